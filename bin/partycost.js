@@ -1,0 +1,15 @@
+#!/usr/bin/env node
+'use strict';
+const path = require('node:path');
+const bundle = path.join(__dirname, '..', 'dist', 'sidecar.js');
+let sidecar;
+try {
+  sidecar = require(bundle);
+} catch (error) {
+  if (error && error.code === 'MODULE_NOT_FOUND' && String(error.message).startsWith(`Cannot find module '${bundle}'`)) {
+    process.stderr.write('partycost: the engine is not built yet; run "npm install" (or "npm run build") in ' + path.dirname(__dirname) + '\n');
+    process.exit(1);
+  }
+  throw error;
+}
+sidecar.run(process.argv.slice(2));

@@ -1,0 +1,58 @@
+// Builds the three bundles (extension, sidecar, webview) and the JSON Schema of partycost.json.
+// Usage: node esbuild.mjs [--production] [--watch]
+import * as esbuild from 'esbuild';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+const { version } = JSON.parse(readFileSync('package.json', 'utf8'));
+
+const common = {
+  bundle: true,
+  minify: production,
+  sourcemap: !production,
+  sourcesContent: false,
+  logLevel: 'warning',
+  define: { PARTYCOST_VERSION: JSON.stringify(version) },
+  // jsonc-parser's CommonJS build is UMD with dynamic requires esbuild cannot follow; its ESM build bundles cleanly.
+  mainFields: ['module', 'main'],
+};
+
+/** Prints build results in the shape of the `$esbuild-watch` problem matcher. */
+const problemMatcher = {
+  name: 'problem-matcher',
+  setup(build) {
+    build.onStart(() => console.log('[watch] build started'));
+    build.onEnd((result) => {
+      for (const { text, location } of [...result.errors, ...result.warnings]) {
+        console.error(`✘ [ERROR] ${text}`);
+        if (location) console.error(`    ${location.file}:${location.line}:${location.column}:`);
+      }
+      console.log('[watch] build finished');
+    });
+  },
+};
+
+const bundles = [
+  // The extension host loads CommonJS; `vscode` is provided by the host.
+  { ...common, entryPoints: ['extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] },
+  // The sidecar (and CLI) runs under plain Node; better-sqlite3 is a native module loaded from node_modules.
+  { ...common, entryPoints: ['sidecar/cli.ts'], outfile: 'dist/sidecar.js', platform: 'node', format: 'cjs', target: 'node20', external: ['better-sqlite3'] },
+  // The webview runs in the browser sandbox of a VS Code panel.
+  { ...common, entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' },
+];
+
+function writeSchema() {
+  const schema = execFileSync(process.execPath, ['bin/partycost.js', 'schema'], { encoding: 'utf8' });
+  mkdirSync('dist', { recursive: true });
+  writeFileSync('dist/partycost.schema.json', schema);
+}
+
+if (watch) {
+  const contexts = await Promise.all(bundles.map((options) => esbuild.context({ ...options, plugins: [problemMatcher] })));
+  await Promise.all(contexts.map((context) => context.watch()));
+} else {
+  await Promise.all(bundles.map((options) => esbuild.build(options)));
+  writeSchema();
+}

@@ -1,0 +1,164 @@
+import { agentSchema } from './schema';
+import type { AgentConfig } from './schema';
+import { findCycles } from './graph';
+import { didYouMean } from './nearest';
+import { keyAt, nodeAt, problemAt } from './parse';
+import type { JsonDocument } from './parse';
+import type { Problem } from './problems';
+import { inputsPlaceholder, placeholders } from './template';
+import { templateTokens } from '../cost/agentTokens';
+import type { PriceBook } from '../cost/prices';
+
+/** One agent of the raw document; `config` is set when the agent itself passed the schema. */
+interface AgentEntry {
+  name: string;
+  raw: Record<string, unknown>;
+  config?: AgentConfig;
+}
+
+function agentEntries(value: unknown): AgentEntry[] {
+  const agents = isRecord(value) && isRecord(value.agents) ? value.agents : {};
+  return Object.entries(agents)
+    .filter((entry): entry is [string, Record<string, unknown>] => isRecord(entry[1]))
+    .map(([name, raw]) => {
+      const parsed = agentSchema.safeParse(raw);
+      return { name, raw, config: parsed.success ? parsed.data : undefined };
+    });
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function stringList(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+}
+
+/** What the schema alone cannot see: models, the dependency graph, templates, patterns and context budgets. */
+export function semanticProblems(document: JsonDocument, prices: PriceBook): Problem[] {
+  const entries = agentEntries(document.value);
+  const defaults = isRecord(document.value) && isRecord(document.value.defaults) ? document.value.defaults : {};
+  const defaultModel = typeof defaults.model === 'string' ? defaults.model : undefined;
+  return [
+    ...modelProblems(document, entries, defaultModel, prices),
+    ...dependencyProblems(document, entries),
+    ...templateProblems(document, entries),
+    ...patternProblems(document, entries),
+    ...budgetProblems(document, entries, defaultModel, prices),
+  ];
+}
+
+function unknownModel(model: string, prices: PriceBook): string {
+  return `unknown model "${model}"${didYouMean(model, Object.keys(prices.models))}; add its prices under "prices" to use it`;
+}
+
+function modelProblems(document: JsonDocument, entries: AgentEntry[], defaultModel: string | undefined, prices: PriceBook): Problem[] {
+  const problems: Problem[] = [];
+  if (defaultModel !== undefined && !prices.models[defaultModel]) {
+    problems.push(problemAt(document, ['defaults', 'model'], unknownModel(defaultModel, prices)));
+  }
+  // Raw values, so a model is checked even when another field of its agent failed the schema.
+  for (const { name, raw } of entries) {
+    const path = ['agents', name];
+    const model = typeof raw.model === 'string' ? raw.model : undefined;
+    if (raw.kind === 'compute') {
+      if (model) problems.push(problemAt(document, [...path, 'model'], `compute agent "${name}" calls no model; "model" is ignored`, 'warning'));
+      continue;
+    }
+    if (model !== undefined && !prices.models[model]) {
+      problems.push(problemAt(document, [...path, 'model'], unknownModel(model, prices)));
+    } else if (raw.model === undefined && defaultModel === undefined) {
+      problems.push(keyProblem(document, path, `agent "${name}" has no model: set its "model" or "defaults.model"`));
+    }
+    if (raw.prompt === undefined) problems.push(keyProblem(document, path, `agent "${name}" calls a model but has no "prompt"`));
+  }
+  return problems;
+}
+
+function keyProblem(document: JsonDocument, path: string[], message: string): Problem {
+  const node = keyAt(document, path);
+  return { severity: 'error', message, offset: node?.offset ?? 0, length: node?.length ?? 0 };
+}
+
+function dependencyProblems(document: JsonDocument, entries: AgentEntry[]): Problem[] {
+  const names = entries.map((entry) => entry.name);
+  const graph = new Map(entries.map((entry) => [entry.name, stringList(entry.raw.dependsOn)]));
+  const problems: Problem[] = [];
+  for (const [name, deps] of graph) {
+    deps.forEach((dep, i) => {
+      if (!graph.has(dep)) {
+        const message = `agent "${name}" depends on unknown agent "${dep}"${didYouMean(dep, names)}`;
+        problems.push(problemAt(document, ['agents', name, 'dependsOn', i], message));
+      }
+    });
+  }
+  for (const cycle of findCycles(graph)) {
+    const [first, next] = cycle;
+    const index = graph.get(first)!.indexOf(next);
+    problems.push(problemAt(document, ['agents', first, 'dependsOn', index], `dependency cycle: ${cycle.join(' → ')}`));
+  }
+  return problems;
+}
+
+function templateProblems(document: JsonDocument, entries: AgentEntry[]): Problem[] {
+  const problems: Problem[] = [];
+  const names = new Set(entries.map((entry) => entry.name));
+  for (const { name, raw } of entries) {
+    const deps = new Set(stringList(raw.dependsOn));
+    for (const field of ['system', 'prompt']) {
+      const node = nodeAt(document, ['agents', name, field]);
+      if (typeof raw[field] !== 'string' || node?.type !== 'string') continue;
+      // Placeholders hold no escape sequences, so their offsets in the raw string text are exact file offsets.
+      for (const placeholder of placeholders(document.text.slice(node.offset, node.offset + node.length))) {
+        if (placeholder.name === inputsPlaceholder || deps.has(placeholder.name)) continue;
+        const message = names.has(placeholder.name)
+          ? `${field} of "${name}" uses {{${placeholder.name}}} but "${placeholder.name}" is not in its dependsOn`
+          : `${field} of "${name}" uses unknown placeholder {{${placeholder.name}}}; use {{inputs}} or the name of an agent in dependsOn${didYouMean(placeholder.name, [inputsPlaceholder, ...deps])}`;
+        problems.push({ severity: 'error', message, offset: node.offset + placeholder.index, length: placeholder.length });
+      }
+    }
+  }
+  return problems;
+}
+
+function patternProblems(document: JsonDocument, entries: AgentEntry[]): Problem[] {
+  const problems: Problem[] = [];
+  for (const { name, raw } of entries) {
+    const patterns = isRecord(raw.handles) ? raw.handles.patterns : undefined;
+    if (!Array.isArray(patterns)) continue;
+    patterns.forEach((pattern, i) => {
+      if (typeof pattern !== 'string') return;
+      try {
+        new RegExp(pattern, 'iu');
+      } catch (error) {
+        const message = `invalid regular expression in "${name}": ${(error as Error).message}`;
+        problems.push(problemAt(document, ['agents', name, 'handles', 'patterns', i], message));
+      }
+    });
+  }
+  return problems;
+}
+
+function budgetProblems(document: JsonDocument, entries: AgentEntry[], defaultModel: string | undefined, prices: PriceBook): Problem[] {
+  const problems: Problem[] = [];
+  for (const { name, config } of entries) {
+    const model = config?.model ?? defaultModel;
+    if (!config || config.kind === 'compute' || config.contextBudget === undefined || !model) continue;
+    const path = ['agents', name];
+    const budget = config.contextBudget;
+    const { tokens } = templateTokens(config, model);
+    if (tokens > budget) {
+      problems.push(problemAt(document, [...path, 'prompt'], `prompt of "${name}" is ${tokens} tokens, over its contextBudget of ${budget}`));
+    }
+    if (config.expectedInputTokens !== undefined && config.expectedInputTokens > budget) {
+      const message = `expectedInputTokens of "${name}" (${config.expectedInputTokens}) is over its contextBudget of ${budget}`;
+      problems.push(problemAt(document, [...path, 'expectedInputTokens'], message));
+    }
+    const window = prices.models[model]?.contextWindow;
+    if (window !== undefined && budget > window) {
+      const message = `contextBudget of "${name}" (${budget}) is over the ${window}-token context window of ${model}`;
+      problems.push(problemAt(document, [...path, 'contextBudget'], message, 'warning'));
+    }
+  }
+  return problems;
+}

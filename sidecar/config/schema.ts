@@ -1,0 +1,132 @@
+import { z } from 'zod';
+
+/**
+ * The schema of `partycost.json`. Its field names are a public contract (DESIGN.md §2): the JSON Schema contributed
+ * to VS Code is generated from it (`partycost schema`), and the validator reports its issues with file positions.
+ */
+
+const count = z.number().int().nonnegative();
+const amount = z.number().nonnegative();
+
+const handlesSchema = z
+  .strictObject({
+    keywords: z.array(z.string().min(1)).optional().describe('Words that route an input here (case-insensitive, whole words).'),
+    patterns: z.array(z.string().min(1)).optional().describe('Regular expressions (case-insensitive) that route an input here.'),
+    numbers: z
+      .array(z.string().min(1))
+      .optional()
+      .describe('Units after a number that route an input here, e.g. "guests" for "75 guests".'),
+  })
+  .describe('Classifier rules that route an input to this agent; one input may route to several agents.');
+
+const normalizeSchema = z
+  .strictObject({
+    words: z
+      .array(z.string().min(1))
+      .optional()
+      .describe('An input normalises to the first of these words it contains, e.g. a theme word.'),
+    roundTo: z.number().positive().optional().describe('Numbers in an input are rounded to a multiple of this, e.g. 25 guests.'),
+  })
+  .describe('How routed inputs are normalised before they enter the cache key.');
+
+const ttlSchema = z.union([
+  amount.describe('Seconds.'),
+  z.string().regex(/^\d+(s|m|h|d)$/, 'a duration such as "90s", "30m", "12h" or "7d"'),
+]);
+
+const cacheSchema = z.strictObject({
+  ttl: ttlSchema.optional().describe('How long a cached result stays valid (default 7d).'),
+  normalize: normalizeSchema.optional(),
+});
+
+const resourcesSchema = z
+  .strictObject({
+    vectorQueries: amount.optional(),
+    computeSeconds: amount.optional(),
+    cacheOps: amount.optional(),
+    sqlQueries: amount.optional(),
+  })
+  .describe('Non-model resources one run of the agent uses.');
+
+export const agentSchema = z.strictObject({
+  kind: z.enum(['llm', 'compute']).optional().describe('llm calls a model; compute runs a built-in function (no tokens).'),
+  model: z.string().min(1).optional().describe('Model name; defaults to defaults.model.'),
+  system: z.string().optional().describe('Optional system message.'),
+  prompt: z.string().optional().describe('The user message: a template over {{inputs}} and {{upstreamAgent}} results.'),
+  expectedInputTokens: count.optional().describe('Overrides the counted prompt for estimates.'),
+  expectedOutputTokens: count.optional().describe('Expected completion tokens per run (default 256).'),
+  contextBudget: count.optional().describe('Maximum prompt tokens.'),
+  dependsOn: z.array(z.string().min(1)).optional().describe('Upstream agent names.'),
+  handles: handlesSchema.optional(),
+  cache: cacheSchema.optional(),
+  resources: resourcesSchema.optional(),
+  minQuality: z.number().min(0).max(1).optional().describe('Minimum model quality (0–1) for right-sizing.'),
+  maxLatencyMs: amount.optional().describe('Maximum acceptable model latency for right-sizing.'),
+  essential: z.boolean().optional().describe('false lets a budget limit defer this agent.'),
+});
+
+const modelPriceSchema = z.strictObject({
+  input: amount.describe('USD per 1M input tokens.'),
+  cachedInput: amount.optional().describe('USD per 1M cached input tokens (default: input).'),
+  output: amount.describe('USD per 1M output tokens.'),
+  batchInput: amount.optional().describe('USD per 1M batch input tokens (default: half of input).'),
+  batchOutput: amount.optional().describe('USD per 1M batch output tokens (default: half of output).'),
+  contextWindow: count.optional().describe('Maximum prompt plus completion tokens.'),
+});
+
+const resourcePricesSchema = z.strictObject({
+  vectorQuery: amount.optional().describe('USD per vector query (default 0.0001).'),
+  computeSecond: amount.optional().describe('USD per compute second (default 0.0001).'),
+  cacheOp: amount.optional().describe('USD per cache operation (default 0.000001).'),
+  sqlQuery: amount.optional().describe('USD per SQL query (default 0.000005).'),
+  orchestration: amount.optional().describe('USD of orchestration overhead per party (default 0.0001).'),
+});
+
+const limitsSchema = z.strictObject({
+  daily: amount.optional().describe('USD per day.'),
+  weekly: amount.optional().describe('USD per week.'),
+  monthly: amount.optional().describe('USD per month.'),
+  thresholds: z
+    .array(z.number().positive().max(1))
+    .optional()
+    .describe('Fractions of a limit that change the budget state (default [0.5, 0.8, 0.9, 1.0]).'),
+});
+
+const volumeSchema = z.strictObject({
+  partiesPerMonth: amount.optional().describe('Parties planned per month (default 1000).'),
+  rerunFactor: amount.optional().describe('Runs per party, re-runs included (default 1).'),
+});
+
+export const providerNames = ['offline', 'openai'] as const;
+
+export const configSchema = z.strictObject({
+  $schema: z.string().optional(),
+  defaults: z
+    .strictObject({
+      model: z.string().min(1).optional(),
+      provider: z.enum(providerNames).optional(),
+    })
+    .optional(),
+  provider: z
+    .strictObject({
+      baseURL: z.string().min(1).optional().describe('OpenAI-compatible endpoint; keys come from the environment.'),
+      timeoutMs: amount.optional(),
+      maxRetries: count.optional(),
+    })
+    .optional(),
+  prices: z.record(z.string(), modelPriceSchema).optional().describe('Overrides of the bundled price table.'),
+  resourcePrices: resourcePricesSchema.optional(),
+  limits: limitsSchema.optional(),
+  volume: volumeSchema.optional(),
+  agents: z.record(z.string(), agentSchema).describe('The agents, keyed by name.'),
+});
+
+export type PartyConfig = z.infer<typeof configSchema>;
+export type AgentConfig = z.infer<typeof agentSchema>;
+export type ModelPrice = z.infer<typeof modelPriceSchema>;
+export type ResourcePrices = z.infer<typeof resourcePricesSchema>;
+
+/** The JSON Schema contributed through `contributes.jsonValidation`. */
+export function configJsonSchema(): object {
+  return z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any', target: 'draft-7' });
+}

@@ -1,0 +1,96 @@
+import type { AgentConfig, PartyConfig } from '../config/schema';
+import { templateTokens } from './agentTokens';
+import { scale, sum, toUsd, tokenCost, unitCost } from './money';
+import type { Pico } from './money';
+import type { PriceBook } from './prices';
+
+/** Completion tokens assumed for an agent that does not declare `expectedOutputTokens`. */
+export const defaultOutputTokens = 256;
+export const defaultVolume = { partiesPerMonth: 1000, rerunFactor: 1 };
+
+export type Component = 'llm' | 'vector' | 'compute' | 'cache' | 'sql';
+
+/**
+ * How an agent's input tokens were found: `counted` with its model's own tokenizer, `approximate` with o200k for a
+ * model outside the OpenAI families, `declared` by `expectedInputTokens`, `none` for a compute agent.
+ */
+export type TokenCount = 'counted' | 'approximate' | 'declared' | 'none';
+
+export interface AgentEstimate {
+  agent: string;
+  kind: 'llm' | 'compute';
+  model: string | null;
+  inputTokens: number;
+  outputTokens: number;
+  tokenCount: TokenCount;
+  costPerRunUsd: number;
+  breakdown: Record<Component, number>;
+}
+
+export interface Estimate {
+  agents: AgentEstimate[];
+  orchestrationUsd: number;
+  perPartyUsd: number;
+  perMonthUsd: number;
+  volume: typeof defaultVolume;
+  prices: { source: string; date: string; overridden: string[] };
+}
+
+/** The model an agent calls, or null for a compute agent. */
+export function agentModel(agent: AgentConfig, config: PartyConfig): string | null {
+  return agent.kind === 'compute' ? null : (agent.model ?? config.defaults?.model ?? null);
+}
+
+function inputTokens(agent: AgentConfig, model: string, config: PartyConfig): { tokens: number; count: TokenCount } {
+  if (agent.expectedInputTokens !== undefined) return { tokens: agent.expectedInputTokens, count: 'declared' };
+  const template = templateTokens(agent, model);
+  // Upstream results are placed in the prompt; each is sized by its producer's expected output.
+  const upstream = (agent.dependsOn ?? []).map((dep) => config.agents[dep]?.expectedOutputTokens ?? defaultOutputTokens);
+  return { tokens: template.tokens + upstream.reduce((a, b) => a + b, 0), count: template.exact ? 'counted' : 'approximate' };
+}
+
+function agentCost(name: string, agent: AgentConfig, config: PartyConfig, prices: PriceBook): { estimate: AgentEstimate; cost: Pico } {
+  const model = agentModel(agent, config);
+  const input = model ? inputTokens(agent, model, config) : { tokens: 0, count: 'none' as const };
+  const outputTokens = model ? (agent.expectedOutputTokens ?? defaultOutputTokens) : 0;
+  const modelPrices = model ? prices.models[model] : undefined;
+  const resources = agent.resources ?? {};
+  const parts: Record<Component, Pico> = {
+    llm: modelPrices ? tokenCost(input.tokens, modelPrices.input) + tokenCost(outputTokens, modelPrices.output) : 0n,
+    vector: unitCost(resources.vectorQueries ?? 0, prices.resources.vectorQuery),
+    compute: unitCost(resources.computeSeconds ?? 0, prices.resources.computeSecond),
+    cache: unitCost(resources.cacheOps ?? 0, prices.resources.cacheOp),
+    sql: unitCost(resources.sqlQueries ?? 0, prices.resources.sqlQuery),
+  };
+  const cost = sum(Object.values(parts));
+  const breakdown = Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, toUsd(v)])) as Record<Component, number>;
+  return {
+    cost,
+    estimate: {
+      agent: name,
+      kind: agent.kind ?? 'llm',
+      model,
+      inputTokens: input.tokens,
+      outputTokens,
+      tokenCount: input.count,
+      costPerRunUsd: toUsd(cost),
+      breakdown,
+    },
+  };
+}
+
+/** Cost per agent run, per party (all agents once plus orchestration) and per month at the configured volume. */
+export function estimate(config: PartyConfig, prices: PriceBook): Estimate {
+  const agents = Object.entries(config.agents).map(([name, agent]) => agentCost(name, agent, config, prices));
+  const orchestration = unitCost(1, prices.resources.orchestration);
+  const perParty = sum(agents.map((a) => a.cost)) + orchestration;
+  const volume = { ...defaultVolume, ...config.volume };
+  return {
+    agents: agents.map((a) => a.estimate),
+    orchestrationUsd: toUsd(orchestration),
+    perPartyUsd: toUsd(perParty),
+    perMonthUsd: toUsd(scale(perParty, volume.partiesPerMonth * volume.rerunFactor)),
+    volume,
+    prices: { source: prices.source, date: prices.date, overridden: prices.overridden },
+  };
+}

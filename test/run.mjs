@@ -1,0 +1,46 @@
+// Runs every test suite and fails unless each one ran tests and none was skipped, so nothing passes silently.
+// Usage: node test/run.mjs [suite...]   (suites: unit, cli)
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+
+const suites = {
+  unit: 'test/unit',
+  cli: 'test/cli',
+};
+
+const chosen = process.argv.slice(2).length ? process.argv.slice(2) : Object.keys(suites);
+const results = [];
+mkdirSync('.test-results', { recursive: true });
+
+for (const name of chosen) {
+  const dir = suites[name];
+  if (!dir) throw new Error(`unknown suite "${name}"; suites: ${Object.keys(suites).join(', ')}`);
+  const files = readdirSync(dir).filter((f) => f.endsWith('.test.ts')).map((f) => path.join(dir, f));
+  const tap = path.join('.test-results', `${name}.tap`);
+  console.log(`\n=== suite ${name}: ${files.length} files`);
+  const run = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files],
+    { stdio: 'inherit' },
+  );
+  const counts = Object.fromEntries(
+    [...readFileSync(tap, 'utf8').matchAll(/^# (tests|pass|fail|skipped|todo|cancelled) (\d+)$/gm)].map((m) => [m[1], Number(m[2])]),
+  );
+  results.push({ name, status: run.status, ...counts });
+}
+
+let failed = 0;
+let passed = 0;
+for (const r of results) {
+  const problems = [];
+  if (r.status !== 0) problems.push(`exit code ${r.status}`);
+  if (!r.tests) problems.push('no tests ran');
+  if (r.skipped || r.todo) problems.push(`${r.skipped} skipped, ${r.todo} todo`);
+  if (r.cancelled) problems.push(`${r.cancelled} cancelled`);
+  passed += r.pass ?? 0;
+  failed += (r.fail ?? 0) + (r.cancelled ?? 0) + (problems.length && !r.fail ? 1 : 0);
+  console.log(`suite ${r.name}: ${r.pass ?? 0} passed, ${r.fail ?? 0} failed${problems.length ? ` (${problems.join('; ')})` : ''}`);
+}
+console.log(`${passed} passed, ${failed} failed`);
+process.exitCode = failed ? 1 : 0;

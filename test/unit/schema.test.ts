@@ -1,0 +1,48 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { parse } from 'jsonc-parser';
+import { configJsonSchema } from '../../sidecar/config/schema';
+import { loadConfigText } from '../../sidecar/config/load';
+import { sampleConfig } from '../../sidecar/config/sample';
+
+type Schema = { properties: Record<string, Schema>; additionalProperties?: Schema | boolean };
+
+test('the JSON Schema carries exactly the public field names', () => {
+  const schema = configJsonSchema() as Schema;
+  assert.deepEqual(Object.keys(schema.properties).sort(), ['$schema', 'agents', 'defaults', 'limits', 'prices', 'provider', 'resourcePrices', 'volume']);
+  const agent = schema.properties.agents.additionalProperties as Schema;
+  assert.deepEqual(Object.keys(agent.properties).sort(), [
+    'cache', 'contextBudget', 'dependsOn', 'essential', 'expectedInputTokens', 'expectedOutputTokens', 'handles',
+    'kind', 'maxLatencyMs', 'minQuality', 'model', 'prompt', 'resources', 'system',
+  ]);
+  assert.deepEqual(Object.keys(agent.properties.resources.properties).sort(), ['cacheOps', 'computeSeconds', 'sqlQueries', 'vectorQueries']);
+  assert.deepEqual(Object.keys(schema.properties.limits.properties).sort(), ['daily', 'monthly', 'thresholds', 'weekly']);
+  assert.deepEqual(Object.keys(schema.properties.volume.properties).sort(), ['partiesPerMonth', 'rerunFactor']);
+  assert.equal(agent.additionalProperties, false, 'typos in field names are caught by the editor too');
+});
+
+test('the sample is valid, has the seven party-planner agents and the documented dependencies', () => {
+  const loaded = loadConfigText(sampleConfig, 'partycost.json');
+  assert.deepEqual(loaded.problems, []);
+  const agents = loaded.config!.agents;
+  assert.deepEqual(Object.keys(agents), ['theme', 'venue', 'cake', 'catering', 'vendor', 'budget', 'planner_final']);
+  const dependsOn = Object.fromEntries(Object.entries(agents).map(([name, a]) => [name, a.dependsOn ?? []]));
+  assert.deepEqual(dependsOn, {
+    theme: [],
+    venue: ['theme'],
+    cake: ['theme'],
+    catering: [],
+    vendor: ['theme'],
+    budget: ['venue', 'cake', 'catering', 'vendor'],
+    planner_final: ['budget'],
+  });
+  assert.equal(agents.budget.kind, 'compute');
+  assert.equal(agents.budget.model, undefined, 'the budget is computed with no model');
+});
+
+test('the example workspace holds exactly what partycost init writes', () => {
+  const example = readFileSync('examples/party-planner/partycost.json', 'utf8');
+  assert.equal(example, sampleConfig);
+  assert.ok(parse(example).agents);
+});

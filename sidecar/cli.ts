@@ -3,9 +3,13 @@ import type { CliArgs } from './cli/args';
 import { CliError, exitCodes } from './cli/errors';
 import { estimateCommand } from './cli/estimateCommand';
 import { initCommand } from './cli/initCommand';
+import { historyCommand, inputCommand, partyCommand, planCommand, resumeCommand, runCommand, saveCommand } from './cli/partyCommands';
 import { processOutput } from './cli/output';
 import type { Output } from './cli/output';
 import { configJsonSchema } from './config/schema';
+import { RequestError } from './party/partyService';
+import { StoreError } from './store/database';
+import { UnknownPartyError } from './store/partyStore';
 
 declare const PARTYCOST_VERSION: string;
 
@@ -14,6 +18,13 @@ type Command = (args: CliArgs, cwd: string, out: Output) => void | Promise<void>
 const commands: Record<string, Command> = {
   init: initCommand,
   estimate: estimateCommand,
+  party: partyCommand,
+  input: inputCommand,
+  plan: planCommand,
+  run: runCommand,
+  save: saveCommand,
+  resume: resumeCommand,
+  history: historyCommand,
   schema: (_args, _cwd, out) => out.json(configJsonSchema()),
 };
 
@@ -22,13 +33,24 @@ const usage = `partycost: what a multi-agent plan costs, what an edit re-runs, w
 Usage: partycost <command> [options]
 
 Commands:
-  init                      write the party-planner sample partycost.json (--force to overwrite)
-  estimate [--config FILE]  cost per agent (tokens, per run, per component), per party, per month
-  schema                    print the JSON Schema of partycost.json
+  init [--force]                        write the party-planner sample partycost.json
+  demo                                  the whole story on the sample, offline, in a scratch database
+  estimate                              cost per agent (tokens, per run, per component), per party, per month
+  party create [--name N] [--input TEXT]...   create a party; prints its id and where each input routes
+  party list                            the parties, their status, inputs, results and snapshots
+  input add PARTY TEXT                  add an input; prints its id and the agents it routes to
+  input remove PARTY INPUT_ID           remove an input
+  plan PARTY [--force AGENT]...         the delta plan: what re-runs, what is reused, cost and savings; runs nothing
+  run PARTY [--force AGENT]...          execute the delta plan (Ctrl-C cancels, keeping what finished)
+  save PARTY [--type draft|final]       write a snapshot
+  resume PARTY [--version N]            restore a snapshot (+ later events) and show the plan
+  history PARTY                         snapshots and events
+  schema                                print the JSON Schema of partycost.json
 
 Options:
   --workspace DIR   the workspace (default: the current directory)
   --config FILE     the configuration (default: partycost.json in the workspace)
+  --db PATH         the database (default: PARTYCOST_DB, else .partycost/partycost.db in the workspace)
   --json            machine-readable output on stdout
   --help, --version
 
@@ -36,19 +58,28 @@ Exit codes: 0 ok, 1 the work failed (e.g. a broken configuration), 2 a wrong com
 
 export async function main(argv: string[], cwd = process.cwd(), out: Output = processOutput): Promise<number> {
   try {
+    if (argv[0] === '--version') return out.line(typeof PARTYCOST_VERSION === 'string' ? PARTYCOST_VERSION : 'dev'), exitCodes.ok;
     const args = parseCliArgs(argv, cwd);
-    if (args.version) return out.line(typeof PARTYCOST_VERSION === 'string' ? PARTYCOST_VERSION : 'dev'), exitCodes.ok;
     if (args.help || args.command === undefined || args.command === 'help') return out.line(usage), exitCodes.ok;
     const command = commands[args.command];
     if (!command) throw new CliError(`partycost: unknown command "${args.command}"; run "partycost --help"`, exitCodes.usage);
     await command(args, cwd, out);
     return exitCodes.ok;
   } catch (error) {
+    if (isUserFacing(error)) {
+      out.warn(`partycost: ${error.message}`);
+      return exitCodes.failure;
+    }
     if (!(error instanceof CliError)) throw error;
     error.details.forEach((line) => out.warn(line));
     out.warn(error.message);
     return error.exitCode;
   }
+}
+
+/** Errors whose message is already a sentence for the user: one line, no stack. */
+function isUserFacing(error: unknown): error is Error {
+  return error instanceof StoreError || error instanceof RequestError || error instanceof UnknownPartyError;
 }
 
 /** Runs the CLI as a process: the exit code becomes the process's, an unexpected error is reported, never silent. */

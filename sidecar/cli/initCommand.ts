@@ -11,7 +11,7 @@ import type { Output } from './output';
 export function initCommand(args: CliArgs, cwd: string, out: Output): void {
   const file = configPath(args, cwd);
   const shown = displayPath(file, cwd);
-  if (existsSync(file) && !args.force) {
+  if (existsSync(file) && args.flags.force !== true) {
     throw new CliError(`partycost: ${shown} already exists; pass --force to overwrite it`);
   }
   mkdirSync(path.dirname(file), { recursive: true });

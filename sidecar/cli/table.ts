@@ -14,6 +14,11 @@ export function usd(amount: number, decimals = 6): string {
   return amount === 0 ? '–' : `$${amount.toFixed(decimals)}`;
 }
 
+/** An amount in a sentence: `$0` for nothing, else six decimals. */
+export function dollars(amount: number): string {
+  return amount === 0 ? '$0' : `$${amount.toFixed(6)}`;
+}
+
 export function integer(value: number): string {
   return value.toLocaleString('en-US');
 }

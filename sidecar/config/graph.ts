@@ -66,3 +66,21 @@ function cyclePath(graph: DependencyGraph, component: string[]): string[] {
   walk(start);
   return path;
 }
+
+/**
+ * Agents ordered so that each comes after everything it depends on; among those ready, the earliest in the file
+ * comes first, so a plan reads in the order the configuration does.
+ */
+export function topologicalOrder(graph: DependencyGraph): string[] {
+  const remaining = [...graph.keys()];
+  const placed = new Set<string>();
+  const order: string[] = [];
+  while (remaining.length) {
+    const next = remaining.findIndex((name) => graph.get(name)!.every((dep) => placed.has(dep) || !graph.has(dep)));
+    if (next < 0) throw new Error(`dependency cycle among ${remaining.join(', ')}`);
+    const [name] = remaining.splice(next, 1);
+    placed.add(name);
+    order.push(name);
+  }
+  return order;
+}

@@ -1,8 +1,9 @@
 import type { AgentConfig, PartyConfig } from '../config/schema';
 import { templateTokens } from './agentTokens';
-import { scale, sum, toUsd, tokenCost, unitCost } from './money';
+import { scale, sum, toUsd, unitCost } from './money';
 import type { Pico } from './money';
 import type { PriceBook } from './prices';
+import { llmCost, resourceCosts } from './usageCost';
 
 /** Completion tokens assumed for an agent that does not declare `expectedOutputTokens`. */
 export const defaultOutputTokens = 256;
@@ -53,14 +54,9 @@ function agentCost(name: string, agent: AgentConfig, config: PartyConfig, prices
   const model = agentModel(agent, config);
   const input = model ? inputTokens(agent, model, config) : { tokens: 0, count: 'none' as const };
   const outputTokens = model ? (agent.expectedOutputTokens ?? defaultOutputTokens) : 0;
-  const modelPrices = model ? prices.models[model] : undefined;
-  const resources = agent.resources ?? {};
   const parts: Record<Component, Pico> = {
-    llm: modelPrices ? tokenCost(input.tokens, modelPrices.input) + tokenCost(outputTokens, modelPrices.output) : 0n,
-    vector: unitCost(resources.vectorQueries ?? 0, prices.resources.vectorQuery),
-    compute: unitCost(resources.computeSeconds ?? 0, prices.resources.computeSecond),
-    cache: unitCost(resources.cacheOps ?? 0, prices.resources.cacheOp),
-    sql: unitCost(resources.sqlQueries ?? 0, prices.resources.sqlQuery),
+    llm: llmCost(model, { inputTokens: input.tokens, cachedTokens: 0, outputTokens }, prices),
+    ...resourceCosts(agent.resources, prices),
   };
   const cost = sum(Object.values(parts));
   const breakdown = Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, toUsd(v)])) as Record<Component, number>;

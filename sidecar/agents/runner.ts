@@ -1,0 +1,242 @@
+import { toUsd } from '../cost/money';
+import { executionCost } from '../cost/usageCost';
+import type { AgentResult, PartyState } from '../party/state';
+import type { PartyStore } from '../store/partyStore';
+import { decide } from '../planner/decide';
+import type { Action, Cause, Decision } from '../planner/decide';
+import { resultHash } from '../planner/keys';
+import { partyGraph } from '../planner/partyGraph';
+import type { AgentFacts } from '../planner/partyGraph';
+import { situation } from '../planner/plan';
+import type { PlanInput } from '../planner/plan';
+import { partyBudget } from './compute';
+import { agentMessages } from './prompt';
+import type { Completion, Provider } from './provider';
+import { defaultRetryPolicy, withRetries } from './retry';
+import type { RetryPolicy } from './retry';
+import { defaultOutputTokens } from '../cost/estimate';
+
+export interface RunOptions {
+  force?: string[];
+  /** Agents that may execute at once (default 4). */
+  concurrency?: number;
+  signal?: AbortSignal;
+  /** Per attempt of one agent (default 60 s). */
+  timeoutMs?: number;
+  retry?: Partial<RetryPolicy>;
+  onProgress?: (progress: AgentProgress) => void;
+  now?: () => number;
+}
+
+export interface AgentProgress {
+  agent: string;
+  action: Action;
+  cause: Cause;
+  state: 'started' | 'done' | 'failed';
+  costUsd?: number;
+  error?: string;
+}
+
+export interface AgentOutcome {
+  agent: string;
+  action: Action;
+  cause: Cause;
+  detail?: string;
+  costUsd: number;
+  durationMs: number;
+  tier?: string;
+}
+
+export interface RunReport {
+  party: string;
+  agents: AgentOutcome[];
+  executed: number;
+  costUsd: number;
+}
+
+/** A run stopped by a failed agent; the results of the agents that finished are stored and reused next time. */
+export class RunFailedError extends Error {
+  constructor(
+    readonly agent: string,
+    readonly reason: string,
+    readonly report: RunReport,
+  ) {
+    super(`agent "${agent}" failed: ${reason}`);
+  }
+}
+
+export class RunCancelledError extends Error {
+  constructor(readonly report: RunReport) {
+    super('the run was cancelled; finished agents are kept and the rest run next time');
+  }
+}
+
+export interface RunContext extends Omit<PlanInput, 'state' | 'force' | 'now'> {
+  store: PartyStore;
+  provider: Provider;
+  configHash: string;
+}
+
+/**
+ * Executes a party's delta plan: agents in dependency order, independent ones concurrently (bounded), each decided
+ * again with its upstream agents' actual result hashes, so an upstream agent that returns an unchanged result cuts
+ * off its downstream agents (early cutoff). Every completion commits with its event and ledger entry.
+ */
+export async function runParty(context: RunContext, partyId: string, options: RunOptions = {}): Promise<RunReport> {
+  const run = new PartyRun(context, context.store.load(partyId), options);
+  return run.execute();
+}
+
+class PartyRun {
+  private readonly settled = new Map<string, { hash: string | null; output: string | null }>();
+  private readonly running = new Map<string, Promise<void>>();
+  private readonly outcomes: AgentOutcome[] = [];
+  private failure: { agent: string; reason: string } | undefined;
+  private readonly signal: AbortSignal;
+  private readonly retry: RetryPolicy;
+  private readonly input: PlanInput;
+
+  constructor(
+    private readonly context: RunContext,
+    private readonly state: PartyState,
+    private readonly options: RunOptions,
+  ) {
+    this.signal = options.signal ?? new AbortController().signal;
+    this.retry = { ...defaultRetryPolicy, ...options.retry };
+    this.input = { ...context, state, force: options.force, now: (options.now ?? Date.now)() };
+  }
+
+  async execute(): Promise<RunReport> {
+    if (this.state.configHash !== this.context.configHash) {
+      this.context.store.append(this.state.id, [{ type: 'configuration_changed', configHash: this.context.configHash }]);
+    }
+    const waiting = partyGraph(this.context.config, this.state);
+    const concurrency = Math.max(1, this.options.concurrency ?? 4);
+    while (waiting.length || this.running.size) {
+      if (!this.failure && !this.signal.aborted) this.startReady(waiting, concurrency);
+      if (this.running.size === 0) break;
+      await Promise.race(this.running.values());
+    }
+    const report = this.report();
+    if (this.failure) throw new RunFailedError(this.failure.agent, this.failure.reason, report);
+    if (this.signal.aborted) throw new RunCancelledError(report);
+    this.context.store.append(this.state.id, [
+      { type: 'run_completed', executed: report.agents.filter((a) => a.action === 'execute').map((a) => a.agent), deleted: report.agents.filter((a) => a.action === 'delete').map((a) => a.agent) },
+    ]);
+    return report;
+  }
+
+  private startReady(waiting: AgentFacts[], concurrency: number): void {
+    for (let i = 0; i < waiting.length && this.running.size < concurrency; ) {
+      const facts = waiting[i];
+      if (!facts.dependsOn.every((dep) => this.settled.has(dep))) {
+        i++;
+        continue;
+      }
+      waiting.splice(i, 1);
+      const decision = decide(situation(facts, this.input, (dep) => ({ hash: this.settled.get(dep)!.hash })));
+      this.settle(facts, decision);
+    }
+  }
+
+  private settle(facts: AgentFacts, decision: Decision): void {
+    const stored = this.state.results[facts.name];
+    const outcome = (costUsd = 0, durationMs = 0): AgentOutcome => ({
+      agent: facts.name,
+      action: decision.action,
+      cause: decision.cause,
+      ...(decision.detail ? { detail: decision.detail } : {}),
+      costUsd,
+      durationMs,
+    });
+    switch (decision.action) {
+      case 'reuse':
+        this.settled.set(facts.name, { hash: stored!.resultHash, output: stored!.output });
+        this.outcomes.push(outcome());
+        return;
+      case 'skip':
+        this.settled.set(facts.name, { hash: null, output: null });
+        return;
+      case 'delete':
+        this.context.store.append(this.state.id, [{ type: 'agent_result_deleted', agent: facts.name }]);
+        this.settled.set(facts.name, { hash: null, output: null });
+        this.outcomes.push(outcome());
+        this.options.onProgress?.({ agent: facts.name, action: 'delete', cause: decision.cause, state: 'done' });
+        return;
+      default: {
+        const task = this.executeAgent(facts, decision, outcome).finally(() => this.running.delete(facts.name));
+        this.running.set(facts.name, task);
+      }
+    }
+  }
+
+  private async executeAgent(facts: AgentFacts, decision: Decision, outcome: (cost: number, ms: number) => AgentOutcome): Promise<void> {
+    const progress = (state: AgentProgress['state'], extra: Partial<AgentProgress> = {}): void =>
+      this.options.onProgress?.({ agent: facts.name, action: 'execute', cause: decision.cause, state, ...extra });
+    progress('started');
+    const started = performance.now();
+    try {
+      const upstreamOutputs = Object.fromEntries(facts.dependsOn.map((dep) => [dep, this.settled.get(dep)!.output]));
+      const completion = await this.complete(facts, upstreamOutputs);
+      const durationMs = performance.now() - started;
+      const result = this.result(facts, decision, completion, durationMs);
+      this.context.store.append(this.state.id, [{ type: 'agent_completed', result }], [
+        { partyId: this.state.id, agent: facts.name, model: result.model, ...usageColumns(result), costUsd: result.costUsd, source: result.usage.source, at: result.completedAt },
+      ]);
+      this.settled.set(facts.name, { hash: result.resultHash, output: result.output });
+      this.outcomes.push(outcome(result.costUsd, durationMs));
+      progress('done', { costUsd: result.costUsd });
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      if (!this.signal.aborted) this.failure ??= { agent: facts.name, reason };
+      progress('failed', { error: reason });
+    }
+  }
+
+  private async complete(facts: AgentFacts, upstream: Record<string, string | null>): Promise<Completion> {
+    if (facts.agent.kind === 'compute') {
+      return { output: partyBudget(upstream), usage: { inputTokens: 0, cachedTokens: 0, outputTokens: 0, source: 'estimated' } };
+    }
+    const model = facts.definition.model as string;
+    const messages = agentMessages(facts.agent, facts.inputs, upstream);
+    const expectedOutputTokens = facts.agent.expectedOutputTokens ?? defaultOutputTokens;
+    return withRetries(
+      (signal) => this.context.provider.complete({ agent: facts.name, model, messages, expectedOutputTokens, signal }),
+      this.retry,
+      this.signal,
+      this.options.timeoutMs ?? 60_000,
+    );
+  }
+
+  private result(facts: AgentFacts, decision: Decision, completion: Completion, durationMs: number): AgentResult {
+    const model = (facts.definition.model as string | null) ?? null;
+    return {
+      agent: facts.name,
+      key: decision.key!,
+      resultHash: resultHash(completion.output),
+      output: completion.output,
+      definition: facts.definition,
+      inputs: facts.inputs,
+      upstream: Object.fromEntries(facts.dependsOn.map((dep) => [dep, this.settled.get(dep)!.hash])),
+      usage: completion.usage,
+      model,
+      costUsd: toUsd(executionCost(facts.agent, model, completion.usage, this.context.prices)),
+      durationMs,
+      completedAt: new Date((this.options.now ?? Date.now)()).toISOString(),
+    };
+  }
+
+  private report(): RunReport {
+    const executed = this.outcomes.filter((o) => o.action === 'execute');
+    return {
+      party: this.state.id,
+      agents: this.outcomes,
+      executed: executed.length,
+      costUsd: Math.round(executed.reduce((total, o) => total + o.costUsd, 0) * 1e12) / 1e12,
+    };
+  }
+}
+
+function usageColumns(result: AgentResult): { inputTokens: number; cachedTokens: number; outputTokens: number } {
+  return { inputTokens: result.usage.inputTokens, cachedTokens: result.usage.cachedTokens, outputTokens: result.usage.outputTokens };
+}

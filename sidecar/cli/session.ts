@@ -1,0 +1,41 @@
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { createProvider } from '../agents/providers';
+import type { LoadedConfig } from '../config/load';
+import type { PartyConfig } from '../config/schema';
+import { PartyService } from '../party/partyService';
+import { defaultDatabasePath, openDatabase, storeError } from '../store/database';
+import { PartyStore } from '../store/partyStore';
+import type { CliArgs } from './args';
+import { displayPath, requireConfig } from './configFile';
+import type { Output } from './output';
+
+/** The database a command uses: `--db`, else `PARTYCOST_DB`, else `.partycost/partycost.db` in the workspace. */
+export function databasePath(args: CliArgs, cwd: string, env: NodeJS.ProcessEnv = process.env): string {
+  const chosen = args.db ?? env.PARTYCOST_DB;
+  return chosen ? path.resolve(cwd, chosen) : path.join(args.workspace, defaultDatabasePath);
+}
+
+/**
+ * Opens the engine for one command, runs `work`, and closes the database whatever happens; SQLite failures become
+ * one sentence naming the file.
+ */
+export async function withParties<T>(
+  args: CliArgs,
+  cwd: string,
+  out: Output,
+  work: (service: PartyService, dbFile: string) => Promise<T> | T,
+  loaded: LoadedConfig & { config: PartyConfig } = requireConfig(args, cwd, out.warn),
+): Promise<T> {
+  const file = databasePath(args, cwd);
+  const shown = displayPath(file, cwd);
+  const db = openDatabase(file, { name: shown });
+  try {
+    const service = new PartyService(loaded.config, loaded.prices, new PartyStore(db), () => createProvider(loaded.config));
+    return await work(service, shown);
+  } catch (error) {
+    throw error instanceof Database.SqliteError ? storeError(error, shown) : error;
+  } finally {
+    db.close();
+  }
+}

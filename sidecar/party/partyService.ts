@@ -1,0 +1,134 @@
+import type { PartyConfig } from '../config/schema';
+import { didYouMean } from '../config/nearest';
+import type { PriceBook } from '../cost/prices';
+import { runParty } from '../agents/runner';
+import type { RunOptions, RunReport } from '../agents/runner';
+import type { Provider } from '../agents/provider';
+import { canonicalJson, sha256 } from '../planner/keys';
+import { planParty } from '../planner/plan';
+import type { Plan } from '../planner/plan';
+import type { PartyStore, PartySummary, SnapshotInfo, StoredEvent } from '../store/partyStore';
+import { compileRouter } from './routing';
+import type { Router } from './routing';
+import type { PartyInput, PartyState } from './state';
+
+/** A mistake in what the user asked for (an unknown input, agent or version), worded for them. */
+export class RequestError extends Error {}
+
+export interface ResumeResult {
+  party: string;
+  /** The snapshot the state came from, and how many later events were replayed on top of it. */
+  fromVersion: number | null;
+  eventsReplayed: number;
+  restored: boolean;
+  plan: Plan;
+}
+
+/** The party commands of the engine, shared by the CLI and the sidecar server. */
+export class PartyService {
+  readonly configHash: string;
+  private readonly router: Router;
+
+  constructor(
+    readonly config: PartyConfig,
+    readonly prices: PriceBook,
+    readonly store: PartyStore,
+    private readonly provider: () => Provider,
+  ) {
+    this.configHash = sha256(canonicalJson(config));
+    this.router = compileRouter(config);
+  }
+
+  create(name: string | undefined, inputs: string[] = []): { party: PartyState; inputs: PartyInput[] } {
+    return this.store.transaction(() => {
+      const party = this.store.createParty(name);
+      this.store.append(party.id, [{ type: 'configuration_changed', configHash: this.configHash }]);
+      return { party: this.store.load(party.id), inputs: inputs.map((text) => this.addInput(party.id, text)) };
+    });
+  }
+
+  list(): PartySummary[] {
+    return this.store.list();
+  }
+
+  /** Routes the input with the local classifier and records it with the agents it reached. */
+  addInput(partyId: string, text: string): PartyInput {
+    const trimmed = text.trim();
+    if (!trimmed) throw new RequestError('an input needs some text');
+    return this.store.transaction(() => {
+      const state = this.store.load(partyId);
+      const input = { id: `i${state.nextInput}`, text: trimmed, agents: this.router(trimmed) };
+      this.store.append(partyId, [{ type: 'input_added', input }]);
+      return input;
+    });
+  }
+
+  removeInput(partyId: string, inputId: string): PartyInput {
+    return this.store.transaction(() => {
+      const state = this.store.load(partyId);
+      const input = state.inputs.find((candidate) => candidate.id === inputId);
+      if (!input) {
+        const ids = state.inputs.map((i) => i.id);
+        throw new RequestError(`party ${partyId} has no input "${inputId}"${didYouMean(inputId, ids)}; its inputs: ${ids.join(', ') || 'none'}`);
+      }
+      this.store.append(partyId, [{ type: 'input_removed', inputId }]);
+      return input;
+    });
+  }
+
+  plan(partyId: string, force: string[] = []): Plan {
+    this.checkAgents(force);
+    return planParty({ config: this.config, prices: this.prices, state: this.store.load(partyId), force });
+  }
+
+  run(partyId: string, options: RunOptions = {}): Promise<RunReport> {
+    this.checkAgents(options.force ?? []);
+    return runParty({ config: this.config, prices: this.prices, store: this.store, provider: this.provider(), configHash: this.configHash }, partyId, options);
+  }
+
+  save(partyId: string, type: 'draft' | 'final' = 'draft'): SnapshotInfo {
+    return this.store.saveSnapshot(partyId, type);
+  }
+
+  /**
+   * Without a version: rebuilds the state from the latest snapshot and the events after it, and repairs the current
+   * state from that if they ever disagree. With one: restores that snapshot (an event, so history keeps it).
+   */
+  resume(partyId: string, version?: number): ResumeResult {
+    const resumed = this.store.transaction(() => {
+      if (version !== undefined) return this.restore(partyId, version);
+      const { state, fromVersion, eventsReplayed } = this.store.replayLatest(partyId);
+      const current = this.store.load(partyId);
+      const restored = canonicalJson(comparable(state)) !== canonicalJson(comparable(current));
+      if (restored) this.store.append(partyId, [{ type: 'party_resumed', version: fromVersion ?? 0, state }]);
+      return { fromVersion, eventsReplayed, restored };
+    });
+    return { party: partyId, ...resumed, plan: this.plan(partyId) };
+  }
+
+  private restore(partyId: string, version: number): Omit<ResumeResult, 'party' | 'plan'> {
+    const snapshot = this.store.snapshotState(partyId, version);
+    if (!snapshot) {
+      const versions = this.store.snapshots(partyId).map((s) => `${s.version} (${s.type})`);
+      throw new RequestError(`party ${partyId} has no snapshot version ${version}; its snapshots: ${versions.join(', ') || 'none yet ("partycost save" writes one)'}`);
+    }
+    this.store.append(partyId, [{ type: 'party_resumed', version, state: snapshot.state }]);
+    return { fromVersion: version, eventsReplayed: 0, restored: true };
+  }
+
+  history(partyId: string): { party: PartyState; snapshots: SnapshotInfo[]; events: StoredEvent[] } {
+    return { party: this.store.load(partyId), snapshots: this.store.snapshots(partyId), events: this.store.events(partyId) };
+  }
+
+  private checkAgents(names: string[]): void {
+    const known = Object.keys(this.config.agents);
+    for (const name of names) {
+      if (!known.includes(name)) throw new RequestError(`unknown agent "${name}"${didYouMean(name, known)}; agents: ${known.join(', ')}`);
+    }
+  }
+}
+
+/** The parts of a state that replay must reproduce (timestamps of the row itself aside). */
+function comparable(state: PartyState): PartyState {
+  return { ...state, results: Object.fromEntries(Object.entries(state.results).sort(([a], [b]) => a.localeCompare(b))) };
+}

@@ -1,0 +1,48 @@
+import { createHash } from 'node:crypto';
+import type { AgentConfig, PartyConfig } from '../config/schema';
+import { agentModel } from '../cost/estimate';
+
+/** Bumped when the meaning of a key changes, so old results are never mistaken for new ones. */
+export const keyVersion = 1;
+
+/** What in an agent's configuration can change its output (its name, cost figures and routing cannot). */
+export type AgentDefinition = Record<string, unknown>;
+
+export function agentDefinition(agent: AgentConfig, config: PartyConfig): AgentDefinition {
+  return {
+    kind: agent.kind ?? 'llm',
+    provider: agent.kind === 'compute' ? 'builtin' : (config.defaults?.provider ?? 'offline'),
+    model: agentModel(agent, config),
+    system: agent.system ?? null,
+    prompt: agent.prompt ?? null,
+    expectedOutputTokens: agent.expectedOutputTokens ?? null,
+    contextBudget: agent.contextBudget ?? null,
+    normalize: agent.cache?.normalize ?? null,
+  };
+}
+
+export function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** JSON with sorted object keys, so equal values always hash equal. */
+export function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
+}
+
+/** The Merkle key: the definition, the normalised inputs, and the result hashes of the upstream agents. */
+export function agentKey(definition: AgentDefinition, inputs: string[], upstream: Record<string, string | null>): string {
+  return sha256(canonicalJson({ v: keyVersion, definition, inputs, upstream }));
+}
+
+export function resultHash(output: string): string {
+  return sha256(output);
+}
+
+/** Definition fields that differ, for a cause such as "configuration changed: prompt, model". */
+export function changedFields(before: AgentDefinition, after: AgentDefinition): string[] {
+  const fields = new Set([...Object.keys(before), ...Object.keys(after)]);
+  return [...fields].filter((field) => canonicalJson(before[field] ?? null) !== canonicalJson(after[field] ?? null)).sort();
+}

@@ -1,0 +1,42 @@
+import type { AgentConfig, PartyConfig } from '../config/schema';
+import { topologicalOrder } from '../config/graph';
+import type { PartyState } from '../party/state';
+import { agentDefinition } from './keys';
+import type { AgentDefinition } from './keys';
+import { agentInputs } from './normalize';
+
+/** The per-agent facts a plan and a run both start from: order, definitions, normalised inputs, who takes part. */
+export interface AgentFacts {
+  name: string;
+  agent: AgentConfig;
+  dependsOn: string[];
+  definition: AgentDefinition;
+  inputs: string[];
+  active: boolean;
+  ttlMs: number;
+}
+
+export const defaultTtlMs = 7 * 24 * 3600 * 1000;
+
+export function ttlMs(ttl: number | string | undefined): number {
+  if (ttl === undefined) return defaultTtlMs;
+  if (typeof ttl === 'number') return ttl * 1000;
+  const unit = { s: 1, m: 60, h: 3600, d: 86400 }[ttl.slice(-1) as 's' | 'm' | 'h' | 'd'];
+  return Number(ttl.slice(0, -1)) * unit * 1000;
+}
+
+/** Agents in topological order with their facts for this party. */
+export function partyGraph(config: PartyConfig, state: PartyState): AgentFacts[] {
+  const order = topologicalOrder(new Map(Object.entries(config.agents).map(([name, a]) => [name, a.dependsOn ?? []])));
+  const active = new Map<string, boolean>();
+  return order.map((name) => {
+    const agent = config.agents[name];
+    const dependsOn = agent.dependsOn ?? [];
+    const routed = state.inputs.filter((input) => input.agents.includes(name)).map((input) => input.text);
+    const inputs = agentInputs(routed, agent);
+    // An agent with routing rules takes part when inputs reach it; one without, when its upstream agents do.
+    const isActive = agent.handles ? inputs.length > 0 : dependsOn.length ? dependsOn.some((dep) => active.get(dep)) : state.inputs.length > 0;
+    active.set(name, isActive);
+    return { name, agent, dependsOn, definition: agentDefinition(agent, config), inputs, active: isActive, ttlMs: ttlMs(agent.cache?.ttl) };
+  });
+}

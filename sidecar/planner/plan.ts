@@ -1,0 +1,126 @@
+import type { PartyConfig } from '../config/schema';
+import { estimate } from '../cost/estimate';
+import { toUsd } from '../cost/money';
+import type { PriceBook } from '../cost/prices';
+import { executionCost } from '../cost/usageCost';
+import type { PartyState } from '../party/state';
+import { decide } from './decide';
+import type { Action, CachedResult, Cause, Decision, UpstreamState } from './decide';
+import { partyGraph } from './partyGraph';
+import type { AgentFacts } from './partyGraph';
+
+export interface PlannedAgent {
+  agent: string;
+  action: Action;
+  cause: Cause;
+  detail?: string;
+  /** "Runs only if upstream changes": an upstream agent re-runs and may return the same result (early cutoff). */
+  conditional?: boolean;
+  estimatedCostUsd: number;
+  savedCostUsd: number;
+  tier?: string;
+}
+
+/** The delta execution plan of a party, priced; computed before anything runs. */
+export interface Plan {
+  party: string;
+  agents: PlannedAgent[];
+  totals: {
+    /** Worst case: every execute runs, the conditional ones included. */
+    executeCostUsd: number;
+    /** Best case: conditional agents are cut off because their upstream results come back unchanged. */
+    bestCaseCostUsd: number;
+    savedCostUsd: number;
+    /** Saved against re-running every agent that takes part (worst case). */
+    savedPercent: number;
+    execute: number;
+    reuse: number;
+    cacheHit: number;
+    delete: number;
+    skip: number;
+  };
+}
+
+export interface PlanInput {
+  config: PartyConfig;
+  prices: PriceBook;
+  state: PartyState;
+  force?: string[];
+  now?: number;
+  cached?: (key: string) => CachedResult | undefined;
+}
+
+/** Decides every agent in topological order, each from what is known of its upstream agents at plan time. */
+export function planParty(input: PlanInput): Plan {
+  const estimates = new Map(estimate(input.config, input.prices).agents.map((a) => [a.agent, a.costPerRunUsd]));
+  const decisions = new Map<string, Decision>();
+  const agents = partyGraph(input.config, input.state).map((facts): PlannedAgent => {
+    const decision = decide(situation(facts, input, (dep) => upstreamAtPlanTime(decisions.get(dep), input.state.results[dep]?.resultHash ?? null)));
+    decisions.set(facts.name, decision);
+    return priced(facts, decision, input, estimates.get(facts.name) ?? 0);
+  });
+  return { party: input.state.id, agents, totals: totals(agents) };
+}
+
+/** The situation of one agent; `upstream` says what is known of each of its upstream agents. */
+export function situation(facts: AgentFacts, input: PlanInput, upstream: (dep: string) => UpstreamState) {
+  const stored = input.state.results[facts.name];
+  const now = input.now ?? Date.now();
+  return {
+    definition: facts.definition,
+    inputs: facts.inputs,
+    active: facts.active,
+    stored,
+    upstream: Object.fromEntries(facts.dependsOn.map((dep) => [dep, upstream(dep)])),
+    forced: (input.force ?? []).includes(facts.name),
+    expired: stored !== undefined && now - Date.parse(stored.completedAt) > facts.ttlMs,
+    partyHasRun: input.state.hasRun,
+    cached: input.cached,
+  };
+}
+
+function upstreamAtPlanTime(decision: Decision | undefined, previousHash: string | null): UpstreamState {
+  if (!decision || decision.action === 'delete' || decision.action === 'skip') return { hash: null };
+  if (decision.action === 'execute') return { pending: true, previousHash };
+  return { hash: decision.hit ? decision.hit.resultHash : previousHash };
+}
+
+function priced(facts: AgentFacts, decision: Decision, input: PlanInput, estimatedUsd: number): PlannedAgent {
+  const stored = input.state.results[facts.name];
+  // A reuse saves what the stored result took to produce, priced at today's table; a hit, what its entry recorded.
+  const saved = decision.action === 'reuse' && stored ? toUsd(executionCost(facts.agent, stored.model, stored.usage, input.prices)) : (decision.hit?.costUsd ?? 0);
+  return {
+    agent: facts.name,
+    action: decision.action,
+    cause: decision.cause,
+    ...(decision.detail ? { detail: decision.detail } : {}),
+    ...(decision.conditional ? { conditional: true } : {}),
+    estimatedCostUsd: decision.action === 'execute' ? estimatedUsd : 0,
+    savedCostUsd: saved,
+    ...(decision.hit ? { tier: decision.hit.tier } : {}),
+  };
+}
+
+function totals(agents: PlannedAgent[]): Plan['totals'] {
+  const sumOf = (items: PlannedAgent[], field: 'estimatedCostUsd' | 'savedCostUsd'): number => round(items.reduce((total, a) => total + a[field], 0));
+  const executes = agents.filter((a) => a.action === 'execute');
+  const executeCostUsd = sumOf(executes, 'estimatedCostUsd');
+  const savedCostUsd = sumOf(agents, 'savedCostUsd');
+  const count = (action: Action): number => agents.filter((a) => a.action === action).length;
+  return {
+    executeCostUsd,
+    bestCaseCostUsd: sumOf(executes.filter((a) => !a.conditional), 'estimatedCostUsd'),
+    savedCostUsd,
+    savedPercent: executeCostUsd + savedCostUsd > 0 ? Math.round((1000 * savedCostUsd) / (executeCostUsd + savedCostUsd)) / 10 : 0,
+    execute: count('execute'),
+    reuse: count('reuse'),
+    cacheHit: count('cache_hit'),
+    delete: count('delete'),
+    skip: count('skip'),
+  };
+}
+
+/** Sums of exact amounts, rid of floating-point dust at the picodollar. */
+function round(usd: number): number {
+  return Math.round(usd * 1e12) / 1e12;
+}

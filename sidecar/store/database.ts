@@ -1,0 +1,57 @@
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { migrations } from './migrations';
+
+export type Db = Database.Database;
+
+/** Where the workspace database lives unless `--db` or `PARTYCOST_DB` says otherwise. */
+export const defaultDatabasePath = path.join('.partycost', 'partycost.db');
+
+/** An error opening or using the database, worded for the user (locked, read-only, corrupt, newer schema). */
+export class StoreError extends Error {}
+
+/** Opens (creating if needed) and migrates the database: WAL, foreign keys, a busy timeout for concurrent writers. */
+export function openDatabase(file: string, options: { busyTimeoutMs?: number; name?: string } = {}): Db {
+  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+  let db: Db | undefined;
+  try {
+    db = new Database(file);
+    db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    migrate(db);
+    return db;
+  } catch (error) {
+    db?.close();
+    throw storeError(error, options.name ?? file);
+  }
+}
+
+function migrate(db: Db): void {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > migrations.length) {
+    throw new StoreError(`schema version ${current} is newer than this Party Cost Inspector understands (${migrations.length}); update it`);
+  }
+  for (let version = current; version < migrations.length; version++) {
+    db.transaction(() => {
+      db.exec(migrations[version]);
+      db.pragma(`user_version = ${version + 1}`);
+    }).immediate();
+  }
+}
+
+/** Turns SQLite's codes into a sentence that says what happened to which file and what to do. */
+export function storeError(error: unknown, file: string): Error {
+  if (error instanceof StoreError) return new StoreError(`${file}: ${error.message}`);
+  const code = (error as { code?: string }).code ?? '';
+  const message = (error as Error).message ?? String(error);
+  if (code === 'SQLITE_BUSY' || code.startsWith('SQLITE_BUSY')) return new StoreError(`${file} is locked by another process; try again when it is done`);
+  if (code.startsWith('SQLITE_READONLY')) return new StoreError(`${file} is read-only; check its permissions (and those of its folder)`);
+  if (code === 'SQLITE_NOTADB' || code.startsWith('SQLITE_CORRUPT')) {
+    return new StoreError(`${file} is not a valid Party Cost Inspector database (${message}); it was left untouched: move it aside to start afresh`);
+  }
+  if (code === 'SQLITE_CANTOPEN') return new StoreError(`cannot open ${file} (${message})`);
+  return error instanceof Error ? error : new Error(message);
+}

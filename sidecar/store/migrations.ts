@@ -1,0 +1,82 @@
+/**
+ * Versioned schema migrations, applied in order inside one transaction each; `PRAGMA user_version` records the
+ * last one applied. Append new migrations; never edit a released one.
+ */
+export const migrations: string[] = [
+  `
+  CREATE TABLE parties (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('draft', 'editing', 'final')),
+    last_seq INTEGER NOT NULL,
+    next_input INTEGER NOT NULL,
+    has_run INTEGER NOT NULL,
+    config_hash TEXT,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+  );
+  CREATE TABLE events (
+    party_id TEXT NOT NULL REFERENCES parties(id),
+    seq INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (party_id, seq)
+  ) WITHOUT ROWID;
+  CREATE TABLE snapshots (
+    party_id TEXT NOT NULL REFERENCES parties(id),
+    version INTEGER NOT NULL,
+    type TEXT NOT NULL CHECK (type IN ('draft', 'auto', 'final')),
+    seq INTEGER NOT NULL,
+    state TEXT NOT NULL,
+    at TEXT NOT NULL,
+    PRIMARY KEY (party_id, version)
+  );
+  CREATE TABLE inputs (
+    party_id TEXT NOT NULL REFERENCES parties(id),
+    id TEXT NOT NULL,
+    text TEXT NOT NULL,
+    position INTEGER NOT NULL,
+    PRIMARY KEY (party_id, id)
+  );
+  CREATE TABLE input_routes (
+    party_id TEXT NOT NULL,
+    input_id TEXT NOT NULL,
+    agent TEXT NOT NULL,
+    PRIMARY KEY (party_id, input_id, agent),
+    FOREIGN KEY (party_id, input_id) REFERENCES inputs(party_id, id) ON DELETE CASCADE
+  );
+  CREATE TABLE results (
+    party_id TEXT NOT NULL REFERENCES parties(id),
+    agent TEXT NOT NULL,
+    key TEXT NOT NULL,
+    result_hash TEXT NOT NULL,
+    output TEXT NOT NULL,
+    definition TEXT NOT NULL,
+    inputs TEXT NOT NULL,
+    upstream TEXT NOT NULL,
+    model TEXT,
+    input_tokens INTEGER NOT NULL,
+    cached_tokens INTEGER NOT NULL,
+    output_tokens INTEGER NOT NULL,
+    usage_source TEXT NOT NULL CHECK (usage_source IN ('estimated', 'actual')),
+    cost_usd REAL NOT NULL,
+    duration_ms REAL NOT NULL,
+    completed_at TEXT NOT NULL,
+    PRIMARY KEY (party_id, agent)
+  );
+  CREATE TABLE ledger (
+    id INTEGER PRIMARY KEY,
+    party_id TEXT NOT NULL,
+    agent TEXT NOT NULL,
+    model TEXT,
+    input_tokens INTEGER NOT NULL,
+    cached_tokens INTEGER NOT NULL,
+    output_tokens INTEGER NOT NULL,
+    cost_usd REAL NOT NULL,
+    source TEXT NOT NULL CHECK (source IN ('estimated', 'actual')),
+    at TEXT NOT NULL
+  );
+  CREATE INDEX ledger_by_time ON ledger (at);
+  `,
+];

@@ -1,0 +1,192 @@
+import type { Db } from './database';
+import { Projection } from './projection';
+import { emptyParty, replay } from '../party/state';
+import type { PartyEvent, PartyState, SnapshotType } from '../party/state';
+
+/** An automatic snapshot is written once this many events have passed since the last snapshot. */
+export const autoSnapshotEvery = 10;
+
+/** One execution in the spend ledger. */
+export interface LedgerEntry {
+  partyId: string;
+  agent: string;
+  model: string | null;
+  inputTokens: number;
+  cachedTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  source: 'estimated' | 'actual';
+  at: string;
+}
+
+export interface StoredEvent {
+  seq: number;
+  at: string;
+  event: PartyEvent;
+}
+
+export interface SnapshotInfo {
+  version: number;
+  type: SnapshotType;
+  seq: number;
+  at: string;
+}
+
+export interface PartySummary {
+  id: string;
+  name: string;
+  status: PartyState['status'];
+  inputs: number;
+  results: number;
+  events: number;
+  snapshots: number;
+  updatedAt: string;
+}
+
+/** A party that does not exist, named for the user. */
+export class UnknownPartyError extends Error {
+  constructor(readonly partyId: string) {
+    super(`unknown party "${partyId}"; "partycost party list" shows the parties`);
+  }
+}
+
+/**
+ * The event-sourced party store: an append-only event log per party, its projection into current-state tables, and
+ * versioned snapshots. Every change commits with its events in one transaction.
+ */
+export class PartyStore {
+  private readonly projection: Projection;
+
+  constructor(private readonly db: Db) {
+    this.projection = new Projection(db);
+  }
+
+  createParty(name?: string): PartyState {
+    return this.db
+      .transaction(() => {
+        const row = this.db.prepare('SELECT coalesce(max(rowid), 0) + 1 AS n FROM parties').get() as { n: number };
+        const id = `P${row.n}`;
+        const now = new Date().toISOString();
+        this.db
+          .prepare("INSERT INTO parties (id, name, status, last_seq, next_input, has_run, created_at, updated_at) VALUES (?, '', 'draft', 0, 1, 0, ?, ?)")
+          .run(id, now, now);
+        this.appendInTransaction(id, [{ type: 'party_created', name: name ?? `Party ${row.n}` }]);
+        return this.load(id);
+      })
+      .immediate();
+  }
+
+  /** Appends events (and ledger entries) atomically; returns the sequence number of the last event. */
+  append(partyId: string, events: PartyEvent[], ledger: LedgerEntry[] = []): number {
+    return this.db.transaction(() => this.appendInTransaction(partyId, events, ledger)).immediate();
+  }
+
+  private appendInTransaction(partyId: string, events: PartyEvent[], ledger: LedgerEntry[] = [], autoSnapshot = true): number {
+    const party = this.db.prepare('SELECT last_seq FROM parties WHERE id = ?').get(partyId) as { last_seq: number } | undefined;
+    if (!party) throw new UnknownPartyError(partyId);
+    let seq = party.last_seq;
+    const insert = this.db.prepare('INSERT INTO events (party_id, seq, type, payload, at) VALUES (?, ?, ?, ?, ?)');
+    for (const event of events) {
+      seq += 1;
+      insert.run(partyId, seq, event.type, JSON.stringify(event), new Date().toISOString());
+      this.projection.apply(partyId, event);
+    }
+    this.db.prepare('UPDATE parties SET last_seq = ? WHERE id = ?').run(seq, partyId);
+    const entry = this.db.prepare(
+      'INSERT INTO ledger (party_id, agent, model, input_tokens, cached_tokens, output_tokens, cost_usd, source, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    for (const l of ledger) entry.run(l.partyId, l.agent, l.model, l.inputTokens, l.cachedTokens, l.outputTokens, l.costUsd, l.source, l.at);
+    const lastSnapshotSeq = (this.db.prepare('SELECT max(seq) AS seq FROM snapshots WHERE party_id = ?').get(partyId) as { seq: number | null }).seq ?? 0;
+    if (autoSnapshot && seq - lastSnapshotSeq >= autoSnapshotEvery) this.writeSnapshot(partyId, 'auto', seq, this.projection.load(partyId)!);
+    return seq;
+  }
+
+  /** Runs `work` in one immediate transaction (nested calls become savepoints). */
+  transaction<T>(work: () => T): T {
+    return this.db.transaction(work).immediate();
+  }
+
+  /** The current state, from the projection. */
+  load(partyId: string): PartyState {
+    const state = this.projection.load(partyId);
+    if (!state) throw new UnknownPartyError(partyId);
+    return state;
+  }
+
+  list(): PartySummary[] {
+    const rows = this.db
+      .prepare(
+        `SELECT p.id, p.name, p.status, p.last_seq AS events, p.updated_at AS updatedAt,
+           (SELECT count(*) FROM inputs i WHERE i.party_id = p.id) AS inputs,
+           (SELECT count(*) FROM results r WHERE r.party_id = p.id) AS results,
+           (SELECT count(*) FROM snapshots s WHERE s.party_id = p.id) AS snapshots
+         FROM parties p ORDER BY p.rowid`,
+      )
+      .all() as PartySummary[];
+    return rows;
+  }
+
+  /** Saves a draft or final snapshot: a `snapshot_saved` event and the state it leaves, in one transaction. */
+  saveSnapshot(partyId: string, type: Exclude<SnapshotType, 'auto'>): SnapshotInfo {
+    return this.db
+      .transaction(() => {
+        const version = this.nextVersion(partyId);
+        const seq = this.appendInTransaction(partyId, [{ type: 'snapshot_saved', version, snapshotType: type }], [], false);
+        return this.writeSnapshot(partyId, type, seq, this.load(partyId), version);
+      })
+      .immediate();
+  }
+
+  private requireParty(partyId: string): void {
+    if (!this.db.prepare('SELECT 1 FROM parties WHERE id = ?').get(partyId)) throw new UnknownPartyError(partyId);
+  }
+
+  private nextVersion(partyId: string): number {
+    this.requireParty(partyId);
+    const row = this.db.prepare('SELECT coalesce(max(version), 0) + 1 AS v FROM snapshots WHERE party_id = ?').get(partyId) as { v: number };
+    return row.v;
+  }
+
+  private writeSnapshot(partyId: string, type: SnapshotType, seq: number, state: PartyState, version = this.nextVersion(partyId)): SnapshotInfo {
+    const at = new Date().toISOString();
+    this.db.prepare('INSERT INTO snapshots (party_id, version, type, seq, state, at) VALUES (?, ?, ?, ?, ?, ?)').run(partyId, version, type, seq, JSON.stringify(state), at);
+    return { version, type, seq, at };
+  }
+
+  snapshots(partyId: string): SnapshotInfo[] {
+    this.requireParty(partyId);
+    return this.snapshotRows(partyId);
+  }
+
+  private snapshotRows(partyId: string): SnapshotInfo[] {
+    return this.db.prepare('SELECT version, type, seq, at FROM snapshots WHERE party_id = ? ORDER BY version').all(partyId) as SnapshotInfo[];
+  }
+
+  events(partyId: string, afterSeq = 0): StoredEvent[] {
+    this.requireParty(partyId);
+    const rows = this.db.prepare('SELECT seq, at, payload FROM events WHERE party_id = ? AND seq > ? ORDER BY seq').all(partyId, afterSeq) as { seq: number; at: string; payload: string }[];
+    return rows.map((row) => ({ seq: row.seq, at: row.at, event: JSON.parse(row.payload) as PartyEvent }));
+  }
+
+  /** A snapshot's state; undefined when the party has no such version. */
+  snapshotState(partyId: string, version: number): (SnapshotInfo & { state: PartyState }) | undefined {
+    const row = this.db.prepare('SELECT version, type, seq, at, state FROM snapshots WHERE party_id = ? AND version = ?').get(partyId, version) as
+      | (SnapshotInfo & { state: string })
+      | undefined;
+    return row && { ...row, state: JSON.parse(row.state) as PartyState };
+  }
+
+  /**
+   * The party's state rebuilt from its latest snapshot plus the events after it, so the work does not grow with
+   * the length of its history.
+   */
+  replayLatest(partyId: string): { state: PartyState; fromVersion: number | null; eventsReplayed: number } {
+    const latest = this.db
+      .prepare('SELECT version, seq, state FROM snapshots WHERE party_id = ? ORDER BY version DESC LIMIT 1')
+      .get(partyId) as { version: number; seq: number; state: string } | undefined;
+    const base = latest ? (JSON.parse(latest.state) as PartyState) : emptyParty(partyId);
+    const events = this.events(partyId, latest?.seq ?? 0).map((e) => e.event);
+    return { state: replay(base, events), fromVersion: latest?.version ?? null, eventsReplayed: events.length };
+  }
+
+}

@@ -1,0 +1,150 @@
+import type { Db } from './database';
+import type { AgentResult, PartyEvent, PartyInput, PartyState } from '../party/state';
+import { applyEvent, inputNumber } from '../party/state';
+
+/**
+ * The tables that hold a party's current state (parties, inputs, input_routes, results): the events' projection,
+ * written in the same transaction as the events. `applyEvent` is the same transition in memory; a test holds the
+ * two equal.
+ */
+export class Projection {
+  constructor(private readonly db: Db) {}
+
+  /** Writes one event's effect. `before` is the party row's state, for the fields the reducer derives. */
+  apply(partyId: string, event: PartyEvent): void {
+    switch (event.type) {
+      case 'input_added':
+        this.insertInput(partyId, event.input);
+        break;
+      case 'input_removed':
+        this.db.prepare('DELETE FROM inputs WHERE party_id = ? AND id = ?').run(partyId, event.inputId);
+        break;
+      case 'agent_completed':
+        this.writeResult(partyId, event.result);
+        break;
+      case 'agent_result_deleted':
+        this.db.prepare('DELETE FROM results WHERE party_id = ? AND agent = ?').run(partyId, event.agent);
+        break;
+      case 'party_resumed':
+        this.replaceAll(partyId, event.state);
+        break;
+      default:
+        break;
+    }
+    this.writeParty(applyEvent(this.partyRow(partyId), event));
+  }
+
+  /** The whole state, read from the projection tables. */
+  load(partyId: string): PartyState | undefined {
+    const row = this.db.prepare('SELECT * FROM parties WHERE id = ?').get(partyId) as PartyRow | undefined;
+    if (!row) return undefined;
+    return { ...partyFromRow(row), inputs: this.inputs(partyId), results: this.results(partyId) };
+  }
+
+  /** Rewrites every table of the party from a state (resume from a snapshot, repair). */
+  replaceAll(partyId: string, state: PartyState): void {
+    this.db.prepare('DELETE FROM inputs WHERE party_id = ?').run(partyId);
+    this.db.prepare('DELETE FROM results WHERE party_id = ?').run(partyId);
+    for (const input of state.inputs) this.insertInput(partyId, input);
+    for (const result of Object.values(state.results)) this.writeResult(partyId, result);
+  }
+
+  /** The party row alone (no inputs or results): enough for the reducer's effect on the row's own fields. */
+  private partyRow(partyId: string): PartyState {
+    const row = this.db.prepare('SELECT * FROM parties WHERE id = ?').get(partyId) as PartyRow;
+    return partyFromRow(row);
+  }
+
+  private writeParty(state: PartyState): void {
+    this.db
+      .prepare('UPDATE parties SET name = ?, status = ?, next_input = ?, has_run = ?, config_hash = ?, updated_at = ? WHERE id = ?')
+      .run(state.name, state.status, state.nextInput, state.hasRun ? 1 : 0, state.configHash, new Date().toISOString(), state.id);
+  }
+
+  private insertInput(partyId: string, input: PartyInput): void {
+    this.db.prepare('INSERT INTO inputs (party_id, id, text, position) VALUES (?, ?, ?, ?)').run(partyId, input.id, input.text, inputNumber(input.id));
+    const route = this.db.prepare('INSERT INTO input_routes (party_id, input_id, agent) VALUES (?, ?, ?)');
+    for (const agent of input.agents) route.run(partyId, input.id, agent);
+  }
+
+  private inputs(partyId: string): PartyInput[] {
+    const rows = this.db.prepare('SELECT id, text FROM inputs WHERE party_id = ? ORDER BY position').all(partyId) as { id: string; text: string }[];
+    const routes = this.db.prepare('SELECT input_id, agent FROM input_routes WHERE party_id = ? ORDER BY rowid').all(partyId) as { input_id: string; agent: string }[];
+    return rows.map((row) => ({ id: row.id, text: row.text, agents: routes.filter((r) => r.input_id === row.id).map((r) => r.agent) }));
+  }
+
+  private writeResult(partyId: string, r: AgentResult): void {
+    this.db
+      .prepare(
+        `INSERT OR REPLACE INTO results (party_id, agent, key, result_hash, output, definition, inputs, upstream, model,
+           input_tokens, cached_tokens, output_tokens, usage_source, cost_usd, duration_ms, completed_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        partyId, r.agent, r.key, r.resultHash, r.output, JSON.stringify(r.definition), JSON.stringify(r.inputs), JSON.stringify(r.upstream), r.model,
+        r.usage.inputTokens, r.usage.cachedTokens, r.usage.outputTokens, r.usage.source, r.costUsd, r.durationMs, r.completedAt,
+      );
+  }
+
+  private results(partyId: string): Record<string, AgentResult> {
+    const rows = this.db.prepare('SELECT * FROM results WHERE party_id = ? ORDER BY rowid').all(partyId) as ResultRow[];
+    return Object.fromEntries(rows.map((row) => [row.agent, resultFromRow(row)]));
+  }
+}
+
+interface PartyRow {
+  id: string;
+  name: string;
+  status: PartyState['status'];
+  next_input: number;
+  has_run: number;
+  config_hash: string | null;
+}
+
+function partyFromRow(row: PartyRow): PartyState {
+  return {
+    id: row.id,
+    name: row.name,
+    status: row.status,
+    inputs: [],
+    results: {},
+    nextInput: row.next_input,
+    hasRun: row.has_run === 1,
+    configHash: row.config_hash,
+  };
+}
+
+interface ResultRow {
+  agent: string;
+  key: string;
+  result_hash: string;
+  output: string;
+  definition: string;
+  inputs: string;
+  upstream: string;
+  model: string | null;
+  input_tokens: number;
+  cached_tokens: number;
+  output_tokens: number;
+  usage_source: 'actual' | 'estimated';
+  cost_usd: number;
+  duration_ms: number;
+  completed_at: string;
+}
+
+function resultFromRow(row: ResultRow): AgentResult {
+  return {
+    agent: row.agent,
+    key: row.key,
+    resultHash: row.result_hash,
+    output: row.output,
+    definition: JSON.parse(row.definition) as Record<string, unknown>,
+    inputs: JSON.parse(row.inputs) as string[],
+    upstream: JSON.parse(row.upstream) as Record<string, string | null>,
+    usage: { inputTokens: row.input_tokens, cachedTokens: row.cached_tokens, outputTokens: row.output_tokens, source: row.usage_source },
+    model: row.model,
+    costUsd: row.cost_usd,
+    durationMs: row.duration_ms,
+    completedAt: row.completed_at,
+  };
+}

@@ -1,0 +1,24 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadConfigText } from '../sidecar/config/load';
+import { sampleConfig } from '../sidecar/config/sample';
+import { OfflineProvider } from '../sidecar/agents/offline';
+import type { Provider } from '../sidecar/agents/provider';
+import { PartyService } from '../sidecar/party/partyService';
+import { openDatabase } from '../sidecar/store/database';
+import type { Db } from '../sidecar/store/database';
+import { PartyStore } from '../sidecar/store/partyStore';
+
+/** A fresh database file in a temporary folder. */
+export function tempDatabase(): { file: string; db: Db } {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'partycost-test-')), 'partycost.db');
+  return { file, db: openDatabase(file) };
+}
+
+/** The engine on a configuration text (the sample by default), a real SQLite file and the offline provider. */
+export function engine(configText = sampleConfig, db = tempDatabase().db, provider: Provider = new OfflineProvider()): PartyService {
+  const loaded = loadConfigText(configText, 'partycost.json');
+  if (!loaded.config) throw new Error(loaded.problems.map((p) => p.message).join('\n'));
+  return new PartyService(loaded.config, loaded.prices, new PartyStore(db), () => provider);
+}

@@ -1,0 +1,45 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { engine } from '../engine';
+
+test('reference scenario: add "Need balloon artist", remove "chocolate cake"', async () => {
+  const parties = engine();
+  const { party, inputs } = parties.create('Birthday', ['jungle theme', '75 guests', 'chocolate cake']);
+  assert.deepEqual(
+    inputs.map((i) => [i.text, i.agents]),
+    [
+      ['jungle theme', ['theme']],
+      ['75 guests', ['venue', 'catering']],
+      ['chocolate cake', ['cake']],
+    ],
+  );
+  const first = await parties.run(party.id);
+  assert.deepEqual(
+    first.agents.map((a) => [a.agent, a.action, a.cause]).sort(),
+    ['budget', 'cake', 'catering', 'planner_final', 'theme', 'venue'].map((agent) => [agent, 'execute', 'never ran']),
+  );
+
+  const balloon = parties.addInput(party.id, 'Need balloon artist');
+  assert.deepEqual(balloon.agents, ['vendor']);
+  parties.removeInput(party.id, inputs[2].id);
+
+  const plan = parties.plan(party.id);
+  assert.deepEqual(
+    plan.agents.map((a) => [a.agent, a.action, a.cause]),
+    [
+      ['theme', 'reuse', 'unchanged'],
+      ['venue', 'reuse', 'unchanged'],
+      ['cake', 'delete', 'input removed'],
+      ['catering', 'reuse', 'unchanged'],
+      ['vendor', 'execute', 'input added'],
+      ['budget', 'execute', 'upstream changed'],
+      ['planner_final', 'execute', 'upstream changed'],
+    ],
+  );
+  assert.equal(plan.agents.find((a) => a.agent === 'planner_final')!.conditional, true, 'budget may come back unchanged');
+  assert.equal(plan.totals.execute, 3);
+  const second = await parties.run(party.id);
+  assert.deepEqual(second.agents.filter((a) => a.action === 'execute').map((a) => a.agent), ['vendor', 'budget', 'planner_final']);
+  assert.deepEqual(Object.keys(parties.store.load(party.id).results).sort(), ['budget', 'catering', 'planner_final', 'theme', 'vendor', 'venue']);
+  assert.deepEqual(parties.plan(party.id).agents.map((a) => a.action), ['reuse', 'reuse', 'skip', 'reuse', 'reuse', 'reuse', 'reuse']);
+});

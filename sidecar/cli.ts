@@ -1,6 +1,7 @@
 import { parseCliArgs } from './cli/args';
 import type { CliArgs } from './cli/args';
 import { CliError, exitCodes } from './cli/errors';
+import { demoCommand } from './cli/demoCommand';
 import { estimateCommand } from './cli/estimateCommand';
 import { initCommand } from './cli/initCommand';
 import { historyCommand, inputCommand, partyCommand, planCommand, resumeCommand, runCommand, saveCommand } from './cli/partyCommands';
@@ -17,6 +18,7 @@ type Command = (args: CliArgs, cwd: string, out: Output) => void | Promise<void>
 
 const commands: Record<string, Command> = {
   init: initCommand,
+  demo: demoCommand,
   estimate: estimateCommand,
   party: partyCommand,
   input: inputCommand,

@@ -29,7 +29,7 @@ export async function withParties<T>(
 ): Promise<T> {
   const file = databasePath(args, cwd);
   const shown = displayPath(file, cwd);
-  const db = openDatabase(file, { name: shown });
+  const db = openDatabase(file, { name: shown, busyTimeoutMs: Number(process.env.PARTYCOST_BUSY_TIMEOUT_MS) || undefined });
   try {
     const service = new PartyService(loaded.config, loaded.prices, new PartyStore(db), () => createProvider(loaded.config));
     return await work(service, shown);

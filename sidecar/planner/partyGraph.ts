@@ -1,6 +1,8 @@
 import type { AgentConfig, PartyConfig } from '../config/schema';
 import { topologicalOrder } from '../config/graph';
 import type { PartyState } from '../party/state';
+import { compileRouter } from '../party/routing';
+import type { Router } from '../party/routing';
 import { agentDefinition } from './keys';
 import type { AgentDefinition } from './keys';
 import { agentInputs } from './normalize';
@@ -25,14 +27,19 @@ export function ttlMs(ttl: number | string | undefined): number {
   return Number(ttl.slice(0, -1)) * unit * 1000;
 }
 
-/** Agents in topological order with their facts for this party. */
-export function partyGraph(config: PartyConfig, state: PartyState): AgentFacts[] {
+/**
+ * Agents in topological order with their facts for this party. Inputs are routed with the configuration in force,
+ * so a change to an agent's `handles` re-routes existing inputs; the routes stored with each input record what it
+ * reached when it was added.
+ */
+export function partyGraph(config: PartyConfig, state: PartyState, router: Router = compileRouter(config)): AgentFacts[] {
+  const routes = new Map(state.inputs.map((input) => [input.id, router(input.text)]));
   const order = topologicalOrder(new Map(Object.entries(config.agents).map(([name, a]) => [name, a.dependsOn ?? []])));
   const active = new Map<string, boolean>();
   return order.map((name) => {
     const agent = config.agents[name];
     const dependsOn = agent.dependsOn ?? [];
-    const routed = state.inputs.filter((input) => input.agents.includes(name)).map((input) => input.text);
+    const routed = state.inputs.filter((input) => routes.get(input.id)!.includes(name)).map((input) => input.text);
     const inputs = agentInputs(routed, agent);
     // An agent with routing rules takes part when inputs reach it; one without, when its upstream agents do.
     const isActive = agent.handles ? inputs.length > 0 : dependsOn.length ? dependsOn.some((dep) => active.get(dep)) : state.inputs.length > 0;

@@ -1,0 +1,64 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { loadConfigText } from '../config/load';
+import type { PartyConfig } from '../config/schema';
+import { sampleConfig } from '../config/sample';
+import type { PartyService } from '../party/partyService';
+import type { CliArgs } from './args';
+import type { Output } from './output';
+import { planSummary, printPlan, printRunReport } from './planOutput';
+import { withParties } from './session';
+
+/**
+ * `partycost demo`: the whole story on the embedded sample, offline, in a scratch database (or `--db`): create a
+ * party, run it, edit it, show the delta plan, run that, save, edit again, resume the saved snapshot.
+ */
+export async function demoCommand(args: CliArgs, cwd: string, out: Output): Promise<void> {
+  const loaded = loadConfigText(sampleConfig, 'sample partycost.json') as ReturnType<typeof loadConfigText> & { config: PartyConfig };
+  const scratch = { ...args, db: args.db ?? path.join(mkdtempSync(path.join(tmpdir(), 'partycost-demo-')), 'partycost.db') };
+  await withParties(scratch, cwd, out, (parties, dbFile) => story(parties, dbFile, out), loaded);
+}
+
+async function story(parties: PartyService, dbFile: string, out: Output): Promise<void> {
+  const step = (n: number, title: string): void => out.line(`\n── ${n}. ${title}\n`);
+  out.line('Party Cost Inspector demo: the party-planner sample, offline (no key, no network; usage is estimated)');
+  out.line(`Database: ${dbFile}`);
+
+  step(1, 'Create a party: each input is routed to the agents that handle it');
+  const { party, inputs } = parties.create('Demo birthday', ['jungle theme', '75 guests', 'chocolate cake']);
+  inputs.forEach((input) => out.line(`  ${input.id} "${input.text}" → ${input.agents.join(', ')}`));
+
+  step(2, 'The first plan: every agent that takes part has never run');
+  printPlan(parties.plan(party.id), out);
+
+  step(3, 'Run it');
+  printRunReport(await parties.run(party.id), out);
+
+  step(4, 'Edit: add "Need balloon artist", remove "chocolate cake"');
+  const balloon = parties.addInput(party.id, 'Need balloon artist');
+  out.line(`  added ${balloon.id} "${balloon.text}" → ${balloon.agents.join(', ')}`);
+  parties.removeInput(party.id, inputs[2].id);
+  out.line(`  removed ${inputs[2].id} "${inputs[2].text}"`);
+
+  step(5, 'The delta plan: only what the edit touches re-runs');
+  printPlan(parties.plan(party.id), out);
+
+  step(6, 'Run the delta plan');
+  printRunReport(await parties.run(party.id), out);
+
+  step(7, 'Save a draft snapshot');
+  const saved = parties.save(party.id, 'draft');
+  out.line(`  snapshot version ${saved.version} (${saved.type}) covers events 1–${saved.seq}`);
+
+  step(8, 'Edit again ("pirate theme" instead of the jungle), then resume the saved snapshot');
+  const pirate = parties.addInput(party.id, 'pirate theme');
+  parties.removeInput(party.id, inputs[0].id);
+  out.line(`  added ${pirate.id} "${pirate.text}", removed ${inputs[0].id} "${inputs[0].text}"`);
+  out.line(`  the plan now: ${planSummary(parties.plan(party.id))}`);
+  const resumed = parties.resume(party.id, saved.version);
+  out.line(`  resumed snapshot version ${resumed.fromVersion}: the plan goes back to reusing everything\n`);
+  printPlan(resumed.plan, out);
+
+  out.line(`\nParty ${party.id} and its history stay in ${dbFile}: partycost history ${party.id} --db ${dbFile}`);
+}

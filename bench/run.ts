@@ -1,8 +1,15 @@
 // npm run bench: every figure is measured side by side in this one run.
 import os from 'node:os';
 import { configBench } from './configBench';
+import { partyBench } from './partyBench';
 import { tokenizerBench } from './tokenizerBench';
 
-console.log(`Party Cost Inspector bench: Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`);
-configBench();
-tokenizerBench();
+(async () => {
+  console.log(`Party Cost Inspector bench: Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`);
+  configBench();
+  tokenizerBench();
+  await partyBench();
+})().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

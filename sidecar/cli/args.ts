@@ -8,7 +8,6 @@ type OptionSpec = { type: 'string' | 'boolean'; multiple?: boolean; short?: stri
 const globalOptions: Record<string, OptionSpec> = {
   workspace: { type: 'string' },
   db: { type: 'string' },
-  redis: { type: 'string' },
   config: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -32,7 +31,6 @@ export interface CliArgs {
   help: boolean;
   config?: string;
   db?: string;
-  redis?: string;
   /** The command's own flags, by name. */
   flags: Record<string, string | boolean | string[] | undefined>;
 }
@@ -56,7 +54,6 @@ export function parseCliArgs(argv: string[], cwd: string): CliArgs {
       help: values.help === true,
       config: text('config'),
       db: text('db'),
-      redis: text('redis'),
       flags: values as CliArgs['flags'],
     };
   } catch (error) {

@@ -33,14 +33,19 @@ export function ttlMs(ttl: number | string | undefined): number {
  * reached when it was added.
  */
 export function partyGraph(config: PartyConfig, state: PartyState, router: Router = compileRouter(config)): AgentFacts[] {
-  const routes = new Map(state.inputs.map((input) => [input.id, router(input.text)]));
+  const routed = new Map<string, string[]>();
+  for (const input of state.inputs) {
+    for (const agent of router(input.text)) {
+      if (!routed.has(agent)) routed.set(agent, []);
+      routed.get(agent)!.push(input.text);
+    }
+  }
   const order = topologicalOrder(new Map(Object.entries(config.agents).map(([name, a]) => [name, a.dependsOn ?? []])));
   const active = new Map<string, boolean>();
   return order.map((name) => {
     const agent = config.agents[name];
     const dependsOn = agent.dependsOn ?? [];
-    const routed = state.inputs.filter((input) => routes.get(input.id)!.includes(name)).map((input) => input.text);
-    const inputs = agentInputs(routed, agent);
+    const inputs = agentInputs(routed.get(name) ?? [], agent);
     // An agent with routing rules takes part when inputs reach it; one without, when its upstream agents do.
     const isActive = agent.handles ? inputs.length > 0 : dependsOn.length ? dependsOn.some((dep) => active.get(dep)) : state.inputs.length > 0;
     active.set(name, isActive);

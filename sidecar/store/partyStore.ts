@@ -1,5 +1,6 @@
 import type { Db } from './database';
 import { Projection } from './projection';
+import { Statements } from './statements';
 import { emptyParty, replay } from '../party/state';
 import type { PartyEvent, PartyState, SnapshotType } from '../party/state';
 
@@ -56,19 +57,21 @@ export class UnknownPartyError extends Error {
  */
 export class PartyStore {
   private readonly projection: Projection;
+  private readonly sql: Statements;
 
   constructor(private readonly db: Db) {
     this.projection = new Projection(db);
+    this.sql = new Statements(db);
   }
 
   createParty(name?: string): PartyState {
     return this.db
       .transaction(() => {
-        const row = this.db.prepare('SELECT coalesce(max(rowid), 0) + 1 AS n FROM parties').get() as { n: number };
+        const row = this.sql.get('SELECT coalesce(max(rowid), 0) + 1 AS n FROM parties').get() as { n: number };
         const id = `P${row.n}`;
         const now = new Date().toISOString();
-        this.db
-          .prepare("INSERT INTO parties (id, name, status, last_seq, next_input, has_run, created_at, updated_at) VALUES (?, '', 'draft', 0, 1, 0, ?, ?)")
+        this.sql
+          .get("INSERT INTO parties (id, name, status, last_seq, next_input, has_run, created_at, updated_at) VALUES (?, '', 'draft', 0, 1, 0, ?, ?)")
           .run(id, now, now);
         this.appendInTransaction(id, [{ type: 'party_created', name: name ?? `Party ${row.n}` }]);
         return this.load(id);
@@ -82,21 +85,24 @@ export class PartyStore {
   }
 
   private appendInTransaction(partyId: string, events: PartyEvent[], ledger: LedgerEntry[] = [], autoSnapshot = true): number {
-    const party = this.db.prepare('SELECT last_seq FROM parties WHERE id = ?').get(partyId) as { last_seq: number } | undefined;
+    const party = this.sql.get('SELECT last_seq FROM parties WHERE id = ?').get(partyId) as { last_seq: number } | undefined;
     if (!party) throw new UnknownPartyError(partyId);
     let seq = party.last_seq;
-    const insert = this.db.prepare('INSERT INTO events (party_id, seq, type, payload, at) VALUES (?, ?, ?, ?, ?)');
+    const insert = this.sql.get('INSERT INTO events (party_id, seq, type, payload, at) VALUES (?, ?, ?, ?, ?)');
     for (const event of events) {
       seq += 1;
       insert.run(partyId, seq, event.type, JSON.stringify(event), new Date().toISOString());
       this.projection.apply(partyId, event);
     }
-    this.db.prepare('UPDATE parties SET last_seq = ? WHERE id = ?').run(seq, partyId);
-    const entry = this.db.prepare(
+    this.sql.get('UPDATE parties SET last_seq = ? WHERE id = ?').run(seq, partyId);
+    const entry = this.sql.get(
       'INSERT INTO ledger (party_id, agent, model, input_tokens, cached_tokens, output_tokens, cost_usd, source, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
     for (const l of ledger) entry.run(l.partyId, l.agent, l.model, l.inputTokens, l.cachedTokens, l.outputTokens, l.costUsd, l.source, l.at);
-    const lastSnapshotSeq = (this.db.prepare('SELECT max(seq) AS seq FROM snapshots WHERE party_id = ?').get(partyId) as { seq: number | null }).seq ?? 0;
+    // Versions and the sequence numbers they cover grow together, so the newest version (found through the primary
+    // key, without scanning the party's snapshots) covers the highest sequence number.
+    const latest = this.sql.get('SELECT seq FROM snapshots WHERE party_id = ? ORDER BY version DESC LIMIT 1').get(partyId) as { seq: number } | undefined;
+    const lastSnapshotSeq = latest?.seq ?? 0;
     if (autoSnapshot && seq - lastSnapshotSeq >= autoSnapshotEvery) this.writeSnapshot(partyId, 'auto', seq, this.projection.load(partyId)!);
     return seq;
   }
@@ -114,8 +120,8 @@ export class PartyStore {
   }
 
   list(): PartySummary[] {
-    const rows = this.db
-      .prepare(
+    const rows = this.sql
+      .get(
         `SELECT p.id, p.name, p.status, p.last_seq AS events, p.updated_at AS updatedAt,
            (SELECT count(*) FROM inputs i WHERE i.party_id = p.id) AS inputs,
            (SELECT count(*) FROM results r WHERE r.party_id = p.id) AS results,
@@ -138,18 +144,18 @@ export class PartyStore {
   }
 
   private requireParty(partyId: string): void {
-    if (!this.db.prepare('SELECT 1 FROM parties WHERE id = ?').get(partyId)) throw new UnknownPartyError(partyId);
+    if (!this.sql.get('SELECT 1 FROM parties WHERE id = ?').get(partyId)) throw new UnknownPartyError(partyId);
   }
 
   private nextVersion(partyId: string): number {
     this.requireParty(partyId);
-    const row = this.db.prepare('SELECT coalesce(max(version), 0) + 1 AS v FROM snapshots WHERE party_id = ?').get(partyId) as { v: number };
+    const row = this.sql.get('SELECT coalesce(max(version), 0) + 1 AS v FROM snapshots WHERE party_id = ?').get(partyId) as { v: number };
     return row.v;
   }
 
   private writeSnapshot(partyId: string, type: SnapshotType, seq: number, state: PartyState, version = this.nextVersion(partyId)): SnapshotInfo {
     const at = new Date().toISOString();
-    this.db.prepare('INSERT INTO snapshots (party_id, version, type, seq, state, at) VALUES (?, ?, ?, ?, ?, ?)').run(partyId, version, type, seq, JSON.stringify(state), at);
+    this.sql.get('INSERT INTO snapshots (party_id, version, type, seq, state, at) VALUES (?, ?, ?, ?, ?, ?)').run(partyId, version, type, seq, JSON.stringify(state), at);
     return { version, type, seq, at };
   }
 
@@ -159,18 +165,18 @@ export class PartyStore {
   }
 
   private snapshotRows(partyId: string): SnapshotInfo[] {
-    return this.db.prepare('SELECT version, type, seq, at FROM snapshots WHERE party_id = ? ORDER BY version').all(partyId) as SnapshotInfo[];
+    return this.sql.get('SELECT version, type, seq, at FROM snapshots WHERE party_id = ? ORDER BY version').all(partyId) as SnapshotInfo[];
   }
 
   events(partyId: string, afterSeq = 0): StoredEvent[] {
     this.requireParty(partyId);
-    const rows = this.db.prepare('SELECT seq, at, payload FROM events WHERE party_id = ? AND seq > ? ORDER BY seq').all(partyId, afterSeq) as { seq: number; at: string; payload: string }[];
+    const rows = this.sql.get('SELECT seq, at, payload FROM events WHERE party_id = ? AND seq > ? ORDER BY seq').all(partyId, afterSeq) as { seq: number; at: string; payload: string }[];
     return rows.map((row) => ({ seq: row.seq, at: row.at, event: JSON.parse(row.payload) as PartyEvent }));
   }
 
   /** A snapshot's state; undefined when the party has no such version. */
   snapshotState(partyId: string, version: number): (SnapshotInfo & { state: PartyState }) | undefined {
-    const row = this.db.prepare('SELECT version, type, seq, at, state FROM snapshots WHERE party_id = ? AND version = ?').get(partyId, version) as
+    const row = this.sql.get('SELECT version, type, seq, at, state FROM snapshots WHERE party_id = ? AND version = ?').get(partyId, version) as
       | (SnapshotInfo & { state: string })
       | undefined;
     return row && { ...row, state: JSON.parse(row.state) as PartyState };
@@ -181,8 +187,8 @@ export class PartyStore {
    * the length of its history.
    */
   replayLatest(partyId: string): { state: PartyState; fromVersion: number | null; eventsReplayed: number } {
-    const latest = this.db
-      .prepare('SELECT version, seq, state FROM snapshots WHERE party_id = ? ORDER BY version DESC LIMIT 1')
+    const latest = this.sql
+      .get('SELECT version, seq, state FROM snapshots WHERE party_id = ? ORDER BY version DESC LIMIT 1')
       .get(partyId) as { version: number; seq: number; state: string } | undefined;
     const base = latest ? (JSON.parse(latest.state) as PartyState) : emptyParty(partyId);
     const events = this.events(partyId, latest?.seq ?? 0).map((e) => e.event);

@@ -1,4 +1,5 @@
 import type { Db } from './database';
+import { Statements } from './statements';
 import type { AgentResult, PartyEvent, PartyInput, PartyState } from '../party/state';
 import { applyEvent, inputNumber } from '../party/state';
 
@@ -8,7 +9,11 @@ import { applyEvent, inputNumber } from '../party/state';
  * two equal.
  */
 export class Projection {
-  constructor(private readonly db: Db) {}
+  private readonly sql: Statements;
+
+  constructor(db: Db) {
+    this.sql = new Statements(db);
+  }
 
   /** Writes one event's effect. `before` is the party row's state, for the fields the reducer derives. */
   apply(partyId: string, event: PartyEvent): void {
@@ -17,13 +22,13 @@ export class Projection {
         this.insertInput(partyId, event.input);
         break;
       case 'input_removed':
-        this.db.prepare('DELETE FROM inputs WHERE party_id = ? AND id = ?').run(partyId, event.inputId);
+        this.sql.get('DELETE FROM inputs WHERE party_id = ? AND id = ?').run(partyId, event.inputId);
         break;
       case 'agent_completed':
         this.writeResult(partyId, event.result);
         break;
       case 'agent_result_deleted':
-        this.db.prepare('DELETE FROM results WHERE party_id = ? AND agent = ?').run(partyId, event.agent);
+        this.sql.get('DELETE FROM results WHERE party_id = ? AND agent = ?').run(partyId, event.agent);
         break;
       case 'party_resumed':
         this.replaceAll(partyId, event.state);
@@ -36,46 +41,46 @@ export class Projection {
 
   /** The whole state, read from the projection tables. */
   load(partyId: string): PartyState | undefined {
-    const row = this.db.prepare('SELECT * FROM parties WHERE id = ?').get(partyId) as PartyRow | undefined;
+    const row = this.sql.get('SELECT * FROM parties WHERE id = ?').get(partyId) as PartyRow | undefined;
     if (!row) return undefined;
     return { ...partyFromRow(row), inputs: this.inputs(partyId), results: this.results(partyId) };
   }
 
   /** Rewrites every table of the party from a state (resume from a snapshot, repair). */
   replaceAll(partyId: string, state: PartyState): void {
-    this.db.prepare('DELETE FROM inputs WHERE party_id = ?').run(partyId);
-    this.db.prepare('DELETE FROM results WHERE party_id = ?').run(partyId);
+    this.sql.get('DELETE FROM inputs WHERE party_id = ?').run(partyId);
+    this.sql.get('DELETE FROM results WHERE party_id = ?').run(partyId);
     for (const input of state.inputs) this.insertInput(partyId, input);
     for (const result of Object.values(state.results)) this.writeResult(partyId, result);
   }
 
   /** The party row alone (no inputs or results): enough for the reducer's effect on the row's own fields. */
   private partyRow(partyId: string): PartyState {
-    const row = this.db.prepare('SELECT * FROM parties WHERE id = ?').get(partyId) as PartyRow;
+    const row = this.sql.get('SELECT * FROM parties WHERE id = ?').get(partyId) as PartyRow;
     return partyFromRow(row);
   }
 
   private writeParty(state: PartyState): void {
-    this.db
-      .prepare('UPDATE parties SET name = ?, status = ?, next_input = ?, has_run = ?, config_hash = ?, updated_at = ? WHERE id = ?')
+    this.sql
+      .get('UPDATE parties SET name = ?, status = ?, next_input = ?, has_run = ?, config_hash = ?, updated_at = ? WHERE id = ?')
       .run(state.name, state.status, state.nextInput, state.hasRun ? 1 : 0, state.configHash, new Date().toISOString(), state.id);
   }
 
   private insertInput(partyId: string, input: PartyInput): void {
-    this.db.prepare('INSERT INTO inputs (party_id, id, text, position) VALUES (?, ?, ?, ?)').run(partyId, input.id, input.text, inputNumber(input.id));
-    const route = this.db.prepare('INSERT INTO input_routes (party_id, input_id, agent) VALUES (?, ?, ?)');
+    this.sql.get('INSERT INTO inputs (party_id, id, text, position) VALUES (?, ?, ?, ?)').run(partyId, input.id, input.text, inputNumber(input.id));
+    const route = this.sql.get('INSERT INTO input_routes (party_id, input_id, agent) VALUES (?, ?, ?)');
     for (const agent of input.agents) route.run(partyId, input.id, agent);
   }
 
   private inputs(partyId: string): PartyInput[] {
-    const rows = this.db.prepare('SELECT id, text FROM inputs WHERE party_id = ? ORDER BY position').all(partyId) as { id: string; text: string }[];
-    const routes = this.db.prepare('SELECT input_id, agent FROM input_routes WHERE party_id = ? ORDER BY rowid').all(partyId) as { input_id: string; agent: string }[];
+    const rows = this.sql.get('SELECT id, text FROM inputs WHERE party_id = ? ORDER BY position').all(partyId) as { id: string; text: string }[];
+    const routes = this.sql.get('SELECT input_id, agent FROM input_routes WHERE party_id = ? ORDER BY rowid').all(partyId) as { input_id: string; agent: string }[];
     return rows.map((row) => ({ id: row.id, text: row.text, agents: routes.filter((r) => r.input_id === row.id).map((r) => r.agent) }));
   }
 
   private writeResult(partyId: string, r: AgentResult): void {
-    this.db
-      .prepare(
+    this.sql
+      .get(
         `INSERT OR REPLACE INTO results (party_id, agent, key, result_hash, output, definition, inputs, upstream, model,
            input_tokens, cached_tokens, output_tokens, usage_source, cost_usd, duration_ms, completed_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -87,7 +92,7 @@ export class Projection {
   }
 
   private results(partyId: string): Record<string, AgentResult> {
-    const rows = this.db.prepare('SELECT * FROM results WHERE party_id = ? ORDER BY rowid').all(partyId) as ResultRow[];
+    const rows = this.sql.get('SELECT * FROM results WHERE party_id = ? ORDER BY rowid').all(partyId) as ResultRow[];
     return Object.fromEntries(rows.map((row) => [row.agent, resultFromRow(row)]));
   }
 }

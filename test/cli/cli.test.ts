@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { at } from '../configProblems';
@@ -119,4 +119,52 @@ test('schema prints the JSON Schema that the extension contributes', () => {
   const schema = JSON.parse(run.stdout);
   assert.equal(schema.$schema, 'http://json-schema.org/draft-07/schema#');
   assert.deepEqual(schema, JSON.parse(readFileSync('dist/partycost.schema.json', 'utf8')));
+});
+
+test('reference scenario through the CLI: plan after adding "Need balloon artist" and removing "chocolate cake"', () => {
+  const dir = workspace();
+  partycost(dir, 'init');
+  const created = JSON.parse(partycost(dir, 'party', 'create', '--input', 'jungle theme', '--input', '75 guests', '--input', 'chocolate cake', '--json').stdout);
+  assert.equal(created.party, 'P1');
+  assert.deepEqual(created.inputs.map((i: { agents: string[] }) => i.agents), [['theme'], ['venue', 'catering'], ['cake']]);
+  assert.equal(partycost(dir, 'run', 'P1').code, 0);
+  const added = JSON.parse(partycost(dir, 'input', 'add', 'P1', 'Need balloon artist', '--json').stdout);
+  assert.deepEqual(added, { id: 'i4', text: 'Need balloon artist', agents: ['vendor'] });
+  assert.equal(partycost(dir, 'input', 'remove', 'P1', 'i3').code, 0);
+  const plan = JSON.parse(partycost(dir, 'plan', 'P1', '--json').stdout);
+  assert.equal(plan.party, 'P1');
+  assert.deepEqual(
+    plan.agents.map((a: { agent: string; action: string; cause: string }) => [a.agent, a.action, a.cause]),
+    [
+      ['theme', 'reuse', 'unchanged'],
+      ['venue', 'reuse', 'unchanged'],
+      ['cake', 'delete', 'input removed'],
+      ['catering', 'reuse', 'unchanged'],
+      ['vendor', 'execute', 'input added'],
+      ['budget', 'execute', 'upstream changed'],
+      ['planner_final', 'execute', 'upstream changed'],
+    ],
+  );
+  for (const key of ['executeCostUsd', 'savedCostUsd', 'savedPercent']) assert.equal(typeof plan.totals[key], 'number', key);
+  const executeCost = plan.agents.reduce((sum: number, a: { estimatedCostUsd: number }) => sum + a.estimatedCostUsd, 0);
+  assert.ok(Math.abs(plan.totals.executeCostUsd - executeCost) < 1e-12);
+  assert.ok(plan.totals.savedCostUsd > 0 && plan.totals.savedPercent > 0 && plan.totals.savedPercent < 100);
+
+  const table = partycost(dir, 'plan', 'P1').stdout;
+  assert.match(table, /^planner_final +execute\? +upstream changed +\$0\.\d{6} +– +runs only if budget changes$/m);
+  const run = partycost(dir, 'run', 'P1');
+  assert.match(run.stdout, /✔ vendor executed \(input added\)/);
+  assert.match(run.stdout, /^Done: 3 executed for \$0\.\d{6}; 3 reused; 0 from cache; 1 deleted\.$/m);
+});
+
+test('demo tells the whole story offline, in a scratch database', () => {
+  const dir = workspace();
+  const run = partycost(dir, 'demo');
+  assert.equal(run.code, 0, run.stderr);
+  for (const step of ['1. Create a party', '2. The first plan', '3. Run it', '4. Edit', '5. The delta plan', '6. Run the delta plan', '7. Save a draft snapshot', '8. Edit again']) {
+    assert.ok(run.stdout.includes(`── ${step}`), step);
+  }
+  assert.match(run.stdout, /^cake +delete +input removed/m);
+  assert.match(run.stdout, /^Execute 0: nothing to pay; reuse 6; skip 1\. Saved \$0\.\d{6} \(100 % of re-running everything\)\.$/m);
+  assert.ok(!existsSync(path.join(dir, '.partycost')), 'the workspace database is left alone');
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,8 +8,8 @@ import Database from 'better-sqlite3';
 
 const bin = path.resolve('bin/partycost.js');
 
-function partycost(cwd: string, args: string[], options: { env?: NodeJS.ProcessEnv; uid?: number; gid?: number } = {}) {
-  const run = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...options.env }, uid: options.uid, gid: options.gid });
+function partycost(cwd: string, args: string[], options: { env?: NodeJS.ProcessEnv } = {}) {
+  const run = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...options.env } });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
@@ -77,20 +77,34 @@ test('a locked database: a clear error after the busy timeout, and the change is
   assert.equal(partycost(dir, ['input', 'add', 'P1', 'chocolate cake']).code, 0, 'works once the lock is gone');
 });
 
+/**
+ * Makes a file unwritable and returns how to undo it. File modes do not stop root, so as root the file is made
+ * immutable (chattr +i), which stops every user.
+ */
+function makeReadOnly(file: string): () => void {
+  if (process.getuid?.() !== 0) {
+    chmodSync(file, 0o444);
+    return () => chmodSync(file, 0o644);
+  }
+  execFileSync('chattr', ['+i', file]);
+  return () => execFileSync('chattr', ['-i', file]);
+}
+
 test('a read-only database: reading works, writing says so, nothing is lost', () => {
   const dir = workspace();
   const dbFile = path.join(dir, '.partycost', 'partycost.db');
   const before = readFileSync(dbFile);
-  // As root, file modes do not stop writes, so the CLI runs as "nobody" on a database it cannot write.
-  const asOther = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
-  chmodSync(dir, 0o755);
-  chmodSync(path.join(dir, '.partycost'), 0o755);
-  chmodSync(dbFile, 0o444);
-  const write = partycost(dir, ['input', 'add', 'P1', 'chocolate cake'], asOther);
-  expectError(write, /^partycost: \.partycost\/partycost\.db is read-only; check its permissions/);
-  chmodSync(dbFile, 0o644);
+  const writable = makeReadOnly(dbFile);
+  try {
+    const write = partycost(dir, ['input', 'add', 'P1', 'chocolate cake']);
+    expectError(write, /^partycost: \.partycost\/partycost\.db is read-only; check its permissions/);
+    const list = partycost(dir, ['party', 'list', '--json']);
+    assert.equal(list.code, 0, list.stderr);
+    assert.equal(JSON.parse(list.stdout).parties[0].inputs, 2);
+  } finally {
+    writable();
+  }
   assert.deepEqual(readFileSync(dbFile), before, 'the file is unchanged');
-  assert.equal(partycost(dir, ['party', 'list']).code, 0);
 });
 
 test('a corrupt database file: named, left untouched, and the rest of the workspace still works', () => {

@@ -99,7 +99,7 @@ export class PartyService {
       if (version !== undefined) return this.restore(partyId, version);
       const { state, fromVersion, eventsReplayed } = this.store.replayLatest(partyId);
       const current = this.store.load(partyId);
-      const restored = canonicalJson(comparable(state)) !== canonicalJson(comparable(current));
+      const restored = canonicalJson(state) !== canonicalJson(current);
       if (restored) this.store.append(partyId, [{ type: 'party_resumed', version: fromVersion ?? 0, state }]);
       return { fromVersion, eventsReplayed, restored };
     });
@@ -126,9 +126,4 @@ export class PartyService {
       if (!known.includes(name)) throw new RequestError(`unknown agent "${name}"${didYouMean(name, known)}; agents: ${known.join(', ')}`);
     }
   }
-}
-
-/** The parts of a state that replay must reproduce (timestamps of the row itself aside). */
-function comparable(state: PartyState): PartyState {
-  return { ...state, results: Object.fromEntries(Object.entries(state.results).sort(([a], [b]) => a.localeCompare(b))) };
 }

@@ -15,7 +15,7 @@ export class Projection {
     this.sql = new Statements(db);
   }
 
-  /** Writes one event's effect. `before` is the party row's state, for the fields the reducer derives. */
+  /** Writes one event's effect: its rows, then the party row's fields as the reducer derives them. */
   apply(partyId: string, event: PartyEvent): void {
     switch (event.type) {
       case 'input_added':

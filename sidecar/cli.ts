@@ -1,6 +1,7 @@
 import { parseCliArgs } from './cli/args';
 import type { CliArgs } from './cli/args';
 import { CliError, exitCodes } from './cli/errors';
+import { cacheCommand } from './cli/cacheCommand';
 import { demoCommand } from './cli/demoCommand';
 import { estimateCommand } from './cli/estimateCommand';
 import { initCommand } from './cli/initCommand';
@@ -27,6 +28,7 @@ const commands: Record<string, Command> = {
   save: saveCommand,
   resume: resumeCommand,
   history: historyCommand,
+  cache: cacheCommand,
   schema: (_args, _cwd, out) => out.json(configJsonSchema()),
 };
 
@@ -47,12 +49,15 @@ Commands:
   save PARTY [--type draft|final]       write a snapshot
   resume PARTY [--version N]            restore a snapshot (+ later events) and show the plan
   history PARTY                         snapshots and events
+  cache stats                           per-tier hits, misses, latency, entries, breaker state, and savings
+  cache clear [--agent A] [--party P]   clear the result cache: everything, one agent, or one party's results
   schema                                print the JSON Schema of partycost.json
 
 Options:
   --workspace DIR   the workspace (default: the current directory)
   --config FILE     the configuration (default: partycost.json in the workspace)
   --db PATH         the database (default: PARTYCOST_DB, else .partycost/partycost.db in the workspace)
+  --redis URL       a shared Redis cache tier (default: PARTYCOST_REDIS_URL; none if unset)
   --json            machine-readable output on stdout
   --help, --version
 

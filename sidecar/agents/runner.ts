@@ -15,6 +15,8 @@ import type { Completion, Provider } from './provider';
 import { defaultRetryPolicy, withRetries } from './retry';
 import type { RetryPolicy } from './retry';
 import { defaultOutputTokens } from '../cost/estimate';
+import type { CacheEntry, TierName } from '../cache/driver';
+import type { ResultCache } from '../cache/resultCache';
 
 export interface RunOptions {
   force?: string[];
@@ -34,6 +36,7 @@ export interface AgentProgress {
   cause: Cause;
   state: 'started' | 'done' | 'failed';
   costUsd?: number;
+  tier?: TierName;
   error?: string;
 }
 
@@ -43,8 +46,10 @@ export interface AgentOutcome {
   cause: Cause;
   detail?: string;
   costUsd: number;
+  /** For a reuse or a cache hit: what producing the result took, at today's prices. */
+  savedCostUsd: number;
   durationMs: number;
-  tier?: string;
+  tier?: TierName;
 }
 
 export interface RunReport {
@@ -52,6 +57,8 @@ export interface RunReport {
   agents: AgentOutcome[];
   executed: number;
   costUsd: number;
+  /** What the reused results and cache hits would have cost to produce again, at today's prices. */
+  savedCostUsd: number;
 }
 
 /** A run stopped by a failed agent; the results of the agents that finished are stored and reused next time. */
@@ -71,10 +78,12 @@ export class RunCancelledError extends Error {
   }
 }
 
-export interface RunContext extends Omit<PlanInput, 'state' | 'force' | 'now'> {
+export interface RunContext extends Omit<PlanInput, 'state' | 'force' | 'now' | 'cached'> {
   store: PartyStore;
   provider: Provider;
   configHash: string;
+  /** The shared result cache; without it every execute calls the provider. */
+  cache?: ResultCache;
 }
 
 /**
@@ -141,18 +150,20 @@ class PartyRun {
 
   private settle(facts: AgentFacts, decision: Decision): void {
     const stored = this.state.results[facts.name];
-    const outcome = (costUsd = 0, durationMs = 0): AgentOutcome => ({
+    const outcome = (fields: Partial<AgentOutcome> = {}): AgentOutcome => ({
       agent: facts.name,
       action: decision.action,
       cause: decision.cause,
       ...(decision.detail ? { detail: decision.detail } : {}),
-      costUsd,
-      durationMs,
+      costUsd: 0,
+      savedCostUsd: 0,
+      durationMs: 0,
+      ...fields,
     });
     switch (decision.action) {
       case 'reuse':
         this.settled.set(facts.name, { hash: stored!.resultHash, output: stored!.output });
-        this.outcomes.push(outcome());
+        this.outcomes.push(outcome({ savedCostUsd: toUsd(executionCost(facts.agent, stored!.model, stored!.usage, this.context.prices)) }));
         return;
       case 'skip':
         this.settled.set(facts.name, { hash: null, output: null });
@@ -170,27 +181,52 @@ class PartyRun {
     }
   }
 
-  private async executeAgent(facts: AgentFacts, decision: Decision, outcome: (cost: number, ms: number) => AgentOutcome): Promise<void> {
+  private async executeAgent(facts: AgentFacts, decision: Decision, outcome: (fields: Partial<AgentOutcome>) => AgentOutcome): Promise<void> {
     const progress = (state: AgentProgress['state'], extra: Partial<AgentProgress> = {}): void =>
       this.options.onProgress?.({ agent: facts.name, action: 'execute', cause: decision.cause, state, ...extra });
     progress('started');
-    const started = performance.now();
     try {
-      const upstreamOutputs = Object.fromEntries(facts.dependsOn.map((dep) => [dep, this.settled.get(dep)!.output]));
-      const completion = await this.complete(facts, upstreamOutputs);
-      const durationMs = performance.now() - started;
-      const result = this.result(facts, decision, completion, durationMs);
-      this.context.store.append(this.state.id, [{ type: 'agent_completed', result }], [
-        { partyId: this.state.id, agent: facts.name, model: result.model, ...usageColumns(result), costUsd: result.costUsd, source: result.usage.source, at: result.completedAt },
-      ]);
+      const { entry, tier } = await this.produce(facts, decision);
+      const result = this.result(facts, decision, entry);
+      if (tier) {
+        // A hit spends nothing new: no ledger entry; it saves what producing the entry took, at today's prices.
+        this.context.store.append(this.state.id, [{ type: 'agent_completed', result }]);
+        this.context.cache!.stats.saved(facts.name, result.costUsd, entry.durationMs, entry.usage.inputTokens + entry.usage.outputTokens);
+        this.outcomes.push(outcome({ action: 'cache_hit', cause: 'cached elsewhere', tier, savedCostUsd: result.costUsd }));
+        this.options.onProgress?.({ agent: facts.name, action: 'cache_hit', cause: 'cached elsewhere', state: 'done', tier });
+      } else {
+        this.context.store.append(this.state.id, [{ type: 'agent_completed', result }], [
+          { partyId: this.state.id, agent: facts.name, model: result.model, ...usageColumns(result), costUsd: result.costUsd, source: result.usage.source, at: result.completedAt },
+        ]);
+        this.outcomes.push(outcome({ costUsd: result.costUsd, durationMs: entry.durationMs }));
+        progress('done', { costUsd: result.costUsd });
+      }
       this.settled.set(facts.name, { hash: result.resultHash, output: result.output });
-      this.outcomes.push(outcome(result.costUsd, durationMs));
-      progress('done', { costUsd: result.costUsd });
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);
       if (!this.signal.aborted) this.failure ??= { agent: facts.name, reason };
       progress('failed', { error: reason });
     }
+  }
+
+  /** The agent's result from the cache (`tier` names where), or produced now and written to the cache. */
+  private async produce(facts: AgentFacts, decision: Decision): Promise<{ entry: CacheEntry; tier: TierName | null }> {
+    const upstreamOutputs = Object.fromEntries(facts.dependsOn.map((dep) => [dep, this.settled.get(dep)!.output]));
+    const key = decision.key!;
+    const make = async (): Promise<CacheEntry> => {
+      const started = performance.now();
+      const completion = await this.complete(facts, upstreamOutputs);
+      const now = (this.options.now ?? Date.now)();
+      const model = (facts.definition.model as string | null) ?? null;
+      const durationMs = performance.now() - started;
+      return { key, agent: facts.name, output: completion.output, resultHash: resultHash(completion.output), model, usage: completion.usage, durationMs, createdAt: now, expiresAt: now + facts.ttlMs };
+    };
+    const cache = this.context.cache?.cache;
+    if (!cache) return { entry: await make(), tier: null };
+    if (decision.cause !== 'forced') return cache.getOrProduce(key, make);
+    const entry = await make();
+    await cache.set(entry);
+    return { entry, tier: null };
   }
 
   private async complete(facts: AgentFacts, upstream: Record<string, string | null>): Promise<Completion> {
@@ -208,32 +244,27 @@ class PartyRun {
     );
   }
 
-  private result(facts: AgentFacts, decision: Decision, completion: Completion, durationMs: number): AgentResult {
-    const model = (facts.definition.model as string | null) ?? null;
+  private result(facts: AgentFacts, decision: Decision, entry: CacheEntry): AgentResult {
     return {
       agent: facts.name,
       key: decision.key!,
-      resultHash: resultHash(completion.output),
-      output: completion.output,
+      resultHash: entry.resultHash,
+      output: entry.output,
       definition: facts.definition,
       inputs: facts.inputs,
       upstream: Object.fromEntries(facts.dependsOn.map((dep) => [dep, this.settled.get(dep)!.hash])),
-      usage: completion.usage,
-      model,
-      costUsd: toUsd(executionCost(facts.agent, model, completion.usage, this.context.prices)),
-      durationMs,
+      usage: entry.usage,
+      model: entry.model,
+      costUsd: toUsd(executionCost(facts.agent, entry.model, entry.usage, this.context.prices)),
+      durationMs: entry.durationMs,
       completedAt: new Date((this.options.now ?? Date.now)()).toISOString(),
     };
   }
 
   private report(): RunReport {
     const executed = this.outcomes.filter((o) => o.action === 'execute');
-    return {
-      party: this.state.id,
-      agents: this.outcomes,
-      executed: executed.length,
-      costUsd: Math.round(executed.reduce((total, o) => total + o.costUsd, 0) * 1e12) / 1e12,
-    };
+    const total = (field: 'costUsd' | 'savedCostUsd'): number => Math.round(this.outcomes.reduce((sum, o) => sum + o[field], 0) * 1e12) / 1e12;
+    return { party: this.state.id, agents: this.outcomes, executed: executed.length, costUsd: total('costUsd'), savedCostUsd: total('savedCostUsd') };
   }
 }
 

@@ -8,6 +8,7 @@ type OptionSpec = { type: 'string' | 'boolean'; multiple?: boolean; short?: stri
 const globalOptions: Record<string, OptionSpec> = {
   workspace: { type: 'string' },
   db: { type: 'string' },
+  redis: { type: 'string' },
   config: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
@@ -21,6 +22,7 @@ const commandOptions: Record<string, Record<string, OptionSpec>> = {
   run: { force: { type: 'string', multiple: true }, concurrency: { type: 'string' } },
   save: { type: { type: 'string' } },
   resume: { version: { type: 'string' } },
+  cache: { agent: { type: 'string' }, party: { type: 'string' } },
 };
 
 export interface CliArgs {
@@ -31,6 +33,7 @@ export interface CliArgs {
   help: boolean;
   config?: string;
   db?: string;
+  redis?: string;
   /** The command's own flags, by name. */
   flags: Record<string, string | boolean | string[] | undefined>;
 }
@@ -54,6 +57,7 @@ export function parseCliArgs(argv: string[], cwd: string): CliArgs {
       help: values.help === true,
       config: text('config'),
       db: text('db'),
+      redis: text('redis'),
       flags: values as CliArgs['flags'],
     };
   } catch (error) {

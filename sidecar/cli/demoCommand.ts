@@ -30,7 +30,7 @@ async function story(parties: PartyService, dbFile: string, out: Output): Promis
   inputs.forEach((input) => out.line(`  ${input.id} "${input.text}" → ${input.agents.join(', ')}`));
 
   step(2, 'The first plan: every agent that takes part has never run');
-  printPlan(parties.plan(party.id), out);
+  printPlan(await parties.plan(party.id), out);
 
   step(3, 'Run it');
   printRunReport(await parties.run(party.id), out);
@@ -42,7 +42,7 @@ async function story(parties: PartyService, dbFile: string, out: Output): Promis
   out.line(`  removed ${inputs[2].id} "${inputs[2].text}"`);
 
   step(5, 'The delta plan: only what the edit touches re-runs');
-  printPlan(parties.plan(party.id), out);
+  printPlan(await parties.plan(party.id), out);
 
   step(6, 'Run the delta plan');
   printRunReport(await parties.run(party.id), out);
@@ -55,8 +55,8 @@ async function story(parties: PartyService, dbFile: string, out: Output): Promis
   const pirate = parties.addInput(party.id, 'pirate theme');
   parties.removeInput(party.id, inputs[0].id);
   out.line(`  added ${pirate.id} "${pirate.text}", removed ${inputs[0].id} "${inputs[0].text}"`);
-  out.line(`  the plan now: ${planSummary(parties.plan(party.id))}`);
-  const resumed = parties.resume(party.id, saved.version);
+  out.line(`  the plan now: ${planSummary(await parties.plan(party.id))}`);
+  const resumed = await parties.resume(party.id, saved.version);
   out.line(`  resumed snapshot version ${resumed.fromVersion}: the plan goes back to reusing everything\n`);
   printPlan(resumed.plan, out);
 

@@ -1,5 +1,6 @@
 import { providerRunOptions } from '../agents/providers';
 import { RunCancelledError, RunFailedError } from '../agents/runner';
+import type { AgentProgress } from '../agents/runner';
 import type { PartyInput } from '../party/state';
 import type { PartyEvent } from '../party/state';
 import { integerFlag, listFlag, positionals } from './args';
@@ -62,8 +63,8 @@ export const runCommand: Command = async (args, cwd, out) => {
   const cancel = (): void => controller.abort();
   process.once('SIGINT', cancel);
   try {
-    const report = await withParties(args, cwd, out, (parties) => {
-      if (!args.json) out.line(`Running party ${party}: ${planSummary(parties.plan(party, listFlag(args, 'force')))}`);
+    const report = await withParties(args, cwd, out, async (parties) => {
+      if (!args.json) out.line(`Running party ${party}: ${planSummary(await parties.plan(party, listFlag(args, 'force')))}`);
       return parties.run(party, {
         ...providerRunOptions(parties.config),
         force: listFlag(args, 'force'),
@@ -71,9 +72,7 @@ export const runCommand: Command = async (args, cwd, out) => {
         signal: controller.signal,
         onProgress: (p) => {
           if (args.json || p.state === 'started') return;
-          const mark = p.state === 'failed' ? '✘' : '✔';
-          const cost = p.costUsd !== undefined ? ` ${dollars(p.costUsd)}` : '';
-          out.line(`  ${mark} ${p.agent} ${p.action === 'delete' ? 'result deleted' : p.state === 'failed' ? 'failed' : 'executed'} (${p.cause})${cost}${p.error ? `: ${p.error}` : ''}`);
+          out.line(`  ${progressLine(p)}`);
         },
       });
     });
@@ -87,6 +86,13 @@ export const runCommand: Command = async (args, cwd, out) => {
     process.removeListener('SIGINT', cancel);
   }
 };
+
+function progressLine(p: AgentProgress): string {
+  if (p.state === 'failed') return `✘ ${p.agent} failed (${p.cause}): ${p.error}`;
+  if (p.action === 'delete') return `✔ ${p.agent} result deleted (${p.cause})`;
+  if (p.action === 'cache_hit') return `✔ ${p.agent} from the ${p.tier} cache`;
+  return `✔ ${p.agent} executed (${p.cause}) ${dollars(p.costUsd ?? 0)}`;
+}
 
 /** `save PARTY [--type draft|final]`. */
 export const saveCommand: Command = async (args, cwd, out) => {

@@ -6,6 +6,7 @@ import type { PartyConfig } from '../config/schema';
 import { PartyService } from '../party/partyService';
 import { defaultDatabasePath, openDatabase, storeError } from '../store/database';
 import { PartyStore } from '../store/partyStore';
+import { ResultCache } from '../cache/resultCache';
 import type { CliArgs } from './args';
 import { displayPath, requireConfig } from './configFile';
 import type { Output } from './output';
@@ -14,6 +15,16 @@ import type { Output } from './output';
 export function databasePath(args: CliArgs, cwd: string, env: NodeJS.ProcessEnv = process.env): string {
   const chosen = args.db ?? env.PARTYCOST_DB;
   return chosen ? path.resolve(cwd, chosen) : path.join(args.workspace, defaultDatabasePath);
+}
+
+/** The shared cache tier: `--redis`, else `PARTYCOST_REDIS_URL`; none when neither is set. */
+export function redisUrl(args: CliArgs, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return args.redis ?? (env.PARTYCOST_REDIS_URL || undefined);
+}
+
+/** Redis keys are namespaced by project: `PARTYCOST_CACHE_NAMESPACE`, else the workspace folder's name. */
+export function cacheNamespace(args: CliArgs, env: NodeJS.ProcessEnv = process.env): string {
+  return env.PARTYCOST_CACHE_NAMESPACE || path.basename(args.workspace);
 }
 
 /**
@@ -30,12 +41,14 @@ export async function withParties<T>(
   const file = databasePath(args, cwd);
   const shown = displayPath(file, cwd);
   const db = openDatabase(file, { name: shown, busyTimeoutMs: Number(process.env.PARTYCOST_BUSY_TIMEOUT_MS) || undefined });
+  const cache = new ResultCache({ db, redisUrl: redisUrl(args), namespace: cacheNamespace(args) });
   try {
-    const service = new PartyService(loaded.config, loaded.prices, new PartyStore(db), () => createProvider(loaded.config));
+    const service = new PartyService(loaded.config, loaded.prices, new PartyStore(db), () => createProvider(loaded.config), cache);
     return await work(service, shown);
   } catch (error) {
     throw error instanceof Database.SqliteError ? storeError(error, shown) : error;
   } finally {
+    await cache.close().catch(() => {});
     db.close();
   }
 }

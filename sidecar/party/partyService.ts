@@ -1,6 +1,10 @@
 import type { PartyConfig } from '../config/schema';
 import { didYouMean } from '../config/nearest';
 import type { PriceBook } from '../cost/prices';
+import { toUsd } from '../cost/money';
+import { executionCost } from '../cost/usageCost';
+import type { ResultCache } from '../cache/resultCache';
+import type { CachedResult } from '../planner/decide';
 import { runParty } from '../agents/runner';
 import type { RunOptions, RunReport } from '../agents/runner';
 import type { Provider } from '../agents/provider';
@@ -34,6 +38,7 @@ export class PartyService {
     readonly prices: PriceBook,
     readonly store: PartyStore,
     private readonly provider: () => Provider,
+    readonly cache?: ResultCache,
   ) {
     this.configHash = sha256(canonicalJson(config));
     this.router = compileRouter(config);
@@ -76,14 +81,35 @@ export class PartyService {
     });
   }
 
-  plan(partyId: string, force: string[] = []): Plan {
+  /**
+   * The delta plan, with cache hits: planned once, then again with the cache entries of the keys it asked about,
+   * until no new key comes up (a hit makes its dependents' keys known).
+   */
+  async plan(partyId: string, force: string[] = []): Promise<Plan> {
     this.checkAgents(force);
-    return planParty({ config: this.config, prices: this.prices, state: this.store.load(partyId), force });
+    const state = this.store.load(partyId);
+    const found = new Map<string, CachedResult | undefined>();
+    for (;;) {
+      const asked = new Set<string>();
+      const cached = (key: string): CachedResult | undefined => (asked.add(key), found.get(key));
+      const plan = planParty({ config: this.config, prices: this.prices, state, force, cached });
+      const fresh = [...asked].filter((key) => !found.has(key));
+      if (!this.cache || !fresh.length) return plan;
+      for (const key of fresh) found.set(key, await this.lookup(key));
+    }
+  }
+
+  private async lookup(key: string): Promise<CachedResult | undefined> {
+    const hit = await this.cache!.cache.peek(key);
+    if (!hit) return undefined;
+    const agent = this.config.agents[hit.entry.agent] ?? {};
+    return { tier: hit.tier, resultHash: hit.entry.resultHash, costUsd: toUsd(executionCost(agent, hit.entry.model, hit.entry.usage, this.prices)) };
   }
 
   run(partyId: string, options: RunOptions = {}): Promise<RunReport> {
     this.checkAgents(options.force ?? []);
-    return runParty({ config: this.config, prices: this.prices, store: this.store, provider: this.provider(), configHash: this.configHash }, partyId, options);
+    const context = { config: this.config, prices: this.prices, store: this.store, provider: this.provider(), configHash: this.configHash, cache: this.cache };
+    return runParty(context, partyId, options);
   }
 
   save(partyId: string, type: 'draft' | 'final' = 'draft'): SnapshotInfo {
@@ -94,7 +120,7 @@ export class PartyService {
    * Without a version: rebuilds the state from the latest snapshot and the events after it, and repairs the current
    * state from that if they ever disagree. With one: restores that snapshot (an event, so history keeps it).
    */
-  resume(partyId: string, version?: number): ResumeResult {
+  async resume(partyId: string, version?: number): Promise<ResumeResult> {
     const resumed = this.store.transaction(() => {
       if (version !== undefined) return this.restore(partyId, version);
       const { state, fromVersion, eventsReplayed } = this.store.replayLatest(partyId);
@@ -103,7 +129,7 @@ export class PartyService {
       if (restored) this.store.append(partyId, [{ type: 'party_resumed', version: fromVersion ?? 0, state }]);
       return { fromVersion, eventsReplayed, restored };
     });
-    return { party: partyId, ...resumed, plan: this.plan(partyId) };
+    return { party: partyId, ...resumed, plan: await this.plan(partyId) };
   }
 
   private restore(partyId: string, version: number): Omit<ResumeResult, 'party' | 'plan'> {
@@ -120,7 +146,8 @@ export class PartyService {
     return { party: this.store.load(partyId), snapshots: this.store.snapshots(partyId), events: this.store.events(partyId) };
   }
 
-  private checkAgents(names: string[]): void {
+  /** Throws a RequestError naming the nearest agent for any name the configuration does not have. */
+  checkAgents(names: string[]): void {
     const known = Object.keys(this.config.agents);
     for (const name of names) {
       if (!known.includes(name)) throw new RequestError(`unknown agent "${name}"${didYouMean(name, known)}; agents: ${known.join(', ')}`);

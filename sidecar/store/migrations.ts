@@ -79,4 +79,41 @@ export const migrations: string[] = [
   );
   CREATE INDEX ledger_by_time ON ledger (at);
   `,
+  `
+  CREATE TABLE cache_entries (
+    key TEXT PRIMARY KEY,
+    agent TEXT NOT NULL,
+    entry TEXT NOT NULL,
+    bytes INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    last_access INTEGER NOT NULL
+  );
+  CREATE INDEX cache_entries_by_access ON cache_entries (last_access);
+  CREATE INDEX cache_entries_by_agent ON cache_entries (agent);
+  CREATE TABLE cache_counters (
+    tier TEXT NOT NULL,
+    name TEXT NOT NULL,
+    value INTEGER NOT NULL,
+    PRIMARY KEY (tier, name)
+  ) WITHOUT ROWID;
+  CREATE TABLE cache_latency (
+    tier TEXT NOT NULL,
+    bucket INTEGER NOT NULL,
+    count INTEGER NOT NULL,
+    PRIMARY KEY (tier, bucket)
+  ) WITHOUT ROWID;
+  CREATE TABLE cache_savings (
+    agent TEXT PRIMARY KEY,
+    hits INTEGER NOT NULL,
+    saved_usd REAL NOT NULL,
+    saved_ms REAL NOT NULL,
+    saved_tokens INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE TABLE cache_breaker (
+    tier TEXT PRIMARY KEY,
+    state TEXT NOT NULL,
+    at TEXT NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];

@@ -87,7 +87,7 @@ async function editSession(variants: string[], pool: string[], random: Random, d
       log.push('save');
     } else {
       const version = versions[random(versions.length)];
-      parties.resume(party.id, version);
+      await parties.resume(party.id, version);
       log.push(`resume ${version}`);
     }
     if (random(3) === 0 && step < steps - 1) continue; // several edits between runs, too
@@ -125,11 +125,11 @@ test('early cutoff: an upstream agent that returns the same result leaves its de
   await parties.run(party.id);
   parties.removeInput(party.id, inputs[0].id);
   parties.addInput(party.id, 'JUNGLE party');
-  const plan = parties.plan(party.id);
+  const plan = await parties.plan(party.id);
   assert.deepEqual(plan.agents.filter((a) => a.action === 'execute'), []);
 
   // Forcing theme re-runs it; it returns the same result, so its dependents are cut off at run time.
-  const forced = parties.plan(party.id, ['theme']);
+  const forced = await parties.plan(party.id, ['theme']);
   assert.deepEqual(forced.agents.filter((a) => a.conditional).map((a) => a.agent), ['venue', 'budget', 'planner_final']);
   const report = await parties.run(party.id, { force: ['theme'] });
   assert.deepEqual(report.agents.filter((a) => a.action === 'execute').map((a) => a.agent), ['theme']);

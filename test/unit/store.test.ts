@@ -65,7 +65,7 @@ test('resume with a version restores that snapshot as a new event; history keeps
   const v = parties.save(party.id, 'draft').version;
   parties.addInput(party.id, 'pirate theme');
   const eventsBefore = parties.store.events(party.id).length;
-  const resumed = parties.resume(party.id, v);
+  const resumed = await parties.resume(party.id, v);
   assert.equal(resumed.restored, true);
   const state = parties.store.load(party.id);
   assert.deepEqual(state.inputs.map((i) => i.text), ['jungle theme']);

@@ -1,0 +1,43 @@
+import type { Clock } from './driver';
+
+export type BreakerState = 'closed' | 'open' | 'half-open';
+
+/**
+ * A circuit breaker on consecutive failures: open after `threshold` in a row, so calls skip the tier at no cost;
+ * after `cooldownMs` one trial call is let through (half-open); its success closes the breaker, its failure reopens it.
+ */
+export class CircuitBreaker {
+  private failures = 0;
+  private openedAt = 0;
+  private trialInFlight = false;
+  state: BreakerState = 'closed';
+
+  constructor(
+    private readonly threshold = 3,
+    private readonly cooldownMs = 2_000,
+    private readonly now: Clock = Date.now,
+  ) {}
+
+  /** Whether a call may go to the tier now. */
+  allows(): boolean {
+    if (this.state === 'closed') return true;
+    if (this.state === 'open' && this.now() - this.openedAt >= this.cooldownMs) this.state = 'half-open';
+    if (this.state === 'half-open' && !this.trialInFlight) return (this.trialInFlight = true);
+    return false;
+  }
+
+  success(): void {
+    this.failures = 0;
+    this.trialInFlight = false;
+    this.state = 'closed';
+  }
+
+  failure(): void {
+    this.failures++;
+    this.trialInFlight = false;
+    if (this.state === 'half-open' || this.failures >= this.threshold) {
+      this.state = 'open';
+      this.openedAt = this.now();
+    }
+  }
+}

@@ -1,0 +1,45 @@
+import type { Usage } from '../party/state';
+
+/** The tiers, fastest first. */
+export type TierName = 'memory' | 'redis' | 'sqlite';
+
+/**
+ * One cached agent result, shared across parties (and, through Redis, across a team) by its Merkle key. It records
+ * what producing it took, so a hit saves exactly that.
+ */
+export interface CacheEntry {
+  key: string;
+  agent: string;
+  output: string;
+  resultHash: string;
+  model: string | null;
+  usage: Usage;
+  /** How long producing the result took. */
+  durationMs: number;
+  createdAt: number;
+  expiresAt: number;
+}
+
+/** What every tier implements; the conformance suite runs against each. */
+export interface CacheDriver {
+  readonly tier: TierName;
+  /** The entry, or undefined when absent or expired. */
+  get(key: string): Promise<CacheEntry | undefined>;
+  set(entry: CacheEntry): Promise<void>;
+  delete(key: string): Promise<boolean>;
+  /** Deletes every entry, or those of one agent; returns how many. */
+  clear(agent?: string): Promise<number>;
+  size(): Promise<{ entries: number; bytes: number }>;
+  close(): Promise<void>;
+}
+
+/** Called by a driver when it evicts an entry to stay within its bounds. */
+export type EvictionListener = (tier: TierName) => void;
+
+/** The clock the drivers read for expiry: injectable, so tests never sleep. */
+export type Clock = () => number;
+
+/** The size an entry is charged for: its serialised form. */
+export function entryBytes(entry: CacheEntry): number {
+  return Buffer.byteLength(JSON.stringify(entry));
+}

@@ -1,0 +1,116 @@
+import type { Db } from '../store/database';
+import { CircuitBreaker } from './breaker';
+import type { BreakerState } from './breaker';
+import type { Clock, TierName } from './driver';
+import { MemoryDriver } from './memoryDriver';
+import type { MemoryOptions } from './memoryDriver';
+import { RedisDriver } from './redisDriver';
+import { SqliteDriver } from './sqliteDriver';
+import { CacheStats, readSavings, readTierCounters } from './stats';
+import type { AgentSavings, TierCounters } from './stats';
+import { TieredCache } from './tieredCache';
+import type { Tier } from './tieredCache';
+
+export interface ResultCacheOptions {
+  db: Db;
+  /** L2 is used only when a Redis URL is given (`--redis`, `PARTYCOST_REDIS_URL`, the extension setting). */
+  redisUrl?: string;
+  namespace: string;
+  now?: Clock;
+  memory?: Omit<MemoryOptions, 'now' | 'onEvict'>;
+  sqliteMaxBytes?: number;
+  breaker?: { threshold?: number; cooldownMs?: number };
+}
+
+export interface TierReport extends TierCounters {
+  entries: number | null;
+  bytes: number | null;
+  /** Redis only: the breaker state in this process, or the last one a process recorded. */
+  breaker?: BreakerState;
+  /** For L1: entries and bytes are this process's own memory. */
+  note?: string;
+}
+
+export interface CacheReport {
+  namespace: string;
+  redis: 'not configured' | 'connected' | 'unavailable';
+  tiers: TierReport[];
+  savings: { hits: number; savedUsd: number; savedMs: number; savedTokens: number; byAgent: AgentSavings[] };
+}
+
+/** The result cache of a workspace: the three tiers, their statistics, and what a user asks of them. */
+export class ResultCache {
+  readonly stats = new CacheStats();
+  readonly cache: TieredCache;
+  private readonly redisBreaker?: CircuitBreaker;
+
+  constructor(private readonly options: ResultCacheOptions) {
+    const onEvict = (tier: TierName): void => this.stats.count(tier, 'evictions');
+    const now = options.now ?? Date.now;
+    const tiers: Tier[] = [{ driver: new MemoryDriver({ ...options.memory, now, onEvict }) }];
+    if (options.redisUrl) {
+      this.redisBreaker = new CircuitBreaker(options.breaker?.threshold, options.breaker?.cooldownMs, now);
+      tiers.push({ driver: new RedisDriver({ url: options.redisUrl, namespace: options.namespace, now }), breaker: this.redisBreaker });
+    }
+    tiers.push({ driver: new SqliteDriver(options.db, { now, onEvict, maxBytes: options.sqliteMaxBytes }) });
+    this.cache = new TieredCache(tiers, this.stats);
+  }
+
+  /** Writes the counters gathered since the last flush, and the Redis breaker state, to the database. */
+  flush(): void {
+    this.stats.flush(this.options.db);
+    if (this.redisBreaker) {
+      this.options.db
+        .prepare('INSERT INTO cache_breaker (tier, state, at) VALUES (?, ?, ?) ON CONFLICT (tier) DO UPDATE SET state = excluded.state, at = excluded.at')
+        .run('redis', this.redisBreaker.state, new Date().toISOString());
+    }
+  }
+
+  async report(): Promise<CacheReport> {
+    this.flush();
+    const counters = readTierCounters(this.options.db, ['memory', 'redis', 'sqlite']);
+    const tiers: TierReport[] = [];
+    let redis: CacheReport['redis'] = 'not configured';
+    for (const counter of counters) {
+      const tier = this.cache.tiers.find((t) => t.driver.tier === counter.tier);
+      const size = tier ? await tier.driver.size().catch(() => null) : null;
+      if (counter.tier === 'redis' && tier) redis = size ? 'connected' : 'unavailable';
+      if (!tier && counter.hits + counter.misses + counter.writes === 0) continue;
+      tiers.push({
+        ...counter,
+        entries: size?.entries ?? null,
+        bytes: size?.bytes ?? null,
+        ...(counter.tier === 'redis' ? { breaker: this.redisBreaker?.state ?? this.lastBreakerState() } : {}),
+        ...(counter.tier === 'memory' ? { note: 'entries and bytes: this process' } : {}),
+      });
+    }
+    const byAgent = readSavings(this.options.db);
+    const total = (field: 'hits' | 'savedUsd' | 'savedMs' | 'savedTokens'): number => byAgent.reduce((sum, a) => sum + a[field], 0);
+    return {
+      namespace: this.options.namespace,
+      redis,
+      tiers,
+      savings: { hits: total('hits'), savedUsd: Math.round(total('savedUsd') * 1e12) / 1e12, savedMs: total('savedMs'), savedTokens: total('savedTokens'), byAgent },
+    };
+  }
+
+  private lastBreakerState(): BreakerState | undefined {
+    const row = this.options.db.prepare("SELECT state FROM cache_breaker WHERE tier = 'redis'").get() as { state: BreakerState } | undefined;
+    return row?.state;
+  }
+
+  /** Clears every tier, or one agent's entries, or the entries of some keys (a party's results). */
+  async clear(filter: { agent?: string; keys?: string[] } = {}): Promise<number> {
+    if (filter.keys) {
+      for (const key of filter.keys) await this.cache.delete(key);
+      return filter.keys.length;
+    }
+    const removed = await this.cache.clear(filter.agent);
+    return Math.max(0, ...Object.values(removed));
+  }
+
+  async close(): Promise<void> {
+    this.flush();
+    await this.cache.close();
+  }
+}

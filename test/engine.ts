@@ -9,6 +9,7 @@ import { PartyService } from '../sidecar/party/partyService';
 import { openDatabase } from '../sidecar/store/database';
 import type { Db } from '../sidecar/store/database';
 import { PartyStore } from '../sidecar/store/partyStore';
+import type { ResultCache } from '../sidecar/cache/resultCache';
 
 /** A fresh database file in a temporary folder. */
 export function tempDatabase(): { file: string; db: Db } {
@@ -17,8 +18,8 @@ export function tempDatabase(): { file: string; db: Db } {
 }
 
 /** The engine on a configuration text (the sample by default), a real SQLite file and the offline provider. */
-export function engine(configText = sampleConfig, db = tempDatabase().db, provider: Provider = new OfflineProvider()): PartyService {
+export function engine(configText = sampleConfig, db = tempDatabase().db, provider: Provider = new OfflineProvider(), cache?: ResultCache): PartyService {
   const loaded = loadConfigText(configText, 'partycost.json');
   if (!loaded.config) throw new Error(loaded.problems.map((p) => p.message).join('\n'));
-  return new PartyService(loaded.config, loaded.prices, new PartyStore(db), () => provider);
+  return new PartyService(loaded.config, loaded.prices, new PartyStore(db), () => provider, cache);
 }

@@ -41,6 +41,21 @@ export class RedisDriver implements CacheDriver {
     this.client.on('error', () => {});
   }
 
+  /** Resolves true once connected, false if the connection does not come up within the connect timeout. */
+  connected(timeoutMs = 1_000): Promise<boolean> {
+    if (this.client.status === 'ready') return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const done = (ok: boolean): void => {
+        clearTimeout(timer);
+        this.client.off('ready', onReady);
+        resolve(ok);
+      };
+      const onReady = (): void => done(true);
+      const timer = setTimeout(() => done(false), timeoutMs);
+      this.client.once('ready', onReady);
+    });
+  }
+
   private ready(): void {
     if (this.client.status !== 'ready') throw new RedisUnavailableError(`redis is ${this.client.status}`);
   }

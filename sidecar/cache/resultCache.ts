@@ -56,6 +56,11 @@ export class ResultCache {
     this.cache = new TieredCache(tiers, this.stats);
   }
 
+  /** Waits (briefly) for Redis to connect, so a short command's first lookups do not miss L2 for want of a socket. */
+  async ready(): Promise<void> {
+    for (const tier of this.cache.tiers) if (tier.driver instanceof RedisDriver) await tier.driver.connected();
+  }
+
   /** Writes the counters gathered since the last flush, and the Redis breaker state, to the database. */
   flush(): void {
     this.stats.flush(this.options.db);

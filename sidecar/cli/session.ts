@@ -43,6 +43,7 @@ export async function withParties<T>(
   const db = openDatabase(file, { name: shown, busyTimeoutMs: Number(process.env.PARTYCOST_BUSY_TIMEOUT_MS) || undefined });
   const cache = new ResultCache({ db, redisUrl: redisUrl(args), namespace: cacheNamespace(args) });
   try {
+    await cache.ready();
     const service = new PartyService(loaded.config, loaded.prices, new PartyStore(db), () => createProvider(loaded.config), cache);
     return await work(service, shown);
   } catch (error) {

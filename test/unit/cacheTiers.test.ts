@@ -1,0 +1,129 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { CircuitBreaker } from '../../sidecar/cache/breaker';
+import { MemoryDriver } from '../../sidecar/cache/memoryDriver';
+import { RedisDriver } from '../../sidecar/cache/redisDriver';
+import { SqliteDriver } from '../../sidecar/cache/sqliteDriver';
+import { CacheStats, readTierCounters } from '../../sidecar/cache/stats';
+import { TieredCache } from '../../sidecar/cache/tieredCache';
+import type { CacheEntry } from '../../sidecar/cache/driver';
+import { cacheConformance, entry, ManualClock, tieredAsDriver } from '../cacheConformance';
+import { FaultyDriver } from '../faultyDriver';
+import { tempDatabase } from '../engine';
+import { startRedis } from '../redisServer';
+import type { RedisServer } from '../redisServer';
+
+let redis: RedisServer;
+let namespaces = 0;
+before(async () => {
+  redis = await startRedis();
+});
+after(() => redis.stop());
+
+/** A Redis driver in a namespace of its own, so tests sharing the server never see each other's keys. */
+async function redisDriver(clock: ManualClock): Promise<RedisDriver> {
+  const driver = new RedisDriver({ url: redis.url, namespace: `test${++namespaces}`, now: clock.now });
+  assert.ok(await driver.connected(), 'redis connects');
+  return driver;
+}
+
+cacheConformance('memory', async (clock) => new MemoryDriver({ now: clock.now }));
+cacheConformance('sqlite', async (clock) => new SqliteDriver(tempDatabase().db, { now: clock.now }));
+cacheConformance('redis', redisDriver);
+cacheConformance('tiered (memory → redis → sqlite)', async (clock) =>
+  tieredAsDriver(
+    new TieredCache(
+      [{ driver: new MemoryDriver({ now: clock.now }) }, { driver: await redisDriver(clock), breaker: new CircuitBreaker(3, 1000, clock.now) }, { driver: new SqliteDriver(tempDatabase().db, { now: clock.now }) }],
+      new CacheStats(),
+    ),
+  ),
+);
+
+test('memory: bounded by entries and by bytes, least recently used out first, evictions counted', async () => {
+  const clock = new ManualClock();
+  let evicted = 0;
+  const byEntries = new MemoryDriver({ now: clock.now, maxEntries: 3, onEvict: () => evicted++ });
+  for (const key of ['a', 'b', 'c']) await byEntries.set(entry(key, clock));
+  await byEntries.get('a');
+  await byEntries.set(entry('d', clock));
+  assert.equal(await byEntries.get('b'), undefined, 'b was least recently used');
+  assert.ok(await byEntries.get('a'));
+  assert.equal(evicted, 1);
+  const bySize = new MemoryDriver({ now: clock.now, maxBytes: 3_000 });
+  for (const key of ['x', 'y', 'z']) await bySize.set(entry(key, clock, { output: 'o'.repeat(1_000) }));
+  const size = await bySize.size();
+  assert.ok(size.bytes <= 3_000 && size.entries === 2, JSON.stringify(size));
+});
+
+test('sqlite: bounded by bytes, least recently accessed out first, evictions counted', async () => {
+  const clock = new ManualClock();
+  let evicted = 0;
+  const driver = new SqliteDriver(tempDatabase().db, { now: clock.now, maxBytes: 4_500, onEvict: () => evicted++ });
+  const one = entry('a', clock, { output: 'o'.repeat(1_000) });
+  assert.ok(3 * JSON.stringify(one).length < 4_500 && 4 * JSON.stringify(one).length > 4_500, 'three entries fit, four do not');
+  for (const key of ['a', 'b', 'c']) {
+    await driver.set(entry(key, clock, { output: 'o'.repeat(1_000) }));
+    clock.advance(10);
+  }
+  await driver.get('a');
+  clock.advance(10);
+  await driver.set(entry('d', clock, { output: 'o'.repeat(1_000) }));
+  assert.equal(await driver.get('b'), undefined);
+  assert.ok(await driver.get('a'));
+  assert.equal(evicted, 1);
+});
+
+test('tiered: a lower hit is promoted; writes reach every tier', async () => {
+  const clock = new ManualClock();
+  const memory = new MemoryDriver({ now: clock.now });
+  const sqlite = new SqliteDriver(tempDatabase().db, { now: clock.now });
+  const tiered = new TieredCache([{ driver: memory }, { driver: sqlite }], new CacheStats());
+  await sqlite.set(entry('deep', clock));
+  assert.equal((await tiered.get('deep'))?.tier, 'sqlite');
+  assert.ok(await memory.get('deep'), 'promoted to memory');
+  assert.equal((await tiered.get('deep'))?.tier, 'memory');
+  await tiered.set(entry('both', clock));
+  assert.ok((await memory.get('both')) && (await sqlite.get('both')));
+});
+
+test('tiered: a failing tier costs a miss, its breaker opens, skips it, half-opens after the cool-down and closes', async () => {
+  const clock = new ManualClock();
+  const { db } = tempDatabase();
+  const faulty = new FaultyDriver(new MemoryDriver({ now: clock.now }));
+  Object.defineProperty(faulty, 'tier', { get: () => 'redis' });
+  const breaker = new CircuitBreaker(3, 1_000, clock.now);
+  const stats = new CacheStats();
+  const sqlite = new SqliteDriver(db, { now: clock.now });
+  const tiered = new TieredCache([{ driver: faulty, breaker }, { driver: sqlite }], stats);
+  await sqlite.set(entry('k', clock));
+  faulty.failing = true;
+  for (let i = 0; i < 5; i++) assert.equal((await tiered.get('k'))?.tier, 'sqlite', 'the lower tier still answers');
+  assert.equal(breaker.state, 'open');
+  // Read fails, promotion fails, read fails: three in a row open the breaker; no call reaches the tier after that.
+  assert.equal(faulty.calls, 3);
+  clock.advance(1_000);
+  faulty.failing = false;
+  assert.equal((await tiered.get('k'))?.tier, 'sqlite');
+  assert.equal(breaker.state, 'closed', 'the half-open trial succeeded');
+  assert.equal((await tiered.get('k'))?.tier, 'redis', 'and the tier is used again');
+  stats.flush(db);
+  const redisCounters = readTierCounters(db, ['redis'])[0];
+  assert.equal(redisCounters.errors, 3);
+  // While open: the second read's promotion, then the read and promotion of reads three to five.
+  assert.equal(redisCounters.skipped, 1 + 3 * 2);
+});
+
+test('concurrent requests for one key produce it once', async () => {
+  const clock = new ManualClock();
+  const tiered = new TieredCache([{ driver: new MemoryDriver({ now: clock.now }) }, { driver: new SqliteDriver(tempDatabase().db, { now: clock.now }) }], new CacheStats());
+  let produced = 0;
+  const produce = async (): Promise<CacheEntry> => {
+    produced++;
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    return entry('hot', clock);
+  };
+  const results = await Promise.all(Array.from({ length: 20 }, () => tiered.getOrProduce('hot', produce)));
+  assert.equal(produced, 1);
+  assert.equal(results.filter((r) => r.tier === null).length, 1, 'one producer');
+  assert.ok(results.every((r) => r.entry.resultHash === 'hash-hot'));
+});

@@ -1,5 +1,6 @@
 // npm run bench: every figure is measured side by side in this one run.
 import os from 'node:os';
+import { cacheBench } from './cacheBench';
 import { configBench } from './configBench';
 import { partyBench } from './partyBench';
 import { tokenizerBench } from './tokenizerBench';
@@ -9,6 +10,7 @@ import { tokenizerBench } from './tokenizerBench';
   configBench();
   tokenizerBench();
   await partyBench();
+  await cacheBench();
 })().catch((error: unknown) => {
   console.error(error);
   process.exitCode = 1;

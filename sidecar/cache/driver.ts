@@ -38,8 +38,3 @@ export type EvictionListener = (tier: TierName) => void;
 
 /** The clock the drivers read for expiry: injectable, so tests never sleep. */
 export type Clock = () => number;
-
-/** The size an entry is charged for: its serialised form. */
-export function entryBytes(entry: CacheEntry): number {
-  return Buffer.byteLength(JSON.stringify(entry));
-}

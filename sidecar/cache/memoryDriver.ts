@@ -1,5 +1,4 @@
 import { LRUCache } from 'lru-cache';
-import { entryBytes } from './driver';
 import type { CacheDriver, CacheEntry, Clock, EvictionListener } from './driver';
 
 export interface MemoryOptions {
@@ -7,6 +6,11 @@ export interface MemoryOptions {
   maxBytes?: number;
   now?: Clock;
   onEvict?: EvictionListener;
+}
+
+/** What an entry holds in memory, about: its strings at two bytes a character, and a fixed overhead. */
+function memoryBytes(entry: CacheEntry): number {
+  return 2 * (entry.output.length + entry.key.length + entry.resultHash.length + entry.agent.length) + 256;
 }
 
 /** L1: an in-process LRU bounded by entries and bytes, with per-entry TTL on the injected clock. */
@@ -20,7 +24,7 @@ export class MemoryDriver implements CacheDriver {
     this.lru = new LRUCache<string, CacheEntry>({
       max: options.maxEntries ?? 5_000,
       maxSize: options.maxBytes ?? 64 * 1024 * 1024,
-      sizeCalculation: entryBytes,
+      sizeCalculation: memoryBytes,
       ttlAutopurge: false,
       perf: { now: this.now },
       dispose: (_value, _key, reason) => {

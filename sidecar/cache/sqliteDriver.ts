@@ -1,6 +1,5 @@
 import type { Db } from '../store/database';
 import { Statements } from '../store/statements';
-import { entryBytes } from './driver';
 import type { CacheDriver, CacheEntry, Clock, EvictionListener } from './driver';
 
 export interface SqliteOptions {
@@ -8,6 +7,9 @@ export interface SqliteOptions {
   now?: Clock;
   onEvict?: EvictionListener;
 }
+
+/** A hit refreshes an entry's last access at most this often, so reads seldom need the write lock. */
+const accessGranularityMs = 60_000;
 
 /** L3: a table in the workspace database; persistent, with expiry and last access for size-bounded LRU eviction. */
 export class SqliteDriver implements CacheDriver {
@@ -26,13 +28,16 @@ export class SqliteDriver implements CacheDriver {
   }
 
   async get(key: string): Promise<CacheEntry | undefined> {
-    const row = this.sql.get('SELECT entry, expires_at FROM cache_entries WHERE key = ?').get(key) as { entry: string; expires_at: number } | undefined;
+    const row = this.sql.get('SELECT entry, expires_at, last_access FROM cache_entries WHERE key = ?').get(key) as
+      | { entry: string; expires_at: number; last_access: number }
+      | undefined;
     if (!row) return undefined;
-    if (row.expires_at <= this.now()) {
+    const now = this.now();
+    if (row.expires_at <= now) {
       this.sql.get('DELETE FROM cache_entries WHERE key = ?').run(key);
       return undefined;
     }
-    this.sql.get('UPDATE cache_entries SET last_access = ? WHERE key = ?').run(this.now(), key);
+    if (now - row.last_access >= accessGranularityMs) this.sql.get('UPDATE cache_entries SET last_access = ? WHERE key = ?').run(now, key);
     return JSON.parse(row.entry) as CacheEntry;
   }
 
@@ -42,21 +47,27 @@ export class SqliteDriver implements CacheDriver {
     this.db
       .transaction(() => {
         this.sql
-          .get('INSERT OR REPLACE INTO cache_entries (key, agent, entry, bytes, created_at, expires_at, last_access) VALUES (?, ?, ?, ?, ?, ?, ?)')
-          .run(entry.key, entry.agent, text, entryBytes(entry), entry.createdAt, entry.expiresAt, this.now());
-        this.evict();
+          .get(
+            `INSERT INTO cache_entries (key, agent, entry, bytes, created_at, expires_at, last_access) VALUES (?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (key) DO UPDATE SET agent = excluded.agent, entry = excluded.entry, bytes = excluded.bytes,
+               created_at = excluded.created_at, expires_at = excluded.expires_at, last_access = excluded.last_access`,
+          )
+          .run(entry.key, entry.agent, text, Buffer.byteLength(text), entry.createdAt, entry.expiresAt, this.now());
+        if (this.totalBytes() > this.maxBytes) this.evict();
       })
       .immediate();
   }
 
-  /** Drops expired entries, then the least recently used, until the table is within its byte bound. */
+  private totalBytes(): number {
+    return (this.sql.get('SELECT bytes FROM cache_size WHERE id = 1').get() as { bytes: number }).bytes;
+  }
+
+  /** Over the bound: drops expired entries, then the least recently used, until the table fits. */
   private evict(): void {
     this.sql.get('DELETE FROM cache_entries WHERE expires_at <= ?').run(this.now());
-    let { bytes } = this.sql.get('SELECT coalesce(sum(bytes), 0) AS bytes FROM cache_entries').get() as { bytes: number };
-    while (bytes > this.maxBytes) {
-      const oldest = this.sql.get('SELECT key, bytes FROM cache_entries ORDER BY last_access LIMIT 1').get() as { key: string; bytes: number };
+    while (this.totalBytes() > this.maxBytes) {
+      const oldest = this.sql.get('SELECT key FROM cache_entries ORDER BY last_access LIMIT 1').get() as { key: string };
       this.sql.get('DELETE FROM cache_entries WHERE key = ?').run(oldest.key);
-      bytes -= oldest.bytes;
       this.options.onEvict?.('sqlite');
     }
   }

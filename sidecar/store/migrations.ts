@@ -91,6 +91,19 @@ export const migrations: string[] = [
   );
   CREATE INDEX cache_entries_by_access ON cache_entries (last_access);
   CREATE INDEX cache_entries_by_agent ON cache_entries (agent);
+  CREATE INDEX cache_entries_by_expiry ON cache_entries (expires_at);
+  -- The table's total size, kept by triggers so every process sees it without summing the table.
+  CREATE TABLE cache_size (id INTEGER PRIMARY KEY CHECK (id = 1), bytes INTEGER NOT NULL);
+  INSERT INTO cache_size (id, bytes) VALUES (1, 0);
+  CREATE TRIGGER cache_size_insert AFTER INSERT ON cache_entries BEGIN
+    UPDATE cache_size SET bytes = bytes + NEW.bytes WHERE id = 1;
+  END;
+  CREATE TRIGGER cache_size_update AFTER UPDATE OF bytes ON cache_entries BEGIN
+    UPDATE cache_size SET bytes = bytes - OLD.bytes + NEW.bytes WHERE id = 1;
+  END;
+  CREATE TRIGGER cache_size_delete AFTER DELETE ON cache_entries BEGIN
+    UPDATE cache_size SET bytes = bytes - OLD.bytes WHERE id = 1;
+  END;
   CREATE TABLE cache_counters (
     tier TEXT NOT NULL,
     name TEXT NOT NULL,

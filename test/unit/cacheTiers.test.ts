@@ -49,28 +49,38 @@ test('memory: bounded by entries and by bytes, least recently used out first, ev
   assert.equal(await byEntries.get('b'), undefined, 'b was least recently used');
   assert.ok(await byEntries.get('a'));
   assert.equal(evicted, 1);
-  const bySize = new MemoryDriver({ now: clock.now, maxBytes: 3_000 });
+  // An entry of 1,000 characters holds about 2.3 KB in memory: two fit in 5,000 bytes, not three.
+  const bySize = new MemoryDriver({ now: clock.now, maxBytes: 5_000 });
   for (const key of ['x', 'y', 'z']) await bySize.set(entry(key, clock, { output: 'o'.repeat(1_000) }));
   const size = await bySize.size();
-  assert.ok(size.bytes <= 3_000 && size.entries === 2, JSON.stringify(size));
+  assert.ok(size.bytes <= 5_000 && size.entries === 2, JSON.stringify(size));
+  assert.equal(await bySize.get('x'), undefined);
 });
 
 test('sqlite: bounded by bytes, least recently accessed out first, evictions counted', async () => {
   const clock = new ManualClock();
   let evicted = 0;
-  const driver = new SqliteDriver(tempDatabase().db, { now: clock.now, maxBytes: 4_500, onEvict: () => evicted++ });
-  const one = entry('a', clock, { output: 'o'.repeat(1_000) });
-  assert.ok(3 * JSON.stringify(one).length < 4_500 && 4 * JSON.stringify(one).length > 4_500, 'three entries fit, four do not');
+  const { db } = tempDatabase();
+  const driver = new SqliteDriver(db, { now: clock.now, maxBytes: 4_500, onEvict: () => evicted++ });
+  const big = (key: string): CacheEntry => entry(key, clock, { output: 'o'.repeat(1_000), expiresAt: clock.now() + 3_600_000 });
+  assert.ok(3 * JSON.stringify(big('a')).length < 4_500 && 4 * JSON.stringify(big('a')).length > 4_500, 'three entries fit, four do not');
+  // Access times are kept to the minute, so the clock moves a minute between steps.
   for (const key of ['a', 'b', 'c']) {
-    await driver.set(entry(key, clock, { output: 'o'.repeat(1_000) }));
-    clock.advance(10);
+    await driver.set(big(key));
+    clock.advance(61_000);
   }
   await driver.get('a');
-  clock.advance(10);
-  await driver.set(entry('d', clock, { output: 'o'.repeat(1_000) }));
-  assert.equal(await driver.get('b'), undefined);
+  clock.advance(61_000);
+  await driver.set(big('d'));
+  assert.equal(await driver.get('b'), undefined, 'b was least recently used');
   assert.ok(await driver.get('a'));
   assert.equal(evicted, 1);
+  await driver.set(big('a')); // replacing an entry keeps the running total right
+  await driver.delete('c');
+  const total = (db.prepare('SELECT bytes FROM cache_size').get() as { bytes: number }).bytes;
+  const summed = (db.prepare('SELECT sum(bytes) AS bytes FROM cache_entries').get() as { bytes: number }).bytes;
+  assert.equal(total, summed, 'the trigger-kept total matches the table');
+  assert.equal((await driver.size()).entries, 2);
 });
 
 test('tiered: a lower hit is promoted; writes reach every tier', async () => {

@@ -9,6 +9,7 @@ import { historyCommand, inputCommand, partyCommand, planCommand, resumeCommand,
 import { processOutput } from './cli/output';
 import type { Output } from './cli/output';
 import { configJsonSchema } from './config/schema';
+import { serve } from './server/server';
 import { RequestError } from './party/partyService';
 import { StoreError } from './store/database';
 import { UnknownPartyError } from './store/partyStore';
@@ -30,6 +31,10 @@ const commands: Record<string, Command> = {
   history: historyCommand,
   cache: cacheCommand,
   schema: (_args, _cwd, out) => out.json(configJsonSchema()),
+  serve: async (args) => {
+    if (args.flags.stdio !== true) throw new CliError('partycost: usage: partycost serve --stdio', exitCodes.usage);
+    await serve();
+  },
 };
 
 const usage = `partycost: what a multi-agent plan costs, what an edit re-runs, what the cache saves
@@ -52,6 +57,7 @@ Commands:
   cache stats                           per-tier hits, misses, latency, entries, breaker state, and savings
   cache clear [--agent A] [--party P]   clear the result cache: everything, one agent, or one party's results
   schema                                print the JSON Schema of partycost.json
+  serve --stdio                         the sidecar: JSON-RPC on stdin/stdout (what the VS Code extension starts)
 
 Options:
   --workspace DIR   the workspace (default: the current directory)

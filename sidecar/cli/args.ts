@@ -23,6 +23,7 @@ const commandOptions: Record<string, Record<string, OptionSpec>> = {
   save: { type: { type: 'string' } },
   resume: { version: { type: 'string' } },
   cache: { agent: { type: 'string' }, party: { type: 'string' } },
+  serve: { stdio: { type: 'boolean' } },
 };
 
 export interface CliArgs {

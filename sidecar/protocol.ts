@@ -1,0 +1,137 @@
+/**
+ * The contract between the extension and the sidecar: every JSON-RPC request and notification, declared once and
+ * imported by both ends. Methods are named `area/verb`; each says its direction.
+ */
+import { NotificationType, RequestType } from 'vscode-jsonrpc';
+import type { RunReport, AgentProgress } from './agents/runner';
+import type { CacheReport } from './cache/resultCache';
+import type { Estimate } from './cost/estimate';
+import type { PartyInput } from './party/state';
+import type { ResumeResult } from './party/partyService';
+import type { Plan } from './planner/plan';
+import type { PartySummary, SnapshotInfo, StoredEvent } from './store/partyStore';
+
+/** Where the sidecar works: sent once, right after it starts. */
+export interface InitializeParams {
+  /** The workspace folder (absolute). */
+  workspace: string;
+  /** The configuration file (absolute); default `partycost.json` in the workspace. */
+  configPath?: string;
+  /** The database (absolute); default `.partycost/partycost.db` in the workspace. */
+  dbPath?: string;
+  /** A shared Redis cache tier, if any. */
+  redisUrl?: string;
+}
+
+export interface InitializeResult {
+  version: string;
+  pid: number;
+  /** Node's version in the sidecar (better-sqlite3 is built for it). */
+  node: string;
+}
+
+/** extension → sidecar: set the sidecar up for a workspace. */
+export const initializeRequest = new RequestType<InitializeParams, InitializeResult, void>('session/initialize');
+
+/** A configuration problem with its position (0-based, as editors count). */
+export interface ConfigProblem {
+  severity: 'error' | 'warning';
+  message: string;
+  start: { line: number; character: number };
+  end: { line: number; character: number };
+}
+
+export interface ValidateParams {
+  /** The text to check: the editor's unsaved buffer, so diagnostics follow typing. */
+  text: string;
+}
+
+/** extension → sidecar: every problem of a configuration text. */
+export const validateRequest = new RequestType<ValidateParams, { problems: ConfigProblem[] }, void>('config/validate');
+
+/** The estimate, or the problems that prevent one. */
+export type EstimateResult = { estimate: Estimate; problems: ConfigProblem[] } | { estimate: null; problems: ConfigProblem[] };
+
+/** extension → sidecar: cost per agent, party and month of a configuration text (the file's when omitted). */
+export const estimateRequest = new RequestType<{ text?: string }, EstimateResult, void>('config/estimate');
+
+/** extension → sidecar: the parties. */
+export const listPartiesRequest = new RequestType<Record<string, never>, { parties: PartySummary[] }, void>('party/list');
+
+/** extension → sidecar: a new party, its inputs routed. */
+export const createPartyRequest = new RequestType<{ name?: string; inputs?: string[] }, { party: string; name: string; inputs: PartyInput[] }, void>('party/create');
+
+/** extension → sidecar: add an input to a party; the result says where it was routed. */
+export const addInputRequest = new RequestType<{ party: string; text: string }, PartyInput, void>('input/add');
+
+/** extension → sidecar: remove an input. */
+export const removeInputRequest = new RequestType<{ party: string; input: string }, PartyInput, void>('input/remove');
+
+/** extension → sidecar: the delta plan; runs nothing. */
+export const planRequest = new RequestType<{ party: string; force?: string[] }, Plan, void>('plan/compute');
+
+export interface RunParams {
+  party: string;
+  force?: string[];
+  /** Echoed in the progress notifications, so a client can tell runs apart. */
+  runId: string;
+}
+
+/** extension → sidecar: execute the delta plan; cancellable with `$/cancelRequest`; progress as `run/progress`. */
+export const runRequest = new RequestType<RunParams, RunReport, void>('run/start');
+
+/** sidecar → extension: one agent started, finished or failed. */
+export const runProgressNotification = new NotificationType<AgentProgress & { runId: string }>('run/progress');
+
+/** extension → sidecar: write a snapshot. */
+export const saveRequest = new RequestType<{ party: string; type?: 'draft' | 'final' }, SnapshotInfo, void>('snapshot/save');
+
+/** extension → sidecar: restore the latest (or a chosen) snapshot and return the delta plan. */
+export const resumeRequest = new RequestType<{ party: string; version?: number }, ResumeResult, void>('party/resume');
+
+/** extension → sidecar: snapshots and events of a party. */
+export const historyRequest = new RequestType<{ party: string }, { snapshots: SnapshotInfo[]; events: StoredEvent[] }, void>('party/history');
+
+/** extension → sidecar: per-tier cache statistics and savings. */
+export const cacheStatsRequest = new RequestType<Record<string, never>, CacheReport, void>('cache/stats');
+
+/** extension → sidecar: clear the cache, one agent's entries, or one party's results. */
+export const cacheClearRequest = new RequestType<{ agent?: string; party?: string }, { cleared: number }, void>('cache/clear');
+
+export interface BudgetStatus {
+  /** Spend today (UTC) from the ledger. */
+  todayUsd: number;
+  /** The daily limit, if configured. */
+  dailyLimitUsd: number | null;
+  /** Spend as a fraction of the limit (null without a limit). */
+  fraction: number | null;
+  /** The highest configured threshold reached (e.g. 0.8), or null. */
+  threshold: number | null;
+}
+
+/** extension → sidecar: today's spend against the daily limit. */
+export const budgetStatusRequest = new RequestType<Record<string, never>, BudgetStatus, void>('budget/status');
+
+/** Per-agent observations for hovers: how often its results were reused or hit, and their effective cost. */
+export interface AgentObservation {
+  agent: string;
+  executions: number;
+  hits: number;
+  hitRate: number;
+  /** Spend per run including free hits: executions' cost over all runs. */
+  effectiveCostUsd: number | null;
+}
+
+/** extension → sidecar: what the ledger and cache have seen of each agent. */
+export const observationsRequest = new RequestType<Record<string, never>, { agents: AgentObservation[] }, void>('agents/observations');
+
+export interface StatusParams {
+  state: 'ready' | 'error';
+  message: string;
+}
+
+/** sidecar → extension: health; sent when the sidecar is ready and when it reports an unexpected error. */
+export const statusNotification = new NotificationType<StatusParams>('sidecar/status');
+
+/** sidecar → extension: parties changed (created, edited, run), so views refresh. */
+export const partiesChangedNotification = new NotificationType<{ party: string }>('party/changed');

@@ -1,0 +1,136 @@
+import { readFileSync } from 'node:fs';
+import { createMessageConnection, ErrorCodes, ResponseError, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import type { CancellationToken, MessageConnection, RequestHandler, RequestType, ResponseMessage } from 'vscode-jsonrpc/node';
+import { RunCancelledError, RunFailedError } from '../agents/runner';
+import { loadConfigText } from '../config/load';
+import { estimate } from '../cost/estimate';
+import { RequestError } from '../party/partyService';
+import * as protocol from '../protocol';
+import { StoreError } from '../store/database';
+import { UnknownPartyError } from '../store/partyStore';
+import { budgetStatus, observations } from './insights';
+import { problemsOf, SessionError, SidecarSession } from './session';
+
+declare const PARTYCOST_VERSION: string;
+
+/** JSON-RPC error code for a request the sidecar understood but could not carry out; the message is for the user. */
+export const requestFailed = -32001;
+
+/** Logs go to stderr: stdout carries only JSON-RPC. */
+function log(message: string): void {
+  process.stderr.write(`[${new Date().toISOString()}] ${message}\n`);
+}
+
+/** Known failures become JSON-RPC errors with the user's sentence; anything else is logged with its stack. */
+function failure(error: unknown): ResponseError<void> {
+  const known = [SessionError, RequestError, UnknownPartyError, StoreError, RunFailedError, RunCancelledError];
+  if (known.some((type) => error instanceof type)) return new ResponseError(requestFailed, (error as Error).message);
+  log(`unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+  return new ResponseError(requestFailed, `internal error: ${error instanceof Error ? error.message : String(error)}`);
+}
+
+/** Serves the protocol on stdin/stdout until the client goes away. */
+export function serve(): Promise<void> {
+  const reader = new StreamMessageReader(process.stdin);
+  const writer = new StreamMessageWriter(process.stdout);
+  // vscode-jsonrpc logs a message it cannot parse but answers nothing; JSON-RPC wants a parse error with a null id.
+  reader.onError((error) => {
+    void writer.write({ jsonrpc: '2.0', id: null, error: { code: ErrorCodes.ParseError, message: `parse error: ${error.message}` } } as ResponseMessage);
+  });
+  const connection = createMessageConnection(reader, writer);
+  let session: SidecarSession | undefined;
+  const current = (): SidecarSession => {
+    if (!session) throw new SessionError('the sidecar was not initialised (session/initialize first)');
+    return session;
+  };
+  const handle = <P, R>(type: RequestType<P, R, void>, work: (params: P, token: CancellationToken) => Promise<R> | R): void => {
+    const handler = async (params: P, token: CancellationToken): Promise<R> => {
+      try {
+        return await work(params, token);
+      } catch (error) {
+        throw failure(error); // a thrown ResponseError becomes the JSON-RPC error response
+      }
+    };
+    // vscode-jsonrpc's handler type is conditional on R, which TypeScript cannot resolve for a generic R.
+    connection.onRequest(type, handler as RequestHandler<P, R, void>);
+  };
+
+  handle(protocol.initializeRequest, (params) => {
+    session = new SidecarSession(params);
+    log(`serving ${params.workspace} (database ${params.dbPath ?? 'default'}, redis ${params.redisUrl ? 'on' : 'off'})`);
+    connection.sendNotification(protocol.statusNotification, { state: 'ready', message: 'ready' });
+    return { version: typeof PARTYCOST_VERSION === 'string' ? PARTYCOST_VERSION : 'dev', pid: process.pid, node: process.version };
+  });
+  handle(protocol.validateRequest, ({ text }) => ({ problems: current().validate(text) }));
+  handle(protocol.estimateRequest, ({ text }) => {
+    const s = current();
+    const loaded = loadConfigText(text ?? readFileSync(s.configPath, 'utf8'), s.configPath);
+    return { estimate: loaded.config ? estimate(loaded.config, loaded.prices) : null, problems: problemsOf(loaded) };
+  });
+  handle(protocol.listPartiesRequest, () => ({ parties: current().parties().list() }));
+  handle(protocol.createPartyRequest, ({ name, inputs }) => {
+    const created = current().parties().create(name, inputs ?? []);
+    changed(connection, created.party.id);
+    return { party: created.party.id, name: created.party.name, inputs: created.inputs };
+  });
+  handle(protocol.addInputRequest, ({ party, text }) => withChange(connection, party, () => current().parties().addInput(party, text)));
+  handle(protocol.removeInputRequest, ({ party, input }) => withChange(connection, party, () => current().parties().removeInput(party, input)));
+  handle(protocol.planRequest, ({ party, force }) => current().parties().plan(party, force ?? []));
+  handle(protocol.runRequest, async ({ party, force, runId }, token) => {
+    const controller = new AbortController();
+    token.onCancellationRequested(() => controller.abort());
+    try {
+      return await current().parties().run(party, {
+        force,
+        signal: controller.signal,
+        onProgress: (progress) => connection.sendNotification(protocol.runProgressNotification, { ...progress, runId }),
+      });
+    } finally {
+      current().cache.flush();
+      changed(connection, party);
+    }
+  });
+  handle(protocol.saveRequest, ({ party, type }) => withChange(connection, party, () => current().parties().save(party, type ?? 'draft')));
+  handle(protocol.resumeRequest, ({ party, version }) => withChange(connection, party, () => current().parties().resume(party, version)));
+  handle(protocol.historyRequest, ({ party }) => {
+    const history = current().parties().history(party);
+    return { snapshots: history.snapshots, events: history.events };
+  });
+  handle(protocol.cacheStatsRequest, () => current().cache.report());
+  handle(protocol.cacheClearRequest, async ({ agent, party }) => {
+    const parties = current().parties();
+    if (agent) parties.checkAgents([agent]);
+    const keys = party ? Object.values(parties.store.load(party).results).map((r) => r.key) : undefined;
+    return { cleared: await current().cache.clear({ agent, keys }) };
+  });
+  handle(protocol.budgetStatusRequest, () => budgetStatus(current().db, current().parties().config));
+  handle(protocol.observationsRequest, () => ({ agents: observations(current().db, current().parties().config) }));
+
+  process.on('uncaughtException', (error) => {
+    log(`uncaught exception: ${error.stack ?? error.message}`);
+    connection.sendNotification(protocol.statusNotification, { state: 'error', message: error.message });
+  });
+  process.on('unhandledRejection', (reason) => {
+    log(`unhandled rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`);
+    connection.sendNotification(protocol.statusNotification, { state: 'error', message: String(reason) });
+  });
+  connection.onError(([error]) => log(`protocol error: ${error.message}`));
+  connection.listen();
+  log(`sidecar ${process.pid} listening on stdio (Node ${process.version})`);
+  return new Promise((resolve) => {
+    connection.onClose(async () => {
+      await session?.close();
+      resolve();
+    });
+  });
+}
+
+async function withChange<T>(connection: MessageConnection, party: string, work: () => T | Promise<T>): Promise<T> {
+  const result = await work();
+  changed(connection, party);
+  return result;
+}
+
+function changed(connection: MessageConnection, party: string): void {
+  connection.sendNotification(protocol.partiesChangedNotification, { party });
+}

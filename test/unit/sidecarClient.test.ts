@@ -1,0 +1,130 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { RestartPolicy } from '../../extension/sidecar/restartPolicy';
+import { SidecarClient, SidecarUnavailableError } from '../../extension/sidecar/sidecarClient';
+import type { ClientState } from '../../extension/sidecar/sidecarClient';
+import { findNodeRuntime } from '../../extension/sidecar/nodeRuntime';
+import { listPartiesRequest } from '../../sidecar/protocol';
+
+const fixtures = path.resolve('test/fixtures/sidecars');
+
+function alive(pid: number | undefined): boolean {
+  if (pid === undefined) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Resolves when the client reaches `state` (states are reported as they change; no sleeping). */
+function reaches(states: ClientState[], state: ClientState): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const deadline = setTimeout(() => reject(new Error(`never reached ${state}; saw ${states.join(' → ')}`)), 10_000);
+    const check = setInterval(() => {
+      if (states.includes(state)) {
+        clearTimeout(deadline);
+        clearInterval(check);
+        resolve();
+      }
+    }, 5);
+  });
+}
+
+function client(script: string, extra: { requestTimeoutMs?: number; env?: NodeJS.ProcessEnv } = {}) {
+  const states: ClientState[] = [];
+  const logs: string[] = [];
+  const pids: number[] = [];
+  const sidecar = new SidecarClient({
+    command: process.execPath,
+    args: [path.join(fixtures, script)],
+    env: { ...process.env, ...extra.env },
+    initialize: { workspace: tmpdir() },
+    requestTimeoutMs: extra.requestTimeoutMs,
+    policy: new RestartPolicy(3, 60_000),
+    log: (line) => logs.push(line),
+    onState: (state) => {
+      states.push(state);
+      if (sidecar.pid) pids.push(sidecar.pid);
+    },
+  });
+  return { sidecar, states, logs, pids };
+}
+
+test('a sidecar that crashes at start: restarted within the policy, then given up with a clear message, no process left', async () => {
+  const { sidecar, states, logs } = client('crashAtStart.js');
+  await assert.rejects(sidecar.request(listPartiesRequest, {}), /exited at start \(code 7\)/);
+  await reaches(states, 'gave up');
+  assert.equal(states.filter((s) => s === 'starting').length, 3, 'three tries, as the policy allows');
+  assert.ok(logs.some((line) => line.includes('crashAtStart: failing on purpose')), 'its stderr reaches the log');
+  await assert.rejects(sidecar.request(listPartiesRequest, {}), (error: Error) => error instanceof SidecarUnavailableError && /Restart Sidecar/.test(error.message));
+  assert.equal(sidecar.pid, undefined);
+});
+
+test('a sidecar that crashes mid-request: the request fails with the cause, the sidecar restarts, the next request works', async () => {
+  const marker = path.join(mkdtempSync(path.join(tmpdir(), 'partycost-crash-')), 'crashed');
+  const { sidecar, states } = client('crashMidRequest.js', { env: { CRASH_MARKER: marker } });
+  await sidecar.ready();
+  const first = sidecar.pid!;
+  await assert.rejects(sidecar.request(listPartiesRequest, {}), /sidecar stopped while answering/);
+  await reaches(states, 'restarting');
+  assert.deepEqual(await sidecar.request(listPartiesRequest, {}), { parties: [] });
+  assert.ok(sidecar.pid && sidecar.pid !== first, 'a new process');
+  assert.equal(alive(first), false);
+  await sidecar.stop();
+  assert.equal(sidecar.state, 'stopped');
+});
+
+test('a sidecar that hangs: the request times out, the process is killed and replaced', async () => {
+  const { sidecar } = client('hang.js', { requestTimeoutMs: 300 });
+  await sidecar.ready();
+  const hung = sidecar.pid!;
+  const started = Date.now();
+  await assert.rejects(sidecar.request(listPartiesRequest, {}), /did not answer within 0.3 s and was restarted/);
+  assert.ok(Date.now() - started < 2_000);
+  for (let i = 0; i < 400 && alive(hung); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+  assert.equal(alive(hung), false, 'the hung process is gone');
+  await sidecar.ready();
+  assert.ok(sidecar.pid && sidecar.pid !== hung);
+  const replacement = sidecar.pid;
+  await sidecar.stop();
+  assert.equal(alive(replacement), false, 'stop leaves no process, even one that ignores SIGTERM');
+});
+
+test('the real sidecar: initialise, answer, stop', async () => {
+  const workspace = mkdtempSync(path.join(tmpdir(), 'partycost-client-'));
+  const sidecar = new SidecarClient({
+    command: process.execPath,
+    args: [path.resolve('bin/partycost.js'), 'serve', '--stdio'],
+    initialize: { workspace },
+    log: () => {},
+  });
+  await assert.rejects(sidecar.request(listPartiesRequest, {}), /no configuration at .*partycost\.json: run "Party Cost: Create Sample Configuration"/);
+  assert.equal(sidecar.state, 'running', 'a request error is not a crash');
+  assert.equal(sidecar.info?.node, process.version);
+  const pid = sidecar.pid;
+  await sidecar.stop();
+  assert.equal(alive(pid), false);
+});
+
+test('the Node runtime: found on PATH, or a message that says what to install or set', () => {
+  const found = findNodeRuntime(undefined);
+  assert.ok('path' in found && found.version.startsWith('v20.'), JSON.stringify(found));
+  const missing = findNodeRuntime('/nonexistent/node');
+  assert.ok('error' in missing);
+  assert.match(missing.error, /"partycost\.nodePath" \(\/nonexistent\/node\) is not usable .*Install Node\.js 20 .* or set "partycost\.nodePath"/);
+});
+
+test('restart policy: five crashes within the window stop restarts; old crashes are forgiven', () => {
+  let now = 0;
+  const policy = new RestartPolicy(5, 180_000, () => now);
+  for (let i = 0; i < 4; i++) assert.equal(policy.crashed(), true);
+  now += 179_000;
+  assert.equal(policy.crashed(), false, 'the fifth within three minutes');
+  now += 2_000;
+  assert.equal(policy.crashed(), true, 'the first ones fell out of the window');
+});

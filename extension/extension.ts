@@ -1,13 +1,36 @@
 import * as vscode from 'vscode';
+import { PartyCostContext } from './context';
+import { registerEditorFeatures } from './editor/editorFeatures';
+import { registerPartyCommands } from './commands/partyCommands';
+import { registerWorkspaceCommands } from './commands/workspaceCommands';
+import { PartiesTree } from './views/partiesTree';
+import { registerStatusBar } from './views/statusBar';
 
-/**
- * Activation for a workspace with a partycost.json. The sidecar client, commands and views build on this; for now
- * the extension contributes the configuration's JSON Schema (see package.json) and a log channel.
- */
-export function activate(context: vscode.ExtensionContext): void {
-  const log = vscode.window.createOutputChannel('Party Cost Inspector', { log: true });
-  context.subscriptions.push(log);
-  log.info(`Party Cost Inspector ${context.extension.packageJSON.version as string} activated`);
+let context: PartyCostContext | undefined;
+
+/** What the extension exports to other extensions and to its tests in a real VS Code. */
+export interface PartyCostApi {
+  /** The parties view's data, as the tree shows it. */
+  partiesTree: PartiesTree;
 }
 
-export function deactivate(): void {}
+/** Activation on a workspace with partycost.json, or on a Party Cost command; the sidecar starts on first need. */
+export function activate(extension: vscode.ExtensionContext): PartyCostApi {
+  context = new PartyCostContext(extension);
+  context.log.info(`Party Cost Inspector ${extension.extension.packageJSON.version as string} activated`);
+  registerPartyCommands(context);
+  registerWorkspaceCommands(context);
+  registerEditorFeatures(context);
+  const parties = new PartiesTree(context);
+  context.pushExtCleanup(
+    vscode.window.registerTreeDataProvider('partycost.parties', parties),
+    vscode.commands.registerCommand('partycost.refreshParties', () => parties.refresh()),
+  );
+  registerStatusBar(context);
+  return { partiesTree: parties };
+}
+
+/** Returns the promise that stops the sidecar. */
+export function deactivate(): Promise<void> | undefined {
+  return context?.shutdown();
+}

@@ -61,6 +61,18 @@ export const listPartiesRequest = new RequestType<Record<string, never>, { parti
 /** extension → sidecar: a new party, its inputs routed. */
 export const createPartyRequest = new RequestType<{ name?: string; inputs?: string[] }, { party: string; name: string; inputs: PartyInput[] }, void>('party/create');
 
+export interface PartyDetails {
+  id: string;
+  name: string;
+  status: 'draft' | 'editing' | 'final';
+  inputs: PartyInput[];
+  /** The agents with a stored result. */
+  results: { agent: string; completedAt: string; costUsd: number }[];
+}
+
+/** extension → sidecar: one party's inputs and results. */
+export const getPartyRequest = new RequestType<{ party: string }, PartyDetails, void>('party/get');
+
 /** extension → sidecar: add an input to a party; the result says where it was routed. */
 export const addInputRequest = new RequestType<{ party: string; text: string }, PartyInput, void>('input/add');
 

@@ -12,7 +12,8 @@ export interface SidecarClientOptions {
   /** The Node executable and the arguments that start `partycost serve --stdio`. */
   command: string;
   args: string[];
-  env?: NodeJS.ProcessEnv;
+  /** The sidecar's environment, or how to get it at each start (secrets are read then). */
+  env?: NodeJS.ProcessEnv | (() => Promise<NodeJS.ProcessEnv>);
   initialize: InitializeParams;
   /** A request unanswered this long means a hung sidecar: it is killed and restarted (runs are exempt). */
   requestTimeoutMs?: number;
@@ -101,7 +102,8 @@ export class SidecarClient {
   private async launch(): Promise<MessageConnection> {
     this.stopping = false;
     this.setState('starting');
-    const child = spawn(this.options.command, this.options.args, { env: this.options.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    const env = typeof this.options.env === 'function' ? await this.options.env() : (this.options.env ?? process.env);
+    const child = spawn(this.options.command, this.options.args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
     this.child = child;
     child.stderr!.setEncoding('utf8').on('data', (text: string) => text.split('\n').filter(Boolean).forEach((line) => this.options.log(line)));
     const exited = new Promise<never>((_, reject) => child.once('exit', (code, signal) => reject(new SidecarUnavailableError(`the Party Cost sidecar exited at start (${signal ?? `code ${code}`})`))));

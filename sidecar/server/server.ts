@@ -73,6 +73,11 @@ export function serve(): Promise<void> {
     changed(connection, created.party.id);
     return { party: created.party.id, name: created.party.name, inputs: created.inputs };
   });
+  handle(protocol.getPartyRequest, ({ party }) => {
+    const state = current().parties().store.load(party);
+    const results = Object.values(state.results).map((r) => ({ agent: r.agent, completedAt: r.completedAt, costUsd: r.costUsd }));
+    return { id: state.id, name: state.name, status: state.status, inputs: state.inputs, results };
+  });
   handle(protocol.addInputRequest, ({ party, text }) => withChange(connection, party, () => current().parties().addInput(party, text)));
   handle(protocol.removeInputRequest, ({ party, input }) => withChange(connection, party, () => current().parties().removeInput(party, input)));
   handle(protocol.planRequest, ({ party, force }) => current().parties().plan(party, force ?? []));

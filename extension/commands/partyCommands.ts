@@ -1,0 +1,132 @@
+import * as vscode from 'vscode';
+import { randomUUID } from 'node:crypto';
+import type { PartyCostContext } from '../context';
+import {
+  addInputRequest, createPartyRequest, planRequest, removeInputRequest, resumeRequest, runRequest, saveRequest,
+} from '../../sidecar/protocol';
+import type { RunReport } from '../../sidecar/agents/runner';
+import { planMarkdown, showMarkdown } from './markdown';
+import { askInputs, newParty, pickInput, pickParty, pickSnapshot } from './pickers';
+
+/** Arguments the party commands accept instead of asking (tests, other extensions, the tree's context menu). */
+export interface PartyArgs {
+  party?: string;
+  inputs?: string[];
+  text?: string;
+  input?: string;
+  version?: number;
+  type?: 'draft' | 'final';
+  force?: string[];
+}
+
+/** The tree passes its node; a command palette call passes nothing. */
+function argsOf(arg: unknown): PartyArgs {
+  if (!arg || typeof arg !== 'object') return {};
+  const node = arg as { kind?: string; party?: { id: string } | string; snapshot?: { version: number } };
+  if (node.kind === 'party' && typeof node.party === 'object') return { party: node.party.id };
+  if (node.kind === 'snapshot' && typeof node.party === 'string') return { party: node.party, version: node.snapshot?.version };
+  return arg as PartyArgs;
+}
+
+/** Runs a party's delta plan with progress (one step per agent) that the user can cancel. */
+export function runWithProgress(context: PartyCostContext, party: string, force?: string[]): Thenable<RunReport> {
+  const runId = randomUUID();
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Party Cost: running ${party}`, cancellable: true }, async (progress, token) => {
+    const plan = await context.request(planRequest, { party, force });
+    const steps = Math.max(1, plan.totals.execute + plan.totals.cacheHit + plan.totals.delete);
+    const listener = context.onRunProgress((p) => {
+      if (p.runId !== runId) return;
+      if (p.state === 'started') return progress.report({ message: `${p.agent}…` });
+      const what = p.state === 'failed' ? 'failed' : p.action === 'cache_hit' ? `from the ${p.tier} cache` : p.action === 'delete' ? 'result deleted' : 'done';
+      progress.report({ increment: 100 / steps, message: `${p.agent} ${what}` });
+    });
+    try {
+      return await context.request(runRequest, { party, runId, force }, { token, noTimeout: true });
+    } finally {
+      listener.dispose();
+    }
+  });
+}
+
+function reportRun(report: RunReport): void {
+  const hits = report.agents.filter((a) => a.action === 'cache_hit').length;
+  const reused = report.agents.filter((a) => a.action === 'reuse').length;
+  void vscode.window.showInformationMessage(
+    `Party ${report.party}: ${report.executed} executed for $${report.costUsd.toFixed(6)}, ${reused} reused, ${hits} from cache; saved $${report.savedCostUsd.toFixed(6)}.`,
+  );
+}
+
+export function registerPartyCommands(context: PartyCostContext): void {
+  const command = (id: string, run: (args: PartyArgs) => Promise<unknown>): void => {
+    context.pushExtCleanup(
+      vscode.commands.registerCommand(id, async (arg?: unknown) => {
+        try {
+          return await run(argsOf(arg));
+        } catch (error) {
+          void vscode.window.showErrorMessage(`Party Cost: ${(error as Error).message}`);
+          return undefined;
+        }
+      }),
+    );
+  };
+
+  command('partycost.runPartyPlan', async (args) => {
+    let party = args.party ?? (args.inputs ? newParty : await pickParty(context, { allowNew: true, title: 'Run Party Plan' }));
+    if (!party) return undefined;
+    if (party === newParty) {
+      const inputs = args.inputs ?? (await askInputs('Inputs of the new party, separated by ";"'));
+      if (!inputs) return undefined;
+      party = (await context.request(createPartyRequest, { inputs })).party;
+    }
+    const report = await runWithProgress(context, party, args.force);
+    reportRun(report);
+    return report;
+  });
+
+  command('partycost.resumePartyPlan', async (args) => {
+    const party = args.party ?? (await pickParty(context, { title: 'Resume Party Plan' }));
+    if (!party) return undefined;
+    const version = args.version !== undefined || args.party ? args.version : await pickSnapshot(context, party);
+    if (version === undefined && !args.party) return undefined;
+    const resumed = await context.request(resumeRequest, { party, version: version ?? undefined });
+    await showMarkdown(planMarkdown(`Delta plan of ${party}, resumed from ${resumed.fromVersion === null ? 'its events' : `snapshot v${resumed.fromVersion}`}`, resumed.plan));
+    if (resumed.plan.totals.execute === 0) return resumed;
+    const choice = args.party ? 'Run' : await vscode.window.showInformationMessage(`Resumed ${party}: ${resumed.plan.totals.execute} agents to execute.`, 'Run');
+    if (choice === 'Run') reportRun(await runWithProgress(context, party));
+    return resumed;
+  });
+
+  command('partycost.addInput', async (args) => {
+    const party = args.party ?? (await pickParty(context, { title: 'Add Input' }));
+    const text = party && (args.text ?? (await vscode.window.showInputBox({ prompt: `New input of ${party}`, placeHolder: 'Need balloon artist' })));
+    if (!party || !text) return undefined;
+    const input = await context.request(addInputRequest, { party, text });
+    void vscode.window.showInformationMessage(`Added ${input.id} "${input.text}" → ${input.agents.join(', ') || 'no agent (it changes nothing)'}`);
+    return input;
+  });
+
+  command('partycost.removeInput', async (args) => {
+    const party = args.party ?? (await pickParty(context, { title: 'Remove Input' }));
+    const input = party && (args.input ?? (await pickInput(context, party)));
+    if (!party || !input) return undefined;
+    return context.request(removeInputRequest, { party, input });
+  });
+
+  command('partycost.saveSnapshot', async (args) => {
+    const party = args.party ?? (await pickParty(context, { title: 'Save Snapshot' }));
+    if (!party) return undefined;
+    const type = args.type ?? ((await vscode.window.showQuickPick(['draft', 'final'], { title: 'Snapshot type' })) as 'draft' | 'final' | undefined);
+    if (!type) return undefined;
+    const saved = await context.request(saveRequest, { party, type });
+    void vscode.window.showInformationMessage(`Saved ${party} as snapshot v${saved.version} (${saved.type}).`);
+    return saved;
+  });
+
+  command('partycost.showDeltaPlan', async (args) => {
+    const party = args.party ?? (await pickParty(context, { title: 'Show Delta Plan' }));
+    if (!party) return undefined;
+    const plan = await context.request(planRequest, { party, force: args.force });
+    await showMarkdown(planMarkdown(`Delta plan of ${party}`, plan));
+    return plan;
+  });
+}

@@ -1,0 +1,73 @@
+import * as vscode from 'vscode';
+import { existsSync, writeFileSync } from 'node:fs';
+import type { PartyCostContext } from '../context';
+import { cacheClearRequest, estimateRequest } from '../../sidecar/protocol';
+import { sampleConfig } from '../../sidecar/config/sample';
+import { storeOpenAIKey } from '../secrets';
+import { estimateMarkdown, showMarkdown } from './markdown';
+import { pickParty } from './pickers';
+
+export function registerWorkspaceCommands(context: PartyCostContext): void {
+  const command = (id: string, run: (arg?: Record<string, unknown>) => Promise<unknown>): void => {
+    context.pushExtCleanup(
+      vscode.commands.registerCommand(id, async (arg?: Record<string, unknown>) => {
+        try {
+          return await run(arg);
+        } catch (error) {
+          void vscode.window.showErrorMessage(`Party Cost: ${(error as Error).message}`);
+          return undefined;
+        }
+      }),
+    );
+  };
+
+  command('partycost.showCostEstimate', async () => {
+    const result = await context.request(estimateRequest, {});
+    if (!result.estimate) {
+      void vscode.window.showErrorMessage(`Party Cost: the configuration has ${result.problems.length} problems; see the Problems panel.`);
+      return result;
+    }
+    await showMarkdown(estimateMarkdown(result.estimate));
+    return result;
+  });
+
+  command('partycost.clearCache', async (arg) => {
+    const choice = (arg?.scope as string | undefined) ?? (await vscode.window.showQuickPick(['all', 'one agent', 'one party'], { title: 'Clear the result cache' }));
+    if (!choice) return undefined;
+    const agent = choice === 'one agent' ? ((arg?.agent as string | undefined) ?? (await vscode.window.showInputBox({ prompt: 'Agent name' }))) : undefined;
+    const party = choice === 'one party' ? ((arg?.party as string | undefined) ?? (await pickParty(context, { title: 'Clear the cache entries of a party' }))) : undefined;
+    if ((choice === 'one agent' && !agent) || (choice === 'one party' && !party)) return undefined;
+    const { cleared } = await context.request(cacheClearRequest, { agent, party });
+    void vscode.window.showInformationMessage(`Party Cost: cleared ${cleared} cache entries.`);
+    return { cleared };
+  });
+
+  command('partycost.createSampleConfiguration', async (arg) => {
+    const file = context.configPath;
+    if (!file) throw new Error('open a folder first');
+    if (existsSync(file) && arg?.overwrite !== true) {
+      const choice = await vscode.window.showWarningMessage(`${vscode.workspace.asRelativePath(file)} exists. Overwrite it with the sample?`, { modal: true }, 'Overwrite');
+      if (choice !== 'Overwrite') return undefined;
+    }
+    writeFileSync(file, sampleConfig);
+    await vscode.window.showTextDocument(vscode.Uri.file(file));
+    return file;
+  });
+
+  command('partycost.setOpenAIKey', async () => {
+    const key = await vscode.window.showInputBox({ prompt: 'OpenAI API key (kept in VS Code secret storage; empty removes it)', password: true, ignoreFocusOut: true });
+    if (key === undefined) return undefined;
+    await storeOpenAIKey(context.extension.secrets, key.trim());
+    await context.restartSidecar();
+    void vscode.window.showInformationMessage(key.trim() ? 'Party Cost: OpenAI key saved; the sidecar restarted with it.' : 'Party Cost: OpenAI key removed.');
+    return undefined;
+  });
+
+  command('partycost.restartSidecar', async () => {
+    await context.restartSidecar();
+    void vscode.window.showInformationMessage(`Party Cost: sidecar restarted (pid ${context.sidecarPid}).`);
+    return context.sidecarPid;
+  });
+
+  command('partycost.sidecarPid', async () => context.sidecarPid);
+}

@@ -1,0 +1,143 @@
+import * as vscode from 'vscode';
+import path from 'node:path';
+import type { NotificationType, RequestType } from 'vscode-jsonrpc';
+import { findNodeRuntime } from './sidecar/nodeRuntime';
+import { SidecarClient } from './sidecar/sidecarClient';
+import { partiesChangedNotification, runProgressNotification, statusNotification } from '../sidecar/protocol';
+import type { RunParams } from '../sidecar/protocol';
+import type { AgentProgress } from '../sidecar/agents/runner';
+import { settings } from './settings';
+import { openAIKey } from './secrets';
+
+/**
+ * The extension's one context: two cleanup lists, one for the extension's life and one for a sidecar session
+ * (released on restart, in reverse order), and the sidecar client, started on first need.
+ */
+export class PartyCostContext implements vscode.Disposable {
+  private readonly extCleanup: vscode.Disposable[] = [];
+  private sessionCleanup: vscode.Disposable[] = [];
+  private client?: SidecarClient;
+  private readonly partiesChanged = new vscode.EventEmitter<void>();
+  private readonly sidecarStarted = new vscode.EventEmitter<void>();
+  /** Fires when parties change (in any command) and after a sidecar (re)start, so views re-synchronise. */
+  readonly onDidChangeParties = this.partiesChanged.event;
+  readonly onDidStartSidecar = this.sidecarStarted.event;
+  private readonly runProgress = new vscode.EventEmitter<AgentProgress & Pick<RunParams, 'runId'>>();
+  /** Per-agent progress of every run (filter by run id). */
+  readonly onRunProgress = this.runProgress.event;
+  readonly log: vscode.LogOutputChannel;
+
+  constructor(readonly extension: vscode.ExtensionContext) {
+    this.log = vscode.window.createOutputChannel('Party Cost Inspector', { log: true });
+    this.pushExtCleanup(this.log, this.partiesChanged, this.sidecarStarted, this.runProgress);
+  }
+
+  pushExtCleanup(...disposables: vscode.Disposable[]): void {
+    this.extCleanup.push(...disposables);
+  }
+
+  pushSessionCleanup(...disposables: vscode.Disposable[]): void {
+    this.sessionCleanup.push(...disposables);
+  }
+
+  /** The workspace folder the sidecar serves (the first one). */
+  get workspace(): string | undefined {
+    return vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  }
+
+  get configPath(): string | undefined {
+    return this.workspace && path.resolve(this.workspace, settings().configPath);
+  }
+
+  /** The pid of the running sidecar (tests use it to kill the sidecar on purpose). */
+  get sidecarPid(): number | undefined {
+    return this.client?.pid;
+  }
+
+  async request<P, R>(type: RequestType<P, R, void>, params: P, options: { token?: vscode.CancellationToken; noTimeout?: boolean } = {}): Promise<R> {
+    const client = await this.sidecar();
+    return client.request(type, params, options);
+  }
+
+  onNotification<P>(type: NotificationType<P>, handler: (params: P) => void): void {
+    this.sessionClient().onNotification(type, handler);
+  }
+
+  private sidecar(): Promise<SidecarClient> {
+    const client = this.sessionClient();
+    return client.ready().then(() => client);
+  }
+
+  private sessionClient(): SidecarClient {
+    if (this.client) return this.client;
+    const workspace = this.workspace;
+    if (!workspace) throw new Error('Party Cost Inspector needs an open folder');
+    const node = findNodeRuntime(settings().nodePath);
+    if ('error' in node) {
+      void vscode.window.showErrorMessage(node.error, 'Open Settings').then((choice) => {
+        if (choice) void vscode.commands.executeCommand('workbench.action.openSettings', 'partycost.nodePath');
+      });
+      throw new Error(node.error);
+    }
+    const client = new SidecarClient({
+      command: node.path,
+      args: [this.extension.asAbsolutePath(path.join('bin', 'partycost.js')), 'serve', '--stdio'],
+      env: () => this.sidecarEnv(),
+      initialize: { workspace, configPath: this.configPath, dbPath: settings().dbPath ? path.resolve(workspace, settings().dbPath!) : undefined, redisUrl: settings().redisUrl },
+      requestTimeoutMs: settings().requestTimeoutMs,
+      log: (line) => this.log.info(line),
+      onState: (state, detail) => this.onSidecarState(state, detail),
+    });
+    client.onNotification(partiesChangedNotification, () => this.partiesChanged.fire());
+    client.onNotification(runProgressNotification, (progress) => this.runProgress.fire(progress));
+    client.onNotification(statusNotification, (status) => {
+      if (status.state === 'error') this.log.error(`sidecar reported: ${status.message}`);
+    });
+    this.client = client;
+    this.pushSessionCleanup({ dispose: () => void client.stop() });
+    return client;
+  }
+
+  private onSidecarState(state: string, detail?: string): void {
+    this.log.info(`sidecar ${state}${detail ? `: ${detail}` : ''}`);
+    if (state === 'running') {
+      this.sidecarStarted.fire();
+      this.partiesChanged.fire();
+    }
+    if (state === 'gave up') {
+      void vscode.window.showErrorMessage(`Party Cost Inspector stopped restarting its sidecar: ${detail}.`, 'Restart Sidecar', 'Show Log').then((choice) => {
+        if (choice === 'Restart Sidecar') void vscode.commands.executeCommand('partycost.restartSidecar');
+        if (choice === 'Show Log') this.log.show();
+      });
+    }
+  }
+
+  /** The environment the sidecar gets: the OpenAI key from secret storage (never from settings or logs). */
+  async sidecarEnv(): Promise<NodeJS.ProcessEnv> {
+    const key = await openAIKey(this.extension.secrets);
+    return key ? { ...process.env, OPENAI_API_KEY: key } : { ...process.env };
+  }
+
+  /** Ends the sidecar session (its cleanup list in reverse) and starts a new one. */
+  async restartSidecar(): Promise<void> {
+    await this.endSession();
+    await this.sidecar();
+  }
+
+  private async endSession(): Promise<void> {
+    const client = this.client;
+    this.client = undefined;
+    for (const disposable of this.sessionCleanup.splice(0).reverse()) disposable.dispose();
+    await client?.stop();
+  }
+
+  /** Stops the sidecar; `deactivate` returns this promise. */
+  async shutdown(): Promise<void> {
+    await this.endSession();
+    this.dispose();
+  }
+
+  dispose(): void {
+    for (const disposable of this.extCleanup.splice(0).reverse()) disposable.dispose();
+  }
+}

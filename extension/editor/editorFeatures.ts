@@ -1,0 +1,77 @@
+import * as vscode from 'vscode';
+import path from 'node:path';
+import type { PartyCostContext } from '../context';
+import { validateRequest } from '../../sidecar/protocol';
+import { agentAt, locateAgents } from './agentLocator';
+import { AgentCosts, hoverMarkdown, summary } from './agentCosts';
+
+/** Hovers, CodeLens and diagnostics on the workspace's partycost.json. */
+export function registerEditorFeatures(context: PartyCostContext): void {
+  const isConfig = (document: vscode.TextDocument): boolean =>
+    context.configPath !== undefined && path.resolve(document.uri.fsPath) === path.resolve(context.configPath);
+  const selector: vscode.DocumentSelector = { pattern: '**/partycost.json' };
+  const costs = new AgentCosts(context);
+  const lensesChanged = new vscode.EventEmitter<void>();
+  context.onDidChangeParties(() => {
+    costs.invalidate();
+    lensesChanged.fire();
+  });
+
+  const hover = vscode.languages.registerHoverProvider(selector, {
+    async provideHover(document, position) {
+      if (!isConfig(document)) return undefined;
+      const located = agentAt(document.getText(), document.offsetAt(position));
+      const cost = located && (await costs.costs(document)).get(located.agent);
+      if (!located || !cost) return undefined;
+      const range = new vscode.Range(document.positionAt(located.offset), document.positionAt(located.offset + located.length));
+      return new vscode.Hover(hoverMarkdown(cost), range);
+    },
+  });
+
+  const lenses = vscode.languages.registerCodeLensProvider(selector, {
+    onDidChangeCodeLenses: lensesChanged.event,
+    async provideCodeLenses(document) {
+      if (!isConfig(document)) return [];
+      const all = await costs.costs(document);
+      return locateAgents(document.getText()).flatMap((located) => {
+        const cost = all.get(located.agent);
+        if (!cost) return [];
+        const range = new vscode.Range(document.positionAt(located.offset), document.positionAt(located.offset + located.length));
+        return [new vscode.CodeLens(range, { title: summary(cost), command: 'partycost.showCostEstimate' })];
+      });
+    },
+  });
+
+  const diagnostics = vscode.languages.createDiagnosticCollection('partycost');
+  const timers = new Map<string, NodeJS.Timeout>();
+  const validate = async (document: vscode.TextDocument): Promise<void> => {
+    const { problems } = await context.request(validateRequest, { text: document.getText() });
+    diagnostics.set(
+      document.uri,
+      problems.map((p) => {
+        const range = new vscode.Range(p.start.line, p.start.character, p.end.line, p.end.character);
+        const diagnostic = new vscode.Diagnostic(range, p.message, p.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
+        diagnostic.source = 'partycost';
+        return diagnostic;
+      }),
+    );
+  };
+  // Debounced: problems follow typing, but never more than once per pause.
+  const schedule = (document: vscode.TextDocument): void => {
+    if (!isConfig(document)) return;
+    const key = document.uri.toString();
+    clearTimeout(timers.get(key));
+    timers.set(key, setTimeout(() => void validate(document).catch((error: Error) => context.log.warn(`validation failed: ${error.message}`)), 300));
+  };
+  vscode.workspace.textDocuments.forEach(schedule);
+  context.pushExtCleanup(
+    hover,
+    lenses,
+    lensesChanged,
+    diagnostics,
+    vscode.workspace.onDidOpenTextDocument(schedule),
+    vscode.workspace.onDidChangeTextDocument((event) => schedule(event.document)),
+    vscode.workspace.onDidCloseTextDocument((document) => diagnostics.delete(document.uri)),
+    { dispose: () => timers.forEach((timer) => clearTimeout(timer)) },
+  );
+}

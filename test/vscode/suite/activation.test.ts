@@ -1,0 +1,33 @@
+import * as assert from 'node:assert/strict';
+import { suite, test } from 'mocha';
+import * as vscode from 'vscode';
+import { requestScreenshot } from './screenshot';
+
+suite('VS Code with the fixture workspace', () => {
+  test('the fixture folder is open and holds partycost.json', async () => {
+    const folders = vscode.workspace.workspaceFolders ?? [];
+    assert.equal(folders.length, 1);
+    const config = vscode.Uri.joinPath(folders[0].uri, 'partycost.json');
+    const stat = await vscode.workspace.fs.stat(config);
+    assert.equal(stat.type, vscode.FileType.File);
+  });
+
+  test('the workspace API finds partycost.json', async () => {
+    const found = await vscode.workspace.findFiles('partycost.json');
+    assert.equal(found.length, 1);
+  });
+
+  test('Party Cost Inspector is loaded as the development extension and activates', async () => {
+    const extension = vscode.extensions.getExtension('partycost.party-cost-inspector');
+    assert.ok(extension, 'extension partycost.party-cost-inspector not found');
+    await extension.activate();
+    assert.ok(extension.isActive);
+  });
+
+  test('a screenshot of the workbench', async () => {
+    const config = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, 'partycost.json');
+    await vscode.window.showTextDocument(config);
+    const png = await requestScreenshot('workbench');
+    assert.ok(png.endsWith('workbench.png'));
+  });
+});

@@ -1,0 +1,138 @@
+import * as assert from 'node:assert/strict';
+import { suite, suiteSetup, test } from 'mocha';
+import * as vscode from 'vscode';
+import type { PartyCostApi } from '../../../extension/extension';
+import { requestScreenshot } from './screenshot';
+
+/** Polls until `probe` returns something truthy (the sidecar starts on first need); fails with `what` at the deadline. */
+async function eventually<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms${last ? ` (last error: ${String(last)})` : ''}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+function configUri(): vscode.Uri {
+  return vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, 'partycost.json');
+}
+
+/** The position of the first occurrence of `needle` in the document. */
+function positionOf(document: vscode.TextDocument, needle: string, offset = 1): vscode.Position {
+  const at = document.getText().indexOf(needle);
+  assert.ok(at >= 0, `${needle} not in the document`);
+  return document.positionAt(at + offset);
+}
+
+function hoverText(hovers: vscode.Hover[]): string {
+  return hovers.flatMap((hover) => hover.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
+}
+
+suite('Party Cost Inspector in VS Code', function () {
+  this.timeout(60_000);
+  let api: PartyCostApi;
+
+  suiteSetup(async () => {
+    const extension = vscode.extensions.getExtension<PartyCostApi>('partycost.party-cost-inspector')!;
+    api = await extension.activate();
+  });
+
+  test('a CodeLens above each agent gives the one-line summary', async () => {
+    const document = await vscode.workspace.openTextDocument(configUri());
+    const lenses = await eventually('seven CodeLenses', async () => {
+      const found = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', document.uri, 10);
+      return found.length === 7 ? found : undefined;
+    });
+    const titles = lenses.map((lens) => lens.command?.title ?? '');
+    assert.match(titles[0], /^gpt-4o-mini · \d+ → 200 tokens · \$0\.\d{6}\/run · \$\d+\.\d{2}\/month$/);
+    assert.ok(titles.some((title) => /^compute · no tokens · /.test(title)), 'the budget agent computes');
+    assert.ok(titles.some((title) => title.startsWith('gpt-4o · ')), 'the final planner uses gpt-4o');
+    await vscode.window.showTextDocument(document);
+    await requestScreenshot('codelens');
+  });
+
+  test('hovering an agent shows its model, tokens and cost per run, per 1,000 parties and per month', async () => {
+    const document = await vscode.workspace.openTextDocument(configUri());
+    const editor = await vscode.window.showTextDocument(document);
+    const position = positionOf(document, '"theme": {', 2);
+    const text = await eventually('a hover on "theme"', async () => {
+      const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', document.uri, position);
+      const found = hoverText(hovers);
+      return found.includes('Cost per run') ? found : undefined;
+    });
+    assert.match(text, /\*\*theme\*\* · gpt-4o-mini/);
+    assert.match(text, /Tokens: \d+ in \(counted\) → 200 out/);
+    assert.match(text, /Cost per run: \$0\.\d{6}/);
+    assert.match(text, /Per 1,000 parties: \$\d+\.\d{2} · per month: \$\d+\.\d{2} \(1,000 parties × 1\.5 runs\)/);
+    editor.selection = new vscode.Selection(position, position);
+    await vscode.commands.executeCommand('editor.action.showHover');
+    await requestScreenshot('hover');
+  });
+
+  test('a broken configuration shows diagnostics at their positions, updated as the file changes', async () => {
+    const document = await vscode.workspace.openTextDocument(configUri());
+    await vscode.window.showTextDocument(document);
+    const edit = new vscode.WorkspaceEdit();
+    const at = document.getText().indexOf('"gpt-4o-mini"');
+    edit.replace(document.uri, new vscode.Range(document.positionAt(at), document.positionAt(at + '"gpt-4o-mini"'.length)), '"gpt-4o-mni"');
+    assert.ok(await vscode.workspace.applyEdit(edit));
+    const problems = await eventually('a diagnostic for the unknown model', () => {
+      const found = vscode.languages.getDiagnostics(document.uri).filter((d) => d.source === 'partycost');
+      return found.length ? found : undefined;
+    });
+    assert.equal(problems[0].message, 'unknown model "gpt-4o-mni" (did you mean "gpt-4o-mini"?); add its prices under "prices" to use it');
+    assert.deepEqual([problems[0].range.start.line, problems[0].range.start.character], [document.positionAt(at).line, document.positionAt(at).character]);
+    assert.equal(problems[0].severity, vscode.DiagnosticSeverity.Error);
+    await vscode.commands.executeCommand('workbench.actions.view.problems');
+    await requestScreenshot('diagnostics');
+    await vscode.commands.executeCommand('undo');
+    await eventually('the diagnostics to clear', () => vscode.languages.getDiagnostics(document.uri).filter((d) => d.source === 'partycost').length === 0);
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+  });
+
+  test('Run Party Plan creates a party that the parties tree shows, and Resume Party Plan resumes it', async () => {
+    const report = await vscode.commands.executeCommand<{ party: string; executed: number }>('partycost.runPartyPlan', { inputs: ['jungle theme', '75 guests', 'chocolate cake'] });
+    assert.ok(report, 'the run returned its report');
+    assert.equal(report.executed, 6);
+    const nodes = await eventually('the party in the tree', async () => {
+      const children = await api.partiesTree.getChildren();
+      return children.some((node) => node.kind === 'party' && node.party.id === report.party) ? children : undefined;
+    });
+    const item = api.partiesTree.getTreeItem(nodes.find((node) => node.kind === 'party' && node.party.id === report.party)!);
+    assert.match(String(item.label), new RegExp(`^${report.party} `));
+    assert.match(String(item.description), /^draft · 3 inputs · 6 results$/);
+    await vscode.commands.executeCommand('workbench.view.extension.partycost');
+    await requestScreenshot('parties-tree');
+
+    await vscode.commands.executeCommand('partycost.addInput', { party: report.party, text: 'Need balloon artist' });
+    const saved = await vscode.commands.executeCommand<{ version: number }>('partycost.saveSnapshot', { party: report.party, type: 'draft' });
+    assert.ok(saved && saved.version >= 1);
+    const resumed = await vscode.commands.executeCommand<{ plan: { agents: { agent: string; action: string; cause: string }[] } }>('partycost.resumePartyPlan', {
+      party: report.party,
+      version: saved.version,
+    });
+    assert.ok(resumed);
+    const vendor = resumed.plan.agents.find((a) => a.agent === 'vendor')!;
+    assert.deepEqual([vendor.action, vendor.cause], ['execute', 'input added']);
+    await requestScreenshot('resume-plan');
+  });
+
+  test('the sidecar is restarted after it is killed, and keeps serving', async () => {
+    const first = await eventually('a running sidecar', async () => vscode.commands.executeCommand<number>('partycost.sidecarPid'));
+    process.kill(first, 'SIGKILL');
+    const second = await eventually('a new sidecar', async () => {
+      const pid = await vscode.commands.executeCommand<number>('partycost.sidecarPid');
+      return pid && pid !== first ? pid : undefined;
+    });
+    assert.notEqual(second, first);
+    const nodes = await api.partiesTree.getChildren();
+    assert.ok(nodes.length >= 1, 'the parties are still there after the restart');
+  });
+});

@@ -1,7 +1,7 @@
 import * as assert from 'node:assert/strict';
 import { suite, test } from 'mocha';
 import * as vscode from 'vscode';
-import { requestScreenshot } from './screenshot';
+import { requestScreenshot, screenshotsOn } from './screenshot';
 
 suite('VS Code with the fixture workspace', () => {
   test('the fixture folder is open and holds partycost.json', async () => {
@@ -28,6 +28,6 @@ suite('VS Code with the fixture workspace', () => {
     const config = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, 'partycost.json');
     await vscode.window.showTextDocument(config);
     const png = await requestScreenshot('workbench');
-    assert.ok(png.endsWith('workbench.png'));
+    if (screenshotsOn()) assert.ok(png.endsWith('workbench.png'));
   });
 });

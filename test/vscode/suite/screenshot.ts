@@ -9,8 +9,14 @@ const POLL_MS = 100;
 // run.mjs takes these itself once the tests end.
 const RESERVED = ['after-tests', 'timeout'];
 
-/** Takes a PNG screenshot of the whole workbench as it is now; resolves with its path. */
+/** Whether this run takes screenshots: code-server runs do; desktop VS Code (test-electron) runs have no Chromium. */
+export function screenshotsOn(): boolean {
+  return readSuiteConfig().screenshotTimeoutMs > 0;
+}
+
+/** Takes a PNG screenshot of the whole workbench as it is now; resolves with its path ('' when screenshots are off). */
 export async function requestScreenshot(name: string): Promise<string> {
+  if (!screenshotsOn()) return '';
   if (!/^[\w-]+$/.test(name)) throw new Error(`screenshot name "${name}" may only hold letters, digits, _ and -`);
   if (RESERVED.includes(name)) throw new Error(`screenshot name "${name}" is reserved for run.mjs`);
   const { screenshotDir, screenshotTimeoutMs } = readSuiteConfig();

@@ -5,7 +5,7 @@ import path from 'node:path';
 export interface SuiteConfig {
   resultsFile: string;
   screenshotDir: string;
-  /** Longest a test waits for run.mjs to answer a screenshot request, in milliseconds. */
+  /** Longest a test waits for run.mjs to answer a screenshot request, in milliseconds; 0: no screenshots. */
   screenshotTimeoutMs: number;
 }
 

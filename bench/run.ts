@@ -2,6 +2,7 @@
 import os from 'node:os';
 import { cacheBench } from './cacheBench';
 import { configBench } from './configBench';
+import { extensionBench } from './extensionBench';
 import { partyBench } from './partyBench';
 import { tokenizerBench } from './tokenizerBench';
 
@@ -11,6 +12,7 @@ import { tokenizerBench } from './tokenizerBench';
   tokenizerBench();
   await partyBench();
   await cacheBench();
+  await extensionBench();
 })().catch((error: unknown) => {
   console.error(error);
   process.exitCode = 1;

@@ -14,7 +14,10 @@ export interface PartyCostApi {
   partiesTree: PartiesTree;
 }
 
-/** Activation on a workspace with partycost.json, or on a Party Cost command; the sidecar starts on first need. */
+/**
+ * Activation on a workspace with partycost.json, or on a Party Cost command. The sidecar starts on first need, which
+ * in a workspace with a configuration is the status bar's spend, right after activation.
+ */
 export function activate(extension: vscode.ExtensionContext): PartyCostApi {
   context = new PartyCostContext(extension);
   context.log.info(`Party Cost Inspector ${extension.extension.packageJSON.version as string} activated`);

@@ -4,6 +4,7 @@ import type { CancellationToken, MessageConnection, RequestHandler, RequestType,
 import { RunCancelledError, RunFailedError } from '../agents/runner';
 import { loadConfigText } from '../config/load';
 import { estimate } from '../cost/estimate';
+import { countText } from '../cost/tokens';
 import { RequestError } from '../party/partyService';
 import * as protocol from '../protocol';
 import { StoreError } from '../store/database';
@@ -59,6 +60,9 @@ export function serve(): Promise<void> {
     session = new SidecarSession(params);
     log(`serving ${params.workspace} (database ${params.dbPath ?? 'default'}, redis ${params.redisUrl ? 'on' : 'off'})`);
     connection.sendNotification(protocol.statusNotification, { state: 'ready', message: 'ready' });
+    // The tokenizer loads lazily (about 0.1–0.2 s); load it now, after answering, so the first hover is not the one
+    // that waits for it.
+    setImmediate(() => countText('', 'o200k_base'));
     return { version: typeof PARTYCOST_VERSION === 'string' ? PARTYCOST_VERSION : 'dev', pid: process.pid, node: process.version };
   });
   handle(protocol.validateRequest, ({ text }) => ({ problems: current().validate(text) }));

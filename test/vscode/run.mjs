@@ -2,6 +2,8 @@
 // as the extension under development, driven by Debian's headless Chromium. Needs dist/extension.js (npm run build).
 // Writes .test-results/vscode/ (results.json, screenshots, logs), prints `N passed, N failed`, exits 1 on failure.
 // Usage: node test/vscode/run.mjs   (VSCODE_TEST_TIMEOUT_S: overall limit in seconds, default 300)
+// PARTYCOST_VSCODE_SUITE=bench runs test/vscode/bench/*.bench.ts instead (for npm run bench), with its own output folders;
+// a bench may write bench.json next to results.json, which is collected too.
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,8 +15,11 @@ import { install } from './install.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../..');
-const outputDir = path.join(repoRoot, '.test-results', 'vscode');
-const bundleDir = path.join(repoRoot, '.test-results', 'vscode-suite');
+const suiteKind = process.env.PARTYCOST_VSCODE_SUITE || 'test';
+if (!['test', 'bench'].includes(suiteKind)) throw new Error(`PARTYCOST_VSCODE_SUITE must be "test" or "bench", not "${suiteKind}"`);
+const bench = suiteKind === 'bench';
+const outputDir = path.join(repoRoot, '.test-results', bench ? 'vscode-bench' : 'vscode');
+const bundleDir = path.join(repoRoot, '.test-results', bench ? 'vscode-bench-suite' : 'vscode-suite');
 const deadlineMs = Number(process.env.VSCODE_TEST_TIMEOUT_S ?? 300) * 1000;
 const started = Date.now();
 
@@ -152,7 +157,7 @@ function collectOutput(run, serverLog) {
   rmSync(outputDir, { recursive: true, force: true });
   mkdirSync(outputDir, { recursive: true });
   for (const png of readdirSync(run.screenshotDir).filter((f) => f.endsWith('.png'))) copyFileSync(path.join(run.screenshotDir, png), path.join(outputDir, png));
-  for (const file of [run.resultsFile, run.workbenchLog, serverLog]) if (file && existsSync(file)) copyFileSync(file, path.join(outputDir, path.basename(file)));
+  for (const file of [run.resultsFile, path.join(run.runDir, 'bench.json'), run.workbenchLog, serverLog]) if (file && existsSync(file)) copyFileSync(file, path.join(outputDir, path.basename(file)));
   if (existsSync(path.join(run.runDir, 'logs'))) cpSync(path.join(run.runDir, 'logs'), path.join(outputDir, 'logs'), { recursive: true });
 }
 
@@ -173,6 +178,7 @@ async function main() {
   try {
     const { bundle, testFiles } = await buildSuite({
       suiteDir: path.join(here, 'suite'),
+      ...(bench && { testDir: path.join(here, 'bench'), testSuffix: '.bench.ts' }),
       outDir: bundleDir,
       config: { resultsFile: run.resultsFile, screenshotDir: run.screenshotDir, screenshotTimeoutMs: 30_000 },
     });

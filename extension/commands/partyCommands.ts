@@ -7,6 +7,7 @@ import {
 import type { RunReport } from '../../sidecar/agents/runner';
 import { planMarkdown, showMarkdown } from './markdown';
 import { askInputs, newParty, pickInput, pickParty, pickSnapshot } from './pickers';
+import { registerCommand } from './register';
 
 /** Arguments the party commands accept instead of asking (tests, other extensions, the tree's context menu). */
 export interface PartyArgs {
@@ -57,18 +58,7 @@ function reportRun(report: RunReport): void {
 }
 
 export function registerPartyCommands(context: PartyCostContext): void {
-  const command = (id: string, run: (args: PartyArgs) => Promise<unknown>): void => {
-    context.pushExtCleanup(
-      vscode.commands.registerCommand(id, async (arg?: unknown) => {
-        try {
-          return await run(argsOf(arg));
-        } catch (error) {
-          void vscode.window.showErrorMessage(`Party Cost: ${(error as Error).message}`);
-          return undefined;
-        }
-      }),
-    );
-  };
+  const command = (id: string, run: (args: PartyArgs) => Promise<unknown>): void => registerCommand<unknown>(context, id, (arg) => run(argsOf(arg)));
 
   command('partycost.runPartyPlan', async (args) => {
     let party = args.party ?? (args.inputs ? newParty : await pickParty(context, { allowNew: true, title: 'Run Party Plan' }));
@@ -86,9 +76,14 @@ export function registerPartyCommands(context: PartyCostContext): void {
   command('partycost.resumePartyPlan', async (args) => {
     const party = args.party ?? (await pickParty(context, { title: 'Resume Party Plan' }));
     if (!party) return undefined;
-    const version = args.version !== undefined || args.party ? args.version : await pickSnapshot(context, party);
-    if (version === undefined && !args.party) return undefined;
-    const resumed = await context.request(resumeRequest, { party, version: version ?? undefined });
+    // Called with a party (tree, tests): that party, args.version or its latest state. From the palette: ask.
+    let version = args.version;
+    if (!args.party) {
+      const picked = await pickSnapshot(context, party);
+      if (picked === undefined) return undefined;
+      version = picked ?? undefined;
+    }
+    const resumed = await context.request(resumeRequest, { party, version });
     await showMarkdown(planMarkdown(`Delta plan of ${party}, resumed from ${resumed.fromVersion === null ? 'its events' : `snapshot v${resumed.fromVersion}`}`, resumed.plan));
     if (resumed.plan.totals.execute === 0) return resumed;
     const choice = args.party ? 'Run' : await vscode.window.showInformationMessage(`Resumed ${party}: ${resumed.plan.totals.execute} agents to execute.`, 'Run');

@@ -6,20 +6,10 @@ import { sampleConfig } from '../../sidecar/config/sample';
 import { storeOpenAIKey } from '../secrets';
 import { estimateMarkdown, showMarkdown } from './markdown';
 import { pickParty } from './pickers';
+import { registerCommand } from './register';
 
 export function registerWorkspaceCommands(context: PartyCostContext): void {
-  const command = (id: string, run: (arg?: Record<string, unknown>) => Promise<unknown>): void => {
-    context.pushExtCleanup(
-      vscode.commands.registerCommand(id, async (arg?: Record<string, unknown>) => {
-        try {
-          return await run(arg);
-        } catch (error) {
-          void vscode.window.showErrorMessage(`Party Cost: ${(error as Error).message}`);
-          return undefined;
-        }
-      }),
-    );
-  };
+  const command = (id: string, run: (arg?: Record<string, unknown>) => Promise<unknown>): void => registerCommand(context, id, run);
 
   command('partycost.showCostEstimate', async () => {
     const result = await context.request(estimateRequest, {});

@@ -2,7 +2,9 @@ import { toUsd } from '../cost/money';
 import { executionCost } from '../cost/usageCost';
 import type { AgentResult, PartyState } from '../party/state';
 import type { PartyStore } from '../store/partyStore';
-import { decide } from '../planner/decide';
+import { blockDecision, decide } from '../planner/decide';
+import { blockedBy } from '../budget/budget';
+import type { BudgetState } from '../budget/budget';
 import type { Action, Cause, Decision } from '../planner/decide';
 import { resultHash } from '../planner/keys';
 import { partyGraph } from '../planner/partyGraph';
@@ -59,6 +61,8 @@ export interface RunReport {
   costUsd: number;
   /** What the reused results and cache hits would have cost to produce again, at today's prices. */
   savedCostUsd: number;
+  /** When the budget refused executions: its message, naming the limit and the spend. */
+  refused?: string;
 }
 
 /** A run stopped by a failed agent; the results of the agents that finished are stored and reused next time. */
@@ -78,12 +82,14 @@ export class RunCancelledError extends Error {
   }
 }
 
-export interface RunContext extends Omit<PlanInput, 'state' | 'force' | 'now' | 'cached'> {
+export interface RunContext extends Omit<PlanInput, 'state' | 'force' | 'now' | 'cached' | 'budget'> {
   store: PartyStore;
   provider: Provider;
   configHash: string;
   /** The shared result cache; without it every execute calls the provider. */
   cache?: ResultCache;
+  /** The budget now (spend read afresh): checked before each execution, as spend grows during a run. */
+  budget?: () => BudgetState;
 }
 
 /**
@@ -100,6 +106,7 @@ class PartyRun {
   private readonly settled = new Map<string, { hash: string | null; output: string | null }>();
   private readonly running = new Map<string, Promise<void>>();
   private readonly outcomes: AgentOutcome[] = [];
+  private readonly blocked = new Set<string>();
   private failure: { agent: string; reason: string } | undefined;
   private readonly signal: AbortSignal;
   private readonly retry: RetryPolicy;
@@ -112,7 +119,7 @@ class PartyRun {
   ) {
     this.signal = options.signal ?? new AbortController().signal;
     this.retry = { ...defaultRetryPolicy, ...options.retry };
-    this.input = { ...context, state, force: options.force, now: (options.now ?? Date.now)() };
+    this.input = { config: context.config, prices: context.prices, state, force: options.force, now: (options.now ?? Date.now)() };
   }
 
   async execute(): Promise<RunReport> {
@@ -143,8 +150,9 @@ class PartyRun {
         continue;
       }
       waiting.splice(i, 1);
-      const decision = decide(situation(facts, this.input, (dep) => ({ hash: this.settled.get(dep)!.hash })));
-      this.settle(facts, decision);
+      const decided = decide(situation(facts, this.input, (dep) => ({ hash: this.settled.get(dep)!.hash })));
+      // The budget is checked when the agent executes (a cache hit is allowed at any level); blocked upstream now.
+      this.settle(facts, blockDecision(decided, undefined, facts.dependsOn.filter((dep) => this.blocked.has(dep))));
     }
   }
 
@@ -168,6 +176,9 @@ class PartyRun {
       case 'skip':
         this.settled.set(facts.name, { hash: null, output: null });
         return;
+      case 'blocked':
+        this.block(facts, decision, outcome);
+        return;
       case 'delete':
         this.context.store.append(this.state.id, [{ type: 'agent_result_deleted', agent: facts.name }]);
         this.settled.set(facts.name, { hash: null, output: null });
@@ -181,12 +192,34 @@ class PartyRun {
     }
   }
 
+  /** A blocked agent keeps the result it has; its dependents that would execute are blocked too. */
+  private block(facts: AgentFacts, decision: Decision, outcome: (fields: Partial<AgentOutcome>) => AgentOutcome): void {
+    const stored = this.state.results[facts.name];
+    this.blocked.add(facts.name);
+    this.settled.set(facts.name, { hash: stored?.resultHash ?? null, output: stored?.output ?? null });
+    this.outcomes.push(outcome({ action: decision.action, cause: decision.cause, detail: decision.detail }));
+    this.options.onProgress?.({ agent: facts.name, action: 'blocked', cause: decision.cause, state: 'done', error: decision.detail });
+  }
+
+  /**
+   * Whether the budget lets the agent execute: 'execute', or, when it does not, a cache hit (allowed at any level),
+   * or the blocked decision.
+   */
+  private async admit(facts: AgentFacts, decision: Decision): Promise<'execute' | { entry: CacheEntry; tier: TierName } | Decision> {
+    const budgetBlock = this.context.budget && blockedBy(this.context.budget(), facts.agent.essential !== false);
+    if (!budgetBlock) return 'execute';
+    const found = decision.cause === 'forced' ? undefined : await this.context.cache?.cache.get(decision.key!);
+    return found ?? blockDecision(decision, budgetBlock, []);
+  }
+
   private async executeAgent(facts: AgentFacts, decision: Decision, outcome: (fields: Partial<AgentOutcome>) => AgentOutcome): Promise<void> {
     const progress = (state: AgentProgress['state'], extra: Partial<AgentProgress> = {}): void =>
       this.options.onProgress?.({ agent: facts.name, action: 'execute', cause: decision.cause, state, ...extra });
-    progress('started');
     try {
-      const { entry, tier } = await this.produce(facts, decision);
+      const admitted = await this.admit(facts, decision);
+      if (admitted !== 'execute' && 'action' in admitted) return this.block(facts, admitted, outcome);
+      if (admitted === 'execute') progress('started');
+      const { entry, tier } = admitted === 'execute' ? await this.produce(facts, decision) : admitted;
       const result = this.result(facts, decision, entry);
       if (tier) {
         // A hit spends nothing new: no ledger entry; it saves what producing the entry took, at today's prices.
@@ -264,7 +297,8 @@ class PartyRun {
   private report(): RunReport {
     const executed = this.outcomes.filter((o) => o.action === 'execute');
     const total = (field: 'costUsd' | 'savedCostUsd'): number => Math.round(this.outcomes.reduce((sum, o) => sum + o[field], 0) * 1e12) / 1e12;
-    return { party: this.state.id, agents: this.outcomes, executed: executed.length, costUsd: total('costUsd'), savedCostUsd: total('savedCostUsd') };
+    const refused = this.outcomes.find((o) => o.cause === 'over budget')?.detail;
+    return { party: this.state.id, agents: this.outcomes, executed: executed.length, costUsd: total('costUsd'), savedCostUsd: total('savedCostUsd'), ...(refused ? { refused } : {}) };
   }
 }
 

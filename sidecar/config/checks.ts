@@ -7,6 +7,7 @@ import type { JsonDocument } from './parse';
 import type { Problem } from './problems';
 import { inputsPlaceholder, placeholders } from './template';
 import { templateTokens } from '../cost/agentTokens';
+import { checkTimeZone } from '../budget/windows';
 import type { PriceBook } from '../cost/prices';
 
 /** One agent of the raw document; `config` is set when the agent itself passed the schema. */
@@ -45,7 +46,29 @@ export function semanticProblems(document: JsonDocument, prices: PriceBook): Pro
     ...templateProblems(document, entries),
     ...patternProblems(document, entries),
     ...budgetProblems(document, entries, defaultModel, prices),
+    ...limitProblems(document),
   ];
+}
+
+/** The spend limits' time zone must exist and their thresholds must rise. */
+function limitProblems(document: JsonDocument): Problem[] {
+  const limits = isRecord(document.value) && isRecord(document.value.limits) ? document.value.limits : {};
+  const problems: Problem[] = [];
+  if (typeof limits.timeZone === 'string') {
+    try {
+      checkTimeZone(limits.timeZone);
+    } catch {
+      problems.push(problemAt(document, ['limits', 'timeZone'], `unknown time zone "${limits.timeZone}"; use an IANA name such as "Europe/Paris" or "UTC"`));
+    }
+  }
+  const thresholds = Array.isArray(limits.thresholds) ? limits.thresholds : [];
+  thresholds.forEach((t, i) => {
+    // Values that are not positive numbers are the schema's to report.
+    if (i > 0 && typeof t === 'number' && t > 0 && typeof thresholds[i - 1] === 'number' && t <= (thresholds[i - 1] as number)) {
+      problems.push(problemAt(document, ['limits', 'thresholds', i], `limits.thresholds must rise: ${t} follows ${String(thresholds[i - 1])}`));
+    }
+  });
+  return problems;
 }
 
 function unknownModel(model: string, prices: PriceBook): string {

@@ -87,9 +87,12 @@ const limitsSchema = z.strictObject({
   weekly: amount.optional().describe('USD per week.'),
   monthly: amount.optional().describe('USD per month.'),
   thresholds: z
-    .array(z.number().positive().max(1))
+    .array(z.number().positive())
+    .max(4)
     .optional()
-    .describe('Fractions of a limit that change the budget state (default [0.5, 0.8, 0.9, 1.0]).'),
+    .describe('Fractions of a limit at which to warn, suggest cheaper models, defer non-essential agents, refuse (default [0.5, 0.8, 0.9, 1.0]).'),
+  timeZone: z.string().min(1).optional().describe('The IANA time zone whose days, weeks (from Monday) and months the limits count (default UTC).'),
+  applyCheaperModels: z.boolean().optional().describe('At the second threshold, run agents on the cheaper models right-sizing finds, instead of only suggesting them.'),
 });
 
 const volumeSchema = z.strictObject({

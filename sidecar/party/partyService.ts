@@ -5,6 +5,8 @@ import { toUsd } from '../cost/money';
 import { executionCost } from '../cost/usageCost';
 import type { ResultCache } from '../cache/resultCache';
 import type { CachedResult } from '../planner/decide';
+import { budgetState } from '../budget/budget';
+import type { BudgetState } from '../budget/budget';
 import { runParty } from '../agents/runner';
 import type { RunOptions, RunReport } from '../agents/runner';
 import type { Provider } from '../agents/provider';
@@ -81,6 +83,11 @@ export class PartyService {
     });
   }
 
+  /** The spend limits' state now, from the ledger. */
+  budget(now = Date.now()): BudgetState {
+    return budgetState(this.config, (since) => this.store.spentSince(since), now);
+  }
+
   /**
    * The delta plan, with cache hits: planned once, then again with the cache entries of the keys it asked about,
    * until no new key comes up (a hit makes its dependents' keys known).
@@ -92,7 +99,7 @@ export class PartyService {
     for (;;) {
       const asked = new Set<string>();
       const cached = (key: string): CachedResult | undefined => (asked.add(key), found.get(key));
-      const plan = planParty({ config: this.config, prices: this.prices, state, force, cached });
+      const plan = planParty({ config: this.config, prices: this.prices, state, force, cached, budget: this.budget() });
       const fresh = [...asked].filter((key) => !found.has(key));
       if (!this.cache || !fresh.length) return plan;
       for (const key of fresh) found.set(key, await this.lookup(key));
@@ -108,7 +115,7 @@ export class PartyService {
 
   run(partyId: string, options: RunOptions = {}): Promise<RunReport> {
     this.checkAgents(options.force ?? []);
-    const context = { config: this.config, prices: this.prices, store: this.store, provider: this.provider(), configHash: this.configHash, cache: this.cache };
+    const context = { config: this.config, prices: this.prices, store: this.store, provider: this.provider(), configHash: this.configHash, cache: this.cache, budget: () => this.budget() };
     return runParty(context, partyId, options);
   }
 

@@ -2,7 +2,7 @@ import type { AgentResult } from '../party/state';
 import { agentKey, changedFields } from './keys';
 import type { AgentDefinition } from './keys';
 
-export type Action = 'reuse' | 'cache_hit' | 'execute' | 'delete' | 'skip';
+export type Action = 'reuse' | 'cache_hit' | 'execute' | 'delete' | 'skip' | 'blocked';
 
 export type Cause =
   | 'unchanged'
@@ -15,7 +15,10 @@ export type Cause =
   | 'cache expired'
   | 'forced'
   | 'no inputs'
-  | 'cached elsewhere';
+  | 'cached elsewhere'
+  | 'over budget'
+  | 'deferred by budget'
+  | 'upstream blocked';
 
 /**
  * What is known of an upstream agent when a downstream one is decided: its result hash (null: no result), or, at
@@ -105,4 +108,12 @@ function definiteChange(s: AgentSituation): Pick<Decision, 'cause' | 'detail'> |
   const dropped = Object.keys(s.stored.upstream).filter((name) => !(name in s.upstream) && s.stored!.upstream[name] !== null);
   if (changed.length || dropped.length) return { cause: 'upstream changed', detail: [...changed, ...dropped].join(', ') };
   return undefined;
+}
+
+/** An execute the budget does not allow, or that depends on an agent that is blocked: it stays as it is. */
+export function blockDecision(decision: Decision, budgetBlock: string | undefined, upstreamBlocked: string[]): Decision {
+  if (decision.action !== 'execute') return decision;
+  if (budgetBlock) return { action: 'blocked', cause: budgetBlock.startsWith('deferred') ? 'deferred by budget' : 'over budget', detail: budgetBlock };
+  if (upstreamBlocked.length) return { action: 'blocked', cause: 'upstream blocked', detail: upstreamBlocked.join(', ') };
+  return decision;
 }

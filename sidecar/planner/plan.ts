@@ -4,7 +4,9 @@ import { toUsd } from '../cost/money';
 import type { PriceBook } from '../cost/prices';
 import { executionCost } from '../cost/usageCost';
 import type { PartyState } from '../party/state';
-import { decide } from './decide';
+import { blockDecision, decide } from './decide';
+import { blockedBy } from '../budget/budget';
+import type { BudgetState } from '../budget/budget';
 import type { Action, CachedResult, Cause, Decision, UpstreamState } from './decide';
 import { partyGraph } from './partyGraph';
 import type { AgentFacts } from './partyGraph';
@@ -38,7 +40,10 @@ export interface Plan {
     cacheHit: number;
     delete: number;
     skip: number;
+    blocked: number;
   };
+  /** The budget's state when planned, if limits are configured. */
+  budget?: { level: string; message: string };
 }
 
 export interface PlanInput {
@@ -48,6 +53,8 @@ export interface PlanInput {
   force?: string[];
   now?: number;
   cached?: (key: string) => CachedResult | undefined;
+  /** Spend limits: at the refuse level executes are blocked, at the defer level those of non-essential agents. */
+  budget?: BudgetState;
 }
 
 /** Decides every agent in topological order, each from what is known of its upstream agents at plan time. */
@@ -55,11 +62,14 @@ export function planParty(input: PlanInput): Plan {
   const estimates = new Map(estimate(input.config, input.prices).agents.map((a) => [a.agent, a.costPerRunUsd]));
   const decisions = new Map<string, Decision>();
   const agents = partyGraph(input.config, input.state).map((facts): PlannedAgent => {
-    const decision = decide(situation(facts, input, (dep) => upstreamAtPlanTime(decisions.get(dep), input.state.results[dep]?.resultHash ?? null)));
+    const decided = decide(situation(facts, input, (dep) => upstreamAtPlanTime(decisions.get(dep), input.state.results[dep]?.resultHash ?? null)));
+    const budgetBlock = input.budget && blockedBy(input.budget, facts.agent.essential !== false);
+    const decision = blockDecision(decided, budgetBlock, facts.dependsOn.filter((dep) => decisions.get(dep)?.action === 'blocked'));
     decisions.set(facts.name, decision);
     return priced(facts, decision, input, estimates.get(facts.name) ?? 0);
   });
-  return { party: input.state.id, agents, totals: totals(agents) };
+  const budget = input.budget?.binding ? { budget: { level: input.budget.level, message: input.budget.message } } : {};
+  return { party: input.state.id, agents, totals: totals(agents), ...budget };
 }
 
 /** The situation of one agent; `upstream` says what is known of each of its upstream agents. */
@@ -81,6 +91,8 @@ export function situation(facts: AgentFacts, input: PlanInput, upstream: (dep: s
 
 function upstreamAtPlanTime(decision: Decision | undefined, previousHash: string | null): UpstreamState {
   if (!decision || decision.action === 'delete' || decision.action === 'skip') return { hash: null };
+  // A blocked agent keeps the result it has.
+  if (decision.action === 'blocked') return { hash: previousHash };
   if (decision.action === 'execute') return { pending: true, previousHash };
   return { hash: decision.hit ? decision.hit.resultHash : previousHash };
 }
@@ -117,6 +129,7 @@ function totals(agents: PlannedAgent[]): Plan['totals'] {
     cacheHit: count('cache_hit'),
     delete: count('delete'),
     skip: count('skip'),
+    blocked: count('blocked'),
   };
 }
 

@@ -112,6 +112,12 @@ export class PartyStore {
     return this.db.transaction(work).immediate();
   }
 
+  /** Spend recorded in the ledger since an instant (USD). */
+  spentSince(since: number): number {
+    const row = this.sql.get('SELECT coalesce(sum(cost_usd), 0) AS spent FROM ledger WHERE at >= ?').get(new Date(since).toISOString()) as { spent: number };
+    return Math.round(row.spent * 1e12) / 1e12;
+  }
+
   /** The current state, from the projection. */
   load(partyId: string): PartyState {
     const state = this.projection.load(partyId);

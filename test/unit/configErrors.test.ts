@@ -127,6 +127,14 @@ const cases: { name: string; text: string; expected: [needle: string | typeof en
     ],
   },
   {
+    name: 'spend limits: an unknown time zone, thresholds that do not rise',
+    text: ['{', '  "limits": { "daily": 5, "timeZone": "Europe/Pariss", "thresholds": [0.5, 0.9, 0.8] },', '  "agents": { "a": { "model": "gpt-4o", "prompt": "x" } }', '}'].join('\n'),
+    expected: [
+      ['"Europe/Pariss"', 'unknown time zone "Europe/Pariss"; use an IANA name such as "Europe/Paris" or "UTC"'],
+      ['0.8]', 'limits.thresholds must rise: 0.8 follows 0.9'],
+    ],
+  },
+  {
     name: 'a missing agents object',
     text: '{ "defaults": { "model": "gpt-4o" } }',
     expected: [['{ "defaults"', 'missing required field "agents"']],

@@ -11,8 +11,13 @@ function seeded(seed: number): Random {
   return (n) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0), seed % n);
 }
 
+/** The sample without spend limits: hundreds of sessions in one database would otherwise reach them, by design. */
+const unlimited = sampleConfig.replace(/^ {2}"limits": .*\n/m, '');
+
 /** Configuration variants an edit session switches between: prompts, models and routing change. */
 function sampleVariants(): string[] {
+  assert.ok(!unlimited.includes('"limits"'));
+  const sampleConfig = unlimited;
   return [
     sampleConfig,
     sampleConfig.replace('Suggest a party theme, colours', 'Suggest one party theme, its colours'),

@@ -17,7 +17,7 @@ test('the JSON Schema carries exactly the public field names', () => {
     'kind', 'maxLatencyMs', 'minQuality', 'model', 'prompt', 'resources', 'system',
   ]);
   assert.deepEqual(Object.keys(agent.properties.resources.properties).sort(), ['cacheOps', 'computeSeconds', 'sqlQueries', 'vectorQueries']);
-  assert.deepEqual(Object.keys(schema.properties.limits.properties).sort(), ['daily', 'monthly', 'thresholds', 'weekly']);
+  assert.deepEqual(Object.keys(schema.properties.limits.properties).sort(), ['applyCheaperModels', 'daily', 'monthly', 'thresholds', 'timeZone', 'weekly']);
   assert.deepEqual(Object.keys(schema.properties.volume.properties).sort(), ['partiesPerMonth', 'rerunFactor']);
   assert.equal(agent.additionalProperties, false, 'typos in field names are caught by the editor too');
 });

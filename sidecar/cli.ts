@@ -1,6 +1,7 @@
 import { parseCliArgs } from './cli/args';
 import type { CliArgs } from './cli/args';
 import { CliError, exitCodes } from './cli/errors';
+import { budgetCommand } from './cli/budgetCommand';
 import { cacheCommand } from './cli/cacheCommand';
 import { demoCommand } from './cli/demoCommand';
 import { estimateCommand } from './cli/estimateCommand';
@@ -30,6 +31,7 @@ const commands: Record<string, Command> = {
   resume: resumeCommand,
   history: historyCommand,
   cache: cacheCommand,
+  budget: budgetCommand,
   schema: (_args, _cwd, out) => out.json(configJsonSchema()),
   serve: async (args) => {
     if (args.flags.stdio !== true) throw new CliError('partycost: usage: partycost serve --stdio', exitCodes.usage);
@@ -45,6 +47,8 @@ Commands:
   init [--force]                        write the party-planner sample partycost.json
   demo                                  the whole story on the sample, offline, in a scratch database
   estimate                              cost per agent (tokens, per run, per component), per party, per month
+  estimate --against REV [--max-per-party USD] [--max-increase PERCENT]
+                                        before → after a configuration change; exits 1 when a limit is crossed
   party create [--name N] [--input TEXT]...   create a party; prints its id and where each input routes
   party list                            the parties, their status, inputs, results and snapshots
   input add PARTY TEXT                  add an input; prints its id and the agents it routes to
@@ -56,6 +60,7 @@ Commands:
   history PARTY                         snapshots and events
   cache stats                           per-tier hits, misses, latency, entries, breaker state, and savings
   cache clear [--agent A] [--party P]   clear the result cache: everything, one agent, or one party's results
+  budget                                spend per day, week and month against the limits; what the level allows
   schema                                print the JSON Schema of partycost.json
   serve --stdio                         the sidecar: JSON-RPC on stdin/stdout (what the VS Code extension starts)
 

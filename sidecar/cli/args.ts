@@ -17,6 +17,7 @@ const globalOptions: Record<string, OptionSpec> = {
 /** Each command's own flags. */
 const commandOptions: Record<string, Record<string, OptionSpec>> = {
   init: { force: { type: 'boolean' } },
+  estimate: { against: { type: 'string' }, 'max-per-party': { type: 'string' }, 'max-increase': { type: 'string' } },
   party: { name: { type: 'string' }, input: { type: 'string', multiple: true } },
   plan: { force: { type: 'string', multiple: true } },
   run: { force: { type: 'string', multiple: true }, concurrency: { type: 'string' } },
@@ -39,8 +40,13 @@ export interface CliArgs {
   flags: Record<string, string | boolean | string[] | undefined>;
 }
 
+/** Node's parseArgs errors in one line: the first sentence, and its hint for values that start with a dash. */
 function usageError(error: unknown): CliError {
-  return new CliError(`partycost: ${(error as Error).message.replace(/\. To specify.*$/s, '')}; run "partycost --help"`, exitCodes.usage);
+  const lines = (error as Error).message.split('\n');
+  const hint = lines.find((line) => line.startsWith('To specify an option argument starting with a dash'));
+  const first = lines[0].replace(/\. To specify.*$/, '').replace(/\.$/, '');
+  const message = hint ? `${first} (${hint.replace(/^To specify/, 'to give').replace(/\.$/, '')})` : first;
+  return new CliError(`partycost: ${message}; run "partycost --help"`, exitCodes.usage);
 }
 
 export function parseCliArgs(argv: string[], cwd: string): CliArgs {
@@ -72,6 +78,23 @@ export function integerFlag(args: CliArgs, name: string): number | undefined {
   if (value === undefined) return undefined;
   const number = Number(value);
   if (!Number.isInteger(number) || number < 0) throw new CliError(`partycost: --${name} takes a whole number, not "${String(value)}"`, exitCodes.usage);
+  return number;
+}
+
+/**
+ * A non-negative decimal flag (`0.01`, `10`, `.5`), or a usage error naming it. `unit` may be written with it:
+ * a leading `$` for amounts, a trailing `%` for percentages.
+ */
+export function decimalFlag(args: CliArgs, name: string, unit: '$' | '%'): number | undefined {
+  const value = args.flags[name];
+  if (value === undefined) return undefined;
+  const text = String(value).trim();
+  const bare = unit === '$' ? text.replace(/^\$/, '') : text.replace(/\s*%$/, '');
+  const number = Number(bare);
+  if (!/^(\d+(\.\d*)?|\.\d+)$/.test(bare) || !Number.isFinite(number)) {
+    const kind = unit === '$' ? 'a non-negative amount in USD (e.g. 0.01)' : 'a non-negative percentage (e.g. 10)';
+    throw new CliError(`partycost: --${name} takes ${kind}, not "${String(value)}"`, exitCodes.usage);
+  }
   return number;
 }
 

@@ -1,16 +1,142 @@
+import { execFileSync } from 'node:child_process';
+import { realpathSync } from 'node:fs';
+import path from 'node:path';
+import { loadConfigText, problemLines } from '../config/load';
+import { checkLimits, diffEstimates, emptyEstimate } from '../cost/costDiff';
+import type { CostLimits, LimitViolation } from '../cost/costDiff';
 import { estimate } from '../cost/estimate';
 import type { AgentEstimate, Estimate } from '../cost/estimate';
+import { decimalFlag } from './args';
 import type { CliArgs } from './args';
-import { displayPath, requireConfig } from './configFile';
+import { configPath, displayPath, requireConfig } from './configFile';
+import { limitsLine, printCostDiff, violationMessage, violationsJson } from './costDiffOutput';
+import { CliError, exitCodes } from './errors';
 import type { Output } from './output';
 import { integer, table, usd } from './table';
 
-/** `partycost estimate [--config FILE] [--json]`: cost per agent, per party and per month. */
+/**
+ * `partycost estimate [--config FILE] [--json] [--against REV] [--max-per-party USD] [--max-increase PERCENT]`:
+ * cost per agent, per party and per month; with `--against`, before (the file at a git revision) and after (the
+ * file on disk); a crossed limit prints the result as usual, then one line per violation on stderr, and exits 1.
+ */
 export function estimateCommand(args: CliArgs, cwd: string, out: Output): void {
+  const against = revisionFlag(args);
+  const limits: CostLimits = {
+    maxPerPartyUsd: decimalFlag(args, 'max-per-party', '$') ?? null,
+    maxIncreasePercent: decimalFlag(args, 'max-increase', '%') ?? null,
+  };
+  if (limits.maxIncreasePercent !== null && against === undefined) {
+    throw new CliError('partycost: --max-increase needs --against REV, the revision to compare with', exitCodes.usage);
+  }
   const loaded = requireConfig(args, cwd, out.warn);
   const result = estimate(loaded.config, loaded.prices);
-  if (args.json) out.json(result);
-  else printEstimate(result, displayPath(loaded.file, cwd), out);
+  const shown = displayPath(loaded.file, cwd);
+  if (against === undefined) {
+    const violations = checkLimits(limits, result.perPartyUsd, null);
+    const limited = limits.maxPerPartyUsd !== null;
+    if (args.json) out.json(limited ? { ...result, limits, violations: violationsJson(violations) } : result);
+    else {
+      printEstimate(result, shown, out);
+      const line = limitsLine(limits, violations);
+      if (line) out.line(line);
+    }
+    failOn(violations);
+    return;
+  }
+
+  const old = configAtRevision(configPath(args, cwd), against, cwd);
+  const before = old.text === null ? emptyEstimate(result) : estimateAt(old.text, old.name);
+  const diff = diffEstimates(before, result);
+  const violations = checkLimits(limits, result.perPartyUsd, before.perPartyUsd);
+  if (args.json) {
+    out.json({ against, file: old.repoPath, existedBefore: old.text !== null, ...diff, limits, violations: violationsJson(violations) });
+  } else {
+    printCostDiff(diff, { file: shown, against, beforeName: old.name, existedBefore: old.text !== null, prices: result.prices }, out);
+    const line = limitsLine(limits, violations);
+    if (line) out.line(line);
+  }
+  failOn(violations);
+}
+
+/** Exit 1 with one stderr line per crossed limit, after the result was printed. */
+function failOn(violations: LimitViolation[]): void {
+  if (violations.length === 0) return;
+  const lines = violations.map((v) => `partycost: ${violationMessage(v)}`);
+  throw new CliError(lines[lines.length - 1], exitCodes.failure, lines.slice(0, -1));
+}
+
+function revisionFlag(args: CliArgs): string | undefined {
+  const value = args.flags.against;
+  if (value === undefined) return undefined;
+  const rev = String(value);
+  // A revision never starts with "-"; refusing one keeps it from being read by git as an option.
+  if (rev.trim() === '' || rev.startsWith('-')) {
+    throw new CliError(`partycost: --against takes a git revision (a branch, tag or commit, e.g. origin/main), not "${rev}"`, exitCodes.usage);
+  }
+  return rev;
+}
+
+/** The estimate of a configuration's old text, or a CliError listing its problems as `REV:path:line:column: message`. */
+function estimateAt(text: string, name: string): Estimate {
+  const loaded = loadConfigText(text, name);
+  if (!loaded.config) {
+    const errors = loaded.problems.filter((p) => p.severity === 'error').length;
+    throw new CliError(`partycost: ${name} has ${errors} problem${errors === 1 ? '' : 's'}`, exitCodes.failure, problemLines(loaded));
+  }
+  return estimate(loaded.config, loaded.prices);
+}
+
+/** A configuration file as it was at a git revision; `text` is null when the file did not exist there. */
+interface OldConfig {
+  text: string | null;
+  /** The path relative to the repository root, with forward slashes, as git names it. */
+  repoPath: string;
+  /** `REV:path`, how problems and headings name the old file. */
+  name: string;
+}
+
+type GitResult = { ok: true; stdout: string } | { ok: false; stderr: string };
+
+function git(gitArgs: string[], cwd: string): GitResult {
+  try {
+    const stdout = execFileSync('git', gitArgs, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 });
+    return { ok: true, stdout };
+  } catch (error) {
+    const failure = error as NodeJS.ErrnoException & { stderr?: string };
+    if (failure.code === 'ENOENT') throw new CliError('partycost: --against needs git, and no "git" was found on PATH');
+    return { ok: false, stderr: String(failure.stderr ?? failure.message).trim() };
+  }
+}
+
+function firstLine(text: string): string {
+  return text.split('\n')[0].replace(/^(fatal|error): /, '');
+}
+
+/** Reads `file` at `rev` with `git show REV:path`, git run in the file's directory. */
+function configAtRevision(file: string, rev: string, cwd: string): OldConfig {
+  const dir = path.dirname(file);
+  const shownDir = displayPath(dir, cwd) || '.';
+  const top = git(['rev-parse', '--show-toplevel'], dir);
+  if (!top.ok) {
+    if (/not a git repository/i.test(top.stderr)) {
+      throw new CliError(`partycost: --against needs a git repository, and ${shownDir} is not in one`);
+    }
+    throw new CliError(`partycost: --against needs a git work tree at ${shownDir}: ${firstLine(top.stderr)}`);
+  }
+  const root = realpathSync(top.stdout.trim());
+  const repoPath = path.relative(root, path.join(realpathSync(dir), path.basename(file))).split(path.sep).join('/');
+  const name = `${rev}:${repoPath}`;
+  const commit = git(['rev-parse', '--verify', '--quiet', `${rev}^{commit}`], dir);
+  if (!commit.ok) {
+    throw new CliError(`partycost: unknown git revision "${rev}"; in a shallow clone, fetch it first (actions/checkout: fetch-depth: 0)`);
+  }
+  const object = `${commit.stdout.trim()}:${repoPath}`;
+  const type = git(['cat-file', '-t', object], dir);
+  if (!type.ok) return { text: null, repoPath, name };
+  if (type.stdout.trim() !== 'blob') throw new CliError(`partycost: ${name} is a ${type.stdout.trim()}, not a file`);
+  const shown = git(['show', object], dir);
+  if (!shown.ok) throw new CliError(`partycost: could not read ${name}: ${firstLine(shown.stderr)}`);
+  return { text: shown.stdout, repoPath, name };
 }
 
 const tokenMarks: Record<AgentEstimate['tokenCount'], string> = { counted: '', approximate: '~', declared: '*', none: '' };

@@ -78,6 +78,7 @@ export const runCommand: Command = async (args, cwd, out) => {
     });
     if (args.json) out.json(report);
     else printRunReport(report, out);
+    if (report.refused) throw new CliError(`partycost: ${report.refused}`);
   } catch (error) {
     if (error instanceof RunFailedError) throw new CliError(`partycost: ${error.message}; finished agents are kept, run again to retry the rest`);
     if (error instanceof RunCancelledError) throw new CliError(`partycost: ${error.message}`);
@@ -91,6 +92,7 @@ function progressLine(p: AgentProgress): string {
   if (p.state === 'failed') return `✘ ${p.agent} failed (${p.cause}): ${p.error}`;
   if (p.action === 'delete') return `✔ ${p.agent} result deleted (${p.cause})`;
   if (p.action === 'cache_hit') return `✔ ${p.agent} from the ${p.tier} cache`;
+  if (p.action === 'blocked') return `⏸ ${p.agent} blocked (${p.cause})${p.error && p.cause !== 'upstream blocked' ? '' : `: ${p.error}`}`;
   return `✔ ${p.agent} executed (${p.cause}) ${dollars(p.costUsd ?? 0)}`;
 }
 

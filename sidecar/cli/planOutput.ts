@@ -6,6 +6,7 @@ import { dollars, table, usd } from './table';
 function why(agent: PlannedAgent): string {
   if (agent.conditional) return `runs only if ${agent.detail ?? 'upstream'} changes`;
   if (agent.tier) return `from the ${agent.tier} cache`;
+  if (agent.action === 'blocked' && agent.cause !== 'upstream blocked') return 'the budget keeps it as it is';
   return agent.detail ?? '';
 }
 
@@ -15,6 +16,7 @@ export function printPlan(plan: Plan, out: Output): void {
   table(['agent', 'action', 'cause', 'cost', 'saved', 'why'], rows, [false, false, false, true, true, false]).forEach((line) => out.line(line));
   out.line('');
   out.line(planSummary(plan));
+  if (plan.budget && plan.budget.level !== 'ok') out.line(`Budget: ${plan.budget.message}`);
 }
 
 export function planSummary(plan: Plan): string {
@@ -25,6 +27,7 @@ export function planSummary(plan: Plan): string {
   if (t.cacheHit) parts.push(`cache hits ${t.cacheHit}`);
   if (t.delete) parts.push(`delete ${t.delete}`);
   if (t.skip) parts.push(`skip ${t.skip}`);
+  if (t.blocked) parts.push(`blocked ${t.blocked}`);
   return `${capitalise(parts.join('; '))}. Saved ${dollars(t.savedCostUsd)} (${t.savedPercent} % of re-running everything).`;
 }
 
@@ -34,7 +37,8 @@ function capitalise(text: string): string {
 
 export function printRunReport(report: RunReport, out: Output): void {
   const count = (action: string): number => report.agents.filter((a) => a.action === action).length;
+  const blocked = count('blocked');
   out.line(
-    `Done: ${report.executed} executed for ${dollars(report.costUsd)}; ${count('reuse')} reused; ${count('cache_hit')} from cache; ${count('delete')} deleted.`,
+    `Done: ${report.executed} executed for ${dollars(report.costUsd)}; ${count('reuse')} reused; ${count('cache_hit')} from cache; ${count('delete')} deleted${blocked ? `; ${blocked} blocked` : ''}.`,
   );
 }

@@ -1,0 +1,20 @@
+import type { CliArgs } from './args';
+import type { Output } from './output';
+import { withParties } from './session';
+import { table } from './table';
+
+/** `partycost budget [--json]`: spend per day, week and month against the limits, and what the level allows. */
+export async function budgetCommand(args: CliArgs, cwd: string, out: Output): Promise<void> {
+  const state = await withParties(args, cwd, out, (parties) => parties.budget());
+  if (args.json) return out.json(state);
+  out.line(`Budget (time zone ${state.timeZone}; thresholds ${state.thresholds.map((t) => `${Math.round(t * 100)} %`).join(' / ')}: warn / cheaper models / defer non-essential / refuse)`);
+  out.line('');
+  if (!state.limits.length) {
+    out.line('No spend limits configured: set "limits": { "daily": 5 } (and weekly, monthly) in partycost.json.');
+    return;
+  }
+  const rows = state.limits.map((l) => [l.limit, `$${l.spentUsd.toFixed(6)}`, `$${l.limitUsd.toFixed(2)}`, Number.isFinite(l.fraction) ? `${(l.fraction * 100).toFixed(1)} %` : 'over', l.level, l.since.slice(0, 16).replace('T', ' ')]);
+  table(['limit', 'spent', 'limit', 'used', 'level', 'since (UTC)'], rows, [false, true, true, true, false, false]).forEach((line) => out.line(line));
+  out.line('');
+  out.line(`Level: ${state.level}. ${state.message}`);
+}

@@ -6,6 +6,8 @@ import { NotificationType, RequestType } from 'vscode-jsonrpc';
 import type { RunReport, AgentProgress } from './agents/runner';
 import type { CacheReport } from './cache/resultCache';
 import type { Estimate } from './cost/estimate';
+import type { RightSizing } from './cost/rightSize';
+import type { BudgetState } from './budget/budget';
 import type { PartyInput } from './party/state';
 import type { ResumeResult } from './party/partyService';
 import type { Plan } from './planner/plan';
@@ -49,8 +51,8 @@ export interface ValidateParams {
 /** extension → sidecar: every problem of a configuration text. */
 export const validateRequest = new RequestType<ValidateParams, { problems: ConfigProblem[] }, void>('config/validate');
 
-/** The estimate, or the problems that prevent one. */
-export type EstimateResult = { estimate: Estimate; problems: ConfigProblem[] } | { estimate: null; problems: ConfigProblem[] };
+/** The estimate with each agent's right-sizing, or the problems that prevent one. */
+export type EstimateResult = { estimate: Estimate; rightSizing: RightSizing[]; problems: ConfigProblem[] } | { estimate: null; rightSizing: []; problems: ConfigProblem[] };
 
 /** extension → sidecar: cost per agent, party and month of a configuration text (the file's when omitted). */
 export const estimateRequest = new RequestType<{ text?: string }, EstimateResult, void>('config/estimate');
@@ -110,19 +112,8 @@ export const cacheStatsRequest = new RequestType<Record<string, never>, CacheRep
 /** extension → sidecar: clear the cache, one agent's entries, or one party's results. */
 export const cacheClearRequest = new RequestType<{ agent?: string; party?: string }, { cleared: number }, void>('cache/clear');
 
-export interface BudgetStatus {
-  /** Spend today (UTC) from the ledger. */
-  todayUsd: number;
-  /** The daily limit, if configured. */
-  dailyLimitUsd: number | null;
-  /** Spend as a fraction of the limit (null without a limit). */
-  fraction: number | null;
-  /** The highest configured threshold reached (e.g. 0.8), or null. */
-  threshold: number | null;
-}
-
-/** extension → sidecar: today's spend against the daily limit. */
-export const budgetStatusRequest = new RequestType<Record<string, never>, BudgetStatus, void>('budget/status');
+/** extension → sidecar: spend per day, week and month against the limits, and the level it sets. */
+export const budgetStatusRequest = new RequestType<Record<string, never>, BudgetState, void>('budget/status');
 
 /** Per-agent observations for hovers: how often its results were reused or hit, and their effective cost. */
 export interface AgentObservation {

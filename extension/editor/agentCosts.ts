@@ -3,6 +3,7 @@ import type { PartyCostContext } from '../context';
 import { estimateRequest, observationsRequest } from '../../sidecar/protocol';
 import type { AgentObservation, EstimateResult } from '../../sidecar/protocol';
 import type { AgentEstimate, Estimate } from '../../sidecar/cost/estimate';
+import type { RightSizing } from '../../sidecar/cost/rightSize';
 
 /** What hovers and lenses show of an agent: its estimate, the volume it is projected at, and what runs observed. */
 export interface AgentCost {
@@ -11,6 +12,7 @@ export interface AgentCost {
   perThousandUsd: number;
   volume: Estimate['volume'];
   observed?: AgentObservation;
+  rightSizing?: RightSizing;
 }
 
 /** Estimates per document version, so hovers and lenses of one version ask the sidecar once. */
@@ -48,6 +50,7 @@ export class AgentCosts {
           perThousandUsd: estimate.costPerRunUsd * 1000,
           monthlyUsd: estimate.costPerRunUsd * volume.partiesPerMonth * volume.rerunFactor,
           observed: observed.agents.find((o) => o.agent === estimate.agent && o.executions + o.hits > 0),
+          rightSizing: result.rightSizing.find((r) => r.agent === estimate.agent),
         },
       ]),
     );
@@ -80,5 +83,7 @@ export function hoverMarkdown(cost: AgentCost): vscode.MarkdownString {
   const o = cost.observed;
   if (o) lines.push(`Observed: ${o.executions} executions, ${o.hits} cache hits (${(o.hitRate * 100).toFixed(0)} %), effective ${usd(o.effectiveCostUsd ?? 0)} per run`);
   else lines.push('Observed: no runs yet');
+  const better = cost.rightSizing?.suggested;
+  if (better) lines.push(`Cheaper model that would do: ${better.model} (${usd(better.costPerRunUsd)}/run, saves ${usd(cost.rightSizing!.savingPerMonthUsd, 2)}/month)`);
   return new vscode.MarkdownString(lines.join('  \n'));
 }

@@ -1,16 +1,25 @@
 import * as vscode from 'vscode';
 import type { PartyCostContext } from '../context';
 import { budgetStatusRequest } from '../../sidecar/protocol';
-import type { BudgetStatus } from '../../sidecar/protocol';
+import type { BudgetState } from '../../sidecar/budget/budget';
+import { budgetLevels, limitText } from '../../sidecar/budget/budget';
 
 /** Today's spend against the daily limit, coloured by the threshold reached. */
 export function registerStatusBar(context: PartyCostContext): void {
   const item = vscode.window.createStatusBarItem('partycost.spend', vscode.StatusBarAlignment.Right, 100);
   item.name = 'Party Cost: spend today';
   item.command = 'partycost.showCostEstimate';
+  let lastLevel: string | undefined;
   const refresh = async (): Promise<void> => {
     try {
-      show(item, await context.request(budgetStatusRequest, {}));
+      const state = await context.request(budgetStatusRequest, {});
+      show(item, state);
+      // A notification when spend crosses a threshold upward (not at start-up, and once per crossing).
+      if (lastLevel !== undefined && budgetLevels.indexOf(state.level) > budgetLevels.indexOf(lastLevel as BudgetState['level'])) {
+        const notify = state.level === 'refuse' ? vscode.window.showErrorMessage : vscode.window.showWarningMessage;
+        void notify(`Party Cost budget: ${state.message}`);
+      }
+      lastLevel = state.level;
     } catch (error) {
       item.text = '$(circle-slash) Party Cost';
       item.tooltip = (error as Error).message;
@@ -23,15 +32,15 @@ export function registerStatusBar(context: PartyCostContext): void {
   void refresh();
 }
 
-function show(item: vscode.StatusBarItem, status: BudgetStatus): void {
-  const spent = `$${status.todayUsd.toFixed(4)}`;
-  item.text = status.dailyLimitUsd === null ? `$(pulse) ${spent} today` : `$(pulse) ${spent} / $${status.dailyLimitUsd.toFixed(2)} today`;
-  const percent = status.fraction === null ? '' : ` (${(status.fraction * 100).toFixed(1)} % of the daily limit)`;
-  item.tooltip = `Party Cost Inspector: ${spent} spent today (UTC)${percent}`;
+function show(item: vscode.StatusBarItem, state: BudgetState): void {
+  const daily = state.limits.find((l) => l.limit === 'daily');
+  const shown = daily ?? state.binding;
+  item.text = shown ? `$(pulse) $${shown.spentUsd.toFixed(4)} / ${limitText(shown.limitUsd)} ${shown === daily ? 'today' : shown.limit}` : '$(pulse) no spend limits';
+  item.tooltip = `Party Cost Inspector: ${state.message}${state.limits.map((l) => `\n${l.limit}: $${l.spentUsd.toFixed(6)} of ${limitText(l.limitUsd)} (${l.level})`).join('')}`;
   item.backgroundColor =
-    status.threshold !== null && status.threshold >= 1
+    state.level === 'refuse'
       ? new vscode.ThemeColor('statusBarItem.errorBackground')
-      : status.threshold !== null && status.threshold >= 0.8
+      : state.level === 'cheaper' || state.level === 'defer'
         ? new vscode.ThemeColor('statusBarItem.warningBackground')
         : undefined;
   item.show();

@@ -67,10 +67,15 @@ const consequence: Record<BudgetLevel, string> = {
   refuse: 'executions refused; reuse and cache hits go on',
 };
 
+/** A limit as written: cents from a dollar up, every significant decimal below ($0.005 is not $0.01). */
+export function limitText(usd: number): string {
+  return usd >= 1 ? `$${usd.toFixed(2)}` : `$${Number(usd.toFixed(6))}`;
+}
+
 export function budgetMessage(level: BudgetLevel, binding: LimitState | null): string {
   if (!binding) return 'no spend limits configured';
   const percent = Number.isFinite(binding.fraction) ? `${(binding.fraction * 100).toFixed(1)} %` : 'over';
-  return `${binding.limit} limit $${binding.limitUsd.toFixed(2)}: $${binding.spentUsd.toFixed(6)} spent (${percent}): ${consequence[level]}`;
+  return `${binding.limit} limit ${limitText(binding.limitUsd)}: $${binding.spentUsd.toFixed(6)} spent (${percent}): ${consequence[level]}`;
 }
 
 /** Whether the level keeps an agent from executing, and why. */

@@ -1,3 +1,4 @@
+import { limitText } from '../budget/budget';
 import type { CliArgs } from './args';
 import type { Output } from './output';
 import { withParties } from './session';
@@ -13,7 +14,7 @@ export async function budgetCommand(args: CliArgs, cwd: string, out: Output): Pr
     out.line('No spend limits configured: set "limits": { "daily": 5 } (and weekly, monthly) in partycost.json.');
     return;
   }
-  const rows = state.limits.map((l) => [l.limit, `$${l.spentUsd.toFixed(6)}`, `$${l.limitUsd.toFixed(2)}`, Number.isFinite(l.fraction) ? `${(l.fraction * 100).toFixed(1)} %` : 'over', l.level, l.since.slice(0, 16).replace('T', ' ')]);
+  const rows = state.limits.map((l) => [l.limit, `$${l.spentUsd.toFixed(6)}`, limitText(l.limitUsd), Number.isFinite(l.fraction) ? `${(l.fraction * 100).toFixed(1)} %` : 'over', l.level, l.since.slice(0, 16).replace('T', ' ')]);
   table(['limit', 'spent', 'limit', 'used', 'level', 'since (UTC)'], rows, [false, true, true, true, false, false]).forEach((line) => out.line(line));
   out.line('');
   out.line(`Level: ${state.level}. ${state.message}`);

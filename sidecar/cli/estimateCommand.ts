@@ -5,6 +5,8 @@ import { loadConfigText, problemLines } from '../config/load';
 import { checkLimits, diffEstimates, emptyEstimate } from '../cost/costDiff';
 import type { CostLimits, LimitViolation } from '../cost/costDiff';
 import { estimate } from '../cost/estimate';
+import { rightSize } from '../cost/rightSize';
+import type { RightSizing } from '../cost/rightSize';
 import type { AgentEstimate, Estimate } from '../cost/estimate';
 import { decimalFlag } from './args';
 import type { CliArgs } from './args';
@@ -34,9 +36,11 @@ export function estimateCommand(args: CliArgs, cwd: string, out: Output): void {
   if (against === undefined) {
     const violations = checkLimits(limits, result.perPartyUsd, null);
     const limited = limits.maxPerPartyUsd !== null;
-    if (args.json) out.json(limited ? { ...result, limits, violations: violationsJson(violations) } : result);
+    const rightSizing = rightSize(loaded.config, loaded.prices);
+    if (args.json) out.json(limited ? { ...result, rightSizing, limits, violations: violationsJson(violations) } : { ...result, rightSizing });
     else {
       printEstimate(result, shown, out);
+      rightSizingLines(rightSizing).forEach((line) => out.line(line));
       const line = limitsLine(limits, violations);
       if (line) out.line(line);
     }
@@ -145,6 +149,17 @@ function agentRow(a: AgentEstimate): string[] {
   const tokens = (n: number, mark = ''): string => (a.kind === 'compute' ? '–' : `${mark}${integer(n)}`);
   const { llm, vector, compute, cache, sql } = a.breakdown;
   return [a.agent, a.model ?? '(compute)', tokens(a.inputTokens, tokenMarks[a.tokenCount]), tokens(a.outputTokens), ...[llm, vector, compute, cache, sql].map((v) => usd(v)), usd(a.costPerRunUsd)];
+}
+
+/** The cheaper models that would meet each agent's needs, one line each. */
+function rightSizingLines(sizing: RightSizing[]): string[] {
+  const better = sizing.filter((s) => s.suggested);
+  if (!better.length) return [];
+  return [
+    '',
+    'Cheaper models that meet each agent\'s needs (minQuality, else its current model\'s quality; maxLatencyMs):',
+    ...better.map((s) => `  ${s.agent}: ${s.current.model} → ${s.suggested!.model}, saves ${usd(s.savingPerRunUsd)} per run, $${s.savingPerMonthUsd.toFixed(2)} per month`),
+  ];
 }
 
 function printEstimate(result: Estimate, file: string, out: Output): void {

@@ -72,6 +72,8 @@ const modelPriceSchema = z.strictObject({
   batchInput: amount.optional().describe('USD per 1M batch input tokens (default: half of input).'),
   batchOutput: amount.optional().describe('USD per 1M batch output tokens (default: half of output).'),
   contextWindow: count.optional().describe('Maximum prompt plus completion tokens.'),
+  quality: z.number().min(0).max(1).optional().describe('Quality score (0–1) for right-sizing.'),
+  latencyMs: amount.optional().describe('Typical latency for right-sizing.'),
 });
 
 const resourcePricesSchema = z.strictObject({

@@ -16,10 +16,11 @@ export function priceBook(config: Pick<PartyConfig, 'prices' | 'resourcePrices'>
   const models: Record<string, ModelPrices> = { ...bundledPrices.models };
   for (const [model, override] of Object.entries(config.prices ?? {})) {
     const base = models[model];
+    const { quality: _quality, latencyMs: _latency, ...price } = override;
     models[model] = withBatch({
       contextWindow: base?.contextWindow ?? 128_000,
-      cachedInput: override.cachedInput ?? override.input,
-      ...override,
+      cachedInput: price.cachedInput ?? price.input,
+      ...price,
     });
   }
   return {

@@ -5,7 +5,8 @@ import { toUsd } from '../cost/money';
 import { executionCost } from '../cost/usageCost';
 import type { ResultCache } from '../cache/resultCache';
 import type { CachedResult } from '../planner/decide';
-import { budgetState } from '../budget/budget';
+import { budgetLevels, budgetState } from '../budget/budget';
+import { rightSize, withCheaperModels } from '../cost/rightSize';
 import type { BudgetState } from '../budget/budget';
 import { runParty } from '../agents/runner';
 import type { RunOptions, RunReport } from '../agents/runner';
@@ -83,6 +84,21 @@ export class PartyService {
     });
   }
 
+  /** From the second threshold on, with `limits.applyCheaperModels`, agents run on the cheaper models right-sizing finds. */
+  private configUnder(budget: BudgetState): PartyConfig {
+    const cheaper = budgetLevels.indexOf(budget.level) >= budgetLevels.indexOf('cheaper');
+    return cheaper && this.config.limits?.applyCheaperModels ? withCheaperModels(this.config, rightSize(this.config, this.prices)) : this.config;
+  }
+
+  /** What the plan's budget line adds at the second threshold: the cheaper models, suggested or applied. */
+  private cheaperModelsNote(budget: BudgetState): string {
+    if (budgetLevels.indexOf(budget.level) < budgetLevels.indexOf('cheaper')) return '';
+    const better = rightSize(this.config, this.prices).filter((s) => s.suggested);
+    if (!better.length) return '';
+    const list = better.map((s) => `${s.agent} → ${s.suggested!.model} (saves $${s.savingPerRunUsd.toFixed(6)}/run)`).join(', ');
+    return this.config.limits?.applyCheaperModels ? `; cheaper models applied: ${list}` : `; cheaper models that would do: ${list}`;
+  }
+
   /** The spend limits' state now, from the ledger. */
   budget(now = Date.now()): BudgetState {
     return budgetState(this.config, (since) => this.store.spentSince(since), now);
@@ -99,7 +115,9 @@ export class PartyService {
     for (;;) {
       const asked = new Set<string>();
       const cached = (key: string): CachedResult | undefined => (asked.add(key), found.get(key));
-      const plan = planParty({ config: this.config, prices: this.prices, state, force, cached, budget: this.budget() });
+      const budget = this.budget();
+      const plan = planParty({ config: this.configUnder(budget), prices: this.prices, state, force, cached, budget });
+      if (plan.budget) plan.budget.message += this.cheaperModelsNote(budget);
       const fresh = [...asked].filter((key) => !found.has(key));
       if (!this.cache || !fresh.length) return plan;
       for (const key of fresh) found.set(key, await this.lookup(key));
@@ -115,7 +133,8 @@ export class PartyService {
 
   run(partyId: string, options: RunOptions = {}): Promise<RunReport> {
     this.checkAgents(options.force ?? []);
-    const context = { config: this.config, prices: this.prices, store: this.store, provider: this.provider(), configHash: this.configHash, cache: this.cache, budget: () => this.budget() };
+    const config = this.configUnder(this.budget());
+    const context = { config, prices: this.prices, store: this.store, provider: this.provider(), configHash: this.configHash, cache: this.cache, budget: () => this.budget() };
     return runParty(context, partyId, options);
   }
 

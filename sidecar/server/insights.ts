@@ -1,18 +1,6 @@
 import type { PartyConfig } from '../config/schema';
-import type { AgentObservation, BudgetStatus } from '../protocol';
+import type { AgentObservation } from '../protocol';
 import type { Db } from '../store/database';
-
-/** Today's spend (UTC) from the ledger against the daily limit and its thresholds. */
-export function budgetStatus(db: Db, config: PartyConfig, now = new Date()): BudgetStatus {
-  const midnight = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate())).toISOString();
-  const { spent } = db.prepare('SELECT coalesce(sum(cost_usd), 0) AS spent FROM ledger WHERE at >= ?').get(midnight) as { spent: number };
-  const todayUsd = Math.round(spent * 1e12) / 1e12;
-  const limit = config.limits?.daily ?? null;
-  const fraction = limit ? todayUsd / limit : null;
-  const thresholds = [...(config.limits?.thresholds ?? [0.5, 0.8, 0.9, 1])].sort((a, b) => a - b);
-  const threshold = fraction === null ? null : (thresholds.filter((t) => fraction >= t).at(-1) ?? null);
-  return { todayUsd, dailyLimitUsd: limit, fraction, threshold };
-}
 
 /** Per agent: executions from the ledger, hits from the cache's savings, and the cost per run they average to. */
 export function observations(db: Db, config: PartyConfig): AgentObservation[] {

@@ -4,12 +4,13 @@ import type { CancellationToken, MessageConnection, RequestHandler, RequestType,
 import { RunCancelledError, RunFailedError } from '../agents/runner';
 import { loadConfigText } from '../config/load';
 import { estimate } from '../cost/estimate';
+import { rightSize } from '../cost/rightSize';
 import { countText } from '../cost/tokens';
 import { RequestError } from '../party/partyService';
 import * as protocol from '../protocol';
 import { StoreError } from '../store/database';
 import { UnknownPartyError } from '../store/partyStore';
-import { budgetStatus, observations } from './insights';
+import { observations } from './insights';
 import { problemsOf, SessionError, SidecarSession } from './session';
 
 declare const PARTYCOST_VERSION: string;
@@ -69,7 +70,8 @@ export function serve(): Promise<void> {
   handle(protocol.estimateRequest, ({ text }) => {
     const s = current();
     const loaded = loadConfigText(text ?? readFileSync(s.configPath, 'utf8'), s.configPath);
-    return { estimate: loaded.config ? estimate(loaded.config, loaded.prices) : null, problems: problemsOf(loaded) };
+    if (!loaded.config) return { estimate: null, rightSizing: [], problems: problemsOf(loaded) };
+    return { estimate: estimate(loaded.config, loaded.prices), rightSizing: rightSize(loaded.config, loaded.prices), problems: problemsOf(loaded) };
   });
   handle(protocol.listPartiesRequest, () => ({ parties: current().parties().list() }));
   handle(protocol.createPartyRequest, ({ name, inputs }) => {
@@ -112,7 +114,7 @@ export function serve(): Promise<void> {
     const keys = party ? Object.values(parties.store.load(party).results).map((r) => r.key) : undefined;
     return { cleared: await current().cache.clear({ agent, keys }) };
   });
-  handle(protocol.budgetStatusRequest, () => budgetStatus(current().db, current().parties().config));
+  handle(protocol.budgetStatusRequest, () => current().parties().budget());
   handle(protocol.observationsRequest, () => ({ agents: observations(current().db, current().parties().config) }));
 
   process.on('uncaughtException', (error) => {

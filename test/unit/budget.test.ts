@@ -76,12 +76,12 @@ test('at 100 % executions are refused with the limit and the spend named; reuse 
   assert.equal(actions.budget, 'reuse: unchanged');
   assert.equal(actions.theme, 'reuse: unchanged');
   assert.equal(plan.totals.blocked, 1);
-  assert.match(plan.budget!.message, /^daily limit \$0\.01: \$0\.00\d{4} spent \(\d+\.\d %\): executions refused; reuse and cache hits go on$/);
+  assert.match(plan.budget!.message, /^daily limit \$0\.005: \$0\.00\d{4} spent \(\d+\.\d %\): executions refused; reuse and cache hits go on; cheaper models that would do: planner_final → gpt-4\.1/);
 
   const ledgerBefore = (db.prepare('SELECT count(*) AS n FROM ledger').get() as { n: number }).n;
   const report = await parties.run(first.party.id);
   assert.equal(report.executed, 0);
-  assert.match(report.refused!, /^refused by the budget: daily limit \$0\.01: /);
+  assert.match(report.refused!, /^refused by the budget: daily limit \$0\.005: /);
   assert.ok(report.agents.some((a) => a.agent === 'theme' && a.action === 'reuse'));
   assert.equal((db.prepare('SELECT count(*) AS n FROM ledger').get() as { n: number }).n, ledgerBefore, 'nothing new spent');
   assert.equal(parties.store.load(first.party.id).results.vendor, undefined);
@@ -104,4 +104,21 @@ test('at the defer threshold only non-essential agents wait', async () => {
   const vendor = plan.agents.find((a) => a.agent === 'vendor')!;
   assert.deepEqual([vendor.action, vendor.cause], ['blocked', 'deferred by budget']);
   assert.equal(plan.agents.find((a) => a.agent === 'theme')!.action, 'execute', 'essential agents still run');
+});
+
+test('at the second threshold cheaper models are suggested, and applied when configured', async () => {
+  const limited = sampleWithLimit(0.01).replace('"limits": { "daily": 0.01 }', '"limits": { "daily": 0.01, "applyCheaperModels": APPLY }');
+  for (const apply of [false, true]) {
+    const { db } = tempDatabase();
+    const parties = engine(limited.replace('APPLY', String(apply)), db);
+    const first = parties.create('first', ['jungle theme', '75 guests']);
+    await parties.run(first.party.id); // about $0.0083 of $0.01: the "cheaper" level
+    assert.equal(parties.budget().level, 'cheaper');
+    const second = parties.create('second', ['pirate theme', '40 kids']);
+    const plan = await parties.plan(second.party.id);
+    assert.match(plan.budget!.message, apply ? /; cheaper models applied: planner_final → gpt-4\.1 \(saves \$0\.\d{6}\/run\)$/ : /; cheaper models that would do: planner_final → gpt-4\.1/);
+    await parties.run(second.party.id);
+    const model = parties.store.load(second.party.id).results.planner_final.model;
+    assert.equal(model, apply ? 'gpt-4.1' : 'gpt-4o');
+  }
 });

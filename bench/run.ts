@@ -2,6 +2,7 @@
 import os from 'node:os';
 import { cacheBench } from './cacheBench';
 import { configBench } from './configBench';
+import { contextBench } from './contextBench';
 import { extensionBench } from './extensionBench';
 import { partyBench } from './partyBench';
 import { tokenizerBench } from './tokenizerBench';
@@ -10,6 +11,7 @@ import { tokenizerBench } from './tokenizerBench';
   console.log(`Party Cost Inspector bench: Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`);
   configBench();
   tokenizerBench();
+  contextBench();
   await partyBench();
   await cacheBench();
   await extensionBench();

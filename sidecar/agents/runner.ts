@@ -1,6 +1,6 @@
 import { toUsd } from '../cost/money';
 import { executionCost } from '../cost/usageCost';
-import type { AgentResult, PartyState } from '../party/state';
+import type { AgentResult, ContextRecord, PartyState } from '../party/state';
 import type { PartyStore } from '../store/partyStore';
 import { blockDecision, decide } from '../planner/decide';
 import { blockedBy } from '../budget/budget';
@@ -12,7 +12,7 @@ import type { AgentFacts } from '../planner/partyGraph';
 import { situation } from '../planner/plan';
 import type { PlanInput } from '../planner/plan';
 import { partyBudget } from './compute';
-import { agentMessages } from './prompt';
+import { assembleContext } from '../context/assemble';
 import type { Completion, Provider } from './provider';
 import { defaultRetryPolicy, withRetries } from './retry';
 import type { RetryPolicy } from './retry';
@@ -229,7 +229,10 @@ class PartyRun {
         this.options.onProgress?.({ agent: facts.name, action: 'cache_hit', cause: 'cached elsewhere', state: 'done', tier });
       } else {
         this.context.store.append(this.state.id, [{ type: 'agent_completed', result }], [
-          { partyId: this.state.id, agent: facts.name, model: result.model, ...usageColumns(result), costUsd: result.costUsd, source: result.usage.source, at: result.completedAt },
+          {
+            partyId: this.state.id, agent: facts.name, model: result.model, ...usageColumns(result), costUsd: result.costUsd,
+            source: result.usage.source, at: result.completedAt, prunedTokens: result.context?.prunedTokens ?? 0,
+          },
         ]);
         this.outcomes.push(outcome({ costUsd: result.costUsd, durationMs: entry.durationMs }));
         progress('done', { costUsd: result.costUsd });
@@ -248,11 +251,12 @@ class PartyRun {
     const key = decision.key!;
     const make = async (): Promise<CacheEntry> => {
       const started = performance.now();
-      const completion = await this.complete(facts, upstreamOutputs);
+      const { completion, context } = await this.complete(facts, upstreamOutputs);
       const now = (this.options.now ?? Date.now)();
       const model = (facts.definition.model as string | null) ?? null;
       const durationMs = performance.now() - started;
-      return { key, agent: facts.name, output: completion.output, resultHash: resultHash(completion.output), model, usage: completion.usage, durationMs, createdAt: now, expiresAt: now + facts.ttlMs };
+      const entry: CacheEntry = { key, agent: facts.name, output: completion.output, resultHash: resultHash(completion.output), model, usage: completion.usage, durationMs, createdAt: now, expiresAt: now + facts.ttlMs };
+      return context ? { ...entry, context } : entry;
     };
     const cache = this.context.cache?.cache;
     if (!cache) return { entry: await make(), tier: null };
@@ -262,19 +266,30 @@ class PartyRun {
     return { entry, tier: null };
   }
 
-  private async complete(facts: AgentFacts, upstream: Record<string, string | null>): Promise<Completion> {
+  /** The completion, and how the prompt was assembled within the agent's context budget (if it has one). */
+  private async complete(facts: AgentFacts, upstream: Record<string, string | null>): Promise<{ completion: Completion; context?: ContextRecord }> {
     if (facts.agent.kind === 'compute') {
-      return { output: partyBudget(upstream), usage: { inputTokens: 0, cachedTokens: 0, outputTokens: 0, source: 'estimated' } };
+      return { completion: { output: partyBudget(upstream), usage: { inputTokens: 0, cachedTokens: 0, outputTokens: 0, source: 'estimated' } } };
     }
     const model = facts.definition.model as string;
-    const messages = agentMessages(facts.agent, facts.inputs, upstream);
+    const assembly = assembleContext({
+      agent: facts.agent,
+      model,
+      inputs: facts.inputs,
+      upstream: Object.fromEntries(facts.dependsOn.map((dep) => [dep, { output: upstream[dep], resultHash: this.settled.get(dep)!.hash }])),
+    });
+    if (assembly.overBudget) {
+      throw new Error(`its prompt needs ${assembly.tokens} tokens even with upstream results as references, over its contextBudget of ${assembly.budget}`);
+    }
     const expectedOutputTokens = facts.agent.expectedOutputTokens ?? defaultOutputTokens;
-    return withRetries(
-      (signal) => this.context.provider.complete({ agent: facts.name, model, messages, expectedOutputTokens, signal }),
+    const completion = await withRetries(
+      (signal) => this.context.provider.complete({ agent: facts.name, model, messages: assembly.messages, expectedOutputTokens, signal }),
       this.retry,
       this.signal,
       this.options.timeoutMs ?? 60_000,
     );
+    if (assembly.budget === null) return { completion };
+    return { completion, context: { tokens: assembly.tokens, budget: assembly.budget, prunedTokens: assembly.prunedTokens, upstream: assembly.upstream } };
   }
 
   private result(facts: AgentFacts, decision: Decision, entry: CacheEntry): AgentResult {
@@ -291,6 +306,7 @@ class PartyRun {
       costUsd: toUsd(executionCost(facts.agent, entry.model, entry.usage, this.context.prices)),
       durationMs: entry.durationMs,
       completedAt: new Date((this.options.now ?? Date.now)()).toISOString(),
+      ...(entry.context ? { context: entry.context } : {}),
     };
   }
 

@@ -1,4 +1,4 @@
-import type { Usage } from '../party/state';
+import type { ContextRecord, Usage } from '../party/state';
 
 /** The tiers, fastest first. */
 export type TierName = 'memory' | 'redis' | 'sqlite';
@@ -18,6 +18,8 @@ export interface CacheEntry {
   durationMs: number;
   createdAt: number;
   expiresAt: number;
+  /** How the prompt that produced it was assembled within the agent's contextBudget. */
+  context?: ContextRecord;
 }
 
 /** What every tier implements; the conformance suite runs against each. */

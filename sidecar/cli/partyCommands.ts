@@ -142,7 +142,9 @@ export function describeEvent(event: PartyEvent): string {
     case 'input_removed':
       return `input removed: ${event.inputId}`;
     case 'agent_completed':
-      return `agent completed: ${event.result.agent} (${event.result.usage.inputTokens} in, ${event.result.usage.outputTokens} out, ${dollars(event.result.costUsd)}, ${event.result.usage.source})`;
+      return `agent completed: ${event.result.agent} (${event.result.usage.inputTokens} in, ${event.result.usage.outputTokens} out, ${dollars(event.result.costUsd)}, ${event.result.usage.source}${
+        event.result.context?.prunedTokens ? `; ${event.result.context.prunedTokens} upstream tokens pruned to fit ${event.result.context.budget}` : ''
+      })`;
     case 'agent_result_deleted':
       return `agent result deleted: ${event.agent}`;
     case 'configuration_changed':

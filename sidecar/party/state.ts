@@ -29,6 +29,16 @@ export interface AgentResult {
   costUsd: number;
   durationMs: number;
   completedAt: string;
+  /** How the prompt was assembled within the agent's contextBudget (absent without a budget or for compute). */
+  context?: ContextRecord;
+}
+
+/** What context assembly did for one run: the prompt's size, its budget, and each upstream result's form. */
+export interface ContextRecord {
+  tokens: number;
+  budget: number;
+  prunedTokens: number;
+  upstream: { agent: string; form: 'whole' | 'summary' | 'reference' | 'none'; tokensWhole: number; tokensUsed: number }[];
 }
 
 export type PartyStatus = 'draft' | 'editing' | 'final';

@@ -3,7 +3,7 @@ import type { AgentConfig, PartyConfig } from '../config/schema';
 import { agentModel } from '../cost/estimate';
 
 /** Bumped when the meaning of a key changes, so old results are never mistaken for new ones. */
-export const keyVersion = 1;
+export const keyVersion = 2;
 
 /** What in an agent's configuration can change its output (its name, cost figures and routing cannot). */
 export type AgentDefinition = Record<string, unknown>;

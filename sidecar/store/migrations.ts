@@ -129,4 +129,8 @@ export const migrations: string[] = [
     at TEXT NOT NULL
   ) WITHOUT ROWID;
   `,
+  `
+  ALTER TABLE results ADD COLUMN context TEXT;
+  ALTER TABLE ledger ADD COLUMN pruned_tokens INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

@@ -18,6 +18,8 @@ export interface LedgerEntry {
   costUsd: number;
   source: 'estimated' | 'actual';
   at: string;
+  /** Upstream tokens left out of the prompt by context assembly. */
+  prunedTokens?: number;
 }
 
 export interface StoredEvent {
@@ -96,9 +98,9 @@ export class PartyStore {
     }
     this.sql.get('UPDATE parties SET last_seq = ? WHERE id = ?').run(seq, partyId);
     const entry = this.sql.get(
-      'INSERT INTO ledger (party_id, agent, model, input_tokens, cached_tokens, output_tokens, cost_usd, source, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO ledger (party_id, agent, model, input_tokens, cached_tokens, output_tokens, cost_usd, source, at, pruned_tokens) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
-    for (const l of ledger) entry.run(l.partyId, l.agent, l.model, l.inputTokens, l.cachedTokens, l.outputTokens, l.costUsd, l.source, l.at);
+    for (const l of ledger) entry.run(l.partyId, l.agent, l.model, l.inputTokens, l.cachedTokens, l.outputTokens, l.costUsd, l.source, l.at, l.prunedTokens ?? 0);
     // Versions and the sequence numbers they cover grow together, so the newest version (found through the primary
     // key, without scanning the party's snapshots) covers the highest sequence number.
     const latest = this.sql.get('SELECT seq FROM snapshots WHERE party_id = ? ORDER BY version DESC LIMIT 1').get(partyId) as { seq: number } | undefined;

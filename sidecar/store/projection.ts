@@ -1,6 +1,6 @@
 import type { Db } from './database';
 import { Statements } from './statements';
-import type { AgentResult, PartyEvent, PartyInput, PartyState } from '../party/state';
+import type { AgentResult, ContextRecord, PartyEvent, PartyInput, PartyState } from '../party/state';
 import { applyEvent, inputNumber } from '../party/state';
 
 /**
@@ -82,12 +82,13 @@ export class Projection {
     this.sql
       .get(
         `INSERT OR REPLACE INTO results (party_id, agent, key, result_hash, output, definition, inputs, upstream, model,
-           input_tokens, cached_tokens, output_tokens, usage_source, cost_usd, duration_ms, completed_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           input_tokens, cached_tokens, output_tokens, usage_source, cost_usd, duration_ms, completed_at, context)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         partyId, r.agent, r.key, r.resultHash, r.output, JSON.stringify(r.definition), JSON.stringify(r.inputs), JSON.stringify(r.upstream), r.model,
         r.usage.inputTokens, r.usage.cachedTokens, r.usage.outputTokens, r.usage.source, r.costUsd, r.durationMs, r.completedAt,
+        r.context ? JSON.stringify(r.context) : null,
       );
   }
 
@@ -135,6 +136,7 @@ interface ResultRow {
   cost_usd: number;
   duration_ms: number;
   completed_at: string;
+  context: string | null;
 }
 
 function resultFromRow(row: ResultRow): AgentResult {
@@ -151,5 +153,6 @@ function resultFromRow(row: ResultRow): AgentResult {
     costUsd: row.cost_usd,
     durationMs: row.duration_ms,
     completedAt: row.completed_at,
+    ...(row.context ? { context: JSON.parse(row.context) as ContextRecord } : {}),
   };
 }

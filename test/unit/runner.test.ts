@@ -89,3 +89,21 @@ test('transient failures are retried with backoff; a permanent one fails the run
   const next = await parties.run(party.id);
   assert.ok(next.agents.some((a) => a.agent === 'catering' && a.action === 'execute'));
 });
+
+test('a budgeted agent gets its prompt assembled within its contextBudget; the pruning is recorded in the result and the ledger', async () => {
+  const text = configText({
+    writer: { prompt: 'Write a long plan for {{inputs}}', expectedOutputTokens: 2_000 },
+    editor: { prompt: 'Tighten this plan for {{inputs}}: {{writer}}', dependsOn: ['writer'], contextBudget: 300, expectedOutputTokens: 50 },
+  });
+  const { db } = tempDatabase();
+  const parties = engine(text, db);
+  const { party } = parties.create('long', ['a garden party']);
+  await parties.run(party.id);
+  const editor = parties.store.load(party.id).results.editor;
+  assert.ok(editor.usage.inputTokens <= 300, `prompt of ${editor.usage.inputTokens} tokens`);
+  assert.ok(editor.context && editor.context.budget === 300 && editor.context.prunedTokens > 1_500, JSON.stringify(editor.context));
+  assert.notEqual(editor.context.upstream[0].form, 'whole');
+  const row = db.prepare("SELECT pruned_tokens FROM ledger WHERE agent = 'editor'").get() as { pruned_tokens: number };
+  assert.equal(row.pruned_tokens, editor.context.prunedTokens);
+  assert.equal(parties.store.load(party.id).results.writer.context, undefined, 'no budget, no assembly record');
+});

@@ -17,6 +17,8 @@ export interface LimitState {
   level: BudgetLevel;
   /** The start of the window (ISO, UTC) in the configured time zone's calendar. */
   since: string;
+  /** Upstream tokens context assembly left out of prompts in the window (not paid for). */
+  prunedTokens: number;
 }
 
 export interface BudgetState {
@@ -41,7 +43,7 @@ export function levelOf(fraction: number, thresholds: number[]): BudgetLevel {
 }
 
 /** The budget's state now: each configured limit's spend in its window, and the most restrictive level. */
-export function budgetState(config: PartyConfig, spent: (since: number) => number, now = Date.now()): BudgetState {
+export function budgetState(config: PartyConfig, spent: (since: number) => number, now = Date.now(), pruned: (since: number) => number = () => 0): BudgetState {
   const limits = config.limits ?? {};
   const timeZone = limits.timeZone ?? 'UTC';
   const thresholds = defaultThresholds.map((t, i) => limits.thresholds?.[i] ?? t);
@@ -52,7 +54,7 @@ export function budgetState(config: PartyConfig, spent: (since: number) => numbe
     const since = starts[windowOf[limit]];
     const spentUsd = spent(since);
     const fraction = limitUsd > 0 ? spentUsd / limitUsd : spentUsd > 0 ? Infinity : 0;
-    return [{ limit, limitUsd, spentUsd, fraction, level: levelOf(fraction, thresholds), since: new Date(since).toISOString() }];
+    return [{ limit, limitUsd, spentUsd, fraction, level: levelOf(fraction, thresholds), since: new Date(since).toISOString(), prunedTokens: pruned(since) }];
   });
   const binding = states.reduce<LimitState | null>((worst, s) => (!worst || s.fraction > worst.fraction ? s : worst), null);
   const level = binding?.level ?? 'ok';

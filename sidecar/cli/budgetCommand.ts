@@ -14,8 +14,9 @@ export async function budgetCommand(args: CliArgs, cwd: string, out: Output): Pr
     out.line('No spend limits configured: set "limits": { "daily": 5 } (and weekly, monthly) in partycost.json.');
     return;
   }
-  const rows = state.limits.map((l) => [l.limit, `$${l.spentUsd.toFixed(6)}`, limitText(l.limitUsd), Number.isFinite(l.fraction) ? `${(l.fraction * 100).toFixed(1)} %` : 'over', l.level, l.since.slice(0, 16).replace('T', ' ')]);
-  table(['limit', 'spent', 'limit', 'used', 'level', 'since (UTC)'], rows, [false, true, true, true, false, false]).forEach((line) => out.line(line));
+  const rows = state.limits.map((l) => [l.limit, `$${l.spentUsd.toFixed(6)}`, limitText(l.limitUsd), Number.isFinite(l.fraction) ? `${(l.fraction * 100).toFixed(1)} %` : 'over', l.level, l.prunedTokens.toLocaleString('en-US'), l.since.slice(0, 16).replace('T', ' ')]);
+  const header = ['limit', 'spent', 'limit', 'used', 'level', 'tokens pruned', 'since (UTC)'];
+  table(header, rows, [false, true, true, true, false, true, false]).forEach((line) => out.line(line));
   out.line('');
   out.line(`Level: ${state.level}. ${state.message}`);
 }

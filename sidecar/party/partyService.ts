@@ -101,7 +101,7 @@ export class PartyService {
 
   /** The spend limits' state now, from the ledger. */
   budget(now = Date.now()): BudgetState {
-    return budgetState(this.config, (since) => this.store.spentSince(since), now);
+    return budgetState(this.config, (since) => this.store.spentSince(since), now, (since) => this.store.prunedSince(since));
   }
 
   /**

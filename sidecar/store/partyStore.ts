@@ -120,6 +120,11 @@ export class PartyStore {
     return Math.round(row.spent * 1e12) / 1e12;
   }
 
+  /** Upstream tokens context assembly left out of prompts since an instant. */
+  prunedSince(since: number): number {
+    return (this.sql.get('SELECT coalesce(sum(pruned_tokens), 0) AS n FROM ledger WHERE at >= ?').get(new Date(since).toISOString()) as { n: number }).n;
+  }
+
   /** The current state, from the projection. */
   load(partyId: string): PartyState {
     const state = this.projection.load(partyId);

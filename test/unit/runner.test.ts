@@ -105,5 +105,6 @@ test('a budgeted agent gets its prompt assembled within its contextBudget; the p
   assert.notEqual(editor.context.upstream[0].form, 'whole');
   const row = db.prepare("SELECT pruned_tokens FROM ledger WHERE agent = 'editor'").get() as { pruned_tokens: number };
   assert.equal(row.pruned_tokens, editor.context.prunedTokens);
+  assert.equal(parties.store.prunedSince(0), editor.context.prunedTokens, 'the ledger reports the tokens saved');
   assert.equal(parties.store.load(party.id).results.writer.context, undefined, 'no budget, no assembly record');
 });

@@ -106,6 +106,21 @@ export const resumeRequest = new RequestType<{ party: string; version?: number }
 /** extension → sidecar: snapshots and events of a party. */
 export const historyRequest = new RequestType<{ party: string }, { snapshots: SnapshotInfo[]; events: StoredEvent[] }, void>('party/history');
 
+/** One agent's prompt against its context budget, by part, with the upstream results' forms. */
+export interface TokenBudget {
+  agent: string;
+  model: string;
+  budget: number | null;
+  tokens: number;
+  parts: { instructions: number; inputs: number; upstream: number };
+  upstream: { agent: string; form: 'whole' | 'summary' | 'reference' | 'none'; tokensWhole: number; tokensUsed: number }[];
+  prunedTokens: number;
+  overBudget: boolean;
+}
+
+/** extension → sidecar: each llm agent's prompt as it would be assembled now from the party's inputs and results. */
+export const tokenBudgetsRequest = new RequestType<{ party: string }, { party: string; agents: TokenBudget[] }, void>('context/budgets');
+
 /** extension → sidecar: per-tier cache statistics and savings. */
 export const cacheStatsRequest = new RequestType<Record<string, never>, CacheReport, void>('cache/stats');
 

@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import type { Estimate } from '../../sidecar/cost/estimate';
 import type { Plan } from '../../sidecar/planner/plan';
+import type { RightSizing } from '../../sidecar/cost/rightSize';
+import type { TokenBudget } from '../../sidecar/protocol';
 
 const money = (amount: number): string => (amount === 0 ? '–' : `$${amount.toFixed(6)}`);
 
@@ -19,7 +21,7 @@ export function planMarkdown(title: string, plan: Plan): string {
   ].join('\n');
 }
 
-export function estimateMarkdown(estimate: Estimate): string {
+export function estimateMarkdown(estimate: Estimate, rightSizing: RightSizing[] = []): string {
   const rows = estimate.agents.map((a) => {
     const b = a.breakdown;
     return `| ${a.agent} | ${a.model ?? 'compute'} | ${a.inputTokens} | ${a.outputTokens} | ${money(b.llm)} | ${money(b.vector)} | ${money(b.compute)} | ${money(b.cache)} | ${money(b.sql)} | ${money(a.costPerRunUsd)} |`;
@@ -34,6 +36,37 @@ export function estimateMarkdown(estimate: Estimate): string {
     ...rows,
     '',
     `Orchestration ${money(estimate.orchestrationUsd)} · per party ${money(estimate.perPartyUsd)} · per month $${estimate.perMonthUsd.toFixed(2)} (${estimate.volume.partiesPerMonth} parties × ${estimate.volume.rerunFactor} runs)`,
+    ...rightSizingMarkdown(rightSizing),
+  ].join('\n');
+}
+
+function rightSizingMarkdown(sizing: RightSizing[]): string[] {
+  const better = sizing.filter((s) => s.suggested);
+  if (!better.length) return ['', 'Right-sizing: every agent is on the cheapest model that meets its needs.'];
+  return [
+    '',
+    '## Cheaper models that meet each agent\'s needs',
+    '',
+    '| agent | now | cheaper | quality | latency | saves per run | saves per month |',
+    '|---|---|---|---:|---:|---:|---:|',
+    ...better.map((s) => `| ${s.agent} | ${s.current.model} | ${s.suggested!.model} | ${s.suggested!.quality ?? '–'} | ${s.suggested!.latencyMs ?? '–'} ms | ${money(s.savingPerRunUsd)} | $${s.savingPerMonthUsd.toFixed(2)} |`),
+  ];
+}
+
+/** Each agent's prompt against its context budget, by part, with what was summarised or referenced. */
+export function tokenBudgetsMarkdown(party: string, budgets: TokenBudget[]): string {
+  const rows = budgets.map((b) => {
+    const pruned = b.upstream.filter((u) => u.form === 'summary' || u.form === 'reference').map((u) => `${u.agent} (${u.form}, ${u.tokensWhole} → ${u.tokensUsed})`);
+    return `| ${b.agent} | ${b.model} | ${b.tokens}${b.overBudget ? ' (over!)' : ''} | ${b.budget ?? 'none'} | ${b.parts.instructions} | ${b.parts.inputs} | ${b.parts.upstream} | ${pruned.join(', ') || '–'} |`;
+  });
+  return [
+    `# Token budgets of ${party}`,
+    '',
+    '| agent | model | prompt tokens | budget | instructions | own inputs | upstream results | summarised or referenced |',
+    '|---|---|---:|---:|---:|---:|---:|---|',
+    ...rows,
+    '',
+    `Upstream tokens left out to fit the budgets: ${budgets.reduce((sum, b) => sum + b.prunedTokens, 0)}`,
   ].join('\n');
 }
 

@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
 import { existsSync, writeFileSync } from 'node:fs';
 import type { PartyCostContext } from '../context';
-import { cacheClearRequest, estimateRequest } from '../../sidecar/protocol';
+import { cacheClearRequest, estimateRequest, tokenBudgetsRequest } from '../../sidecar/protocol';
 import { sampleConfig } from '../../sidecar/config/sample';
 import { storeOpenAIKey } from '../secrets';
-import { estimateMarkdown, showMarkdown } from './markdown';
+import { estimateMarkdown, showMarkdown, tokenBudgetsMarkdown } from './markdown';
 import { pickParty } from './pickers';
 import { registerCommand } from './register';
 
@@ -17,8 +17,18 @@ export function registerWorkspaceCommands(context: PartyCostContext): void {
       void vscode.window.showErrorMessage(`Party Cost: the configuration has ${result.problems.length} problems; see the Problems panel.`);
       return result;
     }
-    await showMarkdown(estimateMarkdown(result.estimate));
+    await showMarkdown(estimateMarkdown(result.estimate, result.rightSizing));
     return result;
+  });
+
+  command('partycost.showTokenBudgets', async (arg) => {
+    // From the tree the argument is its node, whose party is an object with an id.
+    const given = arg?.party as string | { id: string } | undefined;
+    const party = (typeof given === 'object' ? given.id : given) ?? (await pickParty(context, { title: 'Show Token Budgets' }));
+    if (!party) return undefined;
+    const budgets = await context.request(tokenBudgetsRequest, { party });
+    await showMarkdown(tokenBudgetsMarkdown(party, budgets.agents));
+    return budgets;
   });
 
   command('partycost.clearCache', async (arg) => {

@@ -14,6 +14,9 @@ import type { Provider } from '../agents/provider';
 import { canonicalJson, sha256 } from '../planner/keys';
 import { planParty } from '../planner/plan';
 import type { Plan } from '../planner/plan';
+import { partyGraph } from '../planner/partyGraph';
+import { assembleContext } from '../context/assemble';
+import type { TokenBudget } from '../protocol';
 import type { PartyStore, PartySummary, SnapshotInfo, StoredEvent } from '../store/partyStore';
 import { compileRouter } from './routing';
 import type { Router } from './routing';
@@ -166,6 +169,21 @@ export class PartyService {
     }
     this.store.append(partyId, [{ type: 'party_resumed', version, state: snapshot.state }]);
     return { fromVersion: version, eventsReplayed: 0, restored: true };
+  }
+
+  /** Each llm agent's prompt assembled now from the party's inputs and stored upstream results. */
+  tokenBudgets(partyId: string): TokenBudget[] {
+    const state = this.store.load(partyId);
+    return partyGraph(this.config, state)
+      .filter((facts) => facts.agent.kind !== 'compute' && facts.active)
+      .map((facts) => {
+        const model = facts.definition.model as string;
+        const upstream = Object.fromEntries(
+          facts.dependsOn.map((dep) => [dep, { output: state.results[dep]?.output ?? null, resultHash: state.results[dep]?.resultHash ?? null }]),
+        );
+        const a = assembleContext({ agent: facts.agent, model, inputs: facts.inputs, upstream });
+        return { agent: facts.name, model, budget: a.budget, tokens: a.tokens, parts: a.parts, upstream: a.upstream, prunedTokens: a.prunedTokens, overBudget: a.overBudget };
+      });
   }
 
   history(partyId: string): { party: PartyState; snapshots: SnapshotInfo[]; events: StoredEvent[] } {

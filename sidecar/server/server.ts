@@ -107,6 +107,7 @@ export function serve(): Promise<void> {
     const history = current().parties().history(party);
     return { snapshots: history.snapshots, events: history.events };
   });
+  handle(protocol.tokenBudgetsRequest, ({ party }) => ({ party, agents: current().parties().tokenBudgets(party) }));
   handle(protocol.cacheStatsRequest, () => current().cache.report());
   handle(protocol.cacheClearRequest, async ({ agent, party }) => {
     const parties = current().parties();

@@ -290,3 +290,19 @@ test('property: 300 seeded cases stay within budget, keep inputs, are determinis
   }
   assert.ok(pruned > 200, `most cases prune (${pruned})`);
 });
+
+test('token budgets of a party: each active llm agent\'s prompt by part, within its budget', async () => {
+  const { engine } = await import('../engine');
+  const parties = engine();
+  const { party } = parties.create('budgets', ['jungle theme', '75 guests', 'chocolate cake']);
+  await parties.run(party.id);
+  const budgets = parties.tokenBudgets(party.id);
+  assert.deepEqual(budgets.map((b) => b.agent), ['theme', 'venue', 'cake', 'catering', 'planner_final']);
+  for (const b of budgets) {
+    assert.equal(b.parts.instructions + b.parts.inputs + b.parts.upstream, b.tokens, b.agent);
+    if (b.budget !== null) assert.ok(b.tokens <= b.budget, b.agent);
+  }
+  const venue = budgets.find((b) => b.agent === 'venue')!;
+  assert.deepEqual(venue.upstream.map((u) => [u.agent, u.form]), [['theme', 'whole']]);
+  assert.equal(venue.tokens, parties.store.load(party.id).results.venue.usage.inputTokens, 'what the run sent');
+});

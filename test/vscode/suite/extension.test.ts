@@ -122,6 +122,14 @@ suite('Party Cost Inspector in VS Code', function () {
     const vendor = resumed.plan.agents.find((a) => a.agent === 'vendor')!;
     assert.deepEqual([vendor.action, vendor.cause], ['execute', 'input added']);
     await requestScreenshot('resume-plan');
+
+    const budgets = await vscode.commands.executeCommand<{ agents: { agent: string; budget: number | null; tokens: number }[] }>('partycost.showTokenBudgets', { party: report.party });
+    assert.ok(budgets);
+    const venue = budgets.agents.find((a) => a.agent === 'venue')!;
+    assert.equal(venue.budget, 1500);
+    assert.ok(venue.tokens > 0 && venue.tokens <= 1500);
+    const estimate = await vscode.commands.executeCommand<{ rightSizing: { agent: string; suggested: { model: string } | null }[] }>('partycost.showCostEstimate');
+    assert.equal(estimate.rightSizing.find((r) => r.agent === 'planner_final')?.suggested?.model, 'gpt-4.1');
   });
 
   test('the sidecar is restarted after it is killed, and keeps serving', async () => {

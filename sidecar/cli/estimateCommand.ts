@@ -1,6 +1,3 @@
-import { execFileSync } from 'node:child_process';
-import { realpathSync } from 'node:fs';
-import path from 'node:path';
 import { loadConfigText, problemLines } from '../config/load';
 import { checkLimits, diffEstimates, emptyEstimate } from '../cost/costDiff';
 import type { CostLimits, LimitViolation } from '../cost/costDiff';
@@ -11,6 +8,7 @@ import type { AgentEstimate, Estimate } from '../cost/estimate';
 import { decimalFlag } from './args';
 import type { CliArgs } from './args';
 import { configPath, displayPath, requireConfig } from './configFile';
+import { configAtRevision } from './gitRevision';
 import { limitsLine, printCostDiff, violationMessage, violationsJson } from './costDiffOutput';
 import { CliError, exitCodes } from './errors';
 import type { Output } from './output';
@@ -88,59 +86,6 @@ function estimateAt(text: string, name: string): Estimate {
     throw new CliError(`partycost: ${name} has ${errors} problem${errors === 1 ? '' : 's'}`, exitCodes.failure, problemLines(loaded));
   }
   return estimate(loaded.config, loaded.prices);
-}
-
-/** A configuration file as it was at a git revision; `text` is null when the file did not exist there. */
-interface OldConfig {
-  text: string | null;
-  /** The path relative to the repository root, with forward slashes, as git names it. */
-  repoPath: string;
-  /** `REV:path`, how problems and headings name the old file. */
-  name: string;
-}
-
-type GitResult = { ok: true; stdout: string } | { ok: false; stderr: string };
-
-function git(gitArgs: string[], cwd: string): GitResult {
-  try {
-    const stdout = execFileSync('git', gitArgs, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 * 1024 * 1024 });
-    return { ok: true, stdout };
-  } catch (error) {
-    const failure = error as NodeJS.ErrnoException & { stderr?: string };
-    if (failure.code === 'ENOENT') throw new CliError('partycost: --against needs git, and no "git" was found on PATH');
-    return { ok: false, stderr: String(failure.stderr ?? failure.message).trim() };
-  }
-}
-
-function firstLine(text: string): string {
-  return text.split('\n')[0].replace(/^(fatal|error): /, '');
-}
-
-/** Reads `file` at `rev` with `git show REV:path`, git run in the file's directory. */
-function configAtRevision(file: string, rev: string, cwd: string): OldConfig {
-  const dir = path.dirname(file);
-  const shownDir = displayPath(dir, cwd) || '.';
-  const top = git(['rev-parse', '--show-toplevel'], dir);
-  if (!top.ok) {
-    if (/not a git repository/i.test(top.stderr)) {
-      throw new CliError(`partycost: --against needs a git repository, and ${shownDir} is not in one`);
-    }
-    throw new CliError(`partycost: --against needs a git work tree at ${shownDir}: ${firstLine(top.stderr)}`);
-  }
-  const root = realpathSync(top.stdout.trim());
-  const repoPath = path.relative(root, path.join(realpathSync(dir), path.basename(file))).split(path.sep).join('/');
-  const name = `${rev}:${repoPath}`;
-  const commit = git(['rev-parse', '--verify', '--quiet', `${rev}^{commit}`], dir);
-  if (!commit.ok) {
-    throw new CliError(`partycost: unknown git revision "${rev}"; in a shallow clone, fetch it first (actions/checkout: fetch-depth: 0)`);
-  }
-  const object = `${commit.stdout.trim()}:${repoPath}`;
-  const type = git(['cat-file', '-t', object], dir);
-  if (!type.ok) return { text: null, repoPath, name };
-  if (type.stdout.trim() !== 'blob') throw new CliError(`partycost: ${name} is a ${type.stdout.trim()}, not a file`);
-  const shown = git(['show', object], dir);
-  if (!shown.ok) throw new CliError(`partycost: could not read ${name}: ${firstLine(shown.stderr)}`);
-  return { text: shown.stdout, repoPath, name };
 }
 
 const tokenMarks: Record<AgentEstimate['tokenCount'], string> = { counted: '', approximate: '~', declared: '*', none: '' };

@@ -1,4 +1,4 @@
-import { toUsd } from '../cost/money';
+import { roundUsd, toUsd } from '../cost/money';
 import { executionCost } from '../cost/usageCost';
 import type { AgentResult, ContextRecord, PartyState } from '../party/state';
 import type { PartyStore } from '../store/partyStore';
@@ -312,7 +312,7 @@ class PartyRun {
 
   private report(): RunReport {
     const executed = this.outcomes.filter((o) => o.action === 'execute');
-    const total = (field: 'costUsd' | 'savedCostUsd'): number => Math.round(this.outcomes.reduce((sum, o) => sum + o[field], 0) * 1e12) / 1e12;
+    const total = (field: 'costUsd' | 'savedCostUsd'): number => roundUsd(this.outcomes.reduce((sum, o) => sum + o[field], 0));
     const refused = this.outcomes.find((o) => o.cause === 'over budget')?.detail;
     return { party: this.state.id, agents: this.outcomes, executed: executed.length, costUsd: total('costUsd'), savedCostUsd: total('savedCostUsd'), ...(refused ? { refused } : {}) };
   }

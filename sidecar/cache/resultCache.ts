@@ -10,6 +10,7 @@ import { CacheStats, readSavings, readTierCounters } from './stats';
 import type { AgentSavings, TierCounters } from './stats';
 import { TieredCache } from './tieredCache';
 import type { Tier } from './tieredCache';
+import { roundUsd } from '../cost/money';
 
 export interface ResultCacheOptions {
   db: Db;
@@ -95,7 +96,7 @@ export class ResultCache {
       namespace: this.options.namespace,
       redis,
       tiers,
-      savings: { hits: total('hits'), savedUsd: Math.round(total('savedUsd') * 1e12) / 1e12, savedMs: total('savedMs'), savedTokens: total('savedTokens'), byAgent },
+      savings: { hits: total('hits'), savedUsd: roundUsd(total('savedUsd')), savedMs: total('savedMs'), savedTokens: total('savedTokens'), byAgent },
     };
   }
 

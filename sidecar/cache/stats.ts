@@ -1,5 +1,6 @@
 import type { Db } from '../store/database';
 import type { TierName } from './driver';
+import { roundUsd } from '../cost/money';
 
 export type CounterName = 'hits' | 'misses' | 'writes' | 'evictions' | 'errors' | 'skipped';
 export const counterNames: CounterName[] = ['hits', 'misses', 'writes', 'evictions', 'errors', 'skipped'];
@@ -124,5 +125,5 @@ export function readSavings(db: Db): AgentSavings[] {
     saved_ms: number;
     saved_tokens: number;
   }[];
-  return rows.map((r) => ({ agent: r.agent, hits: r.hits, savedUsd: Math.round(r.saved_usd * 1e12) / 1e12, savedMs: r.saved_ms, savedTokens: r.saved_tokens }));
+  return rows.map((r) => ({ agent: r.agent, hits: r.hits, savedUsd: roundUsd(r.saved_usd), savedMs: r.saved_ms, savedTokens: r.saved_tokens }));
 }

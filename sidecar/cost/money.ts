@@ -31,3 +31,8 @@ export function sum(amounts: Iterable<Pico>): Pico {
 export function toUsd(amount: Pico): number {
   return Number(amount) / picoPerUsd;
 }
+
+/** A sum of USD amounts rid of floating-point dust below the picodollar. */
+export function roundUsd(usd: number): number {
+  return Math.round(usd * picoPerUsd) / picoPerUsd;
+}

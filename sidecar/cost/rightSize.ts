@@ -3,6 +3,7 @@ import { agentModel, estimate } from './estimate';
 import { bundledProfiles } from './modelProfiles';
 import type { ModelProfile } from './modelProfiles';
 import type { PriceBook } from './prices';
+import { roundUsd } from './money';
 
 export interface ModelChoice {
   model: string;
@@ -34,9 +35,6 @@ export function modelProfiles(config: PartyConfig): Record<string, ModelProfile>
   return profiles;
 }
 
-function round(usd: number): number {
-  return Math.round(usd * 1e12) / 1e12;
-}
 
 /** Every llm agent's right-sizing, candidates priced with their own token counts and prices. */
 export function rightSize(config: PartyConfig, prices: PriceBook): RightSizing[] {
@@ -72,7 +70,7 @@ export function rightSize(config: PartyConfig, prices: PriceBook): RightSizing[]
       })
       .sort((a, b) => a.row.costPerRunUsd - b.row.costPerRunUsd || a.m.localeCompare(b.m));
     const best = candidates[0];
-    const saving = best ? round(now.costPerRunUsd - best.row.costPerRunUsd) : 0;
+    const saving = best ? roundUsd(now.costPerRunUsd - best.row.costPerRunUsd) : 0;
     return [
       {
         agent: name,
@@ -80,7 +78,7 @@ export function rightSize(config: PartyConfig, prices: PriceBook): RightSizing[]
         needs,
         suggested: best ? choice(best.m, best.row.costPerRunUsd) : null,
         savingPerRunUsd: saving,
-        savingPerMonthUsd: round(saving * perMonth),
+        savingPerMonthUsd: roundUsd(saving * perMonth),
       },
     ];
   });

@@ -1,6 +1,6 @@
 import type { PartyConfig } from '../config/schema';
 import { estimate } from '../cost/estimate';
-import { toUsd } from '../cost/money';
+import { roundUsd, toUsd } from '../cost/money';
 import type { PriceBook } from '../cost/prices';
 import { executionCost } from '../cost/usageCost';
 import type { PartyState } from '../party/state';
@@ -114,7 +114,7 @@ function priced(facts: AgentFacts, decision: Decision, input: PlanInput, estimat
 }
 
 function totals(agents: PlannedAgent[]): Plan['totals'] {
-  const sumOf = (items: PlannedAgent[], field: 'estimatedCostUsd' | 'savedCostUsd'): number => round(items.reduce((total, a) => total + a[field], 0));
+  const sumOf = (items: PlannedAgent[], field: 'estimatedCostUsd' | 'savedCostUsd'): number => roundUsd(items.reduce((total, a) => total + a[field], 0));
   const executes = agents.filter((a) => a.action === 'execute');
   const executeCostUsd = sumOf(executes, 'estimatedCostUsd');
   const savedCostUsd = sumOf(agents, 'savedCostUsd');
@@ -133,7 +133,3 @@ function totals(agents: PlannedAgent[]): Plan['totals'] {
   };
 }
 
-/** Sums of exact amounts, rid of floating-point dust at the picodollar. */
-function round(usd: number): number {
-  return Math.round(usd * 1e12) / 1e12;
-}

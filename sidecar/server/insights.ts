@@ -1,6 +1,7 @@
 import type { PartyConfig } from '../config/schema';
 import type { AgentObservation } from '../protocol';
 import type { Db } from '../store/database';
+import { roundUsd } from '../cost/money';
 
 /** Per agent: executions from the ledger, hits from the cache's savings, and the cost per run they average to. */
 export function observations(db: Db, config: PartyConfig): AgentObservation[] {
@@ -16,7 +17,7 @@ export function observations(db: Db, config: PartyConfig): AgentObservation[] {
       executions,
       hits: hit,
       hitRate: runs ? hit / runs : 0,
-      effectiveCostUsd: runs ? Math.round(((ran?.cost ?? 0) / runs) * 1e12) / 1e12 : null,
+      effectiveCostUsd: runs ? roundUsd((ran?.cost ?? 0) / runs) : null,
     };
   });
 }

@@ -3,6 +3,7 @@ import { Projection } from './projection';
 import { Statements } from './statements';
 import { emptyParty, replay } from '../party/state';
 import type { PartyEvent, PartyState, SnapshotType } from '../party/state';
+import { roundUsd } from '../cost/money';
 
 /** An automatic snapshot is written once this many events have passed since the last snapshot. */
 export const autoSnapshotEvery = 10;
@@ -117,7 +118,7 @@ export class PartyStore {
   /** Spend recorded in the ledger since an instant (USD). */
   spentSince(since: number): number {
     const row = this.sql.get('SELECT coalesce(sum(cost_usd), 0) AS spent FROM ledger WHERE at >= ?').get(new Date(since).toISOString()) as { spent: number };
-    return Math.round(row.spent * 1e12) / 1e12;
+    return roundUsd(row.spent);
   }
 
   /** Upstream tokens context assembly left out of prompts since an instant. */

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { Db } from '../store/database';
 import { CircuitBreaker } from './breaker';
 import type { BreakerState } from './breaker';
@@ -37,6 +38,14 @@ export interface CacheReport {
   redis: 'not configured' | 'connected' | 'unavailable';
   tiers: TierReport[];
   savings: { hits: number; savedUsd: number; savedMs: number; savedTokens: number; byAgent: AgentSavings[] };
+}
+
+/**
+ * Redis keys are namespaced by project: `PARTYCOST_CACHE_NAMESPACE`, else the workspace folder's name. The CLI and
+ * the sidecar both call this, so they share entries in a team's Redis.
+ */
+export function cacheNamespace(workspace: string, env: NodeJS.ProcessEnv = process.env): string {
+  return env.PARTYCOST_CACHE_NAMESPACE || path.basename(workspace);
 }
 
 /** The result cache of a workspace: the three tiers, their statistics, and what a user asks of them. */

@@ -6,7 +6,7 @@ import type { PartyConfig } from '../config/schema';
 import { PartyService } from '../party/partyService';
 import { defaultDatabasePath, openDatabase, storeError } from '../store/database';
 import { PartyStore } from '../store/partyStore';
-import { ResultCache } from '../cache/resultCache';
+import { cacheNamespace, ResultCache } from '../cache/resultCache';
 import type { CliArgs } from './args';
 import { displayPath, requireConfig } from './configFile';
 import type { Output } from './output';
@@ -20,11 +20,6 @@ export function databasePath(args: CliArgs, cwd: string, env: NodeJS.ProcessEnv 
 /** The shared cache tier: `--redis`, else `PARTYCOST_REDIS_URL`; none when neither is set. */
 export function redisUrl(args: CliArgs, env: NodeJS.ProcessEnv = process.env): string | undefined {
   return args.redis ?? (env.PARTYCOST_REDIS_URL || undefined);
-}
-
-/** Redis keys are namespaced by project: `PARTYCOST_CACHE_NAMESPACE`, else the workspace folder's name. */
-export function cacheNamespace(args: CliArgs, env: NodeJS.ProcessEnv = process.env): string {
-  return env.PARTYCOST_CACHE_NAMESPACE || path.basename(args.workspace);
 }
 
 /**
@@ -41,7 +36,7 @@ export async function withParties<T>(
   const file = databasePath(args, cwd);
   const shown = displayPath(file, cwd);
   const db = openDatabase(file, { name: shown, busyTimeoutMs: Number(process.env.PARTYCOST_BUSY_TIMEOUT_MS) || undefined });
-  const cache = new ResultCache({ db, redisUrl: redisUrl(args), namespace: cacheNamespace(args) });
+  const cache = new ResultCache({ db, redisUrl: redisUrl(args), namespace: cacheNamespace(args.workspace) });
   try {
     await cache.ready();
     const service = new PartyService(loaded.config, loaded.prices, new PartyStore(db), () => createProvider(loaded.config), cache);

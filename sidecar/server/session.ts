@@ -1,7 +1,7 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { createProvider } from '../agents/providers';
-import { ResultCache } from '../cache/resultCache';
+import { cacheNamespace, ResultCache } from '../cache/resultCache';
 import { configFileName, loadConfigFile, loadConfigText } from '../config/load';
 import type { LoadedConfig } from '../config/load';
 import type { Problem } from '../config/problems';
@@ -28,7 +28,7 @@ export class SidecarSession {
     this.configPath = params.configPath ?? path.join(params.workspace, configFileName);
     const dbPath = params.dbPath ?? path.join(params.workspace, defaultDatabasePath);
     this.db = openDatabase(dbPath, { name: path.relative(params.workspace, dbPath) || dbPath });
-    this.cache = new ResultCache({ db: this.db, redisUrl: params.redisUrl, namespace: path.basename(params.workspace) });
+    this.cache = new ResultCache({ db: this.db, redisUrl: params.redisUrl, namespace: cacheNamespace(params.workspace) });
   }
 
   /** The party service for the configuration as it is on disk now. */

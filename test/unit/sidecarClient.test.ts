@@ -7,7 +7,7 @@ import { RestartPolicy } from '../../extension/sidecar/restartPolicy';
 import { SidecarClient, SidecarUnavailableError } from '../../extension/sidecar/sidecarClient';
 import type { ClientState } from '../../extension/sidecar/sidecarClient';
 import { findNodeRuntime } from '../../extension/sidecar/nodeRuntime';
-import { listPartiesRequest } from '../../sidecar/protocol';
+import { cacheStatsRequest, listPartiesRequest } from '../../sidecar/protocol';
 
 const fixtures = path.resolve('test/fixtures/sidecars');
 
@@ -109,6 +109,24 @@ test('the real sidecar: initialise, answer, stop', async () => {
   const pid = sidecar.pid;
   await sidecar.stop();
   assert.equal(alive(pid), false);
+});
+
+test('the sidecar namespaces its Redis keys as the CLI does: PARTYCOST_CACHE_NAMESPACE, else the folder name', async () => {
+  const workspace = mkdtempSync(path.join(tmpdir(), 'partycost-ns-'));
+  for (const [env, expected] of [[{ PARTYCOST_CACHE_NAMESPACE: 'team-x' }, 'team-x'], [{ PARTYCOST_CACHE_NAMESPACE: '' }, path.basename(workspace)]] as const) {
+    const sidecar = new SidecarClient({
+      command: process.execPath,
+      args: [path.resolve('bin/partycost.js'), 'serve', '--stdio'],
+      env: { ...process.env, ...env },
+      initialize: { workspace },
+      log: () => {},
+    });
+    try {
+      assert.equal((await sidecar.request(cacheStatsRequest, {})).namespace, expected);
+    } finally {
+      await sidecar.stop();
+    }
+  }
 });
 
 test('the Node runtime: found on PATH, or a message that says what to install or set', () => {

@@ -87,19 +87,18 @@ export class PartyService {
     });
   }
 
-  /** From the second threshold on, with `limits.applyCheaperModels`, agents run on the cheaper models right-sizing finds. */
-  private configUnder(budget: BudgetState): PartyConfig {
-    const cheaper = budgetLevels.indexOf(budget.level) >= budgetLevels.indexOf('cheaper');
-    return cheaper && this.config.limits?.applyCheaperModels ? withCheaperModels(this.config, rightSize(this.config, this.prices)) : this.config;
-  }
-
-  /** What the plan's budget line adds at the second threshold: the cheaper models, suggested or applied. */
-  private cheaperModelsNote(budget: BudgetState): string {
-    if (budgetLevels.indexOf(budget.level) < budgetLevels.indexOf('cheaper')) return '';
-    const better = rightSize(this.config, this.prices).filter((s) => s.suggested);
-    if (!better.length) return '';
+  /**
+   * What the budget changes in a plan or run: from the second threshold on, the cheaper models right-sizing finds are
+   * named in the plan's budget line, and with `limits.applyCheaperModels` the agents run on them.
+   */
+  private underBudget(budget: BudgetState): { config: PartyConfig; note: string } {
+    if (budgetLevels.indexOf(budget.level) < budgetLevels.indexOf('cheaper')) return { config: this.config, note: '' };
+    const sizing = rightSize(this.config, this.prices);
+    const apply = this.config.limits?.applyCheaperModels === true;
+    const better = sizing.filter((s) => s.suggested);
     const list = better.map((s) => `${s.agent} → ${s.suggested!.model} (saves $${s.savingPerRunUsd.toFixed(6)}/run)`).join(', ');
-    return this.config.limits?.applyCheaperModels ? `; cheaper models applied: ${list}` : `; cheaper models that would do: ${list}`;
+    const note = better.length ? `; cheaper models ${apply ? 'applied' : 'that would do'}: ${list}` : '';
+    return { config: apply ? withCheaperModels(this.config, sizing) : this.config, note };
   }
 
   /** The spend limits' state now, from the ledger. */
@@ -115,12 +114,13 @@ export class PartyService {
     this.checkAgents(force);
     const state = this.store.load(partyId);
     const found = new Map<string, CachedResult | undefined>();
+    const budget = this.budget();
+    const { config, note } = this.underBudget(budget);
     for (;;) {
       const asked = new Set<string>();
       const cached = (key: string): CachedResult | undefined => (asked.add(key), found.get(key));
-      const budget = this.budget();
-      const plan = planParty({ config: this.configUnder(budget), prices: this.prices, state, force, cached, budget });
-      if (plan.budget) plan.budget.message += this.cheaperModelsNote(budget);
+      const plan = planParty({ config, prices: this.prices, state, force, cached, budget });
+      if (plan.budget) plan.budget.message += note;
       const fresh = [...asked].filter((key) => !found.has(key));
       if (!this.cache || !fresh.length) return plan;
       for (const key of fresh) found.set(key, await this.lookup(key));
@@ -136,7 +136,7 @@ export class PartyService {
 
   run(partyId: string, options: RunOptions = {}): Promise<RunReport> {
     this.checkAgents(options.force ?? []);
-    const config = this.configUnder(this.budget());
+    const { config } = this.underBudget(this.budget());
     const context = { config, prices: this.prices, store: this.store, provider: this.provider(), configHash: this.configHash, cache: this.cache, budget: () => this.budget() };
     return runParty(context, partyId, options);
   }

@@ -1,4 +1,4 @@
-import { fromUsd } from '../cost/costDiff';
+import { fromUsd } from '../cost/money';
 import type { AgentCostDiff, AgentCostSide, CostDiff, CostLimits, LimitViolation } from '../cost/costDiff';
 import { toUsd } from '../cost/money';
 import type { Output } from './output';

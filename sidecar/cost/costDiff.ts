@@ -1,5 +1,5 @@
 import type { AgentEstimate, Estimate } from './estimate';
-import { toUsd } from './money';
+import { fromUsd, toUsd } from './money';
 import type { Pico } from './money';
 
 /** How an agent's cost changed between two estimates of a configuration. */
@@ -43,11 +43,6 @@ export interface CostDiff {
   /** The agents in the order of the after configuration, then the removed ones in their old order. */
   agents: AgentCostDiff[];
   totals: CostDiffTotals;
-}
-
-/** An amount from an estimate back in picodollars: estimates hold whole picodollars, so this is exact. */
-export function fromUsd(usd: number): Pico {
-  return BigInt(Math.round(usd * 1e12));
 }
 
 /** `after − before` relative to `before`, in percent; null when before is zero. */

@@ -28,6 +28,11 @@ export function sum(amounts: Iterable<Pico>): Pico {
   return total;
 }
 
+/** An amount in USD (exact to the picodollar, as estimates are) back in picodollars. */
+export function fromUsd(usd: number): Pico {
+  return BigInt(Math.round(usd * picoPerUsd));
+}
+
 export function toUsd(amount: Pico): number {
   return Number(amount) / picoPerUsd;
 }

@@ -5,7 +5,7 @@
 import { NotificationType, RequestType } from 'vscode-jsonrpc';
 import type { RunReport, AgentProgress } from './agents/runner';
 import type { CacheReport } from './cache/resultCache';
-import type { Estimate } from './cost/estimate';
+import type { Estimate, Pricing } from './cost/estimate';
 import type { RightSizing } from './cost/rightSize';
 import type { BudgetState } from './budget/budget';
 import type { PartyInput } from './party/state';
@@ -54,8 +54,27 @@ export const validateRequest = new RequestType<ValidateParams, { problems: Confi
 /** The estimate with each agent's right-sizing, or the problems that prevent one. */
 export type EstimateResult = { estimate: Estimate; rightSizing: RightSizing[]; problems: ConfigProblem[] } | { estimate: null; rightSizing: []; problems: ConfigProblem[] };
 
+export interface EstimateParams {
+  /** The configuration text; the file's when omitted. */
+  text?: string;
+  /** What-if pricing (cached-input share, Batch API); list prices when omitted. */
+  pricing?: Pricing;
+}
+
 /** extension → sidecar: cost per agent, party and month of a configuration text (the file's when omitted). */
-export const estimateRequest = new RequestType<{ text?: string }, EstimateResult, void>('config/estimate');
+export const estimateRequest = new RequestType<EstimateParams, EstimateResult, void>('config/estimate');
+
+/** One agent as the delta plan's graph draws it. */
+export interface AgentNode {
+  agent: string;
+  dependsOn: string[];
+  kind: 'llm' | 'compute';
+  model: string | null;
+  essential: boolean;
+}
+
+/** extension → sidecar: the agents of the configuration in force and their dependencies. */
+export const agentGraphRequest = new RequestType<Record<string, never>, { agents: AgentNode[] }, void>('config/graph');
 
 /** extension → sidecar: the parties. */
 export const listPartiesRequest = new RequestType<Record<string, never>, { parties: PartySummary[] }, void>('party/list');

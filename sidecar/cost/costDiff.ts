@@ -94,7 +94,7 @@ export function diffEstimates(before: Estimate, after: Estimate): CostDiff {
 
 /** The "before" of a configuration file that did not exist yet: no agents, no party, nothing to pay. */
 export function emptyEstimate(like: Estimate): Estimate {
-  return { agents: [], orchestrationUsd: 0, perPartyUsd: 0, perMonthUsd: 0, volume: like.volume, prices: like.prices };
+  return { agents: [], orchestrationUsd: 0, perPartyUsd: 0, perMonthUsd: 0, volume: like.volume, prices: like.prices, pricing: like.pricing };
 }
 
 /** The limits a CI job guards with: `--max-per-party USD`, `--max-increase PERCENT`; null when not given. */

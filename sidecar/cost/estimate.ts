@@ -28,6 +28,17 @@ export interface AgentEstimate {
   breakdown: Record<Component, number>;
 }
 
+/**
+ * What-if pricing: the share of each prompt's input tokens billed at the cached-input price, and whether agents run
+ * through the Batch API (its input, output and the cached price, all at the batch discount).
+ */
+export interface Pricing {
+  cachedInputShare: number;
+  batch: boolean;
+}
+
+export const listPricing: Pricing = { cachedInputShare: 0, batch: false };
+
 export interface Estimate {
   agents: AgentEstimate[];
   orchestrationUsd: number;
@@ -35,6 +46,7 @@ export interface Estimate {
   perMonthUsd: number;
   volume: typeof defaultVolume;
   prices: { source: string; date: string; overridden: string[] };
+  pricing: Pricing;
 }
 
 /** The model an agent calls, or null for a compute agent. */
@@ -50,12 +62,21 @@ function inputTokens(agent: AgentConfig, model: string, config: PartyConfig): { 
   return { tokens: template.tokens + upstream.reduce((a, b) => a + b, 0), count: template.exact ? 'counted' : 'approximate' };
 }
 
-function agentCost(name: string, agent: AgentConfig, config: PartyConfig, prices: PriceBook): { estimate: AgentEstimate; cost: Pico } {
+/** The price book as the what-if sees it: with batch, each model's batch prices and its cached price at the same discount. */
+function pricedFor(prices: PriceBook, pricing: Pricing): PriceBook {
+  if (!pricing.batch) return prices;
+  const models = Object.fromEntries(
+    Object.entries(prices.models).map(([name, p]) => [name, { ...p, input: p.batchInput, output: p.batchOutput, cachedInput: p.cachedInput * (p.batchInput / p.input || 1) }]),
+  );
+  return { ...prices, models };
+}
+
+function agentCost(name: string, agent: AgentConfig, config: PartyConfig, prices: PriceBook, pricing: Pricing): { estimate: AgentEstimate; cost: Pico } {
   const model = agentModel(agent, config);
   const input = model ? inputTokens(agent, model, config) : { tokens: 0, count: 'none' as const };
   const outputTokens = model ? (agent.expectedOutputTokens ?? defaultOutputTokens) : 0;
   const parts: Record<Component, Pico> = {
-    llm: llmCost(model, { inputTokens: input.tokens, cachedTokens: 0, outputTokens }, prices),
+    llm: llmCost(model, { inputTokens: input.tokens, cachedTokens: Math.round(input.tokens * pricing.cachedInputShare), outputTokens }, prices),
     ...resourceCosts(agent.resources, prices),
   };
   const cost = sum(Object.values(parts));
@@ -76,8 +97,10 @@ function agentCost(name: string, agent: AgentConfig, config: PartyConfig, prices
 }
 
 /** Cost per agent run, per party (all agents once plus orchestration) and per month at the configured volume. */
-export function estimate(config: PartyConfig, prices: PriceBook): Estimate {
-  const agents = Object.entries(config.agents).map(([name, agent]) => agentCost(name, agent, config, prices));
+export function estimate(config: PartyConfig, prices: PriceBook, pricing: Pricing = listPricing): Estimate {
+  if (!(pricing.cachedInputShare >= 0 && pricing.cachedInputShare <= 1)) throw new RangeError(`cachedInputShare must be between 0 and 1, not ${pricing.cachedInputShare}`);
+  const priced = pricedFor(prices, pricing);
+  const agents = Object.entries(config.agents).map(([name, agent]) => agentCost(name, agent, config, priced, pricing));
   const orchestration = unitCost(1, prices.resources.orchestration);
   const perParty = sum(agents.map((a) => a.cost)) + orchestration;
   const volume = { ...defaultVolume, ...config.volume };
@@ -88,5 +111,6 @@ export function estimate(config: PartyConfig, prices: PriceBook): Estimate {
     perMonthUsd: toUsd(scale(perParty, volume.partiesPerMonth * volume.rerunFactor)),
     volume,
     prices: { source: prices.source, date: prices.date, overridden: prices.overridden },
+    pricing,
   };
 }

@@ -1,5 +1,6 @@
 import type { PartyConfig } from '../config/schema';
-import type { AgentObservation } from '../protocol';
+import type { AgentNode, AgentObservation } from '../protocol';
+import { agentModel } from '../cost/estimate';
 import type { Db } from '../store/database';
 import { roundUsd } from '../cost/money';
 
@@ -20,4 +21,15 @@ export function observations(db: Db, config: PartyConfig): AgentObservation[] {
       effectiveCostUsd: runs ? roundUsd((ran?.cost ?? 0) / runs) : null,
     };
   });
+}
+
+/** The configuration's agents and their edges, as the delta plan's graph draws them. */
+export function agentNodes(config: PartyConfig): AgentNode[] {
+  return Object.entries(config.agents).map(([agent, a]) => ({
+    agent,
+    dependsOn: a.dependsOn ?? [],
+    kind: a.kind ?? 'llm',
+    model: agentModel(a, config),
+    essential: a.essential !== false,
+  }));
 }

@@ -10,7 +10,7 @@ import { RequestError } from '../party/partyService';
 import * as protocol from '../protocol';
 import { StoreError } from '../store/database';
 import { UnknownPartyError } from '../store/partyStore';
-import { observations } from './insights';
+import { agentNodes, observations } from './insights';
 import { problemsOf, SessionError, SidecarSession } from './session';
 
 declare const PARTYCOST_VERSION: string;
@@ -67,12 +67,14 @@ export function serve(): Promise<void> {
     return { version: typeof PARTYCOST_VERSION === 'string' ? PARTYCOST_VERSION : 'dev', pid: process.pid, node: process.version };
   });
   handle(protocol.validateRequest, ({ text }) => ({ problems: current().validate(text) }));
-  handle(protocol.estimateRequest, ({ text }) => {
+  handle(protocol.estimateRequest, ({ text, pricing }) => {
     const s = current();
     const loaded = loadConfigText(text ?? readFileSync(s.configPath, 'utf8'), s.configPath);
     if (!loaded.config) return { estimate: null, rightSizing: [], problems: problemsOf(loaded) };
-    return { estimate: estimate(loaded.config, loaded.prices), rightSizing: rightSize(loaded.config, loaded.prices), problems: problemsOf(loaded) };
+    if (pricing && !(pricing.cachedInputShare >= 0 && pricing.cachedInputShare <= 1)) throw new RequestError(`pricing.cachedInputShare must be between 0 and 1, not ${pricing.cachedInputShare}`);
+    return { estimate: estimate(loaded.config, loaded.prices, pricing), rightSizing: rightSize(loaded.config, loaded.prices), problems: problemsOf(loaded) };
   });
+  handle(protocol.agentGraphRequest, () => ({ agents: agentNodes(current().parties().config) }));
   handle(protocol.listPartiesRequest, () => ({ parties: current().parties().list() }));
   handle(protocol.createPartyRequest, ({ name, inputs }) => {
     const created = current().parties().create(name, inputs ?? []);

@@ -102,3 +102,16 @@ test('a model outside the OpenAI families is estimated approximately and says so
   assert.equal(agent.outputTokens, 256);
   assert.equal(agent.breakdown.llm, toUsd(tokenCost(agent.inputTokens, 2) + tokenCost(256, 6)));
 });
+
+test('what-if pricing: a cached share of the input at the cached price, batch at the batch prices', () => {
+  const loaded = loadConfigText(configText({ a: { model: 'gpt-4o', prompt: 'x', expectedInputTokens: 1000, expectedOutputTokens: 100 } }), 'partycost.json');
+  const prices = loaded.prices!;
+  const llm = (pricing?: { cachedInputShare: number; batch: boolean }) => estimate(loaded.config!, prices, pricing).agents[0].breakdown.llm;
+  // gpt-4o: $2.50 in, $1.25 cached, $10 out per 1M; batch halves each.
+  assert.equal(llm(), toUsd(tokenCost(1000, 2.5) + tokenCost(100, 10)));
+  assert.equal(llm({ cachedInputShare: 0.4, batch: false }), toUsd(tokenCost(600, 2.5) + tokenCost(400, 1.25) + tokenCost(100, 10)));
+  assert.equal(llm({ cachedInputShare: 0, batch: true }), toUsd(tokenCost(1000, 1.25) + tokenCost(100, 5)));
+  assert.equal(llm({ cachedInputShare: 1, batch: true }), toUsd(tokenCost(1000, 0.625) + tokenCost(100, 5)));
+  assert.deepEqual(estimate(loaded.config!, prices, { cachedInputShare: 0.4, batch: true }).pricing, { cachedInputShare: 0.4, batch: true });
+  assert.throws(() => estimate(loaded.config!, prices, { cachedInputShare: 1.5, batch: false }), /between 0 and 1/);
+});

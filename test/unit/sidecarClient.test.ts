@@ -1,13 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { RestartPolicy } from '../../extension/sidecar/restartPolicy';
 import { SidecarClient, SidecarUnavailableError } from '../../extension/sidecar/sidecarClient';
 import type { ClientState } from '../../extension/sidecar/sidecarClient';
 import { findNodeRuntime } from '../../extension/sidecar/nodeRuntime';
-import { cacheStatsRequest, listPartiesRequest } from '../../sidecar/protocol';
+import { agentGraphRequest, cacheStatsRequest, estimateRequest, listPartiesRequest } from '../../sidecar/protocol';
+import { sampleConfig } from '../../sidecar/config/sample';
 
 const fixtures = path.resolve('test/fixtures/sidecars');
 
@@ -145,4 +146,25 @@ test('restart policy: five crashes within the window stop restarts; old crashes 
   assert.equal(policy.crashed(), false, 'the fifth within three minutes');
   now += 2_000;
   assert.equal(policy.crashed(), true, 'the first ones fell out of the window');
+});
+
+test('the real sidecar: the agent graph and a what-if estimate over JSON-RPC; a bad cached share is refused', async () => {
+  const workspace = mkdtempSync(path.join(tmpdir(), 'partycost-graph-'));
+  writeFileSync(path.join(workspace, 'partycost.json'), sampleConfig);
+  const sidecar = new SidecarClient({ command: process.execPath, args: [path.resolve('bin/partycost.js'), 'serve', '--stdio'], initialize: { workspace }, log: () => {} });
+  try {
+    const { agents } = await sidecar.request(agentGraphRequest, {});
+    assert.deepEqual(agents.map((a) => a.agent), ['theme', 'venue', 'cake', 'catering', 'vendor', 'budget', 'planner_final']);
+    const budget = agents.find((a) => a.agent === 'budget')!;
+    assert.deepEqual([budget.kind, budget.model, budget.dependsOn.length > 0], ['compute', null, true]);
+    const list = await sidecar.request(estimateRequest, {});
+    const batch = await sidecar.request(estimateRequest, { pricing: { cachedInputShare: 0, batch: true } });
+    assert.ok(list.estimate && batch.estimate);
+    const llm = (e: typeof list.estimate) => e!.agents.reduce((total, a) => total + a.breakdown.llm, 0);
+    assert.ok(Math.abs(llm(batch.estimate) - llm(list.estimate) / 2) < 1e-9, 'batch halves model charges');
+    assert.deepEqual(batch.estimate.pricing, { cachedInputShare: 0, batch: true });
+    await assert.rejects(sidecar.request(estimateRequest, { pricing: { cachedInputShare: 2, batch: false } }), /cachedInputShare must be between 0 and 1, not 2/);
+  } finally {
+    await sidecar.stop();
+  }
 });

@@ -2,7 +2,7 @@
 // Usage: node esbuild.mjs [--production] [--watch]
 import * as esbuild from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -34,20 +34,35 @@ const problemMatcher = {
   },
 };
 
+const views = ['plan', 'estimates', 'budgets', 'cache'].filter((view) => existsSync(`webview/${view}/main.ts`));
+
 const bundles = [
   // The extension host loads CommonJS; `vscode` is provided by the host.
   { ...common, entryPoints: ['extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] },
   // The sidecar (and CLI) runs under plain Node; better-sqlite3 is a native module loaded from node_modules.
   { ...common, entryPoints: ['sidecar/cli.ts'], outfile: 'dist/sidecar.js', platform: 'node', format: 'cjs', target: 'node20', external: ['better-sqlite3'] },
-  // The webview runs in the browser sandbox of a VS Code panel.
-  { ...common, entryPoints: ['webview/main.ts'], outfile: 'dist/webview.js', platform: 'browser', format: 'iife', target: 'es2022' },
+  // One bundle per view, loaded only when its panel opens; they run in the browser sandbox of a webview.
+  { ...common, entryPoints: views.map((view) => ({ in: `webview/${view}/main.ts`, out: view })), outdir: 'dist/webview', platform: 'browser', format: 'iife', target: 'es2022' },
 ];
+
+/** What the views load besides their bundles: the shared stylesheet and the codicon font with its stylesheet. */
+function copyWebviewAssets() {
+  mkdirSync('dist/webview', { recursive: true });
+  copyFileSync('webview/shared/views.css', 'dist/webview/views.css');
+  for (const file of ['codicon.css', 'codicon.ttf']) copyFileSync(`node_modules/@vscode/codicons/dist/${file}`, `dist/webview/${file}`);
+}
 
 function writeSchema() {
   const schema = execFileSync(process.execPath, ['bin/partycost.js', 'schema'], { encoding: 'utf8' });
   mkdirSync('dist', { recursive: true });
   writeFileSync('dist/partycost.schema.json', schema);
 }
+
+// A view removed or renamed must not leave its old bundle behind to be shipped.
+rmSync('dist/webview', { recursive: true, force: true });
+rmSync('dist/webview.js', { force: true });
+rmSync('dist/webview.js.map', { force: true });
+copyWebviewAssets();
 
 if (watch) {
   const contexts = await Promise.all(bundles.map((options) => esbuild.context({ ...options, plugins: [problemMatcher] })));

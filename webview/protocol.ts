@@ -4,8 +4,12 @@
  * the same id, within a timeout), a notification (host → view). Each type has an `is()` guard, so neither end ever
  * switches on bare strings. A view starts from the state embedded in its HTML, then sends the ready command.
  */
+import type { CacheReport } from '../sidecar/cache/resultCache';
+import type { Estimate, Pricing } from '../sidecar/cost/estimate';
+import type { RightSizing } from '../sidecar/cost/rightSize';
+import type { Action } from '../sidecar/planner/decide';
 import type { Plan } from '../sidecar/planner/plan';
-import type { RunReport } from '../sidecar/agents/runner';
+import type { AgentNode, TokenBudget } from '../sidecar/protocol';
 
 /** A command message: fire and forget. */
 export interface CommandMessage<P> {
@@ -72,23 +76,90 @@ export class NotificationType<P> {
   }
 }
 
-/** view → host: the view has rendered its initial state and listens; the host may now send notifications. */
+/** The views, one folder each on both sides (extension/webviews/<name>/, webview/<name>/). */
+export type ViewName = 'plan' | 'estimates' | 'budgets' | 'cache';
+
+/** The VS Code commands a view may ask the host to run (an empty state's button); the host refuses any other. */
+export const viewActions = ['partycost.createSampleConfiguration', 'partycost.runPartyPlan', 'partycost.showDeltaPlan', 'partycost.showCostEstimate', 'partycost.showTokenBudgets', 'partycost.clearCache'] as const;
+export type ViewAction = (typeof viewActions)[number];
+
+/** Why a view has nothing to show, and the one thing to do next. */
+export interface EmptyState {
+  reason: 'no-config' | 'invalid-config' | 'no-party' | 'no-runs' | 'error';
+  message: string;
+  action?: { label: string; command: ViewAction };
+}
+
+/** A run the plan view follows: each agent's state as progress arrives, then the outcome. */
+export interface RunState {
+  running: boolean;
+  agents: Record<string, { state: 'started' | 'done' | 'failed'; action: Action; tier?: string; costUsd?: number }>;
+  outcome?: { executed: number; costUsd: number; savedCostUsd: number };
+  error?: string;
+}
+
+/** The delta plan view: the party's plan, the agent graph it is drawn on, the agents forced, a run in progress. */
+export interface PlanViewState {
+  view: 'plan';
+  party: string | null;
+  plan: Plan | null;
+  graph: AgentNode[];
+  force: string[];
+  run: RunState | null;
+  empty?: EmptyState;
+}
+
+/** The cost estimates view: the estimate at the chosen what-if pricing, with right-sizing. */
+export interface EstimatesViewState {
+  view: 'estimates';
+  estimate: Estimate | null;
+  rightSizing: RightSizing[];
+  empty?: EmptyState;
+}
+
+/** The token budgets view: each llm agent's prompt against its context budget. */
+export interface BudgetsViewState {
+  view: 'budgets';
+  party: string | null;
+  agents: TokenBudget[];
+  empty?: EmptyState;
+}
+
+/** The sidebar's cache statistics. */
+export interface CacheViewState {
+  view: 'cache';
+  report: CacheReport | null;
+  empty?: EmptyState;
+}
+
+export type ViewState = PlanViewState | EstimatesViewState | BudgetsViewState | CacheViewState;
+
+/** view → host: the view has painted its initial state and listens; the host may now send notifications. */
 export const readyCommand = new CommandType<Record<string, never>>('webview/ready');
 
-/** view → host: run the party's delta plan (optionally forcing agents); progress comes as notifications. */
+/** view → host: run one of the allowed VS Code commands (an empty state's button). */
+export const runActionCommand = new CommandType<{ command: ViewAction }>('webview/action');
+
+/** view → host: run the party's delta plan, forcing the agents given; progress comes as state notifications. */
 export const runPlanCommand = new CommandType<{ party: string; force?: string[] }>('plan/run');
 
-/** view → host: the party's current delta plan. */
-export const getPlanRequest = new RequestType<{ party: string }, Plan>('plan/get');
+/** view → host: the party's delta plan with these agents forced to execute. */
+export const getPlanRequest = new RequestType<{ party: string; force?: string[] }, Plan>('plan/get');
 
-/** host → view: a new delta plan for the party the view shows (after an edit, a run, a configuration change). */
-export const planChangedNotification = new NotificationType<{ party: string; plan: Plan }>('plan/changed');
+/** view → host: the estimate at a what-if pricing. */
+export const getEstimateRequest = new RequestType<{ pricing: Pricing }, EstimatesViewState>('estimates/get');
 
-/** host → view: one agent of a run the view started made progress. */
-export const runProgressNotification = new NotificationType<{ party: string; agent: string; action: string; state: 'started' | 'done' | 'failed' }>('run/progress');
+/** host → view: the plan view's new state (an edit, a run's progress, a configuration change). */
+export const planStateNotification = new NotificationType<PlanViewState>('plan/state');
 
-/** host → view: the run finished. */
-export const runFinishedNotification = new NotificationType<{ party: string; report: RunReport | null; error?: string }>('run/finished');
+/** host → view: the estimates view's new state (the configuration changed). */
+export const estimatesStateNotification = new NotificationType<EstimatesViewState>('estimates/state');
+
+/** host → view: the token budgets view's new state. */
+export const budgetsStateNotification = new NotificationType<BudgetsViewState>('budgets/state');
+
+/** host → view: the cache view's new state (a run, a cleared cache). */
+export const cacheStateNotification = new NotificationType<CacheViewState>('cache/state');
 
 /** The id of the script element that carries a view's initial state as JSON. */
 export const initialStateElementId = 'initial-state';

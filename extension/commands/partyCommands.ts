@@ -4,8 +4,8 @@ import type { PartyCostContext } from '../context';
 import {
   addInputRequest, createPartyRequest, planRequest, removeInputRequest, resumeRequest, runRequest, saveRequest,
 } from '../../sidecar/protocol';
-import type { RunReport } from '../../sidecar/agents/runner';
-import { planMarkdown, showMarkdown } from './markdown';
+import type { AgentProgress, RunReport } from '../../sidecar/agents/runner';
+import { PlanPanel } from '../webviews/plan/planPanel';
 import { askInputs, newParty, pickInput, pickParty, pickSnapshot } from './pickers';
 import { registerCommand } from './register';
 
@@ -29,14 +29,15 @@ function argsOf(arg: unknown): PartyArgs {
   return arg as PartyArgs;
 }
 
-/** Runs a party's delta plan with progress (one step per agent) that the user can cancel. */
-export function runWithProgress(context: PartyCostContext, party: string, force?: string[]): Thenable<RunReport> {
+/** Runs a party's delta plan with progress (one step per agent) that the user can cancel; `observe` sees each step. */
+export function runWithProgress(context: PartyCostContext, party: string, force?: string[], observe?: (progress: AgentProgress) => void): Thenable<RunReport> {
   const runId = randomUUID();
   return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Party Cost: running ${party}`, cancellable: true }, async (progress, token) => {
     const plan = await context.request(planRequest, { party, force });
     const steps = Math.max(1, plan.totals.execute + plan.totals.cacheHit + plan.totals.delete);
     const listener = context.onRunProgress((p) => {
       if (p.runId !== runId) return;
+      observe?.(p);
       if (p.state === 'started') return progress.report({ message: `${p.agent}…` });
       const what = p.state === 'failed' ? 'failed' : p.action === 'cache_hit' ? `from the ${p.tier} cache` : p.action === 'delete' ? 'result deleted' : 'done';
       progress.report({ increment: 100 / steps, message: `${p.agent} ${what}` });
@@ -84,7 +85,7 @@ export function registerPartyCommands(context: PartyCostContext): void {
       version = picked ?? undefined;
     }
     const resumed = await context.request(resumeRequest, { party, version });
-    await showMarkdown(planMarkdown(`Delta plan of ${party}, resumed from ${resumed.fromVersion === null ? 'its events' : `snapshot v${resumed.fromVersion}`}`, resumed.plan));
+    await PlanPanel.show(context, party);
     if (resumed.plan.totals.execute === 0) return resumed;
     const choice = args.party ? 'Run' : await vscode.window.showInformationMessage(`Resumed ${party}: ${resumed.plan.totals.execute} agents to execute.`, 'Run');
     if (choice === 'Run') reportRun(await runWithProgress(context, party));
@@ -118,10 +119,8 @@ export function registerPartyCommands(context: PartyCostContext): void {
   });
 
   command('partycost.showDeltaPlan', async (args) => {
-    const party = args.party ?? (await pickParty(context, { title: 'Show Delta Plan' }));
-    if (!party) return undefined;
-    const plan = await context.request(planRequest, { party, force: args.force });
-    await showMarkdown(planMarkdown(`Delta plan of ${party}`, plan));
-    return plan;
+    // Without a party the panel shows the most recent one (or says how to start one).
+    const panel = await PlanPanel.show(context, args.party, args.force);
+    return panel.host.current.plan ?? undefined;
   });
 }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readInitialState, RequestFailedError, WebviewIpc } from '../../webview/ipc';
 import type { MessageSource, VsCodeApi } from '../../webview/ipc';
-import { getPlanRequest, planChangedNotification, readyCommand, runPlanCommand, runProgressNotification } from '../../webview/protocol';
+import { cacheStateNotification, getPlanRequest, planStateNotification, readyCommand, runActionCommand, runPlanCommand, viewActions } from '../../webview/protocol';
 
 /** A stand-in for acquireVsCodeApi() that records what the view posts, and a window the test posts into. */
 function fakeWebview() {
@@ -49,20 +49,28 @@ test('notifications reach the handlers of their type only; stray messages are ig
   const view = fakeWebview();
   const ipc = new WebviewIpc(view.api, view.source);
   const plans: unknown[] = [];
-  const progress: unknown[] = [];
-  ipc.onNotification(planChangedNotification, (params) => plans.push(params.party));
-  ipc.onNotification(runProgressNotification, (params) => progress.push(`${params.agent}:${params.state}`));
-  view.fromHost({ kind: 'notification', method: 'run/progress', params: { party: 'P1', agent: 'theme', action: 'execute', state: 'done' } });
-  view.fromHost({ kind: 'notification', method: 'plan/changed', params: { party: 'P1', plan: {} } });
+  const caches: unknown[] = [];
+  ipc.onNotification(planStateNotification, (params) => plans.push(params.party));
+  ipc.onNotification(cacheStateNotification, (params) => caches.push(params.report));
+  view.fromHost({ kind: 'notification', method: 'cache/state', params: { view: 'cache', report: null } });
+  view.fromHost({ kind: 'notification', method: 'plan/state', params: { view: 'plan', party: 'P1', plan: null, graph: [], force: [], run: null } });
   view.fromHost({ kind: 'reply', method: 'plan/get', id: 99, result: {} });
   view.fromHost('garbage');
   view.fromHost(null);
   assert.deepEqual(plans, ['P1']);
-  assert.deepEqual(progress, ['theme:done']);
+  assert.deepEqual(caches, [null]);
 });
 
 test('the initial state comes from the JSON the host embeds in the page', () => {
   const page = (text: string | null) => ({ getElementById: (id: string) => (id === 'initial-state' ? { textContent: text } : null) });
   assert.deepEqual(readInitialState(page('{"party":"P1","plan":null}')), { party: 'P1', plan: null });
   assert.equal(readInitialState(page(null)), undefined);
+});
+
+test('a view may ask for the allowed commands only; the list names real commands of the manifest', async () => {
+  const { readFileSync } = await import('node:fs');
+  const manifest = JSON.parse(readFileSync('package.json', 'utf8')) as { contributes: { commands: { command: string }[] } };
+  const declared = new Set(manifest.contributes.commands.map((c) => c.command));
+  for (const command of viewActions) assert.ok(declared.has(command), command);
+  assert.ok(runActionCommand.is({ kind: 'command', method: 'webview/action', params: { command: 'partycost.runPartyPlan' } }));
 });

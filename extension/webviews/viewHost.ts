@@ -1,0 +1,109 @@
+import * as vscode from 'vscode';
+import { readyCommand, runActionCommand, viewActions } from '../../webview/protocol';
+import type { CommandType, NotificationType, RequestType, ViewName, ViewState } from '../../webview/protocol';
+import { webviewHtml, webviewRoot } from './webviewHtml';
+
+/** When a view painted its first state, measured from the moment its host was created. */
+export interface ViewPaint {
+  view: ViewName;
+  ms: number;
+}
+
+const paints = new vscode.EventEmitter<ViewPaint>();
+/** Fires each time a view paints its initial state (the bench measures command-to-first-paint with it). */
+export const onDidPaintView = paints.event;
+
+type Handler = (params: unknown) => unknown;
+
+/**
+ * The host's end of one webview: renders the page with the initial state, waits for the ready handshake, then sends
+ * state notifications; answers the view's requests and runs its commands. Holds its own disposables.
+ */
+export class ViewHost<S extends ViewState> implements vscode.Disposable {
+  private ready = false;
+  private painted = false;
+  /** The state written into the page; a page reloaded after being hidden starts from it again. */
+  private readonly htmlState: S;
+  private readonly created = performance.now();
+  private readonly commands = new Map<string, { type: CommandType<unknown>; handler: Handler }>();
+  private readonly requests = new Map<string, { type: RequestType<unknown, unknown>; handler: Handler }>();
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    private readonly webview: vscode.Webview,
+    extensionUri: vscode.Uri,
+    private readonly stateType: NotificationType<S>,
+    private state: S,
+    title: string,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    webview.options = { enableScripts: true, localResourceRoots: [webviewRoot(extensionUri)] };
+    webview.html = webviewHtml(webview, extensionUri, state, title);
+    this.htmlState = state;
+    this.disposables.push(webview.onDidReceiveMessage((message: unknown) => void this.receive(message)));
+  }
+
+  get current(): S {
+    return this.state;
+  }
+
+  /** The view's new state: sent now if the view listens, else once it is ready. */
+  update(state: S): void {
+    this.state = state;
+    if (!this.ready) return;
+    void this.webview.postMessage({ kind: 'notification', method: this.stateType.method, params: state });
+  }
+
+  onCommand<P>(type: CommandType<P>, handler: (params: P) => unknown): void {
+    this.commands.set(type.method, { type: type as CommandType<unknown>, handler: handler as Handler });
+  }
+
+  onRequest<P, R>(type: RequestType<P, R>, handler: (params: P) => Promise<R> | R): void {
+    this.requests.set(type.method, { type: type as RequestType<unknown, unknown>, handler: handler as Handler });
+  }
+
+  private async receive(message: unknown): Promise<void> {
+    if (readyCommand.is(message)) return this.onReady();
+    if (runActionCommand.is(message)) {
+      const { command } = message.params;
+      if (viewActions.includes(command)) void vscode.commands.executeCommand(command);
+      else this.log.warn(`a view asked for the command ${String(command)}, which views may not run`);
+      return;
+    }
+    const method = (message as { method?: unknown })?.method;
+    const command = typeof method === 'string' ? this.commands.get(method) : undefined;
+    if (command?.type.is(message)) return void this.safely(() => command.handler(message.params));
+    const request = typeof method === 'string' ? this.requests.get(method) : undefined;
+    if (request?.type.is(message)) return this.answer(request.handler, message.id, message.method, message.params);
+    this.log.warn(`a view sent a message no handler takes: ${JSON.stringify(message)?.slice(0, 200)}`);
+  }
+
+  private onReady(): void {
+    this.ready = true;
+    if (!this.painted) paints.fire({ view: this.state.view, ms: performance.now() - this.created });
+    this.painted = true;
+    // The state may have moved on since the page was written (while it loaded, or while it was hidden).
+    if (this.state !== this.htmlState) this.update(this.state);
+  }
+
+  private async answer(handler: Handler, id: number, method: string, params: unknown): Promise<void> {
+    try {
+      const result = await handler(params);
+      void this.webview.postMessage({ kind: 'reply', method, id, result });
+    } catch (error) {
+      void this.webview.postMessage({ kind: 'reply', method, id, error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  private async safely(work: () => unknown): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      void vscode.window.showErrorMessage(`Party Cost: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  dispose(): void {
+    for (const disposable of this.disposables.splice(0).reverse()) disposable.dispose();
+  }
+}

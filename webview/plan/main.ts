@@ -1,0 +1,7 @@
+// Entry of the Delta Execution Plan view.
+import '../shared/elements';
+import { planStateNotification } from '../protocol';
+import { boot } from '../shared/boot';
+import { renderPlan } from './planView';
+
+boot(planStateNotification, renderPlan);

@@ -163,3 +163,6 @@ export const cacheStateNotification = new NotificationType<CacheViewState>('cach
 
 /** The id of the script element that carries a view's initial state as JSON. */
 export const initialStateElementId = 'initial-state';
+
+/** view → host: read the cache statistics again now; the answer comes as a cache state notification. */
+export const refreshCacheCommand = new CommandType<Record<string, never>>('cache/refresh');

@@ -1,10 +1,12 @@
 import * as vscode from 'vscode';
 import { existsSync, writeFileSync } from 'node:fs';
 import type { PartyCostContext } from '../context';
-import { cacheClearRequest, estimateRequest, tokenBudgetsRequest } from '../../sidecar/protocol';
+import { cacheClearRequest } from '../../sidecar/protocol';
 import { sampleConfig } from '../../sidecar/config/sample';
 import { storeOpenAIKey } from '../secrets';
-import { estimateMarkdown, showMarkdown, tokenBudgetsMarkdown } from './markdown';
+import { BudgetsPanel, pickBudgetsParty } from '../webviews/budgets/budgetsPanel';
+import { CacheView } from '../webviews/cache/cacheView';
+import { EstimatesPanel } from '../webviews/estimates/estimatesPanel';
 import { pickParty } from './pickers';
 import { registerCommand } from './register';
 
@@ -12,23 +14,19 @@ export function registerWorkspaceCommands(context: PartyCostContext): void {
   const command = (id: string, run: (arg?: Record<string, unknown>) => Promise<unknown>): void => registerCommand(context, id, run);
 
   command('partycost.showCostEstimate', async () => {
-    const result = await context.request(estimateRequest, {});
-    if (!result.estimate) {
-      void vscode.window.showErrorMessage(`Party Cost: the configuration has ${result.problems.length} problems; see the Problems panel.`);
-      return result;
-    }
-    await showMarkdown(estimateMarkdown(result.estimate, result.rightSizing));
-    return result;
+    // A broken or missing configuration is the panel's empty state; the command returns what the panel shows.
+    const panel = await EstimatesPanel.show(context);
+    return panel.result;
   });
 
   command('partycost.showTokenBudgets', async (arg) => {
     // From the tree the argument is its node, whose party is an object with an id.
     const given = arg?.party as string | { id: string } | undefined;
-    const party = (typeof given === 'object' ? given.id : given) ?? (await pickParty(context, { title: 'Show Token Budgets' }));
-    if (!party) return undefined;
-    const budgets = await context.request(tokenBudgetsRequest, { party });
-    await showMarkdown(tokenBudgetsMarkdown(party, budgets.agents));
-    return budgets;
+    const party = (typeof given === 'object' ? given.id : given) ?? (await pickBudgetsParty(context));
+    if (party === null) return undefined;
+    // Without a party to pick, the panel shows how to start one; the command answers with what the panel shows.
+    const shown = (await BudgetsPanel.show(context, party)).host.current;
+    return shown.party && !shown.empty ? { party: shown.party, agents: shown.agents } : undefined;
   });
 
   command('partycost.clearCache', async (arg) => {
@@ -38,6 +36,7 @@ export function registerWorkspaceCommands(context: PartyCostContext): void {
     const party = choice === 'one party' ? ((arg?.party as string | undefined) ?? (await pickParty(context, { title: 'Clear the cache entries of a party' }))) : undefined;
     if ((choice === 'one agent' && !agent) || (choice === 'one party' && !party)) return undefined;
     const { cleared } = await context.request(cacheClearRequest, { agent, party });
+    CacheView.cacheChanged();
     void vscode.window.showInformationMessage(`Party Cost: cleared ${cleared} cache entries.`);
     return { cleared };
   });

@@ -15,6 +15,9 @@ export const onDidPaintView = paints.event;
 
 type Handler = (params: unknown) => unknown;
 
+const readyTimeoutMs = 4000;
+const reloads = 2;
+
 /**
  * The host's end of one webview: renders the page with the initial state, waits for the ready handshake, then sends
  * state notifications; answers the view's requests and runs its commands. Holds its own disposables.
@@ -41,6 +44,21 @@ export class ViewHost<S extends ViewState> implements vscode.Disposable {
     webview.html = webviewHtml(webview, extensionUri, state, title);
     this.htmlState = state;
     this.disposables.push(webview.onDidReceiveMessage((message: unknown) => void this.receive(message)));
+    this.reloadUnlessReady(() => webviewHtml(webview, extensionUri, state, title), reloads);
+  }
+
+  /**
+   * In a browser-hosted VS Code (code-server), a webview's first page can load before the service worker that serves
+   * its resources, leaving it blank: no script runs, so no ready handshake. Writing the page again loads it anew.
+   */
+  private reloadUnlessReady(page: () => string, left: number): void {
+    const timer = setTimeout(() => {
+      if (this.ready || left === 0) return;
+      this.log.warn(`the ${this.state.view} view did not start within ${readyTimeoutMs} ms; loading it again`);
+      this.webview.html = page();
+      this.reloadUnlessReady(page, left - 1);
+    }, readyTimeoutMs);
+    this.disposables.push({ dispose: () => clearTimeout(timer) });
   }
 
   get current(): S {

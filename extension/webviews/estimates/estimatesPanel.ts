@@ -1,0 +1,121 @@
+import * as vscode from 'vscode';
+import path from 'node:path';
+import type { PartyCostContext } from '../../context';
+import type { Pricing } from '../../../sidecar/cost/estimate';
+import { estimateRequest } from '../../../sidecar/protocol';
+import type { EstimateResult } from '../../../sidecar/protocol';
+import { estimatesStateNotification, getEstimateRequest } from '../../../webview/protocol';
+import type { EstimatesViewState } from '../../../webview/protocol';
+import { ViewHost } from '../viewHost';
+import { failed, missingConfig } from '../viewStates';
+
+// Declared here rather than imported: the sidecar's estimate module would carry its tokenizer into the host's bundle.
+const listPricing: Pricing = { cachedInputShare: 0, batch: false };
+
+interface Loaded {
+  state: EstimatesViewState;
+  /** What the sidecar answered, when it was asked (the command returns it). */
+  result?: EstimateResult;
+}
+
+function invalidConfig(problems: number): EstimatesViewState['empty'] {
+  return { reason: 'invalid-config', message: `partycost.json has ${problems} problem${problems === 1 ? '' : 's'}; fix ${problems === 1 ? 'it' : 'them'} (see the Problems panel) and save to see the estimate.` };
+}
+
+/** The estimates view's state at a what-if pricing, with the sidecar's answer it came from. */
+async function load(context: PartyCostContext, pricing: Pricing): Promise<Loaded> {
+  const state: EstimatesViewState = { view: 'estimates', estimate: null, rightSizing: [] };
+  const missing = missingConfig(context);
+  if (missing) return { state: { ...state, empty: missing } };
+  try {
+    const result = await context.request(estimateRequest, { pricing });
+    if (!result.estimate) return { state: { ...state, empty: invalidConfig(result.problems.length) }, result };
+    return { state: { ...state, estimate: result.estimate, rightSizing: result.rightSizing }, result };
+  } catch (error) {
+    return { state: { ...state, empty: failed(error) } };
+  }
+}
+
+/** The view's pricing, refused unless it is one the sidecar can price. */
+function checked(pricing: Pricing | undefined): Pricing {
+  const share = pricing?.cachedInputShare;
+  if (typeof share !== 'number' || !(share >= 0 && share <= 1) || typeof pricing?.batch !== 'boolean') throw new Error('the what-if pricing needs a cached-input share between 0 and 1 and batch on or off');
+  return { cachedInputShare: share, batch: pricing.batch };
+}
+
+/** The Cost Estimates panel: one for the window; follows saves of the configuration at the what-if pricing chosen. */
+export class EstimatesPanel implements vscode.Disposable {
+  private static current: EstimatesPanel | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+  private pricing: Pricing = listPricing;
+  private lastResult: EstimateResult | undefined;
+
+  /** Opens (or reveals and refreshes) the panel; its `result` is the estimate it shows. */
+  static async show(context: PartyCostContext): Promise<EstimatesPanel> {
+    const open = EstimatesPanel.current;
+    if (open) {
+      open.panel.reveal();
+      await open.refresh();
+      return open;
+    }
+    const loaded = await load(context, listPricing);
+    const panel = vscode.window.createWebviewPanel('partycost.estimates', 'Cost Estimates', vscode.ViewColumn.Active, { enableFindWidget: true });
+    const host = new ViewHost(panel.webview, context.extension.extensionUri, estimatesStateNotification, loaded.state, 'Cost Estimates', context.log);
+    EstimatesPanel.current = new EstimatesPanel(context, panel, host, loaded.result);
+    return EstimatesPanel.current;
+  }
+
+  private constructor(
+    private readonly context: PartyCostContext,
+    readonly panel: vscode.WebviewPanel,
+    readonly host: ViewHost<EstimatesViewState>,
+    result: EstimateResult | undefined,
+  ) {
+    this.lastResult = result;
+    panel.iconPath = vscode.Uri.joinPath(context.extension.extensionUri, 'media', 'partycost.svg');
+    host.onRequest(getEstimateRequest, ({ pricing }) => this.reprice(checked(pricing)));
+    this.disposables.push(
+      host,
+      vscode.workspace.onDidSaveTextDocument((document) => document.uri.fsPath === context.configPath && void this.refresh()),
+      ...this.watchConfigFile(),
+      panel.onDidDispose(() => this.dispose()),
+    );
+  }
+
+  get result(): EstimateResult | undefined {
+    return this.lastResult;
+  }
+
+  /** Saves do not cover a configuration written or deleted outside the editor (the sample command writes the file). */
+  private watchConfigFile(): vscode.Disposable[] {
+    const file = this.context.configPath;
+    if (!file) return [];
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(path.dirname(file)), path.basename(file)), false, true, false);
+    return [watcher, watcher.onDidCreate(() => void this.refresh()), watcher.onDidDelete(() => void this.refresh())];
+  }
+
+  /** The estimate at a new pricing: the reply to the view, and its state unless a newer pricing was asked for since. */
+  private async reprice(pricing: Pricing): Promise<EstimatesViewState> {
+    this.pricing = pricing;
+    const loaded = await load(this.context, pricing);
+    if (this.pricing === pricing) this.apply(loaded);
+    return loaded.state;
+  }
+
+  private async refresh(): Promise<void> {
+    const pricing = this.pricing;
+    const loaded = await load(this.context, pricing);
+    if (this.pricing === pricing) this.apply(loaded);
+  }
+
+  private apply(loaded: Loaded): void {
+    this.lastResult = loaded.result;
+    this.host.update(loaded.state);
+  }
+
+  dispose(): void {
+    if (EstimatesPanel.current === this) EstimatesPanel.current = undefined;
+    for (const disposable of this.disposables.splice(0).reverse()) disposable.dispose();
+    this.panel.dispose();
+  }
+}

@@ -1,0 +1,153 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { renderEstimates } from '../../webview/estimates/estimatesView';
+import { estimatesStateNotification } from '../../webview/protocol';
+import type { EstimatesViewState } from '../../webview/protocol';
+import type { AgentEstimate, Estimate, Pricing } from '../../sidecar/cost/estimate';
+import type { RightSizing } from '../../sidecar/cost/rightSize';
+import { fakePage } from '../webviewPage';
+import type { FakePage } from '../webviewPage';
+
+const zero = { llm: 0, vector: 0, compute: 0, cache: 0, sql: 0 };
+const agents: AgentEstimate[] = [
+  { agent: 'theme', kind: 'llm', model: 'gpt-4o-mini', inputTokens: 420, outputTokens: 256, tokenCount: 'counted', costPerRunUsd: 0.000221, breakdown: { ...zero, llm: 0.00022, cache: 0.000001 } },
+  { agent: 'venue', kind: 'llm', model: 'gpt-4o', inputTokens: 900, outputTokens: 300, tokenCount: 'counted', costPerRunUsd: 0.00546, breakdown: { ...zero, llm: 0.00525, vector: 0.0002, sql: 0.00001 } },
+  { agent: 'budget', kind: 'compute', model: null, inputTokens: 0, outputTokens: 0, tokenCount: 'none', costPerRunUsd: 0.0003, breakdown: { ...zero, compute: 0.0003 } },
+];
+
+function estimate(pricing: Pricing = { cachedInputShare: 0, batch: false }, scale = 1): Estimate {
+  const scaled = agents.map((a) => ({ ...a, costPerRunUsd: a.costPerRunUsd * scale }));
+  const perPartyUsd = scaled.reduce((sum, a) => sum + a.costPerRunUsd, 0) + 0.0001;
+  return {
+    agents: scaled,
+    orchestrationUsd: 0.0001,
+    perPartyUsd,
+    perMonthUsd: perPartyUsd * 2000,
+    volume: { partiesPerMonth: 1000, rerunFactor: 2 },
+    prices: { source: 'OpenAI pricing page', date: '2025-06-01', overridden: ['gpt-4o'] },
+    pricing,
+  };
+}
+
+const rightSizing: RightSizing[] = [
+  { agent: 'theme', current: { model: 'gpt-4o-mini', costPerRunUsd: 0.00022, quality: 70, latencyMs: 900 }, needs: { minQuality: 70, maxLatencyMs: null }, suggested: null, savingPerRunUsd: 0, savingPerMonthUsd: 0 },
+  { agent: 'venue', current: { model: 'gpt-4o', costPerRunUsd: 0.00525, quality: 85, latencyMs: 1500 }, needs: { minQuality: 80, maxLatencyMs: null }, suggested: { model: 'gpt-4.1', costPerRunUsd: 0.0042, quality: 86, latencyMs: 1400 }, savingPerRunUsd: 0.00105, savingPerMonthUsd: 2.1 },
+];
+
+const state = (e: Estimate = estimate()): EstimatesViewState => ({ view: 'estimates', estimate: e, rightSizing });
+
+const attr = (page: FakePage, selector: string, name: string): string | null | undefined => page.root.querySelector(selector)?.getAttribute(name);
+const change = (page: FakePage, element: Element): void => void element.dispatchEvent(new page.window.Event('change') as unknown as Event);
+const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+test('the estimates view lists each agent by component, the totals and the prices\' source and date', async () => {
+  const page = fakePage();
+  try {
+    renderEstimates(page.root, state(), page.ipc);
+    const rows = [...page.root.querySelectorAll('[data-probe="agent"]')];
+    assert.deepEqual(rows.map((r) => r.getAttribute('data-agent')), ['theme', 'venue', 'budget']);
+    assert.deepEqual(['data-cost', 'data-llm', 'data-vector', 'data-compute', 'data-cache', 'data-sql'].map((a) => rows[1].getAttribute(a)), ['0.00546', '0.00525', '0.0002', '0', '0', '0.00001']);
+    assert.equal(rows[2].getAttribute('data-compute'), '0.0003');
+    assert.match(rows[1].textContent ?? '', /gpt-4o.*900 \/ 300.*\$0\.005460.*\$10\.92/);
+    const e = estimate();
+    const total = (name: string) => attr(page, `[data-probe="total"][data-name="${name}"]`, 'data-value');
+    assert.deepEqual([total('perPartyUsd'), total('perMonthUsd'), total('orchestrationUsd')], [String(e.perPartyUsd), String(e.perMonthUsd), '0.0001']);
+    assert.match(page.root.querySelector('.totals')?.textContent ?? '', /per month.*1,000 parties × 2 runs/);
+    assert.deepEqual([attr(page, '[data-probe="prices"]', 'data-source'), attr(page, '[data-probe="prices"]', 'data-date')], ['OpenAI pricing page', '2025-06-01']);
+    assert.match(page.root.querySelector('[data-probe="prices"]')?.textContent ?? '', /as of 2025-06-01; overridden in the configuration: gpt-4o/);
+    const saving = [...page.root.querySelectorAll('[data-probe="saving"]')];
+    assert.deepEqual(saving.map((s) => [s.getAttribute('data-agent'), s.getAttribute('data-suggested'), s.getAttribute('data-saving-month')]), [['venue', 'gpt-4.1', '2.1']]);
+    assert.ok([...page.root.querySelectorAll('th')].every((th) => th.getAttribute('scope')), 'every header cell has a scope');
+  } finally {
+    await page.close();
+  }
+});
+
+test('without a 2D context the chart is skipped, its box still says how many bars, and the table is complete', async () => {
+  const page = fakePage();
+  try {
+    renderEstimates(page.root, state(), page.ipc);
+    const box = page.root.querySelector('[data-probe="chart"]')!;
+    assert.equal(box.getAttribute('data-agents'), '3');
+    const canvas = box.querySelector('canvas')!;
+    assert.equal(canvas.getAttribute('role'), 'img');
+    assert.match(canvas.getAttribute('aria-label') ?? '', /3 agents.*most expensive agent is venue/);
+    assert.equal(canvas.getAttribute('aria-describedby'), 'estimates-caption');
+    assert.ok(page.root.querySelector('#estimates-caption'), 'the description the canvas points at exists');
+    assert.equal(page.root.querySelectorAll('tbody [data-probe="agent"]').length, 3);
+    assert.match(page.root.querySelector('[data-probe="party-row"]')?.textContent ?? '', /per party/);
+  } finally {
+    await page.close();
+  }
+});
+
+test('the what-if toggles ask for the estimate at their pricing, and the reply is drawn', async () => {
+  const page = fakePage();
+  try {
+    renderEstimates(page.root, state(), page.ipc);
+    assert.deepEqual([attr(page, '[data-probe="pricing"]', 'data-cached-input-share'), attr(page, '[data-probe="pricing"]', 'data-batch')], ['0', 'false']);
+    assert.equal(page.root.querySelector('[data-probe="cached-share"]')?.hasAttribute('disabled'), true, 'no share to choose while caching is off');
+    change(page, page.root.querySelector('[data-probe="cached-input"]')!);
+    assert.deepEqual(page.posted[0], { kind: 'request', method: 'estimates/get', id: page.posted[0].id, params: { pricing: { cachedInputShare: 0.5, batch: false } } });
+    assert.equal(page.root.getAttribute('aria-busy'), 'true');
+
+    const cheaper = estimate({ cachedInputShare: 0.5, batch: false }, 0.5);
+    page.fromHost({ kind: 'reply', method: 'estimates/get', id: page.posted[0].id, result: state(cheaper) });
+    await settle();
+    assert.equal(attr(page, '[data-probe="pricing"]', 'data-cached-input-share'), '0.5');
+    assert.equal(attr(page, '[data-agent="venue"]', 'data-cost'), '0.00273');
+    assert.equal(page.root.hasAttribute('aria-busy'), false);
+    assert.match(page.root.querySelector('.hint')?.textContent ?? '', /50 % of each prompt's input tokens/);
+
+    const share = page.root.querySelector('[data-probe="cached-share"]') as unknown as { value: string };
+    share.value = '0.9';
+    change(page, share as unknown as Element);
+    assert.deepEqual(page.posted[1].params, { pricing: { cachedInputShare: 0.9, batch: false } });
+    change(page, page.root.querySelector('[data-probe="batch"]')!);
+    assert.deepEqual(page.posted[2].params, { pricing: { cachedInputShare: 0.5, batch: true } });
+  } finally {
+    await page.close();
+  }
+});
+
+test('only the latest answer is drawn; a refused one is shown; a notification re-renders', async () => {
+  const page = fakePage();
+  try {
+    renderEstimates(page.root, state(), page.ipc);
+    change(page, page.root.querySelector('[data-probe="batch"]')!);
+    change(page, page.root.querySelector('[data-probe="cached-input"]')!);
+    page.fromHost({ kind: 'reply', method: 'estimates/get', id: page.posted[1].id, error: 'the sidecar is restarting' });
+    page.fromHost({ kind: 'reply', method: 'estimates/get', id: page.posted[0].id, result: state(estimate({ cachedInputShare: 0, batch: true })) });
+    await settle();
+    assert.equal(attr(page, '[data-probe="pricing"]', 'data-batch'), 'false', 'the older answer is not drawn');
+    assert.equal(page.root.querySelector('#estimates-error')?.textContent, 'the sidecar is restarting');
+    assert.equal(page.root.hasAttribute('aria-busy'), false);
+    assert.equal(page.root.querySelector('[data-probe="cached-input"]')?.hasAttribute('checked'), false, 'the refused toggle is drawn back off');
+
+    // As main.ts wires it: each state the host sends is drawn.
+    page.ipc.onNotification(estimatesStateNotification, (next) => renderEstimates(page.root, next, page.ipc));
+    page.fromHost({ kind: 'notification', method: 'estimates/state', params: state(estimate({ cachedInputShare: 0, batch: true }, 0.5)) });
+    assert.equal(attr(page, '[data-probe="pricing"]', 'data-batch'), 'true');
+    assert.equal(attr(page, '[data-agent="theme"]', 'data-cost'), '0.0001105');
+  } finally {
+    await page.close();
+  }
+});
+
+test('empty states: no configuration offers the sample, an invalid one points at the Problems panel', async () => {
+  const page = fakePage();
+  try {
+    const action = { label: 'Create Sample Configuration', command: 'partycost.createSampleConfiguration' } as const;
+    renderEstimates(page.root, { view: 'estimates', estimate: null, rightSizing: [], empty: { reason: 'no-config', message: 'No partycost.json', action } }, page.ipc);
+    assert.equal(attr(page, '[data-probe="empty"]', 'data-reason'), 'no-config');
+    assert.equal(page.root.querySelector('[data-probe="chart"]'), null);
+    (page.root.querySelector('[data-probe="empty"] vscode-button') as HTMLElement).click();
+    assert.deepEqual(page.posted[0], { kind: 'command', method: 'webview/action', params: { command: 'partycost.createSampleConfiguration' } });
+
+    renderEstimates(page.root, { view: 'estimates', estimate: null, rightSizing: [], empty: { reason: 'invalid-config', message: 'partycost.json has 2 problems (see the Problems panel)' } }, page.ipc);
+    assert.equal(attr(page, '[data-probe="empty"]', 'data-reason'), 'invalid-config');
+    assert.match(page.root.textContent ?? '', /Problems panel/);
+  } finally {
+    await page.close();
+  }
+});

@@ -1,0 +1,190 @@
+import type { AgentEstimate, Estimate, Pricing } from '../../sidecar/cost/estimate';
+import type { RightSizing } from '../../sidecar/cost/rightSize';
+import type { WebviewIpc } from '../ipc';
+import { getEstimateRequest } from '../protocol';
+import type { EstimatesViewState } from '../protocol';
+import { h, replace } from '../shared/dom';
+import { emptyState } from '../shared/emptyState';
+import { count, usd, usdMonth } from '../shared/format';
+import { chartSummary, clearCostChart, components, drawCostChart } from './costChart';
+
+/** The cached-input shares offered; switching the what-if on starts at half. */
+const shares = [0.25, 0.5, 0.75, 0.9, 1];
+const defaultShare = 0.5;
+
+/** What each root shows, so the same state arriving twice (notification, then reply) is not drawn twice. */
+const shown = new WeakMap<HTMLElement, string>();
+let latestRequest = 0;
+
+function runsPerMonth(e: Estimate): number {
+  return e.volume.partiesPerMonth * e.volume.rerunFactor;
+}
+
+function showError(message: string): void {
+  document.getElementById('estimates-error')?.replaceChildren(message);
+}
+
+/**
+ * Asks the host for the estimate at another pricing; only the answer to the latest question is drawn. A refused one
+ * redraws the state shown, so the controls go back to the pricing the numbers are at.
+ */
+function reprice(root: HTMLElement, state: EstimatesViewState, pricing: Pricing, ipc: WebviewIpc): void {
+  const asked = ++latestRequest;
+  root.setAttribute('aria-busy', 'true');
+  const refused = (error: Error): void => {
+    shown.delete(root);
+    renderEstimates(root, state, ipc);
+    showError(error.message);
+  };
+  ipc.request(getEstimateRequest, { pricing }).then(
+    (next) => asked === latestRequest && renderEstimates(root, next, ipc),
+    (error: Error) => asked === latestRequest && refused(error),
+  );
+}
+
+function pricingControls(root: HTMLElement, state: EstimatesViewState, pricing: Pricing, ipc: WebviewIpc): HTMLElement {
+  const to = (next: Pricing): void => reprice(root, state, next, ipc);
+  const cached = pricing.cachedInputShare > 0;
+  const share = h(
+    'vscode-single-select',
+    { 'aria-label': 'Share of input tokens billed at the cached-input price', disabled: !cached, 'data-probe': 'cached-share', onchange: (event) => to({ ...pricing, cachedInputShare: Number((event.target as { value?: string }).value) }) },
+    ...shares.map((s) => h('vscode-option', { value: s, selected: s === (cached ? pricing.cachedInputShare : defaultShare) }, `${Math.round(s * 100)} %`)),
+  );
+  return h(
+    'section',
+    { class: 'toggles estimates-pricing', 'aria-label': 'What-if pricing', 'data-probe': 'pricing', 'data-cached-input-share': pricing.cachedInputShare, 'data-batch': String(pricing.batch) },
+    h('vscode-checkbox', { checked: cached, label: 'Cached input', 'data-probe': 'cached-input', onchange: () => to({ ...pricing, cachedInputShare: cached ? 0 : defaultShare }) }),
+    share,
+    h('vscode-checkbox', { checked: pricing.batch, label: 'Batch API (50 % off)', 'data-probe': 'batch', onchange: () => to({ ...pricing, batch: !pricing.batch }) }),
+  );
+}
+
+function pricingHint(pricing: Pricing): HTMLElement {
+  const cached = pricing.cachedInputShare > 0 ? `${Math.round(pricing.cachedInputShare * 100)} % of each prompt's input tokens are billed at the cached-input price` : 'no input tokens are cached';
+  const batch = pricing.batch ? 'every model call goes through the Batch API at its batch prices (results within 24 h)' : 'calls are billed at list prices';
+  return h('p', { class: 'hint' }, `Assumed: ${cached}; ${batch}.`);
+}
+
+function prices(e: Estimate): HTMLElement {
+  const { source, date, overridden } = e.prices;
+  return h(
+    'p',
+    { class: 'source', 'data-probe': 'prices', 'data-source': source, 'data-date': date },
+    h('vscode-icon', { name: 'tag' }),
+    ` Prices: ${source}, as of ${date}`,
+    overridden.length ? `; overridden in the configuration: ${overridden.join(', ')}` : '',
+  );
+}
+
+function totals(e: Estimate): HTMLElement {
+  const item = (name: string, value: number, text: string): HTMLElement => h('span', { class: 'total', 'data-probe': 'total', 'data-name': name, 'data-value': value }, text);
+  return h(
+    'p',
+    { class: 'totals' },
+    item('perMonthUsd', e.perMonthUsd, `${usdMonth(e.perMonthUsd)} per month`),
+    h('span', {}, `(${count(e.volume.partiesPerMonth)} parties × ${e.volume.rerunFactor} runs)`),
+    item('perPartyUsd', e.perPartyUsd, `${usd(e.perPartyUsd)} per party`),
+    item('orchestrationUsd', e.orchestrationUsd, `orchestration ${usd(e.orchestrationUsd)}`),
+  );
+}
+
+function chartBox(e: Estimate): { box: HTMLElement; canvas: HTMLCanvasElement } {
+  const canvas = h('canvas', { role: 'img', 'aria-label': chartSummary(e), 'aria-describedby': 'estimates-caption' }, 'The table below has the numbers.') as unknown as HTMLCanvasElement;
+  const box = h('div', { class: 'estimates-chart', 'data-probe': 'chart', 'data-agents': e.agents.length }, canvas);
+  // Set through the CSSOM: the page's Content-Security-Policy refuses style attributes.
+  box.style.height = `${60 + e.agents.length * 30}px`;
+  return { box, canvas };
+}
+
+function agentRow(a: AgentEstimate, e: Estimate): HTMLElement {
+  const parts = Object.fromEntries(components.map(({ name }) => [`data-${name}`, a.breakdown[name]]));
+  return h(
+    'tr',
+    { 'data-probe': 'agent', 'data-agent': a.agent, 'data-cost': a.costPerRunUsd, ...parts },
+    h('th', { scope: 'row' }, a.agent),
+    h('td', {}, a.model ?? 'compute'),
+    h('td', { class: 'number', title: `input tokens ${a.tokenCount}` }, a.kind === 'llm' ? `${count(a.inputTokens)} / ${count(a.outputTokens)}` : '–'),
+    ...components.map(({ name }) => h('td', { class: 'number' }, usd(a.breakdown[name]))),
+    h('td', { class: 'number' }, usd(a.costPerRunUsd)),
+    h('td', { class: 'number' }, usdMonth(a.costPerRunUsd * runsPerMonth(e))),
+  );
+}
+
+function footRow(label: string, parts: (number | null)[], perRun: number, perMonth: number, probe?: string): HTMLElement {
+  return h(
+    'tr',
+    { 'data-probe': probe },
+    h('th', { scope: 'row', colspan: 3 }, label),
+    ...parts.map((p) => h('td', { class: 'number' }, p === null ? '' : usd(p))),
+    h('td', { class: 'number' }, usd(perRun)),
+    h('td', { class: 'number' }, usdMonth(perMonth)),
+  );
+}
+
+function agentTable(e: Estimate): HTMLElement {
+  const sums = components.map(({ name }) => e.agents.reduce((total, a) => total + a.breakdown[name], 0));
+  const head = ['agent', 'model', 'tokens in / out', ...components.map((c) => c.name), 'per run', 'per month'].map((c, i) => h('th', { scope: 'col', class: i > 1 ? 'number' : undefined }, c));
+  return h(
+    'table',
+    { class: 'agents estimates-agents' },
+    h('caption', { id: 'estimates-caption' }, `Cost of each agent per run, by component, and per month at ${count(runsPerMonth(e))} runs`),
+    h('thead', {}, h('tr', {}, ...head)),
+    h('tbody', {}, ...e.agents.map((a) => agentRow(a, e))),
+    h(
+      'tfoot',
+      {},
+      footRow('orchestration', components.map(() => null), e.orchestrationUsd, e.orchestrationUsd * runsPerMonth(e)),
+      footRow('per party', sums, e.perPartyUsd, e.perMonthUsd, 'party-row'),
+    ),
+  );
+}
+
+function rightSizingSection(sizing: RightSizing[]): HTMLElement {
+  const better = sizing.filter((s) => s.suggested);
+  const title = h('h2', {}, 'Cheaper models that meet each agent\'s needs');
+  if (!better.length) return h('section', { 'data-probe': 'right-sizing' }, title, h('p', { class: 'hint' }, h('vscode-icon', { name: 'pass' }), ' Every agent is on the cheapest model that meets its needs.'));
+  const head = ['agent', 'now', 'cheaper', 'quality', 'latency', 'saves per run', 'saves per month'].map((c, i) => h('th', { scope: 'col', class: i > 2 ? 'number' : undefined }, c));
+  const rows = better.map((s) =>
+    h(
+      'tr',
+      { 'data-probe': 'saving', 'data-agent': s.agent, 'data-current': s.current.model, 'data-suggested': s.suggested!.model, 'data-saving-run': s.savingPerRunUsd, 'data-saving-month': s.savingPerMonthUsd },
+      h('th', { scope: 'row' }, s.agent),
+      h('td', {}, s.current.model),
+      h('td', {}, h('vscode-badge', {}, s.suggested!.model)),
+      h('td', { class: 'number' }, s.suggested!.quality === null ? '–' : String(s.suggested!.quality)),
+      h('td', { class: 'number' }, s.suggested!.latencyMs === null ? '–' : `${count(s.suggested!.latencyMs)} ms`),
+      h('td', { class: 'number' }, usd(s.savingPerRunUsd)),
+      h('td', { class: 'number' }, usdMonth(s.savingPerMonthUsd)),
+    ),
+  );
+  return h('section', { 'data-probe': 'right-sizing' }, title, h('div', { class: 'estimates-scroll' }, h('table', { class: 'estimates-savings' }, h('thead', {}, h('tr', {}, ...head)), h('tbody', {}, ...rows))), h('p', { class: 'hint' }, 'Needs: the agent\'s minQuality (else its current model\'s quality) and maxLatencyMs; savings at list prices.'));
+}
+
+/** The cost estimates view: totals, the what-if pricing, the chart, the table of agents by component, right-sizing. */
+export function renderEstimates(root: HTMLElement, state: EstimatesViewState, ipc: WebviewIpc): void {
+  const json = JSON.stringify(state);
+  root.removeAttribute('aria-busy');
+  if (shown.get(root) === json) return;
+  shown.set(root, json);
+  const e = state.estimate;
+  if (state.empty || !e) {
+    clearCostChart();
+    replace(root, h('h1', {}, 'Cost Estimates'), emptyState(state.empty ?? { reason: 'no-config', message: 'No estimate to show.' }, ipc));
+    return;
+  }
+  const chart = chartBox(e);
+  replace(
+    root,
+    h('header', { class: 'bar' }, h('h1', {}, 'Cost Estimates'), h('vscode-badge', { 'aria-label': `${usdMonth(e.perMonthUsd)} per month` }, `${usdMonth(e.perMonthUsd)} / month`)),
+    prices(e),
+    totals(e),
+    pricingControls(root, state, e.pricing, ipc),
+    pricingHint(e.pricing),
+    h('p', { id: 'estimates-error', class: 'error', role: 'alert' }),
+    chart.box,
+    h('div', { class: 'estimates-scroll' }, agentTable(e)),
+    rightSizingSection(state.rightSizing),
+  );
+  // After the canvas is in the page: Chart.js sizes it from its box.
+  drawCostChart(chart.canvas, e);
+}

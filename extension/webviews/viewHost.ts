@@ -31,6 +31,8 @@ export class ViewHost<S extends ViewState> implements vscode.Disposable {
   private readonly commands = new Map<string, { type: CommandType<unknown>; handler: Handler }>();
   private readonly requests = new Map<string, { type: RequestType<unknown, unknown>; handler: Handler }>();
   private readonly disposables: vscode.Disposable[] = [];
+  private readonly readyWaiters: (() => void)[] = [];
+  private readonly page: () => string;
 
   constructor(
     private readonly webview: vscode.Webview,
@@ -44,21 +46,32 @@ export class ViewHost<S extends ViewState> implements vscode.Disposable {
     webview.html = webviewHtml(webview, extensionUri, state, title);
     this.htmlState = state;
     this.disposables.push(webview.onDidReceiveMessage((message: unknown) => void this.receive(message)));
-    this.reloadUnlessReady(() => webviewHtml(webview, extensionUri, state, title), reloads);
+    this.page = () => webviewHtml(webview, extensionUri, state, title);
+  }
+
+
+  /** Resolves true once the view has sent its ready handshake, false if it has not within `timeoutMs`. */
+  whenReady(timeoutMs = readyTimeoutMs): Promise<boolean> {
+    if (this.ready) return Promise.resolve(true);
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), timeoutMs);
+      this.readyWaiters.push(() => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
   }
 
   /**
-   * In a browser-hosted VS Code (code-server), a webview's first page can load before the service worker that serves
-   * its resources, leaving it blank: no script runs, so no ready handshake. Writing the page again loads it anew.
+   * In a browser-hosted VS Code (code-server), a webview can come up blank: its page waits for the service worker
+   * that serves webview resources, and no script runs, so no ready handshake comes. A sidebar view cannot be
+   * re-created by the extension, so its page is written again; panels are opened anew instead (see openPanel).
    */
-  private reloadUnlessReady(page: () => string, left: number): void {
-    const timer = setTimeout(() => {
-      if (this.ready || left === 0) return;
-      this.log.warn(`the ${this.state.view} view did not start within ${readyTimeoutMs} ms; loading it again`);
-      this.webview.html = page();
-      this.reloadUnlessReady(page, left - 1);
-    }, readyTimeoutMs);
-    this.disposables.push({ dispose: () => clearTimeout(timer) });
+  async reloadUntilReady(left = reloads): Promise<void> {
+    for (; left > 0 && !(await this.whenReady()); left--) {
+      this.log.warn(`the ${this.state.view} view did not start within ${readyTimeoutMs} ms; loading its page again`);
+      this.webview.html = this.page();
+    }
   }
 
   get current(): S {
@@ -98,6 +111,7 @@ export class ViewHost<S extends ViewState> implements vscode.Disposable {
 
   private onReady(): void {
     this.ready = true;
+    for (const waiter of this.readyWaiters.splice(0)) waiter();
     if (!this.painted) paints.fire({ view: this.state.view, ms: performance.now() - this.created });
     this.painted = true;
     // The state may have moved on since the page was written (while it loaded, or while it was hidden).
@@ -123,5 +137,18 @@ export class ViewHost<S extends ViewState> implements vscode.Disposable {
 
   dispose(): void {
     for (const disposable of this.disposables.splice(0).reverse()) disposable.dispose();
+  }
+}
+
+/**
+ * Creates a panel and waits for its view to start; a panel that stays blank (see ViewHost.reloadUntilReady) is
+ * disposed and created again, up to three times in all. Resolves with the panel, started or not.
+ */
+export async function openPanel<T extends { readonly host: ViewHost<ViewState>; dispose(): void }>(create: () => T, log: vscode.LogOutputChannel): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const opened = create();
+    if (attempt > reloads || (await opened.host.whenReady())) return opened;
+    log.warn(`the ${opened.host.current.view} view did not start within ${readyTimeoutMs} ms; opening it again`);
+    opened.dispose();
   }
 }

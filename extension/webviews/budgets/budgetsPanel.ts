@@ -4,10 +4,11 @@ import { listPartiesRequest, tokenBudgetsRequest } from '../../../sidecar/protoc
 import { budgetsStateNotification } from '../../../webview/protocol';
 import type { BudgetsViewState } from '../../../webview/protocol';
 import { pickParty } from '../../commands/pickers';
-import { ViewHost } from '../viewHost';
+import { openPanel, ViewHost } from '../viewHost';
 import { failed, missingConfig, noParty, partyToShow } from '../viewStates';
 
 const title = 'Token Budgets';
+const viewType = 'partycost.budgets';
 
 /** The budgets view's state for a party: each llm agent's prompt as it would be assembled now. */
 async function budgetsState(context: PartyCostContext, asked: string | undefined): Promise<BudgetsViewState> {
@@ -48,8 +49,11 @@ export class BudgetsPanel implements vscode.Disposable {
       BudgetsPanel.current.host.update(state);
       return BudgetsPanel.current;
     }
-    const panel = vscode.window.createWebviewPanel('partycost.budgets', title, vscode.ViewColumn.Active, { enableFindWidget: true });
-    BudgetsPanel.current = new BudgetsPanel(context, panel, new ViewHost(panel.webview, context.extension.extensionUri, budgetsStateNotification, state, title, context.log));
+    const create = (): BudgetsPanel => {
+      const panel = vscode.window.createWebviewPanel(viewType, title, vscode.ViewColumn.Active, { enableFindWidget: true });
+      return new BudgetsPanel(context, panel, new ViewHost(panel.webview, context.extension.extensionUri, budgetsStateNotification, state, title, context.log));
+    };
+    BudgetsPanel.current = await openPanel(create, context.log);
     return BudgetsPanel.current;
   }
 

@@ -81,6 +81,7 @@ export class CacheView implements vscode.WebviewViewProvider, vscode.Disposable 
     this.releaseView();
     this.view = view;
     this.host = new ViewHost(view.webview, this.context.extension.extensionUri, cacheStateNotification, this.latest, title, this.context.log);
+    void this.host.reloadUntilReady();
     this.host.onCommand(refreshCacheCommand, () => this.refresh());
     this.viewDisposables.push(
       this.host,

@@ -6,11 +6,12 @@ import { estimateRequest } from '../../../sidecar/protocol';
 import type { EstimateResult } from '../../../sidecar/protocol';
 import { estimatesStateNotification, getEstimateRequest } from '../../../webview/protocol';
 import type { EstimatesViewState } from '../../../webview/protocol';
-import { ViewHost } from '../viewHost';
+import { openPanel, ViewHost } from '../viewHost';
 import { failed, missingConfig } from '../viewStates';
 
 // Declared here rather than imported: the sidecar's estimate module would carry its tokenizer into the host's bundle.
 const listPricing: Pricing = { cachedInputShare: 0, batch: false };
+const viewType = 'partycost.estimates';
 
 interface Loaded {
   state: EstimatesViewState;
@@ -59,9 +60,12 @@ export class EstimatesPanel implements vscode.Disposable {
       return open;
     }
     const loaded = await load(context, listPricing);
-    const panel = vscode.window.createWebviewPanel('partycost.estimates', 'Cost Estimates', vscode.ViewColumn.Active, { enableFindWidget: true });
-    const host = new ViewHost(panel.webview, context.extension.extensionUri, estimatesStateNotification, loaded.state, 'Cost Estimates', context.log);
-    EstimatesPanel.current = new EstimatesPanel(context, panel, host, loaded.result);
+    const create = (): EstimatesPanel => {
+      const panel = vscode.window.createWebviewPanel(viewType, 'Cost Estimates', vscode.ViewColumn.Active, { enableFindWidget: true });
+      const host = new ViewHost(panel.webview, context.extension.extensionUri, estimatesStateNotification, loaded.state, 'Cost Estimates', context.log);
+      return new EstimatesPanel(context, panel, host, loaded.result);
+    };
+    EstimatesPanel.current = await openPanel(create, context.log);
     return EstimatesPanel.current;
   }
 

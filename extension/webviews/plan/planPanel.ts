@@ -5,7 +5,7 @@ import type { AgentProgress, RunReport } from '../../../sidecar/agents/runner';
 import { getPlanRequest, planStateNotification, runPlanCommand } from '../../../webview/protocol';
 import type { PlanViewState, RunState } from '../../../webview/protocol';
 import { runWithProgress } from '../../commands/partyCommands';
-import { ViewHost } from '../viewHost';
+import { openPanel, ViewHost } from '../viewHost';
 import { failed, missingConfig, noParty, partyToShow } from '../viewStates';
 
 /** The plan view's state for a party: the graph, the plan with the agents forced, and the run it follows. */
@@ -31,6 +31,8 @@ function outcome(report: RunReport): RunState['outcome'] {
   return { executed: report.executed, costUsd: report.costUsd, savedCostUsd: report.savedCostUsd };
 }
 
+const viewType = 'partycost.plan';
+
 /** The Delta Execution Plan panel: one for the window, showing the party last asked for; follows edits and runs. */
 export class PlanPanel implements vscode.Disposable {
   private static current: PlanPanel | undefined;
@@ -45,8 +47,11 @@ export class PlanPanel implements vscode.Disposable {
       PlanPanel.current.host.update(state);
       return PlanPanel.current;
     }
-    const panel = vscode.window.createWebviewPanel('partycost.plan', 'Delta Execution Plan', vscode.ViewColumn.Active, { enableFindWidget: true });
-    PlanPanel.current = new PlanPanel(context, panel, new ViewHost(panel.webview, context.extension.extensionUri, planStateNotification, state, 'Delta Execution Plan', context.log));
+    const create = (): PlanPanel => {
+      const panel = vscode.window.createWebviewPanel(viewType, 'Delta Execution Plan', vscode.ViewColumn.Active, { enableFindWidget: true });
+      return new PlanPanel(context, panel, new ViewHost(panel.webview, context.extension.extensionUri, planStateNotification, state, 'Delta Execution Plan', context.log));
+    };
+    PlanPanel.current = await openPanel(create, context.log);
     return PlanPanel.current;
   }
 

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import Mocha from 'mocha';
 import testFiles from 'vscode-suite:test-files';
 import { readSuiteConfig } from './suiteConfig';
+import { warmUpWebviews } from './webviewWarmUp';
 
 interface TestResult {
   title: string;
@@ -97,6 +98,8 @@ export async function run(): Promise<void> {
   const results = new ResultsFile(readSuiteConfig().resultsFile);
   const mocha = new Mocha({ ui: 'tdd', reporter: 'spec', color: false, timeout: 60_000 });
   try {
+    const tries = await warmUpWebviews();
+    console.log(tries ? `webviews load (warm-up panels opened: ${tries})` : 'webviews did not load within the warm-up');
     loadTests(mocha);
     await runMocha(mocha, results);
   } catch (err) {

@@ -1,0 +1,57 @@
+// Answers the suite's webview probes: a test writes <name>.probe holding {"view": "plan"} (and optionally "click": a
+// CSS selector to click first, as a user would); this reads the DOM of the webview whose <body data-view> matches (webviews are nested frames: iframe.webview.ready, then #active-frame) and
+// writes <name>.probe.json, or <name>.probe-error with what went wrong. The extension host cannot see webview DOM.
+import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+/** Runs in the webview's frame: every element marked data-probe, with its data, text and the colours it shows. */
+function snapshot() {
+  const elements = [...document.querySelectorAll('[data-probe]')].map((element) => {
+    const style = getComputedStyle(element);
+    return {
+      ...element.dataset,
+      text: element.textContent.replace(/\s+/g, ' ').trim(),
+      stroke: style.stroke,
+      fill: style.fill,
+      color: style.color,
+      background: style.backgroundColor,
+      swatch: style.getPropertyValue('--swatch').trim(),
+    };
+  });
+  return { view: document.body.dataset.view, theme: document.body.className, background: getComputedStyle(document.body).backgroundColor, elements };
+}
+
+async function probe(page, { view, click }) {
+  for (const frame of page.frames()) {
+    const found = await frame.evaluate(() => document.body?.dataset.view).catch(() => undefined);
+    if (found !== view) continue;
+    if (click) await frame.locator(click).first().click({ timeout: 5000 });
+    return frame.evaluate(snapshot);
+  }
+  const frames = page.frames().map((f) => f.url().replace(/\?.*/, '').slice(-80));
+  throw new Error(`no webview showing the ${view} view is open (frames: ${frames.join(', ')})`);
+}
+
+/** Polls the folder for probe requests until the returned stop() is called. */
+export function answerProbeRequests(page, dir) {
+  let busy = false;
+  const timer = setInterval(async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      for (const request of readdirSync(dir).filter((f) => f.endsWith('.probe'))) {
+        const file = path.join(dir, request);
+        try {
+          writeFileSync(`${file}.partial`, JSON.stringify(await probe(page, JSON.parse(readFileSync(file, 'utf8')))));
+          renameSync(`${file}.partial`, `${file}.json`);
+        } catch (err) {
+          writeFileSync(`${file}-error`, String(err?.message ?? err));
+        }
+        rmSync(file, { force: true });
+      }
+    } finally {
+      busy = false;
+    }
+  }, 100);
+  return () => clearInterval(timer);
+}

@@ -1,5 +1,6 @@
-// Starts and stops a private code-server: its own process group, port, HOME and data folders.
-import { spawn } from 'node:child_process';
+// Starts and stops a private code-server (its own process group, port, HOME and data folders), and installs VSIXes
+// into its extensions folder.
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, openSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
@@ -102,6 +103,17 @@ export async function startCodeServer({ entry, runDir, workspace }) {
     throw err;
   }
   return { url, logFile, pid: child.pid, exited, stop };
+}
+
+/**
+ * Installs a VSIX with `code-server --install-extension` into runDir's extensions folder, the one startCodeServer
+ * with the same runDir loads; returns that folder and what code-server printed.
+ */
+export function installExtension({ entry, runDir, vsix }) {
+  const { dirs, env } = privateEnvironment(runDir);
+  const args = [entry, '--install-extension', vsix, '--extensions-dir', dirs.extensions, '--user-data-dir', dirs['user-data']];
+  const output = execFileSync(process.execPath, args, { env, cwd: runDir, encoding: 'utf8', timeout: 120_000, stdio: ['ignore', 'pipe', 'pipe'] });
+  return { extensionsDir: dirs.extensions, output: output.trim() };
 }
 
 function groupAlive(pgid) {

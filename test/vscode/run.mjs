@@ -1,25 +1,33 @@
-// Runs the mocha suite in test/vscode/suite inside a real VS Code (code-server) extension host, with this repository
-// as the extension under development, driven by Debian's headless Chromium. Needs dist/extension.js (npm run build).
-// Writes .test-results/vscode/ (results.json, screenshots, logs), prints `N passed, N failed`, exits 1 on failure.
-// Usage: node test/vscode/run.mjs   (VSCODE_TEST_TIMEOUT_S: overall limit in seconds, default 300)
-// PARTYCOST_VSCODE_SUITE=bench runs test/vscode/bench/*.bench.ts instead (for npm run bench), with its own output folders;
-// a bench may write bench.json next to results.json, which is collected too.
+// Runs mocha suites inside a real VS Code (code-server) extension host, driven by Debian's headless Chromium, one
+// after the other: `test` (test/vscode/suite, with this repository as the extension under development; needs
+// dist/extension.js: npm run build), then `installed` (test/vscode/installed, against the VSIX that
+// scripts/package.mjs makes afresh, installed into a new extensions folder; nothing loads from the source tree).
+// Each writes .test-results/vscode[-<kind>]/ (results.json, screenshots, logs) and prints `N passed, N failed (<kind>)`;
+// the last line is the total. Exits 1 on any failure.
+// Usage: node test/vscode/run.mjs   (VSCODE_TEST_TIMEOUT_S: limit per suite in seconds, default 300)
+// PARTYCOST_VSCODE_SUITE=test|installed|bench runs only that one; bench runs test/vscode/bench/*.bench.ts (for npm run
+// bench), and a bench may write bench*.json next to results.json, which is collected too.
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { buildSuite } from './buildSuite.mjs';
-import { killProcessGroupNow, startCodeServer } from './codeServer.mjs';
+import { answerProbeRequests } from './domProbe.mjs';
+import { installExtension, killProcessGroupNow, startCodeServer } from './codeServer.mjs';
 import { install } from './install.mjs';
+import { packageExtension } from '../../scripts/package.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '../..');
-const suiteKind = process.env.PARTYCOST_VSCODE_SUITE || 'test';
-if (!['test', 'bench'].includes(suiteKind)) throw new Error(`PARTYCOST_VSCODE_SUITE must be "test" or "bench", not "${suiteKind}"`);
-const bench = suiteKind === 'bench';
-const outputDir = path.join(repoRoot, '.test-results', bench ? 'vscode-bench' : 'vscode');
-const bundleDir = path.join(repoRoot, '.test-results', bench ? 'vscode-bench-suite' : 'vscode-suite');
+// The test files of each kind of run; all of them use suite/index.ts as the mocha runner.
+const KINDS = {
+  test: { testDir: 'suite', testSuffix: '.test.ts' },
+  installed: { testDir: 'installed', testSuffix: '.test.ts' },
+  bench: { testDir: 'bench', testSuffix: '.bench.ts' },
+};
+const kinds = process.env.PARTYCOST_VSCODE_SUITE ? [process.env.PARTYCOST_VSCODE_SUITE] : ['test', 'installed'];
+if (!kinds.every((kind) => kind in KINDS)) throw new Error(`PARTYCOST_VSCODE_SUITE must be one of ${Object.keys(KINDS).join(', ')}, not "${kinds[0]}"`);
 const deadlineMs = Number(process.env.VSCODE_TEST_TIMEOUT_S ?? 300) * 1000;
 const started = Date.now();
 
@@ -40,10 +48,31 @@ function prepareRunDir() {
   return { runDir, workspace, screenshotDir, resultsFile: path.join(runDir, 'results.json'), workbenchLog: path.join(runDir, 'workbench.log') };
 }
 
-function workbenchUrl(serverUrl, workspace, bundle) {
+/** Where a kind of run keeps its results (.test-results/vscode[-<kind>]/) and its bundled suite. */
+function outputDirs(kind) {
+  const name = kind === 'test' ? 'vscode' : `vscode-${kind}`;
+  return { outputDir: path.join(repoRoot, '.test-results', name), bundleDir: path.join(repoRoot, '.test-results', `${name}-suite`) };
+}
+
+/**
+ * How the run's VS Code gets the extension: this repository as the extension under development, or for `installed`
+ * a freshly packaged VSIX (never a stale one) installed into the run's new extensions folder. VS Code runs
+ * extensionTestsPath only beside an extensionDevelopmentPath, so that run gets an empty folder as one.
+ */
+async function provideExtension(kind, codeServerEntry, run) {
+  if (kind !== 'installed') return { developmentPath: repoRoot, config: {} };
+  const { vsix } = await packageExtension({ log: say });
+  const { extensionsDir, output } = installExtension({ entry: codeServerEntry, runDir: run.runDir, vsix });
+  say(output.split('\n').at(-1));
+  const developmentPath = path.join(run.runDir, 'no-development-extension');
+  mkdirSync(developmentPath);
+  return { developmentPath, config: { extensionsDir, sourceTree: repoRoot } };
+}
+
+function workbenchUrl(serverUrl, workspace, bundle, developmentPath) {
   // code-server refuses these as command-line options but takes them from the page's payload.
   const payload = JSON.stringify([
-    ['extensionDevelopmentPath', `vscode-remote://remote${repoRoot}`],
+    ['extensionDevelopmentPath', `vscode-remote://remote${developmentPath}`],
     ['extensionTestsPath', `vscode-remote://remote${bundle}`],
   ]);
   return `${serverUrl}/?${new URLSearchParams({ folder: workspace, payload })}`;
@@ -103,7 +132,7 @@ function saveWorkbenchLogs(logs, dir) {
  * Opens the workbench, which starts the extension host and the tests, and resolves with the run's exit code when
  * the workbench reports it; rejects when the deadline passes or the page or server goes away first.
  */
-async function runTestsInWorkbench({ page, url, run, server }) {
+async function runTestsInWorkbench({ page, url, run, server, deadline }) {
   let reportExit;
   const exited = new Promise((resolve) => (reportExit = resolve));
   await page.exposeFunction('codeAutomationLog', (level, message) => appendFileSync(run.workbenchLog, `[${level}] ${message}\n`));
@@ -118,7 +147,7 @@ async function runTestsInWorkbench({ page, url, run, server }) {
 
   let timer;
   const failures = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`the tests did not finish within ${deadlineMs / 1000} s (VSCODE_TEST_TIMEOUT_S)`)), deadlineMs - (Date.now() - started));
+    timer = setTimeout(() => reject(new Error(`the tests did not finish within ${deadlineMs / 1000} s (VSCODE_TEST_TIMEOUT_S)`)), deadline - Date.now());
     page.on('crash', () => reject(new Error('the workbench page crashed')));
     server.exited.then((code) => reject(new Error(`code-server exited (${code}) during the tests`)));
   });
@@ -137,8 +166,8 @@ function readResults(resultsFile) {
   return JSON.parse(readFileSync(resultsFile, 'utf8'));
 }
 
-/** Prints a line per test, then `N passed, N failed`; returns the process exit code. Pending tests count as failed. */
-function report(results, problems) {
+/** Prints a line per test, then `N passed, N failed (<kind>)`; returns the counts. Pending tests count as failed. */
+function report(kind, results, problems) {
   const marks = { passed: '✓', failed: '✗', pending: '-' };
   for (const test of results?.tests ?? []) {
     console.log(`  ${marks[test.state] ?? '?'} ${test.title}${test.state === 'pending' ? ' (skipped)' : ''}`);
@@ -148,20 +177,25 @@ function report(results, problems) {
   for (const problem of problems) console.log(`  ✗ ${problem}`);
   const passed = results?.passed ?? 0;
   const failed = (results?.failed ?? 0) + (results?.pending ?? 0) + problems.length;
-  console.log(`${passed} passed, ${failed} failed`);
-  return failed || !passed ? 1 : 0;
+  console.log(`${passed} passed, ${failed} failed (${kind})`);
+  return { passed, failed };
 }
 
-/** Replaces .test-results/vscode/ with this run's results, screenshots and logs. */
-function collectOutput(run, serverLog) {
+/** Replaces the kind's .test-results/vscode[-<kind>]/ with this run's results, screenshots and logs. */
+function collectOutput(run, serverLog, outputDir) {
   rmSync(outputDir, { recursive: true, force: true });
   mkdirSync(outputDir, { recursive: true });
   for (const png of readdirSync(run.screenshotDir).filter((f) => f.endsWith('.png'))) copyFileSync(path.join(run.screenshotDir, png), path.join(outputDir, png));
-  for (const file of [run.resultsFile, path.join(run.runDir, 'bench.json'), run.workbenchLog, serverLog]) if (file && existsSync(file)) copyFileSync(file, path.join(outputDir, path.basename(file)));
+  const benches = readdirSync(run.runDir).filter((f) => /^bench.*\.json$/.test(f)).map((f) => path.join(run.runDir, f));
+  for (const file of [run.resultsFile, ...benches, run.workbenchLog, serverLog]) if (file && existsSync(file)) copyFileSync(file, path.join(outputDir, path.basename(file)));
   if (existsSync(path.join(run.runDir, 'logs'))) cpSync(path.join(run.runDir, 'logs'), path.join(outputDir, 'logs'), { recursive: true });
 }
 
-async function main() {
+/** Runs one kind of suite in a fresh code-server, Chromium and workspace; returns its counts. */
+async function main(kind) {
+  say(`${kind} suite`);
+  const deadline = Date.now() + deadlineMs;
+  const { outputDir, bundleDir } = outputDirs(kind);
   const { codeServerEntry, chromium: chromiumPath } = install();
   if (!existsSync(path.join(repoRoot, 'dist', 'extension.js'))) throw new Error('dist/extension.js is missing: run `npm run build` first');
   const run = prepareRunDir();
@@ -174,22 +208,23 @@ async function main() {
     if (serverRunning) killProcessGroupNow(server.pid);
     rmSync(run.runDir, { recursive: true, force: true });
   });
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.once(signal, () => process.exit(130));
   try {
+    const extension = await provideExtension(kind, codeServerEntry, run);
     const { bundle, testFiles } = await buildSuite({
       suiteDir: path.join(here, 'suite'),
-      ...(bench && { testDir: path.join(here, 'bench'), testSuffix: '.bench.ts' }),
+      testDir: path.join(here, KINDS[kind].testDir),
+      testSuffix: KINDS[kind].testSuffix,
       outDir: bundleDir,
-      config: { resultsFile: run.resultsFile, screenshotDir: run.screenshotDir, screenshotTimeoutMs: 30_000 },
+      config: { resultsFile: run.resultsFile, screenshotDir: run.screenshotDir, screenshotTimeoutMs: 30_000, ...extension.config },
     });
     say(`bundled ${testFiles.join(', ')}`);
     server = await startCodeServer({ entry: codeServerEntry, runDir: run.runDir, workspace: run.workspace });
     serverRunning = true;
     say(`code-server up at ${server.url}`);
     browser = await launchChromium(chromiumPath, path.join(run.runDir, 'chromium-profile'));
-    const stopAnswering = answerScreenshotRequests(browser.page, run.screenshotDir);
+    const stopAnswering = [answerScreenshotRequests(browser.page, run.screenshotDir), answerProbeRequests(browser.page, run.screenshotDir)];
     try {
-      const exitCode = await runTestsInWorkbench({ page: browser.page, url: workbenchUrl(server.url, run.workspace, bundle), run, server });
+      const exitCode = await runTestsInWorkbench({ page: browser.page, url: workbenchUrl(server.url, run.workspace, bundle, extension.developmentPath), run, server, deadline });
       say(`tests finished with exit code ${exitCode}`);
       if (exitCode !== 0 && !readResults(run.resultsFile)?.failed) problems.push(`the test run exited with code ${exitCode}`);
       await screenshotTo(browser.page, path.join(run.screenshotDir, `${AFTER_TESTS_SHOT}.png`)).catch(() => {});
@@ -197,7 +232,7 @@ async function main() {
       problems.push(err.message);
       await screenshotTo(browser.page, path.join(run.screenshotDir, `${TIMEOUT_SHOT}.png`)).catch(() => {});
     } finally {
-      stopAnswering();
+      for (const stop of stopAnswering) stop();
     }
   } catch (err) {
     problems.push(err.message);
@@ -206,7 +241,7 @@ async function main() {
     await server?.stop();
     serverRunning = false;
     if (server) say('Chromium and code-server stopped');
-    collectOutput(run, server?.logFile);
+    collectOutput(run, server?.logFile, outputDir);
     rmSync(run.runDir, { recursive: true, force: true });
   }
   const results = readResults(path.join(outputDir, 'results.json'));
@@ -218,12 +253,22 @@ async function main() {
     else problems.push(`the suite did not finish${running}`);
   }
   say(`done; results, screenshots and logs in ${path.relative(repoRoot, outputDir)}/`);
-  return report(results, problems);
+  return report(kind, results, problems);
 }
 
-process.exitCode = await main().catch((err) => {
-  // Failures before the run starts (install, build output); they still end in the summary line.
-  console.error(err.message);
-  console.log('0 passed, 1 failed');
-  return 1;
-});
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.once(signal, () => process.exit(130));
+const total = { passed: 0, failed: 0 };
+for (const kind of kinds) {
+  const counts = await main(kind).catch((err) => {
+    // Failures before the run starts (install, build output); they still end in the summary line.
+    console.error(err.message);
+    console.log(`0 passed, 1 failed (${kind})`);
+    return { passed: 0, failed: 1 };
+  });
+  total.passed += counts.passed;
+  // A suite that ran no test fails, so nothing passes silently.
+  total.failed += counts.failed || (counts.passed ? 0 : 1);
+}
+// The last line is the total, which test/run.mjs reads.
+if (kinds.length > 1) console.log(`${total.passed} passed, ${total.failed} failed`);
+process.exitCode = total.failed || !total.passed ? 1 : 0;

@@ -5,6 +5,10 @@ import { registerPartyCommands } from './commands/partyCommands';
 import { registerWorkspaceCommands } from './commands/workspaceCommands';
 import { PartiesTree } from './views/partiesTree';
 import { registerStatusBar } from './views/statusBar';
+import { CacheView } from './webviews/cache/cacheView';
+import { registerFirstRun } from './views/firstRun';
+import { onDidPaintView } from './webviews/viewHost';
+import type { ViewPaint } from './webviews/viewHost';
 
 let context: PartyCostContext | undefined;
 
@@ -12,6 +16,10 @@ let context: PartyCostContext | undefined;
 export interface PartyCostApi {
   /** The parties view's data, as the tree shows it. */
   partiesTree: PartiesTree;
+  /** The sidebar's Cache Statistics view: its state, and an event for each state it is sent. */
+  cacheView: CacheView;
+  /** Fires when a webview paints its first state, with the time since its host was created (for the bench). */
+  onDidPaintView: vscode.Event<ViewPaint>;
 }
 
 /**
@@ -29,8 +37,11 @@ export function activate(extension: vscode.ExtensionContext): PartyCostApi {
     vscode.window.registerTreeDataProvider('partycost.parties', parties),
     vscode.commands.registerCommand('partycost.refreshParties', () => parties.refresh()),
   );
+  const cacheView = new CacheView(context);
+  context.pushExtCleanup(cacheView, vscode.window.registerWebviewViewProvider(CacheView.viewId, cacheView));
   registerStatusBar(context);
-  return { partiesTree: parties };
+  registerFirstRun(context);
+  return { partiesTree: parties, cacheView, onDidPaintView };
 }
 
 /** Returns the promise that stops the sidecar. */

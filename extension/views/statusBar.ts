@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { existsSync } from 'node:fs';
 import type { PartyCostContext } from '../context';
 import { budgetStatusRequest } from '../../sidecar/protocol';
 import type { BudgetState } from '../../sidecar/budget/budget';
@@ -11,6 +12,8 @@ export function registerStatusBar(context: PartyCostContext): void {
   item.command = 'partycost.showCostEstimate';
   let lastLevel: string | undefined;
   const refresh = async (): Promise<void> => {
+    // In a folder without a configuration the extension stays quiet (it activates on start-up for the walkthrough).
+    if (!context.configPath || !existsSync(context.configPath)) return item.hide();
     try {
       const state = await context.request(budgetStatusRequest, {});
       show(item, state);

@@ -24,6 +24,14 @@ suite('VS Code with the fixture workspace', () => {
     assert.ok(extension.isActive);
   });
 
+  test('the walkthrough opens on the first activation', async () => {
+    const walkthroughOpen = (): boolean => vscode.window.tabGroups.all.some((group) => group.tabs.some((tab) => /Walkthrough: Party Cost Inspector/.test(tab.label)));
+    const deadline = Date.now() + 20_000;
+    while (!walkthroughOpen() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+    assert.ok(walkthroughOpen(), `no walkthrough tab among ${vscode.window.tabGroups.all.flatMap((g) => g.tabs.map((t) => t.label)).join(', ')}`);
+    await requestScreenshot('walkthrough');
+  });
+
   test('a screenshot of the workbench', async () => {
     const config = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, 'partycost.json');
     await vscode.window.showTextDocument(config);

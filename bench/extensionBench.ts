@@ -2,7 +2,7 @@
 // hovers in a real VS Code (code-server, through test/vscode/run.mjs in its bench mode).
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -83,28 +83,43 @@ async function bundleSizes(): Promise<void> {
     define: { PARTYCOST_VERSION: JSON.stringify(version) },
     mainFields: ['module', 'main'],
   };
+  const views = readdirSync(path.join(repoRoot, 'webview')).filter((view) => existsSync(path.join(repoRoot, 'webview', view, 'main.ts')));
   const bundles: esbuild.BuildOptions[] = [
     { ...common, entryPoints: ['extension/extension.ts'], outfile: path.join(outDir, 'extension.js'), platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] },
     { ...common, entryPoints: ['sidecar/cli.ts'], outfile: path.join(outDir, 'sidecar.js'), platform: 'node', format: 'cjs', target: 'node20', external: ['better-sqlite3'] },
-    { ...common, entryPoints: ['webview/main.ts'], outfile: path.join(outDir, 'webview.js'), platform: 'browser', format: 'iife', target: 'es2022' },
+    { ...common, entryPoints: views.map((view) => ({ in: `webview/${view}/main.ts`, out: view })), outdir: path.join(outDir, 'webview'), platform: 'browser', format: 'iife', target: 'es2022' },
   ];
   const started = performance.now();
   const results = await Promise.all(bundles.map((options) => esbuild.build({ ...options, metafile: true })));
   const buildMs = performance.now() - started;
+  // The baseline: the same views importing all of @vscode-elements/elements instead of the components they use.
+  await esbuild.build({ ...bundles[2], outdir: path.join(outDir, 'webview-whole-library'), plugins: [wholeElementsLibrary] });
+  const size = (file: string): number => statSync(path.join(outDir, file)).size;
+  const gzip = (file: string): number => gzipSync(readFileSync(path.join(outDir, file))).length;
   console.log('\nExtension bundles: production build (minified, no source maps), esbuild.mjs options, into a temporary folder');
   report(
-    ['extension.js', 'sidecar.js', 'webview.js'].map((name) => {
-      const bytes = readFileSync(path.join(outDir, name));
-      return [name, `${sizeText(bytes.length)}, gzip ${sizeText(gzipSync(bytes).length)}`];
-    }),
+    ['extension.js', 'sidecar.js', ...views.map((view) => `webview/${view}.js`)].map((name) => [name, `${sizeText(size(name))}, gzip ${sizeText(gzip(name))}`]),
   );
+  const ours = views.reduce((total, view) => total + size(`webview/${view}.js`), 0);
+  const whole = views.reduce((total, view) => total + size(`webview-whole-library/${view}.js`), 0);
   const devExtension = path.join(repoRoot, 'dist', 'extension.js');
   report([
     ['largest parts of sidecar.js (minified bytes)', largestParts(results[1].metafile!)],
+    ['largest parts of the webview bundles (all views)', largestParts(results[2].metafile!)],
+    [`${views.length} view bundles, components imported one by one vs the whole @vscode-elements library`, `${sizeText(ours)} vs ${sizeText(whole)} (${(whole / ours).toFixed(2)}x smaller)`],
     ['dist/extension.js (dev build, for comparison)', existsSync(devExtension) ? sizeText(statSync(devExtension).size) : 'not built'],
-    ['build time, 3 bundles in parallel', `${buildMs.toFixed(0)} ms`],
+    ['build time, 3 builds in parallel', `${buildMs.toFixed(0)} ms`],
   ]);
 }
+
+/** Resolves the views' shared/elements import to a module that imports every @vscode-elements component. */
+const wholeElementsLibrary: esbuild.Plugin = {
+  name: 'whole-elements-library',
+  setup(build) {
+    build.onResolve({ filter: /shared\/elements$/ }, () => ({ path: 'whole-elements', namespace: 'whole-elements' }));
+    build.onLoad({ filter: /.*/, namespace: 'whole-elements' }, () => ({ contents: "import '@vscode-elements/elements';", resolveDir: repoRoot }));
+  },
+};
 
 /** The three packages (or this repository's own code) that contribute most to a bundle. */
 function largestParts(metafile: esbuild.Metafile): string {
@@ -308,6 +323,23 @@ async function vscodeLatency(): Promise<void> {
     [`hover on an unchanged version (cached), p50 / p95 of ${b.cachedHovers.count}`, stats(b.cachedHovers)],
     ['sidecar SIGKILLed → respawn + initialize → hover on a new version', b.killedSidecarHoverMs === null ? 'not measured' : `${b.killedSidecarHoverMs.toFixed(0)} ms`],
   ]);
+  webviewPaints(path.join(path.dirname(resultFile), 'bench-webviews.json'));
+}
+
+/** What test/vscode/bench/webviews.bench.ts writes: per view, command → first paint and view created → first paint. */
+interface WebviewBench {
+  results: Record<string, { commandToPaintMs: number; hostToPaintMs: number }>;
+}
+
+function webviewPaints(file: string): void {
+  if (!existsSync(file)) return console.log('  webview paints: not measured (bench-webviews.json missing)');
+  const b = JSON.parse(readFileSync(file, 'utf8')) as WebviewBench;
+  report(
+    Object.entries(b.results).map(([view, r]) => [
+      `${view} view: command → first paint (one cold open)`,
+      `${r.commandToPaintMs.toFixed(0)} ms, of which view created → painted ${r.hostToPaintMs.toFixed(0)} ms`,
+    ]),
+  );
 }
 
 export async function extensionBench(): Promise<void> {

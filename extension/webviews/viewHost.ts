@@ -141,12 +141,13 @@ export class ViewHost<S extends ViewState> implements vscode.Disposable {
 }
 
 /**
- * Creates a panel and waits for its view to start; a panel that stays blank (see ViewHost.reloadUntilReady) is
- * disposed and created again, up to three times in all. Resolves with the panel, started or not.
+ * Creates a panel in the active editor group and waits for its view to start; a panel that stays blank (see
+ * ViewHost.reloadUntilReady) is disposed and created again beside it (a blank one was seen to make the next in the
+ * same group blank too), up to three times in all. Resolves with the panel, started or not.
  */
-export async function openPanel<T extends { readonly host: ViewHost<ViewState>; dispose(): void }>(create: () => T, log: vscode.LogOutputChannel): Promise<T> {
+export async function openPanel<T extends { readonly host: ViewHost<ViewState>; dispose(): void }>(create: (column: vscode.ViewColumn) => T, log: vscode.LogOutputChannel): Promise<T> {
   for (let attempt = 1; ; attempt++) {
-    const opened = create();
+    const opened = create(attempt === 1 ? vscode.ViewColumn.Active : vscode.ViewColumn.Beside);
     if (attempt > reloads || (await opened.host.whenReady())) return opened;
     log.warn(`the ${opened.host.current.view} view did not start within ${readyTimeoutMs} ms; opening it again`);
     opened.dispose();

@@ -28,7 +28,10 @@ async function probe(page, { view, click }) {
     if (click) await frame.locator(click).first().click({ timeout: 5000 });
     return frame.evaluate(snapshot);
   }
-  const frames = page.frames().map((f) => f.url().replace(/\?.*/, '').slice(-80));
+  const frames = await Promise.all(page.frames().map(async (f) => {
+    const state = await f.evaluate(() => ({ ready: document.readyState, controlled: !!navigator.serviceWorker?.controller, frames: document.querySelectorAll('iframe').length })).catch((e) => String(e).slice(0, 60));
+    return `${f.url().replace(/\?.*/, '').slice(-40)} ${JSON.stringify(state)}`;
+  }));
   throw new Error(`no webview showing the ${view} view is open (frames: ${frames.join(', ')})`);
 }
 

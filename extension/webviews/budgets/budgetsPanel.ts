@@ -49,8 +49,8 @@ export class BudgetsPanel implements vscode.Disposable {
       BudgetsPanel.current.host.update(state);
       return BudgetsPanel.current;
     }
-    const create = (): BudgetsPanel => {
-      const panel = vscode.window.createWebviewPanel(viewType, title, vscode.ViewColumn.Active, { enableFindWidget: true });
+    const create = (column: vscode.ViewColumn): BudgetsPanel => {
+      const panel = vscode.window.createWebviewPanel(viewType, title, column, { enableFindWidget: true });
       return new BudgetsPanel(context, panel, new ViewHost(panel.webview, context.extension.extensionUri, budgetsStateNotification, state, title, context.log));
     };
     BudgetsPanel.current = await openPanel(create, context.log);

@@ -60,8 +60,8 @@ export class EstimatesPanel implements vscode.Disposable {
       return open;
     }
     const loaded = await load(context, listPricing);
-    const create = (): EstimatesPanel => {
-      const panel = vscode.window.createWebviewPanel(viewType, 'Cost Estimates', vscode.ViewColumn.Active, { enableFindWidget: true });
+    const create = (column: vscode.ViewColumn): EstimatesPanel => {
+      const panel = vscode.window.createWebviewPanel(viewType, 'Cost Estimates', column, { enableFindWidget: true });
       const host = new ViewHost(panel.webview, context.extension.extensionUri, estimatesStateNotification, loaded.state, 'Cost Estimates', context.log);
       return new EstimatesPanel(context, panel, host, loaded.result);
     };

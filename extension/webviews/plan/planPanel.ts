@@ -47,8 +47,8 @@ export class PlanPanel implements vscode.Disposable {
       PlanPanel.current.host.update(state);
       return PlanPanel.current;
     }
-    const create = (): PlanPanel => {
-      const panel = vscode.window.createWebviewPanel(viewType, 'Delta Execution Plan', vscode.ViewColumn.Active, { enableFindWidget: true });
+    const create = (column: vscode.ViewColumn): PlanPanel => {
+      const panel = vscode.window.createWebviewPanel(viewType, 'Delta Execution Plan', column, { enableFindWidget: true });
       return new PlanPanel(context, panel, new ViewHost(panel.webview, context.extension.extensionUri, planStateNotification, state, 'Delta Execution Plan', context.log));
     };
     PlanPanel.current = await openPanel(create, context.log);

@@ -66,7 +66,9 @@ export async function packageExtension({ log = console.log } = {}) {
   const vsix = vsixPath();
   rmSync(vsix, { force: true });
   try {
-    await createVSIX({ cwd: repoRoot, target: TARGET, packagePath: vsix, allowMissingRepository: true });
+    // The repository's README is for developers (with screenshots vsce cannot link without a repository URL);
+    // the extension's details page gets its own.
+    await createVSIX({ cwd: repoRoot, target: TARGET, packagePath: vsix, allowMissingRepository: true, readmePath: 'docs/extension-readme.md' });
   } finally {
     // The production bundles carry no source maps; dist/ goes back to what `npm run build` makes, which debugging
     // and the development-path VS Code tests expect.

@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import type { PartyCostApi } from '../../../extension/extension';
 import { readSuiteConfig } from '../suite/suiteConfig';
 import { probeView } from '../suite/webviewProbe';
+import { bareWebviewMs } from '../suite/webviewWarmUp';
 
 const panels = [
   ['plan', 'partycost.showDeltaPlan'],
@@ -50,6 +51,7 @@ suite('Party Cost Inspector webviews', function () {
     const results: Record<string, { commandToPaintMs: number; hostToPaintMs: number }> = {};
     results.cache = await timeToPaint(api, 'cache', () => vscode.commands.executeCommand('partycost.cache.focus'));
     for (const [view, command] of panels) results[view] = await timeToPaint(api, view, () => vscode.commands.executeCommand(command, { party: report.party }));
-    writeFileSync(path.join(path.dirname(readSuiteConfig().resultsFile), 'bench-webviews.json'), JSON.stringify({ results }, null, 2));
+    const bare = await bareWebviewMs();
+    writeFileSync(path.join(path.dirname(readSuiteConfig().resultsFile), 'bench-webviews.json'), JSON.stringify({ results, bareWebviewMs: bare }, null, 2));
   });
 });

@@ -15,14 +15,16 @@ function page(webview: vscode.Webview, script: vscode.Uri): string {
   return `<!DOCTYPE html><html><head><meta http-equiv="Content-Security-Policy" content="${csp}"></head><body><script src="${webview.asWebviewUri(script)}"></script></body></html>`;
 }
 
-async function attempt(folder: vscode.Uri, script: vscode.Uri): Promise<boolean> {
+/** Opens a bare panel whose local script posts at once; resolves with the milliseconds until it did, or null. */
+async function attempt(folder: vscode.Uri, script: vscode.Uri): Promise<number | null> {
+  const started = performance.now();
   const panel = vscode.window.createWebviewPanel('partycost.warmUp', 'warm-up', { viewColumn: vscode.ViewColumn.Active, preserveFocus: true }, { enableScripts: true, localResourceRoots: [folder] });
   try {
-    return await new Promise<boolean>((resolve) => {
-      const timer = setTimeout(() => resolve(false), attemptMs);
+    return await new Promise<number | null>((resolve) => {
+      const timer = setTimeout(() => resolve(null), attemptMs);
       panel.webview.onDidReceiveMessage(() => {
         clearTimeout(timer);
-        resolve(true);
+        resolve(performance.now() - started);
       });
       panel.webview.html = page(panel.webview, script);
     });
@@ -31,11 +33,22 @@ async function attempt(folder: vscode.Uri, script: vscode.Uri): Promise<boolean>
   }
 }
 
-/** Opens throwaway panels until one runs its local script; returns how many it took (0: none did in time). */
-export async function warmUpWebviews(): Promise<number> {
+function bareWebviewFiles(): { folder: vscode.Uri; script: vscode.Uri } {
   const folder = mkdtempSync(path.join(os.tmpdir(), 'partycost-warm-up-'));
   writeFileSync(path.join(folder, 'ready.js'), 'acquireVsCodeApi().postMessage("ready");');
+  return { folder: vscode.Uri.file(folder), script: vscode.Uri.file(path.join(folder, 'ready.js')) };
+}
+
+/** Opens throwaway panels until one runs its local script; returns how many it took (0: none did in time). */
+export async function warmUpWebviews(): Promise<number> {
+  const { folder, script } = bareWebviewFiles();
   const deadline = Date.now() + totalMs;
-  for (let tries = 1; Date.now() < deadline; tries++) if (await attempt(vscode.Uri.file(folder), vscode.Uri.file(path.join(folder, 'ready.js')))) return tries;
+  for (let tries = 1; Date.now() < deadline; tries++) if ((await attempt(folder, script)) !== null) return tries;
   return 0;
+}
+
+/** The baseline of a paint: a bare panel created, its page loaded and its one-line local script run (ms, or null). */
+export function bareWebviewMs(): Promise<number | null> {
+  const { folder, script } = bareWebviewFiles();
+  return attempt(folder, script);
 }

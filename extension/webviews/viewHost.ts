@@ -15,7 +15,8 @@ export const onDidPaintView = paints.event;
 
 type Handler = (params: unknown) => unknown;
 
-const readyTimeoutMs = 4000;
+/** How long a view may take to send its ready handshake before it counts as blank. */
+export const readyTimeoutMs = 4000;
 const reloads = 2;
 
 /**
@@ -137,19 +138,5 @@ export class ViewHost<S extends ViewState> implements vscode.Disposable {
 
   dispose(): void {
     for (const disposable of this.disposables.splice(0).reverse()) disposable.dispose();
-  }
-}
-
-/**
- * Creates a panel in the active editor group and waits for its view to start; a panel that stays blank (see
- * ViewHost.reloadUntilReady) is disposed and created again beside it (a blank one was seen to make the next in the
- * same group blank too), up to three times in all. Resolves with the panel, started or not.
- */
-export async function openPanel<T extends { readonly host: ViewHost<ViewState>; dispose(): void }>(create: (column: vscode.ViewColumn) => T, log: vscode.LogOutputChannel): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    const opened = create(attempt === 1 ? vscode.ViewColumn.Active : vscode.ViewColumn.Beside);
-    if (attempt > reloads || (await opened.host.whenReady())) return opened;
-    log.warn(`the ${opened.host.current.view} view did not start within ${readyTimeoutMs} ms; opening it again`);
-    opened.dispose();
   }
 }

@@ -4,7 +4,8 @@ import { listPartiesRequest, tokenBudgetsRequest } from '../../../sidecar/protoc
 import { budgetsStateNotification } from '../../../webview/protocol';
 import type { BudgetsViewState } from '../../../webview/protocol';
 import { pickParty } from '../../commands/pickers';
-import { openPanel, ViewHost } from '../viewHost';
+import { openPanel } from '../openPanel';
+import type { ViewHost } from '../viewHost';
 import { failed, missingConfig, noParty, partyToShow } from '../viewStates';
 
 const title = 'Token Budgets';
@@ -49,11 +50,8 @@ export class BudgetsPanel implements vscode.Disposable {
       BudgetsPanel.current.host.update(state);
       return BudgetsPanel.current;
     }
-    const create = (column: vscode.ViewColumn): BudgetsPanel => {
-      const panel = vscode.window.createWebviewPanel(viewType, title, column, { enableFindWidget: true });
-      return new BudgetsPanel(context, panel, new ViewHost(panel.webview, context.extension.extensionUri, budgetsStateNotification, state, title, context.log));
-    };
-    BudgetsPanel.current = await openPanel(create, context.log);
+    const spec = { viewType, title, stateType: budgetsStateNotification, state };
+    BudgetsPanel.current = await openPanel(context, spec, (panel, host) => new BudgetsPanel(context, panel, host));
     return BudgetsPanel.current;
   }
 
@@ -62,7 +60,6 @@ export class BudgetsPanel implements vscode.Disposable {
     readonly panel: vscode.WebviewPanel,
     readonly host: ViewHost<BudgetsViewState>,
   ) {
-    panel.iconPath = vscode.Uri.joinPath(context.extension.extensionUri, 'media', 'partycost.svg');
     this.disposables.push(
       host,
       context.onDidChangeParties(() => void this.refresh()),

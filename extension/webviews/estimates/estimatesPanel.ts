@@ -6,7 +6,8 @@ import { estimateRequest } from '../../../sidecar/protocol';
 import type { EstimateResult } from '../../../sidecar/protocol';
 import { estimatesStateNotification, getEstimateRequest } from '../../../webview/protocol';
 import type { EstimatesViewState } from '../../../webview/protocol';
-import { openPanel, ViewHost } from '../viewHost';
+import { openPanel } from '../openPanel';
+import type { ViewHost } from '../viewHost';
 import { failed, missingConfig } from '../viewStates';
 
 // Declared here rather than imported: the sidecar's estimate module would carry its tokenizer into the host's bundle.
@@ -60,12 +61,8 @@ export class EstimatesPanel implements vscode.Disposable {
       return open;
     }
     const loaded = await load(context, listPricing);
-    const create = (column: vscode.ViewColumn): EstimatesPanel => {
-      const panel = vscode.window.createWebviewPanel(viewType, 'Cost Estimates', column, { enableFindWidget: true });
-      const host = new ViewHost(panel.webview, context.extension.extensionUri, estimatesStateNotification, loaded.state, 'Cost Estimates', context.log);
-      return new EstimatesPanel(context, panel, host, loaded.result);
-    };
-    EstimatesPanel.current = await openPanel(create, context.log);
+    const spec = { viewType, title: 'Cost Estimates', stateType: estimatesStateNotification, state: loaded.state };
+    EstimatesPanel.current = await openPanel(context, spec, (panel, host) => new EstimatesPanel(context, panel, host, loaded.result));
     return EstimatesPanel.current;
   }
 
@@ -76,7 +73,6 @@ export class EstimatesPanel implements vscode.Disposable {
     result: EstimateResult | undefined,
   ) {
     this.lastResult = result;
-    panel.iconPath = vscode.Uri.joinPath(context.extension.extensionUri, 'media', 'partycost.svg');
     host.onRequest(getEstimateRequest, ({ pricing }) => this.reprice(checked(pricing)));
     this.disposables.push(
       host,

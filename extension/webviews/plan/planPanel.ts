@@ -5,7 +5,8 @@ import type { AgentProgress, RunReport } from '../../../sidecar/agents/runner';
 import { getPlanRequest, planStateNotification, runPlanCommand } from '../../../webview/protocol';
 import type { PlanViewState, RunState } from '../../../webview/protocol';
 import { runWithProgress } from '../../commands/partyCommands';
-import { openPanel, ViewHost } from '../viewHost';
+import { openPanel } from '../openPanel';
+import type { ViewHost } from '../viewHost';
 import { failed, missingConfig, noParty, partyToShow } from '../viewStates';
 
 /** The plan view's state for a party: the graph, the plan with the agents forced, and the run it follows. */
@@ -47,11 +48,8 @@ export class PlanPanel implements vscode.Disposable {
       PlanPanel.current.host.update(state);
       return PlanPanel.current;
     }
-    const create = (column: vscode.ViewColumn): PlanPanel => {
-      const panel = vscode.window.createWebviewPanel(viewType, 'Delta Execution Plan', column, { enableFindWidget: true });
-      return new PlanPanel(context, panel, new ViewHost(panel.webview, context.extension.extensionUri, planStateNotification, state, 'Delta Execution Plan', context.log));
-    };
-    PlanPanel.current = await openPanel(create, context.log);
+    const spec = { viewType, title: 'Delta Execution Plan', stateType: planStateNotification, state };
+    PlanPanel.current = await openPanel(context, spec, (panel, host) => new PlanPanel(context, panel, host));
     return PlanPanel.current;
   }
 
@@ -60,7 +58,6 @@ export class PlanPanel implements vscode.Disposable {
     readonly panel: vscode.WebviewPanel,
     readonly host: ViewHost<PlanViewState>,
   ) {
-    panel.iconPath = vscode.Uri.joinPath(context.extension.extensionUri, 'media', 'partycost.svg');
     host.onRequest(getPlanRequest, async ({ party, force }) => {
       const plan = await context.request(planRequest, { party, force });
       host.update({ ...host.current, party, plan, force: force ?? [] });

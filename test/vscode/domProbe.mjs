@@ -18,7 +18,9 @@ function snapshot() {
       swatch: style.getPropertyValue('--swatch').trim(),
     };
   });
-  return { view: document.body.dataset.view, theme: document.body.className, background: getComputedStyle(document.body).backgroundColor, elements };
+  const csp = document.querySelector('meta[http-equiv="Content-Security-Policy"]')?.getAttribute('content') ?? null;
+  const scripts = [...document.scripts].map((script) => ({ type: script.type || 'text/javascript', src: script.getAttribute('src') ?? '', nonce: script.nonce !== '' }));
+  return { view: document.body.dataset.view, theme: document.body.className, background: getComputedStyle(document.body).backgroundColor, csp, scripts, elements };
 }
 
 async function probe(page, { view, click }) {

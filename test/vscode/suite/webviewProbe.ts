@@ -21,6 +21,9 @@ export interface ViewSnapshot {
   /** The body's classes: VS Code sets vscode-light, vscode-dark or vscode-high-contrast. */
   theme: string;
   background: string;
+  /** The page's Content-Security-Policy, and its script elements (a nonce is hidden from the DOM: only whether one is set). */
+  csp: string | null;
+  scripts: { type: string; src: string; nonce: boolean }[];
   elements: ProbedElement[];
 }
 

@@ -74,6 +74,13 @@ suite('The webviews in VS Code', function () {
     const config = JSON.parse(readFileSync(path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, 'partycost.json'), 'utf8').replace(/^\s*\/\/.*$/gm, '')) as { agents: Record<string, { dependsOn?: string[] }> };
     const dependencies = Object.values(config.agents).flatMap((a) => a.dependsOn ?? []);
     assert.equal(elements(snapshot, 'edge').length, dependencies.length, 'one edge per dependency of the configuration');
+    // A strict policy: nothing by default, scripts only with the page's nonce, styles and fonts only from the bundle.
+    assert.match(snapshot.csp ?? '', /^default-src 'none'; /);
+    assert.match(snapshot.csp ?? '', /script-src 'nonce-[A-Za-z0-9+/=]{20,}'(;|$)/);
+    assert.doesNotMatch(snapshot.csp ?? '', /unsafe-inline|unsafe-eval/);
+    // (VS Code injects its own inline script for acquireVsCodeApi; the page's scripts are loaded ones.)
+    const loaded = snapshot.scripts.filter((script) => script.src);
+    assert.ok(loaded.length === 1 && loaded[0].nonce && /\/dist\/webview\/plan\.js$/.test(loaded[0].src), JSON.stringify(snapshot.scripts));
     await screenshotsInBothThemes('plan');
   });
 

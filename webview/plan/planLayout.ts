@@ -2,7 +2,7 @@ import { Graph, layout } from '@dagrejs/dagre';
 import type { PlannedAgent } from '../../sidecar/planner/plan';
 import type { AgentNode } from '../../sidecar/protocol';
 
-export const nodeWidth = 168;
+export const nodeWidth = 196;
 export const nodeHeight = 58;
 
 /** An agent placed on the drawing: its centre, and what the plan decided for it (absent: not in the plan). */

@@ -11,7 +11,11 @@ import { requestScreenshot, screenshotsOn } from './screenshot';
 import { clickInView, elements, probeView } from './webviewProbe';
 import type { ViewSnapshot } from './webviewProbe';
 
-const themes = { light: ['Default Light Modern', 'vscode-light'], dark: ['Default Dark Modern', 'vscode-dark'] } as const;
+const themes = {
+  light: ['Default Light Modern', 'vscode-light'],
+  dark: ['Default Dark Modern', 'vscode-dark'],
+  highContrast: ['Default High Contrast', 'vscode-high-contrast'],
+} as const;
 
 /** Switches the colour theme and waits until the view shows it (VS Code marks the webview's body with the theme kind). */
 async function useTheme(theme: keyof typeof themes, view: string): Promise<ViewSnapshot> {
@@ -82,6 +86,13 @@ suite('The webviews in VS Code', function () {
     const loaded = snapshot.scripts.filter((script) => script.src);
     assert.ok(loaded.length === 1 && loaded[0].nonce && /\/dist\/webview\/plan\.js$/.test(loaded[0].src), JSON.stringify(snapshot.scripts));
     await screenshotsInBothThemes('plan');
+    if (screenshotsOn()) {
+      // High contrast too, for the graph: its action colours come from the theme's chart colours.
+      const contrast = await useTheme('highContrast', 'plan');
+      await requestScreenshot('plan-high-contrast');
+      const strokes = new Set(elements(contrast, 'node').map((n) => n.stroke));
+      assert.equal(strokes.size, colours.size, 'each action keeps its own colour in high contrast');
+    }
   });
 
   test('the plan panel\'s Run button runs the plan; afterwards every agent is reused', async () => {

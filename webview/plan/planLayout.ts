@@ -29,7 +29,7 @@ export interface PlanLayout {
 /** Lays the agent graph out left to right with dagre (ranked by dependency), each agent paired with its plan entry. */
 export function layoutPlan(graph: AgentNode[], planned: PlannedAgent[]): PlanLayout {
   const g = new Graph();
-  g.setGraph({ rankdir: 'LR', nodesep: 18, ranksep: 56, marginx: 12, marginy: 12 });
+  g.setGraph({ rankdir: 'LR', nodesep: 18, ranksep: 40, marginx: 12, marginy: 12 });
   g.setDefaultEdgeLabel(() => ({}));
   const known = new Set(graph.map((n) => n.agent));
   for (const node of graph) g.setNode(node.agent, { width: nodeWidth, height: nodeHeight });

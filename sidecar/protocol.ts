@@ -5,7 +5,8 @@
 import { NotificationType, RequestType } from 'vscode-jsonrpc';
 import type { RunReport, AgentProgress } from './agents/runner';
 import type { CacheReport } from './cache/resultCache';
-import type { Estimate, Pricing } from './cost/estimate';
+import type { Estimate } from './cost/estimate';
+import type { Pricing } from './cost/pricing';
 import type { RightSizing } from './cost/rightSize';
 import type { BudgetState } from './budget/budget';
 import type { PartyInput } from './party/state';

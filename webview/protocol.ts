@@ -5,7 +5,8 @@
  * switches on bare strings. A view starts from the state embedded in its HTML, then sends the ready command.
  */
 import type { CacheReport } from '../sidecar/cache/resultCache';
-import type { Estimate, Pricing } from '../sidecar/cost/estimate';
+import type { Estimate } from '../sidecar/cost/estimate';
+import type { Pricing } from '../sidecar/cost/pricing';
 import type { RightSizing } from '../sidecar/cost/rightSize';
 import type { Action } from '../sidecar/planner/decide';
 import type { Plan } from '../sidecar/planner/plan';

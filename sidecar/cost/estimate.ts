@@ -3,6 +3,8 @@ import { templateTokens } from './agentTokens';
 import { scale, sum, toUsd, unitCost } from './money';
 import type { Pico } from './money';
 import type { PriceBook } from './prices';
+import { checkedPricing, listPricing } from './pricing';
+import type { Pricing } from './pricing';
 import { llmCost, resourceCosts } from './usageCost';
 
 /** Completion tokens assumed for an agent that does not declare `expectedOutputTokens`. */
@@ -27,17 +29,6 @@ export interface AgentEstimate {
   costPerRunUsd: number;
   breakdown: Record<Component, number>;
 }
-
-/**
- * What-if pricing: the share of each prompt's input tokens billed at the cached-input price, and whether agents run
- * through the Batch API (its input, output and the cached price, all at the batch discount).
- */
-export interface Pricing {
-  cachedInputShare: number;
-  batch: boolean;
-}
-
-export const listPricing: Pricing = { cachedInputShare: 0, batch: false };
 
 export interface Estimate {
   agents: AgentEstimate[];
@@ -98,8 +89,7 @@ function agentCost(name: string, agent: AgentConfig, config: PartyConfig, prices
 
 /** Cost per agent run, per party (all agents once plus orchestration) and per month at the configured volume. */
 export function estimate(config: PartyConfig, prices: PriceBook, pricing: Pricing = listPricing): Estimate {
-  if (!(pricing.cachedInputShare >= 0 && pricing.cachedInputShare <= 1)) throw new RangeError(`cachedInputShare must be between 0 and 1, not ${pricing.cachedInputShare}`);
-  const priced = pricedFor(prices, pricing);
+  const priced = pricedFor(prices, checkedPricing(pricing));
   const agents = Object.entries(config.agents).map(([name, agent]) => agentCost(name, agent, config, priced, pricing));
   const orchestration = unitCost(1, prices.resources.orchestration);
   const perParty = sum(agents.map((a) => a.cost)) + orchestration;

@@ -4,6 +4,7 @@ import type { CancellationToken, MessageConnection, RequestHandler, RequestType,
 import { RunCancelledError, RunFailedError } from '../agents/runner';
 import { loadConfigText } from '../config/load';
 import { estimate } from '../cost/estimate';
+import { PricingError } from '../cost/pricing';
 import { rightSize } from '../cost/rightSize';
 import { countText } from '../cost/tokens';
 import { RequestError } from '../party/partyService';
@@ -25,7 +26,7 @@ function log(message: string): void {
 
 /** Known failures become JSON-RPC errors with the user's sentence; anything else is logged with its stack. */
 function failure(error: unknown): ResponseError<void> {
-  const known = [SessionError, RequestError, UnknownPartyError, StoreError, RunFailedError, RunCancelledError];
+  const known = [SessionError, RequestError, UnknownPartyError, StoreError, RunFailedError, RunCancelledError, PricingError];
   if (known.some((type) => error instanceof type)) return new ResponseError(requestFailed, (error as Error).message);
   log(`unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   return new ResponseError(requestFailed, `internal error: ${error instanceof Error ? error.message : String(error)}`);
@@ -71,7 +72,6 @@ export function serve(): Promise<void> {
     const s = current();
     const loaded = loadConfigText(text ?? readFileSync(s.configPath, 'utf8'), s.configPath);
     if (!loaded.config) return { estimate: null, rightSizing: [], problems: problemsOf(loaded) };
-    if (pricing && !(pricing.cachedInputShare >= 0 && pricing.cachedInputShare <= 1)) throw new RequestError(`pricing.cachedInputShare must be between 0 and 1, not ${pricing.cachedInputShare}`);
     return { estimate: estimate(loaded.config, loaded.prices, pricing), rightSizing: rightSize(loaded.config, loaded.prices), problems: problemsOf(loaded) };
   });
   handle(protocol.agentGraphRequest, () => ({ agents: agentNodes(current().parties().config) }));

@@ -3,9 +3,10 @@ import assert from 'node:assert/strict';
 import { renderEstimates } from '../../webview/estimates/estimatesView';
 import { estimatesStateNotification } from '../../webview/protocol';
 import type { EstimatesViewState } from '../../webview/protocol';
-import type { AgentEstimate, Estimate, Pricing } from '../../sidecar/cost/estimate';
+import type { AgentEstimate, Estimate } from '../../sidecar/cost/estimate';
+import type { Pricing } from '../../sidecar/cost/pricing';
 import type { RightSizing } from '../../sidecar/cost/rightSize';
-import { fakePage } from '../webviewPage';
+import { withFakePage } from '../webviewPage';
 import type { FakePage } from '../webviewPage';
 
 const zero = { llm: 0, vector: 0, compute: 0, cache: 0, sql: 0 };
@@ -41,8 +42,7 @@ const change = (page: FakePage, element: Element): void => void element.dispatch
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 test('the estimates view lists each agent by component, the totals and the prices\' source and date', async () => {
-  const page = fakePage();
-  try {
+  await withFakePage(async (page) => {
     renderEstimates(page.root, state(), page.ipc);
     const rows = [...page.root.querySelectorAll('[data-probe="agent"]')];
     assert.deepEqual(rows.map((r) => r.getAttribute('data-agent')), ['theme', 'venue', 'budget']);
@@ -58,14 +58,11 @@ test('the estimates view lists each agent by component, the totals and the price
     const saving = [...page.root.querySelectorAll('[data-probe="saving"]')];
     assert.deepEqual(saving.map((s) => [s.getAttribute('data-agent'), s.getAttribute('data-suggested'), s.getAttribute('data-saving-month')]), [['venue', 'gpt-4.1', '2.1']]);
     assert.ok([...page.root.querySelectorAll('th')].every((th) => th.getAttribute('scope')), 'every header cell has a scope');
-  } finally {
-    await page.close();
-  }
+  });
 });
 
 test('without a 2D context the chart is skipped, its box still says how many bars, and the table is complete', async () => {
-  const page = fakePage();
-  try {
+  await withFakePage(async (page) => {
     renderEstimates(page.root, state(), page.ipc);
     const box = page.root.querySelector('[data-probe="chart"]')!;
     assert.equal(box.getAttribute('data-agents'), '3');
@@ -76,14 +73,11 @@ test('without a 2D context the chart is skipped, its box still says how many bar
     assert.ok(page.root.querySelector('#estimates-caption'), 'the description the canvas points at exists');
     assert.equal(page.root.querySelectorAll('tbody [data-probe="agent"]').length, 3);
     assert.match(page.root.querySelector('[data-probe="party-row"]')?.textContent ?? '', /per party/);
-  } finally {
-    await page.close();
-  }
+  });
 });
 
 test('the what-if toggles ask for the estimate at their pricing, and the reply is drawn', async () => {
-  const page = fakePage();
-  try {
+  await withFakePage(async (page) => {
     renderEstimates(page.root, state(), page.ipc);
     assert.deepEqual([attr(page, '[data-probe="pricing"]', 'data-cached-input-share'), attr(page, '[data-probe="pricing"]', 'data-batch')], ['0', 'false']);
     assert.equal(page.root.querySelector('[data-probe="cached-share"]')?.hasAttribute('disabled'), true, 'no share to choose while caching is off');
@@ -105,14 +99,11 @@ test('the what-if toggles ask for the estimate at their pricing, and the reply i
     assert.deepEqual(page.posted[1].params, { pricing: { cachedInputShare: 0.9, batch: false } });
     change(page, page.root.querySelector('[data-probe="batch"]')!);
     assert.deepEqual(page.posted[2].params, { pricing: { cachedInputShare: 0.5, batch: true } });
-  } finally {
-    await page.close();
-  }
+  });
 });
 
 test('only the latest answer is drawn; a refused one is shown; a notification re-renders', async () => {
-  const page = fakePage();
-  try {
+  await withFakePage(async (page) => {
     renderEstimates(page.root, state(), page.ipc);
     change(page, page.root.querySelector('[data-probe="batch"]')!);
     change(page, page.root.querySelector('[data-probe="cached-input"]')!);
@@ -129,14 +120,11 @@ test('only the latest answer is drawn; a refused one is shown; a notification re
     page.fromHost({ kind: 'notification', method: 'estimates/state', params: state(estimate({ cachedInputShare: 0, batch: true }, 0.5)) });
     assert.equal(attr(page, '[data-probe="pricing"]', 'data-batch'), 'true');
     assert.equal(attr(page, '[data-agent="theme"]', 'data-cost'), '0.0001105');
-  } finally {
-    await page.close();
-  }
+  });
 });
 
 test('empty states: no configuration offers the sample, an invalid one points at the Problems panel', async () => {
-  const page = fakePage();
-  try {
+  await withFakePage(async (page) => {
     const action = { label: 'Create Sample Configuration', command: 'partycost.createSampleConfiguration' } as const;
     renderEstimates(page.root, { view: 'estimates', estimate: null, rightSizing: [], empty: { reason: 'no-config', message: 'No partycost.json', action } }, page.ipc);
     assert.equal(attr(page, '[data-probe="empty"]', 'data-reason'), 'no-config');
@@ -147,7 +135,5 @@ test('empty states: no configuration offers the sample, an invalid one points at
     renderEstimates(page.root, { view: 'estimates', estimate: null, rightSizing: [], empty: { reason: 'invalid-config', message: 'partycost.json has 2 problems (see the Problems panel)' } }, page.ipc);
     assert.equal(attr(page, '[data-probe="empty"]', 'data-reason'), 'invalid-config');
     assert.match(page.root.textContent ?? '', /Problems panel/);
-  } finally {
-    await page.close();
-  }
+  });
 });

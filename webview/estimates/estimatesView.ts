@@ -1,4 +1,5 @@
-import type { AgentEstimate, Estimate, Pricing } from '../../sidecar/cost/estimate';
+import type { AgentEstimate, Estimate } from '../../sidecar/cost/estimate';
+import type { Pricing } from '../../sidecar/cost/pricing';
 import type { RightSizing } from '../../sidecar/cost/rightSize';
 import type { WebviewIpc } from '../ipc';
 import { getEstimateRequest } from '../protocol';

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { disposeAll } from './lifecycle';
 import path from 'node:path';
 import type { NotificationType, RequestType } from 'vscode-jsonrpc';
 import { findNodeRuntime } from './sidecar/nodeRuntime';
@@ -25,11 +26,29 @@ export class PartyCostContext implements vscode.Disposable {
   private readonly runProgress = new vscode.EventEmitter<AgentProgress & Pick<RunParams, 'runId'>>();
   /** Per-agent progress of every run (filter by run id). */
   readonly onRunProgress = this.runProgress.event;
+  private readonly configFileChanged = new vscode.EventEmitter<'saved' | 'created' | 'deleted'>();
+  /** Fires when partycost.json is saved in an editor, or created or deleted on disk (the sample command writes it). */
+  readonly onDidChangeConfigFile = this.configFileChanged.event;
   readonly log: vscode.LogOutputChannel;
 
   constructor(readonly extension: vscode.ExtensionContext) {
     this.log = vscode.window.createOutputChannel('Party Cost Inspector', { log: true });
-    this.pushExtCleanup(this.log, this.partiesChanged, this.sidecarStarted, this.runProgress);
+    this.pushExtCleanup(this.log, this.partiesChanged, this.sidecarStarted, this.runProgress, this.configFileChanged);
+    this.watchConfigFile();
+  }
+
+  /** One watcher for the whole extension: views and context keys listen to onDidChangeConfigFile. */
+  private watchConfigFile(): void {
+    const file = this.configPath;
+    if (!file) return;
+    const fire = (change: 'saved' | 'created' | 'deleted') => (): void => this.configFileChanged.fire(change);
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(path.dirname(file)), path.basename(file)), false, true, false);
+    this.pushExtCleanup(
+      watcher,
+      watcher.onDidCreate(fire('created')),
+      watcher.onDidDelete(fire('deleted')),
+      vscode.workspace.onDidSaveTextDocument((document) => document.uri.fsPath === file && fire('saved')()),
+    );
   }
 
   pushExtCleanup(...disposables: vscode.Disposable[]): void {
@@ -127,7 +146,7 @@ export class PartyCostContext implements vscode.Disposable {
   private async endSession(): Promise<void> {
     const client = this.client;
     this.client = undefined;
-    for (const disposable of this.sessionCleanup.splice(0).reverse()) disposable.dispose();
+    disposeAll(this.sessionCleanup);
     await client?.stop();
   }
 
@@ -138,6 +157,6 @@ export class PartyCostContext implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const disposable of this.extCleanup.splice(0).reverse()) disposable.dispose();
+    disposeAll(this.extCleanup);
   }
 }

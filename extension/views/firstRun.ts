@@ -1,10 +1,9 @@
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
-import path from 'node:path';
 import type { PartyCostContext } from '../context';
 import { registerCommand } from '../commands/register';
 
-export const walkthroughId = 'partycost.party-cost-inspector#firstDeltaPlan';
+const walkthroughId = 'partycost.party-cost-inspector#firstDeltaPlan';
 const walkthroughShownKey = 'partycost.walkthroughShown';
 
 /**
@@ -14,11 +13,7 @@ const walkthroughShownKey = 'partycost.walkthroughShown';
 export function registerFirstRun(context: PartyCostContext): void {
   const update = (): void => void vscode.commands.executeCommand('setContext', 'partycost.hasConfiguration', !!context.configPath && existsSync(context.configPath));
   update();
-  const folder = vscode.workspace.workspaceFolders?.[0];
-  if (folder && context.configPath) {
-    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(folder, path.relative(folder.uri.fsPath, context.configPath)));
-    context.pushExtCleanup(watcher, watcher.onDidCreate(update), watcher.onDidDelete(update));
-  }
+  context.pushExtCleanup(context.onDidChangeConfigFile(update));
   registerCommand(context, 'partycost.openConfiguration', async () => {
     if (!context.configPath || !existsSync(context.configPath)) return vscode.commands.executeCommand('partycost.createSampleConfiguration');
     return vscode.window.showTextDocument(vscode.Uri.file(context.configPath));

@@ -31,6 +31,8 @@ export function registerStatusBar(context: PartyCostContext): void {
     }
   };
   context.onDidChangeParties(() => void refresh());
+  // A configuration created (or deleted) shows (or hides) the spend without a party changing.
+  context.pushExtCleanup(context.onDidChangeConfigFile((change) => change !== 'saved' && void refresh()));
   context.pushExtCleanup(item);
   void refresh();
 }

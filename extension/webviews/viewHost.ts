@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { disposeAll } from '../lifecycle';
 import { readyCommand, runActionCommand, viewActions } from '../../webview/protocol';
 import type { CommandType, NotificationType, RequestType, ViewName, ViewState } from '../../webview/protocol';
 import { webviewHtml, webviewRoot } from './webviewHtml';
@@ -137,6 +138,6 @@ export class ViewHost<S extends ViewState> implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const disposable of this.disposables.splice(0).reverse()) disposable.dispose();
+    disposeAll(this.disposables);
   }
 }

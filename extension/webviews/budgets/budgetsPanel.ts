@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { disposeAll } from '../../lifecycle';
 import type { PartyCostContext } from '../../context';
 import { listPartiesRequest, tokenBudgetsRequest } from '../../../sidecar/protocol';
 import { budgetsStateNotification } from '../../../webview/protocol';
@@ -63,8 +64,8 @@ export class BudgetsPanel implements vscode.Disposable {
     this.disposables.push(
       host,
       context.onDidChangeParties(() => void this.refresh()),
-      // A saved edit of a contextBudget or a template changes the prompts without changing any party.
-      vscode.workspace.onDidSaveTextDocument((document) => document.uri.fsPath === context.configPath && void this.refresh()),
+      // An edit of a contextBudget or a template changes the prompts without changing any party.
+      context.onDidChangeConfigFile(() => void this.refresh()),
       panel.onDidDispose(() => this.dispose()),
     );
   }
@@ -75,7 +76,7 @@ export class BudgetsPanel implements vscode.Disposable {
 
   dispose(): void {
     if (BudgetsPanel.current === this) BudgetsPanel.current = undefined;
-    for (const disposable of this.disposables.splice(0).reverse()) disposable.dispose();
+    disposeAll(this.disposables);
     this.panel.dispose();
   }
 }

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import path from 'node:path';
+import { disposeAll } from '../../lifecycle';
 import type { PartyCostContext } from '../../context';
 import { cacheStatsRequest } from '../../../sidecar/protocol';
 import type { CacheReport } from '../../../sidecar/cache/resultCache';
@@ -55,13 +55,12 @@ export class CacheView implements vscode.WebviewViewProvider, vscode.Disposable 
 
   constructor(private readonly context: PartyCostContext) {
     CacheView.current = this;
-    this.disposables.push(this.updated, context.onDidChangeParties(() => this.changed()));
-    const config = context.configPath;
-    if (config) {
+    this.disposables.push(
+      this.updated,
+      context.onDidChangeParties(() => this.changed()),
       // Creating or deleting partycost.json changes the empty state without changing any party.
-      const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(path.dirname(config), path.basename(config)), false, true, false);
-      this.disposables.push(watcher, watcher.onDidCreate(() => this.changed()), watcher.onDidDelete(() => this.changed()));
-    }
+      context.onDidChangeConfigFile((change) => change !== 'saved' && this.changed()),
+    );
   }
 
   /** The cache was cleared (partycost.clearCache): the figures the view shows are out of date. */
@@ -112,7 +111,7 @@ export class CacheView implements vscode.WebviewViewProvider, vscode.Disposable 
   }
 
   private releaseView(): void {
-    for (const disposable of this.viewDisposables.splice(0).reverse()) disposable.dispose();
+    disposeAll(this.viewDisposables);
     this.view = undefined;
     this.host = undefined;
   }
@@ -121,6 +120,6 @@ export class CacheView implements vscode.WebviewViewProvider, vscode.Disposable 
     if (CacheView.current === this) CacheView.current = undefined;
     clearTimeout(this.timer);
     this.releaseView();
-    for (const disposable of this.disposables.splice(0).reverse()) disposable.dispose();
+    disposeAll(this.disposables);
   }
 }

@@ -1,7 +1,8 @@
 import * as vscode from 'vscode';
-import path from 'node:path';
+import { disposeAll } from '../../lifecycle';
 import type { PartyCostContext } from '../../context';
-import type { Pricing } from '../../../sidecar/cost/estimate';
+import { checkedPricing, listPricing } from '../../../sidecar/cost/pricing';
+import type { Pricing } from '../../../sidecar/cost/pricing';
 import { estimateRequest } from '../../../sidecar/protocol';
 import type { EstimateResult } from '../../../sidecar/protocol';
 import { estimatesStateNotification, getEstimateRequest } from '../../../webview/protocol';
@@ -10,8 +11,6 @@ import { openPanel } from '../openPanel';
 import type { ViewHost } from '../viewHost';
 import { failed, missingConfig } from '../viewStates';
 
-// Declared here rather than imported: the sidecar's estimate module would carry its tokenizer into the host's bundle.
-const listPricing: Pricing = { cachedInputShare: 0, batch: false };
 const viewType = 'partycost.estimates';
 
 interface Loaded {
@@ -36,13 +35,6 @@ async function load(context: PartyCostContext, pricing: Pricing): Promise<Loaded
   } catch (error) {
     return { state: { ...state, empty: failed(error) } };
   }
-}
-
-/** The view's pricing, refused unless it is one the sidecar can price. */
-function checked(pricing: Pricing | undefined): Pricing {
-  const share = pricing?.cachedInputShare;
-  if (typeof share !== 'number' || !(share >= 0 && share <= 1) || typeof pricing?.batch !== 'boolean') throw new Error('the what-if pricing needs a cached-input share between 0 and 1 and batch on or off');
-  return { cachedInputShare: share, batch: pricing.batch };
 }
 
 /** The Cost Estimates panel: one for the window; follows saves of the configuration at the what-if pricing chosen. */
@@ -73,25 +65,17 @@ export class EstimatesPanel implements vscode.Disposable {
     result: EstimateResult | undefined,
   ) {
     this.lastResult = result;
-    host.onRequest(getEstimateRequest, ({ pricing }) => this.reprice(checked(pricing)));
+    host.onRequest(getEstimateRequest, ({ pricing }) => this.reprice(checkedPricing(pricing)));
     this.disposables.push(
       host,
-      vscode.workspace.onDidSaveTextDocument((document) => document.uri.fsPath === context.configPath && void this.refresh()),
-      ...this.watchConfigFile(),
+      // Saved, or written or deleted outside the editor (the sample command writes the file).
+      context.onDidChangeConfigFile(() => void this.refresh()),
       panel.onDidDispose(() => this.dispose()),
     );
   }
 
   get result(): EstimateResult | undefined {
     return this.lastResult;
-  }
-
-  /** Saves do not cover a configuration written or deleted outside the editor (the sample command writes the file). */
-  private watchConfigFile(): vscode.Disposable[] {
-    const file = this.context.configPath;
-    if (!file) return [];
-    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(path.dirname(file)), path.basename(file)), false, true, false);
-    return [watcher, watcher.onDidCreate(() => void this.refresh()), watcher.onDidDelete(() => void this.refresh())];
   }
 
   /** The estimate at a new pricing: the reply to the view, and its state unless a newer pricing was asked for since. */
@@ -115,7 +99,7 @@ export class EstimatesPanel implements vscode.Disposable {
 
   dispose(): void {
     if (EstimatesPanel.current === this) EstimatesPanel.current = undefined;
-    for (const disposable of this.disposables.splice(0).reverse()) disposable.dispose();
+    disposeAll(this.disposables);
     this.panel.dispose();
   }
 }

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { disposeAll } from '../../lifecycle';
 import type { PartyCostContext } from '../../context';
 import { agentGraphRequest, planRequest } from '../../../sidecar/protocol';
 import type { AgentProgress, RunReport } from '../../../sidecar/agents/runner';
@@ -67,7 +68,7 @@ export class PlanPanel implements vscode.Disposable {
     this.disposables.push(
       host,
       context.onDidChangeParties(() => void this.refresh()),
-      vscode.workspace.onDidSaveTextDocument((document) => document.uri.fsPath === context.configPath && void this.refresh()),
+      context.onDidChangeConfigFile(() => void this.refresh()),
       panel.onDidDispose(() => this.dispose()),
     );
   }
@@ -101,7 +102,7 @@ export class PlanPanel implements vscode.Disposable {
 
   dispose(): void {
     if (PlanPanel.current === this) PlanPanel.current = undefined;
-    for (const disposable of this.disposables.splice(0).reverse()) disposable.dispose();
+    disposeAll(this.disposables);
     this.panel.dispose();
   }
 }

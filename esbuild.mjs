@@ -2,7 +2,7 @@
 // Usage: node esbuild.mjs [--production] [--watch]
 import * as esbuild from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync, mkdirSync, rmSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -34,7 +34,8 @@ const problemMatcher = {
   },
 };
 
-const views = ['plan', 'estimates', 'budgets', 'cache'].filter((view) => existsSync(`webview/${view}/main.ts`));
+// Every folder of webview/ with a main.ts is a view.
+const views = readdirSync('webview').filter((view) => existsSync(`webview/${view}/main.ts`));
 
 const bundles = [
   // The extension host loads CommonJS; `vscode` is provided by the host.

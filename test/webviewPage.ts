@@ -38,3 +38,13 @@ export function fakePage(): FakePage {
     },
   };
 }
+
+/** Runs `body` on a fresh page and closes it afterwards, whether the body passed or threw. */
+export async function withFakePage(body: (page: FakePage) => Promise<void> | void): Promise<void> {
+  const page = fakePage();
+  try {
+    await body(page);
+  } finally {
+    await page.close();
+  }
+}

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { renderBudgets } from '../../webview/budgets/budgetsView';
 import type { BudgetsViewState } from '../../webview/protocol';
 import type { TokenBudget } from '../../sidecar/protocol';
-import { fakePage } from '../webviewPage';
+import { withFakePage } from '../webviewPage';
 
 const agents: TokenBudget[] = [
   { agent: 'theme', model: 'gpt-4o-mini', budget: 800, tokens: 320, parts: { instructions: 200, inputs: 120, upstream: 0 }, upstream: [], prunedTokens: 0, overBudget: false },
@@ -36,8 +36,7 @@ const agents: TokenBudget[] = [
 const state = (extra: Partial<BudgetsViewState> = {}): BudgetsViewState => ({ view: 'budgets', party: 'P1', agents, ...extra });
 
 test('the budgets view has one bar per agent whose probe values are the state\'s numbers', async () => {
-  const page = fakePage();
-  try {
+  await withFakePage(async (page) => {
     renderBudgets(page.root, state(), page.ipc);
     const rows = [...page.root.querySelectorAll('[data-probe="agent"]')];
     const read = (row: Element) => ['agent', 'budget', 'tokens', 'instructions', 'inputs', 'upstream', 'pruned', 'over'].map((name) => row.getAttribute(`data-${name}`));
@@ -50,14 +49,11 @@ test('the budgets view has one bar per agent whose probe values are the state\'s
     assert.equal(rows[3].querySelector('.budgets-marker'), null, 'an agent without a budget has no marker');
     assert.match(rows[3].textContent ?? '', /no budget/);
     assert.match(venue.querySelector('[role="img"]')?.getAttribute('aria-label') ?? '', /venue: 1,400 of 1,500 .*500 upstream tokens pruned/);
-  } finally {
-    await page.close();
-  }
+  });
 });
 
 test('an over-budget agent is flagged in its bar, the table and the summary', async () => {
-  const page = fakePage();
-  try {
+  await withFakePage(async (page) => {
     renderBudgets(page.root, state(), page.ipc);
     const over = page.root.querySelector('[data-probe="agent"][data-over="true"]')!;
     assert.equal(over.getAttribute('data-agent'), 'planner_final');
@@ -73,14 +69,11 @@ test('an over-budget agent is flagged in its bar, the table and the summary', as
     const summary = page.root.querySelector('[data-probe="summary"]')!;
     assert.deepEqual([summary.getAttribute('data-over'), summary.getAttribute('data-pruned')], ['1', '1670']);
     assert.equal(page.root.querySelectorAll('[data-probe="agent"].budgets-over').length, 1, 'only that one');
-  } finally {
-    await page.close();
-  }
+  });
 });
 
 test('each upstream result shows its form and its tokens whole and used', async () => {
-  const page = fakePage();
-  try {
+  await withFakePage(async (page) => {
     renderBudgets(page.root, state(), page.ipc);
     const rows = [...page.root.querySelectorAll('[data-probe="upstream"]')];
     const read = (row: Element) => ['agent', 'from', 'form', 'whole', 'used'].map((name) => row.getAttribute(`data-${name}`));
@@ -91,14 +84,11 @@ test('each upstream result shows its form and its tokens whole and used', async 
     ]);
     assert.match(rows[1].textContent ?? '', /summarised.*900 → 400.*500/);
     assert.match(rows[2].textContent ?? '', /by reference/);
-  } finally {
-    await page.close();
-  }
+  });
 });
 
 test('empty states say what to do next and their buttons run the command', async () => {
-  const page = fakePage();
-  try {
+  await withFakePage(async (page) => {
     const cases: [BudgetsViewState['empty'], string][] = [
       [{ reason: 'no-config', message: 'No partycost.json', action: { label: 'Create Sample Configuration', command: 'partycost.createSampleConfiguration' } }, 'partycost.createSampleConfiguration'],
       [{ reason: 'no-party', message: 'No party yet', action: { label: 'Run Party Plan', command: 'partycost.runPartyPlan' } }, 'partycost.runPartyPlan'],
@@ -112,7 +102,5 @@ test('empty states say what to do next and their buttons run the command', async
     }
     renderBudgets(page.root, state({ agents: [] }), page.ipc);
     assert.match(page.root.textContent ?? '', /No llm agent/);
-  } finally {
-    await page.close();
-  }
+  });
 });

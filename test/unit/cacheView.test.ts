@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { renderCache } from '../../webview/cache/cacheView';
 import type { CacheViewState } from '../../webview/protocol';
 import type { CacheReport, TierReport } from '../../sidecar/cache/resultCache';
-import { fakePage } from '../webviewPage';
+import { withFakePage } from '../webviewPage';
 
 const tier = (t: Partial<TierReport> & Pick<TierReport, 'tier'>): TierReport => ({
   hits: 0,
@@ -39,8 +39,7 @@ const report: CacheReport = {
 const state = (extra: Partial<CacheViewState> = {}): CacheViewState => ({ view: 'cache', report, ...extra });
 
 test('the cache view shows each tier\'s counters, the savings and the Redis state as the report gives them', async () => {
-  const page = fakePage();
-  try {
+  await withFakePage(async (page) => {
     renderCache(page.root, state(), page.ipc);
     const tiers = [...page.root.querySelectorAll('[data-probe="tier"]')];
     const read = (el: Element) => ['tier', 'hits', 'misses', 'hit-rate', 'evictions', 'errors', 'skipped'].map((name) => el.getAttribute(`data-${name}`));
@@ -55,27 +54,21 @@ test('the cache view shows each tier\'s counters, the savings and the Redis stat
     const redis = page.root.querySelector('[data-probe="redis"]')!;
     assert.deepEqual([redis.getAttribute('data-state'), redis.getAttribute('data-breaker')], ['unavailable', 'open']);
     assert.match(redis.textContent ?? '', /breaker open/);
-  } finally {
-    await page.close();
-  }
+  });
 });
 
 test('the top agents by savings are the five that saved most, most first', async () => {
-  const page = fakePage();
-  try {
+  await withFakePage(async (page) => {
     const shuffled = { ...report, savings: { ...report.savings, byAgent: [...report.savings.byAgent].reverse() } };
     renderCache(page.root, state({ report: shuffled }), page.ipc);
     const rows = [...page.root.querySelectorAll('[data-probe="top-agent"]')];
     assert.deepEqual(rows.map((r) => r.getAttribute('data-agent')), ['theme', 'venue', 'menu', 'guests', 'budget']);
     assert.equal(rows[0].getAttribute('data-saved-usd'), '0.001');
-  } finally {
-    await page.close();
-  }
+  });
 });
 
 test('Refresh posts cache/refresh and Clear Cache asks the host to run partycost.clearCache', async () => {
-  const page = fakePage();
-  try {
+  await withFakePage(async (page) => {
     renderCache(page.root, state(), page.ipc);
     (page.root.querySelector('[data-probe="clear"]') as HTMLElement).click();
     (page.root.querySelector('[data-probe="refresh"]') as HTMLElement).click();
@@ -84,14 +77,11 @@ test('Refresh posts cache/refresh and Clear Cache asks the host to run partycost
       { kind: 'command', method: 'cache/refresh', params: {} },
     ]);
     assert.ok(page.root.querySelector('[data-probe="refresh"]')?.hasAttribute('icon-spin'), 'the refresh spins until the new state arrives');
-  } finally {
-    await page.close();
-  }
+  });
 });
 
 test('before the first report a progress ring shows; empty states offer the next step and keep Refresh', async () => {
-  const page = fakePage();
-  try {
+  await withFakePage(async (page) => {
     renderCache(page.root, { view: 'cache', report: null }, page.ipc);
     assert.ok(page.root.querySelector('[data-probe="loading"] vscode-progress-ring'));
 
@@ -110,7 +100,5 @@ test('before the first report a progress ring shows; empty states offer the next
     assert.deepEqual(page.posted.at(-1), { kind: 'command', method: 'webview/action', params: { command: 'partycost.createSampleConfiguration' } });
     (page.root.querySelector('[data-probe="refresh"]') as HTMLElement).click();
     assert.deepEqual(page.posted.at(-1), { kind: 'command', method: 'cache/refresh', params: {} });
-  } finally {
-    await page.close();
-  }
+  });
 });

@@ -4,7 +4,7 @@ import { renderPlan } from '../../webview/plan/planView';
 import type { PlanViewState } from '../../webview/protocol';
 import type { Plan } from '../../sidecar/planner/plan';
 import type { AgentNode } from '../../sidecar/protocol';
-import { fakePage } from '../webviewPage';
+import { withFakePage } from '../webviewPage';
 
 const graph: AgentNode[] = ['theme', 'venue', 'budget'].map((agent, i) => ({ agent, dependsOn: i === 2 ? ['theme', 'venue'] : [], kind: i === 2 ? 'compute' : 'llm', model: i === 2 ? null : 'gpt-4o-mini', essential: true }));
 
@@ -21,8 +21,7 @@ const plan: Plan = {
 const state = (extra: Partial<PlanViewState> = {}): PlanViewState => ({ view: 'plan', party: 'P1', plan, graph, force: [], run: null, ...extra });
 
 test('the plan view draws one node per agent, marked with its action, and the plan\'s totals', async () => {
-  const page = fakePage();
-  try {
+  await withFakePage(async (page) => {
     renderPlan(page.root, state(), page.ipc);
     const nodes = [...page.root.querySelectorAll('[data-probe="node"]')];
     assert.deepEqual(nodes.map((n) => [n.getAttribute('data-agent'), n.getAttribute('data-action')]), [['theme', 'reuse'], ['venue', 'cache_hit'], ['budget', 'execute']]);
@@ -31,14 +30,11 @@ test('the plan view draws one node per agent, marked with its action, and the pl
     const total = (name: string) => page.root.querySelector(`[data-probe="total"][data-name="${name}"]`)?.getAttribute('data-value');
     assert.deepEqual([total('execute'), total('reuse'), total('cacheHit'), total('savedPercent')], ['1', '1', '1', '83.3']);
     assert.ok(nodes.every((n) => n.getAttribute('tabindex') === '0' && n.getAttribute('role') === 'button'), 'nodes are reachable by keyboard');
-  } finally {
-    await page.close();
-  }
+  });
 });
 
 test('the run button posts plan/run with the forced agents; Enter on a node asks for the plan with it forced', async () => {
-  const page = fakePage();
-  try {
+  await withFakePage(async (page) => {
     renderPlan(page.root, state({ force: ['theme'] }), page.ipc);
     (page.root.querySelector('[data-probe="run-button"]') as HTMLElement).click();
     assert.deepEqual(page.posted[0], { kind: 'command', method: 'plan/run', params: { party: 'P1', force: ['theme'] } });
@@ -52,14 +48,11 @@ test('the run button posts plan/run with the forced agents; Enter on a node asks
     page.fromHost({ kind: 'reply', method: 'plan/get', id: page.posted[2].id, error: 'unknown agent "theme"' });
     await new Promise((resolve) => setImmediate(resolve));
     assert.equal(page.root.querySelector('#plan-error')?.textContent, 'unknown agent "theme"', 'a refused request is shown');
-  } finally {
-    await page.close();
-  }
+  });
 });
 
 test('while a run goes on, nodes show their progress and nothing can be forced; empty states offer the next step', async () => {
-  const page = fakePage();
-  try {
+  await withFakePage(async (page) => {
     renderPlan(page.root, state({ run: { running: true, agents: { theme: { state: 'done', action: 'reuse' }, budget: { state: 'started', action: 'execute' } } } }), page.ipc);
     assert.equal(page.root.querySelector('[data-agent="budget"]')?.getAttribute('data-run'), 'started');
     assert.equal(page.root.querySelector('[data-probe="run"]')?.getAttribute('data-state'), 'running');
@@ -70,7 +63,5 @@ test('while a run goes on, nodes show their progress and nothing can be forced; 
     assert.equal(page.root.querySelector('[data-probe="empty"]')?.getAttribute('data-reason'), 'no-config');
     (page.root.querySelector('[data-probe="empty"] vscode-button') as HTMLElement).click();
     assert.deepEqual(page.posted[0], { kind: 'command', method: 'webview/action', params: { command: 'partycost.createSampleConfiguration' } });
-  } finally {
-    await page.close();
-  }
+  });
 });

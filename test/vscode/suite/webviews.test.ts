@@ -134,9 +134,14 @@ suite('The webviews in VS Code', function () {
   });
 
   test('the Token Budgets panel shows each agent\'s prompt against its budget, part by part', async () => {
-    const shown = await vscode.commands.executeCommand<{ party: string; agents: TokenBudget[] }>('partycost.showTokenBudgets', { party });
-    assert.ok(shown && shown.party === party, 'the command returned the budgets it shows');
-    const snapshot = await probeView('budgets', (s) => elements(s, 'agent').length === shown.agents.length);
+    type Shown = { party: string; agents: TokenBudget[] };
+    const first = await vscode.commands.executeCommand<Shown>('partycost.showTokenBudgets', { party });
+    assert.ok(first && first.party === party, 'the command returned the budgets it shows');
+    await probeView('budgets', (s) => elements(s, 'agent').length === first.agents.length);
+    // Asked again once the view is up, so no event still in flight (a run's party/changed) refreshes it behind the test's back.
+    const shown = await vscode.commands.executeCommand<Shown>('partycost.showTokenBudgets', { party });
+    const tokens = (s: ViewSnapshot): string => elements(s, 'agent').map((r) => `${r.agent}=${r.tokens}`).join();
+    const snapshot = await probeView('budgets', (s) => tokens(s) === shown.agents.map((b) => `${b.agent}=${b.tokens}`).join());
     const rows = elements(snapshot, 'agent');
     for (const b of shown.agents) {
       const row = rows.find((r) => r.agent === b.agent)!;

@@ -41,7 +41,7 @@ const bundles = [
   // The extension host loads CommonJS; `vscode` is provided by the host.
   { ...common, entryPoints: ['extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] },
   // The sidecar (and CLI) runs under plain Node; better-sqlite3 is a native module loaded from node_modules.
-  { ...common, entryPoints: ['sidecar/cli.ts'], outfile: 'dist/sidecar.js', platform: 'node', format: 'cjs', target: 'node20', external: ['better-sqlite3'] },
+  { ...common, entryPoints: ['sidecar/cli/main.ts'], outfile: 'dist/sidecar.js', platform: 'node', format: 'cjs', target: 'node20', external: ['better-sqlite3'] },
   // One bundle per view, loaded only when its panel opens; they run in the browser sandbox of a webview.
   { ...common, entryPoints: views.map((view) => ({ in: `webview/${view}/main.ts`, out: view })), outdir: 'dist/webview', platform: 'browser', format: 'iife', target: 'es2022' },
 ];
@@ -53,10 +53,12 @@ function copyWebviewAssets() {
   for (const file of ['codicon.css', 'codicon.ttf']) copyFileSync(`node_modules/@vscode/codicons/dist/${file}`, `dist/webview/${file}`);
 }
 
-function writeSchema() {
+/** The JSON Schema of partycost.json, and the sample the extension writes (the example, which a test holds equal to the CLI's). */
+function writeSchemaAndSample() {
   const schema = execFileSync(process.execPath, ['bin/partycost.js', 'schema'], { encoding: 'utf8' });
   mkdirSync('dist', { recursive: true });
   writeFileSync('dist/partycost.schema.json', schema);
+  copyFileSync('examples/party-planner/partycost.json', 'dist/partycost.sample.json');
 }
 
 // A view removed or renamed must not leave its old bundle behind to be shipped.
@@ -70,5 +72,5 @@ if (watch) {
   await Promise.all(contexts.map((context) => context.watch()));
 } else {
   await Promise.all(bundles.map((options) => esbuild.build(options)));
-  writeSchema();
+  writeSchemaAndSample();
 }

@@ -1,5 +1,5 @@
 import { parseTree } from 'jsonc-parser';
-import { loadConfigText } from '../sidecar/config/load';
+import { loadConfigText } from '../sidecar/sources/load';
 import { estimate } from '../sidecar/cost/estimate';
 import { medianMs, report, seeded } from './measure';
 

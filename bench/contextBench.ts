@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { loadConfigText } from '../sidecar/config/load';
+import { loadConfigText } from '../sidecar/sources/load';
 import { sampleConfig } from '../sidecar/config/sample';
 import type { AgentConfig } from '../sidecar/config/schema';
 import { assembleContext, clearContextCaches } from '../sidecar/context/assemble';

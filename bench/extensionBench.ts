@@ -86,7 +86,7 @@ async function bundleSizes(): Promise<void> {
   const views = readdirSync(path.join(repoRoot, 'webview')).filter((view) => existsSync(path.join(repoRoot, 'webview', view, 'main.ts')));
   const bundles: esbuild.BuildOptions[] = [
     { ...common, entryPoints: ['extension/extension.ts'], outfile: path.join(outDir, 'extension.js'), platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] },
-    { ...common, entryPoints: ['sidecar/cli.ts'], outfile: path.join(outDir, 'sidecar.js'), platform: 'node', format: 'cjs', target: 'node20', external: ['better-sqlite3'] },
+    { ...common, entryPoints: ['sidecar/cli/main.ts'], outfile: path.join(outDir, 'sidecar.js'), platform: 'node', format: 'cjs', target: 'node20', external: ['better-sqlite3'] },
     { ...common, entryPoints: views.map((view) => ({ in: `webview/${view}/main.ts`, out: view })), outdir: path.join(outDir, 'webview'), platform: 'browser', format: 'iife', target: 'es2022' },
   ];
   const started = performance.now();

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { PartyCostContext } from './context';
+import { PartyCostContext } from './host/context';
 import { registerEditorFeatures } from './editor/editorFeatures';
 import { registerPartyCommands } from './commands/partyCommands';
 import { registerWorkspaceCommands } from './commands/workspaceCommands';

@@ -19,6 +19,7 @@ const REQUIRED = [
   'dist/extension.js',
   'dist/sidecar.js',
   'dist/partycost.schema.json',
+  'dist/partycost.sample.json',
   'media/partycost.svg',
   'node_modules/better-sqlite3/lib/index.js',
   'node_modules/better-sqlite3/build/Release/better_sqlite3.node',

@@ -3,16 +3,12 @@
  * imported by both ends. Methods are named `area/verb`; each says its direction.
  */
 import { NotificationType, RequestType } from 'vscode-jsonrpc';
-import type { RunReport, AgentProgress } from './agents/runner';
-import type { CacheReport } from './cache/resultCache';
-import type { Estimate } from './cost/estimate';
-import type { Pricing } from './cost/pricing';
-import type { RightSizing } from './cost/rightSize';
-import type { BudgetState } from './budget/budget';
-import type { PartyInput } from './party/state';
-import type { ResumeResult } from './party/partyService';
-import type { Plan } from './planner/plan';
-import type { PartySummary, SnapshotInfo, StoredEvent } from './store/partyStore';
+import type { BudgetState } from './contract/budget';
+import type { CacheReport } from './contract/cache';
+import type { Estimate, RightSizing } from './contract/cost';
+import type { PartyDetails, PartyInput, PartySummary, ResumeResult, SnapshotInfo, StoredEvent } from './contract/party';
+import type { AgentProgress, Plan, RunReport } from './contract/plan';
+import type { Pricing } from './contract/pricing';
 
 /** Where the sidecar works: sent once, right after it starts. */
 export interface InitializeParams {
@@ -82,15 +78,6 @@ export const listPartiesRequest = new RequestType<Record<string, never>, { parti
 
 /** extension → sidecar: a new party, its inputs routed. */
 export const createPartyRequest = new RequestType<{ name?: string; inputs?: string[] }, { party: string; name: string; inputs: PartyInput[] }, void>('party/create');
-
-export interface PartyDetails {
-  id: string;
-  name: string;
-  status: 'draft' | 'editing' | 'final';
-  inputs: PartyInput[];
-  /** The agents with a stored result. */
-  results: { agent: string; completedAt: string; costUsd: number }[];
-}
 
 /** extension → sidecar: one party's inputs and results. */
 export const getPartyRequest = new RequestType<{ party: string }, PartyDetails, void>('party/get');

@@ -1,4 +1,4 @@
-import { loadConfigText, problemLines } from '../sidecar/config/load';
+import { loadConfigText, problemLines } from '../sidecar/sources/load';
 
 /** Every problem of a configuration text as `partycost.json:line:column: message`. */
 export function problemsOf(text: string): string[] {

@@ -1,11 +1,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loadConfigText } from '../sidecar/config/load';
+import { loadConfigText } from '../sidecar/sources/load';
 import { sampleConfig } from '../sidecar/config/sample';
-import { OfflineProvider } from '../sidecar/agents/offline';
-import type { Provider } from '../sidecar/agents/provider';
-import { PartyService } from '../sidecar/party/partyService';
+import { OfflineProvider } from '../sidecar/providers/offline';
+import type { Provider } from '../sidecar/providers/provider';
+import { PartyService } from '../sidecar/service/partyService';
 import { openDatabase } from '../sidecar/store/database';
 import type { Db } from '../sidecar/store/database';
 import { PartyStore } from '../sidecar/store/partyStore';

@@ -4,13 +4,14 @@
  * the same id, within a timeout), a notification (host → view). Each type has an `is()` guard, so neither end ever
  * switches on bare strings. A view starts from the state embedded in its HTML, then sends the ready command.
  */
-import type { CacheReport } from '../sidecar/cache/resultCache';
-import type { Estimate } from '../sidecar/cost/estimate';
-import type { Pricing } from '../sidecar/cost/pricing';
-import type { RightSizing } from '../sidecar/cost/rightSize';
-import type { Action } from '../sidecar/planner/decide';
-import type { Plan } from '../sidecar/planner/plan';
+import type { AgentEstimate, Component, Estimate, RightSizing } from '../sidecar/contract/cost';
+import type { AgentSavings, CacheReport, TierReport } from '../sidecar/contract/cache';
+import type { Pricing } from '../sidecar/contract/pricing';
+import type { Action, Plan, PlannedAgent } from '../sidecar/contract/plan';
 import type { AgentNode, TokenBudget } from '../sidecar/protocol';
+
+// The sidecar's shapes the views draw, handed on by the extension: the views import them from here only.
+export type { AgentEstimate, AgentNode, AgentSavings, CacheReport, Component, Estimate, Plan, PlannedAgent, Pricing, RightSizing, TierReport, TokenBudget };
 
 /** A command message: fire and forget. */
 export interface CommandMessage<P> {

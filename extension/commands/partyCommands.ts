@@ -1,13 +1,11 @@
 import * as vscode from 'vscode';
-import { randomUUID } from 'node:crypto';
-import type { PartyCostContext } from '../context';
-import {
-  addInputRequest, createPartyRequest, planRequest, removeInputRequest, resumeRequest, runRequest, saveRequest,
-} from '../../sidecar/protocol';
-import type { AgentProgress, RunReport } from '../../sidecar/agents/runner';
+import type { PartyCostContext } from '../host/context';
+import { addInputRequest, createPartyRequest, removeInputRequest, resumeRequest, saveRequest } from '../../sidecar/protocol';
+import type { RunReport } from '../../sidecar/contract/plan';
 import { PlanPanel } from '../webviews/plan/planPanel';
-import { askInputs, newParty, pickInput, pickParty, pickSnapshot } from './pickers';
-import { registerCommand } from './register';
+import { askInputs, newParty, pickInput, pickParty, pickSnapshot } from '../parties/pickers';
+import { runWithProgress } from '../parties/runWithProgress';
+import { registerCommand } from '../host/register';
 
 /** Arguments the party commands accept instead of asking (tests, other extensions, the tree's context menu). */
 export interface PartyArgs {
@@ -27,27 +25,6 @@ function argsOf(arg: unknown): PartyArgs {
   if (node.kind === 'party' && typeof node.party === 'object') return { party: node.party.id };
   if (node.kind === 'snapshot' && typeof node.party === 'string') return { party: node.party, version: node.snapshot?.version };
   return arg as PartyArgs;
-}
-
-/** Runs a party's delta plan with progress (one step per agent) that the user can cancel; `observe` sees each step. */
-export function runWithProgress(context: PartyCostContext, party: string, force?: string[], observe?: (progress: AgentProgress) => void): Thenable<RunReport> {
-  const runId = randomUUID();
-  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Party Cost: running ${party}`, cancellable: true }, async (progress, token) => {
-    const plan = await context.request(planRequest, { party, force });
-    const steps = Math.max(1, plan.totals.execute + plan.totals.cacheHit + plan.totals.delete);
-    const listener = context.onRunProgress((p) => {
-      if (p.runId !== runId) return;
-      observe?.(p);
-      if (p.state === 'started') return progress.report({ message: `${p.agent}…` });
-      const what = p.state === 'failed' ? 'failed' : p.action === 'cache_hit' ? `from the ${p.tier} cache` : p.action === 'delete' ? 'result deleted' : 'done';
-      progress.report({ increment: 100 / steps, message: `${p.agent} ${what}` });
-    });
-    try {
-      return await context.request(runRequest, { party, runId, force }, { token, noTimeout: true });
-    } finally {
-      listener.dispose();
-    }
-  });
 }
 
 function reportRun(report: RunReport): void {

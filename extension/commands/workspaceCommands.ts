@@ -1,14 +1,14 @@
 import * as vscode from 'vscode';
-import { existsSync, writeFileSync } from 'node:fs';
-import type { PartyCostContext } from '../context';
+import { copyFileSync, existsSync } from 'node:fs';
+import path from 'node:path';
+import type { PartyCostContext } from '../host/context';
 import { cacheClearRequest } from '../../sidecar/protocol';
-import { sampleConfig } from '../../sidecar/config/sample';
-import { storeOpenAIKey } from '../secrets';
+import { storeOpenAIKey } from '../host/secrets';
 import { BudgetsPanel, pickBudgetsParty } from '../webviews/budgets/budgetsPanel';
 import { CacheView } from '../webviews/cache/cacheView';
 import { EstimatesPanel } from '../webviews/estimates/estimatesPanel';
-import { pickParty } from './pickers';
-import { registerCommand } from './register';
+import { pickParty } from '../parties/pickers';
+import { registerCommand } from '../host/register';
 
 export function registerWorkspaceCommands(context: PartyCostContext): void {
   const command = (id: string, run: (arg?: Record<string, unknown>) => Promise<unknown>): void => registerCommand(context, id, run);
@@ -48,7 +48,8 @@ export function registerWorkspaceCommands(context: PartyCostContext): void {
       const choice = await vscode.window.showWarningMessage(`${vscode.workspace.asRelativePath(file)} exists. Overwrite it with the sample?`, { modal: true }, 'Overwrite');
       if (choice !== 'Overwrite') return undefined;
     }
-    writeFileSync(file, sampleConfig);
+    // The sample ships beside the bundles (dist/partycost.sample.json), so creating it needs no sidecar.
+    copyFileSync(path.join(context.extension.extensionPath, 'dist', 'partycost.sample.json'), file);
     await vscode.window.showTextDocument(vscode.Uri.file(file));
     return file;
   });

@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
-import type { PartyCostContext } from '../context';
+import type { PartyCostContext } from '../host/context';
 import { estimateRequest, observationsRequest } from '../../sidecar/protocol';
 import type { AgentObservation, EstimateResult } from '../../sidecar/protocol';
-import type { AgentEstimate, Estimate } from '../../sidecar/cost/estimate';
-import type { RightSizing } from '../../sidecar/cost/rightSize';
+import type { AgentEstimate, Estimate } from '../../sidecar/contract/cost';
+import type { RightSizing } from '../../sidecar/contract/cost';
 
 /** What hovers and lenses show of an agent: its estimate, the volume it is projected at, and what runs observed. */
 export interface AgentCost {

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import path from 'node:path';
-import type { PartyCostContext } from '../context';
+import type { PartyCostContext } from '../host/context';
 import { validateRequest } from '../../sidecar/protocol';
 import { agentAt, locateAgents } from './agentLocator';
 import { AgentCosts, hoverMarkdown, summary } from './agentCosts';

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
-import type { PartyCostContext } from '../context';
-import { registerCommand } from '../commands/register';
+import type { PartyCostContext } from '../host/context';
+import { registerCommand } from '../host/register';
 
 const walkthroughId = 'partycost.party-cost-inspector#firstDeltaPlan';
 const walkthroughShownKey = 'partycost.walkthroughShown';

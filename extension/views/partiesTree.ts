@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
-import type { PartyCostContext } from '../context';
+import type { PartyCostContext } from '../host/context';
 import { historyRequest, listPartiesRequest } from '../../sidecar/protocol';
-import type { PartySummary, SnapshotInfo } from '../../sidecar/store/partyStore';
+import type { PartySummary, SnapshotInfo } from '../../sidecar/contract/party';
 
 /** A node of the parties tree: a party, or one of its snapshots. */
 export type PartyNode = { kind: 'party'; party: PartySummary } | { kind: 'snapshot'; party: string; snapshot: SnapshotInfo };

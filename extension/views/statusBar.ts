@@ -1,9 +1,9 @@
 import * as vscode from 'vscode';
 import { existsSync } from 'node:fs';
-import type { PartyCostContext } from '../context';
+import type { PartyCostContext } from '../host/context';
 import { budgetStatusRequest } from '../../sidecar/protocol';
-import type { BudgetState } from '../../sidecar/budget/budget';
-import { budgetLevels, limitText } from '../../sidecar/budget/budget';
+import type { BudgetState } from '../../sidecar/contract/budget';
+import { budgetLevels, limitText } from '../../sidecar/contract/budget';
 
 /** Today's spend against the daily limit, coloured by the threshold reached. */
 export function registerStatusBar(context: PartyCostContext): void {

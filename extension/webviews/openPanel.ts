@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { PartyCostContext } from '../context';
+import type { PartyCostContext } from '../host/context';
 import type { NotificationType, ViewState } from '../../webview/protocol';
 import { readyTimeoutMs, ViewHost } from './viewHost';
 

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { disposeAll } from '../lifecycle';
+import { disposeAll } from '../host/lifecycle';
 import { readyCommand, runActionCommand, viewActions } from '../../webview/protocol';
 import type { CommandType, NotificationType, RequestType, ViewName, ViewState } from '../../webview/protocol';
 import { webviewHtml, webviewRoot } from './webviewHtml';

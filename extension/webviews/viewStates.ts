@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import type { PartyCostContext } from '../context';
+import type { PartyCostContext } from '../host/context';
 import { listPartiesRequest } from '../../sidecar/protocol';
 import type { EmptyState } from '../../webview/protocol';
 

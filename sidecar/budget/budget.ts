@@ -1,36 +1,9 @@
 import type { PartyConfig } from '../config/schema';
 import { windowStarts } from './windows';
+import { budgetLevels, limitText } from '../contract/budget';
+import type { BudgetLevel, BudgetState, LimitName, LimitState } from '../contract/budget';
 
-/** What a budget allows, by the threshold reached: warn at the first, cheaper models at the second, defer
- *  non-essential agents at the third, refuse to execute at the fourth (reuse and cache hits always go on). */
-export type BudgetLevel = 'ok' | 'warn' | 'cheaper' | 'defer' | 'refuse';
-export const budgetLevels: BudgetLevel[] = ['ok', 'warn', 'cheaper', 'defer', 'refuse'];
 export const defaultThresholds = [0.5, 0.8, 0.9, 1.0];
-
-export type LimitName = 'daily' | 'weekly' | 'monthly';
-
-export interface LimitState {
-  limit: LimitName;
-  limitUsd: number;
-  spentUsd: number;
-  fraction: number;
-  level: BudgetLevel;
-  /** The start of the window (ISO, UTC) in the configured time zone's calendar. */
-  since: string;
-  /** Upstream tokens context assembly left out of prompts in the window (not paid for). */
-  prunedTokens: number;
-}
-
-export interface BudgetState {
-  timeZone: string;
-  thresholds: number[];
-  limits: LimitState[];
-  level: BudgetLevel;
-  /** The limit that sets the level (the highest fraction), if any limit is configured. */
-  binding: LimitState | null;
-  /** One sentence for the user: the limit, the spend, what follows. */
-  message: string;
-}
 
 const windowOf: Record<LimitName, 'day' | 'week' | 'month'> = { daily: 'day', weekly: 'week', monthly: 'month' };
 
@@ -68,11 +41,6 @@ const consequence: Record<BudgetLevel, string> = {
   defer: 'non-essential agents deferred',
   refuse: 'executions refused; reuse and cache hits go on',
 };
-
-/** A limit as written: cents from a dollar up, every significant decimal below ($0.005 is not $0.01). */
-export function limitText(usd: number): string {
-  return usd >= 1 ? `$${usd.toFixed(2)}` : `$${Number(usd.toFixed(6))}`;
-}
 
 export function budgetMessage(level: BudgetLevel, binding: LimitState | null): string {
   if (!binding) return 'no spend limits configured';

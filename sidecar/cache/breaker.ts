@@ -1,6 +1,5 @@
 import type { Clock } from './driver';
-
-export type BreakerState = 'closed' | 'open' | 'half-open';
+import type { BreakerState } from '../contract/cache';
 
 /**
  * A circuit breaker on consecutive failures: open after `threshold` in a row, so calls skip the tier at no cost;

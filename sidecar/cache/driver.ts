@@ -1,7 +1,5 @@
-import type { ContextRecord, Usage } from '../party/state';
-
-/** The tiers, fastest first. */
-export type TierName = 'memory' | 'redis' | 'sqlite';
+import type { ContextRecord, Usage } from '../contract/party';
+import type { TierName } from '../contract/cache';
 
 /**
  * One cached agent result, shared across parties (and, through Redis, across a team) by its Merkle key. It records

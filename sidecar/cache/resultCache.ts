@@ -1,17 +1,18 @@
 import path from 'node:path';
 import type { Db } from '../store/database';
 import { CircuitBreaker } from './breaker';
-import type { BreakerState } from './breaker';
-import type { Clock, TierName } from './driver';
+import type { BreakerState } from '../contract/cache';
+import type { Clock } from './driver';
+import type { TierName } from '../contract/cache';
 import { MemoryDriver } from './memoryDriver';
 import type { MemoryOptions } from './memoryDriver';
 import { RedisDriver } from './redisDriver';
 import { SqliteDriver } from './sqliteDriver';
 import { CacheStats, readSavings, readTierCounters } from './stats';
-import type { AgentSavings, TierCounters } from './stats';
 import { TieredCache } from './tieredCache';
 import type { Tier } from './tieredCache';
 import { roundUsd } from '../cost/money';
+import type { CacheReport, TierReport } from '../contract/cache';
 
 export interface ResultCacheOptions {
   db: Db;
@@ -22,22 +23,6 @@ export interface ResultCacheOptions {
   memory?: Omit<MemoryOptions, 'now' | 'onEvict'>;
   sqliteMaxBytes?: number;
   breaker?: { threshold?: number; cooldownMs?: number };
-}
-
-export interface TierReport extends TierCounters {
-  entries: number | null;
-  bytes: number | null;
-  /** Redis only: the breaker state in this process, or the last one a process recorded. */
-  breaker?: BreakerState;
-  /** For L1: entries and bytes are this process's own memory. */
-  note?: string;
-}
-
-export interface CacheReport {
-  namespace: string;
-  redis: 'not configured' | 'connected' | 'unavailable';
-  tiers: TierReport[];
-  savings: { hits: number; savedUsd: number; savedMs: number; savedTokens: number; byAgent: AgentSavings[] };
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { Db } from '../store/database';
-import type { TierName } from './driver';
+import type { TierName } from '../contract/cache';
 import { roundUsd } from '../cost/money';
+import type { AgentSavings, TierCounters } from '../contract/cache';
 
 export type CounterName = 'hits' | 'misses' | 'writes' | 'evictions' | 'errors' | 'skipped';
 export const counterNames: CounterName[] = ['hits', 'misses', 'writes', 'evictions', 'errors', 'skipped'];
@@ -10,27 +11,6 @@ const growth = 1.25;
 
 function bucketOf(micros: number): number {
   return Math.max(0, Math.floor(Math.log(Math.max(1, micros)) / Math.log(growth)));
-}
-
-export interface AgentSavings {
-  agent: string;
-  hits: number;
-  savedUsd: number;
-  savedMs: number;
-  savedTokens: number;
-}
-
-export interface TierCounters {
-  tier: TierName;
-  hits: number;
-  misses: number;
-  writes: number;
-  evictions: number;
-  errors: number;
-  /** Calls not made because the tier's circuit breaker was open. */
-  skipped: number;
-  hitRate: number;
-  latencyUs: { p50: number | null; p95: number | null };
 }
 
 /**

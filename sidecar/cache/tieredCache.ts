@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { CircuitBreaker } from './breaker';
-import type { CacheDriver, CacheEntry, TierName } from './driver';
+import type { CacheDriver, CacheEntry } from './driver';
+import type { TierName } from '../contract/cache';
 import type { CacheStats, CounterName } from './stats';
 
 /** A tier of the cache, with the circuit breaker that guards it (Redis has one). */

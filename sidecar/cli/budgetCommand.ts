@@ -1,4 +1,4 @@
-import { limitText } from '../budget/budget';
+import { limitText } from '../contract/budget';
 import type { CliArgs } from './args';
 import type { Output } from './output';
 import { withParties } from './session';

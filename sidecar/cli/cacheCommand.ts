@@ -1,4 +1,4 @@
-import type { CacheReport } from '../cache/resultCache';
+import type { CacheReport } from '../contract/cache';
 import type { CliArgs } from './args';
 import { positionals } from './args';
 import { CliError, exitCodes } from './errors';

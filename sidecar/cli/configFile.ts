@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { configFileName, loadConfigFile, problemLines } from '../config/load';
-import type { LoadedConfig } from '../config/load';
+import { configFileName, loadConfigFile, problemLines } from '../sources/load';
+import type { LoadedConfig } from '../sources/load';
 import type { PartyConfig } from '../config/schema';
 import type { CliArgs } from './args';
 import { CliError } from './errors';

@@ -1,10 +1,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loadConfigText } from '../config/load';
+import { loadConfigText } from '../sources/load';
 import type { PartyConfig } from '../config/schema';
 import { sampleConfig } from '../config/sample';
-import type { PartyService } from '../party/partyService';
+import type { PartyService } from '../service/partyService';
 import type { CliArgs } from './args';
 import type { Output } from './output';
 import { planSummary, printPlan, printRunReport } from './planOutput';

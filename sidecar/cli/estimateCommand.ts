@@ -1,10 +1,10 @@
-import { loadConfigText, problemLines } from '../config/load';
+import { loadConfigText, problemLines } from '../sources/load';
 import { checkLimits, diffEstimates, emptyEstimate } from '../cost/costDiff';
 import type { CostLimits, LimitViolation } from '../cost/costDiff';
 import { estimate } from '../cost/estimate';
 import { rightSize } from '../cost/rightSize';
-import type { RightSizing } from '../cost/rightSize';
-import type { AgentEstimate, Estimate } from '../cost/estimate';
+import type { RightSizing } from '../contract/cost';
+import type { AgentEstimate, Estimate } from '../contract/cost';
 import { decimalFlag } from './args';
 import type { CliArgs } from './args';
 import { configPath, displayPath, requireConfig } from './configFile';

@@ -1,8 +1,8 @@
-import { providerRunOptions } from '../agents/providers';
-import { RunCancelledError, RunFailedError } from '../agents/runner';
-import type { AgentProgress } from '../agents/runner';
-import type { PartyInput } from '../party/state';
-import type { PartyEvent } from '../party/state';
+import { providerRunOptions } from '../providers/registry';
+import { RunCancelledError, RunFailedError } from '../service/runner';
+import type { AgentProgress } from '../contract/plan';
+import type { PartyInput } from '../contract/party';
+import type { PartyEvent } from '../contract/party';
 import { integerFlag, listFlag, positionals } from './args';
 import type { CliArgs } from './args';
 import { CliError, exitCodes } from './errors';

@@ -1,5 +1,5 @@
-import type { Plan, PlannedAgent } from '../planner/plan';
-import type { RunReport } from '../agents/runner';
+import type { Plan, PlannedAgent } from '../contract/plan';
+import type { RunReport } from '../contract/plan';
 import type { Output } from './output';
 import { dollars, table, usd } from './table';
 

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { createProvider } from '../agents/providers';
-import type { LoadedConfig } from '../config/load';
+import { createProvider } from '../providers/registry';
+import type { LoadedConfig } from '../sources/load';
 import type { PartyConfig } from '../config/schema';
-import { PartyService } from '../party/partyService';
+import { PartyService } from '../service/partyService';
 import { defaultDatabasePath, openDatabase, storeError } from '../store/database';
 import { PartyStore } from '../store/partyStore';
 import { cacheNamespace, ResultCache } from '../cache/resultCache';

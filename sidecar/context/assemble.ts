@@ -1,4 +1,4 @@
-import { agentMessages } from '../agents/prompt';
+import { agentMessages } from './prompt';
 import type { AgentConfig } from '../config/schema';
 import { inputsPlaceholder, placeholders } from '../config/template';
 import { templateMessages } from '../cost/agentTokens';

@@ -1,4 +1,4 @@
-import type { AgentEstimate, Estimate } from './estimate';
+import type { AgentEstimate, Estimate } from '../contract/cost';
 import { fromUsd, toUsd } from './money';
 import type { Pico } from './money';
 

@@ -3,42 +3,14 @@ import { templateTokens } from './agentTokens';
 import { scale, sum, toUsd, unitCost } from './money';
 import type { Pico } from './money';
 import type { PriceBook } from './prices';
-import { checkedPricing, listPricing } from './pricing';
-import type { Pricing } from './pricing';
+import { checkedPricing, listPricing } from '../contract/pricing';
+import type { Pricing } from '../contract/pricing';
 import { llmCost, resourceCosts } from './usageCost';
+import type { AgentEstimate, Component, Estimate, TokenCount } from '../contract/cost';
 
 /** Completion tokens assumed for an agent that does not declare `expectedOutputTokens`. */
 export const defaultOutputTokens = 256;
 export const defaultVolume = { partiesPerMonth: 1000, rerunFactor: 1 };
-
-export type Component = 'llm' | 'vector' | 'compute' | 'cache' | 'sql';
-
-/**
- * How an agent's input tokens were found: `counted` with its model's own tokenizer, `approximate` with o200k for a
- * model outside the OpenAI families, `declared` by `expectedInputTokens`, `none` for a compute agent.
- */
-export type TokenCount = 'counted' | 'approximate' | 'declared' | 'none';
-
-export interface AgentEstimate {
-  agent: string;
-  kind: 'llm' | 'compute';
-  model: string | null;
-  inputTokens: number;
-  outputTokens: number;
-  tokenCount: TokenCount;
-  costPerRunUsd: number;
-  breakdown: Record<Component, number>;
-}
-
-export interface Estimate {
-  agents: AgentEstimate[];
-  orchestrationUsd: number;
-  perPartyUsd: number;
-  perMonthUsd: number;
-  volume: typeof defaultVolume;
-  prices: { source: string; date: string; overridden: string[] };
-  pricing: Pricing;
-}
 
 /** The model an agent calls, or null for a compute agent. */
 export function agentModel(agent: AgentConfig, config: PartyConfig): string | null {

@@ -4,24 +4,7 @@ import { bundledProfiles } from './modelProfiles';
 import type { ModelProfile } from './modelProfiles';
 import type { PriceBook } from './prices';
 import { roundUsd } from './money';
-
-export interface ModelChoice {
-  model: string;
-  costPerRunUsd: number;
-  quality: number | null;
-  latencyMs: number | null;
-}
-
-/** For one agent: the cheapest model that meets its needs and fits its prompt, if cheaper than the one it uses. */
-export interface RightSizing {
-  agent: string;
-  current: ModelChoice;
-  /** The needs weighed: `minQuality` (else the current model's quality: never a silent downgrade) and `maxLatencyMs`. */
-  needs: { minQuality: number | null; maxLatencyMs: number | null };
-  suggested: ModelChoice | null;
-  savingPerRunUsd: number;
-  savingPerMonthUsd: number;
-}
+import type { ModelChoice, RightSizing } from '../contract/cost';
 
 /** The profiles in force: the bundled ones, with `quality` / `latencyMs` from the configuration's `prices`. */
 export function modelProfiles(config: PartyConfig): Record<string, ModelProfile> {

@@ -1,5 +1,5 @@
 import type { AgentConfig } from '../config/schema';
-import type { Usage } from '../party/state';
+import type { Usage } from '../contract/party';
 import { sum, tokenCost, unitCost } from './money';
 import type { Pico } from './money';
 import type { PriceBook } from './prices';

@@ -1,24 +1,7 @@
-import type { AgentResult } from '../party/state';
+import type { AgentResult } from '../contract/party';
 import { agentKey, changedFields } from './keys';
 import type { AgentDefinition } from './keys';
-
-export type Action = 'reuse' | 'cache_hit' | 'execute' | 'delete' | 'skip' | 'blocked';
-
-export type Cause =
-  | 'unchanged'
-  | 'never ran'
-  | 'input added'
-  | 'input removed'
-  | 'input changed'
-  | 'configuration changed'
-  | 'upstream changed'
-  | 'cache expired'
-  | 'forced'
-  | 'no inputs'
-  | 'cached elsewhere'
-  | 'over budget'
-  | 'deferred by budget'
-  | 'upstream blocked';
+import type { Action, Cause } from '../contract/plan';
 
 /**
  * What is known of an upstream agent when a downstream one is decided: its result hash (null: no result), or, at

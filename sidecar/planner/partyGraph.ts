@@ -1,6 +1,6 @@
 import type { AgentConfig, PartyConfig } from '../config/schema';
 import { topologicalOrder } from '../config/graph';
-import type { PartyState } from '../party/state';
+import type { PartyState } from '../contract/party';
 import { compileRouter } from '../party/routing';
 import type { Router } from '../party/routing';
 import { agentDefinition } from './keys';

@@ -3,48 +3,15 @@ import { estimate } from '../cost/estimate';
 import { roundUsd, toUsd } from '../cost/money';
 import type { PriceBook } from '../cost/prices';
 import { executionCost } from '../cost/usageCost';
-import type { PartyState } from '../party/state';
+import type { PartyState } from '../contract/party';
 import { blockDecision, decide } from './decide';
 import { blockedBy } from '../budget/budget';
-import type { BudgetState } from '../budget/budget';
-import type { Action, CachedResult, Cause, Decision, UpstreamState } from './decide';
+import type { BudgetState } from '../contract/budget';
+import type { Action } from '../contract/plan';
+import type { CachedResult, Decision, UpstreamState } from './decide';
 import { partyGraph } from './partyGraph';
 import type { AgentFacts } from './partyGraph';
-
-export interface PlannedAgent {
-  agent: string;
-  action: Action;
-  cause: Cause;
-  detail?: string;
-  /** "Runs only if upstream changes": an upstream agent re-runs and may return the same result (early cutoff). */
-  conditional?: boolean;
-  estimatedCostUsd: number;
-  savedCostUsd: number;
-  tier?: string;
-}
-
-/** The delta execution plan of a party, priced; computed before anything runs. */
-export interface Plan {
-  party: string;
-  agents: PlannedAgent[];
-  totals: {
-    /** Worst case: every execute runs, the conditional ones included. */
-    executeCostUsd: number;
-    /** Best case: conditional agents are cut off because their upstream results come back unchanged. */
-    bestCaseCostUsd: number;
-    savedCostUsd: number;
-    /** Saved against re-running every agent that takes part (worst case). */
-    savedPercent: number;
-    execute: number;
-    reuse: number;
-    cacheHit: number;
-    delete: number;
-    skip: number;
-    blocked: number;
-  };
-  /** The budget's state when planned, if limits are configured. */
-  budget?: { level: string; message: string };
-}
+import type { Plan, PlannedAgent } from '../contract/plan';
 
 export interface PlanInput {
   config: PartyConfig;

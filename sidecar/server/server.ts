@@ -1,13 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { createMessageConnection, ErrorCodes, ResponseError, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import type { CancellationToken, MessageConnection, RequestHandler, RequestType, ResponseMessage } from 'vscode-jsonrpc/node';
-import { RunCancelledError, RunFailedError } from '../agents/runner';
-import { loadConfigText } from '../config/load';
+import { RunCancelledError, RunFailedError } from '../service/runner';
+import { loadConfigText } from '../sources/load';
 import { estimate } from '../cost/estimate';
-import { PricingError } from '../cost/pricing';
+import { PricingError } from '../contract/pricing';
 import { rightSize } from '../cost/rightSize';
 import { countText } from '../cost/tokens';
-import { RequestError } from '../party/partyService';
+import { RequestError } from '../service/partyService';
 import * as protocol from '../protocol';
 import { StoreError } from '../store/database';
 import { UnknownPartyError } from '../store/partyStore';

@@ -1,11 +1,11 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { createProvider } from '../agents/providers';
+import { createProvider } from '../providers/registry';
 import { cacheNamespace, ResultCache } from '../cache/resultCache';
-import { configFileName, loadConfigFile, loadConfigText } from '../config/load';
-import type { LoadedConfig } from '../config/load';
+import { configFileName, loadConfigFile, loadConfigText } from '../sources/load';
+import type { LoadedConfig } from '../sources/load';
 import type { Problem } from '../config/problems';
-import { PartyService } from '../party/partyService';
+import { PartyService } from '../service/partyService';
 import { defaultDatabasePath, openDatabase } from '../store/database';
 import type { Db } from '../store/database';
 import { PartyStore } from '../store/partyStore';

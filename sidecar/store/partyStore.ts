@@ -2,8 +2,9 @@ import type { Db } from './database';
 import { Projection } from './projection';
 import { Statements } from './statements';
 import { emptyParty, replay } from '../party/state';
-import type { PartyEvent, PartyState, SnapshotType } from '../party/state';
+import type { PartyEvent, PartyState, SnapshotType } from '../contract/party';
 import { roundUsd } from '../cost/money';
+import type { PartySummary, SnapshotInfo, StoredEvent } from '../contract/party';
 
 /** An automatic snapshot is written once this many events have passed since the last snapshot. */
 export const autoSnapshotEvery = 10;
@@ -21,30 +22,6 @@ export interface LedgerEntry {
   at: string;
   /** Upstream tokens left out of the prompt by context assembly. */
   prunedTokens?: number;
-}
-
-export interface StoredEvent {
-  seq: number;
-  at: string;
-  event: PartyEvent;
-}
-
-export interface SnapshotInfo {
-  version: number;
-  type: SnapshotType;
-  seq: number;
-  at: string;
-}
-
-export interface PartySummary {
-  id: string;
-  name: string;
-  status: PartyState['status'];
-  inputs: number;
-  results: number;
-  events: number;
-  snapshots: number;
-  updatedAt: string;
 }
 
 /** A party that does not exist, named for the user. */

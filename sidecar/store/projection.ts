@@ -1,6 +1,6 @@
 import type { Db } from './database';
 import { Statements } from './statements';
-import type { AgentResult, ContextRecord, PartyEvent, PartyInput, PartyState } from '../party/state';
+import type { AgentResult, ContextRecord, PartyEvent, PartyInput, PartyState } from '../contract/party';
 import { applyEvent, inputNumber } from '../party/state';
 
 /**

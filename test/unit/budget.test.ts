@@ -5,7 +5,7 @@ import { localMidnight, windowStarts } from '../../sidecar/budget/windows';
 import type { PartyConfig } from '../../sidecar/config/schema';
 import { sampleConfig } from '../../sidecar/config/sample';
 import { engine, tempDatabase } from '../engine';
-import { OfflineProvider } from '../../sidecar/agents/offline';
+import { OfflineProvider } from '../../sidecar/providers/offline';
 import { ResultCache } from '../../sidecar/cache/resultCache';
 
 const at = (iso: string): number => Date.parse(iso);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
-import { OfflineProvider } from '../../sidecar/agents/offline';
+import { OfflineProvider } from '../../sidecar/providers/offline';
 import { ResultCache } from '../../sidecar/cache/resultCache';
 import type { Db } from '../../sidecar/store/database';
 import { engine, tempDatabase } from '../engine';

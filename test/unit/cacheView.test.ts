@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderCache } from '../../webview/cache/cacheView';
 import type { CacheViewState } from '../../webview/protocol';
-import type { CacheReport, TierReport } from '../../sidecar/cache/resultCache';
+import type { CacheReport, TierReport } from '../../sidecar/contract/cache';
 import { withFakePage } from '../webviewPage';
 
 const tier = (t: Partial<TierReport> & Pick<TierReport, 'tier'>): TierReport => ({

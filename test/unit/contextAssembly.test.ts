@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { agentMessages } from '../../sidecar/agents/prompt';
+import { agentMessages } from '../../sidecar/context/prompt';
 import type { AgentConfig } from '../../sidecar/config/schema';
 import { assembleContext, clearContextCaches } from '../../sidecar/context/assemble';
 import type { Assembly, AssemblyRequest, UpstreamResult } from '../../sidecar/context/assemble';

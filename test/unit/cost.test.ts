@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadConfigText } from '../../sidecar/config/load';
+import { loadConfigText } from '../../sidecar/sources/load';
 import { sampleConfig } from '../../sidecar/config/sample';
 import { estimate } from '../../sidecar/cost/estimate';
 import { scale, sum, toUsd, tokenCost, unitCost } from '../../sidecar/cost/money';

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sampleConfig } from '../../sidecar/config/sample';
-import type { PartyService } from '../../sidecar/party/partyService';
+import type { PartyService } from '../../sidecar/service/partyService';
 import { engine, tempDatabase } from '../engine';
 import type { Db } from '../../sidecar/store/database';
 

@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { renderEstimates } from '../../webview/estimates/estimatesView';
 import { estimatesStateNotification } from '../../webview/protocol';
 import type { EstimatesViewState } from '../../webview/protocol';
-import type { AgentEstimate, Estimate } from '../../sidecar/cost/estimate';
-import type { Pricing } from '../../sidecar/cost/pricing';
-import type { RightSizing } from '../../sidecar/cost/rightSize';
+import type { AgentEstimate, Estimate } from '../../sidecar/contract/cost';
+import type { Pricing } from '../../sidecar/contract/pricing';
+import type { RightSizing } from '../../sidecar/contract/cost';
 import { withFakePage } from '../webviewPage';
 import type { FakePage } from '../webviewPage';
 

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { layoutPlan, nodeHeight, nodeWidth } from '../../webview/plan/planLayout';
 import type { AgentNode } from '../../sidecar/protocol';
-import type { PlannedAgent } from '../../sidecar/planner/plan';
+import type { PlannedAgent } from '../../sidecar/contract/plan';
 
 const node = (agent: string, dependsOn: string[] = []): AgentNode => ({ agent, dependsOn, kind: 'llm', model: 'gpt-4o-mini', essential: true });
 const planned = (agent: string, action: PlannedAgent['action']): PlannedAgent => ({ agent, action, cause: 'unchanged', estimatedCostUsd: 0, savedCostUsd: 0 });

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { renderPlan } from '../../webview/plan/planView';
 import type { PlanViewState } from '../../webview/protocol';
-import type { Plan } from '../../sidecar/planner/plan';
+import type { Plan } from '../../sidecar/contract/plan';
 import type { AgentNode } from '../../sidecar/protocol';
 import { withFakePage } from '../webviewPage';
 

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadConfigText } from '../../sidecar/config/load';
+import { loadConfigText } from '../../sidecar/sources/load';
 import { rightSize } from '../../sidecar/cost/rightSize';
 import { estimate } from '../../sidecar/cost/estimate';
 import { configText } from '../configProblems';

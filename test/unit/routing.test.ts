@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { loadConfigText } from '../../sidecar/config/load';
+import { loadConfigText } from '../../sidecar/sources/load';
 import { sampleConfig } from '../../sidecar/config/sample';
 import { compileRouter } from '../../sidecar/party/routing';
 import { agentInputs, normalizeInput } from '../../sidecar/planner/normalize';

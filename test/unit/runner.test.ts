@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { OfflineProvider } from '../../sidecar/agents/offline';
-import type { Completion, CompletionRequest, Provider } from '../../sidecar/agents/provider';
-import { TransientProviderError } from '../../sidecar/agents/provider';
-import { RunCancelledError, RunFailedError } from '../../sidecar/agents/runner';
+import { OfflineProvider } from '../../sidecar/providers/offline';
+import type { Completion, CompletionRequest, Provider } from '../../sidecar/providers/provider';
+import { TransientProviderError } from '../../sidecar/providers/provider';
+import { RunCancelledError, RunFailedError } from '../../sidecar/service/runner';
 import { configText } from '../configProblems';
 import { engine, tempDatabase } from '../engine';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parse } from 'jsonc-parser';
 import { configJsonSchema } from '../../sidecar/config/schema';
-import { loadConfigText } from '../../sidecar/config/load';
+import { loadConfigText } from '../../sidecar/sources/load';
 import { sampleConfig } from '../../sidecar/config/sample';
 
 type Schema = { properties: Record<string, Schema>; additionalProperties?: Schema | boolean };

@@ -1,6 +1,5 @@
-import type { TokenBudget } from '../../sidecar/protocol';
 import type { WebviewIpc } from '../ipc';
-import type { BudgetsViewState } from '../protocol';
+import type { BudgetsViewState, TokenBudget } from '../protocol';
 import { h, replace } from '../shared/dom';
 import { emptyState } from '../shared/emptyState';
 import { count, percent } from '../shared/format';

@@ -1,8 +1,6 @@
-import type { CacheReport, TierReport } from '../../sidecar/cache/resultCache';
-import type { AgentSavings } from '../../sidecar/cache/stats';
 import type { WebviewIpc } from '../ipc';
 import { refreshCacheCommand, runActionCommand } from '../protocol';
-import type { CacheViewState } from '../protocol';
+import type { AgentSavings, CacheReport, CacheViewState, TierReport } from '../protocol';
 import { h, replace } from '../shared/dom';
 import { emptyState } from '../shared/emptyState';
 import { count, duration, percent, usd } from '../shared/format';

@@ -1,6 +1,6 @@
+import type { Component, Estimate } from '../protocol';
 import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, Tooltip } from 'chart.js';
 import type { ChartConfiguration } from 'chart.js';
-import type { Component, Estimate } from '../../sidecar/cost/estimate';
 import { usd } from '../shared/format';
 
 Chart.register(BarController, BarElement, CategoryScale, LinearScale, Legend, Tooltip);

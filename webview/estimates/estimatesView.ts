@@ -1,9 +1,6 @@
-import type { AgentEstimate, Estimate } from '../../sidecar/cost/estimate';
-import type { Pricing } from '../../sidecar/cost/pricing';
-import type { RightSizing } from '../../sidecar/cost/rightSize';
 import type { WebviewIpc } from '../ipc';
 import { getEstimateRequest } from '../protocol';
-import type { EstimatesViewState } from '../protocol';
+import type { AgentEstimate, Estimate, EstimatesViewState, Pricing, RightSizing } from '../protocol';
 import { h, replace } from '../shared/dom';
 import { emptyState } from '../shared/emptyState';
 import { count, usd, usdMonth } from '../shared/format';

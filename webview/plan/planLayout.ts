@@ -1,6 +1,5 @@
+import type { AgentNode, PlannedAgent } from '../protocol';
 import { Graph, layout } from '@dagrejs/dagre';
-import type { PlannedAgent } from '../../sidecar/planner/plan';
-import type { AgentNode } from '../../sidecar/protocol';
 
 export const nodeWidth = 196;
 export const nodeHeight = 58;

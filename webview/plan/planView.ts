@@ -1,7 +1,6 @@
-import type { PlannedAgent } from '../../sidecar/planner/plan';
 import type { WebviewIpc } from '../ipc';
 import { getPlanRequest, runPlanCommand } from '../protocol';
-import type { PlanViewState, RunState } from '../protocol';
+import type { PlanViewState, PlannedAgent, RunState } from '../protocol';
 import { h, replace } from '../shared/dom';
 import { emptyState } from '../shared/emptyState';
 import { usd } from '../shared/format';

@@ -1,10 +1,10 @@
 import * as vscode from 'vscode';
-import { disposeAll } from '../../lifecycle';
-import type { PartyCostContext } from '../../context';
+import { disposeAll } from '../../host/lifecycle';
+import type { PartyCostContext } from '../../host/context';
 import { listPartiesRequest, tokenBudgetsRequest } from '../../../sidecar/protocol';
 import { budgetsStateNotification } from '../../../webview/protocol';
 import type { BudgetsViewState } from '../../../webview/protocol';
-import { pickParty } from '../../commands/pickers';
+import { pickParty } from '../../parties/pickers';
 import { openPanel } from '../openPanel';
 import type { ViewHost } from '../viewHost';
 import { failed, missingConfig, noParty, partyToShow } from '../viewStates';

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import { disposeAll } from '../../lifecycle';
-import type { PartyCostContext } from '../../context';
+import { disposeAll } from '../../host/lifecycle';
+import type { PartyCostContext } from '../../host/context';
 import { cacheStatsRequest } from '../../../sidecar/protocol';
-import type { CacheReport } from '../../../sidecar/cache/resultCache';
+import type { CacheReport } from '../../../sidecar/contract/cache';
 import { cacheStateNotification, refreshCacheCommand } from '../../../webview/protocol';
 import type { CacheViewState, EmptyState } from '../../../webview/protocol';
 import { ViewHost } from '../viewHost';

@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
-import { disposeAll } from '../../lifecycle';
-import type { PartyCostContext } from '../../context';
-import { checkedPricing, listPricing } from '../../../sidecar/cost/pricing';
-import type { Pricing } from '../../../sidecar/cost/pricing';
+import { disposeAll } from '../../host/lifecycle';
+import type { PartyCostContext } from '../../host/context';
+import { checkedPricing, listPricing } from '../../../sidecar/contract/pricing';
+import type { Pricing } from '../../../sidecar/contract/pricing';
 import { estimateRequest } from '../../../sidecar/protocol';
 import type { EstimateResult } from '../../../sidecar/protocol';
 import { estimatesStateNotification, getEstimateRequest } from '../../../webview/protocol';

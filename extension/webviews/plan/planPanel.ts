@@ -1,11 +1,11 @@
 import * as vscode from 'vscode';
-import { disposeAll } from '../../lifecycle';
-import type { PartyCostContext } from '../../context';
+import { disposeAll } from '../../host/lifecycle';
+import type { PartyCostContext } from '../../host/context';
 import { agentGraphRequest, planRequest } from '../../../sidecar/protocol';
-import type { AgentProgress, RunReport } from '../../../sidecar/agents/runner';
+import type { AgentProgress, RunReport } from '../../../sidecar/contract/plan';
 import { getPlanRequest, planStateNotification, runPlanCommand } from '../../../webview/protocol';
 import type { PlanViewState, RunState } from '../../../webview/protocol';
-import { runWithProgress } from '../../commands/partyCommands';
+import { runWithProgress } from '../../parties/runWithProgress';
 import { openPanel } from '../openPanel';
 import type { ViewHost } from '../viewHost';
 import { failed, missingConfig, noParty, partyToShow } from '../viewStates';

@@ -1,11 +1,11 @@
-import { agentSchema } from './schema';
-import type { AgentConfig } from './schema';
-import { findCycles } from './graph';
-import { didYouMean } from './nearest';
+import { agentSchema } from '../config/schema';
+import type { AgentConfig } from '../config/schema';
+import { findCycles } from '../config/graph';
+import { didYouMean } from '../config/nearest';
 import { keyAt, nodeAt, problemAt } from './parse';
 import type { JsonDocument } from './parse';
-import type { Problem } from './problems';
-import { inputsPlaceholder, placeholders } from './template';
+import type { Problem } from '../config/problems';
+import { inputsPlaceholder, placeholders } from '../config/template';
 import { templateTokens } from '../cost/agentTokens';
 import { checkTimeZone } from '../budget/windows';
 import type { PriceBook } from '../cost/prices';

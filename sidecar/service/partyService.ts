@@ -5,34 +5,29 @@ import { toUsd } from '../cost/money';
 import { executionCost } from '../cost/usageCost';
 import type { ResultCache } from '../cache/resultCache';
 import type { CachedResult } from '../planner/decide';
-import { budgetLevels, budgetState } from '../budget/budget';
+import { budgetLevels } from '../contract/budget';
+import { budgetState } from '../budget/budget';
 import { rightSize, withCheaperModels } from '../cost/rightSize';
-import type { BudgetState } from '../budget/budget';
-import { runParty } from '../agents/runner';
-import type { RunOptions, RunReport } from '../agents/runner';
-import type { Provider } from '../agents/provider';
+import type { BudgetState } from '../contract/budget';
+import { runParty } from './runner';
+import type { RunOptions } from './runner';
+import type { RunReport } from '../contract/plan';
+import type { Provider } from '../providers/provider';
 import { canonicalJson, sha256 } from '../planner/keys';
 import { planParty } from '../planner/plan';
-import type { Plan } from '../planner/plan';
+import type { Plan } from '../contract/plan';
 import { partyGraph } from '../planner/partyGraph';
 import { assembleContext } from '../context/assemble';
 import type { TokenBudget } from '../protocol';
-import type { PartyStore, PartySummary, SnapshotInfo, StoredEvent } from '../store/partyStore';
-import { compileRouter } from './routing';
-import type { Router } from './routing';
-import type { PartyInput, PartyState } from './state';
+import type { PartyStore } from '../store/partyStore';
+import type { PartySummary, SnapshotInfo, StoredEvent } from '../contract/party';
+import { compileRouter } from '../party/routing';
+import type { Router } from '../party/routing';
+import type { PartyInput, PartyState } from '../contract/party';
+import type { ResumeResult } from '../contract/party';
 
 /** A mistake in what the user asked for (an unknown input, agent or version), worded for them. */
 export class RequestError extends Error {}
-
-export interface ResumeResult {
-  party: string;
-  /** The snapshot the state came from, and how many later events were replayed on top of it. */
-  fromVersion: number | null;
-  eventsReplayed: number;
-  restored: boolean;
-  plan: Plan;
-}
 
 /** The party commands of the engine, shared by the CLI and the sidecar server. */
 export class PartyService {

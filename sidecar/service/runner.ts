@@ -1,24 +1,26 @@
 import { roundUsd, toUsd } from '../cost/money';
 import { executionCost } from '../cost/usageCost';
-import type { AgentResult, ContextRecord, PartyState } from '../party/state';
+import type { AgentResult, ContextRecord, PartyState } from '../contract/party';
 import type { PartyStore } from '../store/partyStore';
 import { blockDecision, decide } from '../planner/decide';
 import { blockedBy } from '../budget/budget';
-import type { BudgetState } from '../budget/budget';
-import type { Action, Cause, Decision } from '../planner/decide';
+import type { BudgetState } from '../contract/budget';
+import type { Decision } from '../planner/decide';
 import { resultHash } from '../planner/keys';
 import { partyGraph } from '../planner/partyGraph';
 import type { AgentFacts } from '../planner/partyGraph';
 import { situation } from '../planner/plan';
 import type { PlanInput } from '../planner/plan';
-import { partyBudget } from './compute';
+import { partyBudget } from '../providers/compute';
 import { assembleContext } from '../context/assemble';
-import type { Completion, Provider } from './provider';
-import { defaultRetryPolicy, withRetries } from './retry';
-import type { RetryPolicy } from './retry';
+import type { Completion, Provider } from '../providers/provider';
+import { defaultRetryPolicy, withRetries } from '../providers/retry';
+import type { RetryPolicy } from '../providers/retry';
 import { defaultOutputTokens } from '../cost/estimate';
-import type { CacheEntry, TierName } from '../cache/driver';
+import type { CacheEntry } from '../cache/driver';
+import type { TierName } from '../contract/cache';
 import type { ResultCache } from '../cache/resultCache';
+import type { AgentOutcome, AgentProgress, RunReport } from '../contract/plan';
 
 export interface RunOptions {
   force?: string[];
@@ -30,39 +32,6 @@ export interface RunOptions {
   retry?: Partial<RetryPolicy>;
   onProgress?: (progress: AgentProgress) => void;
   now?: () => number;
-}
-
-export interface AgentProgress {
-  agent: string;
-  action: Action;
-  cause: Cause;
-  state: 'started' | 'done' | 'failed';
-  costUsd?: number;
-  tier?: TierName;
-  error?: string;
-}
-
-export interface AgentOutcome {
-  agent: string;
-  action: Action;
-  cause: Cause;
-  detail?: string;
-  costUsd: number;
-  /** For a reuse or a cache hit: what producing the result took, at today's prices. */
-  savedCostUsd: number;
-  durationMs: number;
-  tier?: TierName;
-}
-
-export interface RunReport {
-  party: string;
-  agents: AgentOutcome[];
-  executed: number;
-  costUsd: number;
-  /** What the reused results and cache hits would have cost to produce again, at today's prices. */
-  savedCostUsd: number;
-  /** When the budget refused executions: its message, naming the limit and the spend. */
-  refused?: string;
 }
 
 /** A run stopped by a failed agent; the results of the agents that finished are stored and reused next time. */

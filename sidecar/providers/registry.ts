@@ -2,7 +2,7 @@ import type { PartyConfig } from '../config/schema';
 import { OfflineProvider } from './offline';
 import { OpenAIProvider } from './openai';
 import type { Provider } from './provider';
-import type { RunOptions } from './runner';
+import type { RetryPolicy } from './retry';
 
 /** The configured provider; the OpenAI key comes from the environment only. */
 export function createProvider(config: PartyConfig, env: NodeJS.ProcessEnv = process.env): Provider {
@@ -11,7 +11,7 @@ export function createProvider(config: PartyConfig, env: NodeJS.ProcessEnv = pro
 }
 
 /** Per-attempt timeout and retries from the configuration's `provider` settings. */
-export function providerRunOptions(config: PartyConfig): Pick<RunOptions, 'timeoutMs' | 'retry'> {
+export function providerRunOptions(config: PartyConfig): { timeoutMs: number; retry?: Partial<RetryPolicy> } {
   return {
     timeoutMs: config.provider?.timeoutMs ?? 60_000,
     retry: config.provider?.maxRetries !== undefined ? { retries: config.provider.maxRetries } : undefined,

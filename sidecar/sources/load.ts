@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { configSchema } from './schema';
-import type { PartyConfig } from './schema';
+import { configSchema } from '../config/schema';
+import type { PartyConfig } from '../config/schema';
 import { semanticProblems } from './checks';
 import { parseDocument } from './parse';
 import type { JsonDocument } from './parse';
-import { formatProblem, sortProblems } from './problems';
-import type { Problem } from './problems';
+import { formatProblem, sortProblems } from '../config/problems';
+import type { Problem } from '../config/problems';
 import { schemaProblems } from './schemaProblems';
 import { priceBook } from '../cost/prices';
 import type { PriceBook } from '../cost/prices';

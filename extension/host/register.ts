@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { PartyCostContext } from '../context';
+import type { PartyCostContext } from './context';
 
 /** Registers a command whose failure is shown to the user as one message (never an unhandled error). */
 export function registerCommand<A>(context: PartyCostContext, id: string, run: (arg: A) => Promise<unknown>): void {

@@ -1,5 +1,5 @@
 import type { ChatMessage } from '../cost/tokens';
-import type { Usage } from '../party/state';
+import type { Usage } from '../contract/party';
 
 /** One model call an agent makes. */
 export interface CompletionRequest {

@@ -2,11 +2,11 @@ import * as vscode from 'vscode';
 import { disposeAll } from './lifecycle';
 import path from 'node:path';
 import type { NotificationType, RequestType } from 'vscode-jsonrpc';
-import { findNodeRuntime } from './sidecar/nodeRuntime';
-import { SidecarClient } from './sidecar/sidecarClient';
-import { partiesChangedNotification, runProgressNotification, statusNotification } from '../sidecar/protocol';
-import type { RunParams } from '../sidecar/protocol';
-import type { AgentProgress } from '../sidecar/agents/runner';
+import { findNodeRuntime } from '../sidecar/nodeRuntime';
+import { SidecarClient } from '../sidecar/sidecarClient';
+import { partiesChangedNotification, runProgressNotification, statusNotification } from '../../sidecar/protocol';
+import type { RunParams } from '../../sidecar/protocol';
+import type { AgentProgress } from '../../sidecar/contract/plan';
 import { settings } from './settings';
 import { openAIKey } from './secrets';
 

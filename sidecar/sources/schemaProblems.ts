@@ -1,9 +1,9 @@
 import type { z } from 'zod';
-import { configSchema } from './schema';
-import { didYouMean } from './nearest';
+import { configSchema } from '../config/schema';
+import { didYouMean } from '../config/nearest';
 import { keyAt, problemAt } from './parse';
 import type { JsonDocument } from './parse';
-import type { Problem } from './problems';
+import type { Problem } from '../config/problems';
 
 type Path = (string | number)[];
 type Issue = z.core.$ZodIssue;

@@ -1,19 +1,19 @@
-import { parseCliArgs } from './cli/args';
-import type { CliArgs } from './cli/args';
-import { CliError, exitCodes } from './cli/errors';
-import { budgetCommand } from './cli/budgetCommand';
-import { cacheCommand } from './cli/cacheCommand';
-import { demoCommand } from './cli/demoCommand';
-import { estimateCommand } from './cli/estimateCommand';
-import { initCommand } from './cli/initCommand';
-import { historyCommand, inputCommand, partyCommand, planCommand, resumeCommand, runCommand, saveCommand } from './cli/partyCommands';
-import { processOutput } from './cli/output';
-import type { Output } from './cli/output';
-import { configJsonSchema } from './config/schema';
-import { serve } from './server/server';
-import { RequestError } from './party/partyService';
-import { StoreError } from './store/database';
-import { UnknownPartyError } from './store/partyStore';
+import { parseCliArgs } from './args';
+import type { CliArgs } from './args';
+import { CliError, exitCodes } from './errors';
+import { budgetCommand } from './budgetCommand';
+import { cacheCommand } from './cacheCommand';
+import { demoCommand } from './demoCommand';
+import { estimateCommand } from './estimateCommand';
+import { initCommand } from './initCommand';
+import { historyCommand, inputCommand, partyCommand, planCommand, resumeCommand, runCommand, saveCommand } from './partyCommands';
+import { processOutput } from './output';
+import type { Output } from './output';
+import { configJsonSchema } from '../config/schema';
+import { serve } from '../server/server';
+import { RequestError } from '../service/partyService';
+import { StoreError } from '../store/database';
+import { UnknownPartyError } from '../store/partyStore';
 
 declare const PARTYCOST_VERSION: string;
 

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { PartyCostContext } from '../context';
+import type { PartyCostContext } from '../host/context';
 import { getPartyRequest, historyRequest, listPartiesRequest } from '../../sidecar/protocol';
 
 export const newParty = '$new';

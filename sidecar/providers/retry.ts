@@ -21,7 +21,11 @@ export const defaultRetryPolicy: RetryPolicy = { retries: 3, baseDelayMs: 250, m
  */
 export async function withRetries<T>(attempt: (signal: AbortSignal) => Promise<T>, policy: RetryPolicy, signal: AbortSignal, timeoutMs: number): Promise<T> {
   for (let tries = 0; ; tries++) {
-    const attemptSignal = AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]);
+    // A timer of our own rather than AbortSignal.timeout: a timeout signal held only by AbortSignal.any can be
+    // garbage-collected before it fires, and the attempt then waits for the server forever.
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), timeoutMs);
+    const attemptSignal = AbortSignal.any([signal, timeout.signal]);
     try {
       return await attempt(attemptSignal);
     } catch (error) {
@@ -32,6 +36,8 @@ export async function withRetries<T>(attempt: (signal: AbortSignal) => Promise<T
       const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** tries * Math.random());
       const asked = error instanceof TransientProviderError ? error.retryAfterMs : undefined;
       await policy.sleep(Math.min(policy.maxDelayMs, asked ?? backoff), signal);
+    } finally {
+      clearTimeout(timer);
     }
   }
 }

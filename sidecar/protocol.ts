@@ -137,6 +137,19 @@ export const cacheClearRequest = new RequestType<{ agent?: string; party?: strin
 /** extension → sidecar: spend per day, week and month against the limits, and the level it sets. */
 export const budgetStatusRequest = new RequestType<Record<string, never>, BudgetState, void>('budget/status');
 
+/** Where the prices in force come from: the catalogue's version and date, or when an update fetched them. */
+export interface PricesInfo {
+  source: string;
+  date: string;
+  version: string;
+  fetchedAt?: string;
+  providers: number;
+  models: number;
+}
+
+/** extension → sidecar: fetch the price catalogue's newest data and keep it in the workspace (`partycost prices --update`). */
+export const pricesUpdateRequest = new RequestType<Record<string, never>, PricesInfo, void>('prices/update');
+
 /** Per-agent observations for hovers: how often its results were reused or hit, and their effective cost. */
 export interface AgentObservation {
   agent: string;

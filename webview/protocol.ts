@@ -82,7 +82,7 @@ export class NotificationType<P> {
 export type ViewName = 'plan' | 'estimates' | 'budgets' | 'cache';
 
 /** The VS Code commands a view may ask the host to run (an empty state's button); the host refuses any other. */
-export const viewActions = ['partycost.createSampleConfiguration', 'partycost.runPartyPlan', 'partycost.showDeltaPlan', 'partycost.showCostEstimate', 'partycost.showTokenBudgets', 'partycost.clearCache'] as const;
+export const viewActions = ['partycost.createSampleConfiguration', 'partycost.runPartyPlan', 'partycost.showDeltaPlan', 'partycost.showCostEstimate', 'partycost.showTokenBudgets', 'partycost.clearCache', 'partycost.updatePrices'] as const;
 export type ViewAction = (typeof viewActions)[number];
 
 /** Why a view has nothing to show, and the one thing to do next. */

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { copyFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import type { PartyCostContext } from '../host/context';
-import { cacheClearRequest } from '../../sidecar/protocol';
+import { cacheClearRequest, pricesUpdateRequest } from '../../sidecar/protocol';
 import { storeOpenAIKey } from '../host/secrets';
 import { BudgetsPanel, pickBudgetsParty } from '../webviews/budgets/budgetsPanel';
 import { CacheView } from '../webviews/cache/cacheView';
@@ -52,6 +52,15 @@ export function registerWorkspaceCommands(context: PartyCostContext): void {
     copyFileSync(path.join(context.extension.extensionPath, 'dist', 'partycost.sample.json'), file);
     await vscode.window.showTextDocument(vscode.Uri.file(file));
     return file;
+  });
+
+  command('partycost.updatePrices', async () => {
+    const info = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Party Cost: fetching the newest prices' }, () =>
+      context.request(pricesUpdateRequest, {}, { noTimeout: true }),
+    );
+    context.pricesChanged();
+    void vscode.window.showInformationMessage(`Party Cost: prices updated (${info.models.toLocaleString('en-US')} models of ${info.providers} providers, fetched ${info.fetchedAt?.slice(0, 16).replace('T', ' ')} UTC).`);
+    return info;
   });
 
   command('partycost.setOpenAIKey', async () => {

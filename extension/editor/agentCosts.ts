@@ -13,6 +13,8 @@ export interface AgentCost {
   volume: Estimate['volume'];
   observed?: AgentObservation;
   rightSizing?: RightSizing;
+  /** Where the prices come from and how fresh they are. */
+  prices: Estimate['prices'];
 }
 
 /** Estimates per document version, so hovers and lenses of one version ask the sidecar once. */
@@ -40,13 +42,14 @@ export class AgentCosts {
       this.context.request(observationsRequest, {}).catch(() => ({ agents: [] as AgentObservation[] })),
     ]);
     if (!result.estimate) return new Map();
-    const { volume } = result.estimate;
+    const { volume, prices } = result.estimate;
     return new Map(
       result.estimate.agents.map((estimate) => [
         estimate.agent,
         {
           estimate,
           volume,
+          prices,
           perThousandUsd: estimate.costPerRunUsd * 1000,
           monthlyUsd: estimate.costPerRunUsd * volume.partiesPerMonth * volume.rerunFactor,
           observed: observed.agents.find((o) => o.agent === estimate.agent && o.executions + o.hits > 0),
@@ -61,29 +64,46 @@ export function usd(amount: number, decimals = 6): string {
   return `$${amount.toFixed(decimals)}`;
 }
 
+/** Input tokens as shown: `~` before a count made with another model's tokenizer. */
+function inputCount(e: AgentEstimate): string {
+  return `${e.tokenCount === 'approximate' ? '~' : ''}${e.inputTokens.toLocaleString('en-US')}`;
+}
+
+/** The model and, when it says something, the provider whose prices apply. */
+function modelName(e: AgentEstimate): string {
+  if (!e.model) return 'compute';
+  return e.provider && !e.model.startsWith(e.provider) ? `${e.model} (${e.provider})` : e.model;
+}
+
 /** The one-line summary a CodeLens shows. */
 export function summary(cost: AgentCost): string {
   const e = cost.estimate;
-  const tokens = e.kind === 'compute' ? 'no tokens' : `${e.inputTokens.toLocaleString('en-US')} → ${e.outputTokens.toLocaleString('en-US')} tokens`;
-  return `${e.model ?? 'compute'} · ${tokens} · ${usd(e.costPerRunUsd)}/run · ${usd(cost.monthlyUsd, 2)}/month`;
+  const tokens = e.kind === 'compute' ? 'no tokens' : `${inputCount(e)} → ${e.outputTokens.toLocaleString('en-US')} tokens`;
+  return `${modelName(e)} · ${tokens} · ${usd(e.costPerRunUsd)}/run · ${usd(cost.monthlyUsd, 2)}/month`;
 }
 
 /** The hover's Markdown. */
 export function hoverMarkdown(cost: AgentCost): vscode.MarkdownString {
   const e = cost.estimate;
   const parts = Object.entries(e.breakdown).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${usd(v)}`).join(', ');
-  const counted = { counted: 'counted', approximate: 'approximate: not an OpenAI tokenizer', declared: 'declared', none: '' }[e.tokenCount];
+  const llm = Object.entries({ input: e.llmParts.inputUsd, 'cache read': e.llmParts.cacheReadUsd, 'cache write': e.llmParts.cacheWriteUsd, output: e.llmParts.outputUsd })
+    .filter(([, v]) => v > 0)
+    .map(([k, v]) => `${k} ${usd(v)}`)
+    .join(', ');
+  const counted = { counted: 'counted', approximate: 'approximate: counted with o200k, not the model\'s own tokenizer', declared: 'declared', none: '' }[e.tokenCount];
   const lines = [
-    `**${e.agent}** · ${e.model ?? 'compute (no model)'}`,
+    `**${e.agent}** · ${e.model ? `${e.model}${e.provider ? ` · prices of ${e.provider}` : ''}` : 'compute (no model)'}`,
     '',
-    e.kind === 'compute' ? 'Tokens: none (a built-in function)' : `Tokens: ${e.inputTokens.toLocaleString('en-US')} in (${counted}) → ${e.outputTokens.toLocaleString('en-US')} out`,
+    e.kind === 'compute' ? 'Tokens: none (a built-in function)' : `Tokens: ${inputCount(e)} in (${counted}) → ${e.outputTokens.toLocaleString('en-US')} out${e.contextWindow ? ` of a ${e.contextWindow.toLocaleString('en-US')}-token window` : ''}`,
     `Cost per run: ${usd(e.costPerRunUsd)}${parts ? ` (${parts})` : ''}`,
-    `Per 1,000 parties: ${usd(cost.perThousandUsd, 2)} · per month: ${usd(cost.monthlyUsd, 2)} (${cost.volume.partiesPerMonth.toLocaleString('en-US')} parties × ${cost.volume.rerunFactor} runs)`,
   ];
+  if (llm && e.kind !== 'compute') lines.push(`Model charges: ${llm}${e.tierAbove ? ` · long-context rate (prompt above ${e.tierAbove.toLocaleString('en-US')} tokens)` : ''}`);
+  lines.push(`Per 1,000 parties: ${usd(cost.perThousandUsd, 2)} · per month: ${usd(cost.monthlyUsd, 2)} (${cost.volume.partiesPerMonth.toLocaleString('en-US')} parties × ${cost.volume.rerunFactor} runs)`);
   const o = cost.observed;
   if (o) lines.push(`Observed: ${o.executions} executions, ${o.hits} cache hits (${(o.hitRate * 100).toFixed(0)} %), effective ${usd(o.effectiveCostUsd ?? 0)} per run`);
   else lines.push('Observed: no runs yet');
   const better = cost.rightSizing?.suggested;
-  if (better) lines.push(`Cheaper model that would do: ${better.model} (${usd(better.costPerRunUsd)}/run, saves ${usd(cost.rightSizing!.savingPerMonthUsd, 2)}/month)`);
+  if (better) lines.push(`Cheaper model that would do: ${better.model}${better.provider ? ` (${better.provider})` : ''} (${usd(better.costPerRunUsd)}/run, saves ${usd(cost.rightSizing!.savingPerMonthUsd, 2)}/month)`);
+  lines.push(`Prices: ${cost.prices.source.split(',')[0]}, as of ${cost.prices.date}${cost.prices.overridden.includes(e.model ?? '') ? ' (this model: partycost.json prices)' : ''}`);
   return new vscode.MarkdownString(lines.join('  \n'));
 }

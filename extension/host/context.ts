@@ -51,6 +51,12 @@ export class PartyCostContext implements vscode.Disposable {
     );
   }
 
+  /** New prices are in force (Update Prices): whatever shows a cost asks again. */
+  pricesChanged(): void {
+    this.configFileChanged.fire('saved');
+    this.partiesChanged.fire();
+  }
+
   pushExtCleanup(...disposables: vscode.Disposable[]): void {
     this.extCleanup.push(...disposables);
   }

@@ -25,6 +25,7 @@ const commandOptions: Record<string, Record<string, OptionSpec>> = {
   resume: { version: { type: 'string' } },
   cache: { agent: { type: 'string' }, party: { type: 'string' } },
   serve: { stdio: { type: 'boolean' } },
+  prices: { update: { type: 'boolean' }, provider: { type: 'string' }, all: { type: 'boolean' } },
 };
 
 export interface CliArgs {

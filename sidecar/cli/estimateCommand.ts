@@ -93,7 +93,8 @@ const tokenMarks: Record<AgentEstimate['tokenCount'], string> = { counted: '', a
 function agentRow(a: AgentEstimate): string[] {
   const tokens = (n: number, mark = ''): string => (a.kind === 'compute' ? '–' : `${mark}${integer(n)}`);
   const { llm, vector, compute, cache, sql } = a.breakdown;
-  return [a.agent, a.model ?? '(compute)', tokens(a.inputTokens, tokenMarks[a.tokenCount]), tokens(a.outputTokens), ...[llm, vector, compute, cache, sql].map((v) => usd(v)), usd(a.costPerRunUsd)];
+  const tier = a.tierAbove ? '†' : '';
+  return [a.agent, a.model ?? '(compute)', a.provider ?? '', tokens(a.inputTokens, tokenMarks[a.tokenCount]), tokens(a.outputTokens), ...[`${usd(llm)}${tier}`, ...[vector, compute, cache, sql].map((v) => usd(v))], usd(a.costPerRunUsd)];
 }
 
 /** The cheaper models that would meet each agent's needs, one line each. */
@@ -103,14 +104,20 @@ function rightSizingLines(sizing: RightSizing[]): string[] {
   return [
     '',
     'Cheaper models that meet each agent\'s needs (minQuality, else its current model\'s quality; maxLatencyMs):',
-    ...better.map((s) => `  ${s.agent}: ${s.current.model} → ${s.suggested!.model}, saves ${usd(s.savingPerRunUsd)} per run, $${s.savingPerMonthUsd.toFixed(2)} per month`),
+    ...better.map((s) => `  ${s.agent}: ${s.current.model} → ${s.suggested!.model}, saves ${usd(s.savingPerRunUsd)} per run, $${s.savingPerMonthUsd.toFixed(2)} per month${alsoLine(s)}`),
   ];
 }
 
+/** Cheaper models of other vendors beside the suggestion. */
+function alsoLine(s: RightSizing): string {
+  if (!s.alternatives.length) return '';
+  return `; also ${s.alternatives.map((a) => `${a.model}${a.provider ? ` (${a.provider})` : ''} ${usd(a.costPerRunUsd)}`).join(', ')}`;
+}
+
 function printEstimate(result: Estimate, file: string, out: Output): void {
-  const header = ['agent', 'model', 'in tok', 'out tok', 'llm', 'vector', 'compute', 'cache', 'sql', 'per run'];
-  const numeric = header.map((_, i) => i >= 2);
-  const blank = (label: string, value: string): string[] => [label, '', '', '', '', '', '', '', '', value];
+  const header = ['agent', 'model', 'provider', 'in tok', 'out tok', 'llm', 'vector', 'compute', 'cache', 'sql', 'per run'];
+  const numeric = header.map((_, i) => i >= 3);
+  const blank = (label: string, value: string): string[] => [label, '', '', '', '', '', '', '', '', '', value];
   const { partiesPerMonth, rerunFactor } = result.volume;
   const rows = [
     ...result.agents.map(agentRow),
@@ -119,6 +126,7 @@ function printEstimate(result: Estimate, file: string, out: Output): void {
   ];
   out.line(`Cost estimate for ${file}`);
   out.line(`Prices: ${result.prices.source}; as of ${result.prices.date}${overrides(result)}`);
+  out.line('(`partycost prices PATTERN` lists a model\'s prices; `partycost prices --update` fetches newer ones)');
   out.line('');
   table(header, rows, numeric).forEach((line) => out.line(line));
   out.line('');
@@ -135,6 +143,9 @@ function footnotes(result: Estimate): string[] {
   const counts = new Set(result.agents.map((a) => a.tokenCount));
   const notes: string[] = [];
   if (counts.has('approximate')) notes.push('~ approximate: the model is outside the OpenAI tokenizer families, counted with o200k');
+  for (const a of result.agents.filter((agent) => agent.tierAbove)) notes.push(`† ${a.agent}: a prompt above ${integer(a.tierAbove!)} input tokens bills every token at ${a.model}'s long-context rate`);
+  const noBatch = result.agents.filter((a) => a.batchUnavailable).map((a) => `${a.agent} (${a.provider})`);
+  if (noBatch.length) notes.push(`No batch API, priced at list prices: ${noBatch.join(', ')}`);
   if (counts.has('declared')) notes.push('* declared by expectedInputTokens');
   if (counts.has('counted')) notes.push('Input tokens: the prompt template counted with the model\'s tokenizer (chat overhead included) plus upstream results at their expectedOutputTokens.');
   return notes;

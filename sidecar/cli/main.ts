@@ -7,9 +7,11 @@ import { demoCommand } from './demoCommand';
 import { estimateCommand } from './estimateCommand';
 import { initCommand } from './initCommand';
 import { historyCommand, inputCommand, partyCommand, planCommand, resumeCommand, runCommand, saveCommand } from './partyCommands';
+import { pricesCommand } from './pricesCommand';
 import { processOutput } from './output';
 import type { Output } from './output';
 import { configJsonSchema } from '../config/schema';
+import { loadCatalogue } from '../cost/catalogueUpdate';
 import { serve } from '../server/server';
 import { RequestError } from '../service/partyService';
 import { StoreError } from '../store/database';
@@ -32,6 +34,7 @@ const commands: Record<string, Command> = {
   history: historyCommand,
   cache: cacheCommand,
   budget: budgetCommand,
+  prices: pricesCommand,
   schema: (_args, _cwd, out) => out.json(configJsonSchema()),
   serve: async (args) => {
     if (args.flags.stdio !== true) throw new CliError('partycost: usage: partycost serve --stdio', exitCodes.usage);
@@ -61,6 +64,8 @@ Commands:
   cache stats                           per-tier hits, misses, latency, entries, breaker state, and savings
   cache clear [--agent A] [--party P]   clear the result cache: everything, one agent, or one party's results
   budget                                spend per day, week and month against the limits; what the level allows
+  prices [PATTERN] [--provider P] [--all]   models and their prices per 1M tokens, from the catalogue
+  prices --update                       fetch the catalogue's newest prices and keep them in the workspace
   schema                                print the JSON Schema of partycost.json
   serve --stdio                         the sidecar: JSON-RPC on stdin/stdout (what the VS Code extension starts)
 
@@ -81,6 +86,10 @@ export async function main(argv: string[], cwd = process.cwd(), out: Output = pr
     if (args.help || args.command === undefined || args.command === 'help') return out.line(usage), exitCodes.ok;
     const command = commands[args.command];
     if (!command) throw new CliError(`partycost: unknown command "${args.command}"; run "partycost --help"`, exitCodes.usage);
+    if (args.command !== 'serve' && args.command !== 'schema') {
+      const catalogue = await loadCatalogue(args.workspace);
+      if (catalogue.problem) out.warn(`partycost: ${catalogue.problem}`);
+    }
     await command(args, cwd, out);
     return exitCodes.ok;
   } catch (error) {

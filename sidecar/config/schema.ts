@@ -67,11 +67,13 @@ export const agentSchema = z.strictObject({
 
 const modelPriceSchema = z.strictObject({
   input: amount.describe('USD per 1M input tokens.'),
-  cachedInput: amount.optional().describe('USD per 1M cached input tokens (default: input).'),
+  cachedInput: amount.optional().describe('USD per 1M cached input tokens read (default: input).'),
+  cacheWrite: amount.optional().describe('USD per 1M input tokens written to a prompt cache (default: input).'),
   output: amount.describe('USD per 1M output tokens.'),
   batchInput: amount.optional().describe('USD per 1M batch input tokens (default: half of input).'),
   batchOutput: amount.optional().describe('USD per 1M batch output tokens (default: half of output).'),
   contextWindow: count.optional().describe('Maximum prompt plus completion tokens.'),
+  maxOutputTokens: count.optional().describe('Maximum completion tokens of one answer.'),
   quality: z.number().min(0).max(1).optional().describe('Quality score (0–1) for right-sizing.'),
   latencyMs: amount.optional().describe('Typical latency for right-sizing.'),
 });
@@ -119,7 +121,7 @@ export const configSchema = z.strictObject({
       maxRetries: count.optional(),
     })
     .optional(),
-  prices: z.record(z.string(), modelPriceSchema).optional().describe('Overrides of the bundled price table.'),
+  prices: z.record(z.string(), modelPriceSchema).optional().describe('Prices of models the catalogue lacks, or that win over it (USD per 1M tokens).'),
   resourcePrices: resourcePricesSchema.optional(),
   limits: limitsSchema.optional(),
   volume: volumeSchema.optional(),

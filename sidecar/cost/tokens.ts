@@ -26,10 +26,19 @@ function encoder(name: EncodingName): Encoder {
 const o200kFamilies = /^(gpt-4o|chatgpt-4o|gpt-4\.1|gpt-4\.5|gpt-5|o1|o3|o4)(\b|-|$)/;
 const cl100kFamilies = /^(gpt-4|gpt-3\.5)(\b|-|$)/;
 
+const approximate: Tokenization = { encoding: 'o200k_base', exact: false };
+
+/**
+ * The encoding of an OpenAI model (`gpt-4o`, `openai/gpt-5`, `azure:gpt-4.1`…) counts exactly; every other model
+ * (Claude, Gemini, Mistral…) is counted with o200k and marked approximate.
+ */
 export function tokenizationFor(model: string): Tokenization {
-  if (o200kFamilies.test(model)) return { encoding: 'o200k_base', exact: true };
-  if (cl100kFamilies.test(model)) return { encoding: 'cl100k_base', exact: true };
-  return { encoding: 'o200k_base', exact: false };
+  const qualified = /^([\w.-]+)[/:](.+)$/.exec(model);
+  const vendor = qualified?.[1].toLowerCase();
+  const bare = vendor === 'openai' || vendor === 'azure' ? qualified![2] : qualified ? '' : model;
+  if (o200kFamilies.test(bare)) return { encoding: 'o200k_base', exact: true };
+  if (cl100kFamilies.test(bare)) return { encoding: 'cl100k_base', exact: true };
+  return approximate;
 }
 
 // Special-token text such as "<|endoftext|>" in a prompt is ordinary text to the API, so it is counted as such.

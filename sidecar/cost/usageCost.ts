@@ -1,6 +1,7 @@
 import type { AgentConfig } from '../config/schema';
 import type { Usage } from '../contract/party';
-import { sum, tokenCost, unitCost } from './money';
+import type { PricedCost, PricedUsage } from './catalogue';
+import { sum, unitCost } from './money';
 import type { Pico } from './money';
 import type { PriceBook } from './prices';
 
@@ -17,15 +18,23 @@ export function resourceCosts(resources: AgentConfig['resources'], prices: Price
   };
 }
 
+/** A stored usage as the price function takes it. */
+export function pricedUsage(usage: Usage): PricedUsage {
+  return { inputTokens: usage.inputTokens, cacheReadTokens: usage.cachedTokens, outputTokens: usage.outputTokens };
+}
+
+/** Model charges for a usage, by part; null for no model or one the prices do not know. */
+export function llmParts(model: string | null, usage: PricedUsage, prices: PriceBook, options: { batch?: boolean; at?: Date } = {}): PricedCost | null {
+  const priced = model ? prices.model(model) : undefined;
+  return priced ? prices.price(priced, usage, options) : null;
+}
+
 /** Model charges for measured usage: uncached input, cached input (at its discount) and output. */
-export function llmCost(model: string | null, usage: Pick<Usage, 'inputTokens' | 'cachedTokens' | 'outputTokens'>, prices: PriceBook): Pico {
-  const p = model ? prices.models[model] : undefined;
-  if (!p) return 0n;
-  const cached = Math.min(usage.cachedTokens, usage.inputTokens);
-  return tokenCost(usage.inputTokens - cached, p.input) + tokenCost(cached, p.cachedInput) + tokenCost(usage.outputTokens, p.output);
+export function llmCost(model: string | null, usage: PricedUsage, prices: PriceBook, options: { batch?: boolean; at?: Date } = {}): Pico {
+  return llmParts(model, usage, prices, options)?.total ?? 0n;
 }
 
 /** The whole cost of one execution of an agent with this usage. */
 export function executionCost(agent: AgentConfig, model: string | null, usage: Usage, prices: PriceBook): Pico {
-  return llmCost(model, usage, prices) + sum(Object.values(resourceCosts(agent.resources, prices)));
+  return llmCost(model, pricedUsage(usage), prices) + sum(Object.values(resourceCosts(agent.resources, prices)));
 }

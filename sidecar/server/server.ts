@@ -3,6 +3,7 @@ import { createMessageConnection, ErrorCodes, ResponseError, StreamMessageReader
 import type { CancellationToken, MessageConnection, RequestHandler, RequestType, ResponseMessage } from 'vscode-jsonrpc/node';
 import { RunCancelledError, RunFailedError } from '../service/runner';
 import { loadConfigText } from '../sources/load';
+import { CatalogueUpdateError, loadCatalogue, updateCatalogue } from '../cost/catalogueUpdate';
 import { estimate } from '../cost/estimate';
 import { PricingError } from '../contract/pricing';
 import { rightSize } from '../cost/rightSize';
@@ -26,7 +27,7 @@ function log(message: string): void {
 
 /** Known failures become JSON-RPC errors with the user's sentence; anything else is logged with its stack. */
 function failure(error: unknown): ResponseError<void> {
-  const known = [SessionError, RequestError, UnknownPartyError, StoreError, RunFailedError, RunCancelledError, PricingError];
+  const known = [SessionError, RequestError, UnknownPartyError, StoreError, RunFailedError, RunCancelledError, PricingError, CatalogueUpdateError];
   if (known.some((type) => error instanceof type)) return new ResponseError(requestFailed, (error as Error).message);
   log(`unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   return new ResponseError(requestFailed, `internal error: ${error instanceof Error ? error.message : String(error)}`);
@@ -58,7 +59,9 @@ export function serve(): Promise<void> {
     connection.onRequest(type, handler as RequestHandler<P, R, void>);
   };
 
-  handle(protocol.initializeRequest, (params) => {
+  handle(protocol.initializeRequest, async (params) => {
+    const catalogue = await loadCatalogue(params.workspace);
+    if (catalogue.problem) log(catalogue.problem);
     session = new SidecarSession(params);
     log(`serving ${params.workspace} (database ${params.dbPath ?? 'default'}, redis ${params.redisUrl ? 'on' : 'off'})`);
     connection.sendNotification(protocol.statusNotification, { state: 'ready', message: 'ready' });
@@ -118,6 +121,11 @@ export function serve(): Promise<void> {
     return { cleared: await current().cache.clear({ agent, keys }) };
   });
   handle(protocol.budgetStatusRequest, () => current().parties().budget());
+  handle(protocol.pricesUpdateRequest, async () => {
+    const info = await updateCatalogue(current().params.workspace);
+    current().pricesChanged();
+    return info;
+  });
   handle(protocol.observationsRequest, () => ({ agents: observations(current().db, current().parties().config) }));
 
   process.on('uncaughtException', (error) => {

@@ -51,6 +51,11 @@ export class SidecarSession {
     return this.service.parties;
   }
 
+  /** New prices are in force: the party service is built again with them. */
+  pricesChanged(): void {
+    this.service = undefined;
+  }
+
   /** Every problem of a configuration text, with 0-based ranges. */
   validate(text: string): ConfigProblem[] {
     return problemsOf(loadConfigText(text, path.basename(this.configPath)));

@@ -1,39 +1,15 @@
-import { agentSchema } from '../config/schema';
-import type { AgentConfig } from '../config/schema';
 import { findCycles } from '../config/graph';
 import { didYouMean } from '../config/nearest';
-import { keyAt, nodeAt, problemAt } from './parse';
+import { nodeAt, problemAt } from './parse';
+import { agentEntries, isRecord, stringList } from './agentEntries';
+import type { AgentEntry } from './agentEntries';
 import type { JsonDocument } from './parse';
 import type { Problem } from '../config/problems';
 import { inputsPlaceholder, placeholders } from '../config/template';
 import { templateTokens } from '../cost/agentTokens';
 import { checkTimeZone } from '../budget/windows';
 import type { PriceBook } from '../cost/prices';
-
-/** One agent of the raw document; `config` is set when the agent itself passed the schema. */
-interface AgentEntry {
-  name: string;
-  raw: Record<string, unknown>;
-  config?: AgentConfig;
-}
-
-function agentEntries(value: unknown): AgentEntry[] {
-  const agents = isRecord(value) && isRecord(value.agents) ? value.agents : {};
-  return Object.entries(agents)
-    .filter((entry): entry is [string, Record<string, unknown>] => isRecord(entry[1]))
-    .map(([name, raw]) => {
-      const parsed = agentSchema.safeParse(raw);
-      return { name, raw, config: parsed.success ? parsed.data : undefined };
-    });
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function stringList(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
-}
+import { modelProblems, windowProblems } from './modelChecks';
 
 /** What the schema alone cannot see: models, the dependency graph, templates, patterns and context budgets. */
 export function semanticProblems(document: JsonDocument, prices: PriceBook): Problem[] {
@@ -45,7 +21,8 @@ export function semanticProblems(document: JsonDocument, prices: PriceBook): Pro
     ...dependencyProblems(document, entries),
     ...templateProblems(document, entries),
     ...patternProblems(document, entries),
-    ...budgetProblems(document, entries, defaultModel, prices),
+    ...budgetProblems(document, entries, defaultModel),
+    ...windowProblems(document, entries, defaultModel, prices),
     ...limitProblems(document),
   ];
 }
@@ -69,38 +46,6 @@ function limitProblems(document: JsonDocument): Problem[] {
     }
   });
   return problems;
-}
-
-function unknownModel(model: string, prices: PriceBook): string {
-  return `unknown model "${model}"${didYouMean(model, Object.keys(prices.models))}; add its prices under "prices" to use it`;
-}
-
-function modelProblems(document: JsonDocument, entries: AgentEntry[], defaultModel: string | undefined, prices: PriceBook): Problem[] {
-  const problems: Problem[] = [];
-  if (defaultModel !== undefined && !prices.models[defaultModel]) {
-    problems.push(problemAt(document, ['defaults', 'model'], unknownModel(defaultModel, prices)));
-  }
-  // Raw values, so a model is checked even when another field of its agent failed the schema.
-  for (const { name, raw } of entries) {
-    const path = ['agents', name];
-    const model = typeof raw.model === 'string' ? raw.model : undefined;
-    if (raw.kind === 'compute') {
-      if (model) problems.push(problemAt(document, [...path, 'model'], `compute agent "${name}" calls no model; "model" is ignored`, 'warning'));
-      continue;
-    }
-    if (model !== undefined && !prices.models[model]) {
-      problems.push(problemAt(document, [...path, 'model'], unknownModel(model, prices)));
-    } else if (raw.model === undefined && defaultModel === undefined) {
-      problems.push(keyProblem(document, path, `agent "${name}" has no model: set its "model" or "defaults.model"`));
-    }
-    if (raw.prompt === undefined) problems.push(keyProblem(document, path, `agent "${name}" calls a model but has no "prompt"`));
-  }
-  return problems;
-}
-
-function keyProblem(document: JsonDocument, path: string[], message: string): Problem {
-  const node = keyAt(document, path);
-  return { severity: 'error', message, offset: node?.offset ?? 0, length: node?.length ?? 0 };
 }
 
 function dependencyProblems(document: JsonDocument, entries: AgentEntry[]): Problem[] {
@@ -162,7 +107,7 @@ function patternProblems(document: JsonDocument, entries: AgentEntry[]): Problem
   return problems;
 }
 
-function budgetProblems(document: JsonDocument, entries: AgentEntry[], defaultModel: string | undefined, prices: PriceBook): Problem[] {
+function budgetProblems(document: JsonDocument, entries: AgentEntry[], defaultModel: string | undefined): Problem[] {
   const problems: Problem[] = [];
   for (const { name, config } of entries) {
     const model = config?.model ?? defaultModel;
@@ -176,11 +121,6 @@ function budgetProblems(document: JsonDocument, entries: AgentEntry[], defaultMo
     if (config.expectedInputTokens !== undefined && config.expectedInputTokens > budget) {
       const message = `expectedInputTokens of "${name}" (${config.expectedInputTokens}) is over its contextBudget of ${budget}`;
       problems.push(problemAt(document, [...path, 'expectedInputTokens'], message));
-    }
-    const window = prices.models[model]?.contextWindow;
-    if (window !== undefined && budget > window) {
-      const message = `contextBudget of "${name}" (${budget}) is over the ${window}-token context window of ${model}`;
-      problems.push(problemAt(document, [...path, 'contextBudget'], message, 'warning'));
     }
   }
   return problems;

@@ -54,7 +54,8 @@ test('estimate --json prints the documented shape', () => {
     assert.equal(typeof agent.costPerRunUsd, 'number');
   }
   assert.ok(result.perMonthUsd > result.perPartyUsd);
-  assert.match(result.prices.source, /OpenAI/);
+  assert.match(result.prices.source, /genai-prices/);
+  assert.match(result.prices.date, /^\d{4}-\d{2}-\d{2}$/);
 });
 
 test('estimate prints a readable table with the price source and the monthly projection', () => {
@@ -62,9 +63,9 @@ test('estimate prints a readable table with the price source and the monthly pro
   assert.equal(run.code, 0, run.stderr);
   const lines = run.stdout.split('\n');
   assert.match(lines[0], /^Cost estimate for partycost\.json$/);
-  assert.match(lines[1], /^Prices: OpenAI API pricing.*as of \d{4}-\d{2}-\d{2}$/);
-  assert.match(run.stdout, /^agent +model +in tok +out tok +llm +vector +compute +cache +sql +per run$/m);
-  assert.match(run.stdout, /^planner_final +gpt-4o +[\d,]+ +700 +\$0\.\d{6}/m);
+  assert.match(lines[1], /^Prices: @pydantic\/genai-prices 0\.1\.\d+ \(bundled\).*as of \d{4}-\d{2}-\d{2}$/);
+  assert.match(run.stdout, /^agent +model +provider +in tok +out tok +llm +vector +compute +cache +sql +per run$/m);
+  assert.match(run.stdout, /^planner_final +gpt-4o +openai +[\d,]+ +700 +\$0\.\d{6}/m);
   assert.match(run.stdout, /^budget +\(compute\) +– +– +– /m);
   assert.match(run.stdout, /^Per month: \$\d+\.\d{2} \(1,000 parties × 1\.5 runs per party × \$0\.\d{6}\)$/m);
 });

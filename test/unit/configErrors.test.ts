@@ -30,7 +30,7 @@ const cases: { name: string; text: string; expected: [needle: string | typeof en
     expected: [
       ['"gpt-4o-mni"', 'unknown model "gpt-4o-mni" (did you mean "gpt-4o-mini"?); add its prices under "prices" to use it'],
       ['"gpt4.1"', 'unknown model "gpt4.1" (did you mean "gpt-4.1"?); add its prices under "prices" to use it'],
-      ['"llama-3-70b"', 'unknown model "llama-3-70b"; add its prices under "prices" to use it'],
+      ['"llama-3-70b"', 'unknown model "llama-3-70b" (did you mean "llama-3.3-70b"?); add its prices under "prices" to use it'],
     ],
   },
   {

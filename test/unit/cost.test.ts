@@ -5,7 +5,7 @@ import { sampleConfig } from '../../sidecar/config/sample';
 import { estimate } from '../../sidecar/cost/estimate';
 import { scale, sum, toUsd, tokenCost, unitCost } from '../../sidecar/cost/money';
 import { priceBook } from '../../sidecar/cost/prices';
-import { bundledPrices } from '../../sidecar/cost/priceTable';
+import { priceUsage } from '../../sidecar/cost/catalogue';
 import { templateTokens } from '../../sidecar/cost/agentTokens';
 import { configText } from '../configProblems';
 
@@ -22,22 +22,6 @@ test('gpt-4o-mini with 500 input and 300 output tokens costs exactly $0.000255 i
   assert.equal(result.agents[0].tokenCount, 'declared');
 });
 
-test('the bundled table carries the documented prices, its source and its date', () => {
-  const models = bundledPrices.models;
-  assert.deepEqual([models['gpt-4o'].input, models['gpt-4o'].cachedInput, models['gpt-4o'].output], [2.5, 1.25, 10]);
-  assert.deepEqual([models['gpt-4o-mini'].input, models['gpt-4o-mini'].cachedInput, models['gpt-4o-mini'].output], [0.15, 0.075, 0.6]);
-  assert.deepEqual([models['gpt-4.1'].input, models['gpt-4.1'].cachedInput, models['gpt-4.1'].output], [2, 0.5, 8]);
-  assert.deepEqual([models['gpt-4.1-mini'].input, models['gpt-4.1-mini'].cachedInput, models['gpt-4.1-mini'].output], [0.4, 0.1, 1.6]);
-  assert.deepEqual([models['gpt-3.5-turbo'].input, models['gpt-3.5-turbo'].output], [0.5, 1.5]);
-  for (const [model, prices] of Object.entries(models)) {
-    assert.equal(prices.batchInput, prices.input / 2, model);
-    assert.equal(prices.batchOutput, prices.output / 2, model);
-    assert.ok(prices.contextWindow > 0, model);
-  }
-  assert.match(bundledPrices.source, /OpenAI/);
-  assert.match(bundledPrices.date, /^\d{4}-\d{2}-\d{2}$/);
-});
-
 test('money sums exactly where floating point would not', () => {
   assert.notEqual(0.1 + 0.2, 0.3);
   assert.equal(toUsd(unitCost(1, 0.1) + unitCost(1, 0.2)), 0.3);
@@ -47,15 +31,18 @@ test('money sums exactly where floating point would not', () => {
   assert.equal(toUsd(scale(unitCost(1, 0.009025), 1500)), 13.5375);
 });
 
-test('workspace prices override the table; batch prices default to half', () => {
-  const book = priceBook({ prices: { 'gpt-4o': { input: 3, output: 12 }, 'my-model': { input: 1, output: 2, cachedInput: 0.25 } } });
-  assert.deepEqual(book.overridden, ['gpt-4o', 'my-model']);
-  assert.equal(book.models['gpt-4o'].input, 3);
-  assert.equal(book.models['gpt-4o'].cachedInput, 3);
-  assert.equal(book.models['gpt-4o'].batchOutput, 6);
-  assert.equal(book.models['gpt-4o'].contextWindow, 128_000);
-  assert.equal(book.models['my-model'].cachedInput, 0.25);
-  assert.equal(book.models['gpt-4o-mini'].input, 0.15);
+test('workspace prices win over the catalogue and add models; a model of theirs keeps the catalogue\'s window', () => {
+  const book = priceBook({ prices: { 'gpt-4o': { input: 3, output: 12 }, 'my-model': { input: 1, output: 2, cachedInput: 0.25 }, 'llama3.1:8b': { input: 0, output: 0 } } });
+  assert.deepEqual(book.overridden, ['gpt-4o', 'my-model', 'llama3.1:8b']);
+  const usage = { inputTokens: 1_000_000, cacheReadTokens: 0, outputTokens: 1_000_000 };
+  assert.equal(book.model('gpt-4o')!.provider, 'openai', 'still the vendor\'s model, at the workspace\'s prices');
+  assert.equal(book.model('my-model')!.provider, 'configuration');
+  assert.equal(book.model('gpt-4o')!.contextWindow, 128_000);
+  assert.equal(toUsd(priceUsage(book.model('gpt-4o')!, usage).total), 15);
+  assert.equal(toUsd(priceUsage(book.model('gpt-4o')!, usage, { batch: true }).total), 7.5, 'batch: half, as the vendors bill');
+  assert.equal(toUsd(priceUsage(book.model('my-model')!, { ...usage, cacheReadTokens: 1_000_000 }).total), 2.25, 'cached input at its own price');
+  assert.equal(toUsd(priceUsage(book.model('llama3.1:8b')!, usage).total), 0);
+  assert.equal(book.model('gpt-4o-mini')!.provider, 'openai', 'the rest still from the catalogue');
 });
 
 test('resources are priced per unit with the documented defaults, overridable', () => {

@@ -10,10 +10,11 @@ import { withFakePage } from '../webviewPage';
 import type { FakePage } from '../webviewPage';
 
 const zero = { llm: 0, vector: 0, compute: 0, cache: 0, sql: 0 };
+const llmOf = (provider: string | null, usd: number) => ({ provider, llmParts: { inputUsd: usd / 4, cacheReadUsd: 0, cacheWriteUsd: 0, outputUsd: (3 * usd) / 4 }, contextWindow: provider ? 128_000 : null, maxOutputTokens: provider ? 16_384 : null });
 const agents: AgentEstimate[] = [
-  { agent: 'theme', kind: 'llm', model: 'gpt-4o-mini', inputTokens: 420, outputTokens: 256, tokenCount: 'counted', costPerRunUsd: 0.000221, breakdown: { ...zero, llm: 0.00022, cache: 0.000001 } },
-  { agent: 'venue', kind: 'llm', model: 'gpt-4o', inputTokens: 900, outputTokens: 300, tokenCount: 'counted', costPerRunUsd: 0.00546, breakdown: { ...zero, llm: 0.00525, vector: 0.0002, sql: 0.00001 } },
-  { agent: 'budget', kind: 'compute', model: null, inputTokens: 0, outputTokens: 0, tokenCount: 'none', costPerRunUsd: 0.0003, breakdown: { ...zero, compute: 0.0003 } },
+  { agent: 'theme', kind: 'llm', model: 'gpt-4o-mini', inputTokens: 420, outputTokens: 256, tokenCount: 'counted', costPerRunUsd: 0.000221, breakdown: { ...zero, llm: 0.00022, cache: 0.000001 }, ...llmOf('openai', 0.00022) },
+  { agent: 'venue', kind: 'llm', model: 'gpt-4o', inputTokens: 900, outputTokens: 300, tokenCount: 'counted', costPerRunUsd: 0.00546, breakdown: { ...zero, llm: 0.00525, vector: 0.0002, sql: 0.00001 }, ...llmOf('openai', 0.00525) },
+  { agent: 'budget', kind: 'compute', model: null, inputTokens: 0, outputTokens: 0, tokenCount: 'none', costPerRunUsd: 0.0003, breakdown: { ...zero, compute: 0.0003 }, ...llmOf(null, 0) },
 ];
 
 function estimate(pricing: Pricing = { cachedInputShare: 0, batch: false }, scale = 1): Estimate {
@@ -31,8 +32,8 @@ function estimate(pricing: Pricing = { cachedInputShare: 0, batch: false }, scal
 }
 
 const rightSizing: RightSizing[] = [
-  { agent: 'theme', current: { model: 'gpt-4o-mini', costPerRunUsd: 0.00022, quality: 70, latencyMs: 900 }, needs: { minQuality: 70, maxLatencyMs: null }, suggested: null, savingPerRunUsd: 0, savingPerMonthUsd: 0 },
-  { agent: 'venue', current: { model: 'gpt-4o', costPerRunUsd: 0.00525, quality: 85, latencyMs: 1500 }, needs: { minQuality: 80, maxLatencyMs: null }, suggested: { model: 'gpt-4.1', costPerRunUsd: 0.0042, quality: 86, latencyMs: 1400 }, savingPerRunUsd: 0.00105, savingPerMonthUsd: 2.1 },
+  { agent: 'theme', current: { model: 'gpt-4o-mini', provider: 'openai', costPerRunUsd: 0.00022, quality: 70, latencyMs: 900 }, needs: { minQuality: 70, maxLatencyMs: null }, suggested: null, alternatives: [], savingPerRunUsd: 0, savingPerMonthUsd: 0 },
+  { agent: 'venue', current: { model: 'gpt-4o', provider: 'openai', costPerRunUsd: 0.00525, quality: 85, latencyMs: 1500 }, needs: { minQuality: 80, maxLatencyMs: null }, suggested: { model: 'gpt-4.1', provider: 'openai', costPerRunUsd: 0.0042, quality: 86, latencyMs: 1400 }, alternatives: [], savingPerRunUsd: 0.00105, savingPerMonthUsd: 2.1 },
 ];
 
 const state = (e: Estimate = estimate()): EstimatesViewState => ({ view: 'estimates', estimate: e, rightSizing });

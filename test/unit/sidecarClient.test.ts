@@ -7,7 +7,10 @@ import { RestartPolicy } from '../../extension/sidecar/restartPolicy';
 import { SidecarClient, SidecarUnavailableError } from '../../extension/sidecar/sidecarClient';
 import type { ClientState } from '../../extension/sidecar/sidecarClient';
 import { findNodeRuntime } from '../../extension/sidecar/nodeRuntime';
-import { agentGraphRequest, cacheStatsRequest, estimateRequest, listPartiesRequest } from '../../sidecar/protocol';
+import { agentGraphRequest, cacheStatsRequest, estimateRequest, listPartiesRequest, pricesUpdateRequest } from '../../sidecar/protocol';
+import { catalogueProviders, catalogueReady } from '../../sidecar/cost/catalogue';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { sampleConfig } from '../../sidecar/config/sample';
 
 const fixtures = path.resolve('test/fixtures/sidecars');
@@ -164,6 +167,33 @@ test('the real sidecar: the agent graph and a what-if estimate over JSON-RPC; a 
     assert.ok(Math.abs(llm(batch.estimate) - llm(list.estimate) / 2) < 1e-9, 'batch halves model charges');
     assert.deepEqual(batch.estimate.pricing, { cachedInputShare: 0, batch: true });
     await assert.rejects(sidecar.request(estimateRequest, { pricing: { cachedInputShare: 2, batch: false } }), /cachedInputShare must be between 0 and 1, not 2/);
+  } finally {
+    await sidecar.stop();
+  }
+});
+
+test('the real sidecar: prices/update puts newer prices in force for estimates; a failed update names its cause', async (t) => {
+  const workspace = mkdtempSync(path.join(tmpdir(), 'partycost-prices-'));
+  writeFileSync(path.join(workspace, 'partycost.json'), sampleConfig);
+  await catalogueReady();
+  const providers = structuredClone(catalogueProviders()) as unknown as { id: string; models: { id: string; prices: unknown }[] }[];
+  providers.find((p) => p.id === 'openai')!.models.find((m) => m.id === 'gpt-4o')!.prices = { input_mtok: 5, output_mtok: 20 };
+  let body = JSON.stringify(providers);
+  const server = createServer((_request, response) => response.writeHead(body ? 200 : 500).end(body));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.after(() => server.close());
+  const env = { ...process.env, PARTYCOST_PRICES_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
+  const sidecar = new SidecarClient({ command: process.execPath, args: [path.resolve('bin/partycost.js'), 'serve', '--stdio'], env, initialize: { workspace }, log: () => {} });
+  try {
+    const planner = async () => (await sidecar.request(estimateRequest, {})).estimate!.agents.find((a) => a.agent === 'planner_final')!;
+    const before = await planner();
+    const info = await sidecar.request(pricesUpdateRequest, {});
+    assert.match(info.fetchedAt ?? '', /^\d{4}-\d{2}-\d{2}T/);
+    const after = await planner();
+    assert.equal(after.breakdown.llm, before.breakdown.llm * 2, 'gpt-4o now at $5 / $20 per 1M');
+    body = '';
+    await assert.rejects(sidecar.request(pricesUpdateRequest, {}), /could not fetch prices from http:\/\/127\.0\.0\.1:\d+\/: the server answered 500/);
+    assert.equal((await planner()).breakdown.llm, after.breakdown.llm, 'the updated prices stay');
   } finally {
     await sidecar.stop();
   }

@@ -1,5 +1,5 @@
 import type { WebviewIpc } from '../ipc';
-import { getEstimateRequest } from '../protocol';
+import { getEstimateRequest, runActionCommand } from '../protocol';
 import type { AgentEstimate, Estimate, EstimatesViewState, Pricing, RightSizing } from '../protocol';
 import { h, replace } from '../shared/dom';
 import { emptyState } from '../shared/emptyState';
@@ -63,14 +63,16 @@ function pricingHint(pricing: Pricing): HTMLElement {
   return h('p', { class: 'hint' }, `Assumed: ${cached}; ${batch}.`);
 }
 
-function prices(e: Estimate): HTMLElement {
-  const { source, date, overridden } = e.prices;
+function prices(e: Estimate, ipc: WebviewIpc): HTMLElement {
+  const { source, date, overridden, fetchedAt } = e.prices;
   return h(
     'p',
     { class: 'source', 'data-probe': 'prices', 'data-source': source, 'data-date': date },
     h('vscode-icon', { name: 'tag' }),
-    ` Prices: ${source}, as of ${date}`,
+    ` Prices: ${source}, as of ${date}${fetchedAt ? ` (updated ${fetchedAt.slice(0, 16).replace('T', ' ')} UTC)` : ''}`,
     overridden.length ? `; overridden in the configuration: ${overridden.join(', ')}` : '',
+    ' ',
+    h('vscode-button', { secondary: true, 'data-probe': 'update-prices', onclick: () => ipc.command(runActionCommand, { command: 'partycost.updatePrices' }) }, 'Update prices'),
   );
 }
 
@@ -100,12 +102,18 @@ function agentRow(a: AgentEstimate, e: Estimate): HTMLElement {
     'tr',
     { 'data-probe': 'agent', 'data-agent': a.agent, 'data-cost': a.costPerRunUsd, ...parts },
     h('th', { scope: 'row' }, a.agent),
-    h('td', {}, a.model ?? 'compute'),
-    h('td', { class: 'number', title: `input tokens ${a.tokenCount}` }, a.kind === 'llm' ? `${count(a.inputTokens)} / ${count(a.outputTokens)}` : '–'),
+    h('td', { 'data-probe': 'model', 'data-provider': a.provider ?? '' }, a.model ?? 'compute', a.provider ? h('span', { class: 'hint' }, ` ${a.provider}`) : ''),
+    h('td', { class: 'number', title: tokenTitle(a) }, a.kind === 'llm' ? `${a.tokenCount === 'approximate' ? '~' : ''}${count(a.inputTokens)} / ${count(a.outputTokens)}` : '–'),
     ...components.map(({ name }) => h('td', { class: 'number' }, usd(a.breakdown[name]))),
     h('td', { class: 'number' }, usd(a.costPerRunUsd)),
     h('td', { class: 'number' }, usdMonth(a.costPerRunUsd * runsPerMonth(e))),
   );
+}
+
+function tokenTitle(a: AgentEstimate): string {
+  const how = { counted: 'counted with the model\'s tokenizer', approximate: 'approximate: counted with o200k, not the model\'s own tokenizer', declared: 'declared by expectedInputTokens', none: '' }[a.tokenCount];
+  const tier = a.tierAbove ? `; above ${count(a.tierAbove)} input tokens every token bills at the long-context rate` : '';
+  return `input tokens ${how}${tier}`;
 }
 
 function footRow(label: string, parts: (number | null)[], perRun: number, perMonth: number, probe?: string): HTMLElement {
@@ -148,7 +156,7 @@ function rightSizingSection(sizing: RightSizing[]): HTMLElement {
       { 'data-probe': 'saving', 'data-agent': s.agent, 'data-current': s.current.model, 'data-suggested': s.suggested!.model, 'data-saving-run': s.savingPerRunUsd, 'data-saving-month': s.savingPerMonthUsd },
       h('th', { scope: 'row' }, s.agent),
       h('td', {}, s.current.model),
-      h('td', {}, h('vscode-badge', {}, s.suggested!.model)),
+      h('td', {}, h('vscode-badge', {}, s.suggested!.model), s.suggested!.provider ? h('span', { class: 'hint' }, ` ${s.suggested!.provider}`) : '', s.alternatives.length ? h('div', { class: 'hint' }, `also ${s.alternatives.map((a) => `${a.model} ${usd(a.costPerRunUsd)}`).join(', ')}`) : ''),
       h('td', { class: 'number' }, s.suggested!.quality === null ? '–' : String(s.suggested!.quality)),
       h('td', { class: 'number' }, s.suggested!.latencyMs === null ? '–' : `${count(s.suggested!.latencyMs)} ms`),
       h('td', { class: 'number' }, usd(s.savingPerRunUsd)),
@@ -174,7 +182,7 @@ export function renderEstimates(root: HTMLElement, state: EstimatesViewState, ip
   replace(
     root,
     h('header', { class: 'bar' }, h('h1', {}, 'Cost Estimates'), h('vscode-badge', { 'aria-label': `${usdMonth(e.perMonthUsd)} per month` }, `${usdMonth(e.perMonthUsd)} / month`)),
-    prices(e),
+    prices(e, ipc),
     totals(e),
     pricingControls(root, state, e.pricing, ipc),
     pricingHint(e.pricing),

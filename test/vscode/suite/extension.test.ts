@@ -51,9 +51,9 @@ suite('Party Cost Inspector in VS Code', function () {
       return found.length === 7 ? found : undefined;
     });
     const titles = lenses.map((lens) => lens.command?.title ?? '');
-    assert.match(titles[0], /^gpt-4o-mini · \d+ → 200 tokens · \$0\.\d{6}\/run · \$\d+\.\d{2}\/month$/);
+    assert.match(titles[0], /^gpt-4o-mini \(openai\) · \d+ → 200 tokens · \$0\.\d{6}\/run · \$\d+\.\d{2}\/month$/);
     assert.ok(titles.some((title) => /^compute · no tokens · /.test(title)), 'the budget agent computes');
-    assert.ok(titles.some((title) => title.startsWith('gpt-4o · ')), 'the final planner uses gpt-4o');
+    assert.ok(titles.some((title) => title.startsWith('gpt-4o (openai) · ')), 'the final planner uses gpt-4o');
     await vscode.window.showTextDocument(document);
     await requestScreenshot('codelens');
   });
@@ -71,6 +71,7 @@ suite('Party Cost Inspector in VS Code', function () {
     assert.match(text, /Tokens: \d+ in \(counted\) → 200 out/);
     assert.match(text, /Cost per run: \$0\.\d{6}/);
     assert.match(text, /Per 1,000 parties: \$\d+\.\d{2} · per month: \$\d+\.\d{2} \(1,000 parties × 1\.5 runs\)/);
+    assert.match(text, /Prices: @pydantic\/genai-prices 0\.1\.\d+ \(bundled\), as of \d{4}-\d{2}-\d{2}/);
     editor.selection = new vscode.Selection(position, position);
     await vscode.commands.executeCommand('editor.action.showHover');
     await requestScreenshot('hover');

@@ -1,6 +1,9 @@
 import { parseTree } from 'jsonc-parser';
 import { loadConfigText } from '../sidecar/sources/load';
 import { estimate } from '../sidecar/cost/estimate';
+import { tokenCost } from '../sidecar/cost/money';
+import type { PriceBook } from '../sidecar/cost/prices';
+import type { CatalogueModel } from '../sidecar/cost/catalogue';
 import { medianMs, report, seeded } from './measure';
 
 const models = ['gpt-4o-mini', 'gpt-4o', 'gpt-4.1-mini', 'gpt-4.1', 'gpt-3.5-turbo'];
@@ -27,6 +30,26 @@ export function generatedConfig(count: number): string {
   return `// generated: ${count} agents\n${JSON.stringify({ defaults: { model: 'gpt-4o-mini' }, volume: { partiesPerMonth: 1000 }, agents }, null, 2)}`;
 }
 
+/** The prices before the catalogue: the old bundled table (USD per 1M: input, cached input, output), same exact arithmetic. */
+const tableBefore: Record<string, [number, number, number]> = {
+  'gpt-4o': [2.5, 1.25, 10], 'gpt-4o-mini': [0.15, 0.075, 0.6], 'gpt-4.1': [2, 0.5, 8], 'gpt-4.1-mini': [0.4, 0.1, 1.6], 'gpt-3.5-turbo': [0.5, 0.5, 1.5],
+};
+
+/** A price book that prices as the table did: a map lookup and three multiplications per agent. */
+function tableBook(book: PriceBook): PriceBook {
+  const models = new Map(Object.keys(tableBefore).map((name) => [name, book.model(name)!]));
+  return {
+    ...book,
+    model: (name) => models.get(name),
+    price: (model: CatalogueModel, usage) => {
+      const [input, cached, output] = tableBefore[model.name];
+      const read = usage.cacheReadTokens ?? 0;
+      const parts = { input: tokenCost(usage.inputTokens - read, input), cacheRead: tokenCost(read, cached), cacheWrite: 0n, output: tokenCost(usage.outputTokens, output), reasoning: 0n };
+      return { total: parts.input + parts.cacheRead + parts.output, parts, tierAbove: null };
+    },
+  };
+}
+
 export function configBench(): void {
   const text = generatedConfig(200);
   const check = loadConfigText(text, 'generated.json');
@@ -36,8 +59,16 @@ export function configBench(): void {
     return estimate(loaded.config!, loaded.prices);
   });
   const parseOnly = medianMs(() => parseTree(text));
+  const table = tableBook(check.prices);
+  // Alternating rounds, so drift on a busy machine falls on both sides alike.
+  const rounds = Array.from({ length: 5 }, () => [medianMs(() => estimate(check.config!, check.prices), 31, 5), medianMs(() => estimate(check.config!, table), 31, 5)]);
+  const catalogue = rounds.map((r) => r[0]).sort((a, b) => a - b)[2];
+  const before = rounds.map((r) => r[1]).sort((a, b) => a - b)[2];
   console.log(`\nConfiguration: 200 agents, ${(text.length / 1024).toFixed(0)} KiB`);
   report([
+    ['estimate, prices from the catalogue (memoised)', `${catalogue.toFixed(2)} ms`],
+    ['estimate, prices from the old static table', `${before.toFixed(2)} ms`],
+    ['ratio catalogue / table', `${(catalogue / before).toFixed(2)}× (goal ≤ 1.2×)`],
     ['parse + validate + estimate', `${full.toFixed(1)} ms (median of 15)`],
     ['jsonc-parser parse alone (floor)', `${parseOnly.toFixed(2)} ms`],
     ['ratio to the floor', `${(full / parseOnly).toFixed(1)}×`],

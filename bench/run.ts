@@ -6,9 +6,11 @@ import { contextBench } from './contextBench';
 import { extensionBench } from './extensionBench';
 import { partyBench } from './partyBench';
 import { tokenizerBench } from './tokenizerBench';
+import { catalogueReady } from '../sidecar/cost/catalogue';
 
 (async () => {
   console.log(`Party Cost Inspector bench: Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`);
+  await catalogueReady();
   configBench();
   tokenizerBench();
   contextBench();

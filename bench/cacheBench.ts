@@ -22,6 +22,7 @@ import { CacheStats } from '../sidecar/cache/stats';
 import { TieredCache } from '../sidecar/cache/tieredCache';
 import { loadConfigText } from '../sidecar/sources/load';
 import { sampleConfig } from '../sidecar/config/sample';
+import { Providers } from '../sidecar/providers/registry';
 import { PartyService } from '../sidecar/service/partyService';
 import { sha256 } from '../sidecar/planner/keys';
 import { openDatabase } from '../sidecar/store/database';
@@ -71,7 +72,7 @@ function makeEntry(index: number, output: string): CacheEntry {
     output,
     resultHash: sha256(output),
     model: 'gpt-4o-mini',
-    usage: { inputTokens: 180, cachedTokens: 0, outputTokens: 250, source: 'estimated' },
+    usage: { inputTokens: 180, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 250, reasoningTokens: 0, source: 'estimated' },
     durationMs: 812.5,
     createdAt: now,
     expiresAt: now + hour,
@@ -271,7 +272,7 @@ async function tieredBench(server: RedisServer): Promise<void> {
   // The cheap synchronous producer both caches call on a miss.
   const produce = (i: number): CacheEntry => {
     const now = Date.now();
-    return { key: keys[i], agent: 'venue', output, resultHash: 'r', model: 'gpt-4o-mini', usage: { inputTokens: 180, cachedTokens: 0, outputTokens: 250, source: 'estimated' }, durationMs: 1, createdAt: now, expiresAt: now + hour };
+    return { key: keys[i], agent: 'venue', output, resultHash: 'r', model: 'gpt-4o-mini', usage: { inputTokens: 180, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 250, reasoningTokens: 0, source: 'estimated' }, durationMs: 1, createdAt: now, expiresAt: now + hour };
   };
   const admin = await readyClient(server.url, {});
 
@@ -379,7 +380,7 @@ async function replayBench(): Promise<void> {
   const cache = new ResultCache({ db, namespace: 'bench' });
   closers.push(() => cache.close());
   const provider = new OfflineProvider();
-  const service = new PartyService(loaded.config, loaded.prices, new PartyStore(db), () => provider, cache);
+  const service = new PartyService(loaded.config, loaded.prices, new PartyStore(db), new Providers(loaded.config, process.env, { offline: provider }), cache);
   const random = seeded(1000);
   const totals = { parties: 0, executions: 0, hits: 0, costUsd: 0, savedUsd: 0, reuses: 0, byTier: {} as Partial<Record<TierName, number>> };
   const byAgent = new Map<string, { executions: number; hits: number; costUsd: number; savedUsd: number }>();

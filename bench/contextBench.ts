@@ -5,7 +5,7 @@ import { sampleConfig } from '../sidecar/config/sample';
 import type { AgentConfig } from '../sidecar/config/schema';
 import { assembleContext, clearContextCaches } from '../sidecar/context/assemble';
 import type { Assembly, AssemblyRequest, UpstreamResult } from '../sidecar/context/assemble';
-import { agentModel } from '../sidecar/cost/estimate';
+import { agentModel } from '../sidecar/config/agents';
 import { medianMs, report, seeded } from './measure';
 
 const vocabulary = (

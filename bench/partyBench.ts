@@ -9,6 +9,7 @@ import type { LoadedConfig } from '../sidecar/sources/load';
 import { sampleConfig } from '../sidecar/config/sample';
 import type { PartyConfig } from '../sidecar/config/schema';
 import { estimate } from '../sidecar/cost/estimate';
+import { Providers } from '../sidecar/providers/registry';
 import { PartyService } from '../sidecar/service/partyService';
 import { compileRouter } from '../sidecar/party/routing';
 import type { Router } from '../sidecar/party/routing';
@@ -228,7 +229,7 @@ interface SessionTotals {
 
 async function replaySession(force: boolean, perRun: Map<string, number>): Promise<SessionTotals> {
   const loaded = loadSample();
-  const service = new PartyService(loaded.config, loaded.prices, new PartyStore(tempDb()), () => new OfflineProvider());
+  const service = new PartyService(loaded.config, loaded.prices, new PartyStore(tempDb()), new Providers(loaded.config, process.env, { offline: new OfflineProvider() }));
   const { initial, edits } = editSession();
   const options = force ? { force: Object.keys(loaded.config.agents) } : {};
   const { party } = service.create('edit session', initial);

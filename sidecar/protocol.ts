@@ -9,6 +9,7 @@ import type { Estimate, RightSizing } from './contract/cost';
 import type { PartyDetails, PartyInput, PartySummary, ResumeResult, SnapshotInfo, StoredEvent } from './contract/party';
 import type { AgentProgress, Plan, RunReport } from './contract/plan';
 import type { Pricing } from './contract/pricing';
+import type { AgentActuals, LedgerReport } from './contract/ledger';
 
 /** Where the sidecar works: sent once, right after it starts. */
 export interface InitializeParams {
@@ -67,6 +68,8 @@ export interface AgentNode {
   dependsOn: string[];
   kind: 'llm' | 'compute';
   model: string | null;
+  /** The provider it runs on (builtin for a compute agent). */
+  provider: string;
   essential: boolean;
 }
 
@@ -149,6 +152,12 @@ export interface PricesInfo {
 
 /** extension → sidecar: fetch the price catalogue's newest data and keep it in the workspace (`partycost prices --update`). */
 export const pricesUpdateRequest = new RequestType<Record<string, never>, PricesInfo, void>('prices/update');
+
+/** extension → sidecar: the spend ledger's executions (of one party, since an instant), with totals (`partycost ledger`). */
+export const ledgerRequest = new RequestType<{ party?: string; since?: string }, LedgerReport, void>('ledger/list');
+
+/** extension → sidecar: per agent, provider and model, what executions actually cost on average, by part. */
+export const actualsRequest = new RequestType<Record<string, never>, { agents: AgentActuals[] }, void>('ledger/actuals');
 
 /** Per-agent observations for hovers: how often its results were reused or hit, and their effective cost. */
 export interface AgentObservation {

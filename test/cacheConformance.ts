@@ -19,7 +19,7 @@ export function entry(key: string, clock: ManualClock, fields: Partial<CacheEntr
     output: `result for ${key}`,
     resultHash: `hash-${key}`,
     model: 'gpt-4o-mini',
-    usage: { inputTokens: 40, cachedTokens: 0, outputTokens: 200, source: 'estimated' },
+    usage: { inputTokens: 40, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 200, reasoningTokens: 0, source: 'estimated' },
     durationMs: 12.5,
     createdAt: clock.now(),
     expiresAt: clock.now() + 60_000,

@@ -5,6 +5,7 @@ import { loadConfigText } from '../sidecar/sources/load';
 import { sampleConfig } from '../sidecar/config/sample';
 import { OfflineProvider } from '../sidecar/providers/offline';
 import type { Provider } from '../sidecar/providers/provider';
+import { Providers } from '../sidecar/providers/registry';
 import { PartyService } from '../sidecar/service/partyService';
 import { openDatabase } from '../sidecar/store/database';
 import type { Db } from '../sidecar/store/database';
@@ -21,5 +22,5 @@ export function tempDatabase(): { file: string; db: Db } {
 export function engine(configText = sampleConfig, db = tempDatabase().db, provider: Provider = new OfflineProvider(), cache?: ResultCache): PartyService {
   const loaded = loadConfigText(configText, 'partycost.json');
   if (!loaded.config) throw new Error(loaded.problems.map((p) => p.message).join('\n'));
-  return new PartyService(loaded.config, loaded.prices, new PartyStore(db), () => provider, cache);
+  return new PartyService(loaded.config, loaded.prices, new PartyStore(db), new Providers(loaded.config, process.env, { [provider.name]: provider }), cache);
 }

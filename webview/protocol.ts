@@ -9,9 +9,10 @@ import type { AgentSavings, CacheReport, TierReport } from '../sidecar/contract/
 import type { Pricing } from '../sidecar/contract/pricing';
 import type { Action, Plan, PlannedAgent } from '../sidecar/contract/plan';
 import type { AgentNode, TokenBudget } from '../sidecar/protocol';
+import type { AgentActuals, CostParts } from '../sidecar/contract/ledger';
 
 // The sidecar's shapes the views draw, handed on by the extension: the views import them from here only.
-export type { AgentEstimate, AgentNode, AgentSavings, CacheReport, Component, Estimate, Plan, PlannedAgent, Pricing, RightSizing, TierReport, TokenBudget };
+export type { AgentActuals, AgentEstimate, AgentNode, CostParts, AgentSavings, CacheReport, Component, Estimate, Plan, PlannedAgent, Pricing, RightSizing, TierReport, TokenBudget };
 
 /** A command message: fire and forget. */
 export interface CommandMessage<P> {
@@ -116,6 +117,8 @@ export interface EstimatesViewState {
   view: 'estimates';
   estimate: Estimate | null;
   rightSizing: RightSizing[];
+  /** What executions actually cost, per agent, provider and model, by part (from the ledger). */
+  actuals?: AgentActuals[];
   empty?: EmptyState;
 }
 

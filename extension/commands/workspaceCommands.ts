@@ -3,7 +3,8 @@ import { copyFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import type { PartyCostContext } from '../host/context';
 import { cacheClearRequest, pricesUpdateRequest } from '../../sidecar/protocol';
-import { storeOpenAIKey } from '../host/secrets';
+import { keyedProviders, storeKey } from '../host/secrets';
+import type { KeyedProvider } from '../host/secrets';
 import { BudgetsPanel, pickBudgetsParty } from '../webviews/budgets/budgetsPanel';
 import { CacheView } from '../webviews/cache/cacheView';
 import { EstimatesPanel } from '../webviews/estimates/estimatesPanel';
@@ -63,12 +64,15 @@ export function registerWorkspaceCommands(context: PartyCostContext): void {
     return info;
   });
 
-  command('partycost.setOpenAIKey', async () => {
-    const key = await vscode.window.showInputBox({ prompt: 'OpenAI API key (kept in VS Code secret storage; empty removes it)', password: true, ignoreFocusOut: true });
+  command('partycost.setApiKey', async (arg) => {
+    const provider = (arg?.provider as KeyedProvider | undefined) ?? (await pickKeyedProvider());
+    if (!provider) return undefined;
+    const { label, variable } = keyedProviders[provider];
+    const key = (arg?.key as string | undefined) ?? (await vscode.window.showInputBox({ prompt: `${label} API key (kept in VS Code secret storage, given to the sidecar as ${variable}; empty removes it)`, password: true, ignoreFocusOut: true }));
     if (key === undefined) return undefined;
-    await storeOpenAIKey(context.extension.secrets, key.trim());
+    await storeKey(context.extension.secrets, provider, key.trim());
     await context.restartSidecar();
-    void vscode.window.showInformationMessage(key.trim() ? 'Party Cost: OpenAI key saved; the sidecar restarted with it.' : 'Party Cost: OpenAI key removed.');
+    void vscode.window.showInformationMessage(key.trim() ? `Party Cost: ${label} key saved; the sidecar restarted with it.` : `Party Cost: ${label} key removed.`);
     return undefined;
   });
 
@@ -79,4 +83,10 @@ export function registerWorkspaceCommands(context: PartyCostContext): void {
   });
 
   command('partycost.sidecarPid', async () => context.sidecarPid);
+}
+
+/** Which provider's key to set: a quick pick of the providers that need one. */
+async function pickKeyedProvider(): Promise<KeyedProvider | undefined> {
+  const items = Object.entries(keyedProviders).map(([provider, { label, variable }]) => ({ label, description: variable, provider: provider as KeyedProvider }));
+  return (await vscode.window.showQuickPick(items, { title: 'Set the API key of which provider?' }))?.provider;
 }

@@ -69,10 +69,9 @@ function inputCount(e: AgentEstimate): string {
   return `${e.tokenCount === 'approximate' ? '~' : ''}${e.inputTokens.toLocaleString('en-US')}`;
 }
 
-/** The model and, when it says something, the provider whose prices apply. */
+/** The model and the provider it runs on. */
 function modelName(e: AgentEstimate): string {
-  if (!e.model) return 'compute';
-  return e.provider && !e.model.startsWith(e.provider) ? `${e.model} (${e.provider})` : e.model;
+  return e.model ? `${e.model} · ${e.runsOn}` : 'compute';
 }
 
 /** The one-line summary a CodeLens shows. */
@@ -92,7 +91,7 @@ export function hoverMarkdown(cost: AgentCost): vscode.MarkdownString {
     .join(', ');
   const counted = { counted: 'counted', approximate: 'approximate: counted with o200k, not the model\'s own tokenizer', declared: 'declared', none: '' }[e.tokenCount];
   const lines = [
-    `**${e.agent}** · ${e.model ? `${e.model}${e.provider ? ` · prices of ${e.provider}` : ''}` : 'compute (no model)'}`,
+    `**${e.agent}** · ${e.model ? `${e.model} · runs on ${e.runsOn}${e.runsOn === 'offline' ? ' (usage counted locally)' : ''}${e.provider ? ` · prices of ${e.provider}` : ''}` : 'compute (no model)'}`,
     '',
     e.kind === 'compute' ? 'Tokens: none (a built-in function)' : `Tokens: ${inputCount(e)} in (${counted}) → ${e.outputTokens.toLocaleString('en-US')} out${e.contextWindow ? ` of a ${e.contextWindow.toLocaleString('en-US')}-token window` : ''}`,
     `Cost per run: ${usd(e.costPerRunUsd)}${parts ? ` (${parts})` : ''}`,

@@ -8,7 +8,7 @@ import { partiesChangedNotification, runProgressNotification, statusNotification
 import type { RunParams } from '../../sidecar/protocol';
 import type { AgentProgress } from '../../sidecar/contract/plan';
 import { settings } from './settings';
-import { openAIKey } from './secrets';
+import { keyEnvironment } from './secrets';
 
 /**
  * The extension's one context: two cleanup lists, one for the extension's life and one for a sidecar session
@@ -137,10 +137,9 @@ export class PartyCostContext implements vscode.Disposable {
     }
   }
 
-  /** The environment the sidecar gets: the OpenAI key from secret storage (never from settings or logs). */
-  async sidecarEnv(): Promise<NodeJS.ProcessEnv> {
-    const key = await openAIKey(this.extension.secrets);
-    return key ? { ...process.env, OPENAI_API_KEY: key } : { ...process.env };
+  /** The environment the sidecar gets: the providers' keys from secret storage (never from settings or logs). */
+  private async sidecarEnv(): Promise<NodeJS.ProcessEnv> {
+    return { ...process.env, ...(await keyEnvironment(this.extension.secrets)) };
   }
 
   /** Ends the sidecar session (its cleanup list in reverse) and starts a new one. */

@@ -1,12 +1,26 @@
 import type * as vscode from 'vscode';
 
-const keyName = 'partycost.openaiApiKey';
+/** The providers whose API keys VS Code keeps, the secret each is kept under, and the variable the sidecar reads. */
+export const keyedProviders = {
+  openai: { label: 'OpenAI', secret: 'partycost.openaiApiKey', variable: 'OPENAI_API_KEY' },
+  anthropic: { label: 'Anthropic', secret: 'partycost.anthropicApiKey', variable: 'ANTHROPIC_API_KEY' },
+  gemini: { label: 'Google Gemini', secret: 'partycost.geminiApiKey', variable: 'GEMINI_API_KEY' },
+} as const;
 
-/** The OpenAI key kept in VS Code's secret storage: passed to the sidecar's environment, never to settings or logs. */
-export function openAIKey(secrets: vscode.SecretStorage): Thenable<string | undefined> {
-  return secrets.get(keyName);
+export type KeyedProvider = keyof typeof keyedProviders;
+
+/** A provider's key in VS Code's secret storage: handed to the sidecar's environment, never to settings or logs. */
+export function storeKey(secrets: vscode.SecretStorage, provider: KeyedProvider, key: string): Thenable<void> {
+  const { secret } = keyedProviders[provider];
+  return key ? secrets.store(secret, key) : secrets.delete(secret);
 }
 
-export function storeOpenAIKey(secrets: vscode.SecretStorage, key: string): Thenable<void> {
-  return key ? secrets.store(keyName, key) : secrets.delete(keyName);
+/** The keys stored, as the environment variables the sidecar reads (a stored key wins over the window's own). */
+export async function keyEnvironment(secrets: vscode.SecretStorage): Promise<Record<string, string>> {
+  const env: Record<string, string> = {};
+  for (const { secret, variable } of Object.values(keyedProviders)) {
+    const key = await secrets.get(secret);
+    if (key) env[variable] = key;
+  }
+  return env;
 }

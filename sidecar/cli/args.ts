@@ -26,6 +26,7 @@ const commandOptions: Record<string, Record<string, OptionSpec>> = {
   cache: { agent: { type: 'string' }, party: { type: 'string' } },
   serve: { stdio: { type: 'boolean' } },
   prices: { update: { type: 'boolean' }, provider: { type: 'string' }, all: { type: 'boolean' } },
+  ledger: { since: { type: 'string' } },
 };
 
 export interface CliArgs {

@@ -115,7 +115,7 @@ function alsoLine(s: RightSizing): string {
 }
 
 function printEstimate(result: Estimate, file: string, out: Output): void {
-  const header = ['agent', 'model', 'provider', 'in tok', 'out tok', 'llm', 'vector', 'compute', 'cache', 'sql', 'per run'];
+  const header = ['agent', 'model', 'prices of', 'in tok', 'out tok', 'llm', 'vector', 'compute', 'cache', 'sql', 'per run'];
   const numeric = header.map((_, i) => i >= 3);
   const blank = (label: string, value: string): string[] => [label, '', '', '', '', '', '', '', '', '', value];
   const { partiesPerMonth, rerunFactor } = result.volume;

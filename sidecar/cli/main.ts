@@ -8,6 +8,7 @@ import { estimateCommand } from './estimateCommand';
 import { initCommand } from './initCommand';
 import { historyCommand, inputCommand, partyCommand, planCommand, resumeCommand, runCommand, saveCommand } from './partyCommands';
 import { pricesCommand } from './pricesCommand';
+import { ledgerCommand } from './ledgerCommand';
 import { processOutput } from './output';
 import type { Output } from './output';
 import { configJsonSchema } from '../config/schema';
@@ -35,6 +36,7 @@ const commands: Record<string, Command> = {
   cache: cacheCommand,
   budget: budgetCommand,
   prices: pricesCommand,
+  ledger: ledgerCommand,
   schema: (_args, _cwd, out) => out.json(configJsonSchema()),
   serve: async (args) => {
     if (args.flags.stdio !== true) throw new CliError('partycost: usage: partycost serve --stdio', exitCodes.usage);
@@ -64,6 +66,7 @@ Commands:
   cache stats                           per-tier hits, misses, latency, entries, breaker state, and savings
   cache clear [--agent A] [--party P]   clear the result cache: everything, one agent, or one party's results
   budget                                spend per day, week and month against the limits; what the level allows
+  ledger [PARTY] [--since DATE]         every execution: provider, model, usage by part, estimated and actual cost
   prices [PATTERN] [--provider P] [--all]   models and their prices per 1M tokens, from the catalogue
   prices --update                       fetch the catalogue's newest prices and keep them in the workspace
   schema                                print the JSON Schema of partycost.json

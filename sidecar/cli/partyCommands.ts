@@ -1,4 +1,3 @@
-import { providerRunOptions } from '../providers/registry';
 import { RunCancelledError, RunFailedError } from '../service/runner';
 import type { AgentProgress } from '../contract/plan';
 import type { PartyInput } from '../contract/party';
@@ -66,7 +65,6 @@ export const runCommand: Command = async (args, cwd, out) => {
     const report = await withParties(args, cwd, out, async (parties) => {
       if (!args.json) out.line(`Running party ${party}: ${planSummary(await parties.plan(party, listFlag(args, 'force')))}`);
       return parties.run(party, {
-        ...providerRunOptions(parties.config),
         force: listFlag(args, 'force'),
         concurrency: integerFlag(args, 'concurrency'),
         signal: controller.signal,

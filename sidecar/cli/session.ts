@@ -1,6 +1,6 @@
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { createProvider } from '../providers/registry';
+import { Providers } from '../providers/registry';
 import type { LoadedConfig } from '../sources/load';
 import type { PartyConfig } from '../config/schema';
 import { PartyService } from '../service/partyService';
@@ -39,7 +39,7 @@ export async function withParties<T>(
   const cache = new ResultCache({ db, redisUrl: redisUrl(args), namespace: cacheNamespace(args.workspace) });
   try {
     await cache.ready();
-    const service = new PartyService(loaded.config, loaded.prices, new PartyStore(db), () => createProvider(loaded.config), cache);
+    const service = new PartyService(loaded.config, loaded.prices, new PartyStore(db), new Providers(loaded.config), cache);
     return await work(service, shown);
   } catch (error) {
     throw error instanceof Database.SqliteError ? storeError(error, shown) : error;

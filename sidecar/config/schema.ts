@@ -48,9 +48,14 @@ const resourcesSchema = z
   })
   .describe('Non-model resources one run of the agent uses.');
 
+/** The providers an agent can run on (sidecar/providers/provider.ts names the same). */
+export const providerNames = ['offline', 'openai', 'anthropic', 'gemini'] as const;
+const providerName = z.enum(providerNames);
+
 export const agentSchema = z.strictObject({
   kind: z.enum(['llm', 'compute']).optional().describe('llm calls a model; compute runs a built-in function (no tokens).'),
   model: z.string().min(1).optional().describe('Model name; defaults to defaults.model.'),
+  provider: providerName.optional().describe('The provider this agent runs on; defaults to defaults.provider (offline when unset).'),
   system: z.string().optional().describe('Optional system message.'),
   prompt: z.string().optional().describe('The user message: a template over {{inputs}} and {{upstreamAgent}} results.'),
   expectedInputTokens: count.optional().describe('Overrides the counted prompt for estimates.'),
@@ -104,23 +109,27 @@ const volumeSchema = z.strictObject({
   rerunFactor: amount.optional().describe('Runs per party, re-runs included (default 1).'),
 });
 
-export const providerNames = ['offline', 'openai'] as const;
+const providerSettingsSchema = z
+  .strictObject({
+    baseURL: z.string().min(1).optional().describe('The endpoint (another server, a proxy); default: the SDK environment variable, else the vendor\'s own. Keys come from the environment, never from here.'),
+    timeoutMs: amount.optional().describe('Per attempt of one agent (default 60000).'),
+    maxRetries: count.optional().describe('Retries of a rate limit, an overload, a server error, a timeout or a cut stream (default 3).'),
+  })
+  .describe('How a provider is reached.');
 
 export const configSchema = z.strictObject({
   $schema: z.string().optional(),
   defaults: z
     .strictObject({
       model: z.string().min(1).optional(),
-      provider: z.enum(providerNames).optional(),
+      provider: providerName.optional().describe('The provider of agents that name none (default offline).'),
     })
     .optional(),
-  provider: z
-    .strictObject({
-      baseURL: z.string().min(1).optional().describe('OpenAI-compatible endpoint; keys come from the environment.'),
-      timeoutMs: amount.optional(),
-      maxRetries: count.optional(),
-    })
-    .optional(),
+  provider: providerSettingsSchema.optional().describe('The openai provider\'s endpoint (kept for older configurations; see providers), and every provider\'s default timeout and retries.'),
+  providers: z
+    .strictObject({ openai: providerSettingsSchema.optional(), anthropic: providerSettingsSchema.optional(), gemini: providerSettingsSchema.optional() })
+    .optional()
+    .describe('Per provider: baseURL, timeoutMs, maxRetries.'),
   prices: z.record(z.string(), modelPriceSchema).optional().describe('Prices of models the catalogue lacks, or that win over it (USD per 1M tokens).'),
   resourcePrices: resourcePricesSchema.optional(),
   limits: limitsSchema.optional(),

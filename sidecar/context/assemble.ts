@@ -1,4 +1,5 @@
-import { agentMessages } from './prompt';
+import { agentMessages, stablePrefixOf } from './prompt';
+import type { StablePrefix } from '../providers/provider';
 import type { AgentConfig } from '../config/schema';
 import { inputsPlaceholder, placeholders } from '../config/template';
 import { templateMessages } from '../cost/agentTokens';
@@ -56,6 +57,8 @@ export interface Assembly {
   prunedTokens: number;
   /** Even the minimal assembly (instructions, inputs, references) is over the budget; it is returned as is. */
   overBudget: boolean;
+  /** The part of the chat that repeats across parties, where a provider's prompt cache can help. */
+  stablePrefix: StablePrefix;
 }
 
 /** What a placeholder is filled with when its agent has no result, as in agentMessages. */
@@ -164,6 +167,7 @@ export function assembleContext(request: AssemblyRequest): Assembly {
     upstream,
     prunedTokens: upstream.reduce((sum, placement) => sum + placement.tokensWhole - placement.tokensUsed, 0),
     overBudget: budget !== null && tokens > budget,
+    stablePrefix: stablePrefixOf(agent, textsOf(placed, (slot) => slot.text)),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { AgentConfig } from '../config/schema';
-import { fillTemplate, inputsPlaceholder } from '../config/template';
+import { fillTemplate, inputsPlaceholder, placeholders } from '../config/template';
 import type { ChatMessage } from '../cost/tokens';
 
 /** The chat an agent sends: its templates filled with its normalised inputs and its upstream results. */
@@ -9,4 +9,21 @@ export function agentMessages(agent: AgentConfig, inputs: string[], upstream: Re
   if (agent.system) messages.push({ role: 'system', content: fillTemplate(agent.system, fill) });
   messages.push({ role: 'user', content: fillTemplate(agent.prompt ?? '', fill) });
   return messages;
+}
+
+/**
+ * Where the part of an agent's chat that repeats across parties ends: everything before the first place its own
+ * inputs are filled in (its system message and the upstream results placed before them). Messages before `message`
+ * are stable whole; `messages[message]` up to character `chars`.
+ */
+export function stablePrefixOf(agent: AgentConfig, upstream: Record<string, string | null>): { message: number; chars: number } {
+  const fill = (name: string): string => upstream[name] ?? '(none)';
+  const templates = [...(agent.system ? [agent.system] : []), agent.prompt ?? ''];
+  for (const [message, template] of templates.entries()) {
+    const first = placeholders(template).find((p) => p.name === inputsPlaceholder);
+    if (first) return { message, chars: fillTemplate(template.slice(0, first.index), fill).length };
+  }
+  // No inputs anywhere: the whole chat repeats whenever its upstream results do.
+  const last = templates.length - 1;
+  return { message: last, chars: fillTemplate(templates[last], fill).length };
 }

@@ -25,6 +25,8 @@ export interface AgentEstimate {
   model: string | null;
   /** The provider whose prices apply (the model's own vendor for a bare name); null for a compute agent. */
   provider: string | null;
+  /** The provider the agent runs on (offline by default: usage counted locally); builtin for a compute agent. */
+  runsOn: 'offline' | 'openai' | 'anthropic' | 'gemini' | 'builtin';
   inputTokens: number;
   outputTokens: number;
   tokenCount: TokenCount;

@@ -4,11 +4,22 @@
  */
 import type { Plan } from './plan';
 
-/** Token usage of one agent execution, and whether it was measured by the provider or counted locally. */
+/**
+ * Token usage of one agent execution in one shape for every provider, and whether the provider reported it or it was
+ * counted locally. Each driver converts its vendor's fields into it once (Anthropic's `input_tokens` excludes the
+ * cache parts; Gemini's `promptTokenCount` includes them).
+ */
 export interface Usage {
+  /** The whole prompt, cache reads and writes included. */
   inputTokens: number;
-  cachedTokens: number;
+  /** Prompt tokens read from the provider's prompt cache (part of inputTokens). */
+  cacheReadTokens: number;
+  /** Prompt tokens written to the provider's prompt cache (part of inputTokens). */
+  cacheWriteTokens: number;
+  /** The answer, reasoning included. */
   outputTokens: number;
+  /** Reasoning ("thinking") tokens (part of outputTokens). */
+  reasoningTokens: number;
   /** `actual` when the provider reported it, `estimated` when counted locally (the offline provider). */
   source: 'actual' | 'estimated';
 }

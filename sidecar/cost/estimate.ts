@@ -1,4 +1,5 @@
 import type { AgentConfig, PartyConfig } from '../config/schema';
+import { agentModel, agentProvider } from '../config/agents';
 import { templateTokens } from './agentTokens';
 import { scale, sum, toUsd, unitCost } from './money';
 import type { Pico } from './money';
@@ -12,11 +13,6 @@ import type { AgentEstimate, Component, Estimate, LlmParts, TokenCount } from '.
 /** Completion tokens assumed for an agent that does not declare `expectedOutputTokens`. */
 export const defaultOutputTokens = 256;
 export const defaultVolume = { partiesPerMonth: 1000, rerunFactor: 1 };
-
-/** The model an agent calls, or null for a compute agent. */
-export function agentModel(agent: AgentConfig, config: PartyConfig): string | null {
-  return agent.kind === 'compute' ? null : (agent.model ?? config.defaults?.model ?? null);
-}
 
 /** An agent's prompt tokens for an estimate: its template counted as a chat, plus its upstream results' expected sizes. */
 export function estimatedInputTokens(agent: AgentConfig, model: string, config: PartyConfig): { tokens: number; count: TokenCount } {
@@ -47,6 +43,7 @@ function agentCost(name: string, agent: AgentConfig, config: PartyConfig, prices
       kind: agent.kind ?? 'llm',
       model,
       provider: priced?.provider ?? null,
+      runsOn: agentProvider(agent, config),
       inputTokens: input.tokens,
       outputTokens,
       tokenCount: input.count,

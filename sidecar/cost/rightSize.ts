@@ -1,6 +1,7 @@
 import type { AgentConfig, PartyConfig } from '../config/schema';
 import type { AgentEstimate, ModelChoice, RightSizing } from '../contract/cost';
-import { agentModel, estimate } from './estimate';
+import { estimate } from './estimate';
+import { agentModel } from '../config/agents';
 import { bundledProfiles } from './modelProfiles';
 import type { ModelProfile } from './modelProfiles';
 import type { PriceBook } from './prices';

@@ -1,7 +1,8 @@
 import type { AgentConfig } from '../config/schema';
 import type { Usage } from '../contract/party';
+import type { CostParts } from '../contract/ledger';
 import type { PricedCost, PricedUsage } from './catalogue';
-import { sum, unitCost } from './money';
+import { sum, toUsd, unitCost } from './money';
 import type { Pico } from './money';
 import type { PriceBook } from './prices';
 
@@ -18,23 +19,32 @@ export function resourceCosts(resources: AgentConfig['resources'], prices: Price
   };
 }
 
-/** A stored usage as the price function takes it. */
-export function pricedUsage(usage: Usage): PricedUsage {
-  return { inputTokens: usage.inputTokens, cacheReadTokens: usage.cachedTokens, outputTokens: usage.outputTokens };
-}
-
 /** Model charges for a usage, by part; null for no model or one the prices do not know. */
 export function llmParts(model: string | null, usage: PricedUsage, prices: PriceBook, options: { batch?: boolean; at?: Date } = {}): PricedCost | null {
   const priced = model ? prices.model(model) : undefined;
   return priced ? prices.price(priced, usage, options) : null;
 }
 
-/** Model charges for measured usage: uncached input, cached input (at its discount) and output. */
+/** Model charges for a usage. */
 export function llmCost(model: string | null, usage: PricedUsage, prices: PriceBook, options: { batch?: boolean; at?: Date } = {}): Pico {
   return llmParts(model, usage, prices, options)?.total ?? 0n;
 }
 
-/** The whole cost of one execution of an agent with this usage. */
-export function executionCost(agent: AgentConfig, model: string | null, usage: Usage, prices: PriceBook): Pico {
-  return llmCost(model, pricedUsage(usage), prices) + sum(Object.values(resourceCosts(agent.resources, prices)));
+/** The whole cost of one execution of an agent with this usage, at the prices of `at` (default now). */
+export function executionCost(agent: AgentConfig, model: string | null, usage: Usage, prices: PriceBook, at?: Date): Pico {
+  return llmCost(model, usage, prices, { at }) + sum(Object.values(resourceCosts(agent.resources, prices)));
+}
+
+/** The cost of one execution by part, in USD: model charges by token kind, and the resources. */
+export function executionParts(agent: AgentConfig, model: string | null, usage: Usage, prices: PriceBook, at?: Date): CostParts {
+  const llm = llmParts(model, usage, prices, { at });
+  const usd = (part: keyof PricedCost['parts']): number => toUsd(llm?.parts[part] ?? 0n);
+  return {
+    inputUsd: usd('input'),
+    cacheReadUsd: usd('cacheRead'),
+    cacheWriteUsd: usd('cacheWrite'),
+    outputUsd: usd('output'),
+    reasoningUsd: usd('reasoning'),
+    resourcesUsd: toUsd(sum(Object.values(resourceCosts(agent.resources, prices)))),
+  };
 }

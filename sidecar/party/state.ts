@@ -1,4 +1,5 @@
-import type { PartyEvent, PartyState } from '../contract/party';
+import type { AgentResult, PartyEvent, PartyState } from '../contract/party';
+import { usageOf } from './usage';
 
 export function emptyParty(id: string): PartyState {
   return { id, name: '', status: 'draft', inputs: [], results: {}, nextInput: 1, hasRun: false, configHash: null };
@@ -43,4 +44,21 @@ export function replay(state: PartyState, events: Iterable<PartyEvent>): PartySt
   let current = state;
   for (const event of events) current = applyEvent(current, event);
   return current;
+}
+
+/** A result as stored by any release, in today's shape (older ones carry an older usage shape). */
+function resultOf(stored: AgentResult): AgentResult {
+  return { ...stored, usage: usageOf(stored.usage) };
+}
+
+/** A stored state (a snapshot's) in today's shape. */
+export function stateOf(stored: PartyState): PartyState {
+  return { ...stored, results: Object.fromEntries(Object.entries(stored.results).map(([agent, result]) => [agent, resultOf(result)])) };
+}
+
+/** A stored event in today's shape. */
+export function eventOf(stored: PartyEvent): PartyEvent {
+  if (stored.type === 'agent_completed') return { ...stored, result: resultOf(stored.result) };
+  if (stored.type === 'party_resumed') return { ...stored, state: stateOf(stored.state) };
+  return stored;
 }

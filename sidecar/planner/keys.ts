@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AgentConfig, PartyConfig } from '../config/schema';
-import { agentModel } from '../cost/estimate';
+import { agentModel, agentProvider } from '../config/agents';
 
 /** Bumped when the meaning of a key changes, so old results are never mistaken for new ones. */
 export const keyVersion = 2;
@@ -11,7 +11,7 @@ export type AgentDefinition = Record<string, unknown>;
 export function agentDefinition(agent: AgentConfig, config: PartyConfig): AgentDefinition {
   return {
     kind: agent.kind ?? 'llm',
-    provider: agent.kind === 'compute' ? 'builtin' : (config.defaults?.provider ?? 'offline'),
+    provider: agentProvider(agent, config),
     model: agentModel(agent, config),
     system: agent.system ?? null,
     prompt: agent.prompt ?? null,

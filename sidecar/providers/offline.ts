@@ -26,9 +26,10 @@ export class OfflineProvider implements Provider {
     const seed = createHash('sha256').update(JSON.stringify([request.model, request.messages])).digest();
     const output = generate(request.agent, seed, request.expectedOutputTokens);
     const { encoding } = tokenizationFor(request.model);
+    request.onText?.(output);
     return {
       output,
-      usage: { inputTokens: countChat(request.messages, encoding), cachedTokens: 0, outputTokens: countText(output, encoding), source: 'estimated' },
+      usage: { inputTokens: countChat(request.messages, encoding), cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: countText(output, encoding), reasoningTokens: 0, source: 'estimated' },
     };
   }
 }

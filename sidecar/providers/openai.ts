@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import { countChat, countText, tokenizationFor } from '../cost/tokens';
-import { TransientProviderError } from './provider';
+import { kindOfStatus, ProviderError, retryAfterMs } from './provider';
 import type { Completion, CompletionRequest, Provider } from './provider';
 
 export interface OpenAIOptions {
@@ -10,61 +10,82 @@ export interface OpenAIOptions {
   apiKey?: string;
 }
 
-/** Chat completions through the `openai` SDK; usage (cached tokens included) is taken from the response. */
+type OpenAIUsage = OpenAI.Completions.CompletionUsage;
+
+/**
+ * Chat completions through the `openai` SDK, whole or streamed (`include_usage`); usage is taken from the response:
+ * cached prompt tokens as cache reads, `completion_tokens_details.reasoning_tokens` as reasoning (inside output).
+ */
 export class OpenAIProvider implements Provider {
   readonly name = 'openai';
   private readonly client: OpenAI;
 
   constructor(options: OpenAIOptions) {
-    if (!options.apiKey && !options.baseURL) {
-      throw new Error('the openai provider needs an API key: set OPENAI_API_KEY (or, in VS Code, run "Party Cost: Set OpenAI API Key")');
-    }
     // A local OpenAI-compatible server usually needs no key; the SDK insists on one.
     this.client = new OpenAI({ baseURL: options.baseURL, apiKey: options.apiKey || 'no-key', maxRetries: 0 });
   }
 
   async complete(request: CompletionRequest): Promise<Completion> {
     try {
-      const response = await this.client.chat.completions.create({ model: request.model, messages: request.messages }, { signal: request.signal });
-      const output = response.choices[0]?.message?.content ?? '';
-      const usage = response.usage;
-      if (!usage) {
-        const { encoding } = tokenizationFor(request.model);
-        return { output, usage: { inputTokens: countChat(request.messages, encoding), cachedTokens: 0, outputTokens: countText(output, encoding), source: 'estimated' } };
-      }
-      return {
-        output,
-        usage: {
-          inputTokens: usage.prompt_tokens,
-          cachedTokens: usage.prompt_tokens_details?.cached_tokens ?? 0,
-          outputTokens: usage.completion_tokens,
-          source: 'actual',
-        },
-      };
+      return request.onText ? await this.stream(request, request.onText) : await this.whole(request);
     } catch (error) {
-      throw classify(error);
+      throw classify(error, request.model);
     }
   }
+
+  private async whole(request: CompletionRequest): Promise<Completion> {
+    const response = await this.client.chat.completions.create({ model: request.model, messages: request.messages }, { signal: request.signal });
+    const output = response.choices[0]?.message?.content ?? '';
+    return { output, usage: usageOf(response.usage, request, output) };
+  }
+
+  private async stream(request: CompletionRequest, onText: (text: string) => void): Promise<Completion> {
+    const stream = await this.client.chat.completions.create(
+      { model: request.model, messages: request.messages, stream: true, stream_options: { include_usage: true } },
+      { signal: request.signal },
+    );
+    let output = '';
+    let usage: OpenAIUsage | undefined;
+    let finished = false;
+    for await (const chunk of stream) {
+      const text = chunk.choices[0]?.delta?.content;
+      if (text) {
+        output += text;
+        onText(text);
+      }
+      if (chunk.choices[0]?.finish_reason) finished = true;
+      if (chunk.usage) usage = chunk.usage;
+    }
+    if (!finished) throw new ProviderError('openai', request.model, 'stream cut', 'the answer stopped before it finished', true);
+    return { output, usage: usageOf(usage, request, output) };
+  }
+}
+
+/** The response's usage in our shape; a server that reports none (some compatible ones) is counted locally. */
+function usageOf(usage: OpenAIUsage | undefined | null, request: CompletionRequest, output: string): Completion['usage'] {
+  if (!usage) {
+    const { encoding } = tokenizationFor(request.model);
+    return { inputTokens: countChat(request.messages, encoding), cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: countText(output, encoding), reasoningTokens: 0, source: 'estimated' };
+  }
+  return {
+    inputTokens: usage.prompt_tokens,
+    cacheReadTokens: usage.prompt_tokens_details?.cached_tokens ?? 0,
+    cacheWriteTokens: 0,
+    outputTokens: usage.completion_tokens,
+    reasoningTokens: usage.completion_tokens_details?.reasoning_tokens ?? 0,
+    source: 'actual',
+  };
 }
 
 /** Rate limits, server errors and dropped connections are worth another try; the rest fail with their cause. */
-function classify(error: unknown): Error {
-  if (error instanceof OpenAI.APIUserAbortError) return error;
-  if (error instanceof OpenAI.APIConnectionError) return new TransientProviderError(`cannot reach the provider: ${error.message}`);
-  if (error instanceof OpenAI.APIError) {
-    const status = error.status ?? 0;
-    const detail = `provider answered ${status}: ${error.message}`;
-    if (status === 429 || status === 408 || status === 409 || status >= 500) return new TransientProviderError(detail, retryAfterMs(error.headers));
-    if (status === 401) return new Error(`${detail}; check the API key (OPENAI_API_KEY)`);
-    return new Error(detail);
+function classify(error: unknown, model: string): Error {
+  if (error instanceof ProviderError || error instanceof OpenAI.APIUserAbortError) return error;
+  if (error instanceof OpenAI.APIConnectionError) return new ProviderError('openai', model, 'connection', `cannot reach the server: ${error.message}`, true);
+  if (error instanceof OpenAI.APIError && error.status) {
+    const { kind, transient } = kindOfStatus(error.status);
+    const hint = kind === 'authentication' ? '; check the API key (OPENAI_API_KEY, or in VS Code "Party Cost: Set API Key")' : '';
+    return new ProviderError('openai', model, kind, `${error.message}${hint}`, transient, retryAfterMs(error.headers), error.status);
   }
+  if (error instanceof OpenAI.APIError) return new ProviderError('openai', model, 'stream cut', error.message, true);
   return error instanceof Error ? error : new Error(String(error));
-}
-
-function retryAfterMs(headers: Headers | undefined): number | undefined {
-  const value = headers?.get('retry-after-ms') ?? headers?.get('retry-after');
-  if (!value) return undefined;
-  const seconds = Number(value);
-  if (Number.isNaN(seconds)) return undefined;
-  return headers?.get('retry-after-ms') ? seconds : seconds * 1000;
 }

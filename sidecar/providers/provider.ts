@@ -1,13 +1,33 @@
 import type { ChatMessage } from '../cost/tokens';
 import type { Usage } from '../contract/party';
 
+import type { providerNames } from '../config/schema';
+
+/** The providers an agent can run on (`builtin` runs a compute agent's function). */
+export type ProviderName = (typeof providerNames)[number];
+
+/**
+ * The part of a prompt that repeats across parties (the system message, and upstream results placed before the
+ * agent's own inputs): messages before `message` whole, and `messages[message]` up to character `chars`. Providers
+ * with explicit prompt caching put their breakpoint at its end.
+ */
+export interface StablePrefix {
+  message: number;
+  chars: number;
+}
+
 /** One model call an agent makes. */
 export interface CompletionRequest {
   agent: string;
   model: string;
   messages: ChatMessage[];
   expectedOutputTokens: number;
+  /** The most tokens the answer may take (Anthropic requires one). */
+  maxOutputTokens: number;
+  stablePrefix?: StablePrefix;
   signal: AbortSignal;
+  /** Stream the answer; each piece of text is passed here as it arrives, and usage comes with the end. */
+  onText?: (text: string) => void;
 }
 
 export interface Completion {
@@ -15,21 +35,55 @@ export interface Completion {
   usage: Usage;
 }
 
-/** Something that answers chat completions: the offline generator or an OpenAI-compatible server. */
+/** A model provider: the offline generator, or a driver speaking one vendor's protocol through its official SDK. */
 export interface Provider {
-  readonly name: 'offline' | 'openai';
+  readonly name: ProviderName;
   complete(request: CompletionRequest): Promise<Completion>;
 }
 
+/** Why a call failed, as far as deciding what to do next goes. */
+export type FailureKind = 'rate limited' | 'overloaded' | 'server error' | 'timeout' | 'connection' | 'stream cut' | 'invalid request' | 'authentication' | 'not found' | 'refused';
+
 /**
- * A provider failure worth another try (rate limit, server error, timeout, dropped connection), with the delay the
- * server asked for, if any.
+ * A provider call that failed, naming the provider, the model and the cause; `transient` failures are worth another
+ * try (after `retryAfterMs` when the server asked for a delay).
  */
-export class TransientProviderError extends Error {
+export class ProviderError extends Error {
   constructor(
-    message: string,
+    readonly provider: ProviderName,
+    readonly model: string,
+    readonly kind: FailureKind,
+    detail: string,
+    readonly transient: boolean,
     readonly retryAfterMs?: number,
+    readonly status?: number,
   ) {
-    super(message);
+    super(`${provider} ${model}: ${kind}${status ? ` (${status})` : ''}: ${detail}`);
   }
+}
+
+/** A provider that cannot be used as configured (no key, a bad base URL): fails the agent at once. */
+export class ProviderSetupError extends Error {}
+
+/** The failure kind and whether it is transient, from an HTTP status. */
+export function kindOfStatus(status: number): { kind: FailureKind; transient: boolean } {
+  if (status === 429) return { kind: 'rate limited', transient: true };
+  if (status === 529) return { kind: 'overloaded', transient: true };
+  if (status === 503) return { kind: 'overloaded', transient: true };
+  if (status === 408 || status === 504) return { kind: 'timeout', transient: true };
+  if (status === 409 || status >= 500) return { kind: 'server error', transient: true };
+  if (status === 401 || status === 403) return { kind: 'authentication', transient: false };
+  if (status === 404) return { kind: 'not found', transient: false };
+  return { kind: status === 400 || status === 413 || status === 422 ? 'invalid request' : 'refused', transient: false };
+}
+
+/** A delay the server asked for: `retry-after-ms`, or `retry-after` in seconds or as an HTTP date. */
+export function retryAfterMs(headers: { get(name: string): string | null } | undefined, now = Date.now()): number | undefined {
+  const ms = headers?.get('retry-after-ms');
+  if (ms && Number.isFinite(Number(ms))) return Number(ms);
+  const after = headers?.get('retry-after');
+  if (!after) return undefined;
+  if (Number.isFinite(Number(after))) return Number(after) * 1000;
+  const date = Date.parse(after);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
 }

@@ -1,19 +1,79 @@
 import type { PartyConfig } from '../config/schema';
 import { OfflineProvider } from './offline';
-import { OpenAIProvider } from './openai';
-import type { Provider } from './provider';
-import type { RetryPolicy } from './retry';
+import { ProviderSetupError } from './provider';
+import type { Provider, ProviderName } from './provider';
 
-/** The configured provider; the OpenAI key comes from the environment only. */
-export function createProvider(config: PartyConfig, env: NodeJS.ProcessEnv = process.env): Provider {
-  if (config.defaults?.provider === 'openai') return new OpenAIProvider({ baseURL: config.provider?.baseURL, apiKey: env.OPENAI_API_KEY });
-  return new OfflineProvider(Number(env.PARTYCOST_OFFLINE_LATENCY_MS) || 0);
+/** How one provider is reached: its endpoint, per-attempt timeout and retries. */
+export interface ProviderSettings {
+  /** The endpoint, as the SDK is pointed at it (the vendor's own when none is configured). */
+  baseURL: string;
+  /** Whether the endpoint is another server than the vendor's (an OpenAI-compatible one, a proxy, a stand-in). */
+  custom: boolean;
+  timeoutMs: number;
+  maxRetries: number;
 }
 
-/** Per-attempt timeout and retries from the configuration's `provider` settings. */
-export function providerRunOptions(config: PartyConfig): { timeoutMs: number; retry?: Partial<RetryPolicy> } {
-  return {
-    timeoutMs: config.provider?.timeoutMs ?? 60_000,
-    retry: config.provider?.maxRetries !== undefined ? { retries: config.provider.maxRetries } : undefined,
-  };
+/** Each vendor's own endpoint, and the environment variables its SDK reads for another one and for the key. */
+const vendors: Record<Exclude<ProviderName, 'offline'>, { endpoint: string; baseURLVariable: string; keyVariables: string[] }> = {
+  openai: { endpoint: 'https://api.openai.com/v1', baseURLVariable: 'OPENAI_BASE_URL', keyVariables: ['OPENAI_API_KEY'] },
+  anthropic: { endpoint: 'https://api.anthropic.com', baseURLVariable: 'ANTHROPIC_BASE_URL', keyVariables: ['ANTHROPIC_API_KEY'] },
+  gemini: { endpoint: 'https://generativelanguage.googleapis.com', baseURLVariable: 'GOOGLE_GEMINI_BASE_URL', keyVariables: ['GEMINI_API_KEY', 'GOOGLE_API_KEY'] },
+};
+
+export const defaultTimeoutMs = 60_000;
+export const defaultMaxRetries = 3;
+
+/**
+ * The providers of a workspace, each built on first use with its settings and its key from the environment. Base
+ * URLs come from `providers.<name>.baseURL` (the older `provider.baseURL` for openai), else the SDK's environment
+ * variable, else the vendor's endpoint; the configuration wins.
+ */
+export class Providers {
+  private readonly built = new Map<ProviderName, Promise<Provider>>();
+
+  constructor(
+    private readonly config: PartyConfig,
+    private readonly env: NodeJS.ProcessEnv = process.env,
+    /** Ready-made providers by name (tests; an extension host that holds its own). */
+    private readonly given: Partial<Record<ProviderName, Provider>> = {},
+  ) {}
+
+  settings(name: ProviderName): ProviderSettings {
+    const own = name === 'offline' ? undefined : this.config.providers?.[name];
+    const legacy = this.config.provider;
+    const timeoutMs = own?.timeoutMs ?? legacy?.timeoutMs ?? defaultTimeoutMs;
+    const maxRetries = own?.maxRetries ?? legacy?.maxRetries ?? defaultMaxRetries;
+    if (name === 'offline') return { baseURL: 'offline', custom: false, timeoutMs, maxRetries };
+    const vendor = vendors[name];
+    const configured = own?.baseURL ?? (name === 'openai' ? legacy?.baseURL : undefined) ?? (this.env[vendor.baseURLVariable] || undefined);
+    return { baseURL: configured ?? vendor.endpoint, custom: configured !== undefined && configured !== vendor.endpoint, timeoutMs, maxRetries };
+  }
+
+  /** The provider, built on first use; a missing key fails here, naming what to set. */
+  get(name: ProviderName): Promise<Provider> {
+    const given = this.given[name];
+    if (given) return Promise.resolve(given);
+    let provider = this.built.get(name);
+    if (!provider) {
+      provider = this.build(name);
+      this.built.set(name, provider);
+      provider.catch(() => this.built.delete(name));
+    }
+    return provider;
+  }
+
+  private async build(name: ProviderName): Promise<Provider> {
+    if (name === 'offline') return new OfflineProvider(Number(this.env.PARTYCOST_OFFLINE_LATENCY_MS) || 0);
+    const { baseURL, custom } = this.settings(name);
+    const vendor = vendors[name];
+    const apiKey = vendor.keyVariables.map((variable) => this.env[variable]).find((key) => key);
+    // A local OpenAI-compatible server (Ollama, vLLM, LM Studio) usually takes no key; the other vendors' APIs do.
+    if (!apiKey && !(name === 'openai' && custom)) {
+      throw new ProviderSetupError(`the ${name} provider needs an API key: set ${vendor.keyVariables.join(' or ')} (or, in VS Code, run "Party Cost: Set API Key")`);
+    }
+    // The SDKs load only when a provider needs them, so an offline run never pays for them.
+    if (name === 'openai') return new (await import('./openai')).OpenAIProvider({ baseURL, apiKey });
+    if (name === 'anthropic') return new (await import('./anthropic')).AnthropicProvider({ baseURL, apiKey: apiKey! });
+    return new (await import('./gemini')).GeminiProvider({ baseURL, apiKey: apiKey! });
+  }
 }

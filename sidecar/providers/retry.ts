@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { TransientProviderError } from './provider';
+import { ProviderError } from './provider';
 
 export type Sleep = (ms: number, signal: AbortSignal) => Promise<void>;
 
@@ -31,10 +31,10 @@ export async function withRetries<T>(attempt: (signal: AbortSignal) => Promise<T
     } catch (error) {
       signal.throwIfAborted();
       const timedOut = attemptSignal.aborted;
-      const transient = timedOut || error instanceof TransientProviderError;
+      const transient = timedOut || (error instanceof ProviderError && error.transient);
       if (!transient || tries >= policy.retries) throw timedOut ? new Error(`timed out after ${timeoutMs} ms (${tries + 1} tries)`) : withTries(error, tries + 1);
       const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** tries * Math.random());
-      const asked = error instanceof TransientProviderError ? error.retryAfterMs : undefined;
+      const asked = error instanceof ProviderError ? error.retryAfterMs : undefined;
       await policy.sleep(Math.min(policy.maxDelayMs, asked ?? backoff), signal);
     } finally {
       clearTimeout(timer);

@@ -1,6 +1,6 @@
 import type { PartyConfig } from '../config/schema';
 import type { AgentNode, AgentObservation } from '../protocol';
-import { agentModel } from '../cost/estimate';
+import { agentModel, agentProvider } from '../config/agents';
 import type { Db } from '../store/database';
 import { roundUsd } from '../cost/money';
 
@@ -30,6 +30,7 @@ export function agentNodes(config: PartyConfig): AgentNode[] {
     dependsOn: a.dependsOn ?? [],
     kind: a.kind ?? 'llm',
     model: agentModel(a, config),
+    provider: agentProvider(a, config),
     essential: a.essential !== false,
   }));
 }

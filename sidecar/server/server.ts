@@ -121,6 +121,8 @@ export function serve(): Promise<void> {
     return { cleared: await current().cache.clear({ agent, keys }) };
   });
   handle(protocol.budgetStatusRequest, () => current().parties().budget());
+  handle(protocol.ledgerRequest, ({ party, since }) => current().parties().store.ledger.report({ party, since }));
+  handle(protocol.actualsRequest, () => ({ agents: current().parties().store.ledger.actuals() }));
   handle(protocol.pricesUpdateRequest, async () => {
     const info = await updateCatalogue(current().params.workspace);
     current().pricesChanged();

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import { createProvider } from '../providers/registry';
+import { Providers } from '../providers/registry';
 import { cacheNamespace, ResultCache } from '../cache/resultCache';
 import { configFileName, loadConfigFile, loadConfigText } from '../sources/load';
 import type { LoadedConfig } from '../sources/load';
@@ -46,7 +46,7 @@ export class SidecarSession {
         throw new SessionError(`${path.basename(this.configPath)} has ${errors} problem${errors === 1 ? '' : 's'}; see the Problems panel`);
       }
       const config = loaded.config;
-      this.service = { mtimeMs, parties: new PartyService(config, loaded.prices, new PartyStore(this.db), () => createProvider(config), this.cache) };
+      this.service = { mtimeMs, parties: new PartyService(config, loaded.prices, new PartyStore(this.db), new Providers(config), this.cache) };
     }
     return this.service.parties;
   }

@@ -12,7 +12,7 @@ import type { BudgetState } from '../contract/budget';
 import { runParty } from './runner';
 import type { RunOptions } from './runner';
 import type { RunReport } from '../contract/plan';
-import type { Provider } from '../providers/provider';
+import type { Providers } from '../providers/registry';
 import { canonicalJson, sha256 } from '../planner/keys';
 import { planParty } from '../planner/plan';
 import type { Plan } from '../contract/plan';
@@ -38,7 +38,8 @@ export class PartyService {
     readonly config: PartyConfig,
     readonly prices: PriceBook,
     readonly store: PartyStore,
-    private readonly provider: () => Provider,
+    /** The workspace's providers; each agent runs on its own. */
+    readonly providers: Providers,
     readonly cache?: ResultCache,
   ) {
     this.configHash = sha256(canonicalJson(config));
@@ -98,7 +99,7 @@ export class PartyService {
 
   /** The spend limits' state now, from the ledger. */
   budget(now = Date.now()): BudgetState {
-    return budgetState(this.config, (since) => this.store.spentSince(since), now, (since) => this.store.prunedSince(since));
+    return budgetState(this.config, (since) => this.store.ledger.spentSince(since), now, (since) => this.store.ledger.prunedSince(since));
   }
 
   /**
@@ -132,7 +133,7 @@ export class PartyService {
   run(partyId: string, options: RunOptions = {}): Promise<RunReport> {
     this.checkAgents(options.force ?? []);
     const { config } = this.underBudget(this.budget());
-    const context = { config, prices: this.prices, store: this.store, provider: this.provider(), configHash: this.configHash, cache: this.cache, budget: () => this.budget() };
+    const context = { config, prices: this.prices, store: this.store, providers: this.providers, configHash: this.configHash, cache: this.cache, budget: () => this.budget() };
     return runParty(context, partyId, options);
   }
 

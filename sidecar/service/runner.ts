@@ -1,5 +1,12 @@
 import { roundUsd, toUsd } from '../cost/money';
-import { executionCost } from '../cost/usageCost';
+import { executionCost, executionParts } from '../cost/usageCost';
+import { estimate } from '../cost/estimate';
+import { splitModelName } from '../cost/catalogue';
+import { agentProvider } from '../config/agents';
+import type { Providers } from '../providers/registry';
+import type { ProviderName } from '../providers/provider';
+import type { LedgerEntry } from '../ledger/ledger';
+import { noUsage } from '../party/usage';
 import type { AgentResult, ContextRecord, PartyState } from '../contract/party';
 import type { PartyStore } from '../store/partyStore';
 import { blockDecision, decide } from '../planner/decide';
@@ -13,7 +20,7 @@ import { situation } from '../planner/plan';
 import type { PlanInput } from '../planner/plan';
 import { partyBudget } from '../providers/compute';
 import { assembleContext } from '../context/assemble';
-import type { Completion, Provider } from '../providers/provider';
+import type { Completion } from '../providers/provider';
 import { defaultRetryPolicy, withRetries } from '../providers/retry';
 import type { RetryPolicy } from '../providers/retry';
 import { defaultOutputTokens } from '../cost/estimate';
@@ -27,8 +34,9 @@ export interface RunOptions {
   /** Agents that may execute at once (default 4). */
   concurrency?: number;
   signal?: AbortSignal;
-  /** Per attempt of one agent (default 60 s). */
+  /** Per attempt of one agent; default: its provider's `timeoutMs` (60 s). */
   timeoutMs?: number;
+  /** Default: its provider's `maxRetries` (3) with exponential backoff. */
   retry?: Partial<RetryPolicy>;
   onProgress?: (progress: AgentProgress) => void;
   now?: () => number;
@@ -53,7 +61,8 @@ export class RunCancelledError extends Error {
 
 export interface RunContext extends Omit<PlanInput, 'state' | 'force' | 'now' | 'cached' | 'budget'> {
   store: PartyStore;
-  provider: Provider;
+  /** The workspace's providers: each agent runs on its own (agent `provider`, else `defaults.provider`). */
+  providers: Providers;
   configHash: string;
   /** The shared result cache; without it every execute calls the provider. */
   cache?: ResultCache;
@@ -80,6 +89,8 @@ class PartyRun {
   private readonly signal: AbortSignal;
   private readonly retry: RetryPolicy;
   private readonly input: PlanInput;
+  /** What the plan estimates each agent's execution costs, recorded beside what it actually cost. */
+  private readonly estimates: Map<string, number>;
 
   constructor(
     private readonly context: RunContext,
@@ -89,6 +100,7 @@ class PartyRun {
     this.signal = options.signal ?? new AbortController().signal;
     this.retry = { ...defaultRetryPolicy, ...options.retry };
     this.input = { config: context.config, prices: context.prices, state, force: options.force, now: (options.now ?? Date.now)() };
+    this.estimates = new Map(estimate(context.config, context.prices).agents.map((a) => [a.agent, a.costPerRunUsd]));
   }
 
   async execute(): Promise<RunReport> {
@@ -191,18 +203,13 @@ class PartyRun {
       const { entry, tier } = admitted === 'execute' ? await this.produce(facts, decision) : admitted;
       const result = this.result(facts, decision, entry);
       if (tier) {
-        // A hit spends nothing new: no ledger entry; it saves what producing the entry took, at today's prices.
-        this.context.store.append(this.state.id, [{ type: 'agent_completed', result }]);
+        // A hit spends nothing new: it saves what producing the entry took, at today's prices.
+        this.context.store.append(this.state.id, [{ type: 'agent_completed', result }], [this.ledgerEntry(facts, result, true)]);
         this.context.cache!.stats.saved(facts.name, result.costUsd, entry.durationMs, entry.usage.inputTokens + entry.usage.outputTokens);
         this.outcomes.push(outcome({ action: 'cache_hit', cause: 'cached elsewhere', tier, savedCostUsd: result.costUsd }));
         this.options.onProgress?.({ agent: facts.name, action: 'cache_hit', cause: 'cached elsewhere', state: 'done', tier });
       } else {
-        this.context.store.append(this.state.id, [{ type: 'agent_completed', result }], [
-          {
-            partyId: this.state.id, agent: facts.name, model: result.model, ...usageColumns(result), costUsd: result.costUsd,
-            source: result.usage.source, at: result.completedAt, prunedTokens: result.context?.prunedTokens ?? 0,
-          },
-        ]);
+        this.context.store.append(this.state.id, [{ type: 'agent_completed', result }], [this.ledgerEntry(facts, result, false)]);
         this.outcomes.push(outcome({ costUsd: result.costUsd, durationMs: entry.durationMs }));
         progress('done', { costUsd: result.costUsd });
       }
@@ -238,7 +245,7 @@ class PartyRun {
   /** The completion, and how the prompt was assembled within the agent's context budget (if it has one). */
   private async complete(facts: AgentFacts, upstream: Record<string, string | null>): Promise<{ completion: Completion; context?: ContextRecord }> {
     if (facts.agent.kind === 'compute') {
-      return { completion: { output: partyBudget(upstream), usage: { inputTokens: 0, cachedTokens: 0, outputTokens: 0, source: 'estimated' } } };
+      return { completion: { output: partyBudget(upstream), usage: noUsage } };
     }
     const model = facts.definition.model as string;
     const assembly = assembleContext({
@@ -250,13 +257,24 @@ class PartyRun {
     if (assembly.overBudget) {
       throw new Error(`its prompt needs ${assembly.tokens} tokens even with upstream results as references, over its contextBudget of ${assembly.budget}`);
     }
+    const name = agentProvider(facts.agent, this.context.config) as ProviderName;
+    const provider = await this.context.providers.get(name);
+    const settings = this.context.providers.settings(name);
     const expectedOutputTokens = facts.agent.expectedOutputTokens ?? defaultOutputTokens;
-    const completion = await withRetries(
-      (signal) => this.context.provider.complete({ agent: facts.name, model, messages: assembly.messages, expectedOutputTokens, signal }),
-      this.retry,
-      this.signal,
-      this.options.timeoutMs ?? 60_000,
-    );
+    const request = {
+      agent: facts.name,
+      // The vendor's own spelling: `anthropic/claude-haiku-4-5` goes to Anthropic as `claude-haiku-4-5`.
+      model: splitModelName(model).model,
+      messages: assembly.messages,
+      expectedOutputTokens,
+      maxOutputTokens: Math.max(expectedOutputTokens, this.context.prices.model(model)?.maxOutputTokens ?? fallbackMaxOutputTokens),
+      stablePrefix: assembly.stablePrefix,
+      // Streamed, as the vendors advise for long answers; OpenAI-compatible servers get whole calls (not all of them
+      // report usage in a stream).
+      ...(name === 'openai' && settings.custom ? {} : { onText: noText }),
+    };
+    const retry = { ...this.retry, retries: this.options.retry?.retries ?? settings.maxRetries };
+    const completion = await withRetries((signal) => provider.complete({ ...request, signal }), retry, this.signal, this.options.timeoutMs ?? settings.timeoutMs);
     if (assembly.budget === null) return { completion };
     return { completion, context: { tokens: assembly.tokens, budget: assembly.budget, prunedTokens: assembly.prunedTokens, upstream: assembly.upstream } };
   }
@@ -272,10 +290,29 @@ class PartyRun {
       upstream: Object.fromEntries(facts.dependsOn.map((dep) => [dep, this.settled.get(dep)!.hash])),
       usage: entry.usage,
       model: entry.model,
-      costUsd: toUsd(executionCost(facts.agent, entry.model, entry.usage, this.context.prices)),
+      costUsd: toUsd(executionCost(facts.agent, entry.model, entry.usage, this.context.prices, new Date((this.options.now ?? Date.now)()))),
       durationMs: entry.durationMs,
       completedAt: new Date((this.options.now ?? Date.now)()).toISOString(),
       ...(entry.context ? { context: entry.context } : {}),
+    };
+  }
+
+  /** The ledger's record of an execution, or of a result served from the cache (which cost nothing). */
+  private ledgerEntry(facts: AgentFacts, result: AgentResult, cached: boolean): LedgerEntry {
+    const at = new Date(result.completedAt);
+    return {
+      partyId: this.state.id,
+      agent: facts.name,
+      provider: agentProvider(facts.agent, this.context.config),
+      model: result.model,
+      at: result.completedAt,
+      usage: result.usage,
+      estimatedCostUsd: this.estimates.get(facts.name) ?? null,
+      actualCostUsd: cached ? 0 : result.costUsd,
+      parts: cached ? null : executionParts(facts.agent, result.model, result.usage, this.context.prices, at),
+      cached,
+      savedUsd: cached ? result.costUsd : 0,
+      prunedTokens: cached ? 0 : (result.context?.prunedTokens ?? 0),
     };
   }
 
@@ -287,6 +324,8 @@ class PartyRun {
   }
 }
 
-function usageColumns(result: AgentResult): { inputTokens: number; cachedTokens: number; outputTokens: number } {
-  return { inputTokens: result.usage.inputTokens, cachedTokens: result.usage.cachedTokens, outputTokens: result.usage.outputTokens };
-}
+/** The answer's text as it streams in: a run needs only the whole. */
+const noText = (): void => {};
+
+/** The answer's limit when no catalogue knows the model's maximum output. */
+const fallbackMaxOutputTokens = 8_192;

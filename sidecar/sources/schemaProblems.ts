@@ -64,10 +64,16 @@ function unknownFieldProblem(document: JsonDocument, path: Path, key: string): P
   const node = keyAt(document, [...path, key]);
   const where = path.length ? ` in ${pathText(path)}` : '';
   const message =
-    key.toLowerCase().includes('key') && path[0] === 'provider'
-      ? `"${key}" is not allowed: API keys never go in partycost.json; set OPENAI_API_KEY in the environment or use "Party Cost: Set OpenAI API Key"`
+    key.toLowerCase().includes('key') && (path[0] === 'provider' || path[0] === 'providers')
+      ? `"${key}" is not allowed: API keys never go in partycost.json; set ${keyVariable(path)} in the environment or use "Party Cost: Set API Key"`
       : `unknown field "${key}"${where}${didYouMean(key, knownFields(path))}`;
   return { severity: 'error', message, offset: node?.offset ?? 0, length: node?.length ?? 0 };
+}
+
+/** The environment variable of the provider whose settings hold a key. */
+function keyVariable(path: Path): string {
+  const provider = path[0] === 'providers' ? String(path[1]) : 'openai';
+  return { anthropic: 'ANTHROPIC_API_KEY', gemini: 'GEMINI_API_KEY' }[provider] ?? 'OPENAI_API_KEY';
 }
 
 function issueMessage(document: JsonDocument, issue: Issue): string {

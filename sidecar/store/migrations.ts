@@ -133,4 +133,23 @@ export const migrations: string[] = [
   ALTER TABLE results ADD COLUMN context TEXT;
   ALTER TABLE ledger ADD COLUMN pruned_tokens INTEGER NOT NULL DEFAULT 0;
   `,
+  `
+  -- One usage shape for every provider: cache reads (the old cached_tokens), cache writes, reasoning.
+  ALTER TABLE results RENAME COLUMN cached_tokens TO cache_read_tokens;
+  ALTER TABLE results ADD COLUMN cache_write_tokens INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE results ADD COLUMN reasoning_tokens INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE ledger RENAME COLUMN cached_tokens TO cache_read_tokens;
+  ALTER TABLE ledger ADD COLUMN cache_write_tokens INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE ledger ADD COLUMN reasoning_tokens INTEGER NOT NULL DEFAULT 0;
+  -- The provider that ran it: before this release only the offline provider estimated and only openai reported.
+  ALTER TABLE ledger ADD COLUMN provider TEXT;
+  UPDATE ledger SET provider = CASE WHEN model IS NULL THEN 'builtin' WHEN source = 'actual' THEN 'openai' ELSE 'offline' END;
+  -- What the plan estimated for the execution (unknown for older rows), what each part cost, and result-cache hits.
+  ALTER TABLE ledger ADD COLUMN estimated_cost_usd REAL;
+  ALTER TABLE ledger ADD COLUMN cost_parts TEXT;
+  ALTER TABLE ledger ADD COLUMN cached INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE ledger ADD COLUMN saved_usd REAL NOT NULL DEFAULT 0;
+  CREATE INDEX ledger_by_party ON ledger (party_id, at);
+  CREATE INDEX ledger_by_agent ON ledger (agent, model);
+  `,
 ];

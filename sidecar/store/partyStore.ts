@@ -1,28 +1,14 @@
 import type { Db } from './database';
 import { Projection } from './projection';
 import { Statements } from './statements';
-import { emptyParty, replay } from '../party/state';
+import { emptyParty, eventOf, replay, stateOf } from '../party/state';
 import type { PartyEvent, PartyState, SnapshotType } from '../contract/party';
-import { roundUsd } from '../cost/money';
+import { Ledger } from '../ledger/ledger';
+import type { LedgerEntry } from '../ledger/ledger';
 import type { PartySummary, SnapshotInfo, StoredEvent } from '../contract/party';
 
 /** An automatic snapshot is written once this many events have passed since the last snapshot. */
 export const autoSnapshotEvery = 10;
-
-/** One execution in the spend ledger. */
-export interface LedgerEntry {
-  partyId: string;
-  agent: string;
-  model: string | null;
-  inputTokens: number;
-  cachedTokens: number;
-  outputTokens: number;
-  costUsd: number;
-  source: 'estimated' | 'actual';
-  at: string;
-  /** Upstream tokens left out of the prompt by context assembly. */
-  prunedTokens?: number;
-}
 
 /** A party that does not exist, named for the user. */
 export class UnknownPartyError extends Error {
@@ -38,10 +24,13 @@ export class UnknownPartyError extends Error {
 export class PartyStore {
   private readonly projection: Projection;
   private readonly sql: Statements;
+  /** The spend ledger, written in the transaction of the events its entries belong to. */
+  readonly ledger: Ledger;
 
   constructor(private readonly db: Db) {
     this.projection = new Projection(db);
     this.sql = new Statements(db);
+    this.ledger = new Ledger(db);
   }
 
   createParty(name?: string): PartyState {
@@ -75,10 +64,7 @@ export class PartyStore {
       this.projection.apply(partyId, event);
     }
     this.sql.get('UPDATE parties SET last_seq = ? WHERE id = ?').run(seq, partyId);
-    const entry = this.sql.get(
-      'INSERT INTO ledger (party_id, agent, model, input_tokens, cached_tokens, output_tokens, cost_usd, source, at, pruned_tokens) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    );
-    for (const l of ledger) entry.run(l.partyId, l.agent, l.model, l.inputTokens, l.cachedTokens, l.outputTokens, l.costUsd, l.source, l.at, l.prunedTokens ?? 0);
+    this.ledger.append(ledger);
     // Versions and the sequence numbers they cover grow together, so the newest version (found through the primary
     // key, without scanning the party's snapshots) covers the highest sequence number.
     const latest = this.sql.get('SELECT seq FROM snapshots WHERE party_id = ? ORDER BY version DESC LIMIT 1').get(partyId) as { seq: number } | undefined;
@@ -90,17 +76,6 @@ export class PartyStore {
   /** Runs `work` in one immediate transaction (nested calls become savepoints). */
   transaction<T>(work: () => T): T {
     return this.db.transaction(work).immediate();
-  }
-
-  /** Spend recorded in the ledger since an instant (USD). */
-  spentSince(since: number): number {
-    const row = this.sql.get('SELECT coalesce(sum(cost_usd), 0) AS spent FROM ledger WHERE at >= ?').get(new Date(since).toISOString()) as { spent: number };
-    return roundUsd(row.spent);
-  }
-
-  /** Upstream tokens context assembly left out of prompts since an instant. */
-  prunedSince(since: number): number {
-    return (this.sql.get('SELECT coalesce(sum(pruned_tokens), 0) AS n FROM ledger WHERE at >= ?').get(new Date(since).toISOString()) as { n: number }).n;
   }
 
   /** The current state, from the projection. */
@@ -162,7 +137,7 @@ export class PartyStore {
   events(partyId: string, afterSeq = 0): StoredEvent[] {
     this.requireParty(partyId);
     const rows = this.sql.get('SELECT seq, at, payload FROM events WHERE party_id = ? AND seq > ? ORDER BY seq').all(partyId, afterSeq) as { seq: number; at: string; payload: string }[];
-    return rows.map((row) => ({ seq: row.seq, at: row.at, event: JSON.parse(row.payload) as PartyEvent }));
+    return rows.map((row) => ({ seq: row.seq, at: row.at, event: eventOf(JSON.parse(row.payload) as PartyEvent) }));
   }
 
   /** A snapshot's state; undefined when the party has no such version. */
@@ -170,7 +145,7 @@ export class PartyStore {
     const row = this.sql.get('SELECT version, type, seq, at, state FROM snapshots WHERE party_id = ? AND version = ?').get(partyId, version) as
       | (SnapshotInfo & { state: string })
       | undefined;
-    return row && { ...row, state: JSON.parse(row.state) as PartyState };
+    return row && { ...row, state: stateOf(JSON.parse(row.state) as PartyState) };
   }
 
   /**
@@ -181,7 +156,7 @@ export class PartyStore {
     const latest = this.sql
       .get('SELECT version, seq, state FROM snapshots WHERE party_id = ? ORDER BY version DESC LIMIT 1')
       .get(partyId) as { version: number; seq: number; state: string } | undefined;
-    const base = latest ? (JSON.parse(latest.state) as PartyState) : emptyParty(partyId);
+    const base = latest ? stateOf(JSON.parse(latest.state) as PartyState) : emptyParty(partyId);
     const events = this.events(partyId, latest?.seq ?? 0).map((e) => e.event);
     return { state: replay(base, events), fromVersion: latest?.version ?? null, eventsReplayed: events.length };
   }

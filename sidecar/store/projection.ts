@@ -82,12 +82,13 @@ export class Projection {
     this.sql
       .get(
         `INSERT OR REPLACE INTO results (party_id, agent, key, result_hash, output, definition, inputs, upstream, model,
-           input_tokens, cached_tokens, output_tokens, usage_source, cost_usd, duration_ms, completed_at, context)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           input_tokens, cache_read_tokens, cache_write_tokens, output_tokens, reasoning_tokens, usage_source, cost_usd, duration_ms, completed_at, context)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         partyId, r.agent, r.key, r.resultHash, r.output, JSON.stringify(r.definition), JSON.stringify(r.inputs), JSON.stringify(r.upstream), r.model,
-        r.usage.inputTokens, r.usage.cachedTokens, r.usage.outputTokens, r.usage.source, r.costUsd, r.durationMs, r.completedAt,
+        r.usage.inputTokens, r.usage.cacheReadTokens, r.usage.cacheWriteTokens, r.usage.outputTokens, r.usage.reasoningTokens, r.usage.source,
+        r.costUsd, r.durationMs, r.completedAt,
         r.context ? JSON.stringify(r.context) : null,
       );
   }
@@ -130,8 +131,10 @@ interface ResultRow {
   upstream: string;
   model: string | null;
   input_tokens: number;
-  cached_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
   output_tokens: number;
+  reasoning_tokens: number;
   usage_source: 'actual' | 'estimated';
   cost_usd: number;
   duration_ms: number;
@@ -148,7 +151,14 @@ function resultFromRow(row: ResultRow): AgentResult {
     definition: JSON.parse(row.definition) as Record<string, unknown>,
     inputs: JSON.parse(row.inputs) as string[],
     upstream: JSON.parse(row.upstream) as Record<string, string | null>,
-    usage: { inputTokens: row.input_tokens, cachedTokens: row.cached_tokens, outputTokens: row.output_tokens, source: row.usage_source },
+    usage: {
+      inputTokens: row.input_tokens,
+      cacheReadTokens: row.cache_read_tokens,
+      cacheWriteTokens: row.cache_write_tokens,
+      outputTokens: row.output_tokens,
+      reasoningTokens: row.reasoning_tokens,
+      source: row.usage_source,
+    },
     model: row.model,
     costUsd: row.cost_usd,
     durationMs: row.duration_ms,

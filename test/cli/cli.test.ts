@@ -64,7 +64,7 @@ test('estimate prints a readable table with the price source and the monthly pro
   const lines = run.stdout.split('\n');
   assert.match(lines[0], /^Cost estimate for partycost\.json$/);
   assert.match(lines[1], /^Prices: @pydantic\/genai-prices 0\.1\.\d+ \(bundled\).*as of \d{4}-\d{2}-\d{2}$/);
-  assert.match(run.stdout, /^agent +model +provider +in tok +out tok +llm +vector +compute +cache +sql +per run$/m);
+  assert.match(run.stdout, /^agent +model +prices of +in tok +out tok +llm +vector +compute +cache +sql +per run$/m);
   assert.match(run.stdout, /^planner_final +gpt-4o +openai +[\d,]+ +700 +\$0\.\d{6}/m);
   assert.match(run.stdout, /^budget +\(compute\) +– +– +– /m);
   assert.match(run.stdout, /^Per month: \$\d+\.\d{2} \(1,000 parties × 1\.5 runs per party × \$0\.\d{6}\)$/m);

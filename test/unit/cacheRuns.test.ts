@@ -7,8 +7,13 @@ import type { Db } from '../../sidecar/store/database';
 import { engine, tempDatabase } from '../engine';
 import { startRedis } from '../redisServer';
 
+/** Executions the ledger records for a party (cache hits are recorded too, as costing nothing). */
 function ledgerRows(db: Db, party: string): number {
-  return (db.prepare('SELECT count(*) AS n FROM ledger WHERE party_id = ?').get(party) as { n: number }).n;
+  return (db.prepare('SELECT count(*) AS n FROM ledger WHERE party_id = ? AND cached = 0').get(party) as { n: number }).n;
+}
+
+function ledgerHits(db: Db, party: string): { n: number; cost: number; saved: number } {
+  return db.prepare('SELECT count(*) AS n, sum(cost_usd) AS cost, sum(saved_usd) AS saved FROM ledger WHERE party_id = ? AND cached = 1').get(party) as { n: number; cost: number; saved: number };
 }
 
 test('a second party whose inputs normalise the same gets cache hits and spends nothing new', async (t) => {
@@ -31,6 +36,10 @@ test('a second party whose inputs normalise the same gets cache hits and spends 
   const report = await parties.run(second.party.id);
   assert.equal(report.executed, 0);
   assert.equal(ledgerRows(db, second.party.id), 0, 'no new spend');
+  const hits = ledgerHits(db, second.party.id);
+  assert.equal(hits.n, 5, 'each hit is in the ledger, costing nothing');
+  assert.equal(hits.cost, 0);
+  assert.ok(Math.abs(hits.saved - spent.costUsd) < 1e-12, 'and what it saved');
   assert.ok(ledgerRows(db, first.party.id) > 0);
   assert.ok(Math.abs(report.savedCostUsd - spent.costUsd) < 1e-12, `${report.savedCostUsd} saved of ${spent.costUsd} spent`);
   const hashes = (id: string) => Object.fromEntries(Object.values(parties.store.load(id).results).map((r) => [r.agent, r.resultHash]));

@@ -6,11 +6,12 @@ import type { EstimatesViewState } from '../../webview/protocol';
 import type { AgentEstimate, Estimate } from '../../sidecar/contract/cost';
 import type { Pricing } from '../../sidecar/contract/pricing';
 import type { RightSizing } from '../../sidecar/contract/cost';
+import type { AgentActuals } from '../../sidecar/contract/ledger';
 import { withFakePage } from '../webviewPage';
 import type { FakePage } from '../webviewPage';
 
 const zero = { llm: 0, vector: 0, compute: 0, cache: 0, sql: 0 };
-const llmOf = (provider: string | null, usd: number) => ({ provider, llmParts: { inputUsd: usd / 4, cacheReadUsd: 0, cacheWriteUsd: 0, outputUsd: (3 * usd) / 4 }, contextWindow: provider ? 128_000 : null, maxOutputTokens: provider ? 16_384 : null });
+const llmOf = (provider: string | null, usd: number) => ({ provider, runsOn: provider ? ('offline' as const) : ('builtin' as const), llmParts: { inputUsd: usd / 4, cacheReadUsd: 0, cacheWriteUsd: 0, outputUsd: (3 * usd) / 4 }, contextWindow: provider ? 128_000 : null, maxOutputTokens: provider ? 16_384 : null });
 const agents: AgentEstimate[] = [
   { agent: 'theme', kind: 'llm', model: 'gpt-4o-mini', inputTokens: 420, outputTokens: 256, tokenCount: 'counted', costPerRunUsd: 0.000221, breakdown: { ...zero, llm: 0.00022, cache: 0.000001 }, ...llmOf('openai', 0.00022) },
   { agent: 'venue', kind: 'llm', model: 'gpt-4o', inputTokens: 900, outputTokens: 300, tokenCount: 'counted', costPerRunUsd: 0.00546, breakdown: { ...zero, llm: 0.00525, vector: 0.0002, sql: 0.00001 }, ...llmOf('openai', 0.00525) },
@@ -49,6 +50,8 @@ test('the estimates view lists each agent by component, the totals and the price
     assert.deepEqual(rows.map((r) => r.getAttribute('data-agent')), ['theme', 'venue', 'budget']);
     assert.deepEqual(['data-cost', 'data-llm', 'data-vector', 'data-compute', 'data-cache', 'data-sql'].map((a) => rows[1].getAttribute(a)), ['0.00546', '0.00525', '0.0002', '0', '0', '0.00001']);
     assert.equal(rows[2].getAttribute('data-compute'), '0.0003');
+    const models = [...page.root.querySelectorAll('[data-probe="model"]')];
+    assert.deepEqual(models.map((m) => [m.getAttribute('data-runs-on'), m.getAttribute('data-provider')]), [['offline', 'openai'], ['offline', 'openai'], ['builtin', '']], 'each agent names the provider it runs on and whose prices apply');
     assert.match(rows[1].textContent ?? '', /gpt-4o.*900 \/ 300.*\$0\.005460.*\$10\.92/);
     const e = estimate();
     const total = (name: string) => attr(page, `[data-probe="total"][data-name="${name}"]`, 'data-value');
@@ -136,5 +139,27 @@ test('empty states: no configuration offers the sample, an invalid one points at
     renderEstimates(page.root, { view: 'estimates', estimate: null, rightSizing: [], empty: { reason: 'invalid-config', message: 'partycost.json has 2 problems (see the Problems panel)' } }, page.ipc);
     assert.equal(attr(page, '[data-probe="empty"]', 'data-reason'), 'invalid-config');
     assert.match(page.root.textContent ?? '', /Problems panel/);
+  });
+});
+
+test('actual costs per execution show cache reads, cache writes and reasoning as their own parts; none yet says so', async () => {
+  const actuals: AgentActuals[] = [
+    { agent: 'theme', provider: 'anthropic', model: 'claude-haiku-4-5', executions: 4, cacheHits: 2, meanActualUsd: 0.0031, meanParts: { inputUsd: 0.001, cacheReadUsd: 0.0001, cacheWriteUsd: 0.0005, outputUsd: 0.0012, reasoningUsd: 0, resourcesUsd: 0.0003 } },
+    { agent: 'venue', provider: 'gemini', model: 'gemini-2.5-flash', executions: 1, cacheHits: 0, meanActualUsd: 0.0042, meanParts: { inputUsd: 0.0009, cacheReadUsd: 0.0002, cacheWriteUsd: 0, outputUsd: 0.0015, reasoningUsd: 0.0014, resourcesUsd: 0.0002 } },
+    { agent: 'cake', provider: 'openai', model: 'gpt-5', executions: 0, cacheHits: 3, meanActualUsd: 0, meanParts: { inputUsd: 0, cacheReadUsd: 0, cacheWriteUsd: 0, outputUsd: 0, reasoningUsd: 0, resourcesUsd: 0 } },
+  ];
+  await withFakePage(async (page) => {
+    renderEstimates(page.root, { ...state(), actuals }, page.ipc);
+    const rows = [...page.root.querySelectorAll('[data-probe="actual"]')];
+    assert.deepEqual(rows.map((r) => [r.getAttribute('data-agent'), r.getAttribute('data-provider')]), [['theme', 'anthropic'], ['venue', 'gemini']], 'agents that only hit the cache have no execution to show');
+    assert.deepEqual(['data-cacheReadUsd', 'data-cacheWriteUsd', 'data-reasoningUsd', 'data-mean'].map((a) => rows[0].getAttribute(a)), ['0.0001', '0.0005', '0', '0.0031']);
+    assert.equal(rows[1].getAttribute('data-reasoningUsd'), '0.0014');
+    assert.match(rows[0].textContent ?? '', /anthropic · claude-haiku-4-5.*4.*\$0\.000100.*\$0\.000500/);
+    const head = [...page.root.querySelectorAll('[data-probe="actuals"] thead th')].map((th) => th.textContent);
+    assert.deepEqual(head, ['agent', 'provider · model', 'runs', 'input', 'cache read', 'cache write', 'output', 'reasoning', 'resources', 'mean']);
+  });
+  await withFakePage(async (page) => {
+    renderEstimates(page.root, { ...state(), actuals: [] }, page.ipc);
+    assert.match(page.root.querySelector('[data-probe="actuals"]')?.textContent ?? '', /No executions yet/);
   });
 });

@@ -9,8 +9,8 @@ import type { AgentConfig } from '../../sidecar/config/schema';
 import { sampleConfig } from '../../sidecar/config/sample';
 import type { Db } from '../../sidecar/store/database';
 import { engine, tempDatabase } from '../engine';
-import { startFakeOpenAI } from '../fakeOpenAI';
-import type { FakeOpenAI, FakeUsage, RecordedRequest } from '../fakeOpenAI';
+import { startOpenAIStandin } from '../standins/openai';
+import type { RecordedRequest, Standin, StandinUsage } from '../standins/standin';
 
 const secret = 'sk-test-SECRET';
 
@@ -28,7 +28,9 @@ interface LedgerRow {
   agent: string;
   model: string | null;
   input_tokens: number;
-  cached_tokens: number;
+  cache_read_tokens: number;
+  provider: string;
+  estimated_cost_usd: number | null;
   output_tokens: number;
   cost_usd: number;
   source: string;
@@ -42,8 +44,8 @@ function recordingSleep(): { delays: number[]; sleep: (ms: number) => Promise<vo
   return { delays, sleep: async (ms) => void delays.push(ms) };
 }
 
-async function fakeServer(t: TestContext): Promise<FakeOpenAI> {
-  const server = await startFakeOpenAI();
+async function fakeServer(t: TestContext): Promise<Standin> {
+  const server = await startOpenAIStandin();
   t.after(() => server.close());
   return server;
 }
@@ -88,14 +90,14 @@ function ledger(db: Db): LedgerRow[] {
   return db.prepare('SELECT * FROM ledger ORDER BY rowid').all() as LedgerRow[];
 }
 
-function requestsFor(server: FakeOpenAI, promptStart: string): RecordedRequest[] {
-  return server.requests.filter((r) => r.userMessage.startsWith(promptStart));
+function requestsFor(server: Standin, promptStart: string): RecordedRequest[] {
+  return server.requests.filter((r) => r.userText.startsWith(promptStart));
 }
 
-function tokenUsd(model: string, usage: FakeUsage): number {
+function tokenUsd(model: string, usage: StandinUsage): number {
   const p = listPrices[model];
-  const cached = usage.cached_tokens ?? 0;
-  return ((usage.prompt_tokens - cached) * p.input + cached * p.cachedInput + usage.completion_tokens * p.output) / 1e6;
+  const cached = usage.cacheRead ?? 0;
+  return ((usage.input - cached) * p.input + cached * p.cachedInput + usage.output * p.output) / 1e6;
 }
 
 function resourceUsd(resources: AgentConfig['resources']): number {
@@ -119,13 +121,13 @@ test('the sample party on the openai provider runs end to end: one call per llm 
   const sample = parse(configText) as { agents: Record<string, AgentConfig> };
 
   // Each llm agent gets its own usage (and a cost line the budget agent totals), matched on its prompt.
-  const script: Record<string, { prompt: string; model: string; usage: FakeUsage; content: string }> = {
-    theme: { prompt: 'Suggest a party theme', model: 'gpt-4o-mini', usage: { prompt_tokens: 1200, cached_tokens: 1024, completion_tokens: 180 }, content: 'Jungle: green, vines, toy animals.' },
-    venue: { prompt: 'Find a venue', model: 'gpt-4o-mini', usage: { prompt_tokens: 431, cached_tokens: 0, completion_tokens: 233 }, content: 'Garden hall. Cost: $400' },
-    cake: { prompt: 'Design a cake', model: 'gpt-4o-mini', usage: { prompt_tokens: 97, cached_tokens: 0, completion_tokens: 141 }, content: 'Chocolate jungle cake. Cost: $60' },
-    catering: { prompt: 'Plan food and drinks', model: 'gpt-4o-mini', usage: { prompt_tokens: 2048, cached_tokens: 1536, completion_tokens: 299 }, content: 'Vegan snacks for 30 kids. Cost: $250' },
-    vendor: { prompt: 'Book entertainment', model: 'gpt-4o-mini', usage: { prompt_tokens: 310, cached_tokens: 128, completion_tokens: 77 }, content: 'A magician. Cost: $150' },
-    planner_final: { prompt: 'Write the final party plan', model: 'gpt-4o', usage: { prompt_tokens: 3333, cached_tokens: 2048, completion_tokens: 654 }, content: 'The plan: 14:00 arrive, 15:00 cake.' },
+  const script: Record<string, { prompt: string; model: string; usage: StandinUsage; content: string }> = {
+    theme: { prompt: 'Suggest a party theme', model: 'gpt-4o-mini', usage: { input: 1200, cacheRead: 1024, output: 180 }, content: 'Jungle: green, vines, toy animals.' },
+    venue: { prompt: 'Find a venue', model: 'gpt-4o-mini', usage: { input: 431, cacheRead: 0, output: 233 }, content: 'Garden hall. Cost: $400' },
+    cake: { prompt: 'Design a cake', model: 'gpt-4o-mini', usage: { input: 97, cacheRead: 0, output: 141 }, content: 'Chocolate jungle cake. Cost: $60' },
+    catering: { prompt: 'Plan food and drinks', model: 'gpt-4o-mini', usage: { input: 2048, cacheRead: 1536, output: 299 }, content: 'Vegan snacks for 30 kids. Cost: $250' },
+    vendor: { prompt: 'Book entertainment', model: 'gpt-4o-mini', usage: { input: 310, cacheRead: 128, output: 77 }, content: 'A magician. Cost: $150' },
+    planner_final: { prompt: 'Write the final party plan', model: 'gpt-4o', usage: { input: 3333, cacheRead: 2048, output: 654 }, content: 'The plan: 14:00 arrive, 15:00 cake.' },
   };
   server.plan(...Object.values(script).map((s) => ({ status: 200 as const, match: s.prompt, usage: s.usage, content: s.content })));
 
@@ -143,7 +145,7 @@ test('the sample party on the openai provider runs end to end: one call per llm 
     assert.equal(requests[0].url, '/v1/chat/completions');
   }
   // The budget agent ran locally on the upstream answers, and its total reached the final planner.
-  assert.match(requestsFor(server, script.planner_final.prompt)[0].userMessage, /Total: \$860/);
+  assert.match(requestsFor(server, script.planner_final.prompt)[0].userText, /Total: \$860/);
 
   const rows = ledger(db);
   assert.deepEqual(rows.map((r) => r.agent).sort(), [...Object.keys(script), 'budget'].sort());
@@ -151,13 +153,13 @@ test('the sample party on the openai provider runs end to end: one call per llm 
     const row = rows.find((r) => r.agent === agent)!;
     assert.equal(row.source, 'actual', `${agent}'s usage comes from the response`);
     assert.equal(row.model, s.model);
-    assert.deepEqual([row.input_tokens, row.cached_tokens, row.output_tokens], [s.usage.prompt_tokens, s.usage.cached_tokens, s.usage.completion_tokens], agent);
+    assert.deepEqual([row.input_tokens, row.cache_read_tokens, row.output_tokens], [s.usage.input, s.usage.cacheRead, s.usage.output], agent);
     // The ledger charges the model tokens at list price plus the agent's declared non-model resources.
     assertClose(row.cost_usd, tokenUsd(s.model, s.usage) + resourceUsd(sample.agents[agent].resources), `${agent}'s cost`);
     assert.ok(row.cost_usd > resourceUsd(sample.agents[agent].resources), `${agent} pays for its tokens`);
   }
   const budget = rows.find((r) => r.agent === 'budget')!;
-  assert.deepEqual([budget.model, budget.input_tokens, budget.cached_tokens, budget.output_tokens], [null, 0, 0, 0]);
+  assert.deepEqual([budget.model, budget.input_tokens, budget.cache_read_tokens, budget.output_tokens], [null, 0, 0, 0]);
   assertClose(budget.cost_usd, resourceUsd(sample.agents.budget.resources), 'budget costs its resources only');
 
   const results = db.prepare('SELECT agent, usage_source, input_tokens FROM results').all() as { agent: string; usage_source: string; input_tokens: number }[];
@@ -175,7 +177,7 @@ test('the API key goes to the server as a bearer token and nowhere into the data
   await service.run(party.id, { retry: { sleep: noSleep } });
 
   assert.equal(server.requests.length, 2);
-  for (const request of server.requests) assert.equal(request.authorization, `Bearer ${secret}`);
+  for (const request of server.requests) assert.equal(request.headers.authorization, `Bearer ${secret}`);
   const keys = (db.prepare('SELECT key FROM results ORDER BY agent').all() as { key: string }[]).map((r) => r.key);
   assert.equal(keys.length, 2);
   for (const key of keys) assert.ok(!key.includes(secret), 'no result key contains the API key');
@@ -186,7 +188,7 @@ test('the API key goes to the server as a bearer token and nowhere into the data
   const otherParty = otherService.create('Key party', ['a pirate theme']).party;
   await otherService.run(otherParty.id, { retry: { sleep: noSleep } });
   assert.deepEqual((other.db.prepare('SELECT key FROM results ORDER BY agent').all() as { key: string }[]).map((r) => r.key), keys);
-  assert.equal(server.requests[2].authorization, 'Bearer sk-other-key');
+  assert.equal(server.requests[2].headers.authorization, 'Bearer sk-other-key');
 
   db.close();
   const files = [file, `${file}-wal`, `${file}-shm`].filter((f) => existsSync(f));
@@ -201,7 +203,7 @@ test('the API key goes to the server as a bearer token and nowhere into the data
 test('a 429 with retry-after: 0 is retried at once and the run succeeds with one ledger row', async (t) => {
   const server = await fakeServer(t);
   const { db } = database(t);
-  server.plan({ status: 429, retryAfterSeconds: 0 }, { status: 200, usage: { prompt_tokens: 50, cached_tokens: 0, completion_tokens: 20 }, content: 'Space theme.' });
+  server.plan({ status: 429, retryAfterSeconds: 0 }, { status: 200, usage: { input: 50, cacheRead: 0, output: 20 }, content: 'Space theme.' });
   const { delays, sleep } = recordingSleep();
   const service = engine(openAIConfig(server.baseURL, themeOnly), db, provider(server.baseURL));
   const { party } = service.create('Retry party', ['something with planets']);
@@ -245,7 +247,7 @@ test('a 500 on every try fails the run naming the agent; the finished agents are
   assert.equal(report.executed, 1);
   assert.equal(requestsFor(server, 'Suggest a party theme').length, 1, 'theme did not call the server again');
   assert.equal(requestsFor(server, 'Find a venue').length, 4);
-  assert.match(requestsFor(server, 'Find a venue')[3].userMessage, /Fake answer to: Suggest a party theme for: a circus theme/, "venue got theme's stored output");
+  assert.match(requestsFor(server, 'Find a venue')[3].userText, /Fake answer to: Suggest a party theme for: a circus theme/, "venue got theme's stored output");
   assert.deepEqual(ledger(db).map((r) => r.agent), ['theme', 'venue']);
   assert.deepEqual(Object.keys(service.store.load(party.id).results).sort(), ['theme', 'venue']);
 });
@@ -291,6 +293,6 @@ test('a 401 fails at once, without retries, pointing at OPENAI_API_KEY without s
   });
   assert.equal(server.requests.length, 1, 'no retry');
   assert.deepEqual(delays, []);
-  assert.equal(server.requests[0].authorization, `Bearer ${secret}`);
+  assert.equal(server.requests[0].headers.authorization, `Bearer ${secret}`);
   assert.deepEqual(ledger(db), []);
 });

@@ -4,7 +4,7 @@ import { layoutPlan, nodeHeight, nodeWidth } from '../../webview/plan/planLayout
 import type { AgentNode } from '../../sidecar/protocol';
 import type { PlannedAgent } from '../../sidecar/contract/plan';
 
-const node = (agent: string, dependsOn: string[] = []): AgentNode => ({ agent, dependsOn, kind: 'llm', model: 'gpt-4o-mini', essential: true });
+const node = (agent: string, dependsOn: string[] = []): AgentNode => ({ agent, dependsOn, kind: 'llm', model: 'gpt-4o-mini', provider: 'offline', essential: true });
 const planned = (agent: string, action: PlannedAgent['action']): PlannedAgent => ({ agent, action, cause: 'unchanged', estimatedCostUsd: 0, savedCostUsd: 0 });
 
 test('the plan graph is laid out by dependency: upstream agents left of their dependents, no two nodes overlapping', () => {

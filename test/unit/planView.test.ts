@@ -6,7 +6,7 @@ import type { Plan } from '../../sidecar/contract/plan';
 import type { AgentNode } from '../../sidecar/protocol';
 import { withFakePage } from '../webviewPage';
 
-const graph: AgentNode[] = ['theme', 'venue', 'budget'].map((agent, i) => ({ agent, dependsOn: i === 2 ? ['theme', 'venue'] : [], kind: i === 2 ? 'compute' : 'llm', model: i === 2 ? null : 'gpt-4o-mini', essential: true }));
+const graph: AgentNode[] = ['theme', 'venue', 'budget'].map((agent, i) => ({ agent, dependsOn: i === 2 ? ['theme', 'venue'] : [], kind: i === 2 ? 'compute' : 'llm', model: i === 2 ? null : 'gpt-4o-mini', provider: i === 2 ? 'builtin' : 'anthropic', essential: true }));
 
 const plan: Plan = {
   party: 'P1',
@@ -26,6 +26,8 @@ test('the plan view draws one node per agent, marked with its action, and the pl
     const nodes = [...page.root.querySelectorAll('[data-probe="node"]')];
     assert.deepEqual(nodes.map((n) => [n.getAttribute('data-agent'), n.getAttribute('data-action')]), [['theme', 'reuse'], ['venue', 'cache_hit'], ['budget', 'execute']]);
     assert.match(nodes[1].textContent ?? '', /cache hit · redis/);
+    assert.deepEqual(nodes.map((n) => n.getAttribute('data-provider')), ['anthropic', 'anthropic', 'builtin'], 'each node names the provider it runs on');
+    assert.match(nodes[0].querySelector('title')?.textContent ?? '', /gpt-4o-mini on anthropic/);
     assert.equal(page.root.querySelectorAll('[data-probe="edge"]').length, 2);
     const total = (name: string) => page.root.querySelector(`[data-probe="total"][data-name="${name}"]`)?.getAttribute('data-value');
     assert.deepEqual([total('execute'), total('reuse'), total('cacheHit'), total('savedPercent')], ['1', '1', '1', '83.3']);

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { OfflineProvider } from '../../sidecar/providers/offline';
 import type { Completion, CompletionRequest, Provider } from '../../sidecar/providers/provider';
-import { TransientProviderError } from '../../sidecar/providers/provider';
+import { ProviderError } from '../../sidecar/providers/provider';
 import { RunCancelledError, RunFailedError } from '../../sidecar/service/runner';
 import { configText } from '../configProblems';
 import { engine, tempDatabase } from '../engine';
@@ -75,7 +75,7 @@ test('transient failures are retried with backoff; a permanent one fails the run
   const provider = new ScriptedProvider();
   const parties = engine(undefined, tempDatabase().db, provider);
   const { party } = parties.create('p', ['jungle theme', '75 guests']);
-  provider.failures.set('theme', [new TransientProviderError('provider answered 429: slow down', 0), new TransientProviderError('provider answered 503: busy')]);
+  provider.failures.set('theme', [new ProviderError('offline', 'gpt-4o-mini', 'rate limited', 'slow down', true, 0, 429), new ProviderError('offline', 'gpt-4o-mini', 'overloaded', 'busy', true, undefined, 503)]);
   provider.failures.set('catering', [new Error('provider answered 400: bad request')]);
   const delays: number[] = [];
   const sleep = async (ms: number): Promise<void> => void delays.push(ms);
@@ -105,6 +105,6 @@ test('a budgeted agent gets its prompt assembled within its contextBudget; the p
   assert.notEqual(editor.context.upstream[0].form, 'whole');
   const row = db.prepare("SELECT pruned_tokens FROM ledger WHERE agent = 'editor'").get() as { pruned_tokens: number };
   assert.equal(row.pruned_tokens, editor.context.prunedTokens);
-  assert.equal(parties.store.prunedSince(0), editor.context.prunedTokens, 'the ledger reports the tokens saved');
+  assert.equal(parties.store.ledger.prunedSince(0), editor.context.prunedTokens, 'the ledger reports the tokens saved');
   assert.equal(parties.store.load(party.id).results.writer.context, undefined, 'no budget, no assembly record');
 });

@@ -1,6 +1,6 @@
 import type { WebviewIpc } from '../ipc';
 import { getEstimateRequest, runActionCommand } from '../protocol';
-import type { AgentEstimate, Estimate, EstimatesViewState, Pricing, RightSizing } from '../protocol';
+import type { AgentActuals, AgentEstimate, CostParts, Estimate, EstimatesViewState, Pricing, RightSizing } from '../protocol';
 import { h, replace } from '../shared/dom';
 import { emptyState } from '../shared/emptyState';
 import { count, usd, usdMonth } from '../shared/format';
@@ -102,7 +102,12 @@ function agentRow(a: AgentEstimate, e: Estimate): HTMLElement {
     'tr',
     { 'data-probe': 'agent', 'data-agent': a.agent, 'data-cost': a.costPerRunUsd, ...parts },
     h('th', { scope: 'row' }, a.agent),
-    h('td', { 'data-probe': 'model', 'data-provider': a.provider ?? '' }, a.model ?? 'compute', a.provider ? h('span', { class: 'hint' }, ` ${a.provider}`) : ''),
+    h(
+      'td',
+      { 'data-probe': 'model', 'data-provider': a.provider ?? '', 'data-runs-on': a.runsOn, title: a.provider ? `runs on ${a.runsOn}; prices of ${a.provider}` : 'a built-in function' },
+      a.model ?? 'compute',
+      a.model ? h('span', { class: 'hint' }, ` · ${a.runsOn}`) : '',
+    ),
     h('td', { class: 'number', title: tokenTitle(a) }, a.kind === 'llm' ? `${a.tokenCount === 'approximate' ? '~' : ''}${count(a.inputTokens)} / ${count(a.outputTokens)}` : '–'),
     ...components.map(({ name }) => h('td', { class: 'number' }, usd(a.breakdown[name]))),
     h('td', { class: 'number' }, usd(a.costPerRunUsd)),
@@ -166,6 +171,41 @@ function rightSizingSection(sizing: RightSizing[]): HTMLElement {
   return h('section', { 'data-probe': 'right-sizing' }, title, h('div', { class: 'estimates-scroll' }, h('table', { class: 'estimates-savings' }, h('thead', {}, h('tr', {}, ...head)), h('tbody', {}, ...rows))), h('p', { class: 'hint' }, 'Needs: the agent\'s minQuality (else its current model\'s quality) and maxLatencyMs; savings at list prices.'));
 }
 
+const actualParts: [keyof CostParts, string][] = [
+  ['inputUsd', 'input'],
+  ['cacheReadUsd', 'cache read'],
+  ['cacheWriteUsd', 'cache write'],
+  ['outputUsd', 'output'],
+  ['reasoningUsd', 'reasoning'],
+  ['resourcesUsd', 'resources'],
+];
+
+/** What executions actually cost per agent, by part, from the ledger: prompt-cache reads and writes and reasoning apart. */
+function actualsSection(actuals: AgentActuals[]): HTMLElement {
+  const title = h('h2', {}, 'Actual cost per execution, by part');
+  const ran = actuals.filter((a) => a.executions > 0);
+  if (!ran.length) return h('section', { 'data-probe': 'actuals' }, title, h('p', { class: 'hint' }, 'No executions yet: run a party plan to see what each agent actually costs.'));
+  const head = ['agent', 'provider · model', 'runs', ...actualParts.map(([, label]) => label), 'mean'].map((c, i) => h('th', { scope: 'col', class: i > 1 ? 'number' : undefined }, c));
+  const rows = ran.map((a) =>
+    h(
+      'tr',
+      { 'data-probe': 'actual', 'data-agent': a.agent, 'data-provider': a.provider, 'data-mean': a.meanActualUsd, ...Object.fromEntries(actualParts.map(([key]) => [`data-${key}`, a.meanParts[key]])) },
+      h('th', { scope: 'row' }, a.agent),
+      h('td', {}, `${a.provider} · ${a.model ?? 'compute'}`),
+      h('td', { class: 'number' }, count(a.executions)),
+      ...actualParts.map(([key]) => h('td', { class: 'number' }, usd(a.meanParts[key]))),
+      h('td', { class: 'number' }, usd(a.meanActualUsd)),
+    ),
+  );
+  return h(
+    'section',
+    { 'data-probe': 'actuals' },
+    title,
+    h('div', { class: 'estimates-scroll' }, h('table', { class: 'estimates-actuals' }, h('thead', {}, h('tr', {}, ...head)), h('tbody', {}, ...rows))),
+    h('p', { class: 'hint' }, 'Means over the executions in the ledger (`partycost ledger` lists them); result-cache hits cost nothing and are left out.'),
+  );
+}
+
 /** The cost estimates view: totals, the what-if pricing, the chart, the table of agents by component, right-sizing. */
 export function renderEstimates(root: HTMLElement, state: EstimatesViewState, ipc: WebviewIpc): void {
   const json = JSON.stringify(state);
@@ -190,6 +230,7 @@ export function renderEstimates(root: HTMLElement, state: EstimatesViewState, ip
     chart.box,
     h('div', { class: 'estimates-scroll' }, agentTable(e)),
     rightSizingSection(state.rightSizing),
+    actualsSection(state.actuals ?? []),
   );
   // After the canvas is in the page: Chart.js sizes it from its box.
   drawCostChart(chart.canvas, e);

@@ -52,15 +52,16 @@ function nodeOf(placed: PlacedAgent, state: PlanViewState, ipc: WebviewIpc): SVG
       'data-probe': 'node',
       'data-agent': agent,
       'data-action': p?.action ?? 'none',
+      'data-provider': placed.node.provider,
       'data-run': progress?.state,
       onkeydown: onKey,
       ondblclick: () => forceAgent(state, agent, ipc),
     },
-    h('title', {}, `${label}${p?.detail ? `\n${p.detail}` : ''}`),
+    h('title', {}, `${label}${p?.detail ? `\n${p.detail}` : ''}\n${placed.node.model ? `${placed.node.model} on ${placed.node.provider}` : 'compute (no model)'}`),
     h('rect', { width: nodeWidth, height: nodeHeight, rx: 6 }),
     h('text', { x: 10, y: 18, class: 'agent' }, `${agent}${forced ? ' (forced)' : ''}${progress ? ` · ${progress.state}` : ''}`),
     h('text', { x: 10, y: 34, class: 'action' }, actionText(p)),
-    h('text', { x: 10, y: 50, class: 'cost' }, p ? `${p.cause} · ${usd(p.estimatedCostUsd)}` : placed.node.model ?? 'compute'),
+    h('text', { x: 10, y: 50, class: 'cost' }, p ? `${p.cause} · ${usd(p.estimatedCostUsd)}` : placed.node.model ? `${placed.node.model} · ${placed.node.provider}` : 'compute'),
   );
 }
 

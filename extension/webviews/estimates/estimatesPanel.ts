@@ -3,7 +3,7 @@ import { disposeAll } from '../../host/lifecycle';
 import type { PartyCostContext } from '../../host/context';
 import { checkedPricing, listPricing } from '../../../sidecar/contract/pricing';
 import type { Pricing } from '../../../sidecar/contract/pricing';
-import { estimateRequest } from '../../../sidecar/protocol';
+import { actualsRequest, estimateRequest } from '../../../sidecar/protocol';
 import type { EstimateResult } from '../../../sidecar/protocol';
 import { estimatesStateNotification, getEstimateRequest } from '../../../webview/protocol';
 import type { EstimatesViewState } from '../../../webview/protocol';
@@ -29,9 +29,12 @@ async function load(context: PartyCostContext, pricing: Pricing): Promise<Loaded
   const missing = missingConfig(context);
   if (missing) return { state: { ...state, empty: missing } };
   try {
-    const result = await context.request(estimateRequest, { pricing });
+    const [result, actuals] = await Promise.all([
+      context.request(estimateRequest, { pricing }),
+      context.request(actualsRequest, {}).catch(() => ({ agents: [] })),
+    ]);
     if (!result.estimate) return { state: { ...state, empty: invalidConfig(result.problems.length) }, result };
-    return { state: { ...state, estimate: result.estimate, rightSizing: result.rightSizing }, result };
+    return { state: { ...state, estimate: result.estimate, rightSizing: result.rightSizing, actuals: actuals.agents }, result };
   } catch (error) {
     return { state: { ...state, empty: failed(error) } };
   }
@@ -70,6 +73,8 @@ export class EstimatesPanel implements vscode.Disposable {
       host,
       // Saved, or written or deleted outside the editor (the sample command writes the file).
       context.onDidChangeConfigFile(() => void this.refresh()),
+      // A run adds to the ledger: the actual costs change.
+      context.onDidChangeParties(() => void this.refresh()),
       panel.onDidDispose(() => this.dispose()),
     );
   }

@@ -1,6 +1,8 @@
 import * as assert from 'node:assert/strict';
 import { suite, suiteSetup, test } from 'mocha';
 import * as vscode from 'vscode';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { PartyCostApi } from '../../../extension/extension';
 import { requestScreenshot } from './screenshot';
 
@@ -51,9 +53,9 @@ suite('Party Cost Inspector in VS Code', function () {
       return found.length === 7 ? found : undefined;
     });
     const titles = lenses.map((lens) => lens.command?.title ?? '');
-    assert.match(titles[0], /^gpt-4o-mini \(openai\) · \d+ → 200 tokens · \$0\.\d{6}\/run · \$\d+\.\d{2}\/month$/);
+    assert.match(titles[0], /^gpt-4o-mini · offline · \d+ → 200 tokens · \$0\.\d{6}\/run · \$\d+\.\d{2}\/month$/);
     assert.ok(titles.some((title) => /^compute · no tokens · /.test(title)), 'the budget agent computes');
-    assert.ok(titles.some((title) => title.startsWith('gpt-4o (openai) · ')), 'the final planner uses gpt-4o');
+    assert.ok(titles.some((title) => title.startsWith('gpt-4o · offline · ')), 'the final planner uses gpt-4o');
     await vscode.window.showTextDocument(document);
     await requestScreenshot('codelens');
   });
@@ -144,4 +146,30 @@ suite('Party Cost Inspector in VS Code', function () {
     const nodes = await api.partiesTree.getChildren();
     assert.ok(nodes.length >= 1, 'the parties are still there after the restart');
   });
+
+  test('Set API Key keeps each provider\'s key in secret storage and hands it to the sidecar\'s environment only', async () => {
+    const canary = 'sk-ant-api03-VSCODECANARY0123456789';
+    const before = await eventually('a running sidecar', async () => vscode.commands.executeCommand<number>('partycost.sidecarPid'));
+    await vscode.commands.executeCommand('partycost.setApiKey', { provider: 'anthropic', key: canary });
+    const pid = await eventually('the sidecar restarted with the key', async () => {
+      const now = await vscode.commands.executeCommand<number>('partycost.sidecarPid');
+      return now && now !== before ? now : undefined;
+    });
+    const environment = readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0');
+    assert.ok(environment.includes(`ANTHROPIC_API_KEY=${canary}`), 'the sidecar got the key in its environment');
+    const settings = vscode.workspace.getConfiguration();
+    assert.ok(!JSON.stringify(settings).includes(canary), 'not in the settings');
+    const folder = vscode.workspace.workspaceFolders![0].uri.fsPath;
+    for (const file of filesBelow(folder)) assert.ok(!readFileSync(file).includes(canary), `not in ${file}`);
+    await vscode.commands.executeCommand('partycost.setApiKey', { provider: 'anthropic', key: '' });
+    const after = await eventually('the sidecar restarted without the key', async () => {
+      const now = await vscode.commands.executeCommand<number>('partycost.sidecarPid');
+      return now && now !== pid ? now : undefined;
+    });
+    assert.ok(!readFileSync(`/proc/${after}/environ`, 'utf8').includes(canary), 'a removed key is gone from the sidecar');
+  });
 });
+
+function filesBelow(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? filesBelow(path.join(dir, entry.name)) : [path.join(dir, entry.name)]));
+}

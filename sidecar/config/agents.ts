@@ -1,0 +1,12 @@
+import type { AgentConfig, PartyConfig, providerNames } from './schema';
+
+/** The model an agent calls, or null for a compute agent. */
+export function agentModel(agent: AgentConfig, config: PartyConfig): string | null {
+  return agent.kind === 'compute' ? null : (agent.model ?? config.defaults?.model ?? null);
+}
+
+/** The provider an agent runs on: its own `provider`, else `defaults.provider`, else offline; compute agents none. */
+export function agentProvider(agent: AgentConfig, config: PartyConfig): (typeof providerNames)[number] | 'builtin' {
+  if (agent.kind === 'compute') return 'builtin';
+  return agent.provider ?? config.defaults?.provider ?? 'offline';
+}

@@ -1,0 +1,135 @@
+import type Database from 'better-sqlite3';
+import type { AgentActuals, CostParts, LedgerExecution, LedgerReport, LedgerTotals } from '../contract/ledger';
+import { usageOf } from '../party/usage';
+import { roundUsd } from '../cost/money';
+
+/** One execution (or cache hit) to record, in the transaction of the event that stores its result. */
+export interface LedgerEntry extends Omit<LedgerExecution, 'party'> {
+  partyId: string;
+  /** Upstream tokens left out of the prompt by context assembly. */
+  prunedTokens?: number;
+}
+
+interface LedgerRow {
+  party_id: string;
+  agent: string;
+  provider: string | null;
+  model: string | null;
+  at: string;
+  input_tokens: number;
+  cache_read_tokens: number;
+  cache_write_tokens: number;
+  output_tokens: number;
+  reasoning_tokens: number;
+  source: 'estimated' | 'actual';
+  cost_usd: number;
+  estimated_cost_usd: number | null;
+  cost_parts: string | null;
+  cached: number;
+  saved_usd: number;
+}
+
+/**
+ * The spend ledger: every execution with its provider, model, usage by part and its estimated and actual cost, and
+ * every result-cache hit (costing nothing). Budgets count its actual costs.
+ */
+export class Ledger {
+  private readonly statements = new Map<string, Database.Statement>();
+
+  constructor(private readonly db: Database.Database) {}
+
+  private sql(text: string): Database.Statement {
+    let statement = this.statements.get(text);
+    if (!statement) this.statements.set(text, (statement = this.db.prepare(text)));
+    return statement;
+  }
+
+  /** Records entries; the caller's transaction makes them atomic with the events they belong to. */
+  append(entries: LedgerEntry[]): void {
+    const insert = this.sql(
+      `INSERT INTO ledger (party_id, agent, provider, model, input_tokens, cache_read_tokens, cache_write_tokens, output_tokens, reasoning_tokens,
+         cost_usd, estimated_cost_usd, cost_parts, source, cached, saved_usd, at, pruned_tokens)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    );
+    for (const e of entries) {
+      const u = e.usage;
+      insert.run(
+        e.partyId, e.agent, e.provider, e.model, u.inputTokens, u.cacheReadTokens, u.cacheWriteTokens, u.outputTokens, u.reasoningTokens,
+        e.actualCostUsd, e.estimatedCostUsd, e.parts ? JSON.stringify(e.parts) : null, u.source, e.cached ? 1 : 0, e.savedUsd, e.at, e.prunedTokens ?? 0,
+      );
+    }
+  }
+
+  /** Actual spend since an instant (USD): what budgets count. */
+  spentSince(since: number): number {
+    const row = this.sql('SELECT coalesce(sum(cost_usd), 0) AS spent FROM ledger WHERE at >= ?').get(new Date(since).toISOString()) as { spent: number };
+    return roundUsd(row.spent);
+  }
+
+  /** Upstream tokens context assembly left out of prompts since an instant. */
+  prunedSince(since: number): number {
+    return (this.sql('SELECT coalesce(sum(pruned_tokens), 0) AS n FROM ledger WHERE at >= ?').get(new Date(since).toISOString()) as { n: number }).n;
+  }
+
+  /** The executions of one party (or all), since an instant (or ever), oldest first, with their totals. */
+  report(filter: { party?: string; since?: string } = {}): LedgerReport {
+    const rows = this.sql(
+      'SELECT * FROM ledger WHERE (@party IS NULL OR party_id = @party) AND (@since IS NULL OR at >= @since) ORDER BY at, id',
+    ).all({ party: filter.party ?? null, since: filter.since ?? null }) as LedgerRow[];
+    const executions = rows.map(executionOf);
+    return { executions, totals: totalsOf(executions) };
+  }
+
+  /** Per agent, provider and model: executions, cache hits and the mean actual cost by part. */
+  actuals(): AgentActuals[] {
+    const part = (name: keyof CostParts): string => `coalesce(avg(CASE WHEN cached = 0 THEN json_extract(cost_parts, '$.${name}') END), 0) AS ${name}`;
+    const rows = this.sql(
+      `SELECT agent, coalesce(provider, 'unknown') AS provider, model, sum(cached = 0) AS executions, sum(cached = 1) AS cacheHits,
+         coalesce(avg(CASE WHEN cached = 0 THEN cost_usd END), 0) AS meanActualUsd,
+         ${(['inputUsd', 'cacheReadUsd', 'cacheWriteUsd', 'outputUsd', 'reasoningUsd', 'resourcesUsd'] as const).map(part).join(', ')}
+       FROM ledger GROUP BY agent, provider, model ORDER BY agent, max(at)`,
+    ).all() as (Omit<AgentActuals, 'meanParts'> & CostParts)[];
+    return rows.map(({ agent, provider, model, executions, cacheHits, meanActualUsd, ...parts }) => ({
+      agent, provider, model, executions, cacheHits, meanActualUsd: roundUsd(meanActualUsd),
+      meanParts: Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, roundUsd(v)])) as unknown as CostParts,
+    }));
+  }
+}
+
+function executionOf(row: LedgerRow): LedgerExecution {
+  return {
+    party: row.party_id,
+    agent: row.agent,
+    provider: row.provider ?? 'unknown',
+    model: row.model,
+    at: row.at,
+    usage: usageOf({
+      inputTokens: row.input_tokens,
+      cacheReadTokens: row.cache_read_tokens,
+      cacheWriteTokens: row.cache_write_tokens,
+      outputTokens: row.output_tokens,
+      reasoningTokens: row.reasoning_tokens,
+      source: row.source,
+    }),
+    estimatedCostUsd: row.estimated_cost_usd,
+    actualCostUsd: row.cost_usd,
+    parts: row.cost_parts ? (JSON.parse(row.cost_parts) as CostParts) : null,
+    cached: row.cached === 1,
+    savedUsd: row.saved_usd,
+  };
+}
+
+function totalsOf(executions: LedgerExecution[]): LedgerTotals {
+  const ran = executions.filter((e) => !e.cached);
+  const sum = (values: number[]): number => values.reduce((a, b) => a + b, 0);
+  const tokens = (part: keyof LedgerTotals['usage']): number => sum(ran.map((e) => e.usage[part]));
+  return {
+    executions: ran.length,
+    cacheHits: executions.length - ran.length,
+    usage: { inputTokens: tokens('inputTokens'), cacheReadTokens: tokens('cacheReadTokens'), cacheWriteTokens: tokens('cacheWriteTokens'), outputTokens: tokens('outputTokens'), reasoningTokens: tokens('reasoningTokens') },
+    estimatedCostUsd: roundUsd(sum(ran.map((e) => e.estimatedCostUsd ?? 0))),
+    estimated: ran.filter((e) => e.estimatedCostUsd !== null).length,
+    actualCostUsd: roundUsd(sum(ran.map((e) => e.actualCostUsd))),
+    savedUsd: roundUsd(sum(executions.map((e) => e.savedUsd))),
+  };
+}

@@ -17,7 +17,7 @@ export function semanticProblems(document: JsonDocument, prices: PriceBook): Pro
   const defaults = isRecord(document.value) && isRecord(document.value.defaults) ? document.value.defaults : {};
   const defaultModel = typeof defaults.model === 'string' ? defaults.model : undefined;
   return [
-    ...modelProblems(document, entries, defaultModel, prices),
+    ...modelProblems(document, entries, defaultModel, prices, defaults.provider),
     ...dependencyProblems(document, entries),
     ...templateProblems(document, entries),
     ...patternProblems(document, entries),

@@ -12,7 +12,7 @@ function unknownModel(model: string, prices: PriceBook): string {
 }
 
 /** Every model must be priced (the catalogue or `prices`); an llm agent needs a model and a prompt. */
-export function modelProblems(document: JsonDocument, entries: AgentEntry[], defaultModel: string | undefined, prices: PriceBook): Problem[] {
+export function modelProblems(document: JsonDocument, entries: AgentEntry[], defaultModel: string | undefined, prices: PriceBook, defaultProvider?: unknown): Problem[] {
   const problems: Problem[] = [];
   if (defaultModel !== undefined && !prices.model(defaultModel)) {
     problems.push(problemAt(document, ['defaults', 'model'], unknownModel(defaultModel, prices)));
@@ -31,8 +31,22 @@ export function modelProblems(document: JsonDocument, entries: AgentEntry[], def
       problems.push(keyProblem(document, path, `agent "${name}" has no model: set its "model" or "defaults.model"`));
     }
     if (raw.prompt === undefined) problems.push(keyProblem(document, path, `agent "${name}" calls a model but has no "prompt"`));
+    const mismatch = vendorMismatch(raw, model ?? defaultModel, defaultProvider, prices);
+    if (mismatch) problems.push(problemAt(document, [...path, raw.provider !== undefined ? 'provider' : 'model'], mismatch, 'warning'));
   }
   return problems;
+}
+
+/** The catalogue vendor whose models each native provider serves. */
+const vendorOf: Record<string, string> = { anthropic: 'anthropic', gemini: 'google' };
+
+/** An agent on Anthropic or Gemini with another vendor's model: the call would be refused. */
+function vendorMismatch(raw: Record<string, unknown>, model: string | undefined, defaultProvider: unknown, prices: PriceBook): string | undefined {
+  const provider = typeof raw.provider === 'string' ? raw.provider : typeof defaultProvider === 'string' ? defaultProvider : undefined;
+  const vendor = provider ? vendorOf[provider] : undefined;
+  const priced = model ? prices.model(model) : undefined;
+  if (!vendor || !priced || priced.provider === vendor || priced.provider === 'configuration') return undefined;
+  return `${model} is a model of ${priced.provider}, but the agent runs on ${provider}, which serves ${vendor}'s models; set its "provider" or its "model"`;
 }
 
 function keyProblem(document: JsonDocument, path: string[], message: string): Problem {

@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { loadConfigText } from '../../sidecar/sources/load';
 import assert from 'node:assert/strict';
 import { getEncoding } from 'js-tiktoken';
 import { at, endOfText, problemsOf } from '../configProblems';
@@ -104,7 +105,7 @@ const cases: { name: string; text: string; expected: [needle: string | typeof en
     name: 'unknown fields, with the nearest allowed name; API keys refused with where to put them',
     text: ['{', '  "provider": { "apiKey": "sk-secret" },', '  "agents": { "a": { "model": "gpt-4o", "prompt": "x", "dependOn": [] } },', '  "volumes": {}', '}'].join('\n'),
     expected: [
-      ['"apiKey"', '"apiKey" is not allowed: API keys never go in partycost.json; set OPENAI_API_KEY in the environment or use "Party Cost: Set OpenAI API Key"'],
+      ['"apiKey"', '"apiKey" is not allowed: API keys never go in partycost.json; set OPENAI_API_KEY in the environment or use "Party Cost: Set API Key"'],
       ['"dependOn"', 'unknown field "dependOn" in agents.a (did you mean "dependsOn"?)'],
       ['"volumes"', 'unknown field "volumes" (did you mean "volume"?)'],
     ],
@@ -170,6 +171,26 @@ test('all problems of a file are reported together, in file order', () => {
 test('warnings do not make a configuration invalid', () => {
   const text = ['{', '  "agents": { "total": { "kind": "compute", "model": "gpt-4o" } }', '}'].join('\n');
   assert.deepEqual(problemsOf(text), [`${at(text, '"gpt-4o"')}: warning: compute agent "total" calls no model; "model" is ignored`]);
+});
+
+test('an agent on Anthropic or Gemini with another vendor\'s model is warned about, at its provider or its model', () => {
+  const text = [
+    '{',
+    '  "defaults": { "provider": "gemini" },',
+    '  "agents": {',
+    '    "a": { "provider": "anthropic", "model": "gpt-5", "prompt": "x" },',
+    '    "b": { "model": "claude-haiku-4-5", "prompt": "x" },',
+    '    "c": { "provider": "anthropic", "model": "anthropic/claude-haiku-4-5", "prompt": "x" },',
+    '    "d": { "model": "gemini-2.5-flash", "prompt": "x" }',
+    '  }',
+    '}',
+  ].join('\n');
+  const loaded = loadConfigText(text, 'partycost.json');
+  assert.ok(loaded.config, 'warnings only');
+  assert.deepEqual(problemsOf(text), [
+    `${at(text, '"anthropic", "model": "gpt-5"')}: warning: gpt-5 is a model of openai, but the agent runs on anthropic, which serves anthropic's models; set its "provider" or its "model"`,
+    `${at(text, '"claude-haiku-4-5"')}: warning: claude-haiku-4-5 is a model of anthropic, but the agent runs on gemini, which serves google's models; set its "provider" or its "model"`,
+  ]);
 });
 
 test('an empty file is an error, not a crash', () => {

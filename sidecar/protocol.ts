@@ -1,8 +1,13 @@
 /**
  * The contract between the extension and the sidecar: every JSON-RPC request and notification, declared once and
- * imported by both ends. Methods are named `area/verb`; each says its direction.
+ * imported by both ends. Methods are named `area/verb`; each says its direction. Each request declares its params'
+ * schema here: the sidecar checks every request against it before any handler runs, and answers -32602 naming the
+ * field and what it takes (as vscode-languageserver-node declares each message once).
  */
-import { NotificationType, RequestType } from 'vscode-jsonrpc';
+import { NotificationType } from 'vscode-jsonrpc';
+import { array, boolean, enum as oneOf, int, lte, gte, minLength, number, optional, positive, regex, strictObject, string } from 'zod/mini';
+import type { output } from 'zod/mini';
+import { CheckedRequest } from './contract/checked';
 import type { BudgetState } from './contract/budget';
 import type { CacheReport } from './contract/cache';
 import type { Estimate, RightSizing } from './contract/cost';
@@ -11,17 +16,18 @@ import type { AgentProgress, Plan, RunReport } from './contract/plan';
 import type { Pricing } from './contract/pricing';
 import type { AgentActuals, LedgerReport } from './contract/ledger';
 
-/** Where the sidecar works: sent once, right after it starts. */
-export interface InitializeParams {
-  /** The workspace folder (absolute). */
-  workspace: string;
-  /** The configuration file (absolute); default `partycost.json` in the workspace. */
-  configPath?: string;
-  /** The database (absolute); default `.partycost/partycost.db` in the workspace. */
-  dbPath?: string;
-  /** A shared Redis cache tier, if any. */
-  redisUrl?: string;
-}
+const name = string().check(minLength(1));
+const party = strictObject({ party: name });
+const nothing = strictObject({});
+
+/**
+ * Where the sidecar works: sent once, right after it starts. `workspace`: the folder (absolute); `configPath`: the
+ * configuration (default `partycost.json` in it); `dbPath`: the database (default `.partycost/partycost.db`);
+ * `redisUrl`: a shared Redis cache tier, if any.
+ */
+const absolute = string().check(regex(/^(\/|[A-Za-z]:[\\/])/, 'an absolute path'));
+const initializeParams = strictObject({ workspace: absolute, configPath: optional(absolute), dbPath: optional(absolute), redisUrl: optional(name) });
+export type InitializeParams = output<typeof initializeParams>;
 
 export interface InitializeResult {
   version: string;
@@ -31,7 +37,7 @@ export interface InitializeResult {
 }
 
 /** extension → sidecar: set the sidecar up for a workspace. */
-export const initializeRequest = new RequestType<InitializeParams, InitializeResult, void>('session/initialize');
+export const initializeRequest = new CheckedRequest<InitializeParams, InitializeResult>('session/initialize', initializeParams);
 
 /** A configuration problem with its position (0-based, as editors count). */
 export interface ConfigProblem {
@@ -41,26 +47,22 @@ export interface ConfigProblem {
   end: { line: number; character: number };
 }
 
-export interface ValidateParams {
-  /** The text to check: the editor's unsaved buffer, so diagnostics follow typing. */
-  text: string;
-}
+/** The text to check: the editor's unsaved buffer, so diagnostics follow typing. */
+const validateParams = strictObject({ text: string() });
+export type ValidateParams = output<typeof validateParams>;
 
 /** extension → sidecar: every problem of a configuration text. */
-export const validateRequest = new RequestType<ValidateParams, { problems: ConfigProblem[] }, void>('config/validate');
+export const validateRequest = new CheckedRequest<ValidateParams, { problems: ConfigProblem[] }>('config/validate', validateParams);
 
 /** The estimate with each agent's right-sizing, or the problems that prevent one. */
 export type EstimateResult = { estimate: Estimate; rightSizing: RightSizing[]; problems: ConfigProblem[] } | { estimate: null; rightSizing: []; problems: ConfigProblem[] };
 
-export interface EstimateParams {
-  /** The configuration text; the file's when omitted. */
-  text?: string;
-  /** What-if pricing (cached-input share, Batch API); list prices when omitted. */
-  pricing?: Pricing;
-}
+/** `text`: the configuration text (the file's when omitted); `pricing`: a what-if pricing (list prices when omitted). */
+const estimateParams = strictObject({ text: optional(string()), pricing: optional(strictObject({ cachedInputShare: number().check(gte(0), lte(1)), batch: boolean() })) });
+export type EstimateParams = output<typeof estimateParams> & { pricing?: Pricing };
 
 /** extension → sidecar: cost per agent, party and month of a configuration text (the file's when omitted). */
-export const estimateRequest = new RequestType<EstimateParams, EstimateResult, void>('config/estimate');
+export const estimateRequest = new CheckedRequest<EstimateParams, EstimateResult>('config/estimate', estimateParams);
 
 /** One agent as the delta plan's graph draws it. */
 export interface AgentNode {
@@ -74,47 +76,47 @@ export interface AgentNode {
 }
 
 /** extension → sidecar: the agents of the configuration in force and their dependencies. */
-export const agentGraphRequest = new RequestType<Record<string, never>, { agents: AgentNode[] }, void>('config/graph');
+export const agentGraphRequest = new CheckedRequest<Record<string, never>, { agents: AgentNode[] }>('config/graph', nothing);
 
 /** extension → sidecar: the parties. */
-export const listPartiesRequest = new RequestType<Record<string, never>, { parties: PartySummary[] }, void>('party/list');
+export const listPartiesRequest = new CheckedRequest<Record<string, never>, { parties: PartySummary[] }>('party/list', nothing);
 
 /** extension → sidecar: a new party, its inputs routed. */
-export const createPartyRequest = new RequestType<{ name?: string; inputs?: string[] }, { party: string; name: string; inputs: PartyInput[] }, void>('party/create');
+export const createPartyRequest = new CheckedRequest<{ name?: string; inputs?: string[] }, { party: string; name: string; inputs: PartyInput[] }>(
+  'party/create',
+  strictObject({ name: optional(string()), inputs: optional(array(string())) }),
+);
 
 /** extension → sidecar: one party's inputs and results. */
-export const getPartyRequest = new RequestType<{ party: string }, PartyDetails, void>('party/get');
+export const getPartyRequest = new CheckedRequest<{ party: string }, PartyDetails>('party/get', party);
 
 /** extension → sidecar: add an input to a party; the result says where it was routed. */
-export const addInputRequest = new RequestType<{ party: string; text: string }, PartyInput, void>('input/add');
+export const addInputRequest = new CheckedRequest<{ party: string; text: string }, PartyInput>('input/add', strictObject({ party: name, text: string() }));
 
 /** extension → sidecar: remove an input. */
-export const removeInputRequest = new RequestType<{ party: string; input: string }, PartyInput, void>('input/remove');
+export const removeInputRequest = new CheckedRequest<{ party: string; input: string }, PartyInput>('input/remove', strictObject({ party: name, input: name }));
 
 /** extension → sidecar: the delta plan; runs nothing. */
-export const planRequest = new RequestType<{ party: string; force?: string[] }, Plan, void>('plan/compute');
+export const planRequest = new CheckedRequest<{ party: string; force?: string[] }, Plan>('plan/compute', strictObject({ party: name, force: optional(array(name)) }));
 
-export interface RunParams {
-  party: string;
-  force?: string[];
-  /** Echoed in the progress notifications, so a client can tell runs apart. */
-  runId: string;
-}
+/** `runId` is echoed in the progress notifications, so a client can tell runs apart. */
+const runParams = strictObject({ party: name, force: optional(array(name)), runId: name });
+export type RunParams = output<typeof runParams>;
 
 /** extension → sidecar: execute the delta plan; cancellable with `$/cancelRequest`; progress as `run/progress`. */
-export const runRequest = new RequestType<RunParams, RunReport, void>('run/start');
+export const runRequest = new CheckedRequest<RunParams, RunReport>('run/start', runParams);
 
 /** sidecar → extension: one agent started, finished or failed. */
 export const runProgressNotification = new NotificationType<AgentProgress & { runId: string }>('run/progress');
 
 /** extension → sidecar: write a snapshot. */
-export const saveRequest = new RequestType<{ party: string; type?: 'draft' | 'final' }, SnapshotInfo, void>('snapshot/save');
+export const saveRequest = new CheckedRequest<{ party: string; type?: 'draft' | 'final' }, SnapshotInfo>('snapshot/save', strictObject({ party: name, type: optional(oneOf(['draft', 'final'])) }));
 
 /** extension → sidecar: restore the latest (or a chosen) snapshot and return the delta plan. */
-export const resumeRequest = new RequestType<{ party: string; version?: number }, ResumeResult, void>('party/resume');
+export const resumeRequest = new CheckedRequest<{ party: string; version?: number }, ResumeResult>('party/resume', strictObject({ party: name, version: optional(int().check(positive())) }));
 
 /** extension → sidecar: snapshots and events of a party. */
-export const historyRequest = new RequestType<{ party: string }, { snapshots: SnapshotInfo[]; events: StoredEvent[] }, void>('party/history');
+export const historyRequest = new CheckedRequest<{ party: string }, { snapshots: SnapshotInfo[]; events: StoredEvent[] }>('party/history', party);
 
 /** One agent's prompt against its context budget, by part, with the upstream results' forms. */
 export interface TokenBudget {
@@ -129,16 +131,16 @@ export interface TokenBudget {
 }
 
 /** extension → sidecar: each llm agent's prompt as it would be assembled now from the party's inputs and results. */
-export const tokenBudgetsRequest = new RequestType<{ party: string }, { party: string; agents: TokenBudget[] }, void>('context/budgets');
+export const tokenBudgetsRequest = new CheckedRequest<{ party: string }, { party: string; agents: TokenBudget[] }>('context/budgets', party);
 
 /** extension → sidecar: per-tier cache statistics and savings. */
-export const cacheStatsRequest = new RequestType<Record<string, never>, CacheReport, void>('cache/stats');
+export const cacheStatsRequest = new CheckedRequest<Record<string, never>, CacheReport>('cache/stats', nothing);
 
 /** extension → sidecar: clear the cache, one agent's entries, or one party's results. */
-export const cacheClearRequest = new RequestType<{ agent?: string; party?: string }, { cleared: number }, void>('cache/clear');
+export const cacheClearRequest = new CheckedRequest<{ agent?: string; party?: string }, { cleared: number }>('cache/clear', strictObject({ agent: optional(name), party: optional(name) }));
 
 /** extension → sidecar: spend per day, week and month against the limits, and the level it sets. */
-export const budgetStatusRequest = new RequestType<Record<string, never>, BudgetState, void>('budget/status');
+export const budgetStatusRequest = new CheckedRequest<Record<string, never>, BudgetState>('budget/status', nothing);
 
 /** Where the prices in force come from: the catalogue's version and date, or when an update fetched them. */
 export interface PricesInfo {
@@ -151,13 +153,13 @@ export interface PricesInfo {
 }
 
 /** extension → sidecar: fetch the price catalogue's newest data and keep it in the workspace (`partycost prices --update`). */
-export const pricesUpdateRequest = new RequestType<Record<string, never>, PricesInfo, void>('prices/update');
+export const pricesUpdateRequest = new CheckedRequest<Record<string, never>, PricesInfo>('prices/update', nothing);
 
 /** extension → sidecar: the spend ledger's executions (of one party, since an instant), with totals (`partycost ledger`). */
-export const ledgerRequest = new RequestType<{ party?: string; since?: string }, LedgerReport, void>('ledger/list');
+export const ledgerRequest = new CheckedRequest<{ party?: string; since?: string }, LedgerReport>('ledger/list', strictObject({ party: optional(name), since: optional(name) }));
 
 /** extension → sidecar: per agent, provider and model, what executions actually cost on average, by part. */
-export const actualsRequest = new RequestType<Record<string, never>, { agents: AgentActuals[] }, void>('ledger/actuals');
+export const actualsRequest = new CheckedRequest<Record<string, never>, { agents: AgentActuals[] }>('ledger/actuals', nothing);
 
 /** Per-agent observations for hovers: how often its results were reused or hit, and their effective cost. */
 export interface AgentObservation {
@@ -170,7 +172,7 @@ export interface AgentObservation {
 }
 
 /** extension → sidecar: what the ledger and cache have seen of each agent. */
-export const observationsRequest = new RequestType<Record<string, never>, { agents: AgentObservation[] }, void>('agents/observations');
+export const observationsRequest = new CheckedRequest<Record<string, never>, { agents: AgentObservation[] }>('agents/observations', nothing);
 
 export interface StatusParams {
   state: 'ready' | 'error';

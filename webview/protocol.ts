@@ -9,7 +9,12 @@ import type { AgentSavings, CacheReport, TierReport } from '../sidecar/contract/
 import type { Pricing } from '../sidecar/contract/pricing';
 import type { Action, Plan, PlannedAgent } from '../sidecar/contract/plan';
 import type { AgentNode, TokenBudget } from '../sidecar/protocol';
+import { array, boolean, enum as oneOf, gte, lte, minLength, number, optional, strictObject, string } from 'zod/mini';
+import type { ZodMiniType } from 'zod/mini';
+import { paramsProblem } from '../sidecar/contract/paramsProblem';
 import type { AgentActuals, CostParts } from '../sidecar/contract/ledger';
+
+const name = string().check(minLength(1));
 
 // The sidecar's shapes the views draw, handed on by the extension: the views import them from here only.
 export type { AgentActuals, AgentEstimate, AgentNode, CostParts, AgentSavings, CacheReport, Component, Estimate, Plan, PlannedAgent, Pricing, RightSizing, TierReport, TokenBudget };
@@ -49,21 +54,38 @@ function isMessage(value: unknown, kind: string, method: string): boolean {
   return typeof value === 'object' && value !== null && (value as { kind?: unknown }).kind === kind && (value as { method?: unknown }).method === method;
 }
 
-/** A command the view sends; `is` recognises it on the host. */
+/** What is wrong with a message's params, against its type's schema; undefined when they fit. */
+function problemOf(schema: ZodMiniType, value: unknown): string | undefined {
+  return paramsProblem(schema, (value as { params?: unknown }).params);
+}
+
+/** A command the view sends; `is` recognises it on the host, `problem` says what is wrong with its params. */
 export class CommandType<P> {
   readonly kind = 'command';
-  constructor(readonly method: string) {}
+  constructor(
+    readonly method: string,
+    readonly params: ZodMiniType<P>,
+  ) {}
   is(value: unknown): value is CommandMessage<P> {
     return isMessage(value, 'command', this.method);
   }
+  problem(value: CommandMessage<unknown>): string | undefined {
+    return problemOf(this.params, value);
+  }
 }
 
-/** A request the view sends and the host answers. */
+/** A request the view sends and the host answers; its params are checked as a command's. */
 export class RequestType<P, R> {
   readonly kind = 'request';
-  constructor(readonly method: string) {}
+  constructor(
+    readonly method: string,
+    readonly params: ZodMiniType<P>,
+  ) {}
   is(value: unknown): value is RequestMessage<P> {
     return isMessage(value, 'request', this.method) && typeof (value as { id?: unknown }).id === 'number';
+  }
+  problem(value: RequestMessage<unknown>): string | undefined {
+    return problemOf(this.params, value);
   }
   isReply(value: unknown): value is ReplyMessage<R> {
     return isMessage(value, 'reply', this.method) && typeof (value as { id?: unknown }).id === 'number';
@@ -140,19 +162,22 @@ export interface CacheViewState {
 export type ViewState = PlanViewState | EstimatesViewState | BudgetsViewState | CacheViewState;
 
 /** view → host: the view has painted its initial state and listens; the host may now send notifications. */
-export const readyCommand = new CommandType<Record<string, never>>('webview/ready');
+export const readyCommand = new CommandType<Record<string, never>>('webview/ready', strictObject({}));
 
 /** view → host: run one of the allowed VS Code commands (an empty state's button). */
-export const runActionCommand = new CommandType<{ command: ViewAction }>('webview/action');
+export const runActionCommand = new CommandType<{ command: ViewAction }>('webview/action', strictObject({ command: oneOf(viewActions) }));
 
 /** view → host: run the party's delta plan, forcing the agents given; progress comes as state notifications. */
-export const runPlanCommand = new CommandType<{ party: string; force?: string[] }>('plan/run');
+export const runPlanCommand = new CommandType<{ party: string; force?: string[] }>('plan/run', strictObject({ party: name, force: optional(array(name)) }));
 
 /** view → host: the party's delta plan with these agents forced to execute. */
-export const getPlanRequest = new RequestType<{ party: string; force?: string[] }, Plan>('plan/get');
+export const getPlanRequest = new RequestType<{ party: string; force?: string[] }, Plan>('plan/get', strictObject({ party: name, force: optional(array(name)) }));
 
 /** view → host: the estimate at a what-if pricing. */
-export const getEstimateRequest = new RequestType<{ pricing: Pricing }, EstimatesViewState>('estimates/get');
+export const getEstimateRequest = new RequestType<{ pricing: Pricing }, EstimatesViewState>(
+  'estimates/get',
+  strictObject({ pricing: strictObject({ cachedInputShare: number().check(gte(0), lte(1)), batch: boolean() }) }),
+);
 
 /** host → view: the plan view's new state (an edit, a run's progress, a configuration change). */
 export const planStateNotification = new NotificationType<PlanViewState>('plan/state');
@@ -170,4 +195,4 @@ export const cacheStateNotification = new NotificationType<CacheViewState>('cach
 export const initialStateElementId = 'initial-state';
 
 /** view → host: read the cache statistics again now; the answer comes as a cache state notification. */
-export const refreshCacheCommand = new CommandType<Record<string, never>>('cache/refresh');
+export const refreshCacheCommand = new CommandType<Record<string, never>>('cache/refresh', strictObject({}));

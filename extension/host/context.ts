@@ -9,6 +9,8 @@ import type { RunParams } from '../../sidecar/protocol';
 import type { AgentProgress } from '../../sidecar/contract/plan';
 import { settings } from './settings';
 import { keyEnvironment } from './secrets';
+import { knownKeys, redactingLog } from './redactingLog';
+import { keysIn } from '../../sidecar/contract/redact';
 
 /**
  * The extension's one context: two cleanup lists, one for the extension's life and one for a sidecar session
@@ -32,7 +34,7 @@ export class PartyCostContext implements vscode.Disposable {
   readonly log: vscode.LogOutputChannel;
 
   constructor(readonly extension: vscode.ExtensionContext) {
-    this.log = vscode.window.createOutputChannel('Party Cost Inspector', { log: true });
+    this.log = redactingLog(vscode.window.createOutputChannel('Party Cost Inspector', { log: true }));
     this.pushExtCleanup(this.log, this.partiesChanged, this.sidecarStarted, this.runProgress, this.configFileChanged);
     this.watchConfigFile();
   }
@@ -139,7 +141,9 @@ export class PartyCostContext implements vscode.Disposable {
 
   /** The environment the sidecar gets: the providers' keys from secret storage (never from settings or logs). */
   private async sidecarEnv(): Promise<NodeJS.ProcessEnv> {
-    return { ...process.env, ...(await keyEnvironment(this.extension.secrets)) };
+    const env = { ...process.env, ...(await keyEnvironment(this.extension.secrets)) };
+    knownKeys.splice(0, knownKeys.length, ...keysIn(env));
+    return env;
   }
 
   /** Ends the sidecar session (its cleanup list in reverse) and starts a new one. */

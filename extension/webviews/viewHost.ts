@@ -95,19 +95,29 @@ export class ViewHost<S extends ViewState> implements vscode.Disposable {
     this.requests.set(type.method, { type: type as RequestType<unknown, unknown>, handler: handler as Handler });
   }
 
+  /** A message from the page: nothing ill-typed reaches a handler; what does not fit is logged and ignored. */
   private async receive(message: unknown): Promise<void> {
     if (readyCommand.is(message)) return this.onReady();
     if (runActionCommand.is(message)) {
-      const { command } = message.params;
-      if (viewActions.includes(command)) void vscode.commands.executeCommand(command);
-      else this.log.warn(`a view asked for the command ${String(command)}, which views may not run`);
+      const problem = runActionCommand.problem(message);
+      if (problem) this.log.warn(`the ${this.state.view} view asked for a command views may not run (${problem})`);
+      else if (viewActions.includes(message.params.command)) void vscode.commands.executeCommand(message.params.command);
       return;
     }
     const method = (message as { method?: unknown })?.method;
     const command = typeof method === 'string' ? this.commands.get(method) : undefined;
-    if (command?.type.is(message)) return void this.safely(() => command.handler(message.params));
+    if (command?.type.is(message)) {
+      const problem = command.type.problem(message);
+      if (problem) return this.log.warn(`ignored ${message.method} from the ${this.state.view} view: ${problem}`);
+      return void this.safely(() => command.handler(message.params));
+    }
     const request = typeof method === 'string' ? this.requests.get(method) : undefined;
-    if (request?.type.is(message)) return this.answer(request.handler, message.id, message.method, message.params);
+    if (request?.type.is(message)) {
+      const problem = request.type.problem(message);
+      if (!problem) return this.answer(request.handler, message.id, message.method, message.params);
+      this.log.warn(`refused ${message.method} from the ${this.state.view} view: ${problem}`);
+      return void this.webview.postMessage({ kind: 'reply', method: message.method, id: message.id, error: `invalid params: ${problem}` });
+    }
     this.log.warn(`a view sent a message no handler takes: ${JSON.stringify(message)?.slice(0, 200)}`);
   }
 

@@ -31,6 +31,14 @@ export class CircuitBreaker {
     this.state = 'closed';
   }
 
+  /** Opens now: the tier is known to be unreachable (a probe failed), so calls skip it until the cool-down. */
+  trip(): void {
+    this.failures = this.threshold;
+    this.trialInFlight = false;
+    this.state = 'open';
+    this.openedAt = this.now();
+  }
+
   failure(): void {
     this.failures++;
     this.trialInFlight = false;

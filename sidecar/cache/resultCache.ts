@@ -74,7 +74,11 @@ export class ResultCache {
     for (const counter of counters) {
       const tier = this.cache.tiers.find((t) => t.driver.tier === counter.tier);
       const size = tier ? await tier.driver.size().catch(() => null) : null;
-      if (counter.tier === 'redis' && tier) redis = size ? 'connected' : 'unavailable';
+      if (counter.tier === 'redis' && tier) {
+        redis = size ? 'connected' : 'unavailable';
+        // The breaker as it is: a Redis that does not answer now is one whose calls are skipped.
+        if (!size) this.redisBreaker?.trip();
+      }
       if (!tier && counter.hits + counter.misses + counter.writes === 0) continue;
       tiers.push({
         ...counter,

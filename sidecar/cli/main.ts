@@ -13,6 +13,7 @@ import { processOutput } from './output';
 import type { Output } from './output';
 import { configJsonSchema } from '../config/schema';
 import { loadCatalogue } from '../cost/catalogueUpdate';
+import { keysIn, redact } from '../contract/redact';
 import { serve } from '../server/server';
 import { RequestError } from '../service/partyService';
 import { StoreError } from '../store/database';
@@ -117,7 +118,7 @@ export function run(argv: string[]): void {
   main(argv).then(
     (code) => (process.exitCode = code),
     (error: unknown) => {
-      process.stderr.write(`partycost: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.stderr.write(redact(`partycost: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`, keysIn(process.env)));
       process.exitCode = exitCodes.failure;
     },
   );

@@ -58,8 +58,8 @@ export const agentSchema = z.strictObject({
   provider: providerName.optional().describe('The provider this agent runs on; defaults to defaults.provider (offline when unset).'),
   system: z.string().optional().describe('Optional system message.'),
   prompt: z.string().optional().describe('The user message: a template over {{inputs}} and {{upstreamAgent}} results.'),
-  expectedInputTokens: count.optional().describe('Overrides the counted prompt for estimates.'),
-  expectedOutputTokens: count.optional().describe('Expected completion tokens per run (default 256).'),
+  expectedInputTokens: count.max(10_000_000, 'at most 10,000,000 (no model reads more)').optional().describe('Overrides the counted prompt for estimates.'),
+  expectedOutputTokens: count.max(1_000_000, 'at most 1,000,000 (no model writes more in one answer)').optional().describe('Expected completion tokens per run (default 256).'),
   contextBudget: count.optional().describe('Maximum prompt tokens.'),
   dependsOn: z.array(z.string().min(1)).optional().describe('Upstream agent names.'),
   handles: handlesSchema.optional(),
@@ -114,6 +114,7 @@ const providerSettingsSchema = z
     baseURL: z.string().min(1).optional().describe('The endpoint (another server, a proxy); default: the SDK environment variable, else the vendor\'s own. Keys come from the environment, never from here.'),
     timeoutMs: amount.optional().describe('Per attempt of one agent (default 60000).'),
     maxRetries: count.optional().describe('Retries of a rate limit, an overload, a server error, a timeout or a cut stream (default 3).'),
+    cacheGroup: z.string().min(1).optional().describe('Results are shared between endpoints with the same cacheGroup (a team sharing one deployment under two URLs); without one, each endpoint keeps its own.'),
   })
   .describe('How a provider is reached.');
 

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { AgentConfig, PartyConfig } from '../config/schema';
 import { agentModel, agentProvider } from '../config/agents';
+import { resultEndpoint } from '../providers/registry';
 
 /** Bumped when the meaning of a key changes, so old results are never mistaken for new ones. */
 export const keyVersion = 2;
@@ -9,9 +10,13 @@ export const keyVersion = 2;
 export type AgentDefinition = Record<string, unknown>;
 
 export function agentDefinition(agent: AgentConfig, config: PartyConfig): AgentDefinition {
+  const provider = agentProvider(agent, config);
   return {
     kind: agent.kind ?? 'llm',
-    provider: agentProvider(agent, config),
+    provider,
+    // The endpoint is part of what a result depends on (another server, another model behind the same name); the
+    // offline generator and compute agents have none, so their keys are as they always were.
+    ...(provider === 'offline' || provider === 'builtin' ? {} : { endpoint: resultEndpoint(provider, config) }),
     model: agentModel(agent, config),
     system: agent.system ?? null,
     prompt: agent.prompt ?? null,

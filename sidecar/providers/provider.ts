@@ -1,5 +1,6 @@
 import type { ChatMessage } from '../cost/tokens';
 import type { Usage } from '../contract/party';
+import { keysIn, redact } from '../contract/redact';
 
 import type { providerNames } from '../config/schema';
 
@@ -58,7 +59,8 @@ export class ProviderError extends Error {
     readonly retryAfterMs?: number,
     readonly status?: number,
   ) {
-    super(`${provider} ${model}: ${kind}${status ? ` (${status})` : ''}: ${detail}`);
+    // A vendor's message may quote the key it was sent: it never leaves in one.
+    super(redact(`${provider} ${model}: ${kind}${status ? ` (${status})` : ''}: ${detail}`, keysIn(process.env)));
   }
 }
 

@@ -20,6 +20,31 @@ const vendors: Record<Exclude<ProviderName, 'offline'>, { endpoint: string; base
   gemini: { endpoint: 'https://generativelanguage.googleapis.com', baseURLVariable: 'GOOGLE_GEMINI_BASE_URL', keyVariables: ['GEMINI_API_KEY', 'GOOGLE_API_KEY'] },
 };
 
+/** A provider's base URL: `providers.<name>.baseURL` (or the older `provider.baseURL` for openai), the SDK's variable, the vendor's own. */
+function baseURLOf(name: ProviderName, config: PartyConfig, env: NodeJS.ProcessEnv): { baseURL: string; custom: boolean } {
+  if (name === 'offline') return { baseURL: 'offline', custom: false };
+  const vendor = vendors[name];
+  const configured = config.providers?.[name]?.baseURL ?? (name === 'openai' ? config.provider?.baseURL : undefined) ?? (env[vendor.baseURLVariable] || undefined);
+  return { baseURL: configured ?? vendor.endpoint, custom: configured !== undefined && configured !== vendor.endpoint };
+}
+
+/**
+ * Which results a provider's answers may share, for result keys: its endpoint, normalised (scheme and host in lower
+ * case, no default port, no trailing slash), so the same model name at two servers never shares a result; or the
+ * `cacheGroup` the configuration names, for teams that share results across endpoints on purpose.
+ */
+export function resultEndpoint(name: ProviderName, config: PartyConfig, env: NodeJS.ProcessEnv = process.env): string {
+  const group = name === 'offline' ? undefined : (config.providers?.[name]?.cacheGroup ?? (name === 'openai' ? config.provider?.cacheGroup : undefined));
+  if (group) return `group:${group}`;
+  const { baseURL } = baseURLOf(name, config, env);
+  try {
+    const url = new URL(baseURL);
+    return `${url.protocol}//${url.host.toLowerCase()}${url.pathname.replace(/\/+$/, '')}`;
+  } catch {
+    return baseURL;
+  }
+}
+
 export const defaultTimeoutMs = 60_000;
 export const defaultMaxRetries = 3;
 
@@ -43,10 +68,8 @@ export class Providers {
     const legacy = this.config.provider;
     const timeoutMs = own?.timeoutMs ?? legacy?.timeoutMs ?? defaultTimeoutMs;
     const maxRetries = own?.maxRetries ?? legacy?.maxRetries ?? defaultMaxRetries;
-    if (name === 'offline') return { baseURL: 'offline', custom: false, timeoutMs, maxRetries };
-    const vendor = vendors[name];
-    const configured = own?.baseURL ?? (name === 'openai' ? legacy?.baseURL : undefined) ?? (this.env[vendor.baseURLVariable] || undefined);
-    return { baseURL: configured ?? vendor.endpoint, custom: configured !== undefined && configured !== vendor.endpoint, timeoutMs, maxRetries };
+    const { baseURL, custom } = baseURLOf(name, this.config, this.env);
+    return { baseURL, custom, timeoutMs, maxRetries };
   }
 
   /** The provider, built on first use; a missing key fails here, naming what to set. */

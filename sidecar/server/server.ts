@@ -1,6 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { createMessageConnection, ErrorCodes, ResponseError, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
-import type { CancellationToken, MessageConnection, RequestHandler, RequestType, ResponseMessage } from 'vscode-jsonrpc/node';
+import { createMessageConnection, ErrorCodes, ResponseError, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import { FrameReader } from './frameReader';
+import type { CancellationToken, MessageConnection, RequestHandler, ResponseMessage } from 'vscode-jsonrpc/node';
+import { paramsProblem } from '../contract/paramsProblem';
+import { keysIn, redact } from '../contract/redact';
+import type { CheckedRequest } from '../contract/checked';
 import { RunCancelledError, RunFailedError } from '../service/runner';
 import { loadConfigText } from '../sources/load';
 import { CatalogueUpdateError, loadCatalogue, updateCatalogue } from '../cost/catalogueUpdate';
@@ -20,35 +24,48 @@ declare const PARTYCOST_VERSION: string;
 /** JSON-RPC error code for a request the sidecar understood but could not carry out; the message is for the user. */
 export const requestFailed = -32001;
 
-/** Logs go to stderr: stdout carries only JSON-RPC. */
+/** Logs go to stderr (stdout carries only JSON-RPC), through the redactor: no API key in them. */
 function log(message: string): void {
-  process.stderr.write(`[${new Date().toISOString()}] ${message}\n`);
+  process.stderr.write(`[${new Date().toISOString()}] ${clean(message)}\n`);
+}
+
+function clean(text: string): string {
+  return redact(text, keysIn(process.env));
 }
 
 /** Known failures become JSON-RPC errors with the user's sentence; anything else is logged with its stack. */
 function failure(error: unknown): ResponseError<void> {
   const known = [SessionError, RequestError, UnknownPartyError, StoreError, RunFailedError, RunCancelledError, PricingError, CatalogueUpdateError];
-  if (known.some((type) => error instanceof type)) return new ResponseError(requestFailed, (error as Error).message);
+  if (known.some((type) => error instanceof type)) return new ResponseError(requestFailed, clean((error as Error).message));
   log(`unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
-  return new ResponseError(requestFailed, `internal error: ${error instanceof Error ? error.message : String(error)}`);
+  return new ResponseError(requestFailed, clean(`internal error: ${error instanceof Error ? error.message : String(error)}`));
 }
 
 /** Serves the protocol on stdin/stdout until the client goes away. */
 export function serve(): Promise<void> {
-  const reader = new StreamMessageReader(process.stdin);
   const writer = new StreamMessageWriter(process.stdout);
-  // vscode-jsonrpc logs a message it cannot parse but answers nothing; JSON-RPC wants a parse error with a null id.
-  reader.onError((error) => {
-    void writer.write({ jsonrpc: '2.0', id: null, error: { code: ErrorCodes.ParseError, message: `parse error: ${error.message}` } } as ResponseMessage);
+  // A frame that is not JSON gets a parse error with a null id, as JSON-RPC wants; bytes that are not a frame are
+  // skipped up to the next header; a stream that cannot be read any more ends the process (the extension restarts it).
+  const reader = new FrameReader(process.stdin, {
+    log,
+    parseError: (detail) => void writer.write({ jsonrpc: '2.0', id: null, error: { code: ErrorCodes.ParseError, message: `parse error: ${detail}` } } as ResponseMessage),
+    lost: (reason) => {
+      log(`giving up the connection: ${reason}; exiting so the extension starts a new sidecar`);
+      process.exit(2);
+    },
   });
+  reader.onError((error) => log(`cannot read stdin: ${error.message}`));
   const connection = createMessageConnection(reader, writer);
   let session: SidecarSession | undefined;
   const current = (): SidecarSession => {
     if (!session) throw new SessionError('the sidecar was not initialised (session/initialize first)');
     return session;
   };
-  const handle = <P, R>(type: RequestType<P, R, void>, work: (params: P, token: CancellationToken) => Promise<R> | R): void => {
+  const handle = <P, R>(type: CheckedRequest<P, R>, work: (params: P, token: CancellationToken) => Promise<R> | R): void => {
     const handler = async (params: P, token: CancellationToken): Promise<R> => {
+      // Nothing ill-typed reaches the engine: params that do not fit the contract's schema are answered here.
+      const problem = paramsProblem(type.params, params);
+      if (problem) throw new ResponseError(ErrorCodes.InvalidParams, `invalid params of ${type.method}: ${problem}`);
       try {
         return await work(params, token);
       } catch (error) {
@@ -99,7 +116,7 @@ export function serve(): Promise<void> {
       return await current().parties().run(party, {
         force,
         signal: controller.signal,
-        onProgress: (progress) => connection.sendNotification(protocol.runProgressNotification, { ...progress, runId }),
+        onProgress: (progress) => connection.sendNotification(protocol.runProgressNotification, { ...progress, ...(progress.error ? { error: clean(progress.error) } : {}), runId }),
       });
     } finally {
       current().cache.flush();
@@ -132,11 +149,11 @@ export function serve(): Promise<void> {
 
   process.on('uncaughtException', (error) => {
     log(`uncaught exception: ${error.stack ?? error.message}`);
-    connection.sendNotification(protocol.statusNotification, { state: 'error', message: error.message });
+    connection.sendNotification(protocol.statusNotification, { state: 'error', message: clean(error.message) });
   });
   process.on('unhandledRejection', (reason) => {
     log(`unhandled rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`);
-    connection.sendNotification(protocol.statusNotification, { state: 'error', message: String(reason) });
+    connection.sendNotification(protocol.statusNotification, { state: 'error', message: clean(String(reason)) });
   });
   connection.onError(([error]) => log(`protocol error: ${error.message}`));
   connection.listen();

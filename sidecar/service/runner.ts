@@ -7,6 +7,7 @@ import type { Providers } from '../providers/registry';
 import type { ProviderName } from '../providers/provider';
 import type { LedgerEntry } from '../ledger/ledger';
 import { noUsage } from '../party/usage';
+import { keysIn, redact } from '../contract/redact';
 import type { AgentResult, ContextRecord, PartyState } from '../contract/party';
 import type { PartyStore } from '../store/partyStore';
 import { blockDecision, decide } from '../planner/decide';
@@ -215,7 +216,7 @@ class PartyRun {
       }
       this.settled.set(facts.name, { hash: result.resultHash, output: result.output });
     } catch (error) {
-      const reason = error instanceof Error ? error.message : String(error);
+      const reason = redact(error instanceof Error ? error.message : String(error), keysIn(process.env));
       if (!this.signal.aborted) this.failure ??= { agent: facts.name, reason };
       progress('failed', { error: reason });
     }

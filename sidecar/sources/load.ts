@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { stripComments } from 'jsonc-parser';
 import { configSchema } from '../config/schema';
 import type { PartyConfig } from '../config/schema';
 import { semanticProblems } from './checks';
@@ -26,8 +27,11 @@ export const configFileName = 'partycost.json';
 export function loadConfigText(text: string, file: string): LoadedConfig {
   const document = parseDocument(text);
   if (document.syntaxProblems.length > 0 || document.root === undefined) {
-    const problems = document.root ? document.syntaxProblems : [{ severity: 'error' as const, message: 'empty file: expected a JSON object', offset: 0, length: 0 }];
-    return { file, document, prices: priceBook(), problems: sortProblems([...problems, ...document.duplicateKeys]) };
+    // No value at all: an empty file (or only comments), or text that is not JSON.
+    const empty = stripComments(text).trim() === '';
+    const problems = empty ? [{ severity: 'error' as const, message: 'empty file: expected a JSON object', offset: 0, length: 0 }] : document.syntaxProblems;
+    const notJson = document.root === undefined && !empty ? [{ severity: 'error' as const, message: 'not JSON: expected an object, { "agents": { … } }', offset: 0, length: 0 }] : [];
+    return { file, document, prices: priceBook(), problems: sortProblems([...notJson, ...problems, ...document.duplicateKeys]) };
   }
   const parsed = configSchema.safeParse(document.value);
   const prices = priceBook(parsed.success ? parsed.data : pricesOnly(document.value));

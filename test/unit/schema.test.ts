@@ -12,7 +12,7 @@ test('the JSON Schema carries exactly the public field names', () => {
   const schema = configJsonSchema() as Schema;
   assert.deepEqual(Object.keys(schema.properties).sort(), ['$schema', 'agents', 'defaults', 'limits', 'prices', 'provider', 'providers', 'resourcePrices', 'volume']);
   assert.deepEqual(Object.keys(schema.properties.providers.properties).sort(), ['anthropic', 'gemini', 'openai']);
-  assert.deepEqual(Object.keys((schema.properties.providers.properties.anthropic as Schema).properties).sort(), ['baseURL', 'maxRetries', 'timeoutMs']);
+  assert.deepEqual(Object.keys((schema.properties.providers.properties.anthropic as Schema).properties).sort(), ['baseURL', 'cacheGroup', 'maxRetries', 'timeoutMs']);
   const prices = schema.properties.prices.additionalProperties as Schema;
   assert.deepEqual(Object.keys(prices.properties).sort(), ['batchInput', 'batchOutput', 'cacheWrite', 'cachedInput', 'contextWindow', 'input', 'latencyMs', 'maxOutputTokens', 'output', 'quality']);
   const agent = schema.properties.agents.additionalProperties as Schema;

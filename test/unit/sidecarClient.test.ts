@@ -166,7 +166,7 @@ test('the real sidecar: the agent graph and a what-if estimate over JSON-RPC; a 
     const llm = (e: typeof list.estimate) => e!.agents.reduce((total, a) => total + a.breakdown.llm, 0);
     assert.ok(Math.abs(llm(batch.estimate) - llm(list.estimate) / 2) < 1e-9, 'batch halves model charges');
     assert.deepEqual(batch.estimate.pricing, { cachedInputShare: 0, batch: true });
-    await assert.rejects(sidecar.request(estimateRequest, { pricing: { cachedInputShare: 2, batch: false } }), /cachedInputShare must be between 0 and 1, not 2/);
+    await assert.rejects(sidecar.request(estimateRequest, { pricing: { cachedInputShare: 2, batch: false } }), /invalid params of config\/estimate: pricing\.cachedInputShare: must be at most 1/);
   } finally {
     await sidecar.stop();
   }

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import { disposeAll } from '../../host/lifecycle';
 import type { PartyCostContext } from '../../host/context';
-import { checkedPricing, listPricing } from '../../../sidecar/contract/pricing';
+import { listPricing } from '../../../sidecar/contract/pricing';
 import type { Pricing } from '../../../sidecar/contract/pricing';
 import { actualsRequest, estimateRequest } from '../../../sidecar/protocol';
 import type { EstimateResult } from '../../../sidecar/protocol';
@@ -68,7 +68,7 @@ export class EstimatesPanel implements vscode.Disposable {
     result: EstimateResult | undefined,
   ) {
     this.lastResult = result;
-    host.onRequest(getEstimateRequest, ({ pricing }) => this.reprice(checkedPricing(pricing)));
+    host.onRequest(getEstimateRequest, ({ pricing }) => this.reprice(pricing));
     this.disposables.push(
       host,
       // Saved, or written or deleted outside the editor (the sample command writes the file).

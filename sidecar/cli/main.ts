@@ -60,7 +60,8 @@ Commands:
   input add PARTY TEXT                  add an input; prints its id and the agents it routes to
   input remove PARTY INPUT_ID           remove an input
   plan PARTY [--force AGENT]...         the delta plan: what re-runs, what is reused, cost and savings; runs nothing
-  run PARTY [--force AGENT]...          execute the delta plan (Ctrl-C cancels, keeping what finished)
+  run PARTY [--force AGENT]... [--no-wait]   execute the delta plan (Ctrl-C cancels, keeping what finished); waits
+                                        while another process runs the party, or with --no-wait refuses
   save PARTY [--type draft|final]       write a snapshot
   resume PARTY [--version N]            restore a snapshot (+ later events) and show the plan
   history PARTY                         snapshots and events
@@ -113,13 +114,35 @@ function isUserFacing(error: unknown): error is Error {
   return error instanceof StoreError || error instanceof RequestError || error instanceof UnknownPartyError;
 }
 
-/** Runs the CLI as a process: the exit code becomes the process's, an unexpected error is reported, never silent. */
+/**
+ * Runs the CLI as a process: the exit code becomes the process's, an unexpected error is reported, never silent.
+ * Once the command is done and its output written, the process ends: a Redis that does not answer (or a socket still
+ * closing) never keeps it waiting. A reader that closes the pipe early (`| head`) ends it quietly, as git does.
+ */
 export function run(argv: string[]): void {
+  quietOnClosedPipe();
   main(argv).then(
-    (code) => (process.exitCode = code),
+    (code) => exitWhenWritten(code),
     (error: unknown) => {
       process.stderr.write(redact(`partycost: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`, keysIn(process.env)));
-      process.exitCode = exitCodes.failure;
+      exitWhenWritten(exitCodes.failure);
     },
   );
+}
+
+function quietOnClosedPipe(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EPIPE') process.exit(process.exitCode ?? exitCodes.ok);
+      throw error;
+    });
+  }
+}
+
+function exitWhenWritten(code: number): void {
+  process.exitCode = code;
+  const pending = [process.stdout, process.stderr].filter((stream) => stream.writableLength > 0);
+  if (!pending.length) return void process.exit(code);
+  let left = pending.length;
+  for (const stream of pending) stream.once('drain', () => --left === 0 && process.exit(code));
 }

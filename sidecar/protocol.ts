@@ -109,6 +109,9 @@ export const runRequest = new CheckedRequest<RunParams, RunReport>('run/start', 
 /** sidecar → extension: one agent started, finished or failed. */
 export const runProgressNotification = new NotificationType<AgentProgress & { runId: string }>('run/progress');
 
+/** sidecar → extension: another process (a terminal's `partycost run`) runs the party; this run waits for it. */
+export const runWaitingNotification = new NotificationType<{ runId: string; party: string; holder: string }>('run/waiting');
+
 /** extension → sidecar: write a snapshot. */
 export const saveRequest = new CheckedRequest<{ party: string; type?: 'draft' | 'final' }, SnapshotInfo>('snapshot/save', strictObject({ party: name, type: optional(oneOf(['draft', 'final'])) }));
 

@@ -61,7 +61,7 @@ export class RawSidecar {
     return this.answerTo(id, timeoutMs);
   }
 
-  async answerTo(id: number | null, timeoutMs = 15_000): Promise<Answer> {
+  async answerTo(id: number | string | null, timeoutMs = 15_000): Promise<Answer> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const found = this.answers.find((a) => a.id === id);

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { NotificationType, RequestType } from 'vscode-jsonrpc';
 import { findNodeRuntime } from '../sidecar/nodeRuntime';
 import { SidecarClient } from '../sidecar/sidecarClient';
-import { partiesChangedNotification, runProgressNotification, statusNotification } from '../../sidecar/protocol';
+import { partiesChangedNotification, runProgressNotification, runWaitingNotification, statusNotification } from '../../sidecar/protocol';
 import type { RunParams } from '../../sidecar/protocol';
 import type { AgentProgress } from '../../sidecar/contract/plan';
 import { settings } from './settings';
@@ -28,6 +28,9 @@ export class PartyCostContext implements vscode.Disposable {
   private readonly runProgress = new vscode.EventEmitter<AgentProgress & Pick<RunParams, 'runId'>>();
   /** Per-agent progress of every run (filter by run id). */
   readonly onRunProgress = this.runProgress.event;
+  private readonly runWaiting = new vscode.EventEmitter<{ runId: string; party: string; holder: string }>();
+  /** A run waits for another process that runs the same party. */
+  readonly onRunWaiting = this.runWaiting.event;
   private readonly configFileChanged = new vscode.EventEmitter<'saved' | 'created' | 'deleted'>();
   /** Fires when partycost.json is saved in an editor, or created or deleted on disk (the sample command writes it). */
   readonly onDidChangeConfigFile = this.configFileChanged.event;
@@ -35,7 +38,7 @@ export class PartyCostContext implements vscode.Disposable {
 
   constructor(readonly extension: vscode.ExtensionContext) {
     this.log = redactingLog(vscode.window.createOutputChannel('Party Cost Inspector', { log: true }));
-    this.pushExtCleanup(this.log, this.partiesChanged, this.sidecarStarted, this.runProgress, this.configFileChanged);
+    this.pushExtCleanup(this.log, this.partiesChanged, this.sidecarStarted, this.runProgress, this.runWaiting, this.configFileChanged);
     this.watchConfigFile();
   }
 
@@ -117,6 +120,10 @@ export class PartyCostContext implements vscode.Disposable {
     });
     client.onNotification(partiesChangedNotification, () => this.partiesChanged.fire());
     client.onNotification(runProgressNotification, (progress) => this.runProgress.fire(progress));
+    client.onNotification(runWaitingNotification, (waiting) => {
+      this.log.info(`run of party ${waiting.party} waits: ${waiting.holder} is running it`);
+      this.runWaiting.fire(waiting);
+    });
     client.onNotification(statusNotification, (status) => {
       if (status.state === 'error') this.log.error(`sidecar reported: ${status.message}`);
     });

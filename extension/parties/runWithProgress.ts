@@ -17,10 +17,14 @@ export function runWithProgress(context: PartyCostContext, party: string, force?
       const what = p.state === 'failed' ? 'failed' : p.action === 'cache_hit' ? `from the ${p.tier} cache` : p.action === 'delete' ? 'result deleted' : 'done';
       progress.report({ increment: 100 / steps, message: `${p.agent} ${what}` });
     });
+    const waiting = context.onRunWaiting((w) => {
+      if (w.runId === runId) progress.report({ message: `waiting: ${w.holder} is running this party (a terminal's partycost run?)` });
+    });
     try {
       return await context.request(runRequest, { party, runId, force }, { token, noTimeout: true });
     } finally {
       listener.dispose();
+      waiting.dispose();
     }
   });
 }

@@ -31,6 +31,11 @@ export interface CacheDriver {
   clear(agent?: string): Promise<number>;
   size(): Promise<{ entries: number; bytes: number }>;
   close(): Promise<void>;
+  /**
+   * Whether a call can go out now without waiting (a remote tier whose connection is still coming up, or gone, is
+   * not): when it cannot, the call is a miss, skipped at no cost. Local tiers are always available.
+   */
+  available?(): boolean;
 }
 
 /** Called by a driver when it evicts an entry to stay within its bounds. */

@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import Redis from 'ioredis';
 import type { CacheDriver, CacheEntry, Clock } from './driver';
 
@@ -13,19 +14,30 @@ export interface RedisOptions {
 /** The error a command gets while the connection is not ready: a miss, not a hang. */
 export class RedisUnavailableError extends Error {}
 
+/** How long a healthy Redis takes at most to answer the PING that proves a new connection (a hung one never does). */
+const probeMs = 30;
+
 /**
- * L2: Redis through ioredis, failing fast (no offline queue, no per-request retries, short timeouts) so a dead Redis
- * costs a run nothing; it reconnects by itself when Redis returns.
+ * L2: Redis through ioredis, failing fast (no offline queue, no per-request retries, short timeouts) so a dead or hung
+ * Redis costs a run nothing; it reconnects by itself when Redis returns. A connection is used once a PING has come
+ * back within 30 ms; until then (connecting, down, or hung) every call is a miss that waits for nothing.
  */
 export class RedisDriver implements CacheDriver {
   readonly tier = 'redis';
   private readonly client: Redis;
   private readonly prefix: string;
+  /** Lease keys live beside the entries, outside their prefix, so a scan of entries never meets one. */
+  private readonly leasePrefix: string;
   private readonly now: Clock;
+  private healthy = false;
+  /** The verdict on the current connection: true once it has proved itself, false when it failed or dropped. */
+  private verdict!: { promise: Promise<boolean>; resolve: (ok: boolean) => void; settled: boolean };
 
   constructor(options: RedisOptions) {
     this.prefix = `partycost:${options.namespace}:`;
+    this.leasePrefix = `partycost-lease:${options.namespace}:`;
     this.now = options.now ?? Date.now;
+    this.awaitVerdict();
     this.client = new Redis(options.url, {
       lazyConnect: false,
       enableOfflineQueue: false,
@@ -33,27 +45,57 @@ export class RedisDriver implements CacheDriver {
       connectTimeout: options.connectTimeoutMs ?? 500,
       commandTimeout: options.commandTimeoutMs ?? 250,
       retryStrategy: (times) => Math.min(100 * times, 1000),
-      enableReadyCheck: true,
-      // A disconnect from a dead server otherwise waits 2 s, keeping a CLI command alive.
+      // Our own PING with a short deadline proves the connection; ioredis's ready check would wait on a hung server.
+      enableReadyCheck: false,
       disconnectTimeout: 100,
     });
     // Connection errors surface through commands (counted per tier); the listener keeps them from being unhandled.
-    this.client.on('error', () => {});
+    this.client.on('error', () => this.decide(false));
+    this.client.on('close', () => {
+      this.healthy = false;
+      this.decide(false);
+      // The next connection is judged afresh.
+      this.awaitVerdict();
+    });
+    this.client.on('ready', () => void this.check());
   }
 
-  /** Resolves true once connected, false if the connection does not come up within the connect timeout. */
+  /** Starts waiting for the verdict on the next connection (at start, and after one closes). */
+  private awaitVerdict(): void {
+    let resolve!: (ok: boolean) => void;
+    const promise = new Promise<boolean>((r) => (resolve = r));
+    this.verdict = { promise, resolve, settled: false };
+  }
+
+  private decide(ok: boolean): void {
+    if (this.verdict.settled) return;
+    this.verdict.settled = true;
+    this.verdict.resolve(ok);
+  }
+
+  /**
+   * A PING proves the connection; it is used once the PING comes back. A head start waits for it at most probeMs (a
+   * far Redis answers later and is used from then on; a hung one never answers and is never used).
+   */
+  private async check(): Promise<void> {
+    const ping = this.client.ping().then(() => true, () => false);
+    const quick = await Promise.race([ping, delay(probeMs).then(() => undefined)]);
+    if (quick === undefined) this.decide(false);
+    this.healthy = (quick ?? (await ping)) && this.client.status === 'ready';
+    this.decide(this.healthy);
+  }
+
+  /**
+   * Resolves true once the connection has proved itself, false as soon as it is known not to (refused, dropped,
+   * hung) or after `timeoutMs`. Lookups never wait for it; a caller may, to give L2 a head start.
+   */
   connected(timeoutMs = 1_000): Promise<boolean> {
-    if (this.client.status === 'ready') return Promise.resolve(true);
-    return new Promise((resolve) => {
-      const done = (ok: boolean): void => {
-        clearTimeout(timer);
-        this.client.off('ready', onReady);
-        resolve(ok);
-      };
-      const onReady = (): void => done(true);
-      const timer = setTimeout(() => done(false), timeoutMs);
-      this.client.once('ready', onReady);
-    });
+    if (this.available()) return Promise.resolve(true);
+    return Promise.race([this.verdict.promise, delay(timeoutMs).then(() => false)]);
+  }
+
+  available(): boolean {
+    return this.healthy && this.client.status === 'ready';
   }
 
   private ready(): void {
@@ -107,6 +149,27 @@ export class RedisDriver implements CacheDriver {
       bytes += lengths.reduce((a, b) => a + b, 0);
     }
     return { entries, bytes };
+  }
+
+  /**
+   * A lease on producing `key` for a team sharing this Redis (`SET NX PX`): true when this owner holds it now. Not
+   * connected: undefined (the caller relies on its local lease alone).
+   */
+  async lease(key: string, owner: string, ttlMs: number): Promise<boolean | undefined> {
+    if (!this.available()) return undefined;
+    try {
+      const set = await this.client.set(`${this.leasePrefix}${key}`, owner, 'PX', ttlMs, 'NX');
+      return set === 'OK' || (await this.client.get(`${this.leasePrefix}${key}`)) === owner;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** Gives a lease up, if this owner still holds it. */
+  async unlease(key: string, owner: string): Promise<void> {
+    if (!this.available()) return;
+    const script = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end";
+    await this.client.eval(script, 1, `${this.leasePrefix}${key}`, owner).catch(() => undefined);
   }
 
   async close(): Promise<void> {

@@ -10,6 +10,8 @@ import { RedisDriver } from './redisDriver';
 import { SqliteDriver } from './sqliteDriver';
 import { CacheStats, readSavings, readTierCounters } from './stats';
 import { TieredCache } from './tieredCache';
+import { KeyLeases } from './keyLeases';
+import { Leases } from '../store/leases';
 import type { Tier } from './tieredCache';
 import { roundUsd } from '../cost/money';
 import type { CacheReport, TierReport } from '../contract/cache';
@@ -43,17 +45,23 @@ export class ResultCache {
     const onEvict = (tier: TierName): void => this.stats.count(tier, 'evictions');
     const now = options.now ?? Date.now;
     const tiers: Tier[] = [{ driver: new MemoryDriver({ ...options.memory, now, onEvict }) }];
+    let redis: RedisDriver | undefined;
     if (options.redisUrl) {
       this.redisBreaker = new CircuitBreaker(options.breaker?.threshold, options.breaker?.cooldownMs, now);
-      tiers.push({ driver: new RedisDriver({ url: options.redisUrl, namespace: options.namespace, now }), breaker: this.redisBreaker });
+      redis = new RedisDriver({ url: options.redisUrl, namespace: options.namespace, now });
+      tiers.push({ driver: redis, breaker: this.redisBreaker });
     }
     tiers.push({ driver: new SqliteDriver(options.db, { now, onEvict, maxBytes: options.sqliteMaxBytes }) });
-    this.cache = new TieredCache(tiers, this.stats);
+    this.cache = new TieredCache(tiers, this.stats, new KeyLeases(new Leases(options.db), redis));
   }
 
-  /** Waits (briefly) for Redis to connect, so a short command's first lookups do not miss L2 for want of a socket. */
-  async ready(): Promise<void> {
-    for (const tier of this.cache.tiers) if (tier.driver instanceof RedisDriver) await tier.driver.connected();
+  /**
+   * Resolves once Redis is connected (false after `timeoutMs`). Lookups never wait for it (until then they miss L2);
+   * this is for a caller that wants L2 from its first call, such as a test.
+   */
+  async redisConnected(timeoutMs = 2_000): Promise<boolean> {
+    const redis = this.cache.tiers.find((tier) => tier.driver instanceof RedisDriver)?.driver as RedisDriver | undefined;
+    return redis ? redis.connected(timeoutMs) : false;
   }
 
   /** Writes the counters gathered since the last flush, and the Redis breaker state, to the database. */

@@ -3,6 +3,7 @@ import type { CircuitBreaker } from './breaker';
 import type { CacheDriver, CacheEntry } from './driver';
 import type { TierName } from '../contract/cache';
 import type { CacheStats, CounterName } from './stats';
+import type { KeyLeases } from './keyLeases';
 
 /** A tier of the cache, with the circuit breaker that guards it (Redis has one). */
 export interface Tier {
@@ -22,15 +23,22 @@ type Attempt<T> = { ok: true; value: T } | { ok: false };
  * A failing tier costs a miss, never the run; concurrent requests for one key produce it once.
  */
 export class TieredCache {
-  private readonly inflight = new Map<string, Promise<CacheEntry>>();
+  private readonly inflight = new Map<string, Promise<{ entry: CacheEntry; tier: TierName | null }>>();
 
   constructor(
     readonly tiers: Tier[],
     readonly stats: CacheStats,
+    /** One producer per key across processes; without it, within this process only. */
+    private readonly leases?: KeyLeases,
   ) {}
 
   private async attempt<T>(tier: Tier, work: () => Promise<T>, counted = true): Promise<Attempt<T>> {
     const name = tier.driver.tier;
+    // Not connected (yet, or any more): a miss that waits for nothing and counts against nothing.
+    if (tier.driver.available && !tier.driver.available()) {
+      if (counted) this.stats.count(name, 'skipped');
+      return { ok: false };
+    }
     if (tier.breaker && !tier.breaker.allows()) {
       if (counted) this.stats.count(name, 'skipped');
       return { ok: false };
@@ -92,19 +100,39 @@ export class TieredCache {
    */
   async getOrProduce(key: string, produce: () => Promise<CacheEntry>): Promise<{ entry: CacheEntry; tier: TierName | null }> {
     const running = this.inflight.get(key);
-    if (running) return { entry: await running, tier: 'memory' };
+    if (running) return { entry: (await running).entry, tier: 'memory' };
     const found = await this.get(key);
     if (found) return found;
     const again = this.inflight.get(key);
-    if (again) return { entry: await again, tier: 'memory' };
-    const flight = produce()
-      .then(async (entry) => {
-        await this.set(entry);
-        return entry;
-      })
-      .finally(() => this.inflight.delete(key));
+    if (again) return { entry: (await again).entry, tier: 'memory' };
+    const flight = this.produceOnce(key, produce).finally(() => this.inflight.delete(key));
     this.inflight.set(key, flight);
-    return { entry: await flight, tier: null };
+    return flight;
+  }
+
+  /**
+   * Produces under the key's lease, so another process needing the same key waits for this one and takes its entry
+   * as a hit; while another holds it, waits for its entry (or for the lease to free up, should it fail).
+   */
+  private async produceOnce(key: string, produce: () => Promise<CacheEntry>): Promise<{ entry: CacheEntry; tier: TierName | null }> {
+    for (let waited = 0; ; waited++) {
+      const lease = this.leases ? await this.leases.take(key) : null;
+      if (lease || !this.leases) {
+        try {
+          // Produced by another process just before the lease was free: its entry, not a second production.
+          const found = waited ? await this.get(key) : undefined;
+          if (found) return found;
+          const entry = await produce();
+          await this.set(entry);
+          return { entry, tier: null };
+        } finally {
+          await lease?.release();
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(50 * 2 ** Math.min(waited, 3), 400)));
+      const found = await this.get(key);
+      if (found) return found;
+    }
   }
 
   async delete(key: string): Promise<void> {

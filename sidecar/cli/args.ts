@@ -20,7 +20,7 @@ const commandOptions: Record<string, Record<string, OptionSpec>> = {
   estimate: { against: { type: 'string' }, 'max-per-party': { type: 'string' }, 'max-increase': { type: 'string' } },
   party: { name: { type: 'string' }, input: { type: 'string', multiple: true } },
   plan: { force: { type: 'string', multiple: true } },
-  run: { force: { type: 'string', multiple: true }, concurrency: { type: 'string' } },
+  run: { force: { type: 'string', multiple: true }, concurrency: { type: 'string' }, 'no-wait': { type: 'boolean' } },
   save: { type: { type: 'string' } },
   resume: { version: { type: 'string' } },
   cache: { agent: { type: 'string' }, party: { type: 'string' } },

@@ -1,4 +1,5 @@
 import { RunCancelledError, RunFailedError } from '../service/runner';
+import { holderText, LeaseHeldError } from '../store/leases';
 import type { AgentProgress } from '../contract/plan';
 import type { PartyInput } from '../contract/party';
 import type { PartyEvent } from '../contract/party';
@@ -57,14 +58,18 @@ export const planCommand: Command = async (args, cwd, out) => {
 
 /** `run PARTY [--force AGENT]...`: executes the delta plan; Ctrl-C cancels, keeping what finished. */
 export const runCommand: Command = async (args, cwd, out) => {
-  const [party] = positionals(args, 1, 'run PARTY [--force AGENT]... [--concurrency N]');
+  const [party] = positionals(args, 1, 'run PARTY [--force AGENT]... [--concurrency N] [--no-wait]');
   const controller = new AbortController();
   const cancel = (): void => controller.abort();
   process.once('SIGINT', cancel);
   try {
     const report = await withParties(args, cwd, out, async (parties) => {
-      if (!args.json) out.line(`Running party ${party}: ${planSummary(await parties.plan(party, listFlag(args, 'force')))}`);
       return parties.run(party, {
+        wait: args.flags['no-wait'] !== true,
+        onWait: (holder) => out.warn(`partycost: party ${party} is being run by ${holderText(holder)}; waiting for it to finish (--no-wait refuses instead)`),
+        onStart: async () => {
+          if (!args.json) out.line(`Running party ${party}: ${planSummary(await parties.plan(party, listFlag(args, 'force')))}`);
+        },
         force: listFlag(args, 'force'),
         concurrency: integerFlag(args, 'concurrency'),
         signal: controller.signal,
@@ -80,6 +85,7 @@ export const runCommand: Command = async (args, cwd, out) => {
   } catch (error) {
     if (error instanceof RunFailedError) throw new CliError(`partycost: ${error.message}; finished agents are kept, run again to retry the rest`);
     if (error instanceof RunCancelledError) throw new CliError(`partycost: ${error.message}`);
+    if (error instanceof LeaseHeldError) throw new CliError(`partycost: party ${party} is being run by ${holderText(error.holder)}; try again when it is done`);
     throw error;
   } finally {
     process.removeListener('SIGINT', cancel);

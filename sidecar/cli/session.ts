@@ -11,6 +11,9 @@ import type { CliArgs } from './args';
 import { displayPath, requireConfig } from './configFile';
 import type { Output } from './output';
 
+/** The most a command waits for a Redis connection to prove itself before its first lookup. */
+const redisHeadStartMs = 50;
+
 /** The database a command uses: `--db`, else `PARTYCOST_DB`, else `.partycost/partycost.db` in the workspace. */
 export function databasePath(args: CliArgs, cwd: string, env: NodeJS.ProcessEnv = process.env): string {
   const chosen = args.db ?? env.PARTYCOST_DB;
@@ -38,7 +41,9 @@ export async function withParties<T>(
   const db = openDatabase(file, { name: shown, busyTimeoutMs: Number(process.env.PARTYCOST_BUSY_TIMEOUT_MS) || undefined });
   const cache = new ResultCache({ db, redisUrl: redisUrl(args), namespace: cacheNamespace(args.workspace) });
   try {
-    await cache.ready();
+    // A short command gives a Redis that answers a head start (lookups never wait); a refused one costs nothing, a
+    // hung one at most the probe's 30 ms.
+    await cache.redisConnected(redisHeadStartMs);
     const service = new PartyService(loaded.config, loaded.prices, new PartyStore(db), new Providers(loaded.config), cache);
     return await work(service, shown);
   } catch (error) {

@@ -14,7 +14,8 @@ import { rightSize } from '../cost/rightSize';
 import { countText } from '../cost/tokens';
 import { RequestError } from '../service/partyService';
 import * as protocol from '../protocol';
-import { StoreError } from '../store/database';
+import { databaseFailure, StoreError } from '../store/database';
+import { holderText } from '../store/leases';
 import { UnknownPartyError } from '../store/partyStore';
 import { agentNodes, observations } from './insights';
 import { problemsOf, SessionError, SidecarSession } from './session';
@@ -37,6 +38,8 @@ function clean(text: string): string {
 function failure(error: unknown): ResponseError<void> {
   const known = [SessionError, RequestError, UnknownPartyError, StoreError, RunFailedError, RunCancelledError, PricingError, CatalogueUpdateError];
   if (known.some((type) => error instanceof type)) return new ResponseError(requestFailed, clean((error as Error).message));
+  const database = databaseFailure(error);
+  if (database) return new ResponseError(requestFailed, clean(database));
   log(`unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   return new ResponseError(requestFailed, clean(`internal error: ${error instanceof Error ? error.message : String(error)}`));
 }
@@ -116,6 +119,7 @@ export function serve(): Promise<void> {
       return await current().parties().run(party, {
         force,
         signal: controller.signal,
+        onWait: (holder) => connection.sendNotification(protocol.runWaitingNotification, { runId, party, holder: holderText(holder) }),
         onProgress: (progress) => connection.sendNotification(protocol.runProgressNotification, { ...progress, ...(progress.error ? { error: clean(progress.error) } : {}), runId }),
       });
     } finally {

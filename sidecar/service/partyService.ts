@@ -9,7 +9,7 @@ import { budgetLevels } from '../contract/budget';
 import { budgetState } from '../budget/budget';
 import { rightSize, withCheaperModels } from '../cost/rightSize';
 import type { BudgetState } from '../contract/budget';
-import { runParty } from './runner';
+import { runParty, RunCancelledError } from './runner';
 import type { RunOptions } from './runner';
 import type { RunReport } from '../contract/plan';
 import type { Providers } from '../providers/registry';
@@ -20,6 +20,8 @@ import { partyGraph } from '../planner/partyGraph';
 import { assembleContext } from '../context/assemble';
 import type { TokenBudget } from '../protocol';
 import type { PartyStore } from '../store/partyStore';
+import { holdLease } from '../store/leases';
+import type { LeaseHolder } from '../store/leases';
 import type { PartySummary, SnapshotInfo, StoredEvent } from '../contract/party';
 import { compileRouter } from '../party/routing';
 import type { Router } from '../party/routing';
@@ -28,6 +30,16 @@ import type { ResumeResult } from '../contract/party';
 
 /** A mistake in what the user asked for (an unknown input, agent or version), worded for them. */
 export class RequestError extends Error {}
+
+/** How a run takes its party's lease. */
+export interface PartyRunOptions {
+  /** Wait while another run holds the party (default), or refuse at once. */
+  wait?: boolean;
+  /** Another run holds the party: called once, as waiting begins. */
+  onWait?: (holder: LeaseHolder) => void;
+  /** The party's lease is held: the run is about to plan and execute. */
+  onStart?: () => Promise<void> | void;
+}
 
 /** The party commands of the engine, shared by the CLI and the sidecar server. */
 export class PartyService {
@@ -130,11 +142,26 @@ export class PartyService {
     return { tier: hit.tier, resultHash: hit.entry.resultHash, costUsd: toUsd(executionCost(agent, hit.entry.model, hit.entry.usage, this.prices)) };
   }
 
-  run(partyId: string, options: RunOptions = {}): Promise<RunReport> {
+  /**
+   * Runs the party's delta plan under its lease: one runner per party across every process on the database. A second
+   * run waits for the first (then plans afresh, reusing what it produced), or with `wait: false` refuses at once.
+   */
+  async run(partyId: string, options: RunOptions & PartyRunOptions = {}): Promise<RunReport> {
     this.checkAgents(options.force ?? []);
-    const { config } = this.underBudget(this.budget());
-    const context = { config, prices: this.prices, store: this.store, providers: this.providers, configHash: this.configHash, cache: this.cache, budget: () => this.budget() };
-    return runParty(context, partyId, options);
+    this.store.load(partyId);
+    const lease = await holdLease(this.store.leases, `party:${partyId}`, `party ${partyId}`, { wait: options.wait, onWait: options.onWait, signal: options.signal }).catch((error: unknown) => {
+      // Cancelled while waiting for another run: nothing ran.
+      if (options.signal?.aborted) throw new RunCancelledError({ party: partyId, agents: [], executed: 0, costUsd: 0, savedCostUsd: 0 });
+      throw error;
+    });
+    try {
+      await options.onStart?.();
+      const { config } = this.underBudget(this.budget());
+      const context = { config, prices: this.prices, store: this.store, providers: this.providers, configHash: this.configHash, cache: this.cache, budget: () => this.budget() };
+      return await runParty(context, partyId, options);
+    } finally {
+      lease.release();
+    }
   }
 
   save(partyId: string, type: 'draft' | 'final' = 'draft'): SnapshotInfo {

@@ -152,4 +152,16 @@ export const migrations: string[] = [
   CREATE INDEX ledger_by_party ON ledger (party_id, at);
   CREATE INDEX ledger_by_agent ON ledger (agent, model);
   `,
+  `
+  -- Leases shared by every process on the database: one runner per party (party:<id>), one producer per result key
+  -- (key:<key>); a holder's heartbeat keeps one alive.
+  CREATE TABLE leases (
+    name TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    pid INTEGER NOT NULL,
+    host TEXT NOT NULL,
+    since TEXT NOT NULL,
+    heartbeat INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  `,
 ];

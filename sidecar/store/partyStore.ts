@@ -4,6 +4,7 @@ import { Statements } from './statements';
 import { emptyParty, eventOf, replay, stateOf } from '../party/state';
 import type { PartyEvent, PartyState, SnapshotType } from '../contract/party';
 import { Ledger } from '../ledger/ledger';
+import { Leases } from './leases';
 import type { LedgerEntry } from '../ledger/ledger';
 import type { PartySummary, SnapshotInfo, StoredEvent } from '../contract/party';
 
@@ -26,11 +27,14 @@ export class PartyStore {
   private readonly sql: Statements;
   /** The spend ledger, written in the transaction of the events its entries belong to. */
   readonly ledger: Ledger;
+  /** Leases every process on this database respects: one runner per party. */
+  readonly leases: Leases;
 
   constructor(private readonly db: Db) {
     this.projection = new Projection(db);
     this.sql = new Statements(db);
     this.ledger = new Ledger(db);
+    this.leases = new Leases(db);
   }
 
   createParty(name?: string): PartyState {

@@ -1,0 +1,46 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+
+/** The CLI as a user runs it: the built bin, its own process. */
+export const bin = path.resolve('bin/partycost.js');
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `partycost ARGS` in `cwd` with extra environment, resolving (never rejecting) with its exit code and output. */
+export function partycost(cwd: string, args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...env } }, (error, stdout, stderr) =>
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
+  });
+}
+
+/** A fresh workspace with the sample configuration and one party per list of inputs (P1, P2, ...). */
+export async function workspace(prefix: string, ...parties: string[][]): Promise<string> {
+  const dir = mkdtempSync(path.join(tmpdir(), `partycost-${prefix}-`));
+  await partycost(dir, ['init']);
+  for (const inputs of parties) await partycost(dir, ['party', 'create', ...inputs.flatMap((input) => ['--input', input])]);
+  return dir;
+}
+
+/** The workspace's database file. */
+export function databaseOf(dir: string): string {
+  return path.join(dir, '.partycost', 'partycost.db');
+}
+
+/** Reads the workspace's database (read-only) and closes it. */
+export function readDatabase<T>(dir: string, read: (db: Database.Database) => T): T {
+  const db = new Database(databaseOf(dir), { readonly: true, fileMustExist: true });
+  try {
+    return read(db);
+  } finally {
+    db.close();
+  }
+}

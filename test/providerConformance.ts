@@ -144,5 +144,14 @@ export function providerConformance(driver: DriverUnderTest): void {
       assert.equal(error.transient, true, error.message);
       assert.ok(['stream cut', 'connection'].includes(error.kind), error.kind);
     });
+
+    test(`${name} ${streamed ? 'a stream event' : 'a body'} that is not JSON is a malformed answer, worth another try`, async (t) => {
+      const { standin, provider } = await setup(t);
+      standin.plan({ malformed: true });
+      const error = await failure(provider.complete(request(driver.model, streamed ? { onText: () => {} } : {})));
+      assert.equal(error.kind, 'malformed answer', error.message);
+      assert.equal(error.transient, true);
+      assert.match(error.message, new RegExp(`^${driver.name} ${driver.model}: malformed answer: the answer is not valid JSON`));
+    });
   }
 }

@@ -1,5 +1,5 @@
 // Runs every test suite and fails unless each one ran tests and none was skipped, so nothing passes silently.
-// Usage: node test/run.mjs [suite...]   (suites: unit, cli, vscode)
+// Usage: node test/run.mjs [suite...]   (suites: unit, cli, faults, vscode)
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -7,6 +7,8 @@ import path from 'node:path';
 const suites = {
   unit: 'test/unit',
   cli: 'test/cli',
+  // Faults injected on purpose: a full disk, a locked database, a vendor's broken answers, Redis dead, hung, killed.
+  faults: 'test/faults',
   // Mocha inside a real VS Code (code-server driven by headless Chromium): its runner prints `N passed, N failed`.
   vscode: 'test/vscode/run.mjs',
 };

@@ -3,7 +3,7 @@ import type { MessageParam, TextBlockParam } from '@anthropic-ai/sdk/resources/m
 import { countChat, countText } from '../cost/tokens';
 import type { ChatMessage } from '../cost/tokens';
 import { anthropicCacheMinimum } from './promptCaching';
-import { kindOfStatus, ProviderError, retryAfterMs } from './provider';
+import { kindOfStatus, malformedAnswer, ProviderError, retryAfterMs } from './provider';
 import type { Completion, CompletionRequest, Provider, StablePrefix } from './provider';
 
 export interface AnthropicOptions {
@@ -96,6 +96,8 @@ function usageOf(usage: AnthropicUsage): Completion['usage'] {
 
 function classify(error: unknown, model: string): Error {
   if (error instanceof ProviderError || error instanceof Anthropic.APIUserAbortError) return error;
+  const malformed = malformedAnswer('anthropic', model, error);
+  if (malformed) return malformed;
   if (error instanceof Anthropic.APIConnectionError) return new ProviderError('anthropic', model, 'connection', `cannot reach the server: ${error.message}`, true);
   if (error instanceof Anthropic.APIError && error.status) {
     const { kind, transient } = kindOfStatus(error.status);

@@ -1,6 +1,6 @@
 import { ApiError, GoogleGenAI } from '@google/genai';
 import type { Content, GenerateContentParameters, GenerateContentResponse, GenerateContentResponseUsageMetadata } from '@google/genai';
-import { kindOfStatus, ProviderError } from './provider';
+import { kindOfStatus, malformedAnswer, ProviderError } from './provider';
 import type { Completion, CompletionRequest, Provider } from './provider';
 
 export interface GeminiOptions {
@@ -77,6 +77,8 @@ interface GeminiErrorBody {
 
 function classify(error: unknown, model: string): Error {
   if (error instanceof ProviderError) return error;
+  const malformed = malformedAnswer('gemini', model, error);
+  if (malformed) return malformed;
   if (error instanceof Error && error.name === 'AbortError') return error;
   if (error instanceof ApiError) {
     const body = parseBody(error.message);

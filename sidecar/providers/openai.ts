@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import { countChat, countText, tokenizationFor } from '../cost/tokens';
-import { kindOfStatus, ProviderError, retryAfterMs } from './provider';
+import { kindOfStatus, malformedAnswer, ProviderError, retryAfterMs } from './provider';
 import type { Completion, CompletionRequest, Provider } from './provider';
 
 export interface OpenAIOptions {
@@ -80,6 +80,8 @@ function usageOf(usage: OpenAIUsage | undefined | null, request: CompletionReque
 /** Rate limits, server errors and dropped connections are worth another try; the rest fail with their cause. */
 function classify(error: unknown, model: string): Error {
   if (error instanceof ProviderError || error instanceof OpenAI.APIUserAbortError) return error;
+  const malformed = malformedAnswer('openai', model, error);
+  if (malformed) return malformed;
   if (error instanceof OpenAI.APIConnectionError) return new ProviderError('openai', model, 'connection', `cannot reach the server: ${error.message}`, true);
   if (error instanceof OpenAI.APIError && error.status) {
     const { kind, transient } = kindOfStatus(error.status);

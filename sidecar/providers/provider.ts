@@ -43,7 +43,7 @@ export interface Provider {
 }
 
 /** Why a call failed, as far as deciding what to do next goes. */
-export type FailureKind = 'rate limited' | 'overloaded' | 'server error' | 'timeout' | 'connection' | 'stream cut' | 'invalid request' | 'authentication' | 'not found' | 'refused';
+export type FailureKind = 'rate limited' | 'overloaded' | 'server error' | 'timeout' | 'connection' | 'stream cut' | 'malformed answer' | 'invalid request' | 'authentication' | 'not found' | 'refused';
 
 /**
  * A provider call that failed, naming the provider, the model and the cause; `transient` failures are worth another
@@ -66,6 +66,16 @@ export class ProviderError extends Error {
 
 /** A provider that cannot be used as configured (no key, a bad base URL): fails the agent at once. */
 export class ProviderSetupError extends Error {}
+
+/**
+ * An answer that does not parse (a proxy's error page, a body or stream event broken in transit): worth another try,
+ * as the next answer is likely whole; `undefined` for any other error.
+ */
+export function malformedAnswer(provider: ProviderName, model: string, error: unknown): ProviderError | undefined {
+  const cause = error instanceof Error && error.cause instanceof SyntaxError ? error.cause : error;
+  if (!(cause instanceof SyntaxError)) return undefined;
+  return new ProviderError(provider, model, 'malformed answer', `the answer is not valid JSON (${cause.message})`, true);
+}
 
 /** The failure kind and whether it is transient, from an HTTP status. */
 export function kindOfStatus(status: number): { kind: FailureKind; transient: boolean } {

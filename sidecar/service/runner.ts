@@ -10,6 +10,7 @@ import { noUsage } from '../party/usage';
 import { keysIn, redact } from '../contract/redact';
 import type { AgentResult, ContextRecord, PartyState } from '../contract/party';
 import type { PartyStore } from '../store/partyStore';
+import { databaseFailure } from '../store/database';
 import { blockDecision, decide } from '../planner/decide';
 import { blockedBy } from '../budget/budget';
 import type { BudgetState } from '../contract/budget';
@@ -216,7 +217,8 @@ class PartyRun {
       }
       this.settled.set(facts.name, { hash: result.resultHash, output: result.output });
     } catch (error) {
-      const reason = redact(error instanceof Error ? error.message : String(error), keysIn(process.env));
+      // A database that cannot be written (locked, disk full) is named as the cause, in the user's words.
+      const reason = databaseFailure(error) ?? redact(error instanceof Error ? error.message : String(error), keysIn(process.env));
       if (!this.signal.aborted) this.failure ??= { agent: facts.name, reason };
       progress('failed', { error: reason });
     }

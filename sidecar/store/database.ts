@@ -53,5 +53,22 @@ export function storeError(error: unknown, file: string): Error {
     return new StoreError(`${file} is not a valid Party Cost Inspector database (${message}); it was left untouched: move it aside to start afresh`);
   }
   if (code === 'SQLITE_CANTOPEN') return new StoreError(`cannot open ${file} (${message})`);
+  if (code === 'SQLITE_FULL' || code.startsWith('SQLITE_IOERR')) {
+    return new StoreError(`cannot write ${file}: ${writeFailure(code, message)}; what failed to write was not saved, everything before it was`);
+  }
   return error instanceof Error ? error : new Error(message);
+}
+
+/** Why a write failed, for a disk that is full, a file at its size limit, or a device that failed. */
+function writeFailure(code: string, message: string): string {
+  if (code === 'SQLITE_FULL') return `the disk is full (${message})`;
+  // A write past the process's file-size limit (ulimit -f) or a full disk both surface as a failed write.
+  if (code === 'SQLITE_IOERR_WRITE' || code === 'SQLITE_IOERR_FSYNC') return `the disk is full, the file reached its size limit, or the device failed (${message}, ${code})`;
+  return `${message} (${code})`;
+}
+
+/** A SQLite failure as the user's sentence (`undefined` for anything else), for errors that surface inside a run. */
+export function databaseFailure(error: unknown, file = 'the database'): string | undefined {
+  if (!(error instanceof Database.SqliteError)) return undefined;
+  return storeError(error, file).message;
 }

@@ -29,6 +29,7 @@ function texts(content: unknown): string {
 const errorTypes: Record<number, string> = { 400: 'invalid_request_error', 401: 'authentication_error', 429: 'rate_limit_error', 500: 'api_error', 503: 'api_error', 529: 'overloaded_error' };
 
 export const anthropicProtocol: Protocol = {
+  firstEvent: 'message_start',
   route(method, url) {
     return method === 'POST' && url.split('?')[0] === '/v1/messages' ? { streamed: false } : null;
   },

@@ -28,10 +28,12 @@ export type Planned = Match &
     | { status: 429; retryAfterSeconds?: number; message?: string }
     | { status: 400 | 401 | 500 | 503 | 529; message?: string }
     | { hang: true }
+    /** A whole answer, status 200, that is not the vendor's JSON: a broken body, or a stream event that does not parse. */
+    | { malformed: true }
   );
 
 export type PlannedSuccess = Extract<Planned, { status: 200 }>;
-export type PlannedFailure = Exclude<Planned, { status: 200 } | { hang: true }>;
+export type PlannedFailure = Exclude<Planned, { status: 200 } | { hang: true } | { malformed: true }>;
 
 /** One request a stand-in received. */
 export interface RecordedRequest {
@@ -51,6 +53,8 @@ export interface Protocol {
   userText(body: Record<string, unknown>): string;
   success(res: ServerResponse, request: RecordedRequest, answer: { content: string; usage: StandinUsage; cut: boolean }): void;
   failure(res: ServerResponse, request: RecordedRequest, planned: PlannedFailure): void;
+  /** The event name a stream's first event carries, where the vendor names its events (its SDK skips unnamed ones). */
+  firstEvent?: string;
 }
 
 export interface Standin {
@@ -101,6 +105,7 @@ export async function startStandin(protocol: Protocol, basePath: string): Promis
     const index = queue.findIndex((planned) => planned.match === undefined || (typeof planned.match === 'string' ? request.userText.includes(planned.match) : planned.match.test(request.userText)));
     const planned: Planned = index >= 0 ? queue.splice(index, 1)[0] : { status: 200 };
     if ('hang' in planned) return; // never answered: the client times out and drops the connection
+    if ('malformed' in planned) return sendMalformed(res, route.streamed || body.stream === true, protocol.firstEvent);
     if (planned.status !== 200) return protocol.failure(res, request, planned);
     const content = planned.content ?? defaultContent(request.userText);
     protocol.success(res, request, { content, usage: planned.usage ?? defaultUsage(body, content), cut: planned.cut === true });
@@ -153,6 +158,17 @@ export function sendEvents(res: ServerResponse, events: { event?: string; data: 
   for (const { event, data } of shown) res.write(`${event ? `event: ${event}\n` : ''}data: ${JSON.stringify(data)}\n\n`);
   if (cut) res.destroy();
   else res.end();
+}
+
+/** A complete answer that does not parse: JSON cut short but with its full length declared, or an event of such JSON. */
+function sendMalformed(res: ServerResponse, streamed: boolean, event: string | undefined): void {
+  const broken = '{"id":"answer-1","choices":[{"index":0,';
+  if (!streamed) {
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(broken) });
+    return void res.end(broken);
+  }
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  res.end(`${event ? `event: ${event}\n` : ''}data: ${broken}\n\n`);
 }
 
 /** Text split into a few pieces, as a stream delivers it. */

@@ -14,6 +14,8 @@ export type Cause =
   | 'configuration changed'
   | 'upstream changed'
   | 'cache expired'
+  /** Stored by an older release whose keys meant something else (its key version): never reused, never mistaken. */
+  | 'engine changed'
   | 'forced'
   | 'no inputs'
   | 'cached elsewhere'

@@ -73,6 +73,10 @@ function knownHashes(upstream: Record<string, UpstreamState>): Record<string, st
 /** A change that makes the agent execute whatever its pending upstream agents return. */
 function definiteChange(s: AgentSituation): Pick<Decision, 'cause' | 'detail'> | undefined {
   if (!s.stored) return { cause: !s.partyHasRun ? 'never ran' : s.inputs.length ? 'input added' : 'upstream changed' };
+  // A stored key that its own definition, inputs and upstream no longer reproduce was made by an older release.
+  if (agentKey(s.stored.definition, s.stored.inputs, s.stored.upstream) !== s.stored.key) {
+    return { cause: 'engine changed', detail: 'stored by an older release, whose results this one does not reuse' };
+  }
   const fields = changedFields(s.stored.definition, s.definition);
   if (fields.length) return { cause: 'configuration changed', detail: fields.join(', ') };
   const added = s.inputs.filter((input) => !s.stored!.inputs.includes(input));

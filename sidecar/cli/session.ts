@@ -42,7 +42,7 @@ export async function withParties<T>(
   const cache = new ResultCache({ db, redisUrl: redisUrl(args), namespace: cacheNamespace(args.workspace) });
   try {
     // A short command gives a Redis that answers a head start (lookups never wait); a refused one costs nothing, a
-    // hung one at most the probe's 30 ms.
+    // hung one at most the probe's 15 ms.
     await cache.redisConnected(redisHeadStartMs);
     const service = new PartyService(loaded.config, loaded.prices, new PartyStore(db), new Providers(loaded.config), cache);
     return await work(service, shown);

@@ -29,12 +29,20 @@ interface LedgerRow {
   saved_usd: number;
 }
 
+interface RunningTotal {
+  lastId: number;
+  spent: number;
+  pruned: number;
+}
+
 /**
  * The spend ledger: every execution with its provider, model, usage by part and its estimated and actual cost, and
  * every result-cache hit (costing nothing). Budgets count its actual costs.
  */
 export class Ledger {
   private readonly statements = new Map<string, Database.Statement>();
+  /** Spend and pruned tokens since a window's start, and the last ledger id they include. */
+  private readonly windows = new Map<string, RunningTotal>();
 
   constructor(private readonly db: Database.Database) {}
 
@@ -62,13 +70,37 @@ export class Ledger {
 
   /** Actual spend since an instant (USD): what budgets count. */
   spentSince(since: number): number {
-    const row = this.sql('SELECT coalesce(sum(cost_usd), 0) AS spent FROM ledger WHERE at >= ?').get(new Date(since).toISOString()) as { spent: number };
-    return roundUsd(row.spent);
+    return roundUsd(this.window(since).spent);
   }
 
   /** Upstream tokens context assembly left out of prompts since an instant. */
   prunedSince(since: number): number {
-    return (this.sql('SELECT coalesce(sum(pruned_tokens), 0) AS n FROM ledger WHERE at >= ?').get(new Date(since).toISOString()) as { n: number }).n;
+    return this.window(since).pruned;
+  }
+
+  /**
+   * Running totals since an instant. The ledger is append-only and its ids grow in commit order (SQLite has one
+   * writer), so each call adds only the rows committed since the last one, by this process or another: a budget check
+   * costs the same after a million executions as after ten.
+   */
+  private window(since: number): RunningTotal {
+    const key = new Date(since).toISOString();
+    let total = this.windows.get(key);
+    if (!total) {
+      total = { lastId: 0, spent: 0, pruned: 0 };
+      this.windows.set(key, total);
+      // Windows move on (a new day, week, month): keep the few in use.
+      if (this.windows.size > 8) this.windows.delete(this.windows.keys().next().value!);
+    }
+    const added = this.sql(
+      'SELECT coalesce(sum(CASE WHEN at >= ? THEN cost_usd END), 0) AS spent, coalesce(sum(CASE WHEN at >= ? THEN pruned_tokens END), 0) AS pruned, max(id) AS last FROM ledger WHERE id > ?',
+    ).get(key, key, total.lastId) as { spent: number; pruned: number; last: number | null };
+    if (added.last !== null) {
+      total.spent += added.spent;
+      total.pruned += added.pruned;
+      total.lastId = added.last;
+    }
+    return total;
   }
 
   /** The executions of one party (or all), since an instant (or ever), oldest first, with their totals. */

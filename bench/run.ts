@@ -5,6 +5,7 @@ import { configBench } from './configBench';
 import { contextBench } from './contextBench';
 import { extensionBench } from './extensionBench';
 import { partyBench } from './partyBench';
+import { reliabilityBench } from './reliabilityBench';
 import { tokenizerBench } from './tokenizerBench';
 import { catalogueReady } from '../sidecar/cost/catalogue';
 
@@ -17,6 +18,7 @@ import { catalogueReady } from '../sidecar/cost/catalogue';
   await partyBench();
   await cacheBench();
   await extensionBench();
+  await reliabilityBench();
 })().catch((error: unknown) => {
   console.error(error);
   process.exitCode = 1;

@@ -39,6 +39,25 @@ export interface InitializeResult {
 /** extension → sidecar: set the sidecar up for a workspace. */
 export const initializeRequest = new CheckedRequest<InitializeParams, InitializeResult>('session/initialize', initializeParams);
 
+/** What the sidecar process holds now: memory, and the handles and listeners a leak would grow. */
+export interface HealthResult {
+  rssBytes: number;
+  heapUsedBytes: number;
+  /** The heap V8 holds, used or not. */
+  heapTotalBytes: number;
+  /** Memory outside the heap that JavaScript objects hold (buffers, native modules' objects). */
+  externalBytes: number;
+  /** Active resources (timers, sockets, files, immediates) by type, as Node counts them. */
+  resources: Record<string, number>;
+  /** Listeners on the process and on its stdio. */
+  listeners: number;
+  /** Open file descriptors (Linux), or null where they cannot be counted. */
+  fds: number | null;
+}
+
+/** extension → sidecar (or a soak bench): the process's health figures. */
+export const healthRequest = new CheckedRequest<Record<string, never>, HealthResult>('session/health', nothing);
+
 /** A configuration problem with its position (0-based, as editors count). */
 export interface ConfigProblem {
   severity: 'error' | 'warning';

@@ -7,7 +7,7 @@ import { RestartPolicy } from '../../extension/sidecar/restartPolicy';
 import { SidecarClient, SidecarUnavailableError } from '../../extension/sidecar/sidecarClient';
 import type { ClientState } from '../../extension/sidecar/sidecarClient';
 import { findNodeRuntime } from '../../extension/sidecar/nodeRuntime';
-import { agentGraphRequest, cacheStatsRequest, estimateRequest, listPartiesRequest, pricesUpdateRequest } from '../../sidecar/protocol';
+import { agentGraphRequest, cacheStatsRequest, estimateRequest, healthRequest, listPartiesRequest, pricesUpdateRequest } from '../../sidecar/protocol';
 import { catalogueProviders, catalogueReady } from '../../sidecar/cost/catalogue';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -110,6 +110,11 @@ test('the real sidecar: initialise, answer, stop', async () => {
   await assert.rejects(sidecar.request(listPartiesRequest, {}), /no configuration at .*partycost\.json: run "Party Cost: Create Sample Configuration"/);
   assert.equal(sidecar.state, 'running', 'a request error is not a crash');
   assert.equal(sidecar.info?.node, process.version);
+  // Its health, as a soak watches it: memory, and the resources and listeners a leak would grow.
+  const health = await sidecar.request(healthRequest, {});
+  assert.ok(health.rssBytes > health.heapTotalBytes && health.heapTotalBytes >= health.heapUsedBytes && health.heapUsedBytes > 0);
+  assert.equal(health.resources.PipeWrap, 3, `stdin, stdout and stderr: ${JSON.stringify(health.resources)}`);
+  assert.ok(health.listeners > 0 && health.fds! >= 3);
   const pid = sidecar.pid;
   await sidecar.stop();
   assert.equal(alive(pid), false);

@@ -20,6 +20,8 @@ export interface PartyCostApi {
   cacheView: CacheView;
   /** Fires when a webview paints its first state, with the time since its host was created (for the bench). */
   onDidPaintView: vscode.Event<ViewPaint>;
+  /** The folder VS Code keeps this extension's logs in (the "Party Cost Inspector" output channel's file among them). */
+  logUri: vscode.Uri;
 }
 
 /**
@@ -41,7 +43,7 @@ export function activate(extension: vscode.ExtensionContext): PartyCostApi {
   context.pushExtCleanup(cacheView, vscode.window.registerWebviewViewProvider(CacheView.viewId, cacheView));
   registerStatusBar(context);
   registerFirstRun(context);
-  return { partiesTree: parties, cacheView, onDidPaintView };
+  return { partiesTree: parties, cacheView, onDidPaintView, logUri: extension.logUri };
 }
 
 /** Returns the promise that stops the sidecar. */

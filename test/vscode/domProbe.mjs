@@ -1,5 +1,6 @@
 // Answers the suite's webview probes: a test writes <name>.probe holding {"view": "plan"} (and optionally "click": a
-// CSS selector to click first, as a user would); this reads the DOM of the webview whose <body data-view> matches (webviews are nested frames: iframe.webview.ready, then #active-frame) and
+// CSS selector to click first, as a user would; "post": messages the page sends to the extension as its own script
+// would, through the channel acquireVsCodeApi().postMessage uses); this reads the DOM of the webview whose <body data-view> matches (webviews are nested frames: iframe.webview.ready, then #active-frame) and
 // writes <name>.probe.json, or <name>.probe-error with what went wrong. The extension host cannot see webview DOM.
 import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -23,11 +24,13 @@ function snapshot() {
   return { view: document.body.dataset.view, theme: document.body.className, background: getComputedStyle(document.body).backgroundColor, csp, scripts, elements };
 }
 
-async function probe(page, { view, click }) {
+async function probe(page, { view, click, post }) {
   for (const frame of page.frames()) {
     const found = await frame.evaluate(() => document.body?.dataset.view).catch(() => undefined);
     if (found !== view) continue;
     if (click) await frame.locator(click).first().click({ timeout: 5000 });
+    // The page's frame loses window.parent once its script has the API; its host frame keeps the channel.
+    if (post) await frame.parentFrame().evaluate((messages) => messages.forEach((message) => window.__vscode_post_message__('onmessage', { message })), post);
     return frame.evaluate(snapshot);
   }
   const frames = await Promise.all(page.frames().map(async (f) => {

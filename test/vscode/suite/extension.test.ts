@@ -82,6 +82,7 @@ suite('Party Cost Inspector in VS Code', function () {
   test('a broken configuration shows diagnostics at their positions, updated as the file changes', async () => {
     const document = await vscode.workspace.openTextDocument(configUri());
     await vscode.window.showTextDocument(document);
+    const original = readFileSync(configUri().fsPath, 'utf8');
     const edit = new vscode.WorkspaceEdit();
     const at = document.getText().indexOf('"gpt-4o-mini"');
     edit.replace(document.uri, new vscode.Range(document.positionAt(at), document.positionAt(at + '"gpt-4o-mini"'.length)), '"gpt-4o-mni"');
@@ -95,9 +96,13 @@ suite('Party Cost Inspector in VS Code', function () {
     assert.equal(problems[0].severity, vscode.DiagnosticSeverity.Error);
     await vscode.commands.executeCommand('workbench.actions.view.problems');
     await requestScreenshot('diagnostics');
-    await vscode.commands.executeCommand('undo');
+    // Put the file back as it was, on disk too: an auto-save may have written the broken text meanwhile.
+    const restore = new vscode.WorkspaceEdit();
+    restore.replace(document.uri, new vscode.Range(document.positionAt(0), document.positionAt(document.getText().length)), original);
+    assert.ok(await vscode.workspace.applyEdit(restore));
+    assert.ok(await document.save());
+    assert.equal(readFileSync(configUri().fsPath, 'utf8'), original);
     await eventually('the diagnostics to clear', () => vscode.languages.getDiagnostics(document.uri).filter((d) => d.source === 'partycost').length === 0);
-    await vscode.commands.executeCommand('workbench.action.files.revert');
   });
 
   test('Run Party Plan creates a party that the parties tree shows, and Resume Party Plan resumes it', async () => {

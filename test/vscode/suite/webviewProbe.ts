@@ -29,11 +29,11 @@ export interface ViewSnapshot {
 
 let counter = 0;
 
-async function probeOnce(view: string, click?: string): Promise<ViewSnapshot> {
+async function probeOnce(view: string, action: { click?: string; post?: unknown[] } = {}): Promise<ViewSnapshot> {
   const { screenshotDir, screenshotTimeoutMs } = readSuiteConfig();
   mkdirSync(screenshotDir, { recursive: true });
   const file = path.join(screenshotDir, `${view}-${++counter}.probe`);
-  writeFileSync(file, JSON.stringify({ view, click }));
+  writeFileSync(file, JSON.stringify({ view, ...action }));
   const deadline = Date.now() + screenshotTimeoutMs;
   for (;;) {
     if (existsSync(`${file}.json`)) {
@@ -76,5 +76,10 @@ export function elements(snapshot: ViewSnapshot, probe: string): ProbedElement[]
 
 /** Clicks an element of the view as a user would (Playwright, in the page), and returns the DOM right after. */
 export function clickInView(view: string, selector: string): Promise<ViewSnapshot> {
-  return probeOnce(view, selector);
+  return probeOnce(view, { click: selector });
+}
+
+/** Sends messages from the view's page to the extension as the page's own script would, and returns the DOM after. */
+export function postFromView(view: string, messages: unknown[]): Promise<ViewSnapshot> {
+  return probeOnce(view, { post: messages });
 }

@@ -30,7 +30,8 @@ import type { Db } from '../sidecar/store/database';
 import { PartyStore } from '../sidecar/store/partyStore';
 import { startRedis } from '../test/redisServer';
 import type { RedisServer } from '../test/redisServer';
-import { report, seeded } from './measure';
+import { figure, report, seeded, verdict } from './measure';
+import type { Goal } from './measure';
 
 /** An entry's serialised size, as the SQLite tier stores it. */
 const entryBytes = (entry: CacheEntry): number => Buffer.byteLength(JSON.stringify(entry));
@@ -212,10 +213,15 @@ async function tierBench(server: RedisServer): Promise<void> {
   const bigSet = await comparePair({ ours: (i) => bigSqlite.set(entries[i]), floor: bigRawInsert }, bigN, 3);
   const bigGet = await comparePair({ ours: (i) => bigSqlite.get(keys[i]), floor: (i) => bigSelect.get(keys[i]) }, bigN, 3);
 
-  const row = (label: string, m: { ours: number; floor: number }): [string, string] => [
-    label,
-    `${us(m.ours).padStart(7)} µs vs ${us(m.floor).padStart(7)} µs  ratio ${(m.ours / m.floor).toFixed(2)}×`,
-  ];
+  // Goals: L1 get within 2× lru-cache, L3 get within 1.5× a prepared SELECT; the other ratios are reported as they are.
+  const goals: Record<string, Goal> = { 'MemoryDriver.get': '<= 2', 'SqliteDriver.get': '<= 1.5' };
+  const row = (label: string, m: { ours: number; floor: number }): [string, string] => {
+    const name = label.split(' ')[0];
+    const goal = goals[name];
+    figure(`${label.replace(/\s+/g, ' ')}: ours / floor`, m.ours / m.floor, '×', goal);
+    figure(`${name}`.concat(label.includes('rows;') ? ' (22,000 rows)' : '', ' µs per op'), m.ours, 'µs');
+    return [label, `${us(m.ours).padStart(7)} µs vs ${us(m.floor).padStart(7)} µs  ratio ${(m.ours / m.floor).toFixed(2)}×${goal ? ` (${verdict(goal, m.ours / m.floor)})` : ''}`];
+  };
   console.log(
     `\nCache tiers: µs per op, ours vs the raw library call it wraps (floor); ${n.toLocaleString('en')} keys, ${n.toLocaleString('en')} sequential awaited ops per round (memory: ${memoryOps.toLocaleString('en')}), median of ${rounds} alternating rounds after a warm-up;` +
       ` entries of ${Math.round(averageBytes).toLocaleString('en')} B serialised (${output.length.toLocaleString('en')} B output), every get a hit`,
@@ -341,7 +347,7 @@ async function tieredBench(server: RedisServer): Promise<void> {
     ['ours: TieredCache.getOrProduce', `${rate(oursMs)} (${oursMs.toFixed(0)} ms; served by memory ${pct(tiers.memory)}, redis ${pct(tiers.redis)}, produced ${pct(tiers.produced)})`],
     ['bentocache: getOrSet', `${rate(theirsMs)} (${theirsMs.toFixed(0)} ms)`],
     ['factory calls ours / bentocache', `${ours[0].produced.toLocaleString('en')} / ${theirs[0].produced.toLocaleString('en')}`],
-    ['ratio ours / bentocache throughput', `${(theirsMs / oursMs).toFixed(2)}× (above 1: ours is faster)`],
+    ['ratio ours / bentocache throughput', `${figure('tiered memory + Redis, ours / bentocache throughput', theirsMs / oursMs, '×', '>= 1').toFixed(2)}× (above 1: ours is faster)`],
   ]);
 }
 
@@ -420,9 +426,9 @@ async function replayBench(): Promise<void> {
     ['inputs', `theme from ${themes.length} themes × ${themeWordings.length} wordings, guests 10–200 (“N guests” / “N kids”), cake from ${flavours.length} flavours × ${cakeWordings.length} wordings, vendor request 50 %, catering request 40 % (popularity-skewed, seed 1000)`],
     ['agent executions', totals.executions.toLocaleString('en')],
     ['cache hits', `${totals.hits.toLocaleString('en')} (${tierText || 'none'})`],
-    ['hit rate hits / (hits + executions)', `${((100 * totals.hits) / (totals.hits + totals.executions)).toFixed(1)} %`],
+    ['hit rate hits / (hits + executions)', `${figure('replay of generated parties, hit rate', (100 * totals.hits) / (totals.hits + totals.executions), '%').toFixed(1)} %`],
     ['actual cost spent', usd(totals.costUsd)],
-    ['saved (sum of savedCostUsd of cache hits)', `${usd(totals.savedUsd)} (${((100 * totals.savedUsd) / wouldHaveCost).toFixed(1)} % of the ${usd(wouldHaveCost)} it would have cost without the cache)`],
+    ['saved (sum of savedCostUsd of cache hits)', `${usd(totals.savedUsd)} (${figure('replay of generated parties, saved', (100 * totals.savedUsd) / wouldHaveCost, '%').toFixed(1)} % of the ${usd(wouldHaveCost)} it would have cost without the cache)`],
     ['resultCache.report() savings', `${usd(cacheReport.savings.savedUsd)} over ${cacheReport.savings.hits.toLocaleString('en')} hits (${Math.abs(cacheReport.savings.savedUsd - totals.savedUsd) < 1e-9 && cacheReport.savings.hits === totals.hits ? 'matches the run reports' : 'DIFFERS from the run reports'})`],
     ...[...byAgent.entries()].map(([agent, a]): [string, string] => [
       `  ${agent}`,

@@ -6,7 +6,7 @@ import type { AgentConfig } from '../sidecar/config/schema';
 import { assembleContext, clearContextCaches } from '../sidecar/context/assemble';
 import type { Assembly, AssemblyRequest, UpstreamResult } from '../sidecar/context/assemble';
 import { agentModel } from '../sidecar/config/agents';
-import { medianMs, report, seeded } from './measure';
+import { figure, medianMs, report, seeded } from './measure';
 
 const vocabulary = (
   'plan guests arrive welcome table colours garden music games lights balloons cake candles menu snacks drinks ' +
@@ -49,6 +49,8 @@ export function contextBench(): void {
   const warmMs = medianMs(() => assembleContext(budgeted), 20, 2);
   const coldMs = medianMs(() => (clearContextCaches(), assembleContext(budgeted)), 20, 2);
   console.log(`\nContext assembly: 50 upstream results of ~300 words (${thousands(whole.tokens)} tokens whole), contextBudget ${thousands(budget)}`);
+  figure('assembly of 50 upstream results within 4,000 tokens, caches cleared', coldMs, 'ms');
+  figure('assembly of 50 upstream results within 4,000 tokens, caches kept', warmMs, 'ms');
   report([
     ['assembled', `${thousands(first.tokens)} tokens (${formCounts(first)}), ${thousands(first.prunedTokens)} pruned`],
     ['first assembly (no caches)', `${firstMs.toFixed(1)} ms`],
@@ -78,6 +80,7 @@ export function contextBench(): void {
     ]);
   }
   const saved = wholeTotal - assembledTotal;
+  figure('sample, tokens saved by context budgets per party', saved, 'tokens');
   rows.push(['total', `${thousands(wholeTotal)} whole → ${thousands(assembledTotal)} assembled: ${thousands(saved)} tokens saved (${((100 * saved) / wholeTotal).toFixed(1)}%)`]);
   console.log('\nContext assembly on the sample configuration: every upstream result 2,000 words');
   report(rows);

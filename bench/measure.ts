@@ -20,3 +20,48 @@ export function report(rows: [string, string][]): void {
 export function seeded(seed: number): (n: number) => number {
   return (n) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
 }
+
+/** A goal for a figure: the comparison it must pass, e.g. `<= 2` or `>= 0.5`. */
+export type Goal = `${'<' | '<=' | '>' | '>='} ${number}`;
+
+/** One measured figure, as `npm run bench -- --json FILE` writes it. */
+export interface Figure {
+  group: string;
+  name: string;
+  value: number;
+  unit: string;
+  goal?: Goal;
+  met?: boolean;
+}
+
+const figures: Figure[] = [];
+let currentGroup = '';
+
+/** The group the following figures belong to (the name `--only` selects). */
+export function startGroup(name: string): void {
+  currentGroup = name;
+}
+
+/** Records a figure (and whether it meets its goal); returns the value, so it can be printed as it is recorded. */
+export function figure(name: string, value: number, unit: string, goal?: Goal): number {
+  const entry: Figure = { group: currentGroup, name, value: Number(value.toPrecision(6)), unit };
+  if (goal) {
+    const [op, bound] = goal.split(' ') as [string, string];
+    const limit = Number(bound);
+    entry.goal = goal;
+    entry.met = op === '<' ? value < limit : op === '<=' ? value <= limit : op === '>' ? value > limit : value >= limit;
+  }
+  figures.push(entry);
+  return value;
+}
+
+/** What a goal's verdict reads like beside a printed figure. */
+export function verdict(goal: Goal, value: number): string {
+  const [op, bound] = goal.split(' ') as [string, string];
+  const met = op === '<' ? value < Number(bound) : op === '<=' ? value <= Number(bound) : op === '>' ? value > Number(bound) : value >= Number(bound);
+  return `goal ${op.replace('<=', '≤').replace('>=', '≥')} ${bound}: ${met ? 'met' : 'NOT MET'}`;
+}
+
+export function recordedFigures(): Figure[] {
+  return [...figures];
+}

@@ -21,7 +21,7 @@ import { openDatabase } from '../sidecar/store/database';
 import type { Db } from '../sidecar/store/database';
 import { autoSnapshotEvery, PartyStore } from '../sidecar/store/partyStore';
 import { generatedConfig } from './configBench';
-import { medianMs, report, seeded } from './measure';
+import { figure, medianMs, report, seeded, verdict } from './measure';
 
 /** Inputs a user might type into the sample party; they route to different agents. */
 const pool = [
@@ -103,6 +103,9 @@ function resumeBench(): void {
   const shortMs = medianMs(() => store.replayLatest(short.id), 25, 5);
   const longMs = medianMs(() => store.replayLatest(long.id), 25, 5);
   console.log(`\nResume (replayLatest: latest snapshot + later events); history appended in batches of up to ${autoSnapshotEvery} (snapshots where single-event appends put them), 10,000 events per transaction`);
+  figure(`resume with ${counts.short} events of history`, shortMs, 'ms');
+  figure(`resume with ${counts.long.toLocaleString('en')} events of history`, longMs, 'ms');
+  figure('resume, long history / short', longMs / shortMs, '×', '<= 2');
   report([
     [`build ${counts.short} events`, `${(shortBuilt - started).toFixed(0)} ms`],
     [`build ${counts.long.toLocaleString('en')} events`, `${seconds(longBuilt - shortBuilt)} (${Math.round(counts.long / ((longBuilt - shortBuilt) / 1000)).toLocaleString('en')} events/s)`],
@@ -149,11 +152,14 @@ function appendBench(): void {
   const ours = n / (oursMs / 1000);
   const floor = n / (rawMs / 1000);
   console.log(`\nEvent append: N = ${n.toLocaleString('en')} events in one transaction (one append call per event)`);
+  figure('PartyStore.append', ours, 'events/s');
+  figure('raw better-sqlite3 INSERT', floor, 'events/s');
+  figure('PartyStore.append / raw INSERT throughput', ours / floor, '×', '>= 0.5');
   report([
     ['PartyStore.append (events, projection, auto snapshots)', `${Math.round(ours).toLocaleString('en')} events/s (${oursMs.toFixed(0)} ms)`],
     [`  first ${tenth.toLocaleString('en')} / last ${tenth.toLocaleString('en')} events`, `${Math.round(firstRate).toLocaleString('en')} / ${Math.round(lastRate).toLocaleString('en')} events/s`],
     ['raw better-sqlite3 prepared INSERT (floor)', `${Math.round(floor).toLocaleString('en')} events/s (${rawMs.toFixed(0)} ms, median of 5)`],
-    ['ratio ours / raw throughput', `${(ours / floor).toFixed(3)} (raw is ${(floor / ours).toFixed(1)}× faster)`],
+    ['ratio ours / raw throughput', `${(ours / floor).toFixed(3)} (raw is ${(floor / ours).toFixed(1)}× faster; ${verdict('>= 0.5', ours / floor)})`],
   ]);
 }
 
@@ -187,9 +193,11 @@ function planBench(): void {
   const bigMs = medianMs(() => planParty({ config: bigConfig, prices: big.prices, state: bigState }), 3, 1);
   const plan = planParty({ config: bigConfig, prices: big.prices, state: bigState });
   console.log('\nPlanning (planParty, state in memory, no stored results)');
+  figure('plan, sample (7 agents, 4 inputs)', sampleMs, 'ms', '< 1');
+  figure(`plan, 500 agents × ${inputCount.toLocaleString('en')} inputs`, bigMs, 'ms', '< 50');
   report([
-    ['sample (7 agents), 4 inputs', `${sampleMs.toFixed(3)} ms (median of 51)`],
-    [`generated 500 agents, ${inputCount.toLocaleString('en')} inputs`, `${bigMs.toFixed(0)} ms (median of 3; ${routes.toLocaleString('en')} input→agent routes, ${plan.totals.execute} agents execute)`],
+    ['sample (7 agents), 4 inputs', `${sampleMs.toFixed(3)} ms (median of 51; ${verdict('< 1', sampleMs)})`],
+    [`generated 500 agents, ${inputCount.toLocaleString('en')} inputs`, `${bigMs.toFixed(0)} ms (${verdict('< 50', bigMs)}; median of 3; ${routes.toLocaleString('en')} input→agent routes, ${plan.totals.execute} agents execute)`],
   ]);
 }
 
@@ -294,6 +302,9 @@ async function sessionBench(): Promise<void> {
     ['(b) re-run everything (force all)', String(everything.executions), usd(everything.costUsd), usd(everything.estimatedUsd)],
     ['(c) one-level cascade (model)', String(cascade.executions), 'n/a', usd(cascade.estimatedUsd)],
   ];
+  figure('edit session, executions: delta plan', ours.executions, 'executions');
+  figure('edit session, executions: re-run everything', everything.executions, 'executions');
+  figure('edit session, cost: delta plan / re-run everything', ours.costUsd / everything.costUsd, '×', '<= 1');
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
   const adds = edits.filter((e) => e.op === 'add').length;
   console.log(`\nReplayed edit session on the sample: 3 inputs, a run, then ${edits.length} edits (${adds} additions, ${edits.length - adds} removals) each followed by a run; offline provider, ${(elapsed / 1000).toFixed(1)} s`);

@@ -9,7 +9,7 @@ import { createMessageConnection, StreamMessageReader, StreamMessageWriter } fro
 import type { MessageConnection } from 'vscode-jsonrpc/node';
 import * as protocol from '../sidecar/protocol';
 import type { HealthResult } from '../sidecar/protocol';
-import { report } from './measure';
+import { figure, report, verdict } from './measure';
 
 const bin = path.resolve('bin/partycost.js');
 const folders: string[] = [];
@@ -73,11 +73,13 @@ async function redisWaitBench(): Promise<void> {
     await new Promise((resolve) => hung.close(resolve));
   }
   const none = median(times.none);
+  const dead = figure('CLI run, Redis dead / none', median(times.dead) / none, '×', '<= 1.05');
+  const hungRatio = figure('CLI run, Redis hung / none', median(times.hung) / none, '×', '<= 1.05');
   console.log('\nA CLI run with Redis unreachable (partycost run of a new party, median of 15 interleaved rounds)');
   report([
     ['no Redis configured', `${none.toFixed(0)} ms`],
-    ['Redis dead (port closed)', `${median(times.dead).toFixed(0)} ms = ${(median(times.dead) / none).toFixed(2)}× (goal ≤ 1.05)`],
-    ['Redis hung (accepts, never answers)', `${median(times.hung).toFixed(0)} ms = ${(median(times.hung) / none).toFixed(2)}× (goal ≤ 1.05)`],
+    ['Redis dead (port closed)', `${median(times.dead).toFixed(0)} ms = ${dead.toFixed(2)}× (${verdict('<= 1.05', dead)})`],
+    ['Redis hung (accepts, never answers)', `${median(times.hung).toFixed(0)} ms = ${hungRatio.toFixed(2)}× (${verdict('<= 1.05', hungRatio)})`],
   ]);
 }
 
@@ -147,9 +149,13 @@ async function soakBench(): Promise<void> {
     const mean = (values: number[]): number => values.reduce((a, b) => a + b, 0) / values.length;
     const first = mean(samples.slice(0, 3));
     const growth = (100 * (mean(samples.slice(-3)) - first)) / first;
+    figure('soak, RSS growth over 10,000 runs', growth, '%', '< 10');
+    figure('soak, runs per second', total / seconds, 'runs/s');
+    figure('soak, active resources added', count(end.resources) - count(start.resources), 'resources', '<= 0');
+    figure('soak, listeners added', end.listeners - start.listeners, 'listeners', '<= 0');
     console.log(`\nSoak: ${total.toLocaleString('en-US')} runs through one sidecar (an input added or removed, then a run), ${(total / seconds).toFixed(0)} runs/s`);
     report([
-      ['RSS growth (mean of the last 3 samples vs the first 3)', `${growth >= 0 ? '+' : ''}${growth.toFixed(1)} % (goal < 10 %); at ${warmUp.toLocaleString('en-US')} runs ${mib(start.rssBytes)}, at the end ${mib(end.rssBytes)}, at most ${mib(Math.max(...samples))}`],
+      ['RSS growth (mean of the last 3 samples vs the first 3)', `${growth >= 0 ? '+' : ''}${growth.toFixed(1)} % (${verdict('< 10', growth)}); at ${warmUp.toLocaleString('en-US')} runs ${mib(start.rssBytes)}, at the end ${mib(end.rssBytes)}, at most ${mib(Math.max(...samples))}`],
       ['RSS every 1,000 runs', samples.map(mib).join(', ')],
       ['runs/s, each 1,000 runs', rates.map((rate) => rate.toFixed(0)).join(', ')],
       ['heap used / held', `${mib(start.heapUsedBytes)} / ${mib(start.heapTotalBytes)} → ${mib(end.heapUsedBytes)} / ${mib(end.heapTotalBytes)}`],

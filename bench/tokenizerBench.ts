@@ -1,7 +1,7 @@
 import { getEncoding } from 'js-tiktoken';
 import { clearMergeCache } from 'gpt-tokenizer/encoding/o200k_base';
 import { countText } from '../sidecar/cost/tokens';
-import { medianMs, report, seeded } from './measure';
+import { figure, medianMs, report, seeded } from './measure';
 
 const vocabulary = [
   'the', 'party', 'guests', 'will', 'arrive', 'at', 'noon', 'and', 'a', 'jungle', 'theme', 'with', 'chocolate', 'cake',
@@ -40,6 +40,9 @@ export function tokenizerBench(): void {
   const theirsMs = medianMs(() => reference.encode(text, [], []), 5, 1);
   const mb = text.length / 1e6;
   console.log(`\nTokenizer: o200k on ${mb.toFixed(2)} MB of mixed text (${ours.toLocaleString('en-US')} tokens, counts agree)`);
+  figure('o200k counting, 1 MB, ours (cold)', mb / (oursMs / 1000), 'MB/s');
+  figure('o200k counting, 1 MB, ours (warm)', mb / (warmMs / 1000), 'MB/s');
+  figure('o200k counting, js-tiktoken time / ours', theirsMs / oursMs, '×', '>= 1');
   report([
     ['gpt-tokenizer (ours), cold cache', `${oursMs.toFixed(0)} ms, ${(mb / (oursMs / 1000)).toFixed(1)} MB/s`],
     ['gpt-tokenizer (ours), warm cache', `${warmMs.toFixed(0)} ms, ${(mb / (warmMs / 1000)).toFixed(1)} MB/s`],

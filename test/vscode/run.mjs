@@ -4,7 +4,8 @@
 // scripts/package.mjs makes afresh, installed into a new extensions folder; nothing loads from the source tree).
 // Each writes .test-results/vscode[-<kind>]/ (results.json, screenshots, logs) and prints `N passed, N failed (<kind>)`;
 // the last line is the total. Exits 1 on any failure.
-// Usage: node test/vscode/run.mjs   (VSCODE_TEST_TIMEOUT_S: limit per suite in seconds, default 300)
+// Usage: node test/vscode/run.mjs   (VSCODE_TEST_TIMEOUT_S: limit per suite's tests in seconds, default 300; installing
+// code-server and Chromium, packaging and starting the server come before it starts)
 // PARTYCOST_VSCODE_SUITE=test|installed|bench runs only that one; bench runs test/vscode/bench/*.bench.ts (for npm run
 // bench), and a bench may write bench*.json next to results.json, which is collected too.
 import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
@@ -194,7 +195,6 @@ function collectOutput(run, serverLog, outputDir) {
 /** Runs one kind of suite in a fresh code-server, Chromium and workspace; returns its counts. */
 async function main(kind) {
   say(`${kind} suite`);
-  const deadline = Date.now() + deadlineMs;
   const { outputDir, bundleDir } = outputDirs(kind);
   const { codeServerEntry, chromium: chromiumPath } = install();
   if (!existsSync(path.join(repoRoot, 'dist', 'extension.js'))) throw new Error('dist/extension.js is missing: run `npm run build` first');
@@ -224,6 +224,8 @@ async function main(kind) {
     browser = await launchChromium(chromiumPath, path.join(run.runDir, 'chromium-profile'));
     const stopAnswering = [answerScreenshotRequests(browser.page, run.screenshotDir), answerProbeRequests(browser.page, run.screenshotDir)];
     try {
+      // The limit counts the tests (with the workbench loading them), not installing code-server or packaging.
+      const deadline = Date.now() + deadlineMs;
       const exitCode = await runTestsInWorkbench({ page: browser.page, url: workbenchUrl(server.url, run.workspace, bundle, extension.developmentPath), run, server, deadline });
       say(`tests finished with exit code ${exitCode}`);
       if (exitCode !== 0 && !readResults(run.resultsFile)?.failed) problems.push(`the test run exited with code ${exitCode}`);

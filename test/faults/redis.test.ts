@@ -37,7 +37,10 @@ test('Redis killed in the middle of many parties: runs complete, calls skip it a
     const report = await parties.run(party.id);
     assert.ok(report.agents.length > 0, `party ${i} ran`);
   }
-  assert.equal(redisTier.driver.available!(), false, 'a dropped connection is not used');
+  // The client learns of the drop from its socket's close event, which may come after the last run on a busy machine.
+  for (const deadline = Date.now() + 5_000; redisTier.driver.available!(); await delay(20)) {
+    assert.ok(Date.now() < deadline, 'a dropped connection is not used');
+  }
   const down = (await cache.report()).tiers.find((tier) => tier.tier === 'redis')!;
   assert.ok(down.skipped >= 10, `every call while Redis is down is skipped at no cost: ${down.skipped}`);
   assert.equal(down.breaker, 'open', 'and the breaker is shown as it is');

@@ -164,4 +164,9 @@ export const migrations: string[] = [
     heartbeat INTEGER NOT NULL
   ) WITHOUT ROWID;
   `,
+  `
+  -- The sequence number the party's latest snapshot covers, kept on its row: an append reads the row once.
+  ALTER TABLE parties ADD COLUMN snapshot_seq INTEGER NOT NULL DEFAULT 0;
+  UPDATE parties SET snapshot_seq = coalesce((SELECT seq FROM snapshots s WHERE s.party_id = parties.id ORDER BY version DESC LIMIT 1), 0);
+  `,
 ];

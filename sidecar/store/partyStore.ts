@@ -1,5 +1,7 @@
+import type Database from 'better-sqlite3';
 import type { Db } from './database';
 import { Projection } from './projection';
+import { PendingParty } from './pendingParty';
 import { Statements } from './statements';
 import { emptyParty, eventOf, replay, stateOf } from '../party/state';
 import type { PartyEvent, PartyState, SnapshotType } from '../contract/party';
@@ -30,7 +32,24 @@ export class PartyStore {
   /** Leases every process on this database respects: one runner per party. */
   readonly leases: Leases;
 
-  constructor(private readonly db: Db) {
+  /** better-sqlite3 builds a transaction function's wrappers on each db.transaction call: built once here. */
+  private readonly runTransaction: Database.Transaction<(work: () => unknown) => unknown>;
+  /** How deep inside `transaction` the caller is: an append at depth > 0 joins the open change. */
+  private depth = 0;
+  /** The open transaction's changes to the projection, per party, written just before it commits. */
+  private readonly pending = new Map<string, PendingParty>();
+
+  constructor(db: Db) {
+    this.runTransaction = db.transaction((work: () => unknown) => {
+      this.depth += 1;
+      try {
+        const result = work();
+        this.flush();
+        return result;
+      } finally {
+        this.depth -= 1;
+      }
+    });
     this.projection = new Projection(db);
     this.sql = new Statements(db);
     this.ledger = new Ledger(db);
@@ -38,8 +57,7 @@ export class PartyStore {
   }
 
   createParty(name?: string): PartyState {
-    return this.db
-      .transaction(() => {
+    return this.transaction(() => {
         const row = this.sql.get('SELECT coalesce(max(rowid), 0) + 1 AS n FROM parties').get() as { n: number };
         const id = `P${row.n}`;
         const now = new Date().toISOString();
@@ -48,48 +66,76 @@ export class PartyStore {
           .run(id, now, now);
         this.appendInTransaction(id, [{ type: 'party_created', name: name ?? `Party ${row.n}` }]);
         return this.load(id);
-      })
-      .immediate();
+      });
   }
 
   /** Appends events (and ledger entries) atomically; returns the sequence number of the last event. */
   append(partyId: string, events: PartyEvent[], ledger: LedgerEntry[] = []): number {
-    return this.db.transaction(() => this.appendInTransaction(partyId, events, ledger)).immediate();
+    return this.transaction(() => this.appendInTransaction(partyId, events, ledger));
   }
 
+  /**
+   * One change: its events, their effect on the party (kept pending, written once before the transaction commits),
+   * its ledger entries, and an automatic snapshot when `autoSnapshotEvery` events have passed since the latest one.
+   */
   private appendInTransaction(partyId: string, events: PartyEvent[], ledger: LedgerEntry[] = [], autoSnapshot = true): number {
-    const party = this.sql.get('SELECT last_seq FROM parties WHERE id = ?').get(partyId) as { last_seq: number } | undefined;
-    if (!party) throw new UnknownPartyError(partyId);
-    let seq = party.last_seq;
+    const party = this.pendingFor(partyId);
     const insert = this.sql.get('INSERT INTO events (party_id, seq, type, payload, at) VALUES (?, ?, ?, ?, ?)');
+    const at = new Date().toISOString();
     for (const event of events) {
-      seq += 1;
-      insert.run(partyId, seq, event.type, JSON.stringify(event), new Date().toISOString());
-      this.projection.apply(partyId, event);
+      party.lastSeq += 1;
+      insert.run(partyId, party.lastSeq, event.type, JSON.stringify(event), at);
+      party.record(event);
     }
-    this.sql.get('UPDATE parties SET last_seq = ? WHERE id = ?').run(seq, partyId);
-    this.ledger.append(ledger);
-    // Versions and the sequence numbers they cover grow together, so the newest version (found through the primary
-    // key, without scanning the party's snapshots) covers the highest sequence number.
-    const latest = this.sql.get('SELECT seq FROM snapshots WHERE party_id = ? ORDER BY version DESC LIMIT 1').get(partyId) as { seq: number } | undefined;
-    const lastSnapshotSeq = latest?.seq ?? 0;
-    if (autoSnapshot && seq - lastSnapshotSeq >= autoSnapshotEvery) this.writeSnapshot(partyId, 'auto', seq, this.projection.load(partyId)!);
-    return seq;
+    if (ledger.length) this.ledger.append(ledger);
+    if (autoSnapshot && party.lastSeq - party.snapshotSeq >= autoSnapshotEvery) this.writeSnapshot(partyId, 'auto', party.lastSeq, this.load(partyId));
+    return party.lastSeq;
   }
 
-  /** Runs `work` in one immediate transaction (nested calls become savepoints). */
+  /** The party's pending changes in the open transaction; its row is read once per transaction. */
+  private pendingFor(partyId: string): PendingParty {
+    let party = this.pending.get(partyId);
+    if (!party) {
+      const row = this.projection.partyRow(partyId);
+      if (!row) throw new UnknownPartyError(partyId);
+      this.pending.set(partyId, (party = new PendingParty(row.state, row.lastSeq, row.snapshotSeq)));
+    }
+    return party;
+  }
+
+  /**
+   * Runs `work` as one change in one immediate transaction. A nested call joins the open change (no savepoint):
+   * what fails inside it fails the whole change, which is what every caller wants of one change.
+   */
   transaction<T>(work: () => T): T {
-    return this.db.transaction(work).immediate();
+    if (this.depth > 0) return work();
+    try {
+      return this.runTransaction.immediate(work) as T;
+    } finally {
+      // Written before the commit, or rolled back with the transaction: either way nothing is pending any more.
+      this.pending.clear();
+    }
+  }
+
+  /** Writes the pending changes of one party (or of all) to the projection tables, inside the open transaction. */
+  private flush(partyId?: string): void {
+    for (const [id, party] of this.pending) if (partyId === undefined || id === partyId) this.projection.write(id, party);
   }
 
   /** The current state, from the projection. */
   load(partyId: string): PartyState {
+    const pending = this.pending.get(partyId);
+    if (pending?.complete) return pending.complete;
+    // The row's fields live in the pending state until written: write them (and the rest) before reading the tables.
+    if (pending) this.flush(partyId);
     const state = this.projection.load(partyId);
     if (!state) throw new UnknownPartyError(partyId);
+    pending?.completeWith(state);
     return state;
   }
 
   list(): PartySummary[] {
+    this.flush();
     const rows = this.sql
       .get(
         `SELECT p.id, p.name, p.status, p.last_seq AS events, p.updated_at AS updatedAt,
@@ -104,28 +150,31 @@ export class PartyStore {
 
   /** Saves a draft or final snapshot: a `snapshot_saved` event and the state it leaves, in one transaction. */
   saveSnapshot(partyId: string, type: Exclude<SnapshotType, 'auto'>): SnapshotInfo {
-    return this.db
-      .transaction(() => {
+    return this.transaction(() => {
         const version = this.nextVersion(partyId);
         const seq = this.appendInTransaction(partyId, [{ type: 'snapshot_saved', version, snapshotType: type }], [], false);
         return this.writeSnapshot(partyId, type, seq, this.load(partyId), version);
-      })
-      .immediate();
+      });
   }
 
   private requireParty(partyId: string): void {
     if (!this.sql.get('SELECT 1 FROM parties WHERE id = ?').get(partyId)) throw new UnknownPartyError(partyId);
   }
 
+  /** The party's next snapshot version, counted in memory for the rest of the transaction. */
   private nextVersion(partyId: string): number {
-    this.requireParty(partyId);
-    const row = this.sql.get('SELECT coalesce(max(version), 0) + 1 AS v FROM snapshots WHERE party_id = ?').get(partyId) as { v: number };
-    return row.v;
+    const party = this.pendingFor(partyId);
+    if (party.nextVersion === undefined) {
+      const row = this.sql.get('SELECT coalesce(max(version), 0) + 1 AS v FROM snapshots WHERE party_id = ?').get(partyId) as { v: number };
+      party.nextVersion = row.v;
+    }
+    return party.nextVersion++;
   }
 
   private writeSnapshot(partyId: string, type: SnapshotType, seq: number, state: PartyState, version = this.nextVersion(partyId)): SnapshotInfo {
     const at = new Date().toISOString();
     this.sql.get('INSERT INTO snapshots (party_id, version, type, seq, state, at) VALUES (?, ?, ?, ?, ?, ?)').run(partyId, version, type, seq, JSON.stringify(state), at);
+    this.pendingFor(partyId).snapshotSeq = seq;
     return { version, type, seq, at };
   }
 

@@ -1,12 +1,13 @@
 import type { Db } from './database';
 import { Statements } from './statements';
-import type { AgentResult, ContextRecord, PartyEvent, PartyInput, PartyState } from '../contract/party';
-import { applyEvent, inputNumber } from '../party/state';
+import type { AgentResult, ContextRecord, PartyInput, PartyState } from '../contract/party';
+import { inputNumber } from '../party/state';
+import type { PendingParty } from './pendingParty';
 
 /**
  * The tables that hold a party's current state (parties, inputs, input_routes, results): the events' projection,
- * written in the same transaction as the events. `applyEvent` is the same transition in memory; a test holds the
- * two equal.
+ * written in the same transaction as the events (the net effect of a transaction's events, just before it commits).
+ * `applyEvent` is the same transition in memory; a test holds the two equal.
  */
 export class Projection {
   private readonly sql: Statements;
@@ -15,28 +16,32 @@ export class Projection {
     this.sql = new Statements(db);
   }
 
-  /** Writes one event's effect: its rows, then the party row's fields as the reducer derives them. */
-  apply(partyId: string, event: PartyEvent): void {
-    switch (event.type) {
-      case 'input_added':
-        this.insertInput(partyId, event.input);
-        break;
-      case 'input_removed':
-        this.sql.get('DELETE FROM inputs WHERE party_id = ? AND id = ?').run(partyId, event.inputId);
-        break;
-      case 'agent_completed':
-        this.writeResult(partyId, event.result);
-        break;
-      case 'agent_result_deleted':
-        this.sql.get('DELETE FROM results WHERE party_id = ? AND agent = ?').run(partyId, event.agent);
-        break;
-      case 'party_resumed':
-        this.replaceAll(partyId, event.state);
-        break;
-      default:
-        break;
+  /** Writes a party's pending changes: the net effect on its inputs and results, then its row. */
+  write(partyId: string, pending: PendingParty): void {
+    if (pending.replaced) this.replaceAll(partyId, pending.replaced);
+    for (const [id, input] of pending.inputs) {
+      if (input) this.insertInput(partyId, input);
+      else this.sql.get('DELETE FROM inputs WHERE party_id = ? AND id = ?').run(partyId, id);
     }
-    this.writeParty(applyEvent(this.partyRow(partyId), event));
+    for (const [agent, result] of pending.results) {
+      if (result) this.writeResult(partyId, result);
+      else this.sql.get('DELETE FROM results WHERE party_id = ? AND agent = ?').run(partyId, agent);
+    }
+    this.writeParty(pending.state, pending.lastSeq, pending.snapshotSeq);
+    pending.written();
+  }
+
+  /** The party row as stored: its fields, the sequence numbers of its last event and of its latest snapshot. */
+  partyRow(partyId: string): { state: PartyState; lastSeq: number; snapshotSeq: number } | undefined {
+    const row = this.sql.get('SELECT * FROM parties WHERE id = ?').get(partyId) as (PartyRow & { last_seq: number; snapshot_seq: number }) | undefined;
+    return row && { state: partyFromRow(row), lastSeq: row.last_seq, snapshotSeq: row.snapshot_seq };
+  }
+
+  /** Writes the party row's fields and the sequence numbers of its last event and latest snapshot, in one statement. */
+  private writeParty(state: PartyState, lastSeq: number, snapshotSeq: number): void {
+    this.sql
+      .get('UPDATE parties SET name = ?, status = ?, next_input = ?, has_run = ?, config_hash = ?, updated_at = ?, last_seq = ?, snapshot_seq = ? WHERE id = ?')
+      .run(state.name, state.status, state.nextInput, state.hasRun ? 1 : 0, state.configHash, new Date().toISOString(), lastSeq, snapshotSeq, state.id);
   }
 
   /** The whole state, read from the projection tables. */
@@ -52,18 +57,6 @@ export class Projection {
     this.sql.get('DELETE FROM results WHERE party_id = ?').run(partyId);
     for (const input of state.inputs) this.insertInput(partyId, input);
     for (const result of Object.values(state.results)) this.writeResult(partyId, result);
-  }
-
-  /** The party row alone (no inputs or results): enough for the reducer's effect on the row's own fields. */
-  private partyRow(partyId: string): PartyState {
-    const row = this.sql.get('SELECT * FROM parties WHERE id = ?').get(partyId) as PartyRow;
-    return partyFromRow(row);
-  }
-
-  private writeParty(state: PartyState): void {
-    this.sql
-      .get('UPDATE parties SET name = ?, status = ?, next_input = ?, has_run = ?, config_hash = ?, updated_at = ? WHERE id = ?')
-      .run(state.name, state.status, state.nextInput, state.hasRun ? 1 : 0, state.configHash, new Date().toISOString(), state.id);
   }
 
   private insertInput(partyId: string, input: PartyInput): void {

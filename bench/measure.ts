@@ -16,9 +16,12 @@ export function report(rows: [string, string][]): void {
   for (const [label, value] of rows) console.log(`  ${label.padEnd(width)}  ${value}`);
 }
 
-/** A deterministic pseudo-random generator, so every run measures the same work. */
+/**
+ * A deterministic pseudo-random generator, so every run measures the same work: a linear congruential generator
+ * whose high bits pick the number (its low bits repeat with short periods: `seed % 10` cycles through few values).
+ */
 export function seeded(seed: number): (n: number) => number {
-  return (n) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+  return (n) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), Math.floor((seed / 2 ** 31) * n));
 }
 
 /** A goal for a figure: the comparison it must pass, e.g. `<= 2` or `>= 0.5`. */

@@ -1,11 +1,11 @@
 import type { AgentConfig, PartyConfig } from '../config/schema';
 import { topologicalOrder } from '../config/graph';
 import type { PartyState } from '../contract/party';
-import { compileRouter } from '../party/routing';
+import { routerFor } from '../party/routing';
 import type { Router } from '../party/routing';
 import { agentDefinition } from './keys';
 import type { AgentDefinition } from './keys';
-import { agentInputs } from './normalize';
+import { inputsByAgent } from './normalize';
 
 /** The per-agent facts a plan and a run both start from: order, definitions, normalised inputs, who takes part. */
 export interface AgentFacts {
@@ -32,20 +32,28 @@ export function ttlMs(ttl: number | string | undefined): number {
  * so a change to an agent's `handles` re-routes existing inputs; the routes stored with each input record what it
  * reached when it was added.
  */
-export function partyGraph(config: PartyConfig, state: PartyState, router: Router = compileRouter(config)): AgentFacts[] {
-  const routed = new Map<string, string[]>();
-  for (const input of state.inputs) {
-    for (const agent of router(input.text)) {
-      if (!routed.has(agent)) routed.set(agent, []);
-      routed.get(agent)!.push(input.text);
+export function partyGraph(config: PartyConfig, state: PartyState, router: Router = routerFor(config)): AgentFacts[] {
+  // Each distinct text is routed once: what an agent receives is a set, so a repeated input adds nothing to it.
+  const texts: string[] = [];
+  const seen = new Set<string>();
+  const routed = new Map<string, number[]>();
+  for (const { text } of state.inputs) {
+    if (seen.has(text)) continue;
+    seen.add(text);
+    const i = texts.push(text) - 1;
+    for (const agent of router(text)) {
+      const indices = routed.get(agent);
+      if (indices) indices.push(i);
+      else routed.set(agent, [i]);
     }
   }
+  const agentInputs = inputsByAgent(texts, routed, config.agents);
   const order = topologicalOrder(new Map(Object.entries(config.agents).map(([name, a]) => [name, a.dependsOn ?? []])));
   const active = new Map<string, boolean>();
   return order.map((name) => {
     const agent = config.agents[name];
     const dependsOn = agent.dependsOn ?? [];
-    const inputs = agentInputs(routed.get(name) ?? [], agent);
+    const inputs = agentInputs.get(name) ?? [];
     // An agent with routing rules takes part when inputs reach it; one without, when its upstream agents do.
     const isActive = agent.handles ? inputs.length > 0 : dependsOn.length ? dependsOn.some((dep) => active.get(dep)) : state.inputs.length > 0;
     active.set(name, isActive);

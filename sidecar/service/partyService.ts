@@ -23,7 +23,7 @@ import type { PartyStore } from '../store/partyStore';
 import { holdLease } from '../store/leases';
 import type { LeaseHolder } from '../store/leases';
 import type { PartySummary, SnapshotInfo, StoredEvent } from '../contract/party';
-import { compileRouter } from '../party/routing';
+import { routerFor } from '../party/routing';
 import type { Router } from '../party/routing';
 import type { PartyInput, PartyState } from '../contract/party';
 import type { ResumeResult } from '../contract/party';
@@ -55,7 +55,7 @@ export class PartyService {
     readonly cache?: ResultCache,
   ) {
     this.configHash = sha256(canonicalJson(config));
-    this.router = compileRouter(config);
+    this.router = routerFor(config);
   }
 
   create(name: string | undefined, inputs: string[] = []): { party: PartyState; inputs: PartyInput[] } {
@@ -76,7 +76,7 @@ export class PartyService {
     if (!trimmed) throw new RequestError('an input needs some text');
     return this.store.transaction(() => {
       const state = this.store.load(partyId);
-      const input = { id: `i${state.nextInput}`, text: trimmed, agents: this.router(trimmed) };
+      const input = { id: `i${state.nextInput}`, text: trimmed, agents: [...this.router(trimmed)] };
       this.store.append(partyId, [{ type: 'input_added', input }]);
       return input;
     });

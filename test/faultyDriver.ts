@@ -11,7 +11,7 @@ export class FaultyDriver implements CacheDriver {
     return this.inner.tier;
   }
 
-  private async call<T>(work: () => Promise<T>): Promise<T> {
+  private async call<T>(work: () => T | Promise<T>): Promise<T> {
     this.calls++;
     if (this.failing) throw new Error(`${this.inner.tier} is down (injected)`);
     return work();

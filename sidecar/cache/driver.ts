@@ -23,9 +23,13 @@ export interface CacheEntry {
 /** What every tier implements; the conformance suite runs against each. */
 export interface CacheDriver {
   readonly tier: TierName;
-  /** The entry, or undefined when absent or expired. */
-  get(key: string): Promise<CacheEntry | undefined>;
-  set(entry: CacheEntry): Promise<void>;
+  /**
+   * The entry, or undefined when absent or expired. A local tier answers synchronously (no promise, no microtask on
+   * the hit path); a remote one with a promise. Callers await either.
+   */
+  get(key: string): CacheEntry | undefined | Promise<CacheEntry | undefined>;
+  /** Stores the entry; synchronous on a local tier, as `get`. */
+  set(entry: CacheEntry): void | Promise<void>;
   delete(key: string): Promise<boolean>;
   /** Deletes every entry, or those of one agent; returns how many. */
   clear(agent?: string): Promise<number>;

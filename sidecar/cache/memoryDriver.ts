@@ -1,9 +1,11 @@
 import { LRUCache } from 'lru-cache';
 import type { CacheDriver, CacheEntry, Clock, EvictionListener } from './driver';
+import { coarseNow } from './coarseClock';
 
 export interface MemoryOptions {
   maxEntries?: number;
   maxBytes?: number;
+  /** The clock for expiry; by default Date.now read at most once a millisecond (coarseClock.ts). */
   now?: Clock;
   onEvict?: EvictionListener;
 }
@@ -20,32 +22,33 @@ export class MemoryDriver implements CacheDriver {
   private readonly now: Clock;
 
   constructor(options: MemoryOptions = {}) {
-    this.now = options.now ?? Date.now;
+    this.now = options.now ?? coarseNow;
     this.lru = new LRUCache<string, CacheEntry>({
       max: options.maxEntries ?? 5_000,
       maxSize: options.maxBytes ?? 64 * 1024 * 1024,
       sizeCalculation: memoryBytes,
-      ttlAutopurge: false,
-      perf: { now: this.now },
       dispose: (_value, _key, reason) => {
         if (reason === 'evict') options.onEvict?.('memory');
       },
     });
   }
 
-  async get(key: string): Promise<CacheEntry | undefined> {
+  /**
+   * Synchronous. Expiry is the entry's own `expiresAt` on the injected clock, checked as it is read (an expired entry
+   * is dropped then, or evicted as the least recently used before that); the LRU keeps no timers of its own.
+   */
+  get(key: string): CacheEntry | undefined {
     const entry = this.lru.get(key);
-    if (entry && entry.expiresAt <= this.now()) {
+    if (entry !== undefined && entry.expiresAt <= this.now()) {
       this.lru.delete(key);
       return undefined;
     }
     return entry;
   }
 
-  async set(entry: CacheEntry): Promise<void> {
-    const ttl = entry.expiresAt - this.now();
-    if (ttl <= 0) return;
-    this.lru.set(entry.key, entry, { ttl });
+  set(entry: CacheEntry): void {
+    if (entry.expiresAt <= this.now()) return;
+    this.lru.set(entry.key, entry);
   }
 
   async delete(key: string): Promise<boolean> {

@@ -44,7 +44,7 @@ export class ResultCache {
   constructor(private readonly options: ResultCacheOptions) {
     const onEvict = (tier: TierName): void => this.stats.count(tier, 'evictions');
     const now = options.now ?? Date.now;
-    const tiers: Tier[] = [{ driver: new MemoryDriver({ ...options.memory, now, onEvict }) }];
+    const tiers: Tier[] = [{ driver: new MemoryDriver({ ...options.memory, now: options.now, onEvict }) }];
     let redis: RedisDriver | undefined;
     if (options.redisUrl) {
       this.redisBreaker = new CircuitBreaker(options.breaker?.threshold, options.breaker?.cooldownMs, now);

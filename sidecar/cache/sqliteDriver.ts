@@ -1,4 +1,6 @@
+import type { Statement } from 'better-sqlite3';
 import type { Db } from '../store/database';
+import type { ContextRecord, Usage } from '../contract/party';
 import { Statements } from '../store/statements';
 import type { CacheDriver, CacheEntry, Clock, EvictionListener } from './driver';
 
@@ -6,6 +8,17 @@ export interface SqliteOptions {
   maxBytes?: number;
   now?: Clock;
   onEvict?: EvictionListener;
+}
+
+/** A row of the hit path's SELECT, in its column order. */
+type Row = [string, string, string, string | null, number, number, number, number, number, Usage['source'], number, number, number, number, string | null];
+
+/**
+ * What an entry takes in the table, about: its output and context as UTF-8, its key, hash, agent and model, and a
+ * fixed allowance for the numbers. The size bound and eviction count in these.
+ */
+export function entryBytes(entry: CacheEntry, context: string | null = entry.context ? JSON.stringify(entry.context) : null): number {
+  return Buffer.byteLength(entry.output) + (context === null ? 0 : Buffer.byteLength(context)) + entry.key.length + entry.resultHash.length + entry.agent.length + (entry.model?.length ?? 0) + 96;
 }
 
 /** A hit refreshes an entry's last access at most this often, so reads seldom need the write lock. */
@@ -18,41 +31,72 @@ export class SqliteDriver implements CacheDriver {
   private readonly now: Clock;
   private readonly maxBytes: number;
 
+  /** The hit path's statement, prepared once and read as arrays (no object per row). */
+  private readonly select: Statement;
+
   constructor(
     private readonly db: Db,
     private readonly options: SqliteOptions = {},
   ) {
     this.sql = new Statements(db);
+    this.select = db
+      .prepare(
+        `SELECT agent, output, result_hash, model, input_tokens, cache_read_tokens, cache_write_tokens, output_tokens, reasoning_tokens,
+           usage_source, duration_ms, created_at, expires_at, last_access, context
+         FROM cache_entries WHERE key = ?`,
+      )
+      .raw(true);
     this.now = options.now ?? Date.now;
     this.maxBytes = options.maxBytes ?? 256 * 1024 * 1024;
   }
 
-  async get(key: string): Promise<CacheEntry | undefined> {
-    const row = this.sql.get('SELECT entry, expires_at, last_access FROM cache_entries WHERE key = ?').get(key) as
-      | { entry: string; expires_at: number; last_access: number }
-      | undefined;
+  /** Synchronous, as better-sqlite3 is: the row's columns, read as an array, make the entry. */
+  get(key: string): CacheEntry | undefined {
+    const row = this.select.get(key) as Row | undefined;
     if (!row) return undefined;
     const now = this.now();
-    if (row.expires_at <= now) {
+    if (row[12] <= now) {
       this.sql.get('DELETE FROM cache_entries WHERE key = ?').run(key);
       return undefined;
     }
-    if (now - row.last_access >= accessGranularityMs) this.sql.get('UPDATE cache_entries SET last_access = ? WHERE key = ?').run(now, key);
-    return JSON.parse(row.entry) as CacheEntry;
+    if (now - row[13] >= accessGranularityMs) this.sql.get('UPDATE cache_entries SET last_access = ? WHERE key = ?').run(now, key);
+    const entry: CacheEntry = {
+      key,
+      agent: row[0],
+      output: row[1],
+      resultHash: row[2],
+      model: row[3],
+      usage: { inputTokens: row[4], cacheReadTokens: row[5], cacheWriteTokens: row[6], outputTokens: row[7], reasoningTokens: row[8], source: row[9] },
+      durationMs: row[10],
+      createdAt: row[11],
+      expiresAt: row[12],
+    };
+    if (row[14] !== null) entry.context = JSON.parse(row[14]) as ContextRecord;
+    return entry;
   }
 
-  async set(entry: CacheEntry): Promise<void> {
+  set(entry: CacheEntry): void {
     if (entry.expiresAt <= this.now()) return;
-    const text = JSON.stringify(entry);
+    const context = entry.context ? JSON.stringify(entry.context) : null;
+    const u = entry.usage;
     this.db
       .transaction(() => {
         this.sql
           .get(
-            `INSERT INTO cache_entries (key, agent, entry, bytes, created_at, expires_at, last_access) VALUES (?, ?, ?, ?, ?, ?, ?)
-             ON CONFLICT (key) DO UPDATE SET agent = excluded.agent, entry = excluded.entry, bytes = excluded.bytes,
-               created_at = excluded.created_at, expires_at = excluded.expires_at, last_access = excluded.last_access`,
+            `INSERT INTO cache_entries (key, agent, output, result_hash, model, input_tokens, cache_read_tokens, cache_write_tokens,
+               output_tokens, reasoning_tokens, usage_source, duration_ms, context, bytes, created_at, expires_at, last_access)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+             ON CONFLICT (key) DO UPDATE SET agent = excluded.agent, output = excluded.output, result_hash = excluded.result_hash,
+               model = excluded.model, input_tokens = excluded.input_tokens, cache_read_tokens = excluded.cache_read_tokens,
+               cache_write_tokens = excluded.cache_write_tokens, output_tokens = excluded.output_tokens,
+               reasoning_tokens = excluded.reasoning_tokens, usage_source = excluded.usage_source, duration_ms = excluded.duration_ms,
+               context = excluded.context, bytes = excluded.bytes, created_at = excluded.created_at, expires_at = excluded.expires_at,
+               last_access = excluded.last_access`,
           )
-          .run(entry.key, entry.agent, text, Buffer.byteLength(text), entry.createdAt, entry.expiresAt, this.now());
+          .run(
+            entry.key, entry.agent, entry.output, entry.resultHash, entry.model, u.inputTokens, u.cacheReadTokens, u.cacheWriteTokens,
+            u.outputTokens, u.reasoningTokens, u.source, entry.durationMs, context, entryBytes(entry, context), entry.createdAt, entry.expiresAt, this.now(),
+          );
         if (this.totalBytes() > this.maxBytes) this.evict();
       })
       .immediate();

@@ -32,7 +32,7 @@ export class TieredCache {
     private readonly leases?: KeyLeases,
   ) {}
 
-  private async attempt<T>(tier: Tier, work: () => Promise<T>, counted = true): Promise<Attempt<T>> {
+  private async attempt<T>(tier: Tier, work: () => T | Promise<T>, counted = true): Promise<Attempt<T>> {
     const name = tier.driver.tier;
     // Not connected (yet, or any more): a miss that waits for nothing and counts against nothing.
     if (tier.driver.available && !tier.driver.available()) {

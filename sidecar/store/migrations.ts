@@ -169,4 +169,50 @@ export const migrations: string[] = [
   ALTER TABLE parties ADD COLUMN snapshot_seq INTEGER NOT NULL DEFAULT 0;
   UPDATE parties SET snapshot_seq = coalesce((SELECT seq FROM snapshots s WHERE s.party_id = parties.id ORDER BY version DESC LIMIT 1), 0);
   `,
+  `
+  -- Cache entries in columns instead of one JSON text: a hit reads the row, it does not parse 2 KB of JSON. Usage of
+  -- older releases (cachedTokens, no cache writes or reasoning) is read in today's shape.
+  CREATE TABLE cache_results (
+    key TEXT PRIMARY KEY,
+    agent TEXT NOT NULL,
+    output TEXT NOT NULL,
+    result_hash TEXT NOT NULL,
+    model TEXT,
+    input_tokens INTEGER NOT NULL,
+    cache_read_tokens INTEGER NOT NULL,
+    cache_write_tokens INTEGER NOT NULL,
+    output_tokens INTEGER NOT NULL,
+    reasoning_tokens INTEGER NOT NULL,
+    usage_source TEXT NOT NULL,
+    duration_ms REAL NOT NULL,
+    context TEXT,
+    bytes INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    last_access INTEGER NOT NULL
+  );
+  INSERT INTO cache_results
+    SELECT key, agent, json_extract(entry, '$.output'), json_extract(entry, '$.resultHash'), json_extract(entry, '$.model'),
+      coalesce(json_extract(entry, '$.usage.inputTokens'), 0),
+      coalesce(json_extract(entry, '$.usage.cacheReadTokens'), json_extract(entry, '$.usage.cachedTokens'), 0),
+      coalesce(json_extract(entry, '$.usage.cacheWriteTokens'), 0), coalesce(json_extract(entry, '$.usage.outputTokens'), 0),
+      coalesce(json_extract(entry, '$.usage.reasoningTokens'), 0), coalesce(json_extract(entry, '$.usage.source'), 'estimated'),
+      coalesce(json_extract(entry, '$.durationMs'), 0), json_extract(entry, '$.context'), bytes, created_at, expires_at, last_access
+    FROM cache_entries;
+  DROP TABLE cache_entries;
+  ALTER TABLE cache_results RENAME TO cache_entries;
+  CREATE INDEX cache_entries_by_access ON cache_entries (last_access);
+  CREATE INDEX cache_entries_by_agent ON cache_entries (agent);
+  CREATE INDEX cache_entries_by_expiry ON cache_entries (expires_at);
+  CREATE TRIGGER cache_size_insert AFTER INSERT ON cache_entries BEGIN
+    UPDATE cache_size SET bytes = bytes + NEW.bytes WHERE id = 1;
+  END;
+  CREATE TRIGGER cache_size_update AFTER UPDATE OF bytes ON cache_entries BEGIN
+    UPDATE cache_size SET bytes = bytes - OLD.bytes + NEW.bytes WHERE id = 1;
+  END;
+  CREATE TRIGGER cache_size_delete AFTER DELETE ON cache_entries BEGIN
+    UPDATE cache_size SET bytes = bytes - OLD.bytes WHERE id = 1;
+  END;
+  UPDATE cache_size SET bytes = (SELECT coalesce(sum(bytes), 0) FROM cache_entries) WHERE id = 1;
+  `,
 ];

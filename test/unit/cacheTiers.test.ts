@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { CircuitBreaker } from '../../sidecar/cache/breaker';
 import { MemoryDriver } from '../../sidecar/cache/memoryDriver';
 import { RedisDriver } from '../../sidecar/cache/redisDriver';
-import { SqliteDriver } from '../../sidecar/cache/sqliteDriver';
+import { SqliteDriver, entryBytes } from '../../sidecar/cache/sqliteDriver';
 import { CacheStats, readTierCounters } from '../../sidecar/cache/stats';
 import { TieredCache } from '../../sidecar/cache/tieredCache';
 import type { CacheEntry } from '../../sidecar/cache/driver';
@@ -61,9 +61,10 @@ test('sqlite: bounded by bytes, least recently accessed out first, evictions cou
   const clock = new ManualClock();
   let evicted = 0;
   const { db } = tempDatabase();
-  const driver = new SqliteDriver(db, { now: clock.now, maxBytes: 4_500, onEvict: () => evicted++ });
   const big = (key: string): CacheEntry => entry(key, clock, { output: 'o'.repeat(1_000), expiresAt: clock.now() + 3_600_000 });
-  assert.ok(3 * JSON.stringify(big('a')).length < 4_500 && 4 * JSON.stringify(big('a')).length > 4_500, 'three entries fit, four do not');
+  const maxBytes = Math.floor(3.5 * entryBytes(big('a')));
+  const driver = new SqliteDriver(db, { now: clock.now, maxBytes, onEvict: () => evicted++ });
+  assert.ok(entryBytes(big('a')) > 1_000, 'an entry counts its output and more');
   // Access times are kept to the minute, so the clock moves a minute between steps.
   for (const key of ['a', 'b', 'c']) {
     await driver.set(big(key));

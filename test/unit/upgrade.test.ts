@@ -8,6 +8,7 @@ import { migrations } from '../../sidecar/store/migrations';
 import { openDatabase } from '../../sidecar/store/database';
 import type { Db } from '../../sidecar/store/database';
 import { engine } from '../engine';
+import { usageOf } from '../../sidecar/party/usage';
 
 // A database written by each released schema (test/fixtures/databases, see its README) opens after every later
 // migration with its parties, events, snapshots, results, ledger and cache entries intact, and plans nothing anew
@@ -30,8 +31,25 @@ function contents(db: Db): Record<string, unknown[]> {
     inputs: rows('SELECT party_id, id, text, position FROM inputs ORDER BY party_id, id'),
     results: rows('SELECT party_id, agent, key, result_hash, output FROM results ORDER BY party_id, agent'),
     ledger: rows('SELECT id, party_id, agent, model, input_tokens, output_tokens, cost_usd FROM ledger ORDER BY id'),
-    cache: has('cache_entries') ? rows('SELECT key, agent, entry, expires_at FROM cache_entries ORDER BY key') : [],
+    cache: has('cache_entries') ? cacheEntries(db) : [],
   };
+}
+
+/** The cache entries in today's shape, whether stored as one JSON text (schemas 2–6) or in columns (7 on). */
+function cacheEntries(db: Db): unknown[] {
+  const columns = (db.prepare(`SELECT name FROM pragma_table_info('cache_entries')`).all() as { name: string }[]).map((c) => c.name);
+  if (columns.includes('entry')) {
+    return (db.prepare('SELECT key, agent, entry, expires_at FROM cache_entries ORDER BY key').all() as { key: string; agent: string; entry: string; expires_at: number }[]).map((row) => {
+      const entry = JSON.parse(row.entry) as Record<string, unknown> & { usage: Parameters<typeof usageOf>[0] };
+      return { key: row.key, agent: row.agent, expiresAt: row.expires_at, output: entry.output, resultHash: entry.resultHash, model: entry.model, usage: usageOf(entry.usage), durationMs: entry.durationMs, createdAt: entry.createdAt, context: entry.context ?? null };
+    });
+  }
+  type Row = Record<string, string | number | null>;
+  return (db.prepare('SELECT * FROM cache_entries ORDER BY key').all() as Row[]).map((row) => ({
+    key: row.key, agent: row.agent, expiresAt: row.expires_at, output: row.output, resultHash: row.result_hash, model: row.model,
+    usage: { inputTokens: row.input_tokens, cacheReadTokens: row.cache_read_tokens, cacheWriteTokens: row.cache_write_tokens, outputTokens: row.output_tokens, reasoningTokens: row.reasoning_tokens, source: row.usage_source },
+    durationMs: row.duration_ms, createdAt: row.created_at, context: row.context === null ? null : JSON.parse(row.context as string),
+  }));
 }
 
 test('a fixture database is kept for every schema version up to the current one', () => {

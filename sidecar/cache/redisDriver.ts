@@ -1,5 +1,10 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
+
+/** ioredis, loaded when a Redis tier is first configured: a workspace without Redis never pays its start-up. */
+function redisClass(): typeof Redis {
+  return (require('ioredis') as typeof import('ioredis')).default;
+}
 import type { CacheDriver, CacheEntry, Clock } from './driver';
 
 export interface RedisOptions {
@@ -39,7 +44,7 @@ export class RedisDriver implements CacheDriver {
     this.leasePrefix = `partycost-lease:${options.namespace}:`;
     this.now = options.now ?? Date.now;
     this.awaitVerdict();
-    this.client = new Redis(options.url, {
+    this.client = new (redisClass())(options.url, {
       lazyConnect: false,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,

@@ -90,9 +90,10 @@ export function serve(): Promise<void> {
     session = new SidecarSession(params);
     log(`serving ${params.workspace} (database ${params.dbPath ?? 'default'}, redis ${params.redisUrl ? 'on' : 'off'})`);
     connection.sendNotification(protocol.statusNotification, { state: 'ready', message: 'ready' });
-    // The tokenizer loads lazily (about 0.1–0.2 s); load it now, after answering, so the first hover is not the one
-    // that waits for it.
-    setImmediate(() => countText('', 'o200k_base'));
+    // The tokenizer loads lazily (about 0.1–0.3 s); load it soon, so the first hover is not the one that waits for it,
+    // but after this answer is written: vscode-jsonrpc writes replies from a setImmediate of its own, so a load in
+    // one queued now would hold the answer back by that long.
+    setTimeout(() => countText('', 'o200k_base'), 20);
     return { version: typeof PARTYCOST_VERSION === 'string' ? PARTYCOST_VERSION : 'dev', pid: process.pid, node: process.version };
   });
   handle(protocol.healthRequest, () => health());

@@ -1,6 +1,10 @@
 import type { AgentConfig, PartyConfig } from '../config/schema';
-import type { AgentEstimate, ModelChoice, RightSizing } from '../contract/cost';
-import { estimate } from './estimate';
+import type { AgentEstimate, Estimate, ModelChoice, RightSizing } from '../contract/cost';
+import { defaultOutputTokens, estimate, estimatedInputTokens } from './estimate';
+import { listPricing } from '../contract/pricing';
+import { resourceCosts } from './usageCost';
+import { sum, toUsd } from './money';
+import { tokenizationFor } from './tokens';
 import { agentModel } from '../config/agents';
 import { bundledProfiles } from './modelProfiles';
 import type { ModelProfile } from './modelProfiles';
@@ -29,47 +33,116 @@ function profileOf(model: string, profiles: Record<string, ModelProfile>, prices
 /** How many other cheaper models that meet the needs are listed beside the suggestion. */
 const alternativesShown = 3;
 
+/** What a candidate model would cost one agent, and what decides whether it fits. */
+interface CandidateRow {
+  provider: string | null;
+  costPerRunUsd: number;
+  inputTokens: number;
+  outputTokens: number;
+  contextWindow: number | null;
+  maxOutputTokens: number | null;
+}
+
 /**
- * Every llm agent's right-sizing: the candidates are the profiled models the catalogue prices, each priced with the
+ * Right-sizings already worked out, by what they depend on (the agent, the token sizes of its upstream agents, the
+ * defaults, profiles and prices in force, the hour): after an edit, only the agents it touched are sized again.
+ */
+const sized = new Map<string, RightSizing[]>();
+const sizedKept = 5_000;
+
+/**
+ * Every llm agent's right-sizing (`atListPrices`: the configuration's estimate at list prices, when the caller has
+ * it already): the candidates are the profiled models the catalogue prices, each priced with the
  * agent's own token counts; the cheapest that meets the agent's needs is suggested, the agent's own vendor first.
  */
-export function rightSize(config: PartyConfig, prices: PriceBook): RightSizing[] {
+export function rightSize(config: PartyConfig, prices: PriceBook, atListPrices: Estimate = estimate(config, prices)): RightSizing[] {
   const profiles = modelProfiles(config);
-  const current = byAgent(estimate(config, prices).agents);
+  const current = byAgent(atListPrices.agents);
   const volume = { partiesPerMonth: 1000, rerunFactor: 1, ...config.volume };
   const perMonth = volume.partiesPerMonth * volume.rerunFactor;
   const candidates = Object.keys(profiles).filter((model) => prices.model(model));
-  const byModel = new Map(candidates.map((model) => [model, byAgent(estimate(withModel(config, model), prices).agents)]));
+  const at = new Date();
+  const shared = JSON.stringify([config.defaults, config.providers, config.provider, config.prices, volume, prices.source, prices.date, prices.overridden, Math.floor(at.getTime() / 3_600_000)]);
   return Object.entries(config.agents).flatMap(([name, agent]): RightSizing[] => {
     const model = agentModel(agent, config);
     const now = current.get(name);
     if (!model || !now || agent.kind === 'compute') return [];
-    const profile = profileOf(model, profiles, prices);
-    const needs = { minQuality: agent.minQuality ?? profile?.quality ?? null, maxLatencyMs: agent.maxLatencyMs ?? null };
-    const choice = (m: string, row: AgentEstimate): ModelChoice => ({ model: m, provider: row.provider, costPerRunUsd: row.costPerRunUsd, quality: profiles[m]?.quality ?? null, latencyMs: profiles[m]?.latencyMs ?? null });
-    const fitting = [...byModel]
-      .map(([m, agents]) => ({ m, row: agents.get(name)!, profile: profiles[m] }))
-      .filter(({ m, row, profile: p }) => prices.model(m)?.id !== prices.model(model)?.id && meets(p, needs) && fits(agent, row) && row.costPerRunUsd < now.costPerRunUsd)
-      .sort((a, b) => Number(!own(a.row, now)) - Number(!own(b.row, now)) || a.row.costPerRunUsd - b.row.costPerRunUsd || a.m.localeCompare(b.m));
-    const best = fitting[0];
-    const saving = best ? roundUsd(now.costPerRunUsd - best.row.costPerRunUsd) : 0;
-    const alternatives = fitting.slice(1).sort((a, b) => a.row.costPerRunUsd - b.row.costPerRunUsd || a.m.localeCompare(b.m)).slice(0, alternativesShown);
-    return [
-      {
-        agent: name,
-        current: choice(model, now),
-        needs,
-        suggested: best ? choice(best.m, best.row) : null,
-        alternatives: alternatives.map(({ m, row }) => choice(m, row)),
-        savingPerRunUsd: saving,
-        savingPerMonthUsd: roundUsd(saving * perMonth),
-      },
-    ];
+    const upstream = (agent.dependsOn ?? []).map((dep) => config.agents[dep]?.expectedOutputTokens ?? null);
+    const key = `${shared}\u0000${name}\u0000${JSON.stringify(agent)}\u0000${JSON.stringify(upstream)}`;
+    let result = sized.get(key);
+    if (!result) {
+      result = [sizeAgent(name, agent, model, now, config, prices, profiles, candidates, perMonth, at)];
+      if (sized.size >= sizedKept) sized.clear();
+      sized.set(key, result);
+    }
+    return result;
   });
 }
 
+function sizeAgent(
+  name: string,
+  agent: AgentConfig,
+  model: string,
+  now: AgentEstimate,
+  config: PartyConfig,
+  prices: PriceBook,
+  profiles: Record<string, ModelProfile>,
+  candidates: string[],
+  perMonth: number,
+  at: Date,
+): RightSizing {
+  const profile = profileOf(model, profiles, prices);
+  const needs = { minQuality: agent.minQuality ?? profile?.quality ?? null, maxLatencyMs: agent.maxLatencyMs ?? null };
+  const choice = (m: string, row: CandidateRow): ModelChoice => ({ model: m, provider: row.provider, costPerRunUsd: row.costPerRunUsd, quality: profiles[m]?.quality ?? null, latencyMs: profiles[m]?.latencyMs ?? null });
+  const ownId = prices.model(model)?.id;
+  const rows = candidateRows(agent, config, prices, candidates, at);
+  const fitting = [...rows]
+    .map(([m, row]) => ({ m, row, profile: profiles[m] }))
+    .filter(({ m, row, profile: p }) => prices.model(m)?.id !== ownId && meets(p, needs) && fits(agent, row) && row.costPerRunUsd < now.costPerRunUsd)
+    .sort((a, b) => Number(!own(a.row, now)) - Number(!own(b.row, now)) || a.row.costPerRunUsd - b.row.costPerRunUsd || a.m.localeCompare(b.m));
+  const best = fitting[0];
+  const saving = best ? roundUsd(now.costPerRunUsd - best.row.costPerRunUsd) : 0;
+  const alternatives = fitting.slice(1).sort((a, b) => a.row.costPerRunUsd - b.row.costPerRunUsd || a.m.localeCompare(b.m)).slice(0, alternativesShown);
+  return {
+    agent: name,
+    current: choice(model, now),
+    needs,
+    suggested: best ? choice(best.m, best.row) : null,
+    alternatives: alternatives.map(({ m, row }) => choice(m, row)),
+    savingPerRunUsd: saving,
+    savingPerMonthUsd: roundUsd(saving * perMonth),
+  };
+}
+
+/**
+ * The agent on each candidate model, priced as `estimate` prices it at list prices (the same token counts, prices
+ * and resources), without the rest of an estimate: its prompt is counted once per tokenizer, not once per model.
+ */
+function candidateRows(agent: AgentConfig, config: PartyConfig, prices: PriceBook, candidates: string[], at: Date): Map<string, CandidateRow> {
+  const resources = sum(Object.values(resourceCosts(agent.resources, prices)));
+  const outputTokens = agent.expectedOutputTokens ?? defaultOutputTokens;
+  const inputByEncoding = new Map<string, number>();
+  const rows = new Map<string, CandidateRow>();
+  for (const m of candidates) {
+    const priced = prices.model(m)!;
+    const encoding = tokenizationFor(m).encoding;
+    let inputTokens = inputByEncoding.get(encoding);
+    if (inputTokens === undefined) inputByEncoding.set(encoding, (inputTokens = estimatedInputTokens({ ...agent, model: m }, m, config).tokens));
+    const llm = prices.price(priced, { inputTokens, cacheReadTokens: Math.round(inputTokens * listPricing.cachedInputShare), outputTokens }, { batch: listPricing.batch, at });
+    rows.set(m, {
+      provider: priced.provider ?? null,
+      costPerRunUsd: toUsd(llm.total + resources),
+      inputTokens,
+      outputTokens,
+      contextWindow: priced.contextWindow ?? null,
+      maxOutputTokens: priced.maxOutputTokens ?? null,
+    });
+  }
+  return rows;
+}
+
 /** The agent's own vendor, or the workspace's own models (a `prices` entry the catalogue lacks). */
-function own(candidate: AgentEstimate, current: AgentEstimate): boolean {
+function own(candidate: CandidateRow, current: AgentEstimate): boolean {
   return candidate.provider === current.provider || candidate.provider === 'configuration';
 }
 
@@ -82,16 +155,10 @@ function meets(profile: ModelProfile, needs: RightSizing['needs']): boolean {
 }
 
 /** The prompt and answer fit the candidate's context window and maximum output, and so does the context budget. */
-function fits(agent: AgentConfig, row: AgentEstimate): boolean {
+function fits(agent: AgentConfig, row: CandidateRow): boolean {
   const window = row.contextWindow;
   const output = row.maxOutputTokens === null || row.outputTokens <= row.maxOutputTokens;
   return output && (window === null || (row.inputTokens + row.outputTokens <= window && (agent.contextBudget ?? 0) <= window));
-}
-
-/** The configuration with every llm agent on one model (to price candidates). */
-function withModel(config: PartyConfig, model: string): PartyConfig {
-  const agents = Object.fromEntries(Object.entries(config.agents).map(([name, a]) => [name, a.kind === 'compute' ? a : { ...a, model }]));
-  return { ...config, agents };
 }
 
 /** The configuration with the suggested models applied (the budget's "apply cheaper models"). */

@@ -40,8 +40,7 @@ const views = readdirSync('webview').filter((view) => existsSync(`webview/${view
 /**
  * What the sidecar needs only sometimes is a file of its own beside its bundle, required on first use: the
  * tokenizer's encodings (3.6 MiB of tables, loaded when a prompt is first counted) and the model vendors' SDKs
- * (loaded when a party first runs on that vendor) and ioredis (when a Redis tier is configured). Start-up would
- * otherwise read and compile them on every spawn.
+ * (loaded when a party first runs on that vendor). Start-up would otherwise read and compile them on every spawn.
  * Each SDK is one file, so its classes exist once; the sidecar's own code stays in sidecar.js.
  */
 const besideBundle = {
@@ -50,7 +49,6 @@ const besideBundle = {
   openai: 'vendor/openai',
   '@anthropic-ai/sdk': 'vendor/anthropic-sdk',
   '@google/genai': 'vendor/google-genai',
-  ioredis: 'vendor/ioredis',
 };
 const loadedBesideBundle = {
   name: 'loaded-beside-bundle',
@@ -66,7 +64,9 @@ const bundles = [
   // The extension host loads CommonJS; `vscode` is provided by the host.
   { ...common, entryPoints: ['extension/extension.ts'], outfile: 'dist/extension.js', platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] },
   // The sidecar (and CLI) runs under plain Node; better-sqlite3 is a native module loaded from node_modules.
-  { ...common, entryPoints: ['sidecar/cli/main.ts'], outfile: 'dist/sidecar.js', platform: 'node', format: 'cjs', target: 'node20', external: ['better-sqlite3'], plugins: [loadedBesideBundle] },
+  // Minified in every build (names kept, source maps in development): every spawn compiles it, and V8 compiles
+  // 1.4 MB faster than 2.5 MB.
+  { ...common, minify: true, keepNames: true, entryPoints: ['sidecar/cli/main.ts'], outfile: 'dist/sidecar.js', platform: 'node', format: 'cjs', target: 'node20', external: ['better-sqlite3'], plugins: [loadedBesideBundle] },
   // What the sidecar loads on first use (see above), one file each.
   { ...common, sourcemap: false, entryPoints: Object.entries(besideBundle).map(([module, file]) => ({ in: module, out: file })), outdir: 'dist', platform: 'node', format: 'cjs', target: 'node20' },
   // One bundle per view, loaded only when its panel opens; they run in the browser sandbox of a webview.

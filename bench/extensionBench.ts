@@ -14,7 +14,7 @@ import type { MessageConnection } from 'vscode-jsonrpc/node';
 import { SidecarClient } from '../extension/sidecar/sidecarClient';
 import { estimateRequest, listPartiesRequest, observationsRequest, validateRequest } from '../sidecar/protocol';
 import type { AgentObservation, EstimateResult } from '../sidecar/protocol';
-import { generatedConfig } from './configBench';
+import { generatedConfig } from './generatedConfig';
 import { figure, report, verdict } from './measure';
 
 const repoRoot = path.resolve(__dirname, '..');
@@ -247,6 +247,12 @@ async function hoverRequests(client: SidecarClient, text: string): Promise<numbe
   return result.estimate.agents.length;
 }
 
+/** The configuration with one agent's prompt edited (agent i mod 50), as a keystroke in a prompt would. */
+function promptEdited(config: string, i: number): string {
+  let seen = 0;
+  return config.replace(/"prompt": "/g, (found) => (seen++ === i % 50 ? `${found}edit ${i} ` : found));
+}
+
 async function hoverLatency(iterations = 200, warmup = 10): Promise<void> {
   const config = generatedConfig(50);
   // The file on disk is the 50-agent configuration too, so observations cover its 50 agents, as in the editor.
@@ -258,14 +264,14 @@ async function hoverLatency(iterations = 200, warmup = 10): Promise<void> {
   for (let i = 0; i < warmup; i++) await hoverRequests(client, `${config}\n// warm-up ${i}`);
   const times: number[] = [];
   for (let i = 0; i < iterations; i++) {
-    const text = `${config}\n// edit ${i}`; // a new text each time, as each edit makes a new document version
+    const text = promptEdited(config, i); // a new text each time, as each edit makes a new document version
     started = performance.now();
     await hoverRequests(client, text);
     times.push(performance.now() - started);
   }
   await stopClient(client);
   const { p50, p95, mean } = summarise(times);
-  console.log(`\nHover on a changed document, ${agents}-agent configuration (${kib(config.length)}): config/estimate of the text + agents/observations, in parallel, through SidecarClient`);
+  console.log(`\nHover on a changed document, ${agents}-agent configuration (${kib(config.length)}), one agent's prompt edited each time: config/estimate of the text + agents/observations, in parallel, through SidecarClient`);
   figure('hover work on a changed 50-agent configuration, sidecar p50', p50, 'ms');
   figure('hover work on a changed 50-agent configuration, sidecar p95', p95, 'ms', '< 10');
   report([
@@ -286,6 +292,8 @@ interface VscodeBench {
   sidecarSpawnedBeforeFirstHover: boolean;
   firstHover: { ms: number; attempts: number; sinceActivatedMs: number | null };
   changedHovers: { count: number; p50: number; p95: number; mean: number };
+  /** Our provider's share of each of those hovers, from VS Code's call to the answer. */
+  ourChangedHovers: { count: number; p50: number; p95: number; mean: number };
   cachedHovers: { count: number; p50: number; p95: number; mean: number };
   killedSidecarHoverMs: number | null;
 }
@@ -327,8 +335,9 @@ async function vscodeLatency(): Promise<void> {
   if (b.hostMarks) figure('VS Code: loading dist/extension.js', b.hostMarks.loadCodeMs, 'ms');
   figure('VS Code: first hover', b.firstHover.ms, 'ms');
   figure('VS Code: hover after a one-character edit, p50', b.changedHovers.p50, 'ms');
-  figure('VS Code: hover after a one-character edit, p95', b.changedHovers.p95, 'ms', '< 10');
-  figure('VS Code: hover on an unchanged version, p95', b.cachedHovers.p95, 'ms', '< 10');
+  figure('VS Code: hover after a one-character edit, p95', b.changedHovers.p95, 'ms');
+  figure('VS Code: our hover provider after a one-character edit, p95', b.ourChangedHovers.p95, 'ms', '< 10');
+  figure('VS Code: hover on an unchanged version (VS Code\'s own round trip), p95', b.cachedHovers.p95, 'ms');
   if (b.killedSidecarHoverMs !== null) figure('VS Code: sidecar killed → hover answered', b.killedSidecarHoverMs, 'ms');
   const stats = (s: VscodeBench['changedHovers']): string => `${s.p50.toFixed(1)} / ${s.p95.toFixed(1)} ms (mean ${s.mean.toFixed(1)} ms)`;
   report([
@@ -336,8 +345,9 @@ async function vscodeLatency(): Promise<void> {
     [`getExtension().activate() call to return (already active: ${b.alreadyActive ? 'yes' : 'no'})`, `${b.activateCallMs.toFixed(2)} ms`],
     [`first hover on "theme" (sidecar spawned before it: ${b.sidecarSpawnedBeforeFirstHover ? 'yes, by the status bar at activation' : 'no'})`, `${b.firstHover.ms.toFixed(0)} ms, ${b.firstHover.attempts} attempt${b.firstHover.attempts === 1 ? '' : 's'}`],
     ['  activation done → that first hover result (includes mocha start-up)', b.firstHover.sinceActivatedMs === null ? 'marks unavailable' : `${b.firstHover.sinceActivatedMs} ms`],
-    [`hover after a one-character edit, p50 / p95 of ${b.changedHovers.count}`, stats(b.changedHovers)],
-    [`hover on an unchanged version (cached), p50 / p95 of ${b.cachedHovers.count}`, stats(b.cachedHovers)],
+    [`hover after a one-character edit, 50-agent configuration, p50 / p95 of ${b.changedHovers.count}`, stats(b.changedHovers)],
+    ['  of which our hover provider (VS Code\'s call → our answer: estimate and observations from the sidecar)', `${stats(b.ourChangedHovers)} (${verdict('< 10', b.ourChangedHovers.p95)})`],
+    [`hover on an unchanged version (cached: no work of ours; VS Code's own round trip), p50 / p95 of ${b.cachedHovers.count}`, stats(b.cachedHovers)],
     ['sidecar SIGKILLed → respawn + initialize → hover on a new version', b.killedSidecarHoverMs === null ? 'not measured' : `${b.killedSidecarHoverMs.toFixed(0)} ms`],
   ]);
   webviewPaints(path.join(path.dirname(resultFile), 'bench-webviews.json'));

@@ -20,7 +20,7 @@ import { planParty } from '../sidecar/planner/plan';
 import { openDatabase } from '../sidecar/store/database';
 import type { Db } from '../sidecar/store/database';
 import { autoSnapshotEvery, PartyStore } from '../sidecar/store/partyStore';
-import { generatedConfig } from './configBench';
+import { generatedConfig } from './generatedConfig';
 import { figure, medianMs, report, seeded, verdict } from './measure';
 
 /** Inputs a user might type into the sample party; they route to different agents. */

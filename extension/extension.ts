@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { PartyCostContext } from './host/context';
-import { registerEditorFeatures } from './editor/editorFeatures';
+import { onDidProvideHover, registerEditorFeatures } from './editor/editorFeatures';
 import { registerPartyCommands } from './commands/partyCommands';
 import { registerWorkspaceCommands } from './commands/workspaceCommands';
 import { PartiesTree } from './views/partiesTree';
@@ -8,6 +8,7 @@ import { registerStatusBar } from './views/statusBar';
 import { CacheView } from './webviews/cache/cacheView';
 import { registerFirstRun } from './views/firstRun';
 import { onDidPaintView } from './webviews/viewHost';
+import type { HoverTiming } from './editor/editorFeatures';
 import type { ViewPaint } from './webviews/viewHost';
 
 let context: PartyCostContext | undefined;
@@ -20,6 +21,8 @@ export interface PartyCostApi {
   cacheView: CacheView;
   /** Fires when a webview paints its first state, with the time since its host was created (for the bench). */
   onDidPaintView: vscode.Event<ViewPaint>;
+  /** Fires when our hover provider answers, with how long it took (for the bench). */
+  onDidProvideHover: vscode.Event<HoverTiming>;
   /** The folder VS Code keeps this extension's logs in (the "Party Cost Inspector" output channel's file among them). */
   logUri: vscode.Uri;
 }
@@ -43,7 +46,7 @@ export function activate(extension: vscode.ExtensionContext): PartyCostApi {
   context.pushExtCleanup(cacheView, vscode.window.registerWebviewViewProvider(CacheView.viewId, cacheView));
   registerStatusBar(context);
   registerFirstRun(context);
-  return { partiesTree: parties, cacheView, onDidPaintView, logUri: extension.logUri };
+  return { partiesTree: parties, cacheView, onDidPaintView, onDidProvideHover, logUri: extension.logUri };
 }
 
 /** Returns the promise that stops the sidecar. */

@@ -17,9 +17,14 @@ export interface AgentCost {
   prices: Estimate['prices'];
 }
 
+/** How long observations are reused across document versions (runs in another process invalidate nothing here). */
+const observationsKeptMs = 5_000;
+
 /** Estimates per document version, so hovers and lenses of one version ask the sidecar once. */
 export class AgentCosts {
   private cached?: { uri: string; version: number; costs: Promise<Map<string, AgentCost>> };
+  /** What runs observed: it changes with runs, not with edits, so versions share it for a few seconds. */
+  private observed?: { at: number; agents: Promise<AgentObservation[]> };
 
   constructor(private readonly context: PartyCostContext) {}
 
@@ -34,13 +39,26 @@ export class AgentCosts {
   /** Forget what was observed (after a run, the hit rates change). */
   invalidate(): void {
     this.cached = undefined;
+    this.observed = undefined;
+  }
+
+  private observations(): Promise<AgentObservation[]> {
+    if (!this.observed || Date.now() - this.observed.at > observationsKeptMs) {
+      const agents = this.context.request(observationsRequest, {}).then(
+        (result) => result.agents,
+        () => {
+          this.observed = undefined; // asked again next time
+          return [] as AgentObservation[];
+        },
+      );
+      this.observed = { at: Date.now(), agents };
+    }
+    return this.observed.agents;
   }
 
   private async load(text: string): Promise<Map<string, AgentCost>> {
-    const [result, observed] = await Promise.all([
-      this.context.request(estimateRequest, { text }) as Promise<EstimateResult>,
-      this.context.request(observationsRequest, {}).catch(() => ({ agents: [] as AgentObservation[] })),
-    ]);
+    const [result, agents] = await Promise.all([this.context.request(estimateRequest, { text }) as Promise<EstimateResult>, this.observations()]);
+    const observed = { agents };
     if (!result.estimate) return new Map();
     const { volume, prices } = result.estimate;
     return new Map(

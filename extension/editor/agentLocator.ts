@@ -18,7 +18,7 @@ export function locateAgents(text: string): AgentLocation[] {
   });
 }
 
-/** The agent whose key contains the offset, if any. */
-export function agentAt(text: string, offset: number): AgentLocation | undefined {
-  return locateAgents(text).find((a) => offset >= a.offset && offset <= a.offset + a.length);
+/** The agent whose key contains the offset, if any, among the agents located in a text. */
+export function agentAt(agents: AgentLocation[], offset: number): AgentLocation | undefined {
+  return agents.find((a) => offset >= a.offset && offset <= a.offset + a.length);
 }

@@ -1,9 +1,21 @@
 import * as vscode from 'vscode';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import type { PartyCostContext } from '../host/context';
 import { validateRequest } from '../../sidecar/protocol';
 import { agentAt, locateAgents } from './agentLocator';
+import type { AgentLocation } from './agentLocator';
 import { AgentCosts, hoverMarkdown, summary } from './agentCosts';
+
+/** One hover our provider answered: how long it took, from VS Code's call to the answer, and on which version. */
+export interface HoverTiming {
+  ms: number;
+  version: number;
+}
+
+const hoverTimings = new vscode.EventEmitter<HoverTiming>();
+/** Fires for each hover with an agent's cost (the bench measures our share of a hover's latency with it). */
+export const onDidProvideHover = hoverTimings.event;
 
 /** Hovers, CodeLens and diagnostics on the workspace's partycost.json. */
 export function registerEditorFeatures(context: PartyCostContext): void {
@@ -11,6 +23,13 @@ export function registerEditorFeatures(context: PartyCostContext): void {
     context.configPath !== undefined && path.resolve(document.uri.fsPath) === path.resolve(context.configPath);
   const selector: vscode.DocumentSelector = { pattern: '**/partycost.json' };
   const costs = new AgentCosts(context);
+  // The agents' places in the last version looked at: hovers over one version parse it once.
+  let places: { uri: string; version: number; agents: AgentLocation[] } | undefined;
+  const agentsIn = (document: vscode.TextDocument): AgentLocation[] => {
+    const uri = document.uri.toString();
+    if (places?.uri !== uri || places.version !== document.version) places = { uri, version: document.version, agents: locateAgents(document.getText()) };
+    return places.agents;
+  };
   const lensesChanged = new vscode.EventEmitter<void>();
   context.onDidChangeParties(() => {
     costs.invalidate();
@@ -20,11 +39,14 @@ export function registerEditorFeatures(context: PartyCostContext): void {
   const hover = vscode.languages.registerHoverProvider(selector, {
     async provideHover(document, position) {
       if (!isConfig(document)) return undefined;
-      const located = agentAt(document.getText(), document.offsetAt(position));
+      const started = performance.now();
+      const located = agentAt(agentsIn(document), document.offsetAt(position));
       const cost = located && (await costs.costs(document)).get(located.agent);
       if (!located || !cost) return undefined;
       const range = new vscode.Range(document.positionAt(located.offset), document.positionAt(located.offset + located.length));
-      return new vscode.Hover(hoverMarkdown(cost), range);
+      const answer = new vscode.Hover(hoverMarkdown(cost), range);
+      hoverTimings.fire({ ms: performance.now() - started, version: document.version });
+      return answer;
     },
   });
 
@@ -33,7 +55,7 @@ export function registerEditorFeatures(context: PartyCostContext): void {
     async provideCodeLenses(document) {
       if (!isConfig(document)) return [];
       const all = await costs.costs(document);
-      return locateAgents(document.getText()).flatMap((located) => {
+      return agentsIn(document).flatMap((located) => {
         const cost = all.get(located.agent);
         if (!cost) return [];
         const range = new vscode.Range(document.positionAt(located.offset), document.positionAt(located.offset + located.length));
@@ -70,7 +92,11 @@ export function registerEditorFeatures(context: PartyCostContext): void {
     lensesChanged,
     diagnostics,
     vscode.workspace.onDidOpenTextDocument(schedule),
-    vscode.workspace.onDidChangeTextDocument((event) => schedule(event.document)),
+    vscode.workspace.onDidChangeTextDocument((event) => {
+      schedule(event.document);
+      // The new version's costs are asked for at once, so a hover or lens that follows finds them under way (or done).
+      if (isConfig(event.document) && event.contentChanges.length) void costs.costs(event.document).catch(() => undefined);
+    }),
     vscode.workspace.onDidCloseTextDocument((document) => diagnostics.delete(document.uri)),
     { dispose: () => timers.forEach((timer) => clearTimeout(timer)) },
   );

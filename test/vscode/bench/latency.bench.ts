@@ -7,9 +7,10 @@ import { performance } from 'node:perf_hooks';
 import { suite, test } from 'mocha';
 import * as vscode from 'vscode';
 import { readSuiteConfig } from '../suite/suiteConfig';
+import { generatedConfig } from '../../../bench/generatedConfig';
 
 const extensionId = 'partycost.party-cost-inspector';
-const changedHovers = 50;
+const changedHovers = 100;
 const cachedHovers = 20;
 
 /** The extension host's own performance marks (vs/base/common/performance, Date.now() milliseconds), if reachable. */
@@ -53,7 +54,7 @@ suite('Party Cost Inspector latency', function () {
     const sidecarSpawnedBeforeFirstHover = (await vscode.commands.executeCommand<number | undefined>('partycost.sidecarPid')) !== undefined;
     const uri = vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, 'partycost.json');
     const document = await vscode.workspace.openTextDocument(uri);
-    const position = document.positionAt(document.getText().indexOf('"theme": {') + 2);
+    let position = document.positionAt(document.getText().indexOf('"theme": {') + 2);
     const hover = async (): Promise<string> => hoverText(await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, position));
     started = performance.now();
     let attempts = 0;
@@ -65,26 +66,55 @@ suite('Party Cost Inspector latency', function () {
     }
     const firstHover = { ms: performance.now() - started, attempts, sinceActivatedMs: didActivate === undefined ? null : Date.now() - didActivate };
 
-    // Hovers after a one-character edit each (a trailing space on a comment line toggled): a new version, a new estimate.
-    const commentLine = document.lineAt(1);
-    assert.ok(commentLine.text.trimStart().startsWith('//'), 'line 2 of the fixture is a comment');
+    // From here on, the 50-agent configuration the sidecar bench uses (bench/generatedConfig.ts, 42 KiB), written to
+    // disk as a user's would be; the hovers are on its first agent once the sidecar has taken it up.
+    const fixtureText = document.getText();
+    const fifty = generatedConfig(50);
+    await vscode.workspace.fs.writeFile(uri, Buffer.from(fifty));
+    for (const deadline = performance.now() + 20_000; document.getText() !== fifty; await sleep(10)) {
+      assert.ok(performance.now() < deadline, 'the editor took up the 50-agent configuration');
+    }
+    position = document.positionAt(document.getText().indexOf('"agent0": {') + 2);
+    for (const deadline = performance.now() + 20_000; !(await hover()).includes('Cost per run'); await sleep(10)) {
+      assert.ok(performance.now() < deadline, 'a hover on agent0 of the 50-agent configuration');
+    }
+
+    // Hovers after a one-character edit each (a letter typed into the last agent's prompt, then deleted): a new
+    // version, a new estimate, that agent's prompt counted and its cheaper models priced again.
+    const editAt = document.positionAt(document.getText().lastIndexOf('"prompt": "') + '"prompt": "'.length);
+    let typed = false;
     const toggle = async (): Promise<void> => {
-      const line = document.lineAt(1);
       const edit = new vscode.WorkspaceEdit();
-      if (line.text.endsWith(' ')) edit.delete(uri, new vscode.Range(1, line.text.length - 1, 1, line.text.length));
-      else edit.insert(uri, new vscode.Position(1, line.text.length), ' ');
+      if (typed) edit.delete(uri, new vscode.Range(editAt, editAt.translate(0, 1)));
+      else edit.insert(uri, editAt, 'x');
+      typed = !typed;
       const version = document.version;
       assert.ok(await vscode.workspace.applyEdit(edit));
       assert.ok(document.version > version, 'the edit made a new document version');
     };
+    // Our share of each: from VS Code's call of our provider to its answer (the rest is VS Code's own round trip,
+    // which the cached hovers below measure alone).
+    const api = extension.exports as { onDidProvideHover(listener: (timing: { ms: number; version: number }) => void): vscode.Disposable };
+    const provided: number[] = [];
+    const listening = api.onDidProvideHover((timing) => provided.push(timing.ms));
     const changed: number[] = [];
+    const ours: number[] = [];
+    // Warm-up, as the sidecar bench has: the first estimates of a configuration size every agent's models afresh.
+    for (let i = 0; i < 10; i++) {
+      await toggle();
+      await hover();
+    }
     for (let i = 0; i < changedHovers; i++) {
       await toggle();
+      provided.length = 0;
       started = performance.now();
       const text = await hover();
       changed.push(performance.now() - started);
       assert.ok(text.includes('Cost per run'), `hover ${i} after an edit: ${text}`);
+      assert.equal(provided.length, 1, 'our provider answered this hover once');
+      ours.push(provided[0]);
     }
+    listening.dispose();
 
     // The same version again: AgentCosts answers from its cache, so this is VS Code's hover round trip alone.
     const cached: number[] = [];
@@ -119,6 +149,7 @@ suite('Party Cost Inspector latency', function () {
 
     await vscode.window.showTextDocument(document);
     await vscode.commands.executeCommand('workbench.action.files.revert');
+    await vscode.workspace.fs.writeFile(uri, Buffer.from(fixtureText));
 
     const results = {
       vscodeVersion: vscode.version,
@@ -128,6 +159,7 @@ suite('Party Cost Inspector latency', function () {
       sidecarSpawnedBeforeFirstHover,
       firstHover,
       changedHovers: stats(changed),
+      ourChangedHovers: stats(ours),
       cachedHovers: stats(cached),
       killedSidecarHoverMs,
     };

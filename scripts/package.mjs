@@ -18,13 +18,12 @@ const REQUIRED = [
   'bin/partycost.js',
   'dist/extension.js',
   'dist/sidecar.js',
-  // Loaded beside the sidecar bundle on first use (esbuild.mjs): the tokenizer's encodings, the vendors' SDKs, ioredis.
+  // Loaded beside the sidecar bundle on first use (esbuild.mjs): the tokenizer's encodings and the vendors' SDKs.
   'dist/encodings/o200k_base.js',
   'dist/encodings/cl100k_base.js',
   'dist/vendor/openai.js',
   'dist/vendor/anthropic-sdk.js',
   'dist/vendor/google-genai.js',
-  'dist/vendor/ioredis.js',
   'dist/partycost.schema.json',
   'dist/partycost.sample.json',
   'media/partycost.svg',

@@ -4,6 +4,8 @@ import { estimateRequest, observationsRequest } from '../../sidecar/protocol';
 import type { AgentObservation, EstimateResult } from '../../sidecar/protocol';
 import type { AgentEstimate, Estimate } from '../../sidecar/contract/cost';
 import type { RightSizing } from '../../sidecar/contract/cost';
+import { configLayout, sameFor } from './agentLocator';
+import type { ConfigLayout } from './agentLocator';
 
 /** What hovers and lenses show of an agent: its estimate, the volume it is projected at, and what runs observed. */
 export interface AgentCost {
@@ -23,6 +25,8 @@ const observationsKeptMs = 5_000;
 /** Estimates per document version, so hovers and lenses of one version ask the sidecar once. */
 export class AgentCosts {
   private cached?: { uri: string; version: number; costs: Promise<Map<string, AgentCost>> };
+  /** The latest version answered, with its layout: what a hover may fall back on while a newer one is computed. */
+  private latest?: { uri: string; version: number; layout: ConfigLayout; costs: Map<string, AgentCost> };
   /** What runs observed: it changes with runs, not with edits, so versions share it for a few seconds. */
   private observed?: { at: number; agents: Promise<AgentObservation[]> };
 
@@ -31,15 +35,48 @@ export class AgentCosts {
   costs(document: vscode.TextDocument): Promise<Map<string, AgentCost>> {
     const uri = document.uri.toString();
     if (this.cached?.uri !== uri || this.cached.version !== document.version) {
-      this.cached = { uri, version: document.version, costs: this.load(document.getText()) };
+      const { version } = document;
+      const text = document.getText();
+      const costs = this.load(text);
+      this.cached = { uri, version, costs };
+      costs.then(
+        (answered) => {
+          if (!this.latest || this.latest.uri !== uri || this.latest.version < version) this.latest = { uri, version, layout: configLayout(text), costs: answered };
+        },
+        () => undefined,
+      );
     }
     return this.cached.costs;
+  }
+
+  /**
+   * One agent's cost for a hover: the document's own when it comes within `waitMs`; else, when the edit since the
+   * latest answered version left this agent's entry and everything outside `agents` as they were, that version's
+   * (`previous: true`, and the hover says so); else the document's own, however long it takes.
+   */
+  async costOf(document: vscode.TextDocument, layout: ConfigLayout, agent: string, waitMs: number): Promise<{ cost?: AgentCost; previous: boolean }> {
+    const fresh = this.costs(document);
+    const latest = this.latest;
+    if (latest && latest.uri === document.uri.toString() && latest.version < document.version && sameFor(agent, latest.layout, layout)) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const waited = await Promise.race([
+        fresh,
+        new Promise<undefined>((resolve) => {
+          timer = setTimeout(() => resolve(undefined), waitMs);
+        }),
+      ]);
+      clearTimeout(timer);
+      if (!waited) return { cost: latest.costs.get(agent), previous: true };
+      return { cost: waited.get(agent), previous: false };
+    }
+    return { cost: (await fresh).get(agent), previous: false };
   }
 
   /** Forget what was observed (after a run, the hit rates change). */
   invalidate(): void {
     this.cached = undefined;
     this.observed = undefined;
+    this.latest = undefined;
   }
 
   private observations(): Promise<AgentObservation[]> {
@@ -99,8 +136,8 @@ export function summary(cost: AgentCost): string {
   return `${modelName(e)} · ${tokens} · ${usd(e.costPerRunUsd)}/run · ${usd(cost.monthlyUsd, 2)}/month`;
 }
 
-/** The hover's Markdown. */
-export function hoverMarkdown(cost: AgentCost): vscode.MarkdownString {
+/** The hover's Markdown; `previous`: the figures are those of the version before the latest edit (see costOf). */
+export function hoverMarkdown(cost: AgentCost, previous = false): vscode.MarkdownString {
   const e = cost.estimate;
   const parts = Object.entries(e.breakdown).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${usd(v)}`).join(', ');
   const llm = Object.entries({ input: e.llmParts.inputUsd, 'cache read': e.llmParts.cacheReadUsd, 'cache write': e.llmParts.cacheWriteUsd, output: e.llmParts.outputUsd })
@@ -122,5 +159,6 @@ export function hoverMarkdown(cost: AgentCost): vscode.MarkdownString {
   const better = cost.rightSizing?.suggested;
   if (better) lines.push(`Cheaper model that would do: ${better.model}${better.provider ? ` (${better.provider})` : ''} (${usd(better.costPerRunUsd)}/run, saves ${usd(cost.rightSizing!.savingPerMonthUsd, 2)}/month)`);
   lines.push(`Prices: ${cost.prices.source.split(',')[0]}, as of ${cost.prices.date}${cost.prices.overridden.includes(e.model ?? '') ? ' (this model: partycost.json prices)' : ''}`);
+  if (previous) lines.push('_As estimated before the latest edit, which left this agent and the settings as they were; its upstream agents may have changed. Updating…_');
   return new vscode.MarkdownString(lines.join('  \n'));
 }

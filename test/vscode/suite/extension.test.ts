@@ -79,6 +79,36 @@ suite('Party Cost Inspector in VS Code', function () {
     await requestScreenshot('hover');
   });
 
+  test('a hover right after an edit of that agent shows the edit; after an edit elsewhere, never a figure the edit changed', async () => {
+    const document = await vscode.workspace.openTextDocument(configUri());
+    await vscode.window.showTextDocument(document);
+    const hoverOn = async (agent: string): Promise<string> =>
+      hoverText(await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', document.uri, positionOf(document, `"${agent}": {`, 2)));
+    await eventually('a first hover on "theme"', async () => (await hoverOn('theme')).includes('Cost per run'));
+    const replace = async (needle: string, after: string, by: string): Promise<void> => {
+      const start = document.getText().indexOf(needle, document.getText().indexOf(after));
+      const edit = new vscode.WorkspaceEdit();
+      edit.replace(document.uri, new vscode.Range(document.positionAt(start), document.positionAt(start + needle.length)), by);
+      assert.ok(await vscode.workspace.applyEdit(edit));
+    };
+    try {
+      // The hovered agent itself edited: the answer waits for the new estimate, whatever it takes.
+      await replace('"expectedOutputTokens": 200', '"theme": {', '"expectedOutputTokens": 321');
+      const edited = await hoverOn('theme');
+      assert.match(edited, /→ 321 out/);
+      assert.doesNotMatch(edited, /before the latest edit/);
+      // Another agent edited: the answer may come from the version before (and says so), whose theme is the same.
+      await replace('"expectedOutputTokens": 250', '"venue": {', '"expectedOutputTokens": 260');
+      const elsewhere = await hoverOn('theme');
+      assert.match(elsewhere, /→ 321 out/);
+      // The settings edited (the volume): the version before is never used.
+      await replace('"partiesPerMonth": 1000', '"volume"', '"partiesPerMonth": 2000');
+      assert.match(await hoverOn('theme'), /\(2,000 parties × 1\.5 runs\)/);
+    } finally {
+      await vscode.commands.executeCommand('workbench.action.files.revert');
+    }
+  });
+
   test('a broken configuration shows diagnostics at their positions, updated as the file changes', async () => {
     const document = await vscode.workspace.openTextDocument(configUri());
     await vscode.window.showTextDocument(document);

@@ -2,10 +2,11 @@
 // hovers in a real VS Code (code-server, through test/vscode/run.mjs in its bench mode).
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import { gzipSync } from 'node:zlib';
 import * as esbuild from 'esbuild';
@@ -69,36 +70,24 @@ async function stopClient(client: SidecarClient): Promise<void> {
 
 // 1. Bundle sizes ------------------------------------------------------------------------------------------------
 
-/** The production bundles, built with esbuild.mjs's options (kept in step by hand) into a temporary folder. */
+/** The production bundles, built with the build's own options (esbuild.options.mjs) into a temporary folder. */
 async function bundleSizes(): Promise<void> {
   const outDir = tempDir('bundles');
-  const { version } = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };
-  const common: esbuild.BuildOptions = {
-    absWorkingDir: repoRoot,
-    bundle: true,
-    minify: true,
-    sourcemap: false,
-    sourcesContent: false,
-    logLevel: 'warning',
-    define: { PARTYCOST_VERSION: JSON.stringify(version) },
-    mainFields: ['module', 'main'],
-  };
-  const views = readdirSync(path.join(repoRoot, 'webview')).filter((view) => existsSync(path.join(repoRoot, 'webview', view, 'main.ts')));
-  const bundles: esbuild.BuildOptions[] = [
-    { ...common, entryPoints: ['extension/extension.ts'], outfile: path.join(outDir, 'extension.js'), platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] },
-    { ...common, entryPoints: ['sidecar/cli/main.ts'], outfile: path.join(outDir, 'sidecar.js'), platform: 'node', format: 'cjs', target: 'node20', external: ['better-sqlite3'] },
-    { ...common, entryPoints: views.map((view) => ({ in: `webview/${view}/main.ts`, out: view })), outdir: path.join(outDir, 'webview'), platform: 'browser', format: 'iife', target: 'es2022' },
-  ];
+  const { bundles, views } = (await import(pathToFileURL(path.join(repoRoot, 'esbuild.options.mjs')).href)).bundleOptions({ production: true, outDir, root: repoRoot }) as { bundles: esbuild.BuildOptions[]; views: string[] };
   const started = performance.now();
   const results = await Promise.all(bundles.map((options) => esbuild.build({ ...options, metafile: true })));
   const buildMs = performance.now() - started;
   // The baseline: the same views importing all of @vscode-elements/elements instead of the components they use.
-  await esbuild.build({ ...bundles[2], outdir: path.join(outDir, 'webview-whole-library'), plugins: [wholeElementsLibrary] });
+  await esbuild.build({ ...bundles[3], outdir: path.join(outDir, 'webview-whole-library'), plugins: [wholeElementsLibrary] });
   const size = (file: string): number => statSync(path.join(outDir, file)).size;
   const gzip = (file: string): number => gzipSync(readFileSync(path.join(outDir, file))).length;
   console.log('\nExtension bundles: production build (minified, no source maps), esbuild.mjs options, into a temporary folder');
+  const beside = ['encodings/o200k_base.js', 'encodings/cl100k_base.js', 'vendor/openai.js', 'vendor/anthropic-sdk.js', 'vendor/google-genai.js'];
   report(
-    ['extension.js', 'sidecar.js', ...views.map((view) => `webview/${view}.js`)].map((name) => [name, `${sizeText(size(name))}, gzip ${sizeText(gzip(name))}`]),
+    ['extension.js', 'sidecar.js', ...beside.map((file) => `${file} (loaded on first use)`), ...views.map((view) => `webview/${view}.js`)].map((label) => {
+      const name = label.split(' ')[0];
+      return [label, `${sizeText(size(name))}, gzip ${sizeText(gzip(name))}`];
+    }),
   );
   figure('extension.js (production)', size('extension.js') / 1024, 'KiB');
   figure('sidecar.js (production)', size('sidecar.js') / 1024, 'KiB');
@@ -108,10 +97,10 @@ async function bundleSizes(): Promise<void> {
   const devExtension = path.join(repoRoot, 'dist', 'extension.js');
   report([
     ['largest parts of sidecar.js (minified bytes)', largestParts(results[1].metafile!)],
-    ['largest parts of the webview bundles (all views)', largestParts(results[2].metafile!)],
+    ['largest parts of the webview bundles (all views)', largestParts(results[3].metafile!)],
     [`${views.length} view bundles, components imported one by one vs the whole @vscode-elements library`, `${sizeText(ours)} vs ${sizeText(whole)} (${(whole / ours).toFixed(2)}x smaller)`],
     ['dist/extension.js (dev build, for comparison)', existsSync(devExtension) ? sizeText(statSync(devExtension).size) : 'not built'],
-    ['build time, 3 builds in parallel', `${buildMs.toFixed(0)} ms`],
+    [`build time, ${bundles.length} builds in parallel`, `${buildMs.toFixed(0)} ms`],
   ]);
 }
 
@@ -273,7 +262,8 @@ async function hoverLatency(iterations = 200, warmup = 10): Promise<void> {
   const { p50, p95, mean } = summarise(times);
   console.log(`\nHover on a changed document, ${agents}-agent configuration (${kib(config.length)}), one agent's prompt edited each time: config/estimate of the text + agents/observations, in parallel, through SidecarClient`);
   figure('hover work on a changed 50-agent configuration, sidecar p50', p50, 'ms');
-  figure('hover work on a changed 50-agent configuration, sidecar p95', p95, 'ms', '< 10');
+  // The goal is the hover in VS Code (below); this is the sidecar's share when every version is estimated in full.
+  figure('hover work on a changed 50-agent configuration, sidecar p95', p95, 'ms');
   report([
     [`p50 / p95 of ${iterations} (after ${warmup} warm-up)`, `${p50.toFixed(2)} / ${p95.toFixed(2)} ms (mean ${mean.toFixed(2)} ms)`],
     ['first one after the sidecar started (cold code paths)', `${firstMs.toFixed(1)} ms`],
@@ -294,6 +284,8 @@ interface VscodeBench {
   changedHovers: { count: number; p50: number; p95: number; mean: number };
   /** Our provider's share of each of those hovers, from VS Code's call to the answer. */
   ourChangedHovers: { count: number; p50: number; p95: number; mean: number };
+  /** How many of those our provider answered from the version before the edit (the edit was elsewhere). */
+  fromPrevious: number;
   cachedHovers: { count: number; p50: number; p95: number; mean: number };
   killedSidecarHoverMs: number | null;
 }
@@ -347,6 +339,7 @@ async function vscodeLatency(): Promise<void> {
     ['  activation done → that first hover result (includes mocha start-up)', b.firstHover.sinceActivatedMs === null ? 'marks unavailable' : `${b.firstHover.sinceActivatedMs} ms`],
     [`hover after a one-character edit, 50-agent configuration, p50 / p95 of ${b.changedHovers.count}`, stats(b.changedHovers)],
     ['  of which our hover provider (VS Code\'s call → our answer: estimate and observations from the sidecar)', `${stats(b.ourChangedHovers)} (${verdict('< 10', b.ourChangedHovers.p95)})`],
+    ['  answered from the version before the edit (the edit in another agent, not ready within 5 ms)', `${b.fromPrevious} of ${b.ourChangedHovers.count}, each saying so`],
     [`hover on an unchanged version (cached: no work of ours; VS Code's own round trip), p50 / p95 of ${b.cachedHovers.count}`, stats(b.cachedHovers)],
     ['sidecar SIGKILLed → respawn + initialize → hover on a new version', b.killedSidecarHoverMs === null ? 'not measured' : `${b.killedSidecarHoverMs.toFixed(0)} ms`],
   ]);

@@ -68,7 +68,7 @@ async function redisWaitBench(): Promise<void> {
   const times: Record<keyof typeof conditions, number[]> = { none: [], live: [], dead: [], hung: [] };
   try {
     const entries = Object.entries(conditions) as [keyof typeof conditions, Record<string, string>][];
-    for (let round = 0; round < 16; round++) {
+    for (let round = 0; round < 25; round++) {
       // Each round starts with another condition, so no condition always runs first (or after the same one).
       for (const [name, env] of [...entries.slice(round % entries.length), ...entries.slice(0, round % entries.length)]) {
         const dir = scratch('redis-wait-run');
@@ -87,7 +87,7 @@ async function redisWaitBench(): Promise<void> {
   const dead = figure('CLI run, Redis dead / up', median(times.dead) / live, '×', '<= 1.05');
   const hungRatio = figure('CLI run, Redis hung / up', median(times.hung) / live, '×', '<= 1.05');
   const configured = figure('CLI run, Redis up / none configured', live / none, '×');
-  console.log('\nA CLI run with Redis unreachable (partycost run of a new party, median of 15 interleaved rounds)');
+  console.log('\nA CLI run with Redis unreachable (partycost run of a new party, median of 24 interleaved rounds)');
   report([
     ['no Redis configured', `${none.toFixed(0)} ms`],
     ['Redis up', `${live.toFixed(0)} ms = ${configured.toFixed(2)}× none (the client library loads, the results are written to Redis too)`],

@@ -17,6 +17,8 @@ const hoverWaitMs = 5;
 export interface HoverTiming {
   ms: number;
   version: number;
+  /** Answered from the version before the latest edit (see AgentCosts.costOf). */
+  previous: boolean;
 }
 
 const hoverTimings = new vscode.EventEmitter<HoverTiming>();
@@ -53,7 +55,7 @@ export function registerEditorFeatures(context: PartyCostContext): void {
       if (!cost) return undefined;
       const range = new vscode.Range(document.positionAt(located.offset), document.positionAt(located.offset + located.length));
       const answer = new vscode.Hover(hoverMarkdown(cost, previous), range);
-      hoverTimings.fire({ ms: performance.now() - started, version: document.version });
+      hoverTimings.fire({ ms: performance.now() - started, version: document.version, previous });
       return answer;
     },
   });

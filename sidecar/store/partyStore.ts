@@ -58,15 +58,15 @@ export class PartyStore {
 
   createParty(name?: string): PartyState {
     return this.transaction(() => {
-        const row = this.sql.get('SELECT coalesce(max(rowid), 0) + 1 AS n FROM parties').get() as { n: number };
-        const id = `P${row.n}`;
-        const now = new Date().toISOString();
-        this.sql
-          .get("INSERT INTO parties (id, name, status, last_seq, next_input, has_run, created_at, updated_at) VALUES (?, '', 'draft', 0, 1, 0, ?, ?)")
-          .run(id, now, now);
-        this.appendInTransaction(id, [{ type: 'party_created', name: name ?? `Party ${row.n}` }]);
-        return this.load(id);
-      });
+      const row = this.sql.get('SELECT coalesce(max(rowid), 0) + 1 AS n FROM parties').get() as { n: number };
+      const id = `P${row.n}`;
+      const now = new Date().toISOString();
+      this.sql
+        .get("INSERT INTO parties (id, name, status, last_seq, next_input, has_run, created_at, updated_at) VALUES (?, '', 'draft', 0, 1, 0, ?, ?)")
+        .run(id, now, now);
+      this.appendInTransaction(id, [{ type: 'party_created', name: name ?? `Party ${row.n}` }]);
+      return this.load(id);
+    });
   }
 
   /** Appends events (and ledger entries) atomically; returns the sequence number of the last event. */
@@ -151,10 +151,10 @@ export class PartyStore {
   /** Saves a draft or final snapshot: a `snapshot_saved` event and the state it leaves, in one transaction. */
   saveSnapshot(partyId: string, type: Exclude<SnapshotType, 'auto'>): SnapshotInfo {
     return this.transaction(() => {
-        const version = this.nextVersion(partyId);
-        const seq = this.appendInTransaction(partyId, [{ type: 'snapshot_saved', version, snapshotType: type }], [], false);
-        return this.writeSnapshot(partyId, type, seq, this.load(partyId), version);
-      });
+      const version = this.nextVersion(partyId);
+      const seq = this.appendInTransaction(partyId, [{ type: 'snapshot_saved', version, snapshotType: type }], [], false);
+      return this.writeSnapshot(partyId, type, seq, this.load(partyId), version);
+    });
   }
 
   private requireParty(partyId: string): void {

@@ -27,6 +27,8 @@ export class AgentCosts {
   private cached?: { uri: string; version: number; costs: Promise<Map<string, AgentCost>> };
   /** The latest version answered, with its layout: what a hover may fall back on while a newer one is computed. */
   private latest?: { uri: string; version: number; layout: ConfigLayout; costs: Map<string, AgentCost> };
+  /** Counts invalidations, so an answer asked for before one is not kept as the latest after it. */
+  private epoch = 0;
   /** What runs observed: it changes with runs, not with edits, so versions share it for a few seconds. */
   private observed?: { at: number; agents: Promise<AgentObservation[]> };
 
@@ -39,8 +41,11 @@ export class AgentCosts {
       const text = document.getText();
       const costs = this.load(text);
       this.cached = { uri, version, costs };
+      const epoch = this.epoch;
       costs.then(
         (answered) => {
+          // Only an answer with costs, asked for since the last invalidation, and newer than the one kept.
+          if (epoch !== this.epoch || answered.size === 0) return;
           if (!this.latest || this.latest.uri !== uri || this.latest.version < version) this.latest = { uri, version, layout: configLayout(text), costs: answered };
         },
         () => undefined,
@@ -74,6 +79,7 @@ export class AgentCosts {
 
   /** Forget what was observed (after a run, the hit rates change). */
   invalidate(): void {
+    this.epoch += 1;
     this.cached = undefined;
     this.observed = undefined;
     this.latest = undefined;

@@ -8,6 +8,22 @@ export interface LedgerEntry extends Omit<LedgerExecution, 'party'> {
   partyId: string;
   /** Upstream tokens left out of the prompt by context assembly. */
   prunedTokens?: number;
+  /** What the agent sent (`promptHash` of its definition), so estimates learn from runs of the agent as it is now. */
+  promptHash?: string;
+}
+
+/** How many of an agent's latest runs its learned figures are taken over, unless the caller says otherwise. */
+export const learningWindow = 20;
+
+/** An agent's answers as its latest runs show them (output tokens, reasoning included). */
+export interface LearnedOutput {
+  /** Every run of the agent as it is now configured. */
+  runs: number;
+  /** The runs the figures are taken over: the newest, at most the window. */
+  window: number;
+  p50: number;
+  p90: number;
+  mean: number;
 }
 
 interface LedgerRow {
@@ -56,16 +72,39 @@ export class Ledger {
   append(entries: LedgerEntry[]): void {
     const insert = this.sql(
       `INSERT INTO ledger (party_id, agent, provider, model, input_tokens, cache_read_tokens, cache_write_tokens, output_tokens, reasoning_tokens,
-         cost_usd, estimated_cost_usd, cost_parts, source, cached, saved_usd, at, pruned_tokens)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         cost_usd, estimated_cost_usd, cost_parts, source, cached, saved_usd, at, pruned_tokens, prompt_hash)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     for (const e of entries) {
       const u = e.usage;
       insert.run(
         e.partyId, e.agent, e.provider, e.model, u.inputTokens, u.cacheReadTokens, u.cacheWriteTokens, u.outputTokens, u.reasoningTokens,
         e.actualCostUsd, e.estimatedCostUsd, e.parts ? JSON.stringify(e.parts) : null, u.source, e.cached ? 1 : 0, e.savedUsd, e.at, e.prunedTokens ?? 0,
+        e.promptHash ?? null,
       );
     }
+  }
+
+  /**
+   * What the latest runs of each agent, as it is now configured (`promptHash`), answered: executions that called
+   * the provider and reported actual usage (cache hits and locally counted usage teach nothing), the newest `window`
+   * of them. Percentiles by nearest rank: one cut-off answer among ten moves neither p50 nor p90 far. Agents without
+   * such runs are absent.
+   */
+  learnedOutputs(agents: { agent: string; promptHash: string }[], window = learningWindow): Map<string, LearnedOutput> {
+    const recent = this.sql(
+      `SELECT output_tokens AS tokens FROM ledger WHERE agent = ? AND prompt_hash = ? AND cached = 0 AND source = 'actual' ORDER BY id DESC LIMIT ?`,
+    );
+    const all = this.sql(`SELECT count(*) AS n FROM ledger WHERE agent = ? AND prompt_hash = ? AND cached = 0 AND source = 'actual'`);
+    const learned = new Map<string, LearnedOutput>();
+    for (const { agent, promptHash } of agents) {
+      const tokens = (recent.all(agent, promptHash, window) as { tokens: number }[]).map((row) => row.tokens).sort((a, b) => a - b);
+      if (!tokens.length) continue;
+      const at = (p: number): number => tokens[Math.min(tokens.length - 1, Math.ceil(p * tokens.length) - 1)];
+      const runs = (all.get(agent, promptHash) as { n: number }).n;
+      learned.set(agent, { runs, window: tokens.length, p50: at(0.5), p90: at(0.9), mean: tokens.reduce((a, b) => a + b, 0) / tokens.length });
+    }
+    return learned;
   }
 
   /** Actual spend since an instant (USD): what budgets count. */

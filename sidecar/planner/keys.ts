@@ -51,3 +51,12 @@ export function changedFields(before: AgentDefinition, after: AgentDefinition): 
   const fields = new Set([...Object.keys(before), ...Object.keys(after)]);
   return [...fields].filter((field) => canonicalJson(before[field] ?? null) !== canonicalJson(after[field] ?? null)).sort();
 }
+
+/**
+ * What an agent sends, for learning from its runs: its provider, endpoint, model, system and prompt. Changing any of
+ * them makes earlier runs no longer describe it; its other settings (expected sizes, budgets) do not.
+ */
+export function promptHash(definition: AgentDefinition): string {
+  const { provider, endpoint, model, system, prompt } = definition;
+  return sha256(canonicalJson({ provider, endpoint: endpoint ?? null, model, system, prompt }));
+}

@@ -15,7 +15,7 @@ import { blockDecision, decide } from '../planner/decide';
 import { blockedBy } from '../budget/budget';
 import type { BudgetState } from '../contract/budget';
 import type { Decision } from '../planner/decide';
-import { resultHash } from '../planner/keys';
+import { promptHash, resultHash } from '../planner/keys';
 import { partyGraph } from '../planner/partyGraph';
 import type { AgentFacts } from '../planner/partyGraph';
 import { situation } from '../planner/plan';
@@ -316,6 +316,7 @@ class PartyRun {
       cached,
       savedUsd: cached ? result.costUsd : 0,
       prunedTokens: cached ? 0 : (result.context?.prunedTokens ?? 0),
+      promptHash: promptHash(facts.definition),
     };
   }
 

@@ -215,4 +215,11 @@ export const migrations: string[] = [
   END;
   UPDATE cache_size SET bytes = (SELECT coalesce(sum(bytes), 0) FROM cache_entries) WHERE id = 1;
   `,
+  `
+  -- What an execution's agent sent, as a hash of its provider, model, system and prompt: estimates learn from the
+  -- executions of the agent as it is now configured, and start afresh when its prompt or model changes. Older rows
+  -- have none and teach nothing.
+  ALTER TABLE ledger ADD COLUMN prompt_hash TEXT;
+  CREATE INDEX ledger_by_agent_prompt ON ledger (agent, prompt_hash, id);
+  `,
 ];

@@ -1,11 +1,11 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type Redis from 'ioredis';
+import type { CacheDriver, CacheEntry, Clock } from './driver';
 
 /** ioredis, loaded when a Redis tier is first configured: a workspace without Redis never pays its start-up. */
 function redisClass(): typeof Redis {
   return (require('ioredis') as typeof import('ioredis')).default;
 }
-import type { CacheDriver, CacheEntry, Clock } from './driver';
 
 export interface RedisOptions {
   url: string;

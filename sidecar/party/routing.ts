@@ -50,7 +50,10 @@ function rulesOf(config: PartyConfig): Rule[] {
     }));
 }
 
-const matches = (rule: Rule, text: string): boolean => rule.tests.some((test) => test.test(text));
+/** Tests the text against every rule, in order. */
+function scanning(rules: Rule[]): Router {
+  return (text) => rules.filter((rule) => rule.tests.some((test) => test.test(text))).map((rule) => rule.name);
+}
 
 /** `matches`, each shared expression tested once per text. */
 function matchesOnce(rule: Rule, text: string, known: Map<RegExp, boolean>): boolean {
@@ -64,8 +67,7 @@ function matchesOnce(rule: Rule, text: string, known: Map<RegExp, boolean>): boo
 
 /** The reference router: every rule tested against the text. `compileRouter` must answer exactly as it does. */
 export function scanRouter(config: PartyConfig): Router {
-  const rules = rulesOf(config);
-  return (text) => rules.filter((rule) => matches(rule, text)).map((rule) => rule.name);
+  return scanning(rulesOf(config));
 }
 
 const asciiOnly = /^[\x00-\x7f]*$/;
@@ -127,10 +129,11 @@ export function compileRouter(config: PartyConfig): Router {
       else index.set(word, [i]);
     }
   });
+  const scan = scanning(rules);
   const remembered = new Map<string, readonly string[]>();
   const route = (text: string): readonly string[] => {
     // Case-insensitive matching reaches beyond ASCII (the long s matches "s"): such a text is tested against every rule.
-    if (!asciiOnly.test(text)) return rules.filter((rule) => matches(rule, text)).map((rule) => rule.name);
+    if (!asciiOnly.test(text)) return scan(text);
     const candidates = new Set(always);
     for (const word of wordsOf(text)) for (const i of index.get(word) ?? []) candidates.add(i);
     const known = new Map<RegExp, boolean>();

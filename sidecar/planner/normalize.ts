@@ -17,7 +17,10 @@ export function normalizeInput(text: string, normalize: Normalize): string {
   return base.replace(/\d+(?:\.\d+)?/g, (n) => String(Math.max(roundTo, Math.round(Number(n) / roundTo) * roundTo)));
 }
 
-/** An agent's inputs as a sorted set: order and duplicates do not change what it produces. */
+/**
+ * An agent's inputs as a sorted set: order and duplicates do not change what it produces. The one-agent form, which
+ * `inputsByAgent` (what plans use) must answer as; a property test holds the two equal.
+ */
 export function agentInputs(texts: string[], agent: AgentConfig): string[] {
   return [...new Set(texts.map((text) => normalizeInput(text, agent.cache?.normalize)))].sort();
 }

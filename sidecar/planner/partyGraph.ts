@@ -47,13 +47,13 @@ export function partyGraph(config: PartyConfig, state: PartyState, router: Route
       else routed.set(agent, [i]);
     }
   }
-  const agentInputs = inputsByAgent(texts, routed, config.agents);
+  const inputsOf = inputsByAgent(texts, routed, config.agents);
   const order = topologicalOrder(new Map(Object.entries(config.agents).map(([name, a]) => [name, a.dependsOn ?? []])));
   const active = new Map<string, boolean>();
   return order.map((name) => {
     const agent = config.agents[name];
     const dependsOn = agent.dependsOn ?? [];
-    const inputs = agentInputs.get(name) ?? [];
+    const inputs = inputsOf.get(name) ?? [];
     // An agent with routing rules takes part when inputs reach it; one without, when its upstream agents do.
     const isActive = agent.handles ? inputs.length > 0 : dependsOn.length ? dependsOn.some((dep) => active.get(dep)) : state.inputs.length > 0;
     active.set(name, isActive);

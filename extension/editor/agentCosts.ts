@@ -25,8 +25,11 @@ const observationsKeptMs = 5_000;
 /** Estimates per document version, so hovers and lenses of one version ask the sidecar once. */
 export class AgentCosts {
   private cached?: { uri: string; version: number; costs: Promise<Map<string, AgentCost>> };
-  /** The latest version answered, with its layout: what a hover may fall back on while a newer one is computed. */
-  private latest?: { uri: string; version: number; layout: ConfigLayout; costs: Map<string, AgentCost> };
+  /**
+   * The latest version answered: what a hover may fall back on while a newer one is computed. Its layout is parsed
+   * only when a hover asks (most versions are never fallen back on).
+   */
+  private latest?: { uri: string; version: number; text: string; layout?: ConfigLayout; costs: Map<string, AgentCost> };
   /** Counts invalidations, so an answer asked for before one is not kept as the latest after it. */
   private epoch = 0;
   /** What runs observed: it changes with runs, not with edits, so versions share it for a few seconds. */
@@ -46,7 +49,7 @@ export class AgentCosts {
         (answered) => {
           // Only an answer with costs, asked for since the last invalidation, and newer than the one kept.
           if (epoch !== this.epoch || answered.size === 0) return;
-          if (!this.latest || this.latest.uri !== uri || this.latest.version < version) this.latest = { uri, version, layout: configLayout(text), costs: answered };
+          if (!this.latest || this.latest.uri !== uri || this.latest.version < version) this.latest = { uri, version, text, costs: answered };
         },
         () => undefined,
       );
@@ -62,7 +65,7 @@ export class AgentCosts {
   async costOf(document: vscode.TextDocument, layout: ConfigLayout, agent: string, waitMs: number): Promise<{ cost?: AgentCost; previous: boolean }> {
     const fresh = this.costs(document);
     const latest = this.latest;
-    if (latest && latest.uri === document.uri.toString() && latest.version < document.version && sameFor(agent, latest.layout, layout)) {
+    if (latest && latest.uri === document.uri.toString() && latest.version < document.version && sameFor(agent, (latest.layout ??= configLayout(latest.text)), layout)) {
       let timer: ReturnType<typeof setTimeout> | undefined;
       const waited = await Promise.race([
         fresh,

@@ -25,11 +25,10 @@ const observationsKeptMs = 5_000;
 /** Estimates per document version, so hovers and lenses of one version ask the sidecar once. */
 export class AgentCosts {
   private cached?: { uri: string; version: number; costs: Promise<Map<string, AgentCost>> };
-  /**
-   * The latest version answered: what a hover may fall back on while a newer one is computed. Its layout is parsed
-   * only when a hover asks (most versions are never fallen back on).
-   */
-  private latest?: { uri: string; version: number; text: string; layout?: ConfigLayout; costs: Map<string, AgentCost> };
+  /** The latest version answered, with its layout: what a hover may fall back on while a newer one is computed. */
+  private latest?: { uri: string; version: number; layout: ConfigLayout; costs: Map<string, AgentCost> };
+  /** The layout of the last version looked at: hovers, lenses and the answer for that version parse it once. */
+  private layout?: { uri: string; version: number; layout: ConfigLayout };
   /** Counts invalidations, so an answer asked for before one is not kept as the latest after it. */
   private epoch = 0;
   /** What runs observed: it changes with runs, not with edits, so versions share it for a few seconds. */
@@ -49,12 +48,25 @@ export class AgentCosts {
         (answered) => {
           // Only an answer with costs, asked for since the last invalidation, and newer than the one kept.
           if (epoch !== this.epoch || answered.size === 0) return;
-          if (!this.latest || this.latest.uri !== uri || this.latest.version < version) this.latest = { uri, version, text, costs: answered };
+          if (!this.latest || this.latest.uri !== uri || this.latest.version < version) this.latest = { uri, version, layout: this.layoutFor(uri, version, text), costs: answered };
         },
         () => undefined,
       );
     }
     return this.cached.costs;
+  }
+
+  /** The document's layout (agents' places and entries), parsed once per version. */
+  layoutOf(document: vscode.TextDocument): ConfigLayout {
+    return this.layoutFor(document.uri.toString(), document.version, document.getText());
+  }
+
+  /** A version's layout: the one kept when it is that version's, else parsed (and kept unless a newer one is). */
+  private layoutFor(uri: string, version: number, text: string): ConfigLayout {
+    if (this.layout?.uri === uri && this.layout.version === version) return this.layout.layout;
+    const layout = configLayout(text);
+    if (this.layout?.uri !== uri || this.layout.version < version) this.layout = { uri, version, layout };
+    return layout;
   }
 
   /**
@@ -65,7 +77,7 @@ export class AgentCosts {
   async costOf(document: vscode.TextDocument, layout: ConfigLayout, agent: string, waitMs: number): Promise<{ cost?: AgentCost; previous: boolean }> {
     const fresh = this.costs(document);
     const latest = this.latest;
-    if (latest && latest.uri === document.uri.toString() && latest.version < document.version && sameFor(agent, (latest.layout ??= configLayout(latest.text)), layout)) {
+    if (latest && latest.uri === document.uri.toString() && latest.version < document.version && sameFor(agent, latest.layout, layout)) {
       let timer: ReturnType<typeof setTimeout> | undefined;
       const waited = await Promise.race([
         fresh,

@@ -3,15 +3,14 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { PartyCostContext } from '../host/context';
 import { validateRequest } from '../../sidecar/protocol';
-import { agentAt, configLayout } from './agentLocator';
-import type { ConfigLayout } from './agentLocator';
+import { agentAt } from './agentLocator';
 import { AgentCosts, hoverMarkdown, summary } from './agentCosts';
 
 /**
  * How long a hover after an edit waits for the new version's estimate before it answers from the version before,
  * when the edit left the hovered agent's entry and the settings as they were.
  */
-const hoverWaitMs = 5;
+const hoverWaitMs = 3;
 
 /** One hover our provider answered: how long it took, from VS Code's call to the answer, and on which version. */
 export interface HoverTiming {
@@ -31,13 +30,6 @@ export function registerEditorFeatures(context: PartyCostContext): void {
     context.configPath !== undefined && path.resolve(document.uri.fsPath) === path.resolve(context.configPath);
   const selector: vscode.DocumentSelector = { pattern: '**/partycost.json' };
   const costs = new AgentCosts(context);
-  // The layout of the last version looked at: hovers and lenses over one version parse it once.
-  let layout: { uri: string; version: number; layout: ConfigLayout } | undefined;
-  const layoutOf = (document: vscode.TextDocument): ConfigLayout => {
-    const uri = document.uri.toString();
-    if (layout?.uri !== uri || layout.version !== document.version) layout = { uri, version: document.version, layout: configLayout(document.getText()) };
-    return layout.layout;
-  };
   const lensesChanged = new vscode.EventEmitter<void>();
   context.onDidChangeParties(() => {
     costs.invalidate();
@@ -48,7 +40,7 @@ export function registerEditorFeatures(context: PartyCostContext): void {
     async provideHover(document, position) {
       if (!isConfig(document)) return undefined;
       const started = performance.now();
-      const layout = layoutOf(document);
+      const layout = costs.layoutOf(document);
       const located = agentAt(layout.agents, document.offsetAt(position));
       if (!located) return undefined;
       const { cost, previous } = await costs.costOf(document, layout, located.agent, hoverWaitMs);
@@ -65,7 +57,7 @@ export function registerEditorFeatures(context: PartyCostContext): void {
     async provideCodeLenses(document) {
       if (!isConfig(document)) return [];
       const all = await costs.costs(document);
-      return layoutOf(document).agents.flatMap((located) => {
+      return costs.layoutOf(document).agents.flatMap((located) => {
         const cost = all.get(located.agent);
         if (!cost) return [];
         const range = new vscode.Range(document.positionAt(located.offset), document.positionAt(located.offset + located.length));

@@ -339,7 +339,7 @@ async function vscodeLatency(): Promise<void> {
     ['  activation done → that first hover result (includes mocha start-up)', b.firstHover.sinceActivatedMs === null ? 'marks unavailable' : `${b.firstHover.sinceActivatedMs} ms`],
     [`hover after a one-character edit, 50-agent configuration, p50 / p95 of ${b.changedHovers.count}`, stats(b.changedHovers)],
     ['  of which our hover provider (VS Code\'s call → our answer: estimate and observations from the sidecar)', `${stats(b.ourChangedHovers)} (${verdict('< 10', b.ourChangedHovers.p95)})`],
-    ['  answered from the version before the edit (the edit in another agent, not ready within 5 ms)', `${b.fromPrevious} of ${b.ourChangedHovers.count}, each saying so`],
+    ['  answered from the version before the edit (the edit in another agent, the new estimate not ready in time)', `${b.fromPrevious} of ${b.ourChangedHovers.count}, each saying so`],
     [`hover on an unchanged version (cached: no work of ours; VS Code's own round trip), p50 / p95 of ${b.cachedHovers.count}`, stats(b.cachedHovers)],
     ['sidecar SIGKILLed → respawn + initialize → hover on a new version', b.killedSidecarHoverMs === null ? 'not measured' : `${b.killedSidecarHoverMs.toFixed(0)} ms`],
   ]);

@@ -9,6 +9,7 @@ import { contextBench } from './contextBench';
 import { extensionBench, vscodeBench } from './extensionBench';
 import { partyBench } from './partyBench';
 import { reliabilityBench } from './reliabilityBench';
+import { learningBench } from './learningBench';
 import { tokenizerBench } from './tokenizerBench';
 import { recordedFigures, startGroup } from './measure';
 import { catalogueReady } from '../sidecar/cost/catalogue';
@@ -19,6 +20,7 @@ const groups: Record<string, () => unknown> = {
   tokenizer: tokenizerBench,
   context: contextBench,
   party: partyBench,
+  learning: learningBench,
   cache: cacheBench,
   extension: extensionBench,
   vscode: vscodeBench,

@@ -15,6 +15,8 @@ import type { PartyDetails, PartyInput, PartySummary, ResumeResult, SnapshotInfo
 import type { AgentProgress, Plan, RunReport } from './contract/plan';
 import type { Pricing } from './contract/pricing';
 import type { AgentActuals, LedgerReport } from './contract/ledger';
+import type { AccuracyReport } from './contract/accuracy';
+import type { Calibration } from './contract/cost';
 
 const name = string().check(minLength(1));
 const party = strictObject({ party: name });
@@ -150,6 +152,12 @@ export interface TokenBudget {
   upstream: { agent: string; form: 'whole' | 'summary' | 'reference' | 'none'; tokensWhole: number; tokensUsed: number }[];
   prunedTokens: number;
   overBudget: boolean;
+  /** The answer expected: learned from the agent's runs once there are enough, else configured. */
+  outputTokens: number;
+  outputTokensSource: 'configured' | 'learned';
+  learnedFrom: number;
+  /** For a model counted approximately: what its billed runs say the count is off by. */
+  calibration?: Calibration;
 }
 
 /** extension → sidecar: each llm agent's prompt as it would be assembled now from the party's inputs and results. */
@@ -182,6 +190,9 @@ export const ledgerRequest = new CheckedRequest<{ party?: string; since?: string
 
 /** extension → sidecar: per agent, provider and model, what executions actually cost on average, by part. */
 export const actualsRequest = new CheckedRequest<Record<string, never>, { agents: AgentActuals[] }>('ledger/actuals', nothing);
+
+/** extension → sidecar: per agent, the configured and learned estimates against its runs; next month from the spend trend. */
+export const accuracyRequest = new CheckedRequest<Record<string, never>, AccuracyReport>('ledger/accuracy', nothing);
 
 /** Per-agent observations for hovers: how often its results were reused or hit, and their effective cost. */
 export interface AgentObservation {

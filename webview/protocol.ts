@@ -13,11 +13,12 @@ import { array, boolean, enum as oneOf, gte, lte, minLength, number, optional, s
 import type { ZodMiniType } from 'zod/mini';
 import { paramsProblem } from '../sidecar/contract/paramsProblem';
 import type { AgentActuals, CostParts } from '../sidecar/contract/ledger';
+import type { AccuracyReport, AgentAccuracy } from '../sidecar/contract/accuracy';
 
 const name = string().check(minLength(1));
 
 // The sidecar's shapes the views draw, handed on by the extension: the views import them from here only.
-export type { AgentActuals, AgentEstimate, AgentNode, CostParts, AgentSavings, CacheReport, Component, Estimate, Plan, PlannedAgent, Pricing, RightSizing, TierReport, TokenBudget };
+export type { AccuracyReport, AgentAccuracy, AgentActuals, AgentEstimate, AgentNode, CostParts, AgentSavings, CacheReport, Component, Estimate, Plan, PlannedAgent, Pricing, RightSizing, TierReport, TokenBudget };
 
 /** A command message: fire and forget. */
 export interface CommandMessage<P> {
@@ -141,6 +142,8 @@ export interface EstimatesViewState {
   rightSizing: RightSizing[];
   /** What executions actually cost, per agent, provider and model, by part (from the ledger). */
   actuals?: AgentActuals[];
+  /** How close estimates came to the runs, per agent, and next month from the spend trend (from the ledger). */
+  accuracy?: AccuracyReport;
   empty?: EmptyState;
 }
 

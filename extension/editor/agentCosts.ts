@@ -3,6 +3,7 @@ import type { PartyCostContext } from '../host/context';
 import { estimateRequest, observationsRequest } from '../../sidecar/protocol';
 import type { AgentObservation, EstimateResult } from '../../sidecar/protocol';
 import type { AgentEstimate, Estimate } from '../../sidecar/contract/cost';
+import { driftLimitPercent } from '../../sidecar/contract/cost';
 import type { RightSizing } from '../../sidecar/contract/cost';
 import { configLayout, sameFor } from './agentLocator';
 import type { ConfigLayout } from './agentLocator';
@@ -140,9 +141,16 @@ export function usd(amount: number, decimals = 6): string {
   return `$${amount.toFixed(decimals)}`;
 }
 
-/** Input tokens as shown: `~` before a count made with another model's tokenizer. */
+/** Input tokens as shown: `~` before a count made with another model's tokenizer, `≈` before a calibrated one. */
 function inputCount(e: AgentEstimate): string {
-  return `${e.tokenCount === 'approximate' ? '~' : ''}${e.inputTokens.toLocaleString('en-US')}`;
+  return `${e.tokenCount === 'approximate' ? '~' : e.tokenCount === 'calibrated' ? '≈' : ''}${e.inputTokens.toLocaleString('en-US')}`;
+}
+
+/** The drift beyond the limit, as a sentence; empty within it. */
+function driftText(e: AgentEstimate): string {
+  const d = e.driftPercent;
+  if (d === undefined || Math.abs(d) <= driftLimitPercent) return '';
+  return `runs cost ${d > 0 ? '+' : ''}${d.toFixed(1)} % against this estimate`;
 }
 
 /** The model and the provider it runs on. */
@@ -153,8 +161,10 @@ function modelName(e: AgentEstimate): string {
 /** The one-line summary a CodeLens shows. */
 export function summary(cost: AgentCost): string {
   const e = cost.estimate;
-  const tokens = e.kind === 'compute' ? 'no tokens' : `${inputCount(e)} → ${e.outputTokens.toLocaleString('en-US')} tokens`;
-  return `${modelName(e)} · ${tokens} · ${usd(e.costPerRunUsd)}/run · ${usd(cost.monthlyUsd, 2)}/month`;
+  const learned = e.outputTokensSource === 'learned' ? ` (learned, ${e.learnedFrom} runs)` : '';
+  const tokens = e.kind === 'compute' ? 'no tokens' : `${inputCount(e)} → ${e.outputTokens.toLocaleString('en-US')} tokens${learned}`;
+  const drift = driftText(e);
+  return `${modelName(e)} · ${tokens} · ${usd(e.costPerRunUsd)}/run · ${usd(cost.monthlyUsd, 2)}/month${drift ? ` · ⚠ ${drift}` : ''}`;
 }
 
 /** The hover's Markdown; `previous`: the figures are those of the version before the latest edit (see costOf). */
@@ -165,13 +175,18 @@ export function hoverMarkdown(cost: AgentCost, previous = false): vscode.Markdow
     .filter(([, v]) => v > 0)
     .map(([k, v]) => `${k} ${usd(v)}`)
     .join(', ');
-  const counted = { counted: 'counted', approximate: 'approximate: counted with o200k, not the model\'s own tokenizer', declared: 'declared', none: '' }[e.tokenCount];
+  const calibration = e.calibration ? `approximate, × ${e.calibration.factor} as ${e.calibration.runs} billed runs of ${e.calibration.model} showed` : '';
+  const counted = { counted: 'counted', approximate: 'approximate: counted with o200k, not the model\'s own tokenizer', calibrated: calibration, declared: 'declared', learned: 'learned', none: '' }[e.tokenCount];
+  const output = e.outputTokensSource === 'learned' ? 'out (learned)' : `out (configured)`;
   const lines = [
     `**${e.agent}** · ${e.model ? `${e.model} · runs on ${e.runsOn}${e.runsOn === 'offline' ? ' (usage counted locally)' : ''}${e.provider ? ` · prices of ${e.provider}` : ''}` : 'compute (no model)'}`,
     '',
-    e.kind === 'compute' ? 'Tokens: none (a built-in function)' : `Tokens: ${inputCount(e)} in (${counted}) → ${e.outputTokens.toLocaleString('en-US')} out${e.contextWindow ? ` of a ${e.contextWindow.toLocaleString('en-US')}-token window` : ''}`,
-    `Cost per run: ${usd(e.costPerRunUsd)}${parts ? ` (${parts})` : ''}`,
+    e.kind === 'compute' ? 'Tokens: none (a built-in function)' : `Tokens: ${inputCount(e)} in (${counted}) → ${e.outputTokens.toLocaleString('en-US')} ${output}${e.contextWindow ? ` of a ${e.contextWindow.toLocaleString('en-US')}-token window` : ''}`,
+    `Cost per run: ${usd(e.costPerRunUsd)}${parts ? ` (${parts})` : ''}${e.costPerRunP90Usd !== undefined ? ` · p90 ${usd(e.costPerRunP90Usd)}` : ''}`,
   ];
+  if (e.learning) lines.push(`Estimate: ${e.outputTokensSource === 'learned' ? '' : `configured (expectedOutputTokens ${e.configuredOutputTokens.toLocaleString('en-US')}); `}${e.learning.why}`);
+  const drift = driftText(e);
+  if (drift) lines.push(`⚠ **Drift:** ${drift} (mean actual ${usd(e.learning!.actualMeanCostUsd ?? 0)} over ${e.learning!.window} runs)`);
   if (llm && e.kind !== 'compute') lines.push(`Model charges: ${llm}${e.tierAbove ? ` · long-context rate (prompt above ${e.tierAbove.toLocaleString('en-US')} tokens)` : ''}`);
   lines.push(`Per 1,000 parties: ${usd(cost.perThousandUsd, 2)} · per month: ${usd(cost.monthlyUsd, 2)} (${cost.volume.partiesPerMonth.toLocaleString('en-US')} parties × ${cost.volume.rerunFactor} runs)`);
   const o = cost.observed;

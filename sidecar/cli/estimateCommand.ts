@@ -9,6 +9,12 @@ import { decimalFlag } from './args';
 import type { CliArgs } from './args';
 import { configPath, displayPath, requireConfig } from './configFile';
 import { configAtRevision } from './gitRevision';
+import { withLedger } from './session';
+import type { Learner } from '../ledger/learning';
+import { spendTrend } from '../ledger/trend';
+import type { SpendTrend } from '../contract/accuracy';
+import { listPricing } from '../contract/pricing';
+import { driftLimitPercent } from '../contract/cost';
 import { limitsLine, printCostDiff, violationMessage, violationsJson } from './costDiffOutput';
 import { CliError, exitCodes } from './errors';
 import type { Output } from './output';
@@ -29,15 +35,24 @@ export function estimateCommand(args: CliArgs, cwd: string, out: Output): void {
     throw new CliError('partycost: --max-increase needs --against REV, the revision to compare with', exitCodes.usage);
   }
   const loaded = requireConfig(args, cwd, out.warn);
-  const result = estimate(loaded.config, loaded.prices);
+  // Both sides of a comparison learn from the same runs: an agent whose prompt the change left alone keeps its figures.
+  const { result, learning, trend, compared } = withLedger(args, cwd, out, (read) => {
+    const learned = read?.learner.learningFor(loaded.config);
+    const result = estimate(loaded.config, loaded.prices, listPricing, learned);
+    if (against === undefined) return { result, learning: learned, trend: read ? spendTrend(read.ledger) : undefined };
+    const old = configAtRevision(configPath(args, cwd), against, cwd);
+    return { result, learning: learned, compared: { old, before: old.text === null ? emptyEstimate(result) : estimateAt(old.text, old.name, read?.learner) } };
+  });
   const shown = displayPath(loaded.file, cwd);
   if (against === undefined) {
     const violations = checkLimits(limits, result.perPartyUsd, null);
     const limited = limits.maxPerPartyUsd !== null;
-    const rightSizing = rightSize(loaded.config, loaded.prices);
-    if (args.json) out.json(limited ? { ...result, rightSizing, limits, violations: violationsJson(violations) } : { ...result, rightSizing });
+    const rightSizing = rightSize(loaded.config, loaded.prices, { atListPrices: result, learning });
+    const withTrend = trend ? { ...result, actualSpend: trend } : result;
+    if (args.json) out.json(limited ? { ...withTrend, rightSizing, limits, violations: violationsJson(violations) } : { ...withTrend, rightSizing });
     else {
       printEstimate(result, shown, out);
+      learningLines(result, trend).forEach((line) => out.line(line));
       rightSizingLines(rightSizing).forEach((line) => out.line(line));
       const line = limitsLine(limits, violations);
       if (line) out.line(line);
@@ -46,8 +61,7 @@ export function estimateCommand(args: CliArgs, cwd: string, out: Output): void {
     return;
   }
 
-  const old = configAtRevision(configPath(args, cwd), against, cwd);
-  const before = old.text === null ? emptyEstimate(result) : estimateAt(old.text, old.name);
+  const { old, before } = compared!;
   const diff = diffEstimates(before, result);
   const violations = checkLimits(limits, result.perPartyUsd, before.perPartyUsd);
   if (args.json) {
@@ -79,22 +93,22 @@ function revisionFlag(args: CliArgs): string | undefined {
 }
 
 /** The estimate of a configuration's old text, or a CliError listing its problems as `REV:path:line:column: message`. */
-function estimateAt(text: string, name: string): Estimate {
+function estimateAt(text: string, name: string, learner?: Learner): Estimate {
   const loaded = loadConfigText(text, name);
   if (!loaded.config) {
     const errors = loaded.problems.filter((p) => p.severity === 'error').length;
     throw new CliError(`partycost: ${name} has ${errors} problem${errors === 1 ? '' : 's'}`, exitCodes.failure, problemLines(loaded));
   }
-  return estimate(loaded.config, loaded.prices);
+  return estimate(loaded.config, loaded.prices, listPricing, learner?.learningFor(loaded.config));
 }
 
-const tokenMarks: Record<AgentEstimate['tokenCount'], string> = { counted: '', approximate: '~', declared: '*', none: '' };
+const tokenMarks: Record<AgentEstimate['tokenCount'], string> = { counted: '', approximate: '~', calibrated: '≈', declared: '*', learned: '‡', none: '' };
 
 function agentRow(a: AgentEstimate): string[] {
   const tokens = (n: number, mark = ''): string => (a.kind === 'compute' ? '–' : `${mark}${integer(n)}`);
   const { llm, vector, compute, cache, sql } = a.breakdown;
   const tier = a.tierAbove ? '†' : '';
-  return [a.agent, a.model ?? '(compute)', a.provider ?? '', tokens(a.inputTokens, tokenMarks[a.tokenCount]), tokens(a.outputTokens), ...[`${usd(llm)}${tier}`, ...[vector, compute, cache, sql].map((v) => usd(v))], usd(a.costPerRunUsd)];
+  return [a.agent, a.model ?? '(compute)', a.provider ?? '', tokens(a.inputTokens, tokenMarks[a.tokenCount]), tokens(a.outputTokens, a.outputTokensSource === 'learned' ? '‡' : ''), ...[`${usd(llm)}${tier}`, ...[vector, compute, cache, sql].map((v) => usd(v))], usd(a.costPerRunUsd)];
 }
 
 /** The cheaper models that would meet each agent's needs, one line each. */
@@ -147,6 +161,35 @@ function footnotes(result: Estimate): string[] {
   const noBatch = result.agents.filter((a) => a.batchUnavailable).map((a) => `${a.agent} (${a.provider})`);
   if (noBatch.length) notes.push(`No batch API, priced at list prices: ${noBatch.join(', ')}`);
   if (counts.has('declared')) notes.push('* declared by expectedInputTokens');
-  if (counts.has('counted')) notes.push('Input tokens: the prompt template counted with the model\'s tokenizer (chat overhead included) plus upstream results at their expectedOutputTokens.');
+  if (counts.has('calibrated')) {
+    const factors = [...new Map(result.agents.filter((a) => a.calibration).map((a) => [a.calibration!.model, a.calibration!])).values()];
+    notes.push(`≈ approximate, calibrated by what the vendor billed: ${factors.map((c) => `${c.model} × ${c.factor} (${integer(c.runs)} runs)`).join(', ')}`);
+  }
+  if (counts.has('counted')) notes.push('Input tokens: the prompt template counted with the model\'s tokenizer (chat overhead included) plus upstream results at their producers\' output tokens.');
+  if (result.agents.some((a) => a.outputTokensSource === 'learned')) notes.push('‡ learned from the agent\'s own runs in the ledger (the median; see below)');
   return notes;
+}
+
+/**
+ * Per agent with runs: where its figures come from and how far its runs' actual cost is from the estimate; then next
+ * month from the ledger's spend beside the configuration's projection.
+ */
+function learningLines(result: Estimate, trend: SpendTrend | undefined): string[] {
+  const taught = result.agents.filter((a) => a.learning && (a.learning.runs > 0 || a.learning.earlierRuns > 0));
+  const lines: string[] = [];
+  if (taught.length) {
+    lines.push('', 'Learned from the ledger (expectedOutputTokens and the counted prompt are the prior until enough runs):');
+    for (const a of taught) {
+      const d = a.driftPercent;
+      const drifted = d !== undefined && Math.abs(d) > driftLimitPercent ? `; DRIFT: runs cost ${d > 0 ? '+' : ''}${d} % against this estimate` : '';
+      lines.push(`  ${a.agent}: ${a.learning!.why}${drifted}`);
+    }
+  }
+  if (trend && trend.days > 0) {
+    const projected = trend.trendPerMonthUsd ?? trend.ratePerMonthUsd!;
+    lines.push('', `From the ledger's spend: ${usd(projected, 2)} per month (${trend.trendPerMonthUsd !== null ? 'trend' : 'rate'}: ${trend.why}), against ${usd(result.perMonthUsd, 2)} from the configuration`);
+  } else if (trend && trend.todayUsd > 0) {
+    lines.push('', `From the ledger's spend: ${usd(trend.todayUsd)} today; ${trend.why}`);
+  }
+  return lines;
 }

@@ -9,6 +9,7 @@ import { initCommand } from './initCommand';
 import { historyCommand, inputCommand, partyCommand, planCommand, resumeCommand, runCommand, saveCommand } from './partyCommands';
 import { pricesCommand } from './pricesCommand';
 import { ledgerCommand } from './ledgerCommand';
+import { accuracyCommand } from './accuracyCommand';
 import { processOutput } from './output';
 import type { Output } from './output';
 import { configJsonSchema } from '../config/schema';
@@ -38,6 +39,7 @@ const commands: Record<string, Command> = {
   budget: budgetCommand,
   prices: pricesCommand,
   ledger: ledgerCommand,
+  accuracy: accuracyCommand,
   schema: (_args, _cwd, out) => out.json(configJsonSchema()),
   serve: async (args) => {
     if (args.flags.stdio !== true) throw new CliError('partycost: usage: partycost serve --stdio', exitCodes.usage);
@@ -69,6 +71,7 @@ Commands:
   cache clear [--agent A] [--party P]   clear the result cache: everything, one agent, or one party's results
   budget                                spend per day, week and month against the limits; what the level allows
   ledger [PARTY] [--since DATE]         every execution: provider, model, usage by part, estimated and actual cost
+  accuracy                              per agent: configured and learned estimates against actual runs; spend trend
   prices [PATTERN] [--provider P] [--all]   models and their prices per 1M tokens, from the catalogue
   prices --update                       fetch the catalogue's newest prices and keep them in the workspace
   schema                                print the JSON Schema of partycost.json

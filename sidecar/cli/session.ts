@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { Providers } from '../providers/registry';
@@ -10,6 +11,8 @@ import { cacheNamespace, ResultCache } from '../cache/resultCache';
 import type { CliArgs } from './args';
 import { displayPath, requireConfig } from './configFile';
 import type { Output } from './output';
+import { Ledger } from '../ledger/ledger';
+import { Learner } from '../ledger/learning';
 
 /** The most a command waits for a Redis connection to prove itself before its first lookup. */
 const redisHeadStartMs = 50;
@@ -50,6 +53,31 @@ export async function withParties<T>(
     throw error instanceof Database.SqliteError ? storeError(error, shown) : error;
   } finally {
     await cache.close().catch(() => {});
+    db.close();
+  }
+}
+
+/**
+ * The workspace's ledger and a learner over it, for a command that only reads (an estimate learns from the runs):
+ * none when the database does not exist (nothing is created), or cannot be opened, said once on stderr.
+ */
+export function withLedger<T>(args: CliArgs, cwd: string, out: Output, work: (read?: { ledger: Ledger; learner: Learner }) => T): T {
+  const file = databasePath(args, cwd);
+  if (!existsSync(file)) return work(undefined);
+  const shown = displayPath(file, cwd);
+  let db: Database.Database;
+  try {
+    db = openDatabase(file, { name: shown });
+  } catch (error) {
+    out.warn(`partycost: estimating without learned figures: ${error instanceof Error ? error.message : String(error)}`);
+    return work(undefined);
+  }
+  try {
+    const ledger = new Ledger(db);
+    return work({ ledger, learner: new Learner(ledger) });
+  } catch (error) {
+    throw error instanceof Database.SqliteError ? storeError(error, shown) : error;
+  } finally {
     db.close();
   }
 }

@@ -109,6 +109,13 @@ const volumeSchema = z.strictObject({
   rerunFactor: amount.optional().describe('Runs per party, re-runs included (default 1).'),
 });
 
+const learningSchema = z
+  .strictObject({
+    window: count.min(1).max(1000).optional().describe('How many of an agent\'s latest runs its learned token figures are taken over (default 20).'),
+    minRuns: count.min(1).max(1000).optional().describe('Runs of an agent (as now configured) before learned figures replace expectedOutputTokens and the counted prompt (default 5).'),
+  })
+  .describe('How estimates learn from the ledger\'s actual runs.');
+
 const providerSettingsSchema = z
   .strictObject({
     baseURL: z.string().min(1).optional().describe('The endpoint (another server, a proxy); default: the SDK environment variable, else the vendor\'s own. Keys come from the environment, never from here.'),
@@ -135,6 +142,7 @@ export const configSchema = z.strictObject({
   resourcePrices: resourcePricesSchema.optional(),
   limits: limitsSchema.optional(),
   volume: volumeSchema.optional(),
+  learning: learningSchema.optional(),
   agents: z.record(z.string(), agentSchema).describe('The agents, keyed by name.'),
 });
 

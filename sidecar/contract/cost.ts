@@ -6,9 +6,56 @@ export type Component = 'llm' | 'vector' | 'compute' | 'cache' | 'sql';
 
 /**
  * How an agent's input tokens were found: `counted` with its model's own tokenizer, `approximate` with o200k for a
- * model outside the OpenAI families, `declared` by `expectedInputTokens`, `none` for a compute agent.
+ * model outside the OpenAI families, `calibrated`: approximate, corrected by what the vendor billed for the model's
+ * runs; `declared` by `expectedInputTokens`; `learned` from the agent's own runs; `none` for a compute agent.
  */
-export type TokenCount = 'counted' | 'approximate' | 'declared' | 'none';
+export type TokenCount = 'counted' | 'approximate' | 'calibrated' | 'declared' | 'learned' | 'none';
+
+/** Token figures over an agent's latest runs (nearest-rank percentiles). */
+export interface LearnedTokens {
+  p50: number;
+  p90: number;
+  mean: number;
+}
+
+/** What an agent's runs, as it is now configured, teach its estimate; and why its figures are learned or not yet. */
+export interface AgentLearning {
+  /** Executions of the agent as now configured (provider, endpoint, model, system, prompt) that reported usage. */
+  runs: number;
+  /** The newest of them the figures are taken over (at most the window). */
+  window: number;
+  /** Runs needed before learned figures replace the configured ones. */
+  minRuns: number;
+  /** Prompt tokens billed (the filled prompt, cache reads and writes included); null without runs. */
+  input: LearnedTokens | null;
+  /** Output tokens billed (reasoning included); null without runs. */
+  output: LearnedTokens | null;
+  /** What the window's runs cost on average (billed usage at the prices of their day); null without runs. */
+  actualMeanCostUsd: number | null;
+  /** Runs of the window under a quarter or over four times the median output: a cut-off or runaway answer. */
+  outliers: number;
+  /** Executions under an earlier prompt, model or provider of this agent: they no longer describe it. */
+  earlierRuns: number;
+  /** One sentence: what the figures are learned from, or why the configured ones still apply. */
+  why: string;
+}
+
+/** What an agent's latest runs show, as the ledger keeps it per agent, prompt and window. */
+export type RunFigures = Pick<AgentLearning, 'window' | 'input' | 'output' | 'actualMeanCostUsd' | 'outliers'>;
+
+/** What the ledger teaches a configuration's estimate: per LLM agent, and per model counted approximately. */
+export interface Learning {
+  agents: Map<string, AgentLearning>;
+  /** Approximately counted models with enough runs to correct their counts. */
+  calibration: Map<string, Calibration>;
+}
+
+/** A model's prompt counts corrected by what its vendor billed: actual input tokens ÷ our count, over its runs. */
+export interface Calibration {
+  model: string;
+  factor: number;
+  runs: number;
+}
 
 /** A model run's charges by part, in USD: uncached input, cache reads, cache writes, output (reasoning included). */
 export interface LlmParts {
@@ -30,6 +77,23 @@ export interface AgentEstimate {
   inputTokens: number;
   outputTokens: number;
   tokenCount: TokenCount;
+  /** Where `outputTokens` comes from: the configuration (`expectedOutputTokens`, else 256) or the agent's runs. */
+  outputTokensSource: 'configured' | 'learned';
+  /** Runs the learned figures are taken over; 0 when the configured ones apply. */
+  learnedFrom: number;
+  /** The configuration's output tokens (the prior); 0 for a compute agent. */
+  configuredOutputTokens: number;
+  /** What the ledger teaches (absent when the estimate was made without one, and for compute agents). */
+  learning?: AgentLearning;
+  /** The approximate count corrected by the model's billed runs (absent when not applied). */
+  calibration?: Calibration;
+  /**
+   * How far the runs' mean actual cost is from `costPerRunUsd`, in percent of it (positive: runs cost more); absent
+   * without runs or when the estimate is zero. Beyond ±25 % the estimate has drifted (`driftLimitPercent`).
+   */
+  driftPercent?: number;
+  /** With learned figures: the cost of a run at their p90 (input and output): the spread. */
+  costPerRunP90Usd?: number;
   costPerRunUsd: number;
   breakdown: Record<Component, number>;
   /** The llm component by part. */
@@ -43,6 +107,9 @@ export interface AgentEstimate {
   /** The Batch API what-if was asked but the model's provider has no batch API: priced at list prices. */
   batchUnavailable?: true;
 }
+
+/** Actual costs this far from the estimate (in percent of it) are a drift worth a warning. */
+export const driftLimitPercent = 25;
 
 /** Parties per month and runs per party. */
 export interface Volume {

@@ -1,6 +1,7 @@
 import type { AgentConfig, PartyConfig } from '../config/schema';
 import type { AgentEstimate, Estimate, ModelChoice, RightSizing } from '../contract/cost';
-import { defaultOutputTokens, estimate, estimatedInputTokens } from './estimate';
+import { estimate, estimatedInputTokens, outputTokensOf } from './estimate';
+import type { Learning } from '../contract/cost';
 import { listPricing } from '../contract/pricing';
 import { resourceCosts } from './usageCost';
 import { sum, toUsd } from './money';
@@ -55,7 +56,9 @@ const sizedKept = 5_000;
  * it already): the candidates are the profiled models the catalogue prices, each priced with the
  * agent's own token counts; the cheapest that meets the agent's needs is suggested, the agent's own vendor first.
  */
-export function rightSize(config: PartyConfig, prices: PriceBook, atListPrices: Estimate = estimate(config, prices)): RightSizing[] {
+export function rightSize(config: PartyConfig, prices: PriceBook, options: { atListPrices?: Estimate; learning?: Learning } = {}): RightSizing[] {
+  const { learning } = options;
+  const atListPrices = options.atListPrices ?? estimate(config, prices, listPricing, learning);
   const profiles = modelProfiles(config);
   const current = byAgent(atListPrices.agents);
   const volume = { partiesPerMonth: 1000, rerunFactor: 1, ...config.volume };
@@ -67,11 +70,13 @@ export function rightSize(config: PartyConfig, prices: PriceBook, atListPrices: 
     const model = agentModel(agent, config);
     const now = current.get(name);
     if (!model || !now || agent.kind === 'compute') return [];
-    const upstream = (agent.dependsOn ?? []).map((dep) => config.agents[dep]?.expectedOutputTokens ?? null);
-    const key = `${shared}\u0000${name}\u0000${JSON.stringify(agent)}\u0000${JSON.stringify(upstream)}`;
+    // Learned figures and calibrations reach the agent's own counts (in `now`) and its upstream agents' outputs.
+    const upstream = (agent.dependsOn ?? []).map((dep) => outputTokensOf(dep, config, learning));
+    const calibrations = learning ? [...learning.calibration.values()].map((c) => `${c.model}=${c.factor}`).join() : '';
+    const key = `${shared}\u0000${name}\u0000${JSON.stringify(agent)}\u0000${JSON.stringify(upstream)}\u0000${now.tokenCount}:${now.inputTokens}:${now.outputTokens}\u0000${calibrations}`;
     let result = sized.get(key);
     if (!result) {
-      result = [sizeAgent(name, agent, model, now, config, prices, profiles, candidates, perMonth, at)];
+      result = [sizeAgent(name, agent, model, now, config, prices, profiles, candidates, perMonth, at, learning)];
       if (sized.size >= sizedKept) sized.clear();
       sized.set(key, result);
     }
@@ -90,12 +95,13 @@ function sizeAgent(
   candidates: string[],
   perMonth: number,
   at: Date,
+  learning: Learning | undefined,
 ): RightSizing {
   const profile = profileOf(model, profiles, prices);
   const needs = { minQuality: agent.minQuality ?? profile?.quality ?? null, maxLatencyMs: agent.maxLatencyMs ?? null };
   const choice = (m: string, row: CandidateRow): ModelChoice => ({ model: m, provider: row.provider, costPerRunUsd: row.costPerRunUsd, quality: profiles[m]?.quality ?? null, latencyMs: profiles[m]?.latencyMs ?? null });
   const ownId = prices.model(model)?.id;
-  const rows = candidateRows(agent, config, prices, candidates, at);
+  const rows = candidateRows(name, agent, now, config, prices, candidates, at, learning);
   const fitting = [...rows]
     .map(([m, row]) => ({ m, row, profile: profiles[m] }))
     .filter(({ m, row, profile: p }) => prices.model(m)?.id !== ownId && meets(p, needs) && fits(agent, row) && row.costPerRunUsd < now.costPerRunUsd)
@@ -117,17 +123,21 @@ function sizeAgent(
 /**
  * The agent on each candidate model, priced as `estimate` prices it at list prices (the same token counts, prices
  * and resources), without the rest of an estimate: its prompt is counted once per tokenizer, not once per model.
+ * Learned or declared counts (`now`) hold for every candidate: they measure the filled prompt and the answer.
  */
-function candidateRows(agent: AgentConfig, config: PartyConfig, prices: PriceBook, candidates: string[], at: Date): Map<string, CandidateRow> {
+function candidateRows(name: string, agent: AgentConfig, now: AgentEstimate, config: PartyConfig, prices: PriceBook, candidates: string[], at: Date, learning: Learning | undefined): Map<string, CandidateRow> {
   const resources = sum(Object.values(resourceCosts(agent.resources, prices)));
-  const outputTokens = agent.expectedOutputTokens ?? defaultOutputTokens;
+  const outputTokens = now.outputTokens;
+  const fixedInput = now.tokenCount === 'learned' || now.tokenCount === 'declared' ? now.inputTokens : undefined;
   const inputByEncoding = new Map<string, number>();
   const rows = new Map<string, CandidateRow>();
   for (const m of candidates) {
     const priced = prices.model(m)!;
-    const encoding = tokenizationFor(m).encoding;
-    let inputTokens = inputByEncoding.get(encoding);
-    if (inputTokens === undefined) inputByEncoding.set(encoding, (inputTokens = estimatedInputTokens({ ...agent, model: m }, m, config).tokens));
+    const { encoding, exact } = tokenizationFor(m);
+    // Approximate counts may be calibrated per model; exact ones differ only by encoding.
+    const counting = exact || !learning?.calibration.has(m) ? encoding : `${encoding}\u0000${m}`;
+    let inputTokens = fixedInput ?? inputByEncoding.get(counting);
+    if (inputTokens === undefined) inputByEncoding.set(counting, (inputTokens = estimatedInputTokens(name, { ...agent, model: m }, m, config, learning).tokens));
     const llm = prices.price(priced, { inputTokens, cacheReadTokens: Math.round(inputTokens * listPricing.cachedInputShare), outputTokens }, { batch: listPricing.batch, at });
     rows.set(m, {
       provider: priced.provider ?? null,

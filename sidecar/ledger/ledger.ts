@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import type { AgentActuals, CostParts, LedgerExecution, LedgerReport, LedgerTotals } from '../contract/ledger';
 import { usageOf } from '../party/usage';
 import { roundUsd } from '../cost/money';
+import type { RunFigures } from '../contract/cost';
 
 /** One execution (or cache hit) to record, in the transaction of the event that stores its result. */
 export interface LedgerEntry extends Omit<LedgerExecution, 'party'> {
@@ -10,20 +11,33 @@ export interface LedgerEntry extends Omit<LedgerExecution, 'party'> {
   prunedTokens?: number;
   /** What the agent sent (`promptHash` of its definition), so estimates learn from runs of the agent as it is now. */
   promptHash?: string;
+  /** Our tokenizer's count of the prompt sent: the vendor's input tokens ÷ it calibrates approximate counts. */
+  countedInputTokens?: number;
 }
 
-/** How many of an agent's latest runs its learned figures are taken over, unless the caller says otherwise. */
-export const learningWindow = 20;
+/** One execution that teaches: it called the provider and the provider reported its usage. */
+export interface TeachingRun {
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  /** What the estimate in force when it ran said it would cost (null for rows recorded before estimates were kept). */
+  estimatedCostUsd: number | null;
+}
 
-/** An agent's answers as its latest runs show them (output tokens, reasoning included). */
-export interface LearnedOutput {
-  /** Every run of the agent as it is now configured. */
+/** An agent's runs under one prompt, and the figures kept for a window. */
+export interface PromptRuns {
+  agent: string;
+  hash: string;
   runs: number;
-  /** The runs the figures are taken over: the newest, at most the window. */
-  window: number;
-  p50: number;
-  p90: number;
-  mean: number;
+  lastId: number;
+  kept: { lastId: number; figures: RunFigures } | null;
+}
+
+/** Over a model's latest teaching runs that kept our count of their prompt: what the vendor billed and what we counted. */
+export interface CalibrationRuns {
+  runs: number;
+  billed: number;
+  counted: number;
 }
 
 interface LedgerRow {
@@ -72,39 +86,91 @@ export class Ledger {
   append(entries: LedgerEntry[]): void {
     const insert = this.sql(
       `INSERT INTO ledger (party_id, agent, provider, model, input_tokens, cache_read_tokens, cache_write_tokens, output_tokens, reasoning_tokens,
-         cost_usd, estimated_cost_usd, cost_parts, source, cached, saved_usd, at, pruned_tokens, prompt_hash)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         cost_usd, estimated_cost_usd, cost_parts, source, cached, saved_usd, at, pruned_tokens, prompt_hash, counted_input_tokens)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     for (const e of entries) {
       const u = e.usage;
       insert.run(
         e.partyId, e.agent, e.provider, e.model, u.inputTokens, u.cacheReadTokens, u.cacheWriteTokens, u.outputTokens, u.reasoningTokens,
         e.actualCostUsd, e.estimatedCostUsd, e.parts ? JSON.stringify(e.parts) : null, u.source, e.cached ? 1 : 0, e.savedUsd, e.at, e.prunedTokens ?? 0,
-        e.promptHash ?? null,
+        e.promptHash ?? null, e.countedInputTokens ?? null,
       );
     }
   }
 
   /**
-   * What the latest runs of each agent, as it is now configured (`promptHash`), answered: executions that called
-   * the provider and reported actual usage (cache hits and locally counted usage teach nothing), the newest `window`
-   * of them. Percentiles by nearest rank: one cut-off answer among ten moves neither p50 nor p90 far. Agents without
-   * such runs are absent.
+   * The newest `window` executions of an agent as it is now configured (`promptHash`) that called the provider and
+   * reported actual usage (cache hits and locally counted usage teach nothing), newest first: a walk of a partial
+   * index, never of the agent's whole history.
    */
-  learnedOutputs(agents: { agent: string; promptHash: string }[], window = learningWindow): Map<string, LearnedOutput> {
-    const recent = this.sql(
-      `SELECT output_tokens AS tokens FROM ledger WHERE agent = ? AND prompt_hash = ? AND cached = 0 AND source = 'actual' ORDER BY id DESC LIMIT ?`,
-    );
-    const all = this.sql(`SELECT count(*) AS n FROM ledger WHERE agent = ? AND prompt_hash = ? AND cached = 0 AND source = 'actual'`);
-    const learned = new Map<string, LearnedOutput>();
-    for (const { agent, promptHash } of agents) {
-      const tokens = (recent.all(agent, promptHash, window) as { tokens: number }[]).map((row) => row.tokens).sort((a, b) => a - b);
-      if (!tokens.length) continue;
-      const at = (p: number): number => tokens[Math.min(tokens.length - 1, Math.ceil(p * tokens.length) - 1)];
-      const runs = (all.get(agent, promptHash) as { n: number }).n;
-      learned.set(agent, { runs, window: tokens.length, p50: at(0.5), p90: at(0.9), mean: tokens.reduce((a, b) => a + b, 0) / tokens.length });
-    }
-    return learned;
+  teachingRuns(agent: string, promptHash: string, window: number): TeachingRun[] {
+    return this.sql(
+      `SELECT input_tokens AS inputTokens, output_tokens AS outputTokens, cost_usd AS costUsd, estimated_cost_usd AS estimatedCostUsd
+       FROM ledger WHERE agent = ? AND prompt_hash = ? AND cached = 0 AND source = 'actual' ORDER BY id DESC LIMIT ?`,
+    ).all(agent, promptHash, window) as TeachingRun[];
+  }
+
+  /**
+   * Per agent and prompt: its teaching executions, the newest one's id, and the figures kept for a window with the
+   * newest execution they include (null when none are kept): one row each, read in one statement.
+   */
+  promptRuns(window: number): PromptRuns[] {
+    const rows = this.sql(
+      `SELECT r.agent, r.prompt_hash, r.runs, r.last_id, l.last_id, l.runs_used, l.input_p50, l.input_p90, l.input_mean,
+         l.output_p50, l.output_p90, l.output_mean, l.mean_cost_usd, l.outliers
+       FROM ledger_runs r LEFT JOIN ledger_learned l ON l.agent = r.agent AND l.prompt_hash = r.prompt_hash AND l.window_size = ?`,
+    ).raw().all(window) as (string | number | null)[][];
+    return rows.map(([agent, hash, runs, lastId, keptAt, used, inP50, inP90, inMean, outP50, outP90, outMean, cost, outliers]) => ({
+      agent: agent as string,
+      hash: hash as string,
+      runs: runs as number,
+      lastId: lastId as number,
+      kept: keptAt === null ? null : {
+        lastId: keptAt as number,
+        figures: {
+          window: used as number,
+          input: inP50 === null ? null : { p50: inP50 as number, p90: inP90 as number, mean: inMean as number },
+          output: outP50 === null ? null : { p50: outP50 as number, p90: outP90 as number, mean: outMean as number },
+          actualMeanCostUsd: cost as number | null,
+          outliers: outliers as number,
+        },
+      },
+    }));
+  }
+
+  /** Keeps an agent's figures over its newest `window` runs up to `lastId`, so the next reader need not compute them. */
+  storeFigures(agent: string, hash: string, window: number, lastId: number, f: RunFigures): void {
+    this.sql(
+      `INSERT INTO ledger_learned (agent, prompt_hash, window_size, last_id, runs_used, input_p50, input_p90, input_mean, output_p50, output_p90, output_mean, mean_cost_usd, outliers)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (agent, prompt_hash, window_size) DO UPDATE SET last_id = excluded.last_id, runs_used = excluded.runs_used,
+         input_p50 = excluded.input_p50, input_p90 = excluded.input_p90, input_mean = excluded.input_mean, output_p50 = excluded.output_p50,
+         output_p90 = excluded.output_p90, output_mean = excluded.output_mean, mean_cost_usd = excluded.mean_cost_usd, outliers = excluded.outliers
+       WHERE excluded.last_id > last_id`,
+    ).run(agent, hash, window, lastId, f.window, f.input?.p50 ?? null, f.input?.p90 ?? null, f.input?.mean ?? null,
+      f.output?.p50 ?? null, f.output?.p90 ?? null, f.output?.mean ?? null, f.actualMeanCostUsd, f.outliers);
+  }
+
+  /** A model's newest `window` teaching executions that kept our count of their prompt, summed. */
+  calibrationRuns(model: string, window: number): CalibrationRuns {
+    return this.sql(
+      `SELECT count(*) AS runs, coalesce(sum(input_tokens), 0) AS billed, coalesce(sum(counted_input_tokens), 0) AS counted FROM (
+         SELECT input_tokens, counted_input_tokens FROM ledger
+         WHERE model = ? AND cached = 0 AND source = 'actual' AND counted_input_tokens IS NOT NULL ORDER BY id DESC LIMIT ?)`,
+    ).get(model, window) as CalibrationRuns;
+  }
+
+  /** The newest row's id (0 for none): anything derived from the ledger is current while it stays the same. */
+  lastId(): number {
+    return (this.sql('SELECT coalesce(max(id), 0) AS id FROM ledger').get() as { id: number }).id;
+  }
+
+  /** Actual spend per UTC day since an instant (executions; cache hits cost nothing), oldest first. */
+  dailySpend(since: string): { day: string; spentUsd: number }[] {
+    return this.sql(
+      `SELECT substr(at, 1, 10) AS day, sum(cost_usd) AS spentUsd FROM ledger WHERE at >= ? AND cached = 0 GROUP BY day ORDER BY day`,
+    ).all(since) as { day: string; spentUsd: number }[];
   }
 
   /** Actual spend since an instant (USD): what budgets count. */

@@ -2,6 +2,7 @@ import type { PartyConfig } from '../config/schema';
 import { estimate } from '../cost/estimate';
 import { roundUsd, toUsd } from '../cost/money';
 import type { PriceBook } from '../cost/prices';
+import type { Learning } from '../contract/cost';
 import { executionCost } from '../cost/usageCost';
 import type { PartyState } from '../contract/party';
 import { blockDecision, decide } from './decide';
@@ -22,11 +23,13 @@ export interface PlanInput {
   cached?: (key: string) => CachedResult | undefined;
   /** Spend limits: at the refuse level executes are blocked, at the defer level those of non-essential agents. */
   budget?: BudgetState;
+  /** What the ledger teaches the estimates (each agent's learned tokens). */
+  learning?: Learning;
 }
 
 /** Decides every agent in topological order, each from what is known of its upstream agents at plan time. */
 export function planParty(input: PlanInput): Plan {
-  const estimates = new Map(estimate(input.config, input.prices).agents.map((a) => [a.agent, a.costPerRunUsd]));
+  const estimates = new Map(estimate(input.config, input.prices, undefined, input.learning).agents.map((a) => [a.agent, a.costPerRunUsd]));
   const decisions = new Map<string, Decision>();
   const agents = partyGraph(input.config, input.state).map((facts): PlannedAgent => {
     const decided = decide(situation(facts, input, (dep) => upstreamAtPlanTime(decisions.get(dep), input.state.results[dep]?.resultHash ?? null)));

@@ -19,7 +19,10 @@ import { holderText } from '../store/leases';
 import { health } from './health';
 import { UnknownPartyError } from '../store/partyStore';
 import { agentNodes, observations } from './insights';
+import { accuracyReport } from '../ledger/accuracy';
 import { problemsOf, SessionError, SidecarSession } from './session';
+import type { PartyConfig } from '../config/schema';
+import type { Learning } from '../contract/cost';
 
 declare const PARTYCOST_VERSION: string;
 
@@ -101,8 +104,9 @@ export function serve(): Promise<void> {
     const s = current();
     const loaded = loadConfigText(text ?? readFileSync(s.configPath, 'utf8'), s.configPath);
     if (!loaded.config) return { estimate: null, rightSizing: [], problems: problemsOf(loaded) };
-    const estimated = estimate(loaded.config, loaded.prices, pricing);
-    const rightSizing = rightSize(loaded.config, loaded.prices, pricing ? undefined : estimated);
+    const learning = learningOf(s, loaded.config);
+    const estimated = estimate(loaded.config, loaded.prices, pricing, learning);
+    const rightSizing = rightSize(loaded.config, loaded.prices, { atListPrices: pricing ? undefined : estimated, learning });
     return { estimate: estimated, rightSizing, problems: problemsOf(loaded) };
   });
   handle(protocol.agentGraphRequest, () => ({ agents: agentNodes(current().parties().config) }));
@@ -152,6 +156,10 @@ export function serve(): Promise<void> {
   handle(protocol.budgetStatusRequest, () => current().parties().budget());
   handle(protocol.ledgerRequest, ({ party, since }) => current().parties().store.ledger.report({ party, since }));
   handle(protocol.actualsRequest, () => ({ agents: current().parties().store.ledger.actuals() }));
+  handle(protocol.accuracyRequest, () => {
+    const parties = current().parties();
+    return accuracyReport(parties.config, parties.prices, parties.store.ledger, parties.learner);
+  });
   handle(protocol.pricesUpdateRequest, async () => {
     const info = await updateCatalogue(current().params.workspace);
     current().pricesChanged();
@@ -176,6 +184,16 @@ export function serve(): Promise<void> {
       resolve();
     });
   });
+}
+
+/** What the ledger teaches an estimate; a ledger that cannot be read (locked, damaged) is logged and teaches nothing. */
+function learningOf(session: SidecarSession, config: PartyConfig): Learning | undefined {
+  try {
+    return session.learner.learningFor(config);
+  } catch (error) {
+    log(`estimates use the configured figures: the ledger cannot be read (${error instanceof Error ? error.message : String(error)})`);
+    return undefined;
+  }
 }
 
 async function withChange<T>(connection: MessageConnection, party: string, work: () => T | Promise<T>): Promise<T> {

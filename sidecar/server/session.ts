@@ -9,6 +9,8 @@ import { PartyService } from '../service/partyService';
 import { defaultDatabasePath, openDatabase } from '../store/database';
 import type { Db } from '../store/database';
 import { PartyStore } from '../store/partyStore';
+import { Ledger } from '../ledger/ledger';
+import { Learner } from '../ledger/learning';
 import type { ConfigProblem, InitializeParams } from '../protocol';
 
 /** A request that cannot be served as asked: the message is for the user. */
@@ -22,6 +24,8 @@ export class SidecarSession {
   readonly configPath: string;
   readonly db: Db;
   readonly cache: ResultCache;
+  /** What the ledger teaches estimates of the configuration being edited (saved or not). */
+  readonly learner: Learner;
   private service?: { mtimeMs: number; parties: PartyService };
 
   constructor(readonly params: InitializeParams) {
@@ -29,6 +33,7 @@ export class SidecarSession {
     const dbPath = params.dbPath ?? path.join(params.workspace, defaultDatabasePath);
     this.db = openDatabase(dbPath, { name: path.relative(params.workspace, dbPath) || dbPath });
     this.cache = new ResultCache({ db: this.db, redisUrl: params.redisUrl, namespace: cacheNamespace(params.workspace) });
+    this.learner = new Learner(new Ledger(this.db));
   }
 
   /** The party service for the configuration as it is on disk now. */

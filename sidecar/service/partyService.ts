@@ -18,12 +18,16 @@ import { planParty } from '../planner/plan';
 import type { Plan } from '../contract/plan';
 import { partyGraph } from '../planner/partyGraph';
 import { assembleContext } from '../context/assemble';
+import { learnedEnough, outputTokensOf } from '../cost/estimate';
+import { tokenizationFor } from '../cost/tokens';
 import type { TokenBudget } from '../protocol';
 import type { PartyStore } from '../store/partyStore';
 import { holdLease } from '../store/leases';
 import type { LeaseHolder } from '../store/leases';
 import type { PartySummary, SnapshotInfo, StoredEvent } from '../contract/party';
 import { routerFor } from '../party/routing';
+import { Learner } from '../ledger/learning';
+import type { Learning } from '../contract/cost';
 import type { Router } from '../party/routing';
 import type { PartyInput, PartyState } from '../contract/party';
 import type { ResumeResult } from '../contract/party';
@@ -45,6 +49,8 @@ export interface PartyRunOptions {
 export class PartyService {
   readonly configHash: string;
   private readonly router: Router;
+  /** What the ledger teaches estimates of this configuration. */
+  readonly learner: Learner;
 
   constructor(
     readonly config: PartyConfig,
@@ -56,6 +62,12 @@ export class PartyService {
   ) {
     this.configHash = sha256(canonicalJson(config));
     this.router = routerFor(config);
+    this.learner = new Learner(store.ledger);
+  }
+
+  /** What the ledger's runs teach this configuration's estimates (remembered until the ledger grows). */
+  learning(): Learning {
+    return this.learner.learningFor(this.config);
   }
 
   create(name: string | undefined, inputs: string[] = []): { party: PartyState; inputs: PartyInput[] } {
@@ -101,7 +113,7 @@ export class PartyService {
    */
   private underBudget(budget: BudgetState): { config: PartyConfig; note: string } {
     if (budgetLevels.indexOf(budget.level) < budgetLevels.indexOf('cheaper')) return { config: this.config, note: '' };
-    const sizing = rightSize(this.config, this.prices);
+    const sizing = rightSize(this.config, this.prices, { learning: this.learning() });
     const apply = this.config.limits?.applyCheaperModels === true;
     const better = sizing.filter((s) => s.suggested);
     const list = better.map((s) => `${s.agent} → ${s.suggested!.model} (saves $${s.savingPerRunUsd.toFixed(6)}/run)`).join(', ');
@@ -124,10 +136,11 @@ export class PartyService {
     const found = new Map<string, CachedResult | undefined>();
     const budget = this.budget();
     const { config, note } = this.underBudget(budget);
+    const learning = this.learner.learningFor(config);
     for (;;) {
       const asked = new Set<string>();
       const cached = (key: string): CachedResult | undefined => (asked.add(key), found.get(key));
-      const plan = planParty({ config, prices: this.prices, state, force, cached, budget });
+      const plan = planParty({ config, prices: this.prices, state, force, cached, budget, learning });
       if (plan.budget) plan.budget.message += note;
       const fresh = [...asked].filter((key) => !found.has(key));
       if (!this.cache || !fresh.length) return plan;
@@ -157,7 +170,7 @@ export class PartyService {
     try {
       await options.onStart?.();
       const { config } = this.underBudget(this.budget());
-      const context = { config, prices: this.prices, store: this.store, providers: this.providers, configHash: this.configHash, cache: this.cache, budget: () => this.budget() };
+      const context = { config, prices: this.prices, store: this.store, providers: this.providers, configHash: this.configHash, cache: this.cache, budget: () => this.budget(), learning: this.learner.learningFor(config) };
       return await runParty(context, partyId, options);
     } finally {
       lease.release();
@@ -197,6 +210,7 @@ export class PartyService {
   /** Each llm agent's prompt assembled now from the party's inputs and stored upstream results. */
   tokenBudgets(partyId: string): TokenBudget[] {
     const state = this.store.load(partyId);
+    const learning = this.learning();
     return partyGraph(this.config, state)
       .filter((facts) => facts.agent.kind !== 'compute' && facts.active)
       .map((facts) => {
@@ -205,7 +219,15 @@ export class PartyService {
           facts.dependsOn.map((dep) => [dep, { output: state.results[dep]?.output ?? null, resultHash: state.results[dep]?.resultHash ?? null }]),
         );
         const a = assembleContext({ agent: facts.agent, model, inputs: facts.inputs, upstream });
-        return { agent: facts.name, model, budget: a.budget, tokens: a.tokens, parts: a.parts, upstream: a.upstream, prunedTokens: a.prunedTokens, overBudget: a.overBudget };
+        const learned = learnedEnough(facts.name, learning);
+        const calibration = tokenizationFor(model).exact ? undefined : learning.calibration.get(model);
+        return {
+          agent: facts.name, model, budget: a.budget, tokens: a.tokens, parts: a.parts, upstream: a.upstream, prunedTokens: a.prunedTokens, overBudget: a.overBudget,
+          outputTokens: outputTokensOf(facts.name, this.config, learning),
+          outputTokensSource: learned ? 'learned' : 'configured',
+          learnedFrom: learned ? learned.window : 0,
+          ...(calibration ? { calibration } : {}),
+        };
       });
   }
 

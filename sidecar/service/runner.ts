@@ -93,6 +93,8 @@ class PartyRun {
   private readonly input: PlanInput;
   /** What the plan estimates each agent's execution costs, recorded beside what it actually cost. */
   private readonly estimates: Map<string, number>;
+  /** Our count of the prompt each executed agent sent, recorded beside what the vendor billed. */
+  private readonly counted = new Map<string, number>();
 
   constructor(
     private readonly context: RunContext,
@@ -102,7 +104,7 @@ class PartyRun {
     this.signal = options.signal ?? new AbortController().signal;
     this.retry = { ...defaultRetryPolicy, ...options.retry };
     this.input = { config: context.config, prices: context.prices, state, force: options.force, now: (options.now ?? Date.now)() };
-    this.estimates = new Map(estimate(context.config, context.prices).agents.map((a) => [a.agent, a.costPerRunUsd]));
+    this.estimates = new Map(estimate(context.config, context.prices, undefined, context.learning).agents.map((a) => [a.agent, a.costPerRunUsd]));
   }
 
   async execute(): Promise<RunReport> {
@@ -260,6 +262,7 @@ class PartyRun {
     if (assembly.overBudget) {
       throw new Error(`its prompt needs ${assembly.tokens} tokens even with upstream results as references, over its contextBudget of ${assembly.budget}`);
     }
+    this.counted.set(facts.name, assembly.tokens);
     const name = agentProvider(facts.agent, this.context.config) as ProviderName;
     const provider = await this.context.providers.get(name);
     const settings = this.context.providers.settings(name);
@@ -317,6 +320,7 @@ class PartyRun {
       savedUsd: cached ? result.costUsd : 0,
       prunedTokens: cached ? 0 : (result.context?.prunedTokens ?? 0),
       promptHash: promptHash(facts.definition),
+      ...(cached || !this.counted.has(facts.name) ? {} : { countedInputTokens: this.counted.get(facts.name) }),
     };
   }
 

@@ -77,7 +77,7 @@ export function windowProblems(document: JsonDocument, entries: AgentEntry[], de
     }
     const window = priced.contextWindow;
     if (window === null) continue;
-    const input = estimatedInputTokens(agent, model, config).tokens;
+    const input = estimatedInputTokens(name, agent, model, config).tokens;
     if (input + output > window) {
       const where = agent.model !== undefined ? 'model' : agent.expectedInputTokens !== undefined ? 'expectedInputTokens' : 'prompt';
       problems.push(problemAt(document, [...path, where], `"${name}" needs ${count(input)} prompt + ${count(output)} output tokens, over the ${count(window)}-token context window of ${model}`));

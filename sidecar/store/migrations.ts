@@ -222,4 +222,40 @@ export const migrations: string[] = [
   ALTER TABLE ledger ADD COLUMN prompt_hash TEXT;
   CREATE INDEX ledger_by_agent_prompt ON ledger (agent, prompt_hash, id);
   `,
+  `
+  -- Learning from runs without scanning them. counted_input_tokens: our tokenizer's count of the prompt an execution
+  -- sent, beside the vendor's input_tokens (the calibration of approximate tokenizers). The executions that teach
+  -- (called the provider, reported actual usage) get indexes of their own; ledger_runs counts them per agent and
+  -- prompt and names the newest, kept by a trigger; ledger_learned keeps each agent's figures over its latest runs
+  -- (a window) with the newest run they include, computed again only when the agent ran since.
+  ALTER TABLE ledger ADD COLUMN counted_input_tokens INTEGER;
+  DROP INDEX ledger_by_agent_prompt;
+  CREATE INDEX ledger_learning ON ledger (agent, prompt_hash, id) WHERE cached = 0 AND source = 'actual';
+  CREATE INDEX ledger_calibration ON ledger (model, id) WHERE cached = 0 AND source = 'actual' AND counted_input_tokens IS NOT NULL;
+  CREATE TABLE ledger_runs (
+    agent TEXT NOT NULL,
+    prompt_hash TEXT NOT NULL,
+    runs INTEGER NOT NULL,
+    last_id INTEGER NOT NULL,
+    PRIMARY KEY (agent, prompt_hash)
+  ) WITHOUT ROWID;
+  INSERT INTO ledger_runs (agent, prompt_hash, runs, last_id)
+    SELECT agent, prompt_hash, count(*), max(id) FROM ledger WHERE cached = 0 AND source = 'actual' AND prompt_hash IS NOT NULL GROUP BY agent, prompt_hash;
+  CREATE TRIGGER ledger_runs_insert AFTER INSERT ON ledger WHEN NEW.cached = 0 AND NEW.source = 'actual' AND NEW.prompt_hash IS NOT NULL BEGIN
+    INSERT INTO ledger_runs (agent, prompt_hash, runs, last_id) VALUES (NEW.agent, NEW.prompt_hash, 1, NEW.id)
+      ON CONFLICT (agent, prompt_hash) DO UPDATE SET runs = runs + 1, last_id = NEW.id;
+  END;
+  CREATE TABLE ledger_learned (
+    agent TEXT NOT NULL,
+    prompt_hash TEXT NOT NULL,
+    window_size INTEGER NOT NULL,
+    last_id INTEGER NOT NULL,
+    runs_used INTEGER NOT NULL,
+    input_p50 REAL, input_p90 REAL, input_mean REAL,
+    output_p50 REAL, output_p90 REAL, output_mean REAL,
+    mean_cost_usd REAL,
+    outliers INTEGER NOT NULL,
+    PRIMARY KEY (agent, prompt_hash, window_size)
+  ) WITHOUT ROWID;
+  `,
 ];

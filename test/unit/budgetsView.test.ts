@@ -6,7 +6,7 @@ import type { TokenBudget } from '../../sidecar/protocol';
 import { withFakePage } from '../webviewPage';
 
 const agents: TokenBudget[] = [
-  { agent: 'theme', model: 'gpt-4o-mini', budget: 800, tokens: 320, parts: { instructions: 200, inputs: 120, upstream: 0 }, upstream: [], prunedTokens: 0, overBudget: false },
+  { agent: 'theme', model: 'gpt-4o-mini', budget: 800, tokens: 320, parts: { instructions: 200, inputs: 120, upstream: 0 }, upstream: [], prunedTokens: 0, overBudget: false, outputTokens: 880, outputTokensSource: 'learned', learnedFrom: 12 },
   {
     agent: 'venue',
     model: 'gpt-4o-mini',
@@ -19,6 +19,9 @@ const agents: TokenBudget[] = [
     ],
     prunedTokens: 500,
     overBudget: false,
+    outputTokens: 250,
+    outputTokensSource: 'configured',
+    learnedFrom: 0,
   },
   {
     agent: 'planner_final',
@@ -29,8 +32,14 @@ const agents: TokenBudget[] = [
     upstream: [{ agent: 'venue', form: 'reference', tokensWhole: 1200, tokensUsed: 30 }],
     prunedTokens: 1170,
     overBudget: true,
+    outputTokens: 700,
+    outputTokensSource: 'configured',
+    learnedFrom: 0,
   },
-  { agent: 'menu', model: 'gpt-4o', budget: null, tokens: 90, parts: { instructions: 60, inputs: 30, upstream: 0 }, upstream: [], prunedTokens: 0, overBudget: false },
+  {
+    agent: 'menu', model: 'anthropic/claude-haiku-4-5', budget: null, tokens: 90, parts: { instructions: 60, inputs: 30, upstream: 0 }, upstream: [], prunedTokens: 0, overBudget: false,
+    outputTokens: 150, outputTokensSource: 'configured', learnedFrom: 0, calibration: { model: 'anthropic/claude-haiku-4-5', factor: 1.2, runs: 6 },
+  },
 ];
 
 const state = (extra: Partial<BudgetsViewState> = {}): BudgetsViewState => ({ view: 'budgets', party: 'P1', agents, ...extra });
@@ -102,5 +111,20 @@ test('empty states say what to do next and their buttons run the command', async
     }
     renderBudgets(page.root, state({ agents: [] }), page.ipc);
     assert.match(page.root.textContent ?? '', /No llm agent/);
+  });
+});
+
+test('each agent\'s expected answer says whether it is learned from runs or configured; a calibrated model shows what its vendor bills', async () => {
+  await withFakePage(async (page) => {
+    renderBudgets(page.root, state(), page.ipc);
+    const answers = [...page.root.querySelectorAll('[data-probe="answer"]')].map((cell) => [cell.getAttribute('data-agent'), cell.getAttribute('data-source'), cell.textContent]);
+    assert.deepEqual(answers, [
+      ['theme', 'learned', '880 learned (12)'],
+      ['venue', 'configured', '250 configured'],
+      ['planner_final', 'configured', '700 configured'],
+      ['menu', 'configured', '150 configured'],
+    ]);
+    const menu = [...page.root.querySelectorAll('tr')].find((row) => row.querySelector('th')?.textContent === 'menu')!;
+    assert.match(menu.textContent ?? '', /90 ≈108 billed/, '90 counted × 1.2');
   });
 });

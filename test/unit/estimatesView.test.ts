@@ -7,11 +7,12 @@ import type { AgentEstimate, Estimate } from '../../sidecar/contract/cost';
 import type { Pricing } from '../../sidecar/contract/pricing';
 import type { RightSizing } from '../../sidecar/contract/cost';
 import type { AgentActuals } from '../../sidecar/contract/ledger';
+import type { AccuracyReport, AgentAccuracy } from '../../sidecar/contract/accuracy';
 import { withFakePage } from '../webviewPage';
 import type { FakePage } from '../webviewPage';
 
 const zero = { llm: 0, vector: 0, compute: 0, cache: 0, sql: 0 };
-const llmOf = (provider: string | null, usd: number) => ({ provider, runsOn: provider ? ('offline' as const) : ('builtin' as const), llmParts: { inputUsd: usd / 4, cacheReadUsd: 0, cacheWriteUsd: 0, outputUsd: (3 * usd) / 4 }, contextWindow: provider ? 128_000 : null, maxOutputTokens: provider ? 16_384 : null });
+const llmOf = (provider: string | null, usd: number) => ({ outputTokensSource: 'configured' as const, learnedFrom: 0, configuredOutputTokens: provider ? 256 : 0, provider, runsOn: provider ? ('offline' as const) : ('builtin' as const), llmParts: { inputUsd: usd / 4, cacheReadUsd: 0, cacheWriteUsd: 0, outputUsd: (3 * usd) / 4 }, contextWindow: provider ? 128_000 : null, maxOutputTokens: provider ? 16_384 : null });
 const agents: AgentEstimate[] = [
   { agent: 'theme', kind: 'llm', model: 'gpt-4o-mini', inputTokens: 420, outputTokens: 256, tokenCount: 'counted', costPerRunUsd: 0.000221, breakdown: { ...zero, llm: 0.00022, cache: 0.000001 }, ...llmOf('openai', 0.00022) },
   { agent: 'venue', kind: 'llm', model: 'gpt-4o', inputTokens: 900, outputTokens: 300, tokenCount: 'counted', costPerRunUsd: 0.00546, breakdown: { ...zero, llm: 0.00525, vector: 0.0002, sql: 0.00001 }, ...llmOf('openai', 0.00525) },
@@ -161,5 +162,35 @@ test('actual costs per execution show cache reads, cache writes and reasoning as
   await withFakePage(async (page) => {
     renderEstimates(page.root, { ...state(), actuals: [] }, page.ipc);
     assert.match(page.root.querySelector('[data-probe="actuals"]')?.textContent ?? '', /No executions yet/);
+  });
+});
+
+test('estimates against actual runs: each agent\'s configured and learned error, a drift warning beyond 25 %, and next month from the spend', async () => {
+  const row = (agent: string, fields: Partial<AgentAccuracy>): AgentAccuracy => ({
+    agent, model: 'gpt-4o-mini', runs: 12, window: 12, configuredCostUsd: 0.0001, learnedCostUsd: 0.0005, actualMeanCostUsd: 0.00051, configuredErrorPercent: 80.4,
+    learnedErrorPercent: 1.9, errorTrend: [], driftPercent: 2, drift: false, outputTokensSource: 'learned', earlierRuns: 0, outliers: 0, why: 'learned from 12 runs (output p50 880, p90 900)', ...fields,
+  });
+  const accuracy: AccuracyReport = {
+    agents: [
+      row('theme', {}),
+      row('venue', { runs: 3, window: 3, learnedCostUsd: null, learnedErrorPercent: null, driftPercent: 61.5, drift: true, outputTokensSource: 'configured', why: '3 runs so far, 5 needed' }),
+      row('cake', { runs: 0, window: 0, actualMeanCostUsd: null, configuredErrorPercent: null, learnedErrorPercent: null, driftPercent: null, why: 'no runs yet: the configured figures apply' }),
+    ],
+    projection: { configuredPerMonthUsd: 1.2, learnedPerMonthUsd: 3.4, actual: { days: 6, spentUsd: 0.5, todayUsd: 0.01, ratePerMonthUsd: 2.5, trendPerMonthUsd: 3.1, slopePerDayUsd: 0.001, why: 'a line through 6 whole days of spend (2026-11-26 on), projected over the next 30 days' } },
+    learning: { window: 20, minRuns: 5 },
+  };
+  await withFakePage(async (page) => {
+    renderEstimates(page.root, { ...state(), accuracy }, page.ipc);
+    const rows = [...page.root.querySelectorAll('[data-probe="accuracy-agent"]')];
+    assert.deepEqual(rows.map((r) => [r.getAttribute('data-agent'), r.getAttribute('data-source'), r.getAttribute('data-learned-error'), r.getAttribute('data-drift')]), [['theme', 'learned', '1.9', 'false'], ['venue', 'configured', '', 'true']], 'an agent that never ran has no row');
+    assert.match(rows[0].textContent ?? '', /theme12\$0\.000100\$0\.000500\$0\.00051080\.4 %1\.9 %\+2\.0 %/);
+    assert.match(page.root.querySelector('[data-probe="drift-warning"]')?.textContent ?? '', /more than 25 % from the estimate: venue \(\+61\.5 %\)/);
+    const projection = page.root.querySelector('[data-probe="projection"]')!;
+    assert.deepEqual(['data-configured', 'data-learned', 'data-actual'].map((a) => projection.getAttribute(a)), ['1.2', '3.4', '3.1']);
+  });
+  await withFakePage(async (page) => {
+    renderEstimates(page.root, { ...state(), accuracy: { ...accuracy, agents: [accuracy.agents[2]] } }, page.ipc);
+    assert.match(page.root.querySelector('[data-probe="accuracy"]')?.textContent ?? '', /No runs reported by a provider yet/);
+    assert.equal(page.root.querySelector('[data-probe="drift-warning"]'), null);
   });
 });

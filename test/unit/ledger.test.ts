@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Ledger } from '../../sidecar/ledger/ledger';
+import { learnedFrom } from '../../sidecar/ledger/learning';
+import type { AgentLearning } from '../../sidecar/contract/cost';
 import type { LedgerEntry } from '../../sidecar/ledger/ledger';
 import { openDatabase } from '../../sidecar/store/database';
 import { seeded } from '../../bench/measure';
@@ -59,17 +61,31 @@ test('learned outputs: the latest actual runs of the agent as configured now; ca
   ledger.append([run('theme', 'B', 9_999, { usage: { inputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 9_999, reasoningTokens: 0, source: 'estimated' } })]);
   ledger.append([run('theme', undefined, 9_999), run('venue', 'A', 300)]);
 
-  const learned = ledger.learnedOutputs([{ agent: 'theme', promptHash: 'A' }, { agent: 'venue', promptHash: 'V' }]);
-  const a = learned.get('theme')!;
-  assert.deepEqual({ runs: a.runs, window: a.window, p50: a.p50, p90: a.p90 }, { runs: 10, window: 10, p50: 890, p90: 910 });
-  assert.ok(a.mean < a.p50, 'the cut-off answer pulls the mean down, not the percentiles');
-  assert.equal(learned.has('venue'), false, 'no run of venue as it is configured now');
+  const learned = (agent: string, hash: string, window = 20): AgentLearning => {
+    const byPrompt = new Map(ledger.promptRuns(window).filter((row) => row.agent === agent).map((row) => [row.hash, row.runs]));
+    const runs = byPrompt.get(hash) ?? 0;
+    return learnedFrom(ledger.teachingRuns(agent, hash, window), { runs, earlierRuns: [...byPrompt.values()].reduce((x, y) => x + y, 0) - runs, minRuns: Math.min(5, window) });
+  };
+  const a = learned('theme', 'A');
+  assert.deepEqual({ runs: a.runs, window: a.window, p50: a.output!.p50, p90: a.output!.p90, outliers: a.outliers, earlier: a.earlierRuns }, { runs: 10, window: 10, p50: 890, p90: 910, outliers: 1, earlier: 3 });
+  assert.ok(a.output!.mean < a.output!.p50, 'the cut-off answer pulls the mean down, not the percentiles');
+  assert.match(a.why, /^learned from 10 runs \(output p50 890, p90 910\); 1 run is far from the rest .*; 3 runs under an earlier prompt/);
+  const venue = learned('venue', 'V');
+  assert.deepEqual({ runs: venue.runs, window: venue.window, output: venue.output, cost: venue.actualMeanCostUsd }, { runs: 0, window: 0, output: null, cost: null }, 'no run of venue as it is configured now');
+  assert.match(venue.why, /^no runs since its prompt or model changed: the configured figures apply; 1 run under an earlier prompt/);
 
-  const b = ledger.learnedOutputs([{ agent: 'theme', promptHash: 'B' }]).get('theme')!;
-  assert.deepEqual({ runs: b.runs, p50: b.p50, p90: b.p90 }, { runs: 3, p50: 410, p90: 420 });
+  const b = learned('theme', 'B');
+  assert.deepEqual({ runs: b.runs, p50: b.output!.p50, p90: b.output!.p90 }, { runs: 3, p50: 410, p90: 420 });
+  assert.match(b.why, /^3 runs so far, 5 needed before learned figures replace the configured ones/);
 
-  const newest = ledger.learnedOutputs([{ agent: 'theme', promptHash: 'A' }], 4).get('theme')!;
-  assert.deepEqual({ runs: newest.runs, window: newest.window, p50: newest.p50 }, { runs: 10, window: 4, p50: 895 });
+  const newest = learned('theme', 'A', 4);
+  assert.deepEqual({ runs: newest.runs, window: newest.window, p50: newest.output!.p50 }, { runs: 10, window: 4, p50: 895 });
+  assert.match(newest.why, /^learned from the latest 4 of 10 runs/);
+  // The trigger-kept counts equal a count over the table.
+  const counted = db.prepare(`SELECT agent, prompt_hash AS hash, count(*) AS runs FROM ledger WHERE cached = 0 AND source = 'actual' AND prompt_hash IS NOT NULL GROUP BY agent, prompt_hash ORDER BY agent, hash`).all();
+  assert.deepEqual(db.prepare('SELECT agent, prompt_hash AS hash, runs FROM ledger_runs ORDER BY agent, hash').all(), counted);
+  const newestRuns = db.prepare(`SELECT agent, prompt_hash AS hash, max(id) AS lastId FROM ledger WHERE cached = 0 AND source = 'actual' AND prompt_hash IS NOT NULL GROUP BY agent, prompt_hash ORDER BY agent, hash`).all();
+  assert.deepEqual(db.prepare('SELECT agent, prompt_hash AS hash, last_id AS lastId FROM ledger_runs ORDER BY agent, hash').all(), newestRuns);
   db.close();
 });
 

@@ -10,7 +10,7 @@ type Schema = { properties: Record<string, Schema>; additionalProperties?: Schem
 
 test('the JSON Schema carries exactly the public field names', () => {
   const schema = configJsonSchema() as Schema;
-  assert.deepEqual(Object.keys(schema.properties).sort(), ['$schema', 'agents', 'defaults', 'limits', 'prices', 'provider', 'providers', 'resourcePrices', 'volume']);
+  assert.deepEqual(Object.keys(schema.properties).sort(), ['$schema', 'agents', 'defaults', 'learning', 'limits', 'prices', 'provider', 'providers', 'resourcePrices', 'volume']);
   assert.deepEqual(Object.keys(schema.properties.providers.properties).sort(), ['anthropic', 'gemini', 'openai']);
   assert.deepEqual(Object.keys((schema.properties.providers.properties.anthropic as Schema).properties).sort(), ['baseURL', 'cacheGroup', 'maxRetries', 'timeoutMs']);
   const prices = schema.properties.prices.additionalProperties as Schema;
@@ -23,6 +23,7 @@ test('the JSON Schema carries exactly the public field names', () => {
   assert.deepEqual(Object.keys(agent.properties.resources.properties).sort(), ['cacheOps', 'computeSeconds', 'sqlQueries', 'vectorQueries']);
   assert.deepEqual(Object.keys(schema.properties.limits.properties).sort(), ['applyCheaperModels', 'daily', 'monthly', 'thresholds', 'timeZone', 'weekly']);
   assert.deepEqual(Object.keys(schema.properties.volume.properties).sort(), ['partiesPerMonth', 'rerunFactor']);
+  assert.deepEqual(Object.keys(schema.properties.learning.properties).sort(), ['minRuns', 'window']);
   assert.equal(agent.additionalProperties, false, 'typos in field names are caught by the editor too');
 });
 

@@ -8,7 +8,7 @@ type Part = keyof TokenBudget['parts'];
 type Placement = TokenBudget['upstream'][number];
 
 const partLabels: Record<Part, string> = { instructions: 'instructions', inputs: 'own inputs', upstream: 'upstream results' };
-const numberColumns = ['prompt', 'budget', 'of budget', 'instructions', 'own inputs', 'upstream', 'pruned'];
+const numberColumns = ['prompt', 'budget', 'of budget', 'instructions', 'own inputs', 'upstream', 'pruned', 'answer'];
 const placementColumns = ['tokens whole → used', 'pruned'];
 const formLabels: Record<Placement['form'], string> = { whole: 'whole', summary: 'summarised', reference: 'by reference', none: 'not in the prompt' };
 
@@ -78,13 +78,24 @@ function numbersRow(b: TokenBudget): HTMLElement {
     { class: b.overBudget ? 'budgets-over' : undefined },
     h('th', { scope: 'row' }, b.agent),
     h('td', {}, b.model),
-    cell(b.tokens),
+    h(
+      'td',
+      { class: 'number', title: b.calibration ? `counted with o200k; the vendor bills about ${count(Math.round(b.tokens * b.calibration.factor))} (× ${b.calibration.factor}, from ${b.calibration.runs} runs of ${b.calibration.model})` : undefined },
+      count(b.tokens),
+      b.calibration ? h('span', { class: 'hint' }, ` ≈${count(Math.round(b.tokens * b.calibration.factor))} billed`) : '',
+    ),
     h('td', { class: 'number' }, b.budget === null ? 'none' : count(b.budget)),
     h('td', { class: 'number' }, b.budget === null ? '–' : percent(b.tokens / b.budget)),
     cell(b.parts.instructions),
     cell(b.parts.inputs),
     cell(b.parts.upstream),
     cell(b.prunedTokens),
+    h(
+      'td',
+      { class: 'number', 'data-probe': 'answer', 'data-agent': b.agent, 'data-source': b.outputTokensSource, title: b.outputTokensSource === 'learned' ? `the median answer of its latest ${b.learnedFrom} runs` : 'expectedOutputTokens (else 256): too few runs to learn from' },
+      count(b.outputTokens),
+      h('span', { class: 'hint' }, b.outputTokensSource === 'learned' ? ` learned (${b.learnedFrom})` : ' configured'),
+    ),
     h('td', {}, b.overBudget ? h('vscode-badge', { class: 'budgets-over-badge' }, 'over budget') : 'within'),
   );
 }

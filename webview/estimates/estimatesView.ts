@@ -1,6 +1,6 @@
 import type { WebviewIpc } from '../ipc';
 import { getEstimateRequest, runActionCommand } from '../protocol';
-import type { AgentActuals, AgentEstimate, CostParts, Estimate, EstimatesViewState, Pricing, RightSizing } from '../protocol';
+import type { AccuracyReport, AgentActuals, AgentEstimate, CostParts, Estimate, EstimatesViewState, Pricing, RightSizing } from '../protocol';
 import { h, replace } from '../shared/dom';
 import { emptyState } from '../shared/emptyState';
 import { count, usd, usdMonth } from '../shared/format';
@@ -108,17 +108,33 @@ function agentRow(a: AgentEstimate, e: Estimate): HTMLElement {
       a.model ?? 'compute',
       a.model ? h('span', { class: 'hint' }, ` · ${a.runsOn}`) : '',
     ),
-    h('td', { class: 'number', title: tokenTitle(a) }, a.kind === 'llm' ? `${a.tokenCount === 'approximate' ? '~' : ''}${count(a.inputTokens)} / ${count(a.outputTokens)}` : '–'),
+    h(
+      'td',
+      { class: 'number', title: tokenTitle(a), 'data-probe': 'tokens', 'data-output-source': a.outputTokensSource, 'data-learned-from': a.learnedFrom, 'data-token-count': a.tokenCount },
+      a.kind === 'llm' ? `${tokenMarks[a.tokenCount]}${count(a.inputTokens)} / ${count(a.outputTokens)}` : '–',
+      a.outputTokensSource === 'learned' ? h('span', { class: 'hint' }, ` learned (${count(a.learnedFrom)})`) : '',
+    ),
     ...components.map(({ name }) => h('td', { class: 'number' }, usd(a.breakdown[name]))),
     h('td', { class: 'number' }, usd(a.costPerRunUsd)),
     h('td', { class: 'number' }, usdMonth(a.costPerRunUsd * runsPerMonth(e))),
   );
 }
 
+const tokenMarks: Record<AgentEstimate['tokenCount'], string> = { counted: '', approximate: '~', calibrated: '≈', declared: '', learned: '', none: '' };
+
 function tokenTitle(a: AgentEstimate): string {
-  const how = { counted: 'counted with the model\'s tokenizer', approximate: 'approximate: counted with o200k, not the model\'s own tokenizer', declared: 'declared by expectedInputTokens', none: '' }[a.tokenCount];
+  const calibration = a.calibration ? `: × ${a.calibration.factor} from ${count(a.calibration.runs)} billed runs of ${a.calibration.model}` : '';
+  const how = {
+    counted: 'counted with the model\'s tokenizer',
+    approximate: 'approximate: counted with o200k, not the model\'s own tokenizer',
+    calibrated: `counted with o200k and calibrated by what the vendor billed${calibration}`,
+    declared: 'declared by expectedInputTokens',
+    learned: 'learned from the agent\'s runs (the median billed prompt)',
+    none: '',
+  }[a.tokenCount];
   const tier = a.tierAbove ? `; above ${count(a.tierAbove)} input tokens every token bills at the long-context rate` : '';
-  return `input tokens ${how}${tier}`;
+  const output = a.outputTokensSource === 'learned' ? `output tokens learned: ${a.learning!.why}` : `output tokens configured (${count(a.configuredOutputTokens)})${a.learning ? `; ${a.learning.why}` : ''}`;
+  return `input tokens ${how}${tier}; ${output}`;
 }
 
 function footRow(label: string, parts: (number | null)[], perRun: number, perMonth: number, probe?: string): HTMLElement {
@@ -206,6 +222,54 @@ function actualsSection(actuals: AgentActuals[]): HTMLElement {
   );
 }
 
+const percent = (value: number | null): string => (value === null ? '–' : `${value.toFixed(1)} %`);
+const maybeUsd = (value: number | null): string => (value === null ? '–' : usd(value));
+
+/** How close estimates came to the runs: configured and learned against actual, the drift, and the spend trend. */
+function accuracySection(report: AccuracyReport | undefined): HTMLElement {
+  const title = h('h2', {}, 'Estimates against actual runs');
+  const ran = report?.agents.filter((a) => a.runs > 0 || a.earlierRuns > 0) ?? [];
+  if (!report || !ran.length) return h('section', { 'data-probe': 'accuracy' }, title, h('p', { class: 'hint' }, 'No runs reported by a provider yet: estimates use the configured figures until an agent has run a few times.'));
+  const drifting = ran.filter((a) => a.drift);
+  const warning = drifting.length
+    ? h('p', { class: 'warning', role: 'status', 'data-probe': 'drift-warning' }, h('vscode-icon', { name: 'warning' }), ` Actual costs run more than 25 % from the estimate: ${drifting.map((a) => `${a.agent} (${a.driftPercent! > 0 ? '+' : ''}${a.driftPercent!.toFixed(1)} %)`).join(', ')}.`)
+    : '';
+  const head = ['agent', 'runs', 'configured', 'learned', 'actual mean', 'configured error', 'learned error', 'drift'].map((c, i) => h('th', { scope: 'col', class: i > 0 ? 'number' : undefined }, c));
+  const rows = ran.map((a) =>
+    h(
+      'tr',
+      {
+        'data-probe': 'accuracy-agent', 'data-agent': a.agent, 'data-runs': a.runs, 'data-source': a.outputTokensSource, 'data-configured-error': a.configuredErrorPercent ?? '',
+        'data-learned-error': a.learnedErrorPercent ?? '', 'data-drift': String(a.drift), title: a.why,
+      },
+      h('th', { scope: 'row' }, a.agent),
+      h('td', { class: 'number' }, a.window < a.runs ? `${count(a.window)} of ${count(a.runs)}` : count(a.runs)),
+      h('td', { class: 'number' }, usd(a.configuredCostUsd)),
+      h('td', { class: 'number' }, maybeUsd(a.learnedCostUsd)),
+      h('td', { class: 'number' }, maybeUsd(a.actualMeanCostUsd)),
+      h('td', { class: 'number' }, percent(a.configuredErrorPercent)),
+      h('td', { class: 'number' }, percent(a.learnedErrorPercent)),
+      h('td', { class: a.drift ? 'number drift' : 'number' }, a.driftPercent === null ? '–' : `${a.driftPercent > 0 ? '+' : ''}${a.driftPercent.toFixed(1)} %`),
+    ),
+  );
+  const { configuredPerMonthUsd, learnedPerMonthUsd, actual } = report.projection;
+  const fromSpend = actual.trendPerMonthUsd ?? actual.ratePerMonthUsd;
+  return h(
+    'section',
+    { 'data-probe': 'accuracy' },
+    title,
+    warning,
+    h('div', { class: 'estimates-scroll' }, h('table', { class: 'estimates-accuracy' }, h('thead', {}, h('tr', {}, ...head)), h('tbody', {}, ...rows))),
+    h('p', { class: 'hint' }, `Over each agent's latest ${count(report.learning.window)} runs as now configured; learned figures replace the configured ones after ${count(report.learning.minRuns)}. Error: mean absolute percentage error against each run. Hover a row for why.`),
+    h(
+      'p',
+      { class: 'totals', 'data-probe': 'projection', 'data-configured': configuredPerMonthUsd, 'data-learned': learnedPerMonthUsd, 'data-actual': fromSpend ?? '' },
+      h('span', {}, `Per month: ${usdMonth(configuredPerMonthUsd)} configured, ${usdMonth(learnedPerMonthUsd)} learned`),
+      h('span', {}, fromSpend === null ? `from the ledger's spend: ${actual.why}` : `${usdMonth(fromSpend)} from the ledger's spend (${actual.why})`),
+    ),
+  );
+}
+
 /** The cost estimates view: totals, the what-if pricing, the chart, the table of agents by component, right-sizing. */
 export function renderEstimates(root: HTMLElement, state: EstimatesViewState, ipc: WebviewIpc): void {
   const json = JSON.stringify(state);
@@ -230,6 +294,7 @@ export function renderEstimates(root: HTMLElement, state: EstimatesViewState, ip
     chart.box,
     h('div', { class: 'estimates-scroll' }, agentTable(e)),
     rightSizingSection(state.rightSizing),
+    accuracySection(state.accuracy),
     actualsSection(state.actuals ?? []),
   );
   // After the canvas is in the page: Chart.js sizes it from its box.

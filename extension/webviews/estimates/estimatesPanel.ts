@@ -3,7 +3,7 @@ import { disposeAll } from '../../host/lifecycle';
 import type { PartyCostContext } from '../../host/context';
 import { listPricing } from '../../../sidecar/contract/pricing';
 import type { Pricing } from '../../../sidecar/contract/pricing';
-import { actualsRequest, estimateRequest } from '../../../sidecar/protocol';
+import { accuracyRequest, actualsRequest, estimateRequest } from '../../../sidecar/protocol';
 import type { EstimateResult } from '../../../sidecar/protocol';
 import { estimatesStateNotification, getEstimateRequest } from '../../../webview/protocol';
 import type { EstimatesViewState } from '../../../webview/protocol';
@@ -29,12 +29,14 @@ async function load(context: PartyCostContext, pricing: Pricing): Promise<Loaded
   const missing = missingConfig(context);
   if (missing) return { state: { ...state, empty: missing } };
   try {
-    const [result, actuals] = await Promise.all([
+    const [result, actuals, accuracy] = await Promise.all([
       context.request(estimateRequest, { pricing }),
       context.request(actualsRequest, {}).catch(() => ({ agents: [] })),
+      // Read from the saved configuration: an unsaved or broken one has no report (the estimate says why).
+      context.request(accuracyRequest, {}).catch(() => undefined),
     ]);
     if (!result.estimate) return { state: { ...state, empty: invalidConfig(result.problems.length) }, result };
-    return { state: { ...state, estimate: result.estimate, rightSizing: result.rightSizing, actuals: actuals.agents }, result };
+    return { state: { ...state, estimate: result.estimate, rightSizing: result.rightSizing, actuals: actuals.agents, ...(accuracy ? { accuracy } : {}) }, result };
   } catch (error) {
     return { state: { ...state, empty: failed(error) } };
   }

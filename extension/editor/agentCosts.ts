@@ -25,7 +25,7 @@ const observationsKeptMs = 5_000;
 
 /** Estimates per document version, so hovers and lenses of one version ask the sidecar once. */
 export class AgentCosts {
-  private cached?: { uri: string; version: number; costs: Promise<Map<string, AgentCost>> };
+  private cached?: { uri: string; version: number; costs: Promise<Map<string, AgentCost>>; answered?: Map<string, AgentCost> };
   /** The latest version answered, with its layout: what a hover may fall back on while a newer one is computed. */
   private latest?: { uri: string; version: number; layout: ConfigLayout; costs: Map<string, AgentCost> };
   /** The layout of the last version looked at: hovers, lenses and the answer for that version parse it once. */
@@ -43,10 +43,12 @@ export class AgentCosts {
       const { version } = document;
       const text = document.getText();
       const costs = this.load(text);
-      this.cached = { uri, version, costs };
+      const entry: { uri: string; version: number; costs: Promise<Map<string, AgentCost>>; answered?: Map<string, AgentCost> } = { uri, version, costs };
+      this.cached = entry;
       const epoch = this.epoch;
       costs.then(
         (answered) => {
+          entry.answered = answered;
           // Only an answer with costs, asked for since the last invalidation, and newer than the one kept.
           if (epoch !== this.epoch || answered.size === 0) return;
           if (!this.latest || this.latest.uri !== uri || this.latest.version < version) this.latest = { uri, version, layout: this.layoutFor(uri, version, text), costs: answered };
@@ -71,14 +73,17 @@ export class AgentCosts {
   }
 
   /**
-   * One agent's cost for a hover: the document's own when it comes within `waitMs`; else, when the edit since the
-   * latest answered version left this agent's entry and everything outside `agents` as they were, that version's
-   * (`previous: true`, and the hover says so); else the document's own, however long it takes.
+   * One agent's cost for a hover: the document's own when it is there (or comes within `waitMs`); else, when the
+   * edit since the latest answered version left this agent's entry and everything outside `agents` as they were,
+   * that version's (`previous: true`, and the hover says so); else the document's own, however long it takes.
    */
   async costOf(document: vscode.TextDocument, layout: ConfigLayout, agent: string, waitMs: number): Promise<{ cost?: AgentCost; previous: boolean }> {
     const fresh = this.costs(document);
+    const answered = this.cached?.answered;
+    if (answered) return { cost: answered.get(agent), previous: false };
     const latest = this.latest;
     if (latest && latest.uri === document.uri.toString() && latest.version < document.version && sameFor(agent, latest.layout, layout)) {
+      if (waitMs <= 0) return { cost: latest.costs.get(agent), previous: true };
       let timer: ReturnType<typeof setTimeout> | undefined;
       const waited = await Promise.race([
         fresh,

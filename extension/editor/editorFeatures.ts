@@ -8,9 +8,10 @@ import { AgentCosts, hoverMarkdown, summary } from './agentCosts';
 
 /**
  * How long a hover after an edit waits for the new version's estimate before it answers from the version before,
- * when the edit left the hovered agent's entry and the settings as they were.
+ * when the edit left the hovered agent's entry and the settings as they were: not at all. The new estimate was
+ * asked for on the edit; until it is in, the latest one answers, and says so.
  */
-const hoverWaitMs = 3;
+const hoverWaitMs = 0;
 
 /** One hover our provider answered: how long it took, from VS Code's call to the answer, and on which version. */
 export interface HoverTiming {

@@ -34,7 +34,9 @@ export function registerStatusBar(context: PartyCostContext): void {
   // A configuration created (or deleted) shows (or hides) the spend without a party changing.
   context.pushExtCleanup(context.onDidChangeConfigFile((change) => change !== 'saved' && void refresh()));
   context.pushExtCleanup(item);
-  void refresh();
+  // After activation returns: the first refresh starts the sidecar, and spawning a process from the extension host
+  // (a fork of a large process) takes 40–110 ms on a 2-core machine, which activation should not wait for.
+  setImmediate(() => void refresh());
 }
 
 function show(item: vscode.StatusBarItem, state: BudgetState): void {

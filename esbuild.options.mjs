@@ -27,8 +27,8 @@ export function bundleOptions({ production = false, outDir = 'dist', root = proc
 
   /**
    * What the sidecar needs only sometimes is a file of its own beside its bundle, required on first use: the
-   * tokenizer's encodings (3.6 MiB of tables, loaded when a prompt is first counted) and the model vendors' SDKs
-   * (loaded when a party first runs on that vendor). Start-up would otherwise read and compile them on every spawn.
+   * tokenizer's encodings (3.6 MiB of tables, loaded when a prompt is first counted), the model vendors' SDKs
+   * (loaded when a party first runs on that vendor) and the price catalogue (at the first price). Start-up would otherwise read and compile them on every spawn.
    * Each SDK is one file, so its classes exist once; the sidecar's own code stays in sidecar.js.
    */
   const besideBundle = {
@@ -37,6 +37,8 @@ export function bundleOptions({ production = false, outDir = 'dist', root = proc
     openai: 'vendor/openai',
     '@anthropic-ai/sdk': 'vendor/anthropic-sdk',
     '@google/genai': 'vendor/google-genai',
+    // The price catalogue's library and data: a third of the sidecar, needed at the first price, not at start.
+    '@pydantic/genai-prices': 'vendor/genai-prices',
   };
   const loadedBesideBundle = {
     name: 'loaded-beside-bundle',

@@ -82,7 +82,7 @@ async function bundleSizes(): Promise<void> {
   const size = (file: string): number => statSync(path.join(outDir, file)).size;
   const gzip = (file: string): number => gzipSync(readFileSync(path.join(outDir, file))).length;
   console.log('\nExtension bundles: production build (minified, no source maps), esbuild.mjs options, into a temporary folder');
-  const beside = ['encodings/o200k_base.js', 'encodings/cl100k_base.js', 'vendor/openai.js', 'vendor/anthropic-sdk.js', 'vendor/google-genai.js'];
+  const beside = ['encodings/o200k_base.js', 'encodings/cl100k_base.js', 'vendor/openai.js', 'vendor/anthropic-sdk.js', 'vendor/google-genai.js', 'vendor/genai-prices.js'];
   report(
     ['extension.js', 'sidecar.js', ...beside.map((file) => `${file} (loaded on first use)`), ...views.map((view) => `webview/${view}.js`)].map((label) => {
       const name = label.split(' ')[0];

@@ -16,14 +16,16 @@ const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..'
 const REQUIRED = [
   'package.json',
   'bin/partycost.js',
+  'bin/compileCache.js',
   'dist/extension.js',
   'dist/sidecar.js',
-  // Loaded beside the sidecar bundle on first use (esbuild.mjs): the tokenizer's encodings and the vendors' SDKs.
+  // Loaded beside the sidecar bundle on first use (esbuild.mjs): the tokenizer's encodings, the vendors' SDKs, the prices.
   'dist/encodings/o200k_base.js',
   'dist/encodings/cl100k_base.js',
   'dist/vendor/openai.js',
   'dist/vendor/anthropic-sdk.js',
   'dist/vendor/google-genai.js',
+  'dist/vendor/genai-prices.js',
   'dist/partycost.schema.json',
   'dist/partycost.sample.json',
   'media/partycost.svg',

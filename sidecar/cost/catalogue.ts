@@ -1,4 +1,3 @@
-import { calcPrice, findProvider, updatePrices, waitForUpdate } from '@pydantic/genai-prices';
 import type { ModelInfo, ModelPrice, Provider as CatalogueProvider } from '@pydantic/genai-prices';
 import { modelLimits } from './modelLimits';
 import type { Pico } from './money';
@@ -67,13 +66,29 @@ export interface PricedCost {
 let bundledProviders: CatalogueProvider[] | undefined;
 let activeProviders: CatalogueProvider[] | undefined;
 let info: CatalogueInfo | undefined;
-const loaded = waitForUpdate().then((providers) => {
-  bundledProviders = activeProviders = providers ?? [];
-});
+
+type PricesLibrary = typeof import('@pydantic/genai-prices');
+let library: PricesLibrary | undefined;
+let loaded: Promise<void> | undefined;
+
+/**
+ * The library, required on first use (a file of its own beside the sidecar bundle): its data is a third of the
+ * bundle, and the sidecar answers its start before anything is priced.
+ */
+function prices(): PricesLibrary {
+  if (!library) {
+    library = require('@pydantic/genai-prices') as PricesLibrary;
+    loaded = library.waitForUpdate().then((providers) => {
+      bundledProviders = activeProviders = providers ?? [];
+    });
+  }
+  return library;
+}
 
 /** Resolves once the bundled catalogue is listed (listing, nearest names and rare resellers need it). */
 export function catalogueReady(): Promise<void> {
-  return loaded;
+  prices();
+  return loaded!;
 }
 
 /** The providers in force; empty only in the first tick after start, before `catalogueReady()` resolved. */
@@ -97,7 +112,7 @@ export function catalogueInfo(): CatalogueInfo {
 /** Replaces the catalogue's data (an update, or a stored one); throws with the library's reason when it is not valid. */
 export function useCatalogueData(providers: unknown, fetchedAt: string): CatalogueInfo {
   if (!Array.isArray(providers) || !providers.every(isProvider)) throw new Error('not a list of providers with models');
-  updatePrices(({ setProviderData }) => setProviderData(providers as CatalogueProvider[]));
+  prices().updatePrices(({ setProviderData }) => setProviderData(providers as CatalogueProvider[]));
   activeProviders = providers as CatalogueProvider[];
   resetMemos();
   const models = activeProviders.reduce((n, p) => n + p.models.length, 0);
@@ -108,7 +123,7 @@ export function useCatalogueData(providers: unknown, fetchedAt: string): Catalog
 /** Back to the bundled data (tests; a workspace without an update). */
 export function useBundledCatalogue(): void {
   if (!bundledProviders) return;
-  updatePrices(({ setProviderData }) => setProviderData(bundledProviders!));
+  prices().updatePrices(({ setProviderData }) => setProviderData(bundledProviders!));
   activeProviders = bundledProviders;
   info = undefined;
   resetMemos();
@@ -117,7 +132,7 @@ export function useBundledCatalogue(): void {
 /** Where `partycost prices --update` fetches from: the library's own address. */
 export function remoteCatalogueUrl(): string {
   let url = '';
-  updatePrices(({ remoteDataUrl, setProviderData }) => {
+  prices().updatePrices(({ remoteDataUrl, setProviderData }) => {
     url = remoteDataUrl;
     setProviderData(null); // null keeps the data in force
   });
@@ -145,7 +160,7 @@ export function splitModelName(name: string): { provider?: string; model: string
   if (match) {
     const prefix = match[1].toLowerCase();
     const provider = providerAliases[prefix] ?? prefix;
-    if (findProvider({ providerId: provider })?.id === provider) return { provider, model: match[2] };
+    if (prices().findProvider({ providerId: provider })?.id === provider) return { provider, model: match[2] };
   }
   return { model: name.trim() };
 }
@@ -163,17 +178,17 @@ export function catalogueModel(name: string): CatalogueModel | undefined {
 
 function lookUp(name: string): CatalogueModel | undefined {
   const { provider, model } = splitModelName(name);
-  if (provider) return fromResult(name, calcPrice({}, model, { providerId: provider }));
-  const own = calcPrice({}, model);
+  if (provider) return fromResult(name, prices().calcPrice({}, model, { providerId: provider }));
+  const own = prices().calcPrice({}, model);
   if (own) return fromResult(name, own);
   for (const candidate of catalogueProviders()) {
-    const result = calcPrice({}, model, { provider: candidate });
+    const result = prices().calcPrice({}, model, { provider: candidate });
     if (result) return fromResult(name, result);
   }
   return undefined;
 }
 
-function fromResult(name: string, result: ReturnType<typeof calcPrice>): CatalogueModel | undefined {
+function fromResult(name: string, result: ReturnType<PricesLibrary['calcPrice']>): CatalogueModel | undefined {
   if (!result) return undefined;
   return describe(name, result.provider, result.model);
 }
@@ -237,7 +252,7 @@ function dayPrice(model: CatalogueModel, at: Date): DayPrice {
   const day = dayOf(at);
   let found = byDay.get(day);
   if (!found) {
-    const price = calcPrice({}, model.id, { provider: model.pricing, timestamp: at })!.model_price;
+    const price = prices().calcPrice({}, model.id, { provider: model.pricing, timestamp: at })!.model_price;
     byDay.set(day, (found = { price, starts: tierStarts(price), rates: new Map() }));
   }
   return found;
@@ -261,7 +276,7 @@ function rates(model: CatalogueModel, day: DayPrice, tier: number): Rates {
   // The prices of the day, fixed: calcPrice then has no dated alternatives to choose from.
   const provider = { ...model.pricing, models: [{ ...model.pricing.models[0], prices: day.price }] };
   const ask = (usage: Record<string, number>, side: 'input_price' | 'output_price', per: number): Pico => {
-    const result = calcPrice({ input_tokens: prompt, ...usage }, model.id, { provider });
+    const result = prices().calcPrice({ input_tokens: prompt, ...usage }, model.id, { provider });
     return BigInt(Math.round(((result?.[side] ?? 0) * 1e12) / per));
   };
   found = {
@@ -305,7 +320,7 @@ function partCost(tokens: number, rate: Pico, half: boolean): Pico {
 
 /** The library's own total for a usage (USD), for cross-checks. */
 export function catalogueTotalUsd(model: CatalogueModel, usage: PricedUsage, at = new Date()): number {
-  const result = calcPrice(
+  const result = prices().calcPrice(
     { input_tokens: usage.inputTokens, cache_read_tokens: usage.cacheReadTokens, cache_write_tokens: usage.cacheWriteTokens, output_tokens: usage.outputTokens, output_reasoning_tokens: usage.reasoningTokens },
     model.id,
     { provider: model.pricing, timestamp: at },
@@ -345,7 +360,7 @@ export function priceSheet(model: CatalogueModel, at = new Date()): ModelPriceSh
 /** Every model of the catalogue, each under its provider: the provider's model itself, its match rule aside. */
 export function catalogueEntries(): { provider: CatalogueProvider; model: ModelInfo; ownVendor: boolean }[] {
   return catalogueProviders().flatMap((provider) =>
-    provider.models.map((model) => ({ provider, model, ownVendor: provider.model_match !== undefined && calcPrice({}, model.id)?.provider.id === provider.id })),
+    provider.models.map((model) => ({ provider, model, ownVendor: provider.model_match !== undefined && prices().calcPrice({}, model.id)?.provider.id === provider.id })),
   );
 }
 

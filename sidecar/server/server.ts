@@ -67,6 +67,8 @@ export function serve(): Promise<void> {
   reader.onError((error) => log(`cannot read stdin: ${error.message}`));
   const connection = createMessageConnection(reader, writer);
   let session: SidecarSession | undefined;
+  /** Settles once the price catalogue is in force (see session/initialize). */
+  let catalogueLoaded: Promise<void> = Promise.resolve();
   const current = (): SidecarSession => {
     if (!session) throw new SessionError('the sidecar was not initialised (session/initialize first)');
     return session;
@@ -77,6 +79,7 @@ export function serve(): Promise<void> {
       const problem = paramsProblem(type.params, params);
       if (problem) throw new ResponseError(ErrorCodes.InvalidParams, `invalid params of ${type.method}: ${problem}`);
       try {
+        await catalogueLoaded;
         return await work(params, token);
       } catch (error) {
         throw failure(error); // a thrown ResponseError becomes the JSON-RPC error response
@@ -87,15 +90,20 @@ export function serve(): Promise<void> {
   };
 
   handle(protocol.initializeRequest, async (params) => {
-    const catalogue = await loadCatalogue(params.workspace);
-    if (catalogue.problem) log(catalogue.problem);
     session = new SidecarSession(params);
+    // The price catalogue (the workspace's stored prices, else the bundled ones; about 70 ms to load) and then the
+    // tokenizer (0.1–0.3 s) load soon, so the first hover is not the one that waits for them, but after this answer
+    // and the ready notification are written: vscode-jsonrpc writes each message from a setImmediate of its own, one
+    // after the other, so a load queued sooner would hold them back. Every later request waits for the catalogue.
+    catalogueLoaded = new Promise((resolve) => setTimeout(resolve, 20))
+      .then(() => loadCatalogue(params.workspace))
+      .then(
+        (catalogue) => void (catalogue.problem && log(catalogue.problem)),
+        (error: unknown) => log(`cannot load the price catalogue: ${error instanceof Error ? error.message : String(error)}`),
+      )
+      .finally(() => setTimeout(() => countText('', 'o200k_base'), 0));
     log(`serving ${params.workspace} (database ${params.dbPath ?? 'default'}, redis ${params.redisUrl ? 'on' : 'off'})`);
     connection.sendNotification(protocol.statusNotification, { state: 'ready', message: 'ready' });
-    // The tokenizer loads lazily (about 0.1–0.3 s); load it soon, so the first hover is not the one that waits for it,
-    // but after this answer is written: vscode-jsonrpc writes replies from a setImmediate of its own, so a load in
-    // one queued now would hold the answer back by that long.
-    setTimeout(() => countText('', 'o200k_base'), 20);
     return { version: typeof PARTYCOST_VERSION === 'string' ? PARTYCOST_VERSION : 'dev', pid: process.pid, node: process.version };
   });
   handle(protocol.healthRequest, () => health());

@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 'use strict';
 const path = require('node:path');
+const { loadCompiled } = require('./compileCache.js');
 const bundle = path.join(__dirname, '..', 'dist', 'sidecar.js');
 let sidecar;
 try {
-  sidecar = require(bundle);
+  sidecar = loadCompiled(bundle);
 } catch (error) {
-  if (error && error.code === 'MODULE_NOT_FOUND' && String(error.message).startsWith(`Cannot find module '${bundle}'`)) {
+  if (error && error.code === 'ENOENT' && error.path === bundle) {
     process.stderr.write('partycost: the engine is not built yet; run "npm install" (or "npm run build") in ' + path.dirname(__dirname) + '\n');
     process.exit(1);
   }

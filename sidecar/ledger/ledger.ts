@@ -139,8 +139,22 @@ export class Ledger {
     }));
   }
 
-  /** Keeps an agent's figures over its newest `window` runs up to `lastId`, so the next reader need not compute them. */
+  /**
+   * Keeps an agent's figures over its newest `window` runs up to `lastId`, so the next reader need not compute them.
+   * An estimate asks for it, so it never waits for the database: while another process writes, it throws at once
+   * (SQLITE_BUSY) instead of after the busy timeout, and the caller goes on without keeping them.
+   */
   storeFigures(agent: string, hash: string, window: number, lastId: number, f: RunFigures): void {
+    const busyTimeout = this.db.pragma('busy_timeout', { simple: true }) as number;
+    this.db.pragma('busy_timeout = 0');
+    try {
+      this.insertFigures(agent, hash, window, lastId, f);
+    } finally {
+      this.db.pragma(`busy_timeout = ${busyTimeout}`);
+    }
+  }
+
+  private insertFigures(agent: string, hash: string, window: number, lastId: number, f: RunFigures): void {
     this.sql(
       `INSERT INTO ledger_learned (agent, prompt_hash, window_size, last_id, runs_used, input_p50, input_p90, input_mean, output_p50, output_p90, output_mean, mean_cost_usd, outliers)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)

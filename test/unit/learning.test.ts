@@ -119,6 +119,30 @@ test('figures are kept per agent and prompt: a new process reads them without th
   db.close();
 });
 
+test('an estimate never waits for the database: while another process writes, the figures are computed and not kept', () => {
+  const { config } = load();
+  const { file, db } = tempDatabase();
+  const ledger = new Ledger(db);
+  ledger.append([900, 880, 910].map((output) => runOf(config, 'theme', { input: 40, output })));
+  db.pragma('busy_timeout = 5000');
+  const other = openDatabase(file);
+  other.prepare('BEGIN IMMEDIATE').run();
+  try {
+    const started = Date.now();
+    const learned = new Learner(ledger).learningFor(config).agents.get('theme')!;
+    assert.ok(Date.now() - started < 1000, `answered in ${Date.now() - started} ms, not after the 5 s busy timeout`);
+    assert.equal(learned.output!.p50, 900);
+  } finally {
+    other.prepare('ROLLBACK').run();
+  }
+  assert.equal(db.pragma('busy_timeout', { simple: true }), 5000, 'the connection\'s own timeout is back');
+  assert.equal((db.prepare('SELECT count(*) AS n FROM ledger_learned').get() as { n: number }).n, 0, 'not kept while the other wrote');
+  new Learner(ledger).learningFor(config);
+  assert.equal((db.prepare('SELECT count(*) AS n FROM ledger_learned').get() as { n: number }).n, 1, 'kept by the next estimate');
+  other.close();
+  db.close();
+});
+
 test('a changed prompt or model starts afresh for that agent only; its earlier runs are counted and named', () => {
   const { config, prices } = load();
   const { db } = tempDatabase();

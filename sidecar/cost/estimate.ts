@@ -8,8 +8,7 @@ import { checkedPricing, listPricing } from '../contract/pricing';
 import type { Pricing } from '../contract/pricing';
 import { resourceCosts } from './usageCost';
 import { catalogueInfo } from './catalogue';
-import type { AgentEstimate, AgentLearning, Calibration, Component, Estimate, LlmParts, TokenCount } from '../contract/cost';
-import type { Learning } from '../contract/cost';
+import type { AgentEstimate, AgentLearning, Calibration, Component, Estimate, Learning, LlmParts, TokenCount } from '../contract/cost';
 
 /** Completion tokens assumed for an agent that does not declare `expectedOutputTokens`. */
 export const defaultOutputTokens = 256;
@@ -83,7 +82,8 @@ function agentCost(name: string, agent: AgentConfig, config: PartyConfig, prices
       configuredOutputTokens,
       ...(agentLearning ? { learning: agentLearning } : {}),
       ...('calibration' in input && input.calibration ? { calibration: input.calibration } : {}),
-      ...drift(agentLearning, toUsd(cost)),
+      // Against list prices only: a what-if pricing is not what the runs were billed at.
+      ...(!pricing.batch && pricing.cachedInputShare === 0 ? drift(agentLearning, toUsd(cost)) : {}),
       ...(p90 ? { costPerRunP90Usd: toUsd(p90.total + sum(Object.values(resources))) } : {}),
       costPerRunUsd: toUsd(cost),
       breakdown,

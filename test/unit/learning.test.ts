@@ -243,3 +243,16 @@ test('a plan prices its executes at the learned estimate, and the runner records
   assert.equal(recorded.estimatedCostUsd, byName(learned, 'theme').costPerRunUsd);
   db.close();
 });
+
+test('drift is measured at list prices: under a what-if pricing the runs were not billed that way, so none is shown', () => {
+  const { config, prices } = load();
+  const { db } = tempDatabase();
+  const ledger = new Ledger(db);
+  ledger.append([1, 2].map(() => runOf(config, 'theme', { input: 40, output: 900, costUsd: 0.01 })));
+  const learning = new Learner(ledger).learningFor(config);
+  const atList = byName(estimate(config, prices, listPricing, learning), 'theme');
+  assert.ok(atList.driftPercent! > 25, `two runs at $0.01 against the configured estimate: ${atList.driftPercent} %`);
+  assert.equal(byName(estimate(config, prices, { cachedInputShare: 0, batch: true }, learning), 'theme').driftPercent, undefined);
+  assert.equal(byName(estimate(config, prices, { cachedInputShare: 0.5, batch: false }, learning), 'theme').driftPercent, undefined);
+  db.close();
+});

@@ -12,10 +12,11 @@ function why(agent: PlannedAgent): string {
 
 /** The delta plan as a table, then one line of totals. */
 export function printPlan(plan: Plan, out: Output): void {
-  const rows = plan.agents.map((a) => [a.agent, a.action + (a.conditional ? '?' : ''), a.cause, usd(a.estimatedCostUsd), usd(a.savedCostUsd), why(a)]);
+  const rows = plan.agents.map((a) => [a.agent, a.action + (a.conditional ? '?' : ''), a.cause, `${a.learnedFrom ? '‡' : ''}${usd(a.estimatedCostUsd)}`, usd(a.savedCostUsd), why(a)]);
   table(['agent', 'action', 'cause', 'cost', 'saved', 'why'], rows, [false, false, false, true, true, false]).forEach((line) => out.line(line));
   out.line('');
   out.line(planSummary(plan));
+  if (plan.agents.some((a) => a.learnedFrom)) out.line('‡ priced with tokens learned from the agent\'s runs (`partycost accuracy` says how close they came)');
   if (plan.budget && plan.budget.level !== 'ok') out.line(`Budget: ${plan.budget.message}`);
 }
 

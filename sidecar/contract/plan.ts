@@ -32,6 +32,8 @@ export interface PlannedAgent {
   /** "Runs only if upstream changes": an upstream agent re-runs and may return the same result (early cutoff). */
   conditional?: boolean;
   estimatedCostUsd: number;
+  /** An execute priced with tokens learned from this many of the agent's runs (absent: the configured figures). */
+  learnedFrom?: number;
   savedCostUsd: number;
   tier?: string;
 }

@@ -29,14 +29,15 @@ export interface PlanInput {
 
 /** Decides every agent in topological order, each from what is known of its upstream agents at plan time. */
 export function planParty(input: PlanInput): Plan {
-  const estimates = new Map(estimate(input.config, input.prices, undefined, input.learning).agents.map((a) => [a.agent, a.costPerRunUsd]));
+  const estimates = new Map(estimate(input.config, input.prices, undefined, input.learning).agents.map((a) => [a.agent, a]));
   const decisions = new Map<string, Decision>();
   const agents = partyGraph(input.config, input.state).map((facts): PlannedAgent => {
     const decided = decide(situation(facts, input, (dep) => upstreamAtPlanTime(decisions.get(dep), input.state.results[dep]?.resultHash ?? null)));
     const budgetBlock = input.budget && blockedBy(input.budget, facts.agent.essential !== false);
     const decision = blockDecision(decided, budgetBlock, facts.dependsOn.filter((dep) => decisions.get(dep)?.action === 'blocked'));
     decisions.set(facts.name, decision);
-    return priced(facts, decision, input, estimates.get(facts.name) ?? 0);
+    const estimated = estimates.get(facts.name);
+    return priced(facts, decision, input, estimated?.costPerRunUsd ?? 0, estimated?.learnedFrom ?? 0);
   });
   const budget = input.budget?.binding ? { budget: { level: input.budget.level, message: input.budget.message } } : {};
   return { party: input.state.id, agents, totals: totals(agents), ...budget };
@@ -67,7 +68,7 @@ function upstreamAtPlanTime(decision: Decision | undefined, previousHash: string
   return { hash: decision.hit ? decision.hit.resultHash : previousHash };
 }
 
-function priced(facts: AgentFacts, decision: Decision, input: PlanInput, estimatedUsd: number): PlannedAgent {
+function priced(facts: AgentFacts, decision: Decision, input: PlanInput, estimatedUsd: number, learnedFrom: number): PlannedAgent {
   const stored = input.state.results[facts.name];
   // A reuse saves what the stored result took to produce, priced at today's table; a hit, what its entry recorded.
   const saved = decision.action === 'reuse' && stored ? toUsd(executionCost(facts.agent, stored.model, stored.usage, input.prices)) : (decision.hit?.costUsd ?? 0);
@@ -78,6 +79,7 @@ function priced(facts: AgentFacts, decision: Decision, input: PlanInput, estimat
     ...(decision.detail ? { detail: decision.detail } : {}),
     ...(decision.conditional ? { conditional: true } : {}),
     estimatedCostUsd: decision.action === 'execute' ? estimatedUsd : 0,
+    ...(decision.action === 'execute' && learnedFrom > 0 ? { learnedFrom } : {}),
     savedCostUsd: saved,
     ...(decision.hit ? { tier: decision.hit.tier } : {}),
   };

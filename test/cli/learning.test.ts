@@ -95,6 +95,10 @@ test('after ten runs the estimate is learned (within 15 % of the answers\' size)
   assert.match(text, /^theme +gpt-4o-mini +openai +‡124 +‡880 /m);
   assert.match(text, /theme: learned from 10 runs \(output p50 880, p90 900\)$/m);
 
+  const plan = (await cli('plan', 'P1', '--force', 'theme')).stdout;
+  assert.match(plan, /^theme +execute +forced +‡\$0\.\d{6} /m);
+  assert.match(plan, /^‡ priced with tokens learned from the agent's runs/m);
+
   const report = JSON.parse((await cli('accuracy', '--json')).stdout) as AccuracyReport;
   const a = report.agents.find((row) => row.agent === 'theme')!;
   assert.deepEqual([a.runs, a.window, a.outputTokensSource, a.drift], [10, 10, 'learned', false]);

@@ -238,6 +238,7 @@ test('a plan prices its executes at the learned estimate, and the runner records
   const { party } = parties.create('p', ['jungle theme', 'garden venue']);
   const plan = await parties.plan(party.id);
   assert.equal(plan.agents.find((a) => a.agent === 'theme')!.estimatedCostUsd, byName(learned, 'theme').costPerRunUsd);
+  assert.deepEqual(plan.agents.filter((a) => a.action === 'execute').map((a) => [a.agent, a.learnedFrom]), [['theme', 3], ['venue', undefined], ['menu', undefined], ['drinks', undefined]], 'each execute says whether its cost is learned');
   await parties.run(party.id);
   const recorded = parties.store.ledger.report({ party: party.id }).executions.filter((e) => e.agent === 'theme').at(-1)!;
   assert.equal(recorded.estimatedCostUsd, byName(learned, 'theme').costPerRunUsd);

@@ -67,3 +67,19 @@ test('while a run goes on, nodes show their progress and nothing can be forced; 
     assert.deepEqual(page.posted[0], { kind: 'command', method: 'webview/action', params: { command: 'partycost.createSampleConfiguration' } });
   });
 });
+
+test('an execute priced with learned tokens says so in its node and its row; one priced as configured does not', async () => {
+  const learned: Plan = { ...plan, agents: [...plan.agents.slice(0, 2), { ...plan.agents[2], learnedFrom: 12 }] };
+  await withFakePage(async (page) => {
+    renderPlan(page.root, state({ plan: learned }), page.ipc);
+    const node = page.root.querySelector('[data-probe="node"][data-agent="budget"]')!;
+    assert.match(node.querySelector('title')?.textContent ?? '', /upstream changed, \$0\.000100 \(learned from 12 runs\)/);
+    assert.match(node.textContent ?? '', /\$0\.000100 ‡/);
+    const cell = page.root.querySelector('[data-probe="row"][data-agent="budget"] [data-learned-from]')!;
+    assert.deepEqual([cell.getAttribute('data-learned-from'), cell.textContent], ['12', '$0.000100 learned']);
+  });
+  await withFakePage(async (page) => {
+    renderPlan(page.root, state(), page.ipc);
+    assert.doesNotMatch(page.root.textContent ?? '', /learned|‡/);
+  });
+});

@@ -34,7 +34,7 @@ function nodeOf(placed: PlacedAgent, state: PlanViewState, ipc: WebviewIpc): SVG
   const agent = placed.node.agent;
   const progress = state.run?.agents[agent];
   const forced = state.force.includes(agent);
-  const label = `${agent}: ${actionText(p)}${p ? `, ${p.cause}, ${usd(p.estimatedCostUsd)}` : ''}${forced ? ', forced' : ''}. Enter toggles forcing it.`;
+  const label = `${agent}: ${actionText(p)}${p ? `, ${p.cause}, ${usd(p.estimatedCostUsd)}${p.learnedFrom ? ` (learned from ${p.learnedFrom} runs)` : ''}` : ''}${forced ? ', forced' : ''}. Enter toggles forcing it.`;
   const onKey = (event: Event): void => {
     const key = (event as KeyboardEvent).key;
     if (key !== 'Enter' && key !== ' ') return;
@@ -61,7 +61,7 @@ function nodeOf(placed: PlacedAgent, state: PlanViewState, ipc: WebviewIpc): SVG
     h('rect', { width: nodeWidth, height: nodeHeight, rx: 6 }),
     h('text', { x: 10, y: 18, class: 'agent' }, `${agent}${forced ? ' (forced)' : ''}${progress ? ` · ${progress.state}` : ''}`),
     h('text', { x: 10, y: 34, class: 'action' }, actionText(p)),
-    h('text', { x: 10, y: 50, class: 'cost' }, p ? `${p.cause} · ${usd(p.estimatedCostUsd)}` : placed.node.model ? `${placed.node.model} · ${placed.node.provider}` : 'compute'),
+    h('text', { x: 10, y: 50, class: 'cost' }, p ? `${p.cause} · ${usd(p.estimatedCostUsd)}${p.learnedFrom ? ' ‡' : ''}` : placed.node.model ? `${placed.node.model} · ${placed.node.provider}` : 'compute'),
   );
 }
 
@@ -110,7 +110,7 @@ function agentRows(state: PlanViewState, ipc: WebviewIpc): HTMLElement {
       h('td', {}, actionText(p)),
       h('td', {}, p.cause),
       h('td', { class: 'detail' }, p.detail ?? ''),
-      h('td', { class: 'number' }, usd(p.estimatedCostUsd)),
+      h('td', { class: 'number', 'data-learned-from': p.learnedFrom ?? 0, title: p.learnedFrom ? `priced with tokens learned from ${p.learnedFrom} runs` : undefined }, usd(p.estimatedCostUsd), p.learnedFrom ? h('span', { class: 'hint' }, ' learned') : ''),
       h('td', { class: 'number' }, usd(p.savedCostUsd)),
       h('td', {}, h('vscode-checkbox', { checked: state.force.includes(p.agent), disabled: !!state.run?.running, label: 'force', 'aria-label': `Force ${p.agent}`, onchange: () => forceAgent(state, p.agent, ipc) })),
     ),

@@ -23,9 +23,17 @@ export interface AgentCost {
 /** How long observations are reused across document versions (runs in another process invalidate nothing here). */
 const observationsKeptMs = 5_000;
 
+/** One document version's estimate: asked for, and once in, its answer. */
+interface VersionCosts {
+  uri: string;
+  version: number;
+  costs: Promise<Map<string, AgentCost>>;
+  answered?: Map<string, AgentCost>;
+}
+
 /** Estimates per document version, so hovers and lenses of one version ask the sidecar once. */
 export class AgentCosts {
-  private cached?: { uri: string; version: number; costs: Promise<Map<string, AgentCost>>; answered?: Map<string, AgentCost> };
+  private cached?: VersionCosts;
   /** The latest version answered, with its layout: what a hover may fall back on while a newer one is computed. */
   private latest?: { uri: string; version: number; layout: ConfigLayout; costs: Map<string, AgentCost> };
   /** The layout of the last version looked at: hovers, lenses and the answer for that version parse it once. */
@@ -43,7 +51,7 @@ export class AgentCosts {
       const { version } = document;
       const text = document.getText();
       const costs = this.load(text);
-      const entry: { uri: string; version: number; costs: Promise<Map<string, AgentCost>>; answered?: Map<string, AgentCost> } = { uri, version, costs };
+      const entry: VersionCosts = { uri, version, costs };
       this.cached = entry;
       const epoch = this.epoch;
       costs.then(

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
@@ -63,6 +63,9 @@ test('after ten runs the estimate is learned (within 15 % of the answers\' size)
   const fresh = agent(await estimate(), 'theme');
   assert.deepEqual([fresh.outputTokensSource, fresh.learnedFrom, fresh.outputTokens, fresh.tokenCount], ['configured', 0, 200, 'counted']);
   assert.equal(fresh.learning, undefined, 'no database yet: nothing to learn from, nothing created');
+  assert.deepEqual(JSON.parse((await cli('accuracy', '--json')).stdout), { agents: [], projection: null, learning: null });
+  assert.match((await cli('accuracy')).stdout, /^No ledger yet: "partycost run PARTY" records what each execution costs/);
+  assert.ok(!existsSync(path.join(dir, '.partycost')), 'estimate and accuracy created no database');
 
   await cli('party', 'create', '--input', 'jungle theme and food for 20 kids');
   const answers = [870, 890, 905, 880, 860, 900, 885, 875, 895, 880];

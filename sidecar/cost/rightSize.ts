@@ -65,15 +65,16 @@ export function rightSize(config: PartyConfig, prices: PriceBook, options: { atL
   const perMonth = volume.partiesPerMonth * volume.rerunFactor;
   const candidates = Object.keys(profiles).filter((model) => prices.model(model));
   const at = new Date();
-  const shared = JSON.stringify([config.defaults, config.providers, config.provider, config.prices, volume, prices.source, prices.date, prices.overridden, Math.floor(at.getTime() / 3_600_000)]);
+  // Calibrations reach every agent's candidate counts, so they are part of what all agents share.
+  const calibrations = learning ? [...learning.calibration.values()].map((c) => `${c.model}=${c.factor}`) : [];
+  const shared = JSON.stringify([config.defaults, config.providers, config.provider, config.prices, volume, prices.source, prices.date, prices.overridden, Math.floor(at.getTime() / 3_600_000), calibrations]);
   return Object.entries(config.agents).flatMap(([name, agent]): RightSizing[] => {
     const model = agentModel(agent, config);
     const now = current.get(name);
     if (!model || !now || agent.kind === 'compute') return [];
-    // Learned figures and calibrations reach the agent's own counts (in `now`) and its upstream agents' outputs.
+    // Learned figures reach the agent's own counts (in `now`) and its upstream agents' outputs.
     const upstream = (agent.dependsOn ?? []).map((dep) => outputTokensOf(dep, config, learning));
-    const calibrations = learning ? [...learning.calibration.values()].map((c) => `${c.model}=${c.factor}`).join() : '';
-    const key = `${shared}\u0000${name}\u0000${JSON.stringify(agent)}\u0000${JSON.stringify(upstream)}\u0000${now.tokenCount}:${now.inputTokens}:${now.outputTokens}\u0000${calibrations}`;
+    const key = `${shared}\u0000${name}\u0000${JSON.stringify(agent)}\u0000${JSON.stringify(upstream)}\u0000${now.tokenCount}:${now.inputTokens}:${now.outputTokens}`;
     let result = sized.get(key);
     if (!result) {
       result = [sizeAgent(name, agent, model, now, config, prices, profiles, candidates, perMonth, at, learning)];

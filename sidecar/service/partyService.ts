@@ -19,7 +19,6 @@ import type { Plan } from '../contract/plan';
 import { partyGraph } from '../planner/partyGraph';
 import { assembleContext } from '../context/assemble';
 import { learnedEnough, outputTokensOf } from '../cost/estimate';
-import { tokenizationFor } from '../cost/tokens';
 import type { TokenBudget } from '../protocol';
 import type { PartyStore } from '../store/partyStore';
 import { holdLease } from '../store/leases';
@@ -220,7 +219,8 @@ export class PartyService {
         );
         const a = assembleContext({ agent: facts.agent, model, inputs: facts.inputs, upstream });
         const learned = learnedEnough(facts.name, learning);
-        const calibration = tokenizationFor(model).exact ? undefined : learning.calibration.get(model);
+        // The learner calibrates approximately counted models only.
+        const calibration = learning.calibration.get(model);
         return {
           agent: facts.name, model, budget: a.budget, tokens: a.tokens, parts: a.parts, upstream: a.upstream, prunedTokens: a.prunedTokens, overBudget: a.overBudget,
           outputTokens: outputTokensOf(facts.name, this.config, learning),

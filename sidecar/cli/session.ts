@@ -28,6 +28,11 @@ export function redisUrl(args: CliArgs, env: NodeJS.ProcessEnv = process.env): s
   return args.redis ?? (env.PARTYCOST_REDIS_URL || undefined);
 }
 
+/** How a command opens the workspace database: named as shown to the user, waiting `PARTYCOST_BUSY_TIMEOUT_MS` for a lock. */
+function databaseOptions(shown: string): { name: string; busyTimeoutMs?: number } {
+  return { name: shown, busyTimeoutMs: Number(process.env.PARTYCOST_BUSY_TIMEOUT_MS) || undefined };
+}
+
 /**
  * Opens the engine for one command, runs `work`, and closes the database whatever happens; SQLite failures become
  * one sentence naming the file.
@@ -41,7 +46,7 @@ export async function withParties<T>(
 ): Promise<T> {
   const file = databasePath(args, cwd);
   const shown = displayPath(file, cwd);
-  const db = openDatabase(file, { name: shown, busyTimeoutMs: Number(process.env.PARTYCOST_BUSY_TIMEOUT_MS) || undefined });
+  const db = openDatabase(file, databaseOptions(shown));
   const cache = new ResultCache({ db, redisUrl: redisUrl(args), namespace: cacheNamespace(args.workspace) });
   try {
     // A short command gives a Redis that answers a head start (lookups never wait); a refused one costs nothing, a
@@ -67,7 +72,7 @@ export function withLedger<T>(args: CliArgs, cwd: string, out: Output, work: (re
   const shown = displayPath(file, cwd);
   let db: Database.Database;
   try {
-    db = openDatabase(file, { name: shown });
+    db = openDatabase(file, databaseOptions(shown));
   } catch (error) {
     out.warn(`partycost: estimating without learned figures: ${error instanceof Error ? error.message : String(error)}`);
     return work(undefined);

@@ -1,7 +1,7 @@
 import { agentMessages, stablePrefixOf } from './prompt';
 import type { StablePrefix } from '../providers/provider';
 import type { AgentConfig } from '../config/schema';
-import { inputsPlaceholder, placeholders } from '../config/template';
+import { isInputPlaceholder, placeholders } from '../config/template';
 import { templateMessages } from '../cost/agentTokens';
 import { countChat, countText, tokenizationFor } from '../cost/tokens';
 import type { ChatMessage, EncodingName } from '../cost/tokens';
@@ -171,12 +171,12 @@ export function assembleContext(request: AssemblyRequest): Assembly {
   };
 }
 
-/** How many times each name is used as a placeholder in the messages agentMessages builds ({{inputs}} excluded). */
+/** How many times each name is used as a placeholder in the messages agentMessages builds (inputs excluded). */
 function placeholderCounts(agent: AgentConfig): Map<string, number> {
   const counts = new Map<string, number>();
   const templates = [agent.system ? agent.system : '', agent.prompt ?? ''];
   for (const template of templates) {
-    for (const { name } of placeholders(template)) if (name !== inputsPlaceholder) counts.set(name, (counts.get(name) ?? 0) + 1);
+    for (const { name } of placeholders(template)) if (!isInputPlaceholder(name)) counts.set(name, (counts.get(name) ?? 0) + 1);
   }
   return counts;
 }

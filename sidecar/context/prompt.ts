@@ -1,10 +1,14 @@
 import type { AgentConfig } from '../config/schema';
-import { fillTemplate, inputsPlaceholder, placeholders } from '../config/template';
+import { fillTemplate, inputsPlaceholder, isInputPlaceholder, namedInput, namedInputPrefix, placeholders } from '../config/template';
 import type { ChatMessage } from '../cost/tokens';
 
 /** The chat an agent sends: its templates filled with its normalised inputs and its upstream results. */
 export function agentMessages(agent: AgentConfig, inputs: string[], upstream: Record<string, string | null>): ChatMessage[] {
-  const fill = (name: string): string => (name === inputsPlaceholder ? inputs.join('; ') || '(none)' : (upstream[name] ?? '(none)'));
+  const fill = (name: string): string => {
+    if (name === inputsPlaceholder) return inputs.join('; ') || '(none)';
+    if (name.startsWith(namedInputPrefix)) return namedInput(inputs, name.slice(namedInputPrefix.length)) ?? '(none)';
+    return upstream[name] ?? '(none)';
+  };
   const messages: ChatMessage[] = [];
   if (agent.system) messages.push({ role: 'system', content: fillTemplate(agent.system, fill) });
   messages.push({ role: 'user', content: fillTemplate(agent.prompt ?? '', fill) });
@@ -20,7 +24,7 @@ export function stablePrefixOf(agent: AgentConfig, upstream: Record<string, stri
   const fill = (name: string): string => upstream[name] ?? '(none)';
   const templates = [...(agent.system ? [agent.system] : []), agent.prompt ?? ''];
   for (const [message, template] of templates.entries()) {
-    const first = placeholders(template).find((p) => p.name === inputsPlaceholder);
+    const first = placeholders(template).find((p) => isInputPlaceholder(p.name));
     if (first) return { message, chars: fillTemplate(template.slice(0, first.index), fill).length };
   }
   // No inputs anywhere: the whole chat repeats whenever its upstream results do.

@@ -5,7 +5,7 @@
  * field and what it takes (as vscode-languageserver-node declares each message once).
  */
 import { NotificationType } from 'vscode-jsonrpc';
-import { array, boolean, enum as oneOf, int, lte, gte, minLength, number, optional, positive, regex, strictObject, string } from 'zod/mini';
+import { array, boolean, enum as oneOf, int, lte, gte, minLength, number, optional, positive, record, regex, strictObject, string } from 'zod/mini';
 import type { output } from 'zod/mini';
 import { CheckedRequest } from './contract/checked';
 import type { BudgetState } from './contract/budget';
@@ -66,10 +66,16 @@ export interface ConfigProblem {
   message: string;
   start: { line: number; character: number };
   end: { line: number; character: number };
+  /** The file it is in (absolute), when the configuration spans several (a crew); else the main one. */
+  file?: string;
 }
 
 /** The text to check: the editor's unsaved buffer, so diagnostics follow typing. */
-const validateParams = strictObject({ text: string() });
+/**
+ * `text`: the text of `file` (absolute; the main configuration file when omitted), as an editor holds it; `texts`:
+ * other files' unsaved texts by absolute path (a crew's other YAML file). Files not given are read from disk.
+ */
+const validateParams = strictObject({ text: string(), file: optional(string()), texts: optional(record(string(), string())) });
 export type ValidateParams = output<typeof validateParams>;
 
 /** extension → sidecar: every problem of a configuration text. */
@@ -79,7 +85,7 @@ export const validateRequest = new CheckedRequest<ValidateParams, { problems: Co
 export type EstimateResult = { estimate: Estimate; rightSizing: RightSizing[]; problems: ConfigProblem[] } | { estimate: null; rightSizing: []; problems: ConfigProblem[] };
 
 /** `text`: the configuration text (the file's when omitted); `pricing`: a what-if pricing (list prices when omitted). */
-const estimateParams = strictObject({ text: optional(string()), pricing: optional(strictObject({ cachedInputShare: number().check(gte(0), lte(1)), batch: boolean() })) });
+const estimateParams = strictObject({ text: optional(string()), file: optional(string()), texts: optional(record(string(), string())), pricing: optional(strictObject({ cachedInputShare: number().check(gte(0), lte(1)), batch: boolean() })) });
 export type EstimateParams = output<typeof estimateParams> & { pricing?: Pricing };
 
 /** extension → sidecar: cost per agent, party and month of a configuration text (the file's when omitted). */

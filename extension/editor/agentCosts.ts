@@ -5,8 +5,8 @@ import type { AgentObservation, EstimateResult } from '../../sidecar/protocol';
 import type { AgentEstimate, Estimate } from '../../sidecar/contract/cost';
 import { driftLimitPercent } from '../../sidecar/contract/cost';
 import type { RightSizing } from '../../sidecar/contract/cost';
-import { configLayout, sameFor } from './agentLocator';
-import type { ConfigLayout } from './agentLocator';
+import { layoutOf, sameFor } from '../../sidecar/contract/configLayout';
+import type { ConfigLayout } from '../../sidecar/contract/configLayout';
 
 /** What hovers and lenses show of an agent: its estimate, the volume it is projected at, and what runs observed. */
 export interface AgentCost {
@@ -27,6 +27,8 @@ const observationsKeptMs = 5_000;
 interface VersionCosts {
   uri: string;
   version: number;
+  /** The version with those of the configuration's other open files (a crew's YAML files price each other). */
+  key: string;
   costs: Promise<Map<string, AgentCost>>;
   answered?: Map<string, AgentCost>;
 }
@@ -47,11 +49,14 @@ export class AgentCosts {
 
   costs(document: vscode.TextDocument): Promise<Map<string, AgentCost>> {
     const uri = document.uri.toString();
-    if (this.cached?.uri !== uri || this.cached.version !== document.version) {
+    const others = this.otherFiles(document);
+    const key = [`${uri}@${document.version}`, ...others.map((d) => `${d.uri.toString()}@${d.version}`)].join('|');
+    if (this.cached?.key !== key) {
       const { version } = document;
       const text = document.getText();
-      const costs = this.load(text);
-      const entry: VersionCosts = { uri, version, costs };
+      const texts = Object.fromEntries(others.map((d) => [d.uri.fsPath, d.getText()]));
+      const costs = this.load(text, document.uri.fsPath, texts);
+      const entry: VersionCosts = { uri, version, key, costs };
       this.cached = entry;
       const epoch = this.epoch;
       costs.then(
@@ -59,7 +64,7 @@ export class AgentCosts {
           entry.answered = answered;
           // Only an answer with costs, asked for since the last invalidation, and newer than the one kept.
           if (epoch !== this.epoch || answered.size === 0) return;
-          if (!this.latest || this.latest.uri !== uri || this.latest.version < version) this.latest = { uri, version, layout: this.layoutFor(uri, version, text), costs: answered };
+          if (!this.latest || this.latest.uri !== uri || this.latest.version < version) this.latest = { uri, version, layout: this.layoutFor(uri, version, text, document.fileName), costs: answered };
         },
         () => undefined,
       );
@@ -69,13 +74,19 @@ export class AgentCosts {
 
   /** The document's layout (agents' places and entries), parsed once per version. */
   layoutOf(document: vscode.TextDocument): ConfigLayout {
-    return this.layoutFor(document.uri.toString(), document.version, document.getText());
+    return this.layoutFor(document.uri.toString(), document.version, document.getText(), document.fileName);
+  }
+
+  /** The configuration's other files open in editors (their unsaved texts count). */
+  private otherFiles(document: vscode.TextDocument): vscode.TextDocument[] {
+    const uri = document.uri.toString();
+    return vscode.workspace.textDocuments.filter((d) => d.uri.scheme === 'file' && d.uri.toString() !== uri && this.context.isSourceFile(d.uri.fsPath));
   }
 
   /** A version's layout: the one kept when it is that version's, else parsed (and kept unless a newer one is). */
-  private layoutFor(uri: string, version: number, text: string): ConfigLayout {
+  private layoutFor(uri: string, version: number, text: string, file: string): ConfigLayout {
     if (this.layout?.uri === uri && this.layout.version === version) return this.layout.layout;
-    const layout = configLayout(text);
+    const layout = layoutOf(file, text);
     if (this.layout?.uri !== uri || this.layout.version < version) this.layout = { uri, version, layout };
     return layout;
   }
@@ -128,8 +139,8 @@ export class AgentCosts {
     return this.observed.agents;
   }
 
-  private async load(text: string): Promise<Map<string, AgentCost>> {
-    const [result, agents] = await Promise.all([this.context.request(estimateRequest, { text }) as Promise<EstimateResult>, this.observations()]);
+  private async load(text: string, file: string, texts: Record<string, string>): Promise<Map<string, AgentCost>> {
+    const [result, agents] = await Promise.all([this.context.request(estimateRequest, { text, file, texts }) as Promise<EstimateResult>, this.observations()]);
     const observed = { agents };
     if (!result.estimate) return new Map();
     const { volume, prices } = result.estimate;
@@ -169,6 +180,36 @@ function driftText(e: AgentEstimate): string {
 /** The model and the provider it runs on. */
 function modelName(e: AgentEstimate): string {
   return e.model ? `${e.model} · ${e.runsOn}` : 'compute';
+}
+
+/** A CrewAI agent's tasks' costs, in task order. */
+export function tasksOf(costs: Map<string, AgentCost>, crewAgent: string): AgentCost[] {
+  return [...costs.values()].filter((cost) => cost.estimate.crewAgent === crewAgent);
+}
+
+/** The one-line summary a CodeLens shows on a CrewAI agent: the sum of its tasks. */
+export function crewAgentSummary(tasks: AgentCost[]): string {
+  const perRun = tasks.reduce((sum, t) => sum + t.estimate.costPerRunUsd, 0);
+  const monthly = tasks.reduce((sum, t) => sum + t.monthlyUsd, 0);
+  const names = tasks.map((t) => t.estimate.agent).join(', ');
+  return `${tasks.length} task${tasks.length === 1 ? '' : 's'} (${names}) · ${usd(perRun)}/run · ${usd(monthly, 2)}/month`;
+}
+
+/** A CrewAI agent's hover: its model, each of its tasks' cost, and their sum. */
+export function crewAgentMarkdown(name: string, tasks: AgentCost[], previous = false): vscode.MarkdownString {
+  const [first] = tasks;
+  const perRun = tasks.reduce((sum, t) => sum + t.estimate.costPerRunUsd, 0);
+  const monthly = tasks.reduce((sum, t) => sum + t.monthlyUsd, 0);
+  const lines = [
+    `**${name}** · CrewAI agent · ${first.estimate.model} · runs on ${first.estimate.runsOn}`,
+    '',
+    ...tasks.map((t) => `- ${t.estimate.agent}: ${usd(t.estimate.costPerRunUsd)}/run (${t.estimate.inputTokens.toLocaleString('en-US')} → ${t.estimate.outputTokens.toLocaleString('en-US')} tokens) · ${usd(t.monthlyUsd, 2)}/month`),
+    '',
+    `All its tasks: ${usd(perRun)} per run · ${usd(perRun * 1000, 2)} per 1,000 parties · ${usd(monthly, 2)} per month (${first.volume.partiesPerMonth.toLocaleString('en-US')} parties × ${first.volume.rerunFactor} runs)`,
+    `Prices: ${first.prices.source.split(',')[0]}, as of ${first.prices.date}`,
+  ];
+  if (previous) lines.push('_As estimated before the latest edit. Updating…_');
+  return new vscode.MarkdownString(lines.join('  \n'));
 }
 
 /** The one-line summary a CodeLens shows. */

@@ -3,8 +3,12 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { PartyCostContext } from '../host/context';
 import { validateRequest } from '../../sidecar/protocol';
-import { agentAt } from './agentLocator';
-import { AgentCosts, hoverMarkdown, summary } from './agentCosts';
+import { agentAt } from '../../sidecar/contract/configLayout';
+import { AgentCosts, crewAgentMarkdown, crewAgentSummary, hoverMarkdown, summary, tasksOf } from './agentCosts';
+import type { AgentCost } from './agentCosts';
+
+/** A crew's agents.yaml, whose entries are CrewAI agents (each costs the sum of its tasks), not tasks. */
+const isCrewAgents = (document: vscode.TextDocument): boolean => /^agents\.ya?ml$/i.test(path.basename(document.fileName));
 
 /**
  * How long a hover after an edit waits for the new version's estimate before it answers from the version before,
@@ -25,11 +29,14 @@ const hoverTimings = new vscode.EventEmitter<HoverTiming>();
 /** Fires for each hover with an agent's cost (the bench measures our share of a hover's latency with it). */
 export const onDidProvideHover = hoverTimings.event;
 
-/** Hovers, CodeLens and diagnostics on the workspace's partycost.json. */
+/** Hovers, CodeLens and diagnostics on the workspace's configuration: partycost.json, or a crew's YAML files. */
 export function registerEditorFeatures(context: PartyCostContext): void {
-  const isConfig = (document: vscode.TextDocument): boolean =>
-    context.configPath !== undefined && path.resolve(document.uri.fsPath) === path.resolve(context.configPath);
-  const selector: vscode.DocumentSelector = { pattern: '**/partycost.json' };
+  const isConfig = (document: vscode.TextDocument): boolean => document.uri.scheme === 'file' && context.isSourceFile(document.uri.fsPath);
+  const selector: vscode.DocumentSelector = [
+    { scheme: 'file', pattern: '**/*.json' },
+    { scheme: 'file', pattern: '**/{agents,tasks}.yaml' },
+    { scheme: 'file', pattern: '**/{agents,tasks}.yml' },
+  ];
   const costs = new AgentCosts(context);
   const lensesChanged = new vscode.EventEmitter<void>();
   context.onDidChangeParties(() => {
@@ -44,10 +51,20 @@ export function registerEditorFeatures(context: PartyCostContext): void {
       const layout = costs.layoutOf(document);
       const located = agentAt(layout.agents, document.offsetAt(position));
       if (!located) return undefined;
-      const { cost, previous } = await costs.costOf(document, layout, located.agent, hoverWaitMs);
-      if (!cost) return undefined;
       const range = new vscode.Range(document.positionAt(located.offset), document.positionAt(located.offset + located.length));
-      const answer = new vscode.Hover(hoverMarkdown(cost, previous), range);
+      let markdown: vscode.MarkdownString;
+      let previous = false;
+      if (isCrewAgents(document)) {
+        const tasks = tasksOf(await costs.costs(document), located.agent);
+        if (!tasks.length) return undefined;
+        markdown = crewAgentMarkdown(located.agent, tasks);
+      } else {
+        const found = await costs.costOf(document, layout, located.agent, hoverWaitMs);
+        if (!found.cost) return undefined;
+        previous = found.previous;
+        markdown = hoverMarkdown(found.cost, previous);
+      }
+      const answer = new vscode.Hover(markdown, range);
       hoverTimings.fire({ ms: performance.now() - started, version: document.version, previous });
       return answer;
     },
@@ -58,28 +75,32 @@ export function registerEditorFeatures(context: PartyCostContext): void {
     async provideCodeLenses(document) {
       if (!isConfig(document)) return [];
       const all = await costs.costs(document);
+      const crewAgents = isCrewAgents(document);
       return costs.layoutOf(document).agents.flatMap((located) => {
-        const cost = all.get(located.agent);
-        if (!cost) return [];
         const range = new vscode.Range(document.positionAt(located.offset), document.positionAt(located.offset + located.length));
-        return [new vscode.CodeLens(range, { title: summary(cost), command: 'partycost.showCostEstimate' })];
+        const title = crewAgents ? crewTitle(tasksOf(all, located.agent)) : all.get(located.agent) && summary(all.get(located.agent)!);
+        return title ? [new vscode.CodeLens(range, { title, command: 'partycost.showCostEstimate' })] : [];
       });
     },
   });
 
   const diagnostics = vscode.languages.createDiagnosticCollection('partycost');
   const timers = new Map<string, NodeJS.Timeout>();
+  // Problems of every file of the configuration at once: an edit in agents.yaml can break a task in tasks.yaml.
   const validate = async (document: vscode.TextDocument): Promise<void> => {
-    const { problems } = await context.request(validateRequest, { text: document.getText() });
-    diagnostics.set(
-      document.uri,
-      problems.map((p) => {
-        const range = new vscode.Range(p.start.line, p.start.character, p.end.line, p.end.character);
-        const diagnostic = new vscode.Diagnostic(range, p.message, p.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
-        diagnostic.source = 'partycost';
-        return diagnostic;
-      }),
-    );
+    const others = vscode.workspace.textDocuments.filter((d) => d !== document && isConfig(d));
+    const texts = Object.fromEntries(others.map((d) => [d.uri.fsPath, d.getText()]));
+    const { problems } = await context.request(validateRequest, { text: document.getText(), file: document.uri.fsPath, texts });
+    const byFile = new Map<string, vscode.Diagnostic[]>(context.sourceFiles().map((file) => [path.resolve(file), []]));
+    byFile.set(path.resolve(document.uri.fsPath), []);
+    for (const p of problems) {
+      const file = path.resolve(p.file ?? document.uri.fsPath);
+      const range = new vscode.Range(p.start.line, p.start.character, p.end.line, p.end.character);
+      const diagnostic = new vscode.Diagnostic(range, p.message, p.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
+      diagnostic.source = 'partycost';
+      byFile.set(file, [...(byFile.get(file) ?? []), diagnostic]);
+    }
+    for (const [file, list] of byFile) diagnostics.set(vscode.Uri.file(file), list);
   };
   // Debounced: problems follow typing, but never more than once per pause.
   const schedule = (document: vscode.TextDocument): void => {
@@ -100,7 +121,16 @@ export function registerEditorFeatures(context: PartyCostContext): void {
       // The new version's costs are asked for at once, so a hover or lens that follows finds them under way (or done).
       if (isConfig(event.document) && event.contentChanges.length) void costs.costs(event.document).catch(() => undefined);
     }),
-    vscode.workspace.onDidCloseTextDocument((document) => diagnostics.delete(document.uri)),
+    // Problems of a closed file stay while another file of the configuration is open (they still hold); else they go.
+    vscode.workspace.onDidCloseTextDocument((document) => {
+      if (!vscode.workspace.textDocuments.some((d) => d !== document && isConfig(d))) diagnostics.clear();
+    }),
+    context.onDidChangeConfigFile(() => vscode.workspace.textDocuments.forEach(schedule)),
     { dispose: () => timers.forEach((timer) => clearTimeout(timer)) },
   );
+}
+
+/** A CrewAI agent's lens: the sum of its tasks, or undefined when it has none. */
+function crewTitle(tasks: AgentCost[]): string | undefined {
+  return tasks.length ? crewAgentSummary(tasks) : undefined;
 }

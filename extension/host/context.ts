@@ -11,6 +11,8 @@ import { settings } from './settings';
 import { keyEnvironment } from './secrets';
 import { knownKeys, redactingLog } from './redactingLog';
 import { keysIn } from '../../sidecar/contract/redact';
+import { locateConfig, sourceFiles } from '../../sidecar/contract/configLocation';
+import type { ConfigLocation } from '../../sidecar/contract/configLocation';
 
 /**
  * The extension's one context: two cleanup lists, one for the extension's life and one for a sidecar session
@@ -32,9 +34,11 @@ export class PartyCostContext implements vscode.Disposable {
   /** A run waits for another process that runs the same party. */
   readonly onRunWaiting = this.runWaiting.event;
   private readonly configFileChanged = new vscode.EventEmitter<'saved' | 'created' | 'deleted'>();
-  /** Fires when partycost.json is saved in an editor, or created or deleted on disk (the sample command writes it). */
+  /** Fires when a configuration file is saved in an editor, or created or deleted on disk (the sample command writes it). */
   readonly onDidChangeConfigFile = this.configFileChanged.event;
   readonly log: vscode.LogOutputChannel;
+  /** Where the configuration is and its files, found once and again after a watched file changes. */
+  private located?: { location: ConfigLocation; files: string[] };
 
   constructor(readonly extension: vscode.ExtensionContext) {
     this.log = redactingLog(vscode.window.createOutputChannel('Party Cost Inspector', { log: true }));
@@ -42,18 +46,48 @@ export class PartyCostContext implements vscode.Disposable {
     this.watchConfigFile();
   }
 
-  /** One watcher for the whole extension: views and context keys listen to onDidChangeConfigFile. */
+  /**
+   * One watcher for the whole extension: partycost.json and a crew's YAML files (created, deleted, saved in an
+   * editor). Views and context keys listen to onDidChangeConfigFile.
+   */
   private watchConfigFile(): void {
-    const file = this.configPath;
-    if (!file) return;
-    const fire = (change: 'saved' | 'created' | 'deleted') => (): void => this.configFileChanged.fire(change);
-    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(path.dirname(file)), path.basename(file)), false, true, false);
+    const workspace = this.workspace;
+    if (!workspace) return;
+    const fire = (change: 'saved' | 'created' | 'deleted') => (): void => {
+      this.located = undefined;
+      this.configFileChanged.fire(change);
+    };
+    const config = path.relative(workspace, this.configPath ?? path.join(workspace, 'partycost.json')).split(path.sep).join('/');
+    const pattern = `{${config},**/agents.yaml,**/agents.yml,**/tasks.yaml,**/tasks.yml,**/main.py}`;
+    const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(workspace), pattern), false, true, false);
     this.pushExtCleanup(
       watcher,
       watcher.onDidCreate(fire('created')),
       watcher.onDidDelete(fire('deleted')),
-      vscode.workspace.onDidSaveTextDocument((document) => document.uri.fsPath === file && fire('saved')()),
+      vscode.workspace.onDidSaveTextDocument((document) => this.isSourceFile(document.uri.fsPath) && fire('saved')()),
     );
+  }
+
+  /** The configuration's files (partycost.json, a crew's YAML), the main one first; none when there is none yet. */
+  sourceFiles(): string[] {
+    const workspace = this.workspace;
+    if (!workspace) return [];
+    if (!this.located) {
+      const location = locateConfig(workspace, this.configPath, true);
+      this.located = { location, files: sourceFiles(location) };
+    }
+    return this.located.files;
+  }
+
+  /** Whether the workspace has a configuration: partycost.json, or a CrewAI project. */
+  hasConfiguration(): boolean {
+    return this.sourceFiles().length > 0;
+  }
+
+  /** Whether a file is one the configuration is read from. */
+  isSourceFile(file: string): boolean {
+    const resolved = path.resolve(file);
+    return this.sourceFiles().some((source) => path.resolve(source) === resolved);
   }
 
   /** New prices are in force (Update Prices): whatever shows a cost asks again. */

@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import { existsSync } from 'node:fs';
 import type { PartyCostContext } from '../host/context';
 import { registerCommand } from '../host/register';
 
@@ -11,12 +10,16 @@ const walkthroughShownKey = 'partycost.walkthroughShown';
  * picks the views' welcome text (create a configuration, or run a first party), and a command to open the file.
  */
 export function registerFirstRun(context: PartyCostContext): void {
-  const update = (): void => void vscode.commands.executeCommand('setContext', 'partycost.hasConfiguration', !!context.configPath && existsSync(context.configPath));
+  const update = (): void => {
+    void vscode.commands.executeCommand('setContext', 'partycost.hasConfiguration', context.hasConfiguration());
+    void vscode.commands.executeCommand('setContext', 'partycost.crew', context.sourceFiles().some((file) => /\.ya?ml$/i.test(file)));
+  };
   update();
   context.pushExtCleanup(context.onDidChangeConfigFile(update));
   registerCommand(context, 'partycost.openConfiguration', async () => {
-    if (!context.configPath || !existsSync(context.configPath)) return vscode.commands.executeCommand('partycost.createSampleConfiguration');
-    return vscode.window.showTextDocument(vscode.Uri.file(context.configPath));
+    const [main] = context.sourceFiles();
+    if (!main) return vscode.commands.executeCommand('partycost.createSampleConfiguration');
+    return vscode.window.showTextDocument(vscode.Uri.file(main));
   });
   const state = context.extension.globalState;
   if (!state.get<boolean>(walkthroughShownKey)) {

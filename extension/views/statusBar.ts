@@ -1,5 +1,4 @@
 import * as vscode from 'vscode';
-import { existsSync } from 'node:fs';
 import type { PartyCostContext } from '../host/context';
 import { budgetStatusRequest } from '../../sidecar/protocol';
 import type { BudgetState } from '../../sidecar/contract/budget';
@@ -13,7 +12,7 @@ export function registerStatusBar(context: PartyCostContext): void {
   let lastLevel: string | undefined;
   const refresh = async (): Promise<void> => {
     // In a folder without a configuration the extension stays quiet (it activates on start-up for the walkthrough).
-    if (!context.configPath || !existsSync(context.configPath)) return item.hide();
+    if (!context.hasConfiguration()) return item.hide();
     try {
       const state = await context.request(budgetStatusRequest, {});
       show(item, state);

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import type { PartyCostContext } from '../host/context';
 import { listPartiesRequest } from '../../sidecar/protocol';
 import type { EmptyState } from '../../webview/protocol';
@@ -6,7 +5,7 @@ import type { EmptyState } from '../../webview/protocol';
 /** The empty state of a workspace without a configuration, or undefined when it has one. */
 export function missingConfig(context: PartyCostContext): EmptyState | undefined {
   if (!context.workspace) return { reason: 'no-config', message: 'Open a folder: Party Cost Inspector works on a workspace\'s partycost.json.' };
-  if (context.configPath && existsSync(context.configPath)) return undefined;
+  if (context.hasConfiguration()) return undefined;
   return {
     reason: 'no-config',
     message: 'This folder has no partycost.json yet. Create the sample configuration (a party planner with seven agents) to start.',

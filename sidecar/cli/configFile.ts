@@ -1,14 +1,23 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { configFileName, loadConfigFile, problemLines } from '../sources/load';
+import { configFileName, loadConfig, problemLines } from '../sources/load';
 import type { LoadedConfig } from '../sources/load';
+import { locateConfig, mainFile, sourceFiles } from '../contract/configLocation';
+import type { ConfigLocation } from '../contract/configLocation';
 import type { PartyConfig } from '../config/schema';
 import type { CliArgs } from './args';
 import { CliError } from './errors';
 
-/** The configuration file a command uses: `--config FILE`, else `partycost.json` in the workspace. */
+/** The file `init` writes: `--config FILE`, else `partycost.json` in the workspace. */
 export function configPath(args: CliArgs, cwd: string): string {
   return args.config ? path.resolve(cwd, args.config) : path.join(args.workspace, configFileName);
+}
+
+/**
+ * The configuration a command uses: `--config` (a partycost.json, or a CrewAI config directory or YAML file), else
+ * the workspace's partycost.json, else a CrewAI project in the workspace.
+ */
+export function configLocation(args: CliArgs, cwd: string): ConfigLocation {
+  return locateConfig(args.workspace, args.config ? path.resolve(cwd, args.config) : undefined);
 }
 
 /** How a path is shown to the user: relative to where they are, when it is below it. */
@@ -19,16 +28,16 @@ export function displayPath(file: string, cwd: string): string {
 
 /** A valid configuration, or a CliError listing every problem as `file:line:column: message`. */
 export function requireConfig(args: CliArgs, cwd: string, warn: (line: string) => void): LoadedConfig & { config: PartyConfig } {
-  const file = configPath(args, cwd);
-  const shown = displayPath(file, cwd);
-  if (!existsSync(file)) {
-    throw new CliError(`partycost: no configuration at ${shown}; run "partycost init" to write the sample, or pass --config FILE`);
+  const location = configLocation(args, cwd);
+  if (sourceFiles(location).length === 0) {
+    const shown = displayPath(mainFile(location), cwd);
+    throw new CliError(`partycost: no configuration at ${shown}; run "partycost init" to write the sample, or pass --config FILE (a partycost.json or a CrewAI config directory)`);
   }
-  const loaded = loadConfigFile(file, shown);
+  const loaded = loadConfig(location, { display: (file) => displayPath(file, cwd) });
   const lines = problemLines(loaded);
   if (!loaded.config) {
     const errors = loaded.problems.filter((p) => p.severity === 'error').length;
-    throw new CliError(`partycost: ${shown} has ${errors} problem${errors === 1 ? '' : 's'}`, 1, lines);
+    throw new CliError(`partycost: ${loaded.file} has ${errors} problem${errors === 1 ? '' : 's'}`, 1, lines);
   }
   lines.forEach(warn);
   return loaded as LoadedConfig & { config: PartyConfig };

@@ -1,4 +1,7 @@
-import { loadConfigText, problemLines } from '../sources/load';
+import { loadConfig, problemLines } from '../sources/load';
+import { mainFile } from '../contract/configLocation';
+import type { ConfigLocation } from '../contract/configLocation';
+import { withCrewAgents } from '../sources/crew/crewAgents';
 import { checkLimits, diffEstimates, emptyEstimate } from '../cost/costDiff';
 import type { CostLimits, LimitViolation } from '../cost/costDiff';
 import { estimate } from '../cost/estimate';
@@ -7,7 +10,7 @@ import type { RightSizing } from '../contract/cost';
 import type { AgentEstimate, Estimate } from '../contract/cost';
 import { decimalFlag } from './args';
 import type { CliArgs } from './args';
-import { configPath, displayPath, requireConfig } from './configFile';
+import { configLocation, requireConfig } from './configFile';
 import { configAtRevision } from './gitRevision';
 import { withLedger } from './session';
 import type { Learner } from '../ledger/learning';
@@ -38,12 +41,13 @@ export function estimateCommand(args: CliArgs, cwd: string, out: Output): void {
   // Both sides of a comparison learn from the same runs: an agent whose prompt the change left alone keeps its figures.
   const { result, learning, trend, compared } = withLedger(args, cwd, out, (read) => {
     const learned = read?.learner.learningFor(loaded.config);
-    const result = estimate(loaded.config, loaded.prices, listPricing, learned);
+    const result = withCrewAgents(estimate(loaded.config, loaded.prices, listPricing, learned), loaded.crew);
     if (against === undefined) return { result, learning: learned, trend: read ? spendTrend(read.ledger) : undefined };
-    const old = configAtRevision(configPath(args, cwd), against, cwd);
-    return { result, learning: learned, compared: { old, before: old.text === null ? emptyEstimate(result) : estimateAt(old.text, old.name, read?.learner) } };
+    const location = configLocation(args, cwd);
+    const old = configAtRevision(mainFile(location), against, cwd);
+    return { result, learning: learned, compared: { old, before: old.text === null ? emptyEstimate(result) : estimateAt(location, against, cwd, read?.learner) } };
   });
-  const shown = displayPath(loaded.file, cwd);
+  const shown = loaded.file;
   if (against === undefined) {
     const violations = checkLimits(limits, result.perPartyUsd, null);
     const limited = limits.maxPerPartyUsd !== null;
@@ -92,14 +96,22 @@ function revisionFlag(args: CliArgs): string | undefined {
   return rev;
 }
 
-/** The estimate of a configuration's old text, or a CliError listing its problems as `REV:path:line:column: message`. */
-function estimateAt(text: string, name: string, learner?: Learner): Estimate {
-  const loaded = loadConfigText(text, name);
+/**
+ * The estimate of the configuration as it was at a revision (every file of it: a crew's YAML too), or a CliError
+ * listing its problems as `REV:path:line:column: message`.
+ */
+function estimateAt(location: ConfigLocation, rev: string, cwd: string, learner?: Learner): Estimate {
+  const old = new Map<string, ReturnType<typeof configAtRevision>>();
+  const at = (file: string): ReturnType<typeof configAtRevision> => {
+    if (!old.has(file)) old.set(file, configAtRevision(file, rev, cwd));
+    return old.get(file)!;
+  };
+  const loaded = loadConfig(location, { read: (file) => at(file).text ?? undefined, display: (file) => at(file).name });
   if (!loaded.config) {
     const errors = loaded.problems.filter((p) => p.severity === 'error').length;
-    throw new CliError(`partycost: ${name} has ${errors} problem${errors === 1 ? '' : 's'}`, exitCodes.failure, problemLines(loaded));
+    throw new CliError(`partycost: ${loaded.file} has ${errors} problem${errors === 1 ? '' : 's'}`, exitCodes.failure, problemLines(loaded));
   }
-  return estimate(loaded.config, loaded.prices, listPricing, learner?.learningFor(loaded.config));
+  return withCrewAgents(estimate(loaded.config, loaded.prices, listPricing, learner?.learningFor(loaded.config)), loaded.crew);
 }
 
 const tokenMarks: Record<AgentEstimate['tokenCount'], string> = { counted: '', approximate: '~', calibrated: '≈', declared: '*', learned: '‡', none: '' };
@@ -129,12 +141,15 @@ function alsoLine(s: RightSizing): string {
 }
 
 function printEstimate(result: Estimate, file: string, out: Output): void {
-  const header = ['agent', 'model', 'prices of', 'in tok', 'out tok', 'llm', 'vector', 'compute', 'cache', 'sql', 'per run'];
-  const numeric = header.map((_, i) => i >= 3);
-  const blank = (label: string, value: string): string[] => [label, '', '', '', '', '', '', '', '', '', value];
+  // A crew's rows are its tasks, each with the CrewAI agent that performs it.
+  const crew = result.agents.some((a) => a.crewAgent !== undefined);
+  const header = [crew ? 'task' : 'agent', ...(crew ? ['crew agent'] : []), 'model', 'prices of', 'in tok', 'out tok', 'llm', 'vector', 'compute', 'cache', 'sql', 'per run'];
+  const first = crew ? 4 : 3;
+  const numeric = header.map((_, i) => i >= first);
+  const blank = (label: string, value: string): string[] => [label, ...header.slice(1, -1).map(() => ''), value];
   const { partiesPerMonth, rerunFactor } = result.volume;
   const rows = [
-    ...result.agents.map(agentRow),
+    ...result.agents.map((a) => (crew ? [a.agent, a.crewAgent ?? '', ...agentRow(a).slice(1)] : agentRow(a))),
     blank('orchestration', usd(result.orchestrationUsd)),
     blank('per party', usd(result.perPartyUsd)),
   ];

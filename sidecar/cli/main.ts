@@ -79,7 +79,8 @@ Commands:
 
 Options:
   --workspace DIR   the workspace (default: the current directory)
-  --config FILE     the configuration (default: partycost.json in the workspace)
+  --config FILE     the configuration: a partycost.json, or a CrewAI config directory (default: the workspace's
+                    partycost.json, else its CrewAI project, src/<name>/config/)
   --db PATH         the database (default: PARTYCOST_DB, else .partycost/partycost.db in the workspace)
   --redis URL       a shared Redis cache tier (default: PARTYCOST_REDIS_URL; none if unset)
   --json            machine-readable output on stdout

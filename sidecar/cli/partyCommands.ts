@@ -9,6 +9,9 @@ import { CliError, exitCodes } from './errors';
 import type { Output } from './output';
 import { planSummary, printPlan, printRunReport } from './planOutput';
 import { withParties } from './session';
+import { requireConfig } from './configFile';
+import { agentProvider } from '../config/agents';
+import type { PartyConfig } from '../config/schema';
 import { dollars, table } from './table';
 
 type Command = (args: CliArgs, cwd: string, out: Output) => Promise<void>;
@@ -63,6 +66,8 @@ export const runCommand: Command = async (args, cwd, out) => {
   const cancel = (): void => controller.abort();
   process.once('SIGINT', cancel);
   try {
+    const loaded = requireConfig(args, cwd, out.warn);
+    if (loaded.crew && !args.json) out.line(crewRunNote(loaded.config));
     const report = await withParties(args, cwd, out, async (parties) => {
       return parties.run(party, {
         wait: args.flags['no-wait'] !== true,
@@ -78,7 +83,7 @@ export const runCommand: Command = async (args, cwd, out) => {
           out.line(`  ${progressLine(p)}`);
         },
       });
-    });
+    }, loaded);
     if (args.json) out.json(report);
     else printRunReport(report, out);
     if (report.refused) throw new CliError(`partycost: ${report.refused}`);
@@ -91,6 +96,12 @@ export const runCommand: Command = async (args, cwd, out) => {
     process.removeListener('SIGINT', cancel);
   }
 };
+
+/** What a run of a crew is, said before it starts: each task one model call of ours, not CrewAI's own loop. */
+function crewRunNote(config: PartyConfig): string {
+  const providers = [...new Set(Object.values(config.agents).map((agent) => agentProvider(agent, config)))].join(', ');
+  return `A CrewAI crew: each task runs as one model call on our ${providers} provider (not CrewAI's agent loop with tools; priced at each task's model).`;
+}
 
 function progressLine(p: AgentProgress): string {
   if (p.state === 'failed') return `✘ ${p.agent} failed (${p.cause}): ${p.error}`;

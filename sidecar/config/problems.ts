@@ -4,6 +4,8 @@ export interface Problem {
   message: string;
   offset: number;
   length: number;
+  /** The file it is in, as shown to the user, when the configuration spans several (a crew); else the main one. */
+  file?: string;
 }
 
 /** A 1-based line and column, as editors and compilers print them. */
@@ -39,6 +41,9 @@ export function formatProblem(file: string, lines: LineIndex, problem: Problem):
   return `${file}:${line}:${column}: ${severity}${problem.message}`;
 }
 
-export function sortProblems(problems: Problem[]): Problem[] {
-  return [...problems].sort((a, b) => a.offset - b.offset || a.message.localeCompare(b.message));
+/** In file order: by file (in `files` order, the main one first; else as they come), then by place, then by message. */
+export function sortProblems(problems: Problem[], files: string[] = []): Problem[] {
+  files = [...new Set(['', ...files, ...problems.map((problem) => problem.file ?? '')])];
+  const rank = (problem: Problem): number => files.indexOf(problem.file ?? '');
+  return [...problems].sort((a, b) => rank(a) - rank(b) || a.offset - b.offset || a.message.localeCompare(b.message));
 }

@@ -131,6 +131,10 @@ export const configSchema = z.strictObject({
     .strictObject({
       model: z.string().min(1).optional(),
       provider: providerName.optional().describe('The provider of agents that name none (default offline).'),
+      expectedOutputTokens: count
+        .max(1_000_000, 'at most 1,000,000 (no model writes more in one answer)')
+        .optional()
+        .describe('Expected completion tokens per run of agents (and crew tasks) that set none (default 256).'),
     })
     .optional(),
   provider: providerSettingsSchema.optional().describe('The openai provider\'s endpoint (kept for older configurations; see providers), and every provider\'s default timeout and retries.'),
@@ -143,7 +147,16 @@ export const configSchema = z.strictObject({
   limits: limitsSchema.optional(),
   volume: volumeSchema.optional(),
   learning: learningSchema.optional(),
-  agents: z.record(z.string(), agentSchema).describe('The agents, keyed by name.'),
+  crew: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('A CrewAI project\'s config directory (holding agents.yaml and tasks.yaml), relative to this file: its tasks are the agents, and "agents" here overrides them by task name.'),
+  inputs: z
+    .record(z.string().regex(/^[A-Za-z_][\w-]*$/, 'a placeholder name'), z.string())
+    .optional()
+    .describe('Sample values of a crew\'s {placeholders} for estimates and checks (main.py\'s inputs are read too).'),
+  agents: z.record(z.string(), agentSchema).default({}).describe('The agents, keyed by name (with "crew": overrides of its tasks, by task name).'),
 });
 
 export type PartyConfig = z.infer<typeof configSchema>;

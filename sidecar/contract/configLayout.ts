@@ -19,6 +19,28 @@ export interface ConfigLayout {
   outside: string;
 }
 
+/** The layout of a configuration file by its name: a crew's YAML (its top-level keys), else partycost.json. */
+export function layoutOf(file: string, text: string): ConfigLayout {
+  return /\.ya?ml$/i.test(file) ? yamlLayout(text) : configLayout(text);
+}
+
+/** Where a crew YAML file's entries are: keys at the start of a line (agent or task names), each to the next. */
+export function yamlLayout(text: string): ConfigLayout {
+  const located: AgentLocation[] = [];
+  const starts: number[] = [];
+  const key = /^(?:"([^"\n]+)"|'([^'\n]+)'|([A-Za-z_][\w-]*))[ \t]*:(?=\s|$)/gm;
+  for (const match of text.matchAll(key)) {
+    const name = match[1] ?? match[2] ?? match[3];
+    const offset = (match.index ?? 0) + (match[3] === undefined ? 1 : 0);
+    located.push({ agent: name, offset, length: name.length });
+    starts.push(match.index ?? 0);
+  }
+  const entries = new Map<string, string>();
+  located.forEach((entry, i) => entries.set(entry.agent, text.slice(starts[i], starts[i + 1] ?? text.length)));
+  const outside = starts.length ? text.slice(0, starts[0]) : text;
+  return { agents: located, entries, outside };
+}
+
 export function configLayout(text: string): ConfigLayout {
   const root = parseTree(text, [], { allowTrailingComma: true });
   const agents = root && findNodeAtLocation(root, ['agents']);

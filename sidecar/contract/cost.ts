@@ -67,7 +67,10 @@ export interface LlmParts {
 
 /** One agent's estimate: its tokens and its cost per run, by component. */
 export interface AgentEstimate {
+  /** The agent's name; in a crew, the task's. */
   agent: string;
+  /** In a crew: the CrewAI agent that performs the task. */
+  crewAgent?: string;
   kind: 'llm' | 'compute';
   model: string | null;
   /** The provider whose prices apply (the model's own vendor for a bare name); null for a compute agent. */

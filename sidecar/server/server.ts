@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { createMessageConnection, ErrorCodes, ResponseError, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import { FrameReader } from './frameReader';
 import type { CancellationToken, MessageConnection, RequestHandler, ResponseMessage } from 'vscode-jsonrpc/node';
@@ -6,7 +5,7 @@ import { paramsProblem } from '../contract/paramsProblem';
 import { keysIn, redact } from '../contract/redact';
 import type { CheckedRequest } from '../contract/checked';
 import { RunCancelledError, RunFailedError } from '../service/runner';
-import { loadConfigText } from '../sources/load';
+import { withCrewAgents } from '../sources/crew/crewAgents';
 import { CatalogueUpdateError, loadCatalogue, updateCatalogue } from '../cost/catalogueUpdate';
 import { estimate } from '../cost/estimate';
 import { PricingError } from '../contract/pricing';
@@ -20,7 +19,7 @@ import { health } from './health';
 import { UnknownPartyError } from '../store/partyStore';
 import { agentNodes, observations } from './insights';
 import { accuracyReport } from '../ledger/accuracy';
-import { problemsOf, SessionError, SidecarSession } from './session';
+import { problemsOf, SessionError, SidecarSession, withText } from './session';
 import type { PartyConfig } from '../config/schema';
 import type { Learning } from '../contract/cost';
 
@@ -107,13 +106,13 @@ export function serve(): Promise<void> {
     return { version: typeof PARTYCOST_VERSION === 'string' ? PARTYCOST_VERSION : 'dev', pid: process.pid, node: process.version };
   });
   handle(protocol.healthRequest, () => health());
-  handle(protocol.validateRequest, ({ text }) => ({ problems: current().validate(text) }));
-  handle(protocol.estimateRequest, ({ text, pricing }) => {
+  handle(protocol.validateRequest, ({ text, file, texts }) => ({ problems: current().validate(text, file, texts) }));
+  handle(protocol.estimateRequest, ({ text, file, texts, pricing }) => {
     const s = current();
-    const loaded = loadConfigText(text ?? readFileSync(s.configPath, 'utf8'), s.configPath);
+    const loaded = s.load(withText(texts, file ?? s.configPath, text));
     if (!loaded.config) return { estimate: null, rightSizing: [], problems: problemsOf(loaded) };
     const learning = learningOf(s, loaded.config);
-    const estimated = estimate(loaded.config, loaded.prices, pricing, learning);
+    const estimated = withCrewAgents(estimate(loaded.config, loaded.prices, pricing, learning), loaded.crew);
     const rightSizing = rightSize(loaded.config, loaded.prices, { atListPrices: pricing ? undefined : estimated, learning });
     return { estimate: estimated, rightSizing, problems: problemsOf(loaded) };
   });

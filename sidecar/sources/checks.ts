@@ -5,26 +5,44 @@ import { agentEntries, isRecord, stringList } from './agentEntries';
 import type { AgentEntry } from './agentEntries';
 import type { JsonDocument } from './parse';
 import type { Problem } from '../config/problems';
-import { inputsPlaceholder, placeholders } from '../config/template';
+import { inputsPlaceholder, isInputPlaceholder, placeholders } from '../config/template';
 import { templateTokens } from '../cost/agentTokens';
 import { checkTimeZone } from '../budget/windows';
 import type { PriceBook } from '../cost/prices';
 import { modelProblems, windowProblems } from './modelChecks';
 
-/** What the schema alone cannot see: models, the dependency graph, templates, patterns and context budgets. */
-export function semanticProblems(document: JsonDocument, prices: PriceBook): Problem[] {
+/**
+ * What the schema alone cannot see: models, the dependency graph, templates, patterns and context budgets. With
+ * `crew`, the agents are overrides of a crew's tasks (checked with the crew, crewSource.ts): here only their models.
+ */
+export function semanticProblems(document: JsonDocument, prices: PriceBook, options: { crew?: boolean } = {}): Problem[] {
   const entries = agentEntries(document.value);
   const defaults = isRecord(document.value) && isRecord(document.value.defaults) ? document.value.defaults : {};
   const defaultModel = typeof defaults.model === 'string' ? defaults.model : undefined;
+  if (options.crew) return [...overrideModelProblems(document, entries, defaultModel, prices), ...patternProblems(document, entries), ...limitProblems(document)];
+  const missing = isRecord(document.value) && document.value.agents === undefined ? [problemAt(document, [], 'missing required field "agents" (or "crew": a CrewAI config directory)')] : [];
+  const defaultOutput = typeof defaults.expectedOutputTokens === 'number' ? defaults.expectedOutputTokens : undefined;
   return [
+    ...missing,
     ...modelProblems(document, entries, defaultModel, prices, defaults.provider),
     ...dependencyProblems(document, entries),
     ...templateProblems(document, entries),
     ...patternProblems(document, entries),
     ...budgetProblems(document, entries, defaultModel),
-    ...windowProblems(document, entries, defaultModel, prices),
+    ...windowProblems(document, entries, defaultModel, prices, defaultOutput),
     ...limitProblems(document),
   ];
+}
+
+/** The models a crew's overrides name (and defaults.model) must be priced. */
+function overrideModelProblems(document: JsonDocument, entries: AgentEntry[], defaultModel: string | undefined, prices: PriceBook): Problem[] {
+  const unknown = (model: string): string => `unknown model "${model}"${didYouMean(model, prices.knownNames())}; add its prices under "prices" to use it`;
+  const problems: Problem[] = [];
+  if (defaultModel !== undefined && !prices.model(defaultModel)) problems.push(problemAt(document, ['defaults', 'model'], unknown(defaultModel)));
+  for (const { name, raw } of entries) {
+    if (typeof raw.model === 'string' && !prices.model(raw.model)) problems.push(problemAt(document, ['agents', name, 'model'], unknown(raw.model)));
+  }
+  return problems;
 }
 
 /** The spend limits' time zone must exist and their thresholds must rise. */
@@ -78,7 +96,7 @@ function templateProblems(document: JsonDocument, entries: AgentEntry[]): Proble
       if (typeof raw[field] !== 'string' || node?.type !== 'string') continue;
       // Placeholders hold no escape sequences, so their offsets in the raw string text are exact file offsets.
       for (const placeholder of placeholders(document.text.slice(node.offset, node.offset + node.length))) {
-        if (placeholder.name === inputsPlaceholder || deps.has(placeholder.name)) continue;
+        if (isInputPlaceholder(placeholder.name) || deps.has(placeholder.name)) continue;
         const message = names.has(placeholder.name)
           ? `${field} of "${name}" uses {{${placeholder.name}}} but "${placeholder.name}" is not in its dependsOn`
           : `${field} of "${name}" uses unknown placeholder {{${placeholder.name}}}; use {{inputs}} or the name of an agent in dependsOn${didYouMean(placeholder.name, [inputsPlaceholder, ...deps])}`;

@@ -1,47 +1,108 @@
-import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { stripComments } from 'jsonc-parser';
 import { configSchema } from '../config/schema';
 import type { PartyConfig } from '../config/schema';
 import { semanticProblems } from './checks';
-import { parseDocument } from './parse';
+import { nodeAt, parseDocument } from './parse';
 import type { JsonDocument } from './parse';
-import { formatProblem, sortProblems } from '../config/problems';
+import { formatProblem, LineIndex, sortProblems } from '../config/problems';
 import type { Problem } from '../config/problems';
 import { schemaProblems } from './schemaProblems';
 import { priceBook } from '../cost/prices';
 import type { PriceBook } from '../cost/prices';
+import { loadCrew } from './crew/crewSource';
+import type { CrewMap, Reader } from './crew/crewSource';
+import { configFileName, mainFile, readIfFile } from '../contract/configLocation';
+import type { ConfigLocation } from '../contract/configLocation';
+import { withOutputDefault } from '../config/outputDefault';
 
-/** A configuration file read and checked: the config itself only when it has no errors. */
+export { configFileName };
+
+/** One file a configuration was read from: where it is, how it is shown, and its lines (for problem positions). */
+export interface SourceFile {
+  /** Absolute, when read from disk (an old revision's text has none). */
+  path?: string;
+  name: string;
+  lines: LineIndex;
+  text: string;
+}
+
+/** A configuration read and checked, from whichever source: the config itself only when it has no errors. */
 export interface LoadedConfig {
+  kind: 'partycost' | 'crewai';
+  /** The main file as shown (partycost.json, or a crew's tasks.yaml): problems without a file are its. */
   file: string;
-  document: JsonDocument;
+  /** Every file read, the main one first. */
+  files: SourceFile[];
+  /** partycost.json, parsed with positions, when there is one. */
+  document?: JsonDocument;
   config?: PartyConfig;
   prices: PriceBook;
   problems: Problem[];
+  /** A crew's agents and tasks. */
+  crew?: CrewMap;
+  /** A crew's sample inputs (main.py's and partycost.json's `inputs`). */
+  inputs?: Record<string, string | null>;
 }
 
-/** The file name every workspace uses unless told otherwise. */
-export const configFileName = 'partycost.json';
+export interface LoadOptions {
+  /** The absolute path of the text's file, so a `crew` it names is found beside it (default: the display name). */
+  path?: string;
+  /** Reads the other files (a crew's YAML): an editor's unsaved text first. Default: the disk. */
+  read?: Reader;
+  /** How another file's path is shown (default: relative to the current directory). */
+  display?: (file: string) => string;
+  env?: NodeJS.ProcessEnv;
+}
 
-/** Checks a configuration's text; every problem is reported, not just the first. */
-export function loadConfigText(text: string, file: string): LoadedConfig {
+/** Checks a partycost.json text (and the crew it points at); every problem is reported, not just the first. */
+export function loadConfigText(text: string, file: string, options: LoadOptions = {}): LoadedConfig {
   const document = parseDocument(text);
+  const main: SourceFile = { ...(options.path ? { path: options.path } : {}), name: file, lines: document.lines, text };
+  const base = { kind: 'partycost' as const, file, files: [main], document };
   if (document.syntaxProblems.length > 0 || document.root === undefined) {
     // No value at all: an empty file (or only comments), or text that is not JSON.
     const empty = stripComments(text).trim() === '';
     const problems = empty ? [{ severity: 'error' as const, message: 'empty file: expected a JSON object', offset: 0, length: 0 }] : document.syntaxProblems;
     const notJson = document.root === undefined && !empty ? [{ severity: 'error' as const, message: 'not JSON: expected an object, { "agents": { … } }', offset: 0, length: 0 }] : [];
-    return { file, document, prices: priceBook(), problems: sortProblems([...notJson, ...problems, ...document.duplicateKeys]) };
+    return { ...base, prices: priceBook(), problems: sortProblems([...notJson, ...problems, ...document.duplicateKeys]) };
   }
   const parsed = configSchema.safeParse(document.value);
   const prices = priceBook(parsed.success ? parsed.data : pricesOnly(document.value));
+  const crew = typeof (document.value as { crew?: unknown } | null)?.crew === 'string' ? (document.value as { crew: string }).crew : undefined;
   const problems = sortProblems([
     ...document.duplicateKeys,
     ...(parsed.success ? [] : schemaProblems(document, parsed.error.issues)),
-    ...semanticProblems(document, prices),
+    ...semanticProblems(document, prices, { crew: crew !== undefined }),
   ]);
   const ok = parsed.success && !problems.some((problem) => problem.severity === 'error');
-  return { file, document, config: ok ? parsed.data : undefined, prices, problems };
+  if (crew === undefined) return { ...base, config: ok ? withOutputDefault(parsed.data) : undefined, prices, problems };
+  return withCrew(base, crew, parsed.success ? parsed.data : undefined, problems, options);
+}
+
+/** partycost.json's settings and overrides over the crew it points at. */
+function withCrew(base: Pick<LoadedConfig, 'kind' | 'file' | 'files' | 'document'>, crew: string, config: PartyConfig | undefined, own: Problem[], options: LoadOptions): LoadedConfig {
+  const document = base.document!;
+  const here = path.dirname(options.path ?? path.resolve(base.file));
+  const display = options.display ?? defaultDisplay;
+  const crewNode = nodeAt(document, ['crew']);
+  const agentsNode = nodeAt(document, ['agents']);
+  const agentSpans = new Map(
+    (agentsNode?.type === 'object' ? (agentsNode.children ?? []) : []).flatMap((property) => {
+      const key = property.children?.[0];
+      return key && typeof key.value === 'string' ? [[key.value, { offset: key.offset, length: key.length }] as const] : [];
+    }),
+  );
+  const ownErrors = own.some((problem) => problem.severity === 'error');
+  const loaded = loadCrew({
+    dir: path.resolve(here, crew),
+    read: options.read ?? readIfFile,
+    display,
+    env: options.env ?? process.env,
+    overlay: { file: base.file, crewSpan: { offset: crewNode?.offset ?? 0, length: crewNode?.length ?? 0 }, config: ownErrors ? undefined : config, agentSpans },
+  });
+  const files = [...base.files, ...loaded.files.map((yaml) => ({ path: yaml.path, name: yaml.name, lines: yaml.lines, text: yaml.text }))];
+  return { ...base, files, config: loaded.config, prices: loaded.prices, problems: sortProblems([...own, ...loaded.problems], [base.file]), crew: loaded.crew, inputs: loaded.inputs };
 }
 
 /** The price overrides of a configuration that failed elsewhere, so model checks still know its models. */
@@ -50,11 +111,34 @@ function pricesOnly(value: unknown): Pick<PartyConfig, 'prices'> {
   return { prices: prices.success ? prices.data : undefined };
 }
 
-export function loadConfigFile(file: string, displayName = file): LoadedConfig {
-  return loadConfigText(readFileSync(file, 'utf8'), displayName);
+export function loadConfigFile(file: string, displayName = file, options: LoadOptions = {}): LoadedConfig {
+  const read = options.read ?? readIfFile;
+  const text = read(file);
+  if (text === undefined) throw new Error(`cannot read ${displayName}`);
+  return loadConfigText(text, displayName, { ...options, path: path.resolve(file) });
+}
+
+/** The configuration at a location: partycost.json (and the crew it may point at), or a CrewAI project alone. */
+export function loadConfig(location: ConfigLocation, options: LoadOptions = {}): LoadedConfig {
+  const display = options.display ?? defaultDisplay;
+  if (location.kind === 'partycost') return loadConfigFile(location.file, display(location.file), options);
+  const loaded = loadCrew({ dir: location.dir, read: options.read ?? readIfFile, display, env: options.env ?? process.env });
+  const files = loaded.files.map((yaml) => ({ path: yaml.path, name: yaml.name, lines: yaml.lines, text: yaml.text }));
+  return { kind: 'crewai', file: display(mainFile(location)), files, config: loaded.config, prices: loaded.prices, problems: loaded.problems, crew: loaded.crew, inputs: loaded.inputs };
+}
+
+function defaultDisplay(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
+}
+
+/** The lines of the file a problem is in. */
+export function linesOf(loaded: LoadedConfig, problem: Problem): LineIndex {
+  const name = problem.file ?? loaded.file;
+  return (loaded.files.find((file) => file.name === name) ?? loaded.files[0]).lines;
 }
 
 /** `file:line:column: message` for each problem, in file order. */
 export function problemLines(loaded: LoadedConfig): string[] {
-  return loaded.problems.map((problem) => formatProblem(loaded.file, loaded.document.lines, problem));
+  return loaded.problems.map((problem) => formatProblem(problem.file ?? loaded.file, linesOf(loaded, problem), problem));
 }

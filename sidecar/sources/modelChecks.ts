@@ -61,7 +61,7 @@ const count = (n: number): string => n.toLocaleString('en-US');
  * answer longer than its maximum output (both errors: the provider would refuse the call), a context budget above
  * the window (a warning: the budget can never be used whole).
  */
-export function windowProblems(document: JsonDocument, entries: AgentEntry[], defaultModel: string | undefined, prices: PriceBook): Problem[] {
+export function windowProblems(document: JsonDocument, entries: AgentEntry[], defaultModel: string | undefined, prices: PriceBook, defaultOutput = defaultOutputTokens): Problem[] {
   const agents = Object.fromEntries(entries.filter((e) => e.config).map((e) => [e.name, e.config!]));
   const config = { agents } as PartyConfig;
   const problems: Problem[] = [];
@@ -70,7 +70,7 @@ export function windowProblems(document: JsonDocument, entries: AgentEntry[], de
     const priced = model ? prices.model(model) : undefined;
     if (!agent || agent.kind === 'compute' || !model || !priced) continue;
     const path = ['agents', name];
-    const output = agent.expectedOutputTokens ?? defaultOutputTokens;
+    const output = agent.expectedOutputTokens ?? defaultOutput;
     const max = priced.maxOutputTokens;
     if (max !== null && output > max) {
       problems.push(problemAt(document, [...path, 'expectedOutputTokens'], `expectedOutputTokens of "${name}" (${count(output)}) is over the ${count(max)}-token maximum output of ${model}`));

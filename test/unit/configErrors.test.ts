@@ -138,7 +138,7 @@ const cases: { name: string; text: string; expected: [needle: string | typeof en
   {
     name: 'a missing agents object',
     text: '{ "defaults": { "model": "gpt-4o" } }',
-    expected: [['{ "defaults"', 'missing required field "agents"']],
+    expected: [['{ "defaults"', 'missing required field "agents" (or "crew": a CrewAI config directory)']],
   },
   {
     name: 'an llm agent without a prompt or a model',

@@ -10,7 +10,7 @@ type Schema = { properties: Record<string, Schema>; additionalProperties?: Schem
 
 test('the JSON Schema carries exactly the public field names', () => {
   const schema = configJsonSchema() as Schema;
-  assert.deepEqual(Object.keys(schema.properties).sort(), ['$schema', 'agents', 'defaults', 'learning', 'limits', 'prices', 'provider', 'providers', 'resourcePrices', 'volume']);
+  assert.deepEqual(Object.keys(schema.properties).sort(), ['$schema', 'agents', 'crew', 'defaults', 'inputs', 'learning', 'limits', 'prices', 'provider', 'providers', 'resourcePrices', 'volume']);
   assert.deepEqual(Object.keys(schema.properties.providers.properties).sort(), ['anthropic', 'gemini', 'openai']);
   assert.deepEqual(Object.keys((schema.properties.providers.properties.anthropic as Schema).properties).sort(), ['baseURL', 'cacheGroup', 'maxRetries', 'timeoutMs']);
   const prices = schema.properties.prices.additionalProperties as Schema;
@@ -24,6 +24,7 @@ test('the JSON Schema carries exactly the public field names', () => {
   assert.deepEqual(Object.keys(schema.properties.limits.properties).sort(), ['applyCheaperModels', 'daily', 'monthly', 'thresholds', 'timeZone', 'weekly']);
   assert.deepEqual(Object.keys(schema.properties.volume.properties).sort(), ['partiesPerMonth', 'rerunFactor']);
   assert.deepEqual(Object.keys(schema.properties.learning.properties).sort(), ['minRuns', 'window']);
+  assert.deepEqual(Object.keys(schema.properties.defaults.properties).sort(), ['expectedOutputTokens', 'model', 'provider']);
   assert.equal(agent.additionalProperties, false, 'typos in field names are caught by the editor too');
 });
 

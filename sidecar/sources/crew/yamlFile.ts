@@ -1,0 +1,99 @@
+import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import type { Node, Pair } from 'yaml';
+import { LineIndex } from '../../config/problems';
+import type { Problem } from '../../config/problems';
+
+/** A place in a file's text. */
+export interface Span {
+  offset: number;
+  length: number;
+}
+
+/** One field of an entry: its plain value and where the value (and its key) stand. */
+export interface YamlField {
+  value: unknown;
+  span: Span;
+  key: Span;
+  node: Node | null;
+}
+
+/** One top-level entry of a CrewAI YAML file (an agent or a task): its name, where its key stands, its fields. */
+export interface YamlEntry {
+  name: string;
+  key: Span;
+  /** The whole entry, key to end of value. */
+  span: Span;
+  fields: Map<string, YamlField>;
+}
+
+/** A CrewAI YAML file read with positions: its top-level entries in file order and its problems. */
+export interface YamlFile {
+  path: string;
+  /** As shown to the user, and as problems name it. */
+  name: string;
+  text: string;
+  lines: LineIndex;
+  entries: YamlEntry[];
+  problems: Problem[];
+}
+
+export function spanOf(node: { range?: [number, number, number] | null } | null | undefined): Span {
+  const range = node?.range;
+  return range ? { offset: range[0], length: Math.max(0, range[1] - range[0]) } : { offset: 0, length: 0 };
+}
+
+/** The first line of one of yaml's messages, without its "at line …" tail (the position says it). */
+function yamlMessage(message: string): string {
+  return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+}
+
+/** Parses a CrewAI YAML file; `what` names its entries in messages ("agent", "task"). */
+export function readYamlFile(path: string, name: string, text: string, what: string): YamlFile {
+  const lines = new LineIndex(text);
+  const document = parseDocument(text, { prettyErrors: false });
+  const problems: Problem[] = [
+    ...document.errors.map((error) => ({ severity: 'error' as const, file: name, message: `malformed YAML: ${yamlMessage(error.message)}`, offset: error.pos[0], length: Math.max(0, error.pos[1] - error.pos[0]) })),
+    ...document.warnings.map((warning) => ({ severity: 'warning' as const, file: name, message: `YAML: ${yamlMessage(warning.message)}`, offset: warning.pos[0], length: Math.max(0, warning.pos[1] - warning.pos[0]) })),
+  ];
+  const entries: YamlEntry[] = [];
+  const contents = document.contents;
+  if (contents === null || (isScalar(contents) && (contents.value === null || contents.value === ''))) {
+    problems.push({ severity: 'error', file: name, message: `no ${what}s: expected a mapping of ${what} names to their fields`, offset: 0, length: 0 });
+  } else if (!isMap(contents)) {
+    problems.push({ severity: 'error', file: name, message: `expected a mapping of ${what} names to their fields`, ...spanOf(contents) });
+  } else {
+    for (const pair of contents.items as Pair<Node, Node | null>[]) {
+      const entry = entryOf(pair, name, what, problems);
+      if (entry) entries.push(entry);
+    }
+  }
+  return { path, name, text, lines, entries, problems };
+}
+
+function entryOf(pair: Pair<Node, Node | null>, file: string, what: string, problems: Problem[]): YamlEntry | undefined {
+  const keySpan = spanOf(pair.key);
+  if (!isScalar(pair.key) || (typeof pair.key.value !== 'string' && typeof pair.key.value !== 'number')) {
+    problems.push({ severity: 'error', file, message: `a ${what} name must be plain text`, ...keySpan });
+    return undefined;
+  }
+  const name = String(pair.key.value);
+  const end = pair.value?.range?.[1] ?? keySpan.offset + keySpan.length;
+  const span = { offset: keySpan.offset, length: end - keySpan.offset };
+  const fields = new Map<string, YamlField>();
+  if (!isMap(pair.value)) {
+    problems.push({ severity: 'error', file, message: `${what} "${name}" must be a mapping of fields (role, goal…)`, ...(pair.value ? spanOf(pair.value) : keySpan) });
+    return { name, key: keySpan, span, fields };
+  }
+  for (const field of pair.value.items as Pair<Node, Node | null>[]) {
+    if (!isScalar(field.key)) continue;
+    const value = field.value === null ? null : (field.value.toJSON() as unknown);
+    fields.set(String(field.key.value), { value, span: field.value ? spanOf(field.value) : spanOf(field.key), key: spanOf(field.key), node: field.value });
+  }
+  return { name, key: keySpan, span, fields };
+}
+
+/** The items of a sequence field with their places (a non-sequence: none). */
+export function sequenceItems(field: YamlField | undefined): { value: unknown; span: Span }[] {
+  if (!field?.node || !isSeq(field.node)) return [];
+  return (field.node.items as Node[]).map((item) => ({ value: isScalar(item) ? item.value : (item as Node).toJSON(), span: spanOf(item) }));
+}

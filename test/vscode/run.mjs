@@ -44,6 +44,8 @@ function prepareRunDir() {
   const runDir = mkdtempSync(path.join(os.tmpdir(), 'partycost-vscode-'));
   const workspace = path.join(runDir, 'workspace');
   cpSync(path.join(here, 'fixture'), workspace, { recursive: true });
+  // The example crew beside partycost.json: the crew suite removes partycost.json to make the crew the configuration.
+  cpSync(path.join(repoRoot, 'examples', 'crew', 'src'), path.join(workspace, 'src'), { recursive: true });
   const screenshotDir = path.join(runDir, 'screenshots');
   mkdirSync(screenshotDir);
   return { runDir, workspace, screenshotDir, resultsFile: path.join(runDir, 'results.json'), workbenchLog: path.join(runDir, 'workbench.log') };

@@ -100,8 +100,9 @@ function agentRow(a: AgentEstimate, e: Estimate): HTMLElement {
   const parts = Object.fromEntries(components.map(({ name }) => [`data-${name}`, a.breakdown[name]]));
   return h(
     'tr',
-    { 'data-probe': 'agent', 'data-agent': a.agent, 'data-cost': a.costPerRunUsd, ...parts },
-    h('th', { scope: 'row' }, a.agent),
+    { 'data-probe': 'agent', 'data-agent': a.agent, 'data-crew-agent': a.crewAgent ?? '', 'data-cost': a.costPerRunUsd, ...parts },
+    // A crew's row is a task: the CrewAI agent that performs it follows its name.
+    h('th', { scope: 'row' }, a.agent, a.crewAgent ? h('span', { class: 'hint', title: 'the CrewAI agent that performs this task' }, ` · ${a.crewAgent}`) : ''),
     h(
       'td',
       { 'data-probe': 'model', 'data-provider': a.provider ?? '', 'data-runs-on': a.runsOn, title: a.provider ? `runs on ${a.runsOn}; prices of ${a.provider}` : 'a built-in function' },

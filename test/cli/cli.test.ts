@@ -103,7 +103,7 @@ test('a missing configuration, an unknown command and a bad flag each say what t
   const dir = workspace();
   const missing = partycost(dir, 'estimate');
   assert.equal(missing.code, 1);
-  assert.equal(missing.stderr, 'partycost: no configuration at partycost.json; run "partycost init" to write the sample, or pass --config FILE\n');
+  assert.equal(missing.stderr, 'partycost: no configuration at partycost.json; run "partycost init" to write the sample, or pass --config FILE (a partycost.json or a CrewAI config directory)\n');
   const unknown = partycost(dir, 'estmate');
   assert.equal(unknown.code, 2);
   assert.equal(unknown.stderr, 'partycost: unknown command "estmate"; run "partycost --help"\n');

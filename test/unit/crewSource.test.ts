@@ -154,3 +154,22 @@ test('main.py\'s inputs are read as crewai create crew writes them; the layout f
   assert.equal(text.slice(venue.offset, venue.offset + venue.length), 'venue_task');
   assert.ok(layout.entries.get('venue_task')!.includes('- theme_task'));
 });
+
+test('hostile or missing crew files: an alias bomb is refused, a crew directory without tasks.yaml is named at "crew"', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'partycost-crew-'));
+  cpSync(path.join(fixtures, 'cycle'), dir, { recursive: true });
+  // Each alias list nine times the one before: twelve levels expand to 9^12 items unless aliases are limited.
+  const levels = ['a0: &a0 [x, x, x, x, x, x, x, x, x]'];
+  for (let i = 1; i < 12; i++) levels.push(`a${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(', ')}]`);
+  writeFileSync(path.join(dir, 'config/tasks.yaml'), `${levels.join('\n')}\nbomb:\n  description: x\n  expected_output: y\n  agent: writer\n  context: *a11\n`);
+  assert.deepEqual(problemLines(load(dir)), ['config/tasks.yaml:1:1: YAML: Excessive alias count indicates a resource exhaustion attack']);
+
+  const pointing = mkdtempSync(path.join(tmpdir(), 'partycost-crew-'));
+  writeFileSync(path.join(pointing, 'partycost.json'), '{\n  "crew": "src/nowhere/config"\n}\n');
+  const loaded = load(pointing);
+  assert.equal(loaded.config, undefined);
+  assert.deepEqual(problemLines(loaded), [
+    'partycost.json:2:11: no agents.yaml in src/nowhere/config: a CrewAI config directory holds agents.yaml and tasks.yaml',
+    'partycost.json:2:11: no tasks.yaml in src/nowhere/config: a CrewAI config directory holds agents.yaml and tasks.yaml',
+  ]);
+});

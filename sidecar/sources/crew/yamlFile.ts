@@ -35,6 +35,8 @@ export interface YamlFile {
   lines: LineIndex;
   entries: YamlEntry[];
   problems: Problem[];
+  /** The text is not YAML (its syntax errors are among the problems): its entries are not worth checking. */
+  malformed: boolean;
 }
 
 export function spanOf(node: { range?: [number, number, number] | null } | null | undefined): Span {
@@ -56,21 +58,32 @@ export function readYamlFile(path: string, name: string, text: string, what: str
     ...document.warnings.map((warning) => ({ severity: 'warning' as const, file: name, message: `YAML: ${yamlMessage(warning.message)}`, offset: warning.pos[0], length: Math.max(0, warning.pos[1] - warning.pos[0]) })),
   ];
   const entries: YamlEntry[] = [];
+  const malformed = document.errors.length > 0;
+  // Values with their aliases resolved, at most 100 of them (a file of nested aliases would otherwise expand without end).
+  let data: unknown;
+  try {
+    data = malformed ? undefined : document.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    problems.push({ severity: 'error', file: name, message: `YAML: ${(error as Error).message}`, offset: 0, length: 0 });
+    return { path, name, text, lines, entries, problems, malformed: true };
+  }
   const contents = document.contents;
-  if (contents === null || (isScalar(contents) && (contents.value === null || contents.value === ''))) {
+  if (malformed) {
+    // Nothing is guessed from a text that does not parse.
+  } else if (contents === null || (isScalar(contents) && (contents.value === null || contents.value === ''))) {
     problems.push({ severity: 'error', file: name, message: `no ${what}s: expected a mapping of ${what} names to their fields`, offset: 0, length: 0 });
   } else if (!isMap(contents)) {
     problems.push({ severity: 'error', file: name, message: `expected a mapping of ${what} names to their fields`, ...spanOf(contents) });
   } else {
     for (const pair of contents.items as Pair<Node, Node | null>[]) {
-      const entry = entryOf(pair, name, what, problems);
+      const entry = entryOf(pair, name, what, problems, data as Record<string, unknown>);
       if (entry) entries.push(entry);
     }
   }
-  return { path, name, text, lines, entries, problems };
+  return { path, name, text, lines, entries, problems, malformed };
 }
 
-function entryOf(pair: Pair<Node, Node | null>, file: string, what: string, problems: Problem[]): YamlEntry | undefined {
+function entryOf(pair: Pair<Node, Node | null>, file: string, what: string, problems: Problem[], data: Record<string, unknown>): YamlEntry | undefined {
   const keySpan = spanOf(pair.key);
   if (!isScalar(pair.key) || (typeof pair.key.value !== 'string' && typeof pair.key.value !== 'number')) {
     problems.push({ severity: 'error', file, message: `a ${what} name must be plain text`, ...keySpan });
@@ -81,19 +94,21 @@ function entryOf(pair: Pair<Node, Node | null>, file: string, what: string, prob
   const span = { offset: keySpan.offset, length: end - keySpan.offset };
   const fields = new Map<string, YamlField>();
   if (!isMap(pair.value)) {
-    problems.push({ severity: 'error', file, message: `${what} "${name}" must be a mapping of fields (role, goal…)`, ...(pair.value ? spanOf(pair.value) : keySpan) });
+    problems.push({ severity: 'error', file, message: `${what} "${name}" must be a mapping of its fields (${what === 'task' ? 'description, expected_output, agent…' : 'role, goal, backstory…'})`, ...(pair.value ? spanOf(pair.value) : keySpan) });
     return { name, key: keySpan, span, fields };
   }
+  const values = (data?.[name] ?? {}) as Record<string, unknown>;
   for (const field of pair.value.items as Pair<Node, Node | null>[]) {
     if (!isScalar(field.key)) continue;
-    const value = field.value === null ? null : (field.value.toJSON() as unknown);
+    const value = field.value === null ? null : (values[String(field.key.value)] ?? null);
     fields.set(String(field.key.value), { value, span: field.value ? spanOf(field.value) : spanOf(field.key), key: spanOf(field.key), node: field.value });
   }
   return { name, key: keySpan, span, fields };
 }
 
-/** The items of a sequence field with their places (a non-sequence: none). */
+/** The items of a list field with their places (each item's own, or the field's when it is an alias). */
 export function sequenceItems(field: YamlField | undefined): { value: unknown; span: Span }[] {
-  if (!field?.node || !isSeq(field.node)) return [];
-  return (field.node.items as Node[]).map((item) => ({ value: isScalar(item) ? item.value : (item as Node).toJSON(), span: spanOf(item) }));
+  if (!field || !Array.isArray(field.value)) return [];
+  const items = field.node && isSeq(field.node) ? (field.node.items as Node[]) : [];
+  return (field.value as unknown[]).map((value, i) => ({ value, span: items[i] ? spanOf(items[i]) : field.span }));
 }

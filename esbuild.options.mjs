@@ -39,6 +39,8 @@ export function bundleOptions({ production = false, outDir = 'dist', root = proc
     '@google/genai': 'vendor/google-genai',
     // The price catalogue's library and data: a third of the sidecar, needed at the first price, not at start.
     '@pydantic/genai-prices': 'vendor/genai-prices',
+    // The YAML parser: only a CrewAI project needs it.
+    yaml: 'vendor/yaml',
   };
   const loadedBesideBundle = {
     name: 'loaded-beside-bundle',

@@ -26,6 +26,7 @@ const REQUIRED = [
   'dist/vendor/anthropic-sdk.js',
   'dist/vendor/google-genai.js',
   'dist/vendor/genai-prices.js',
+  'dist/vendor/yaml.js',
   'dist/partycost.schema.json',
   'dist/partycost.sample.json',
   'media/partycost.svg',

@@ -1,4 +1,3 @@
-import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import type { Node, Pair } from 'yaml';
 import { LineIndex } from '../../config/problems';
 import type { Problem } from '../../config/problems';
@@ -49,8 +48,17 @@ function yamlMessage(message: string): string {
   return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
 }
 
+type YamlLibrary = typeof import('yaml');
+let library: YamlLibrary | undefined;
+
+/** The YAML library, required on first use: only a crew needs it, so a start reads and compiles none of it. */
+function yaml(): YamlLibrary {
+  return (library ??= require('yaml') as YamlLibrary);
+}
+
 /** Parses a CrewAI YAML file; `what` names its entries in messages ("agent", "task"). */
 export function readYamlFile(path: string, name: string, text: string, what: string): YamlFile {
+  const { isMap, parseDocument, isScalar } = yaml();
   const lines = new LineIndex(text);
   const document = parseDocument(text, { prettyErrors: false });
   const problems: Problem[] = [
@@ -84,6 +92,7 @@ export function readYamlFile(path: string, name: string, text: string, what: str
 }
 
 function entryOf(pair: Pair<Node, Node | null>, file: string, what: string, problems: Problem[], data: Record<string, unknown>): YamlEntry | undefined {
+  const { isMap, isScalar } = yaml();
   const keySpan = spanOf(pair.key);
   if (!isScalar(pair.key) || (typeof pair.key.value !== 'string' && typeof pair.key.value !== 'number')) {
     problems.push({ severity: 'error', file, message: `a ${what} name must be plain text`, ...keySpan });
@@ -109,6 +118,6 @@ function entryOf(pair: Pair<Node, Node | null>, file: string, what: string, prob
 /** The items of a list field with their places (each item's own, or the field's when it is an alias). */
 export function sequenceItems(field: YamlField | undefined): { value: unknown; span: Span }[] {
   if (!field || !Array.isArray(field.value)) return [];
-  const items = field.node && isSeq(field.node) ? (field.node.items as Node[]) : [];
+  const items = field.node && yaml().isSeq(field.node) ? (field.node.items as Node[]) : [];
   return (field.value as unknown[]).map((value, i) => ({ value, span: items[i] ? spanOf(items[i]) : field.span }));
 }

@@ -27,6 +27,7 @@ const commandOptions: Record<string, Record<string, OptionSpec>> = {
   serve: { stdio: { type: 'boolean' } },
   prices: { update: { type: 'boolean' }, provider: { type: 'string' }, all: { type: 'boolean' } },
   ledger: { since: { type: 'string' } },
+  impact: { against: { type: 'string' }, 'by-party': { type: 'boolean' } },
 };
 
 export interface CliArgs {

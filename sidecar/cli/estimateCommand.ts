@@ -1,4 +1,4 @@
-import { loadConfig, problemLines } from '../sources/load';
+import { problemLines } from '../sources/load';
 import { mainFile } from '../contract/configLocation';
 import type { ConfigLocation } from '../contract/configLocation';
 import { withCrewAgents } from '../sources/crew/crewAgents';
@@ -11,7 +11,7 @@ import type { AgentEstimate, Estimate } from '../contract/cost';
 import { decimalFlag } from './args';
 import type { CliArgs } from './args';
 import { configLocation, requireConfig } from './configFile';
-import { configAtRevision } from './gitRevision';
+import { configAtRevision, loadAtRevision } from './gitRevision';
 import { withLedger } from './session';
 import type { Learner } from '../ledger/learning';
 import { spendTrend } from '../ledger/trend';
@@ -85,7 +85,7 @@ function failOn(violations: LimitViolation[]): void {
   throw new CliError(lines[lines.length - 1], exitCodes.failure, lines.slice(0, -1));
 }
 
-function revisionFlag(args: CliArgs): string | undefined {
+export function revisionFlag(args: CliArgs): string | undefined {
   const value = args.flags.against;
   if (value === undefined) return undefined;
   const rev = String(value);
@@ -101,12 +101,7 @@ function revisionFlag(args: CliArgs): string | undefined {
  * listing its problems as `REV:path:line:column: message`.
  */
 function estimateAt(location: ConfigLocation, rev: string, cwd: string, learner?: Learner): Estimate {
-  const old = new Map<string, ReturnType<typeof configAtRevision>>();
-  const at = (file: string): ReturnType<typeof configAtRevision> => {
-    if (!old.has(file)) old.set(file, configAtRevision(file, rev, cwd));
-    return old.get(file)!;
-  };
-  const loaded = loadConfig(location, { read: (file) => at(file).text ?? undefined, display: (file) => at(file).name });
+  const { loaded } = loadAtRevision(location, mainFile(location), rev, cwd);
   if (!loaded.config) {
     const errors = loaded.problems.filter((p) => p.severity === 'error').length;
     throw new CliError(`partycost: ${loaded.file} has ${errors} problem${errors === 1 ? '' : 's'}`, exitCodes.failure, problemLines(loaded));

@@ -2,6 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { displayPath } from './configFile';
+import { loadConfig } from '../sources/load';
+import type { LoadedConfig } from '../sources/load';
+import type { ConfigLocation } from '../contract/configLocation';
 import { CliError } from './errors';
 
 /** A configuration file as it was at a git revision; `text` is null when the file did not exist there. */
@@ -55,4 +58,18 @@ export function configAtRevision(file: string, rev: string, cwd: string): OldCon
   const shown = git(['show', object], dir);
   if (!shown.ok) throw new CliError(`partycost: could not read ${name}: ${firstLine(shown.stderr)}`);
   return { text: shown.stdout, repoPath, name };
+}
+
+/**
+ * The configuration as it was at a revision: every file of it (a crew's YAML too) read with `git show`, named
+ * `REV:path` in problems. `existed` is false when its main file did not exist there.
+ */
+export function loadAtRevision(location: ConfigLocation, main: string, rev: string, cwd: string): { loaded: LoadedConfig; old: OldConfig } {
+  const old = new Map<string, OldConfig>();
+  const at = (file: string): OldConfig => {
+    if (!old.has(file)) old.set(file, configAtRevision(file, rev, cwd));
+    return old.get(file)!;
+  };
+  const loaded = loadConfig(location, { read: (file) => at(file).text ?? undefined, display: (file) => at(file).name });
+  return { loaded, old: at(main) };
 }

@@ -10,6 +10,7 @@ import { historyCommand, inputCommand, partyCommand, planCommand, resumeCommand,
 import { pricesCommand } from './pricesCommand';
 import { ledgerCommand } from './ledgerCommand';
 import { accuracyCommand } from './accuracyCommand';
+import { impactCommand } from './impactCommand';
 import { processOutput } from './output';
 import type { Output } from './output';
 import { configJsonSchema } from '../config/schema';
@@ -40,6 +41,7 @@ const commands: Record<string, Command> = {
   prices: pricesCommand,
   ledger: ledgerCommand,
   accuracy: accuracyCommand,
+  impact: impactCommand,
   schema: (_args, _cwd, out) => out.json(configJsonSchema()),
   serve: async (args) => {
     if (args.flags.stdio !== true) throw new CliError('partycost: usage: partycost serve --stdio', exitCodes.usage);
@@ -72,6 +74,7 @@ Commands:
   budget                                spend per day, week and month against the limits; what the level allows
   ledger [PARTY] [--since DATE]         every execution: provider, model, usage by part, estimated and actual cost
   accuracy                              per agent: configured and learned estimates against actual runs; spend trend
+  impact [--against REV] [--by-party]   what the configuration re-runs across every stored party, and its cost
   prices [PATTERN] [--provider P] [--all]   models and their prices per 1M tokens, from the catalogue
   prices --update                       fetch the catalogue's newest prices and keep them in the workspace
   schema                                print the JSON Schema of partycost.json

@@ -66,7 +66,7 @@ export async function withParties<T>(
  * The workspace's ledger and a learner over it, for a command that only reads (an estimate learns from the runs):
  * none when the database does not exist (nothing is created), or cannot be opened, said once on stderr.
  */
-export function withLedger<T>(args: CliArgs, cwd: string, out: Output, work: (read?: { ledger: Ledger; learner: Learner }) => T): T {
+export function withLedger<T>(args: CliArgs, cwd: string, out: Output, work: (read?: { db: Database.Database; ledger: Ledger; learner: Learner }) => T): T {
   const file = databasePath(args, cwd);
   if (!existsSync(file)) return work(undefined);
   const shown = displayPath(file, cwd);
@@ -79,7 +79,7 @@ export function withLedger<T>(args: CliArgs, cwd: string, out: Output, work: (re
   }
   try {
     const ledger = new Ledger(db);
-    return work({ ledger, learner: new Learner(ledger) });
+    return work({ db, ledger, learner: new Learner(ledger) });
   } catch (error) {
     throw error instanceof Database.SqliteError ? storeError(error, shown) : error;
   } finally {

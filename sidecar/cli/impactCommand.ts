@@ -1,0 +1,72 @@
+import type { AgentImpact, ImpactReport } from '../contract/impact';
+import { impactSummary } from '../contract/impact';
+import { mainFile } from '../contract/configLocation';
+import { partiesRunWith, partyImpacts } from '../impact/impact';
+import { impactReport } from '../impact/impactReport';
+import { storedParties } from '../impact/storedResults';
+import { problemLines } from '../sources/load';
+import type { CliArgs } from './args';
+import { configLocation, requireConfig } from './configFile';
+import { CliError, exitCodes } from './errors';
+import { revisionFlag } from './estimateCommand';
+import { loadAtRevision } from './gitRevision';
+import type { Output } from './output';
+import { withLedger } from './session';
+import { integer, table, usd } from './table';
+
+/**
+ * `partycost impact [--against REV] [--by-party] [--json]`: every stored party's delta plan under the working
+ * configuration (against the configuration each party's results were produced with, which their keys record; or,
+ * with --against, as if they had been produced with the configuration at REV): which agents re-run in how many
+ * parties, why, and what bringing them all up to date costs at list and Batch API prices.
+ */
+export function impactCommand(args: CliArgs, cwd: string, out: Output): void {
+  if (args.positionals.length) throw new CliError('partycost: usage: partycost impact [--against REV] [--by-party] [--json]', exitCodes.usage);
+  const against = revisionFlag(args);
+  const loaded = requireConfig(args, cwd, out.warn);
+  const old = against === undefined ? undefined : oldConfig(args, cwd, against);
+  const report = withLedger(args, cwd, out, (read) => {
+    const parties = read ? storedParties(read.db) : [];
+    const planned = old ? partiesRunWith(old, parties) : parties;
+    const impacts = partyImpacts(loaded.config, planned);
+    return impactReport(loaded.config, loaded.prices, impacts, {
+      against: against ?? "each party's results",
+      byParty: args.flags['by-party'] === true,
+      learning: read?.learner.learningFor(loaded.config),
+    });
+  });
+  if (args.json) return out.json(report);
+  print(report, loaded.file, out);
+}
+
+function oldConfig(args: CliArgs, cwd: string, rev: string) {
+  const location = configLocation(args, cwd);
+  const { loaded, old } = loadAtRevision(location, mainFile(location), rev, cwd);
+  if (old.text === null) throw new CliError(`partycost: ${old.name} does not exist: nothing to compare with`);
+  if (!loaded.config) {
+    const errors = loaded.problems.filter((p) => p.severity === 'error').length;
+    throw new CliError(`partycost: ${loaded.file} has ${errors} problem${errors === 1 ? '' : 's'}`, exitCodes.failure, problemLines(loaded));
+  }
+  return loaded.config;
+}
+
+function print(report: ImpactReport, file: string, out: Output): void {
+  out.line(`Impact of ${file} on ${integer(report.parties.total)} stored part${report.parties.total === 1 ? 'y' : 'ies'} (against ${report.against})`);
+  out.line(impactSummary(report));
+  if (!report.agents.length) return;
+  out.line('');
+  const rows = report.agents.map((a) => [a.agent, action(a), a.detail ? `${a.cause}: ${a.detail}` : a.cause, integer(a.parties), a.action === 'execute' ? usd(a.executeCostUsd) : '–', a.action === 'execute' ? usd(a.batchCostUsd) : '–']);
+  table(['agent', 'action', 'cause', 'parties', 'cost', 'batch'], rows, [false, false, false, true, true, true]).forEach((line) => out.line(line));
+  const t = report.totals;
+  const conditional = report.agents.filter((a) => a.conditional && a.action === 'execute').reduce((sum, a) => sum + a.parties, 0);
+  out.line('');
+  out.line(`Executions: ${integer(t.executions)}${conditional ? ` (${integer(conditional)} only if their upstream results change)` : ''}; ${usd(t.executeCostUsd)} at list prices${conditional ? ` (${usd(t.bestCaseCostUsd)} if early cutoff stops every conditional one)` : ''}, ${usd(t.batchCostUsd)} through the Batch API.`);
+  out.line(`Prices: ${report.prices.source}; as of ${report.prices.date}. Estimates per run, as "partycost estimate" gives them; a refresh finds results other parties share in the cache.`);
+  if (!report.byParty) return;
+  out.line('');
+  for (const party of report.byParty) out.line(`${party.party}: ${party.agents.map((a) => `${a.agent} (${a.action === 'delete' ? 'delete' : a.conditional ? 'execute?' : 'execute'}, ${a.cause})`).join(', ')}`);
+}
+
+function action(a: AgentImpact): string {
+  return a.action === 'delete' ? 'delete' : a.conditional ? 'execute?' : 'execute';
+}

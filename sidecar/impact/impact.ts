@@ -1,0 +1,232 @@
+import type { PartyConfig } from '../config/schema';
+import { topologicalOrder } from '../config/graph';
+import { routerFor } from '../party/routing';
+import type { Router } from '../party/routing';
+import { agentDefinition, agentKey, changedFields } from '../planner/keys';
+import type { AgentDefinition } from '../planner/keys';
+import { inputsByAgent } from '../planner/normalize';
+import { decide } from '../planner/decide';
+import type { Decision, UpstreamState } from '../planner/decide';
+import type { AgentResult } from '../contract/party';
+import type { StoredParty, StoredRow } from './storedResults';
+
+/**
+ * What a configuration change re-runs in one party: each agent the planner would execute or delete for a reason the
+ * configuration gives (a changed definition or routing, an added or removed agent, or an upstream agent re-run for
+ * such a reason), with its cause. What the party's own pending edits or failed runs re-run is not the change's.
+ */
+export interface PartyImpact {
+  party: string;
+  agents: { agent: string; action: 'execute' | 'delete'; cause: string; detail?: string; conditional: boolean }[];
+}
+
+/** A configuration's definitions, routing and order, prepared once for every party. */
+interface Prepared {
+  config: PartyConfig;
+  order: string[];
+  definitions: Map<string, { definition: AgentDefinition; json: string }>;
+  router: Router;
+}
+
+function prepare(config: PartyConfig): Prepared {
+  const order = topologicalOrder(new Map(Object.entries(config.agents).map(([name, a]) => [name, a.dependsOn ?? []])));
+  const definitions = new Map(
+    order.map((name) => {
+      const definition = agentDefinition(config.agents[name], config);
+      return [name, { definition, json: JSON.stringify(definition) }];
+    }),
+  );
+  return { config, order, definitions, router: routerFor(config) };
+}
+
+/**
+ * What stored definitions say against the configuration's, per agent and stored text: the same (a result of it may be
+ * reused), or not. Parties share a few definitions (those of the configurations they ran with), so each distinct
+ * text is parsed and compared once, and one of its rows checked to reproduce its key (an older release's key version
+ * makes every row of it plan through the planner, which names it).
+ */
+class DefinitionGroups {
+  private readonly verdicts = new Map<string, boolean>();
+  private readonly parsed = new Map<string, AgentDefinition>();
+
+  constructor(private readonly prepared: Prepared) {}
+
+  same(agent: string, row: StoredRow): boolean {
+    const id = `${agent}\u0000${row.definition}`;
+    let verdict = this.verdicts.get(id);
+    if (verdict === undefined) {
+      const current = this.prepared.definitions.get(agent)!;
+      const stored = this.definition(row.definition);
+      verdict = (row.definition === current.json || changedFields(stored, current.definition).length === 0) && agentKey(stored, JSON.parse(row.inputs), JSON.parse(row.upstream)) === row.key;
+      this.verdicts.set(id, verdict);
+    }
+    return verdict;
+  }
+
+  definition(text: string): AgentDefinition {
+    let definition = this.parsed.get(text);
+    if (!definition) this.parsed.set(text, (definition = JSON.parse(text) as AgentDefinition));
+    return definition;
+  }
+}
+
+/**
+ * Every stored party's delta plan under `config`, as the planner decides it (planner/decide.ts), without expiry,
+ * the shared cache or spend limits: what the configuration change itself re-runs. A result whose definition, inputs
+ * and upstream results are as stored is reused without hashing; only the rest go through the planner's decision.
+ */
+export function partyImpacts(config: PartyConfig, parties: StoredParty[]): PartyImpact[] {
+  const prepared = prepare(config);
+  const groups = new DefinitionGroups(prepared);
+  // Agents some party has a result of: one none has is new to the configuration.
+  const known = new Set(parties.flatMap((party) => [...party.results.keys()]));
+  return parties.map((party) => (party.results.size ? partyImpact(prepared, groups, party, known) : { party: party.id, agents: [] }));
+}
+
+/** A party's inputs routed and normalised per agent, as partyGraph does (each distinct text routed once). */
+function routedInputs(prepared: Prepared, inputs: string[]): { inputsOf: Map<string, string[]>; textsOf: (agent: string) => string[] } {
+  const texts: string[] = [];
+  const routed = new Map<string, number[]>();
+  for (const text of new Set(inputs)) {
+    const i = texts.push(text) - 1;
+    for (const agent of prepared.router(text)) {
+      const indices = routed.get(agent);
+      if (indices) indices.push(i);
+      else routed.set(agent, [i]);
+    }
+  }
+  return { inputsOf: inputsByAgent(texts, routed, prepared.config.agents), textsOf: (agent) => (routed.get(agent) ?? []).map((i) => texts[i]) };
+}
+
+/** Whether the texts routed to an agent now differ from those its stored routes record. */
+function reroutes(now: string[], stored: Set<string> | undefined): boolean {
+  if (now.length !== (stored?.size ?? 0)) return true;
+  return now.some((text) => !stored!.has(text));
+}
+
+/** Whether an agent takes part, as partyGraph says: inputs reach it, or (without `handles`) an upstream agent takes part. */
+function takesPart(prepared: Prepared, name: string, inputs: string[], active: Map<string, boolean>, partyInputs: number): boolean {
+  const agent = prepared.config.agents[name];
+  const dependsOn = agent.dependsOn ?? [];
+  return agent.handles ? inputs.length > 0 : dependsOn.length ? dependsOn.some((dep) => active.get(dep)) : partyInputs > 0;
+}
+
+/**
+ * The parties as if every one that has run had its results produced by `config` (for `impact --against REV`): each
+ * agent that takes part has a result of that configuration's definition, with its inputs and upstream results.
+ */
+export function partiesRunWith(config: PartyConfig, parties: StoredParty[]): StoredParty[] {
+  const prepared = prepare(config);
+  return parties.map((party) => {
+    const results = new Map<string, StoredRow>();
+    if (!party.hasRun) return { ...party, results };
+    const { inputsOf, textsOf } = routedInputs(prepared, party.inputs);
+    const routes = new Map(prepared.order.map((name) => [name, new Set(textsOf(name))]));
+    const active = new Map<string, boolean>();
+    for (const name of prepared.order) {
+      const inputs = inputsOf.get(name) ?? [];
+      const isActive = takesPart(prepared, name, inputs, active, party.inputs.length);
+      active.set(name, isActive);
+      if (!isActive) continue;
+      const upstream = Object.fromEntries((config.agents[name].dependsOn ?? []).map((dep) => [dep, results.get(dep)?.resultHash ?? null]));
+      const { definition, json } = prepared.definitions.get(name)!;
+      const key = agentKey(definition, inputs, upstream);
+      results.set(name, { agent: name, key, resultHash: key, definition: json, inputs: JSON.stringify(inputs), upstream: JSON.stringify(upstream), completedAt: '' });
+    }
+    return { ...party, routes, results };
+  });
+}
+
+function partyImpact(prepared: Prepared, groups: DefinitionGroups, party: StoredParty, known: Set<string>): PartyImpact {
+  const { config, order, definitions } = prepared;
+  const { inputsOf, textsOf } = routedInputs(prepared, party.inputs);
+  // Agents re-run because of the configuration, and those re-run whatever it says (the party's pending edits).
+  const changed = new Set<string>();
+  const anyway = new Set<string>();
+  const decisions = new Map<string, Decision>();
+  const active = new Map<string, boolean>();
+  const impacted: PartyImpact['agents'] = [];
+  for (const name of order) {
+    const dependsOn = config.agents[name].dependsOn ?? [];
+    const inputs = inputsOf.get(name) ?? [];
+    const isActive = takesPart(prepared, name, inputs, active, party.inputs.length);
+    active.set(name, isActive);
+    const row = party.results.get(name);
+    const upstream = Object.fromEntries(dependsOn.map((dep) => [dep, upstreamState(decisions.get(dep), party.results.get(dep)?.resultHash ?? null)]));
+    let decision: Decision;
+    if (isActive && row && groups.same(name, row) && row.inputs === JSON.stringify(inputs) && sameUpstream(row, upstream)) {
+      decision = { action: 'reuse', cause: 'unchanged' };
+    } else {
+      const stored = row && storedResult(row, groups);
+      decision = decide({ definition: definitions.get(name)!.definition, inputs, active: isActive, stored, upstream, forced: false, expired: false, partyHasRun: party.hasRun });
+    }
+    decisions.set(name, decision);
+    if (decision.action !== 'execute' && decision.action !== 'delete') continue;
+    const isNew = !config.agents[name].handles && !known.has(name);
+    const why = byConfiguration(decision, dependsOn, changed, anyway, () => isNew || reroutes(textsOf(name), party.routes.get(name)));
+    if (!why) anyway.add(name);
+    else {
+      changed.add(name);
+      impacted.push({ agent: name, action: decision.action, cause: decision.cause, ...(decision.detail ? { detail: decision.detail } : {}), conditional: decision.conditional === true });
+    }
+  }
+  // Results of agents the configuration no longer has are deleted.
+  for (const agent of party.results.keys()) {
+    if (!definitions.has(agent)) impacted.push({ agent, action: 'delete', cause: 'agent removed', conditional: false });
+  }
+  return { party: party.id, agents: impacted };
+}
+
+/**
+ * Whether the configuration is why an agent re-runs (or loses its result), rather than the party's own edits: its
+ * definition or routing changed, or it is new; or an upstream agent re-runs because of the configuration and none
+ * re-runs whatever the configuration says (then this one would re-run anyway).
+ */
+function byConfiguration(decision: Decision, dependsOn: string[], changed: Set<string>, anyway: Set<string>, rerouted: () => boolean): boolean {
+  switch (decision.cause) {
+    case 'configuration changed':
+      return true;
+    case 'upstream changed':
+      return dependsOn.some((dep) => changed.has(dep)) && !dependsOn.some((dep) => anyway.has(dep));
+    case 'input added':
+    case 'input removed':
+    case 'input changed':
+    case 'never ran':
+      return rerouted();
+    default:
+      return false; // engine changed, cache expired: stale whatever the configuration says
+  }
+}
+
+/** What is known of an upstream agent at plan time (as planner/plan.ts says it). */
+function upstreamState(decision: Decision | undefined, previousHash: string | null): UpstreamState {
+  if (!decision || decision.action === 'delete' || decision.action === 'skip') return { hash: null };
+  if (decision.action === 'execute') return { pending: true, previousHash };
+  return { hash: previousHash };
+}
+
+/** Whether every upstream result is known and is the one the stored result was made from (and no other was). */
+function sameUpstream(row: StoredRow, upstream: Record<string, UpstreamState>): boolean {
+  const stored = JSON.parse(row.upstream) as Record<string, string | null>;
+  for (const [name, state] of Object.entries(upstream)) {
+    if (!('hash' in state) || state.hash !== (stored[name] ?? null)) return false;
+  }
+  return Object.keys(stored).every((name) => name in upstream || stored[name] === null);
+}
+
+function storedResult(row: StoredRow, groups: DefinitionGroups): AgentResult {
+  return {
+    agent: row.agent,
+    key: row.key,
+    resultHash: row.resultHash,
+    output: '',
+    definition: groups.definition(row.definition),
+    inputs: JSON.parse(row.inputs) as string[],
+    upstream: JSON.parse(row.upstream) as Record<string, string | null>,
+    usage: { inputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 0, reasoningTokens: 0, source: 'estimated' },
+    model: null,
+    costUsd: 0,
+    durationMs: 0,
+    completedAt: row.completedAt,
+  };
+}

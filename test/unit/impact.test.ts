@@ -1,0 +1,117 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { engine, tempDatabase } from '../engine';
+import { loadConfigText } from '../../sidecar/sources/load';
+import { planParty } from '../../sidecar/planner/plan';
+import { PartyStore } from '../../sidecar/store/partyStore';
+import { storedParties } from '../../sidecar/impact/storedResults';
+import { partiesRunWith, partyImpacts } from '../../sidecar/impact/impact';
+import { impactReport } from '../../sidecar/impact/impactReport';
+import { impactSummary } from '../../sidecar/contract/impact';
+import type { PartyConfig } from '../../sidecar/config/schema';
+
+// Impact: every stored party's plan under an edited configuration, from the results table, must be exactly what the
+// planner plans for each party one by one (for parties with no edit of their own pending), and only what the
+// configuration causes for the others.
+
+const sample = readFileSync('examples/party-planner/partycost.json', 'utf8');
+const inputsOfParties = [
+  ['jungle theme', '75 guests', 'chocolate cake'],
+  ['pirate theme', '40 kids', 'need a balloon artist'],
+  ['space theme', '120 guests', 'vanilla cake', 'need a DJ'],
+  ['garden party', '30 guests'],
+  ['JUNGLE theme', '80 guests', 'lemon cake'],
+];
+
+async function ranWorkspace() {
+  const { db } = tempDatabase();
+  const parties = engine(sample, db);
+  for (const inputs of inputsOfParties) {
+    const { party } = parties.create(undefined, inputs);
+    await parties.run(party.id);
+  }
+  return db;
+}
+
+const configOf = (text: string): PartyConfig => {
+  const loaded = loadConfigText(text, 'partycost.json');
+  assert.ok(loaded.config, loaded.problems.map((p) => p.message).join('\n'));
+  return loaded.config;
+};
+
+/** Edits of the sample, each a real change to its text. */
+const edits: Record<string, (text: string) => string> = {
+  'a prompt': (t) => t.replace('Suggest a party theme', 'Suggest a bold party theme'),
+  'a model': (t) => t.replace('"model": "gpt-4o"', '"model": "gpt-4.1"'),
+  'routing': (t) => t.replace('"keywords": ["theme"', '"keywords": ["theme", "party"'),
+  'normalisation': (t) => t.replace('"roundTo": 25', '"roundTo": 50'),
+  'expected output': (t) => t.replace('"expectedOutputTokens": 200', '"expectedOutputTokens": 300'),
+};
+
+test('impact of each edit: per party, exactly the planner\'s execute and delete decisions, from the results table alone', async () => {
+  const db = await ranWorkspace();
+  const store = new PartyStore(db);
+  for (const [name, edit] of Object.entries(edits)) {
+    const text = edit(sample);
+    assert.notEqual(text, sample, `the edit of ${name} changes the sample`);
+    const config = configOf(text);
+    const impacts = partyImpacts(config, storedParties(db));
+    const prices = loadConfigText(text, 'partycost.json').prices;
+    let executions = 0;
+    for (const impact of impacts) {
+      const plan = planParty({ config, prices, state: store.load(impact.party), now: Date.now() });
+      const planned = plan.agents.filter((a) => a.action === 'execute' || a.action === 'delete').map((a) => [a.agent, a.action, a.cause, a.conditional === true]);
+      assert.deepEqual(impact.agents.map((a) => [a.agent, a.action, a.cause, a.conditional]), planned, `${name}, party ${impact.party}`);
+      executions += planned.length;
+    }
+    assert.ok(executions > 0, `the edit of ${name} re-runs something`);
+  }
+});
+
+test('an unchanged configuration affects no party, a party\'s own pending edit is not the change\'s, a removed agent is deleted', async () => {
+  const db = await ranWorkspace();
+  const unchanged = impactReport(configOf(sample), loadConfigText(sample, 'partycost.json').prices, partyImpacts(configOf(sample), storedParties(db)), { against: 'results' });
+  assert.deepEqual([unchanged.parties, unchanged.totals.executions, impactSummary(unchanged)], [{ total: 5, affected: 0 }, 0, 'no party affected (5 stored)']);
+
+  // P1 gets an input it has not run with: its vendor and what follows re-run whatever the configuration says.
+  engine(sample, db).addInput('P1', 'need a magician');
+  const pending = partyImpacts(configOf(sample), storedParties(db));
+  assert.deepEqual(pending.find((p) => p.party === 'P1')!.agents, []);
+  const prompt = partyImpacts(configOf(edits['a prompt'](sample)), storedParties(db)).find((p) => p.party === 'P1')!;
+  // The theme's prompt changed: theme and what depends on it only on theme re-run; budget and the final plan would
+  // re-run anyway (the vendor has a new input), so they are not the change's.
+  assert.deepEqual(prompt.agents.map((a) => a.agent), ['theme', 'venue', 'cake']);
+
+  const removed = configOf(sample.replace(/"vendor": \{[\s\S]*?\n    \},\n/, '').replace(/"vendor", /g, '').replace(/, "vendor"/g, ''));
+  assert.equal(removed.agents.vendor, undefined);
+  const deleted = partyImpacts(removed, storedParties(db)).find((p) => p.party === 'P2')!;
+  assert.deepEqual(deleted.agents.find((a) => a.agent === 'vendor'), { agent: 'vendor', action: 'delete', cause: 'agent removed', conditional: false });
+});
+
+test('the report sums parties per agent and cause, priced at list and batch prices; --against compares two configurations', async () => {
+  const db = await ranWorkspace();
+  const text = edits['a prompt'](sample);
+  const config = configOf(text);
+  const { prices } = loadConfigText(text, 'partycost.json');
+  const report = impactReport(config, prices, partyImpacts(config, storedParties(db)), { against: 'results', byParty: true });
+  // The garden party has no theme input: its theme never ran, and the edit touches nothing of it.
+  const themed = storedParties(db).filter((p) => p.results.has('theme')).map((p) => p.id);
+  assert.deepEqual(themed, ['P1', 'P2', 'P3', 'P5']);
+  const theme = report.agents.find((a) => a.agent === 'theme')!;
+  assert.deepEqual([theme.cause, theme.detail, theme.parties, theme.conditional], ['configuration changed', 'prompt', 4, false]);
+  assert.deepEqual([report.parties.total, report.parties.affected], [5, 4]);
+  assert.deepEqual(report.byParty!.map((p) => p.party), themed);
+  const sum = (key: 'executeCostUsd' | 'batchCostUsd') => report.agents.reduce((total, a) => total + a[key], 0);
+  assert.ok(Math.abs(sum('executeCostUsd') - report.totals.executeCostUsd) < 1e-6);
+  assert.ok(Math.abs(sum('batchCostUsd') - report.totals.batchCostUsd) < 1e-6);
+  assert.ok(report.totals.batchCostUsd < report.totals.executeCostUsd, 'the Batch API is cheaper');
+  assert.equal(report.totals.bestCaseCostUsd, theme.executeCostUsd, 'only the theme re-runs for certain');
+  assert.match(impactSummary(report), /^re-runs 6 agents in 4 parties · \$\d+\.\d{2,4} \(\$\d+\.\d{2,4} batch\)$/);
+
+  // Against a revision: the parties as if produced by the sample, the working configuration the edited one.
+  const against = partyImpacts(config, partiesRunWith(configOf(sample), storedParties(db)));
+  const direct = partyImpacts(config, storedParties(db));
+  assert.deepEqual(against.map((p) => p.agents.map((a) => [a.agent, a.cause, a.conditional])), direct.map((p) => p.agents.map((a) => [a.agent, a.cause, a.conditional])));
+  assert.ok(partyImpacts(configOf(sample), partiesRunWith(configOf(sample), storedParties(db))).every((p) => p.agents.length === 0));
+});

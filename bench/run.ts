@@ -10,6 +10,7 @@ import { extensionBench, vscodeBench } from './extensionBench';
 import { partyBench } from './partyBench';
 import { reliabilityBench } from './reliabilityBench';
 import { learningBench } from './learningBench';
+import { impactBench } from './impactBench';
 import { tokenizerBench } from './tokenizerBench';
 import { recordedFigures, startGroup } from './measure';
 import { catalogueReady } from '../sidecar/cost/catalogue';
@@ -21,6 +22,7 @@ const groups: Record<string, () => unknown> = {
   context: contextBench,
   party: partyBench,
   learning: learningBench,
+  impact: impactBench,
   cache: cacheBench,
   extension: extensionBench,
   vscode: vscodeBench,

@@ -3,7 +3,7 @@ import { impactSummary } from '../contract/impact';
 import { mainFile } from '../contract/configLocation';
 import { partiesRunWith, partyImpacts } from '../impact/impact';
 import { impactReport } from '../impact/impactReport';
-import { storedParties } from '../impact/storedResults';
+import { storedResults } from '../impact/storedResults';
 import { problemLines } from '../sources/load';
 import type { CliArgs } from './args';
 import { configLocation, requireConfig } from './configFile';
@@ -26,7 +26,7 @@ export function impactCommand(args: CliArgs, cwd: string, out: Output): void {
   const loaded = requireConfig(args, cwd, out.warn);
   const old = against === undefined ? undefined : oldConfig(args, cwd, against);
   const report = withLedger(args, cwd, out, (read) => {
-    const parties = read ? storedParties(read.db) : [];
+    const parties = read ? storedResults(read.db) : { parties: [], definitionText: () => '' };
     const planned = old ? partiesRunWith(old, parties) : parties;
     const impacts = partyImpacts(loaded.config, planned);
     return impactReport(loaded.config, loaded.prices, impacts, {

@@ -8,7 +8,8 @@ import { inputsByAgent } from '../planner/normalize';
 import { decide } from '../planner/decide';
 import type { Decision, UpstreamState } from '../planner/decide';
 import type { AgentResult } from '../contract/party';
-import type { StoredParty, StoredRow } from './storedResults';
+import type { StoredParty, StoredResults, StoredRow } from './storedResults';
+import { definitionHash } from '../store/projection';
 
 /**
  * What a configuration change re-runs in one party: each agent the planner would execute or delete for a reason the
@@ -40,33 +41,31 @@ function prepare(config: PartyConfig): Prepared {
 }
 
 /**
- * What stored definitions say against the configuration's, per agent and stored text: the same (a result of it may be
- * reused), or not. Parties share a few definitions (those of the configurations they ran with), so each distinct
- * text is parsed and compared once, and one of its rows checked to reproduce its key (an older release's key version
- * makes every row of it plan through the planner, which names it).
+ * What stored definitions say against the configuration's, per agent and stored definition: the same (a result of it
+ * may be reused), or not; and whether a row of it reproduces its key (an older release's key version does not: then
+ * the planner's decision names it for every row). Parties share a few definitions (those of the configurations they
+ * ran with), so each distinct one is read, parsed and compared once.
  */
 class DefinitionGroups {
-  private readonly verdicts = new Map<string, boolean>();
-  private readonly parsed = new Map<string, AgentDefinition>();
+  private readonly groups = new Map<string, { same: boolean; keyValid: boolean; definition: AgentDefinition }>();
 
-  constructor(private readonly prepared: Prepared) {}
+  constructor(
+    private readonly prepared: Prepared,
+    private readonly text: (party: string, agent: string) => string,
+  ) {}
 
-  same(agent: string, row: StoredRow): boolean {
-    const id = `${agent}\u0000${row.definition}`;
-    let verdict = this.verdicts.get(id);
-    if (verdict === undefined) {
-      const current = this.prepared.definitions.get(agent)!;
-      const stored = this.definition(row.definition);
-      verdict = (row.definition === current.json || changedFields(stored, current.definition).length === 0) && agentKey(stored, JSON.parse(row.inputs), JSON.parse(row.upstream)) === row.key;
-      this.verdicts.set(id, verdict);
+  of(party: string, row: StoredRow): { same: boolean; keyValid: boolean; definition: AgentDefinition } {
+    const id = `${row.agent}\u0000${row.definitionHash}`;
+    let group = this.groups.get(id);
+    if (!group) {
+      const current = this.prepared.definitions.get(row.agent);
+      const text = this.text(party, row.agent);
+      const definition = JSON.parse(text) as AgentDefinition;
+      const same = current !== undefined && (text === current.json || changedFields(definition, current.definition).length === 0);
+      const keyValid = agentKey(definition, JSON.parse(row.inputs), JSON.parse(row.upstream)) === row.key;
+      this.groups.set(id, (group = { same, keyValid, definition }));
     }
-    return verdict;
-  }
-
-  definition(text: string): AgentDefinition {
-    let definition = this.parsed.get(text);
-    if (!definition) this.parsed.set(text, (definition = JSON.parse(text) as AgentDefinition));
-    return definition;
+    return group;
   }
 }
 
@@ -75,9 +74,10 @@ class DefinitionGroups {
  * the shared cache or spend limits: what the configuration change itself re-runs. A result whose definition, inputs
  * and upstream results are as stored is reused without hashing; only the rest go through the planner's decision.
  */
-export function partyImpacts(config: PartyConfig, parties: StoredParty[]): PartyImpact[] {
+export function partyImpacts(config: PartyConfig, stored: StoredResults): PartyImpact[] {
   const prepared = prepare(config);
-  const groups = new DefinitionGroups(prepared);
+  const groups = new DefinitionGroups(prepared, stored.definitionText);
+  const { parties } = stored;
   // Agents some party has a result of: one none has is new to the configuration.
   const known = new Set(parties.flatMap((party) => [...party.results.keys()]));
   return parties.map((party) => (party.results.size ? partyImpact(prepared, groups, party, known) : { party: party.id, agents: [] }));
@@ -115,9 +115,10 @@ function takesPart(prepared: Prepared, name: string, inputs: string[], active: M
  * The parties as if every one that has run had its results produced by `config` (for `impact --against REV`): each
  * agent that takes part has a result of that configuration's definition, with its inputs and upstream results.
  */
-export function partiesRunWith(config: PartyConfig, parties: StoredParty[]): StoredParty[] {
+export function partiesRunWith(config: PartyConfig, stored: StoredResults): StoredResults {
   const prepared = prepare(config);
-  return parties.map((party) => {
+  const texts = new Map([...prepared.definitions].map(([name, { json }]) => [name, json]));
+  const parties = stored.parties.map((party): StoredParty => {
     const results = new Map<string, StoredRow>();
     if (!party.hasRun) return { ...party, results };
     const { inputsOf, textsOf } = routedInputs(prepared, party.inputs);
@@ -131,10 +132,11 @@ export function partiesRunWith(config: PartyConfig, parties: StoredParty[]): Sto
       const upstream = Object.fromEntries((config.agents[name].dependsOn ?? []).map((dep) => [dep, results.get(dep)?.resultHash ?? null]));
       const { definition, json } = prepared.definitions.get(name)!;
       const key = agentKey(definition, inputs, upstream);
-      results.set(name, { agent: name, key, resultHash: key, definition: json, inputs: JSON.stringify(inputs), upstream: JSON.stringify(upstream), completedAt: '' });
+      results.set(name, { agent: name, key, resultHash: key, definitionHash: definitionHash(json), inputs: JSON.stringify(inputs), upstream: JSON.stringify(upstream) });
     }
     return { ...party, routes, results };
   });
+  return { parties, definitionText: (_party, agent) => texts.get(agent)! };
 }
 
 function partyImpact(prepared: Prepared, groups: DefinitionGroups, party: StoredParty, known: Set<string>): PartyImpact {
@@ -154,11 +156,12 @@ function partyImpact(prepared: Prepared, groups: DefinitionGroups, party: Stored
     const row = party.results.get(name);
     const upstream = Object.fromEntries(dependsOn.map((dep) => [dep, upstreamState(decisions.get(dep), party.results.get(dep)?.resultHash ?? null)]));
     let decision: Decision;
-    if (isActive && row && groups.same(name, row) && row.inputs === JSON.stringify(inputs) && sameUpstream(row, upstream)) {
+    const group = row && groups.of(party.id, row);
+    if (isActive && row && group!.same && group!.keyValid && row.inputs === JSON.stringify(inputs) && sameUpstream(row, dependsOn, upstream)) {
       decision = { action: 'reuse', cause: 'unchanged' };
     } else {
-      const stored = row && storedResult(row, groups);
-      decision = decide({ definition: definitions.get(name)!.definition, inputs, active: isActive, stored, upstream, forced: false, expired: false, partyHasRun: party.hasRun });
+      const stored = row && storedResult(row, group!.definition);
+      decision = decide({ definition: definitions.get(name)!.definition, inputs, active: isActive, stored, storedKeyValid: group?.keyValid, upstream, forced: false, expired: false, partyHasRun: party.hasRun });
     }
     decisions.set(name, decision);
     if (decision.action !== 'execute' && decision.action !== 'delete') continue;
@@ -206,7 +209,15 @@ function upstreamState(decision: Decision | undefined, previousHash: string | nu
 }
 
 /** Whether every upstream result is known and is the one the stored result was made from (and no other was). */
-function sameUpstream(row: StoredRow, upstream: Record<string, UpstreamState>): boolean {
+function sameUpstream(row: StoredRow, dependsOn: string[], upstream: Record<string, UpstreamState>): boolean {
+  // The runner stores them in dependsOn order: the same text is the same upstream, without parsing it.
+  const hashes: Record<string, string | null> = {};
+  for (const dep of dependsOn) {
+    const state = upstream[dep];
+    if (!('hash' in state)) return false;
+    hashes[dep] = state.hash;
+  }
+  if (JSON.stringify(hashes) === row.upstream) return true;
   const stored = JSON.parse(row.upstream) as Record<string, string | null>;
   for (const [name, state] of Object.entries(upstream)) {
     if (!('hash' in state) || state.hash !== (stored[name] ?? null)) return false;
@@ -214,19 +225,19 @@ function sameUpstream(row: StoredRow, upstream: Record<string, UpstreamState>): 
   return Object.keys(stored).every((name) => name in upstream || stored[name] === null);
 }
 
-function storedResult(row: StoredRow, groups: DefinitionGroups): AgentResult {
+function storedResult(row: StoredRow, definition: AgentDefinition): AgentResult {
   return {
     agent: row.agent,
     key: row.key,
     resultHash: row.resultHash,
     output: '',
-    definition: groups.definition(row.definition),
+    definition,
     inputs: JSON.parse(row.inputs) as string[],
     upstream: JSON.parse(row.upstream) as Record<string, string | null>,
     usage: { inputTokens: 0, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 0, reasoningTokens: 0, source: 'estimated' },
     model: null,
     costUsd: 0,
     durationMs: 0,
-    completedAt: row.completedAt,
+    completedAt: '',
   };
 }

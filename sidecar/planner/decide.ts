@@ -17,6 +17,11 @@ export interface AgentSituation {
   /** Whether the agent takes part at all: it has inputs, or (without `handles`) an upstream agent takes part. */
   active: boolean;
   stored: AgentResult | undefined;
+  /**
+   * Whether the stored key is one this release makes from its definition, inputs and upstream (checked when
+   * undefined; impact knows it per definition, for many parties at once).
+   */
+  storedKeyValid?: boolean;
   upstream: Record<string, UpstreamState>;
   forced: boolean;
   /** Whether the stored result is older than the agent's TTL. */
@@ -74,7 +79,7 @@ function knownHashes(upstream: Record<string, UpstreamState>): Record<string, st
 function definiteChange(s: AgentSituation): Pick<Decision, 'cause' | 'detail'> | undefined {
   if (!s.stored) return { cause: !s.partyHasRun ? 'never ran' : s.inputs.length ? 'input added' : 'upstream changed' };
   // A stored key that its own definition, inputs and upstream no longer reproduce was made by an older release.
-  if (agentKey(s.stored.definition, s.stored.inputs, s.stored.upstream) !== s.stored.key) {
+  if (s.storedKeyValid === false || (s.storedKeyValid === undefined && agentKey(s.stored.definition, s.stored.inputs, s.stored.upstream) !== s.stored.key)) {
     return { cause: 'engine changed', detail: 'stored by an older release, whose results this one does not reuse' };
   }
   const fields = changedFields(s.stored.definition, s.definition);

@@ -37,19 +37,41 @@ export function canonicalJson(value: unknown): string {
   );
 }
 
-/** The Merkle key: the definition, the normalised inputs, and the result hashes of the upstream agents. */
+/** Each definition's canonical JSON, kept by identity: a plan or an impact hashes one definition for many keys. */
+const canonicalDefinitions = new WeakMap<AgentDefinition, string>();
+
+function canonicalDefinition(definition: AgentDefinition): string {
+  let text = canonicalDefinitions.get(definition);
+  if (text === undefined) canonicalDefinitions.set(definition, (text = canonicalJson(definition)));
+  return text;
+}
+
+/**
+ * The Merkle key: the definition, the normalised inputs, and the result hashes of the upstream agents. Written out
+ * as canonicalJson({ v, definition, inputs, upstream }) writes it (keys in order; inputs are strings), with the
+ * definition's part kept.
+ */
 export function agentKey(definition: AgentDefinition, inputs: string[], upstream: Record<string, string | null>): string {
-  return sha256(canonicalJson({ v: keyVersion, definition, inputs, upstream }));
+  return sha256(`{"definition":${canonicalDefinition(definition)},"inputs":${JSON.stringify(inputs)},"upstream":${canonicalJson(upstream)},"v":${keyVersion}}`);
 }
 
 export function resultHash(output: string): string {
   return sha256(output);
 }
 
+/** changedFields of definition pairs, by identity (impact compares one stored definition with one current one often). */
+const compared = new WeakMap<AgentDefinition, WeakMap<AgentDefinition, string[]>>();
+
 /** Definition fields that differ, for a cause such as "configuration changed: prompt, model". */
 export function changedFields(before: AgentDefinition, after: AgentDefinition): string[] {
-  const fields = new Set([...Object.keys(before), ...Object.keys(after)]);
-  return [...fields].filter((field) => canonicalJson(before[field] ?? null) !== canonicalJson(after[field] ?? null)).sort();
+  let byAfter = compared.get(before);
+  if (!byAfter) compared.set(before, (byAfter = new WeakMap()));
+  let fields = byAfter.get(after);
+  if (!fields) {
+    const names = new Set([...Object.keys(before), ...Object.keys(after)]);
+    byAfter.set(after, (fields = [...names].filter((field) => canonicalJson(before[field] ?? null) !== canonicalJson(after[field] ?? null)).sort()));
+  }
+  return [...fields];
 }
 
 /**

@@ -1,4 +1,5 @@
 import Database from 'better-sqlite3';
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { migrations } from './migrations';
@@ -21,6 +22,8 @@ export function openDatabase(file: string, options: { busyTimeoutMs?: number; na
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
+    // For migrations that hash what they store (10: each result's definition).
+    db.function('partycost_sha256', { deterministic: true }, (text: unknown) => createHash('sha256').update(String(text)).digest('hex'));
     migrate(db);
     return db;
   } catch (error) {

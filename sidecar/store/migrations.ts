@@ -258,4 +258,11 @@ export const migrations: string[] = [
     PRIMARY KEY (agent, prompt_hash, window_size)
   ) WITHOUT ROWID;
   `,
+  // 10: what impact reads of each party's current results, from an index that holds it (the rows hold the outputs):
+  // the definition by its hash (parties share a few definitions; each distinct one is read once).
+  `
+  ALTER TABLE results ADD COLUMN definition_hash TEXT;
+  UPDATE results SET definition_hash = partycost_sha256(definition);
+  CREATE INDEX results_impact ON results (party_id, agent, key, result_hash, definition_hash, inputs, upstream, completed_at);
+  `,
 ];

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Db } from './database';
 import { Statements } from './statements';
 import type { AgentResult, ContextRecord, PartyInput, PartyState } from '../contract/party';
@@ -72,14 +73,15 @@ export class Projection {
   }
 
   private writeResult(partyId: string, r: AgentResult): void {
+    const definition = JSON.stringify(r.definition);
     this.sql
       .get(
-        `INSERT OR REPLACE INTO results (party_id, agent, key, result_hash, output, definition, inputs, upstream, model,
+        `INSERT OR REPLACE INTO results (party_id, agent, key, result_hash, output, definition, definition_hash, inputs, upstream, model,
            input_tokens, cache_read_tokens, cache_write_tokens, output_tokens, reasoning_tokens, usage_source, cost_usd, duration_ms, completed_at, context)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
-        partyId, r.agent, r.key, r.resultHash, r.output, JSON.stringify(r.definition), JSON.stringify(r.inputs), JSON.stringify(r.upstream), r.model,
+        partyId, r.agent, r.key, r.resultHash, r.output, definition, definitionHash(definition), JSON.stringify(r.inputs), JSON.stringify(r.upstream), r.model,
         r.usage.inputTokens, r.usage.cacheReadTokens, r.usage.cacheWriteTokens, r.usage.outputTokens, r.usage.reasoningTokens, r.usage.source,
         r.costUsd, r.durationMs, r.completedAt,
         r.context ? JSON.stringify(r.context) : null,
@@ -158,4 +160,9 @@ function resultFromRow(row: ResultRow): AgentResult {
     completedAt: row.completed_at,
     ...(row.context ? { context: JSON.parse(row.context) as ContextRecord } : {}),
   };
+}
+
+/** How results name their definition for impact (migration 10): the SHA-256 of its stored text. */
+export function definitionHash(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
 }

@@ -5,7 +5,7 @@ import { engine, tempDatabase } from '../engine';
 import { loadConfigText } from '../../sidecar/sources/load';
 import { planParty } from '../../sidecar/planner/plan';
 import { PartyStore } from '../../sidecar/store/partyStore';
-import { storedParties } from '../../sidecar/impact/storedResults';
+import { storedResults } from '../../sidecar/impact/storedResults';
 import { partiesRunWith, partyImpacts } from '../../sidecar/impact/impact';
 import { impactReport } from '../../sidecar/impact/impactReport';
 import { impactSummary } from '../../sidecar/contract/impact';
@@ -56,7 +56,7 @@ test('impact of each edit: per party, exactly the planner\'s execute and delete 
     const text = edit(sample);
     assert.notEqual(text, sample, `the edit of ${name} changes the sample`);
     const config = configOf(text);
-    const impacts = partyImpacts(config, storedParties(db));
+    const impacts = partyImpacts(config, storedResults(db));
     const prices = loadConfigText(text, 'partycost.json').prices;
     let executions = 0;
     for (const impact of impacts) {
@@ -71,21 +71,21 @@ test('impact of each edit: per party, exactly the planner\'s execute and delete 
 
 test('an unchanged configuration affects no party, a party\'s own pending edit is not the change\'s, a removed agent is deleted', async () => {
   const db = await ranWorkspace();
-  const unchanged = impactReport(configOf(sample), loadConfigText(sample, 'partycost.json').prices, partyImpacts(configOf(sample), storedParties(db)), { against: 'results' });
+  const unchanged = impactReport(configOf(sample), loadConfigText(sample, 'partycost.json').prices, partyImpacts(configOf(sample), storedResults(db)), { against: 'results' });
   assert.deepEqual([unchanged.parties, unchanged.totals.executions, impactSummary(unchanged)], [{ total: 5, affected: 0 }, 0, 'no party affected (5 stored)']);
 
   // P1 gets an input it has not run with: its vendor and what follows re-run whatever the configuration says.
   engine(sample, db).addInput('P1', 'need a magician');
-  const pending = partyImpacts(configOf(sample), storedParties(db));
+  const pending = partyImpacts(configOf(sample), storedResults(db));
   assert.deepEqual(pending.find((p) => p.party === 'P1')!.agents, []);
-  const prompt = partyImpacts(configOf(edits['a prompt'](sample)), storedParties(db)).find((p) => p.party === 'P1')!;
+  const prompt = partyImpacts(configOf(edits['a prompt'](sample)), storedResults(db)).find((p) => p.party === 'P1')!;
   // The theme's prompt changed: theme and what depends on it only on theme re-run; budget and the final plan would
   // re-run anyway (the vendor has a new input), so they are not the change's.
   assert.deepEqual(prompt.agents.map((a) => a.agent), ['theme', 'venue', 'cake']);
 
   const removed = configOf(sample.replace(/"vendor": \{[\s\S]*?\n    \},\n/, '').replace(/"vendor", /g, '').replace(/, "vendor"/g, ''));
   assert.equal(removed.agents.vendor, undefined);
-  const deleted = partyImpacts(removed, storedParties(db)).find((p) => p.party === 'P2')!;
+  const deleted = partyImpacts(removed, storedResults(db)).find((p) => p.party === 'P2')!;
   assert.deepEqual(deleted.agents.find((a) => a.agent === 'vendor'), { agent: 'vendor', action: 'delete', cause: 'agent removed', conditional: false });
 });
 
@@ -94,9 +94,9 @@ test('the report sums parties per agent and cause, priced at list and batch pric
   const text = edits['a prompt'](sample);
   const config = configOf(text);
   const { prices } = loadConfigText(text, 'partycost.json');
-  const report = impactReport(config, prices, partyImpacts(config, storedParties(db)), { against: 'results', byParty: true });
+  const report = impactReport(config, prices, partyImpacts(config, storedResults(db)), { against: 'results', byParty: true });
   // The garden party has no theme input: its theme never ran, and the edit touches nothing of it.
-  const themed = storedParties(db).filter((p) => p.results.has('theme')).map((p) => p.id);
+  const themed = storedResults(db).parties.filter((p) => p.results.has('theme')).map((p) => p.id);
   assert.deepEqual(themed, ['P1', 'P2', 'P3', 'P5']);
   const theme = report.agents.find((a) => a.agent === 'theme')!;
   assert.deepEqual([theme.cause, theme.detail, theme.parties, theme.conditional], ['configuration changed', 'prompt', 4, false]);
@@ -110,8 +110,8 @@ test('the report sums parties per agent and cause, priced at list and batch pric
   assert.match(impactSummary(report), /^re-runs 6 agents in 4 parties · \$\d+\.\d{2,4} \(\$\d+\.\d{2,4} batch\)$/);
 
   // Against a revision: the parties as if produced by the sample, the working configuration the edited one.
-  const against = partyImpacts(config, partiesRunWith(configOf(sample), storedParties(db)));
-  const direct = partyImpacts(config, storedParties(db));
+  const against = partyImpacts(config, partiesRunWith(configOf(sample), storedResults(db)));
+  const direct = partyImpacts(config, storedResults(db));
   assert.deepEqual(against.map((p) => p.agents.map((a) => [a.agent, a.cause, a.conditional])), direct.map((p) => p.agents.map((a) => [a.agent, a.cause, a.conditional])));
-  assert.ok(partyImpacts(configOf(sample), partiesRunWith(configOf(sample), storedParties(db))).every((p) => p.agents.length === 0));
+  assert.ok(partyImpacts(configOf(sample), partiesRunWith(configOf(sample), storedResults(db))).every((p) => p.agents.length === 0));
 });

@@ -10,6 +10,7 @@ import { partiesRunWith, partyImpacts } from '../../sidecar/impact/impact';
 import { impactReport } from '../../sidecar/impact/impactReport';
 import { impactSummary } from '../../sidecar/contract/impact';
 import type { PartyConfig } from '../../sidecar/config/schema';
+import { agentDefinition, agentKey, canonicalJson, keyVersion, sha256 } from '../../sidecar/planner/keys';
 
 // Impact: every stored party's plan under an edited configuration, from the results table, must be exactly what the
 // planner plans for each party one by one (for parties with no edit of their own pending), and only what the
@@ -114,4 +115,16 @@ test('the report sums parties per agent and cause, priced at list and batch pric
   const direct = partyImpacts(config, storedResults(db));
   assert.deepEqual(against.map((p) => p.agents.map((a) => [a.agent, a.cause, a.conditional])), direct.map((p) => p.agents.map((a) => [a.agent, a.cause, a.conditional])));
   assert.ok(partyImpacts(configOf(sample), partiesRunWith(configOf(sample), storedResults(db))).every((p) => p.agents.length === 0));
+});
+
+test('agentKey, written out with each definition\'s JSON kept, is still the hash of canonicalJson({ v, definition, inputs, upstream })', () => {
+  const config = configOf(sample);
+  for (const [name, agent] of Object.entries(config.agents)) {
+    const definition = agentDefinition(agent, config);
+    for (const [inputs, upstream] of [[[], {}], [['75 guests', 'jungle'], { theme: 'abc', venue: null }], [['a"b\\u001f'], { z: 'x', a: 'y' }]] as [string[], Record<string, string | null>][]) {
+      const expected = sha256(canonicalJson({ v: keyVersion, definition, inputs, upstream }));
+      assert.equal(agentKey(definition, inputs, upstream), expected, name);
+      assert.equal(agentKey(definition, inputs, upstream), expected, `${name}, its definition's JSON kept`);
+    }
+  }
 });

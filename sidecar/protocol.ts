@@ -16,6 +16,7 @@ import type { AgentProgress, Plan, RunReport } from './contract/plan';
 import type { Pricing } from './contract/pricing';
 import type { AgentActuals, LedgerReport } from './contract/ledger';
 import type { AccuracyReport } from './contract/accuracy';
+import type { ImpactReport } from './contract/impact';
 import type { Calibration } from './contract/cost';
 
 const name = string().check(minLength(1));
@@ -199,6 +200,12 @@ export const actualsRequest = new CheckedRequest<Record<string, never>, { agents
 
 /** extension → sidecar: per agent, the configured and learned estimates against its runs; next month from the spend trend. */
 export const accuracyRequest = new CheckedRequest<Record<string, never>, AccuracyReport>('ledger/accuracy', nothing);
+
+/** The impact of the configuration on disk on every stored party, with the one-line summary (`partycost impact --by-party`). */
+export type ImpactResult = ImpactReport & { summary: string };
+
+/** extension → sidecar: what the configuration re-runs across every stored party, and its cost. */
+export const impactRequest = new CheckedRequest<Record<string, never>, ImpactResult>('impact/compute', nothing);
 
 /** Per-agent observations for hovers: how often its results were reused or hit, and their effective cost. */
 export interface AgentObservation {

@@ -11,6 +11,7 @@ import { pricesCommand } from './pricesCommand';
 import { ledgerCommand } from './ledgerCommand';
 import { accuracyCommand } from './accuracyCommand';
 import { impactCommand } from './impactCommand';
+import { refreshCommand } from './refreshCommand';
 import { processOutput } from './output';
 import type { Output } from './output';
 import { configJsonSchema } from '../config/schema';
@@ -42,6 +43,7 @@ const commands: Record<string, Command> = {
   ledger: ledgerCommand,
   accuracy: accuracyCommand,
   impact: impactCommand,
+  refresh: refreshCommand,
   schema: (_args, _cwd, out) => out.json(configJsonSchema()),
   serve: async (args) => {
     if (args.flags.stdio !== true) throw new CliError('partycost: usage: partycost serve --stdio', exitCodes.usage);
@@ -75,6 +77,7 @@ Commands:
   ledger [PARTY] [--since DATE]         every execution: provider, model, usage by part, estimated and actual cost
   accuracy                              per agent: configured and learned estimates against actual runs; spend trend
   impact [--against REV] [--by-party]   what the configuration re-runs across every stored party, and its cost
+  refresh [--parties P1,P2,…]           run the parties the configuration affects (or those listed), one by one
   prices [PATTERN] [--provider P] [--all]   models and their prices per 1M tokens, from the catalogue
   prices --update                       fetch the catalogue's newest prices and keep them in the workspace
   schema                                print the JSON Schema of partycost.json

@@ -19,6 +19,10 @@ import { health } from './health';
 import { UnknownPartyError } from '../store/partyStore';
 import { agentNodes, observations } from './insights';
 import { accuracyReport } from '../ledger/accuracy';
+import { partyImpacts } from '../impact/impact';
+import { impactReport } from '../impact/impactReport';
+import { storedResults } from '../impact/storedResults';
+import { impactSummary } from '../contract/impact';
 import { problemsOf, SessionError, SidecarSession, withText } from './session';
 import type { PartyConfig } from '../config/schema';
 import type { Learning } from '../contract/cost';
@@ -163,6 +167,16 @@ export function serve(): Promise<void> {
   handle(protocol.budgetStatusRequest, () => current().parties().budget());
   handle(protocol.ledgerRequest, ({ party, since }) => current().parties().store.ledger.report({ party, since }));
   handle(protocol.actualsRequest, () => ({ agents: current().parties().store.ledger.actuals() }));
+  handle(protocol.impactRequest, () => {
+    const s = current();
+    const parties = s.parties();
+    const report = impactReport(parties.config, parties.prices, partyImpacts(parties.config, storedResults(s.db)), {
+      against: "each party's results",
+      byParty: true,
+      learning: s.learner.learningFor(parties.config),
+    });
+    return { ...report, summary: impactSummary(report) };
+  });
   handle(protocol.accuracyRequest, () => {
     const parties = current().parties();
     return accuracyReport(parties.config, parties.prices, parties.store.ledger, parties.learner);

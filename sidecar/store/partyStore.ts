@@ -39,7 +39,7 @@ export class PartyStore {
   /** The open transaction's changes to the projection, per party, written just before it commits. */
   private readonly pending = new Map<string, PendingParty>();
 
-  constructor(db: Db) {
+  constructor(readonly db: Db) {
     this.runTransaction = db.transaction((work: () => unknown) => {
       this.depth += 1;
       try {

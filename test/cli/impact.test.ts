@@ -72,3 +72,20 @@ test('impact --against REV compares two configurations; a configuration that no 
   assert.ok(stored > 10);
   assert.equal(results(), stored);
 });
+
+test('refresh brings every affected party up to date, after which nothing is affected; an unknown party is refused', async () => {
+  const dir = await ranWorkspace();
+  edit(dir, 'Design a cake', 'Design a tall cake');
+  const before = JSON.parse((await partycost(dir, ['impact', '--json'])).stdout) as ImpactReport;
+  assert.deepEqual([before.parties.affected, before.agents[0].agent], [1, 'cake']);
+  const refreshed = await partycost(dir, ['refresh', '--json']);
+  assert.equal(refreshed.code, 0, refreshed.stderr);
+  const result = JSON.parse(refreshed.stdout) as { parties: { party: string; executed: number }[]; executed: number; failed: number };
+  assert.deepEqual(result.parties.map((p) => p.party), ['P1']);
+  assert.ok(result.executed >= 1 && result.failed === 0);
+  const after = JSON.parse((await partycost(dir, ['impact', '--json'])).stdout) as ImpactReport;
+  assert.deepEqual(after.parties, { total: 3, affected: 0 });
+  const unknown = await partycost(dir, ['refresh', '--parties', 'P1,P9']);
+  assert.equal(unknown.code, 1);
+  assert.equal(unknown.stderr, 'partycost: no party P9; "partycost party list" shows them\n');
+});

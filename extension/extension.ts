@@ -7,6 +7,8 @@ import { PartiesTree } from './views/partiesTree';
 import { registerStatusBar } from './views/statusBar';
 import { CacheView } from './webviews/cache/cacheView';
 import { registerFirstRun } from './views/firstRun';
+import { ImpactTracker } from './views/impactStatus';
+import { registerImpactCommands } from './commands/impactCommands';
 import { onDidPaintView } from './webviews/viewHost';
 import type { HoverTiming } from './editor/editorFeatures';
 import type { ViewPaint } from './webviews/viewHost';
@@ -23,6 +25,8 @@ export interface PartyCostApi {
   onDidPaintView: vscode.Event<ViewPaint>;
   /** Fires when our hover provider answers, with how long it took (for the bench). */
   onDidProvideHover: vscode.Event<HoverTiming>;
+  /** What the saved configuration re-runs across the stored parties (the status bar's and the top CodeLens's figures). */
+  impact: ImpactTracker;
   /** The folder VS Code keeps this extension's logs in (the "Party Cost Inspector" output channel's file among them). */
   logUri: vscode.Uri;
 }
@@ -36,7 +40,10 @@ export function activate(extension: vscode.ExtensionContext): PartyCostApi {
   context.log.info(`Party Cost Inspector ${extension.extension.packageJSON.version as string} activated`);
   registerPartyCommands(context);
   registerWorkspaceCommands(context);
-  registerEditorFeatures(context);
+  const impact = new ImpactTracker(context);
+  context.pushExtCleanup(impact);
+  registerImpactCommands(context, impact);
+  registerEditorFeatures(context, impact);
   const parties = new PartiesTree(context);
   context.pushExtCleanup(
     vscode.window.registerTreeDataProvider('partycost.parties', parties),
@@ -46,7 +53,7 @@ export function activate(extension: vscode.ExtensionContext): PartyCostApi {
   context.pushExtCleanup(cacheView, vscode.window.registerWebviewViewProvider(CacheView.viewId, cacheView));
   registerStatusBar(context);
   registerFirstRun(context);
-  return { partiesTree: parties, cacheView, onDidPaintView, onDidProvideHover, logUri: extension.logUri };
+  return { partiesTree: parties, cacheView, impact, onDidPaintView, onDidProvideHover, logUri: extension.logUri };
 }
 
 /** Returns the promise that stops the sidecar. */

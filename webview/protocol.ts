@@ -8,7 +8,7 @@ import type { AgentEstimate, Component, Estimate, RightSizing } from '../sidecar
 import type { AgentSavings, CacheReport, TierReport } from '../sidecar/contract/cache';
 import type { Pricing } from '../sidecar/contract/pricing';
 import type { Action, Plan, PlannedAgent } from '../sidecar/contract/plan';
-import type { AgentNode, TokenBudget } from '../sidecar/protocol';
+import type { AgentNode, ImpactResult, TokenBudget } from '../sidecar/protocol';
 import { array, boolean, enum as oneOf, gte, lte, minLength, number, optional, strictObject, string } from 'zod/mini';
 import type { ZodMiniType } from 'zod/mini';
 import { paramsProblem } from '../sidecar/contract/paramsProblem';
@@ -18,7 +18,7 @@ import type { AccuracyReport, AgentAccuracy } from '../sidecar/contract/accuracy
 const name = string().check(minLength(1));
 
 // The sidecar's shapes the views draw, handed on by the extension: the views import them from here only.
-export type { AccuracyReport, AgentAccuracy, AgentActuals, AgentEstimate, AgentNode, CostParts, AgentSavings, CacheReport, Component, Estimate, Plan, PlannedAgent, Pricing, RightSizing, TierReport, TokenBudget };
+export type { AccuracyReport, AgentAccuracy, AgentActuals, AgentEstimate, AgentNode, ImpactResult, CostParts, AgentSavings, CacheReport, Component, Estimate, Plan, PlannedAgent, Pricing, RightSizing, TierReport, TokenBudget };
 
 /** A command message: fire and forget. */
 export interface CommandMessage<P> {
@@ -103,10 +103,10 @@ export class NotificationType<P> {
 }
 
 /** The views, one folder each on both sides (extension/webviews/<name>/, webview/<name>/). */
-export type ViewName = 'plan' | 'estimates' | 'budgets' | 'cache';
+export type ViewName = 'plan' | 'estimates' | 'budgets' | 'cache' | 'impact';
 
 /** The VS Code commands a view may ask the host to run (an empty state's button); the host refuses any other. */
-export const viewActions = ['partycost.createSampleConfiguration', 'partycost.runPartyPlan', 'partycost.showDeltaPlan', 'partycost.showCostEstimate', 'partycost.showTokenBudgets', 'partycost.clearCache', 'partycost.updatePrices'] as const;
+export const viewActions = ['partycost.createSampleConfiguration', 'partycost.runPartyPlan', 'partycost.showDeltaPlan', 'partycost.showCostEstimate', 'partycost.showTokenBudgets', 'partycost.clearCache', 'partycost.updatePrices', 'partycost.refreshAffectedParties'] as const;
 export type ViewAction = (typeof viewActions)[number];
 
 /** Why a view has nothing to show, and the one thing to do next. */
@@ -162,7 +162,16 @@ export interface CacheViewState {
   empty?: EmptyState;
 }
 
-export type ViewState = PlanViewState | EstimatesViewState | BudgetsViewState | CacheViewState;
+/** The impact view: what the configuration re-runs across every stored party, by agent and by party. */
+export interface ImpactViewState {
+  view: 'impact';
+  impact: ImpactResult | null;
+  /** A refresh in progress: parties done of the total. */
+  refreshing?: { done: number; total: number };
+  empty?: EmptyState;
+}
+
+export type ViewState = PlanViewState | EstimatesViewState | BudgetsViewState | CacheViewState | ImpactViewState;
 
 /** view → host: the view has painted its initial state and listens; the host may now send notifications. */
 export const readyCommand = new CommandType<Record<string, never>>('webview/ready', strictObject({}));
@@ -193,6 +202,9 @@ export const budgetsStateNotification = new NotificationType<BudgetsViewState>('
 
 /** host → view: the cache view's new state (a run, a cleared cache). */
 export const cacheStateNotification = new NotificationType<CacheViewState>('cache/state');
+
+/** host → view: the impact view's new state (a save, a run, a refresh's progress). */
+export const impactStateNotification = new NotificationType<ImpactViewState>('impact/state');
 
 /** The id of the script element that carries a view's initial state as JSON. */
 export const initialStateElementId = 'initial-state';

@@ -6,6 +6,7 @@ import { validateRequest } from '../../sidecar/protocol';
 import { agentAt } from '../../sidecar/contract/configLayout';
 import { AgentCosts, crewAgentMarkdown, crewAgentSummary, hoverMarkdown, summary, tasksOf } from './agentCosts';
 import type { AgentCost } from './agentCosts';
+import type { ImpactTracker } from '../views/impactStatus';
 
 /** A crew's agents.yaml, whose entries are CrewAI agents (each costs the sum of its tasks), not tasks. */
 const isCrewAgents = (document: vscode.TextDocument): boolean => /^agents\.ya?ml$/i.test(path.basename(document.fileName));
@@ -30,7 +31,7 @@ const hoverTimings = new vscode.EventEmitter<HoverTiming>();
 export const onDidProvideHover = hoverTimings.event;
 
 /** Hovers, CodeLens and diagnostics on the workspace's configuration: partycost.json, or a crew's YAML files. */
-export function registerEditorFeatures(context: PartyCostContext): void {
+export function registerEditorFeatures(context: PartyCostContext, impact: ImpactTracker): void {
   const isConfig = (document: vscode.TextDocument): boolean => document.uri.scheme === 'file' && context.isSourceFile(document.uri.fsPath);
   const selector: vscode.DocumentSelector = [
     { scheme: 'file', pattern: '**/*.json' },
@@ -43,6 +44,7 @@ export function registerEditorFeatures(context: PartyCostContext): void {
     costs.invalidate();
     lensesChanged.fire();
   });
+  impact.onDidChange(() => lensesChanged.fire());
 
   const hover = vscode.languages.registerHoverProvider(selector, {
     async provideHover(document, position) {
@@ -76,11 +78,17 @@ export function registerEditorFeatures(context: PartyCostContext): void {
       if (!isConfig(document)) return [];
       const all = await costs.costs(document);
       const crewAgents = isCrewAgents(document);
-      return costs.layoutOf(document).agents.flatMap((located) => {
+      // At the top of the configuration: what the saved version re-runs across the stored parties.
+      const affected = impact.latest && impact.latest.parties.affected > 0 && !document.isDirty ? impact.latest : undefined;
+      const top = new vscode.Range(0, 0, 0, 0);
+      const impactLenses = affected
+        ? [new vscode.CodeLens(top, { title: `$(history) ${affected.summary}`, command: 'partycost.showImpact' }), new vscode.CodeLens(top, { title: 'Refresh Affected Parties', command: 'partycost.refreshAffectedParties' })]
+        : [];
+      return [...impactLenses, ...costs.layoutOf(document).agents.flatMap((located) => {
         const range = new vscode.Range(document.positionAt(located.offset), document.positionAt(located.offset + located.length));
         const title = crewAgents ? crewTitle(tasksOf(all, located.agent)) : all.get(located.agent) && summary(all.get(located.agent)!);
         return title ? [new vscode.CodeLens(range, { title, command: 'partycost.showCostEstimate' })] : [];
-      });
+      })];
     },
   });
 

@@ -38,7 +38,8 @@ function hoverText(hovers: vscode.Hover[]): string {
 async function lensTitles(uri: vscode.Uri, count: number): Promise<string[]> {
   return eventually(`${count} CodeLenses on ${uri.path.split('/').pop()}`, async () => {
     const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 10);
-    const titles = lenses.map((lens) => lens.command?.title ?? '');
+    // Each agent's or task's lens (the impact's, at the top, opens the impact instead).
+    const titles = lenses.filter((lens) => lens.command?.command === 'partycost.showCostEstimate').map((lens) => lens.command?.title ?? '');
     return titles.length === count && titles.every(Boolean) ? titles : undefined;
   });
 }
@@ -90,7 +91,7 @@ suite('A CrewAI project in VS Code', function () {
     // Back to partycost.json: its agents are what the estimate shows again.
     await eventually('partycost.json as the configuration again', async () => {
       const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', configUri(), 10);
-      return lenses.length === 7;
+      return lenses.filter((lens) => lens.command?.command === 'partycost.showCostEstimate').length === 7;
     });
   });
 

@@ -49,7 +49,7 @@ suite('Party Cost Inspector in VS Code', function () {
   test('a CodeLens above each agent gives the one-line summary', async () => {
     const document = await vscode.workspace.openTextDocument(configUri());
     const lenses = await eventually('seven CodeLenses', async () => {
-      const found = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', document.uri, 10);
+      const found = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', document.uri, 10)).filter((lens) => lens.command?.command === 'partycost.showCostEstimate');
       return found.length === 7 ? found : undefined;
     });
     const titles = lenses.map((lens) => lens.command?.title ?? '');

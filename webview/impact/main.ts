@@ -1,0 +1,7 @@
+// Entry of the Configuration Impact view.
+import '../shared/elements';
+import { impactStateNotification } from '../protocol';
+import { boot } from '../shared/boot';
+import { renderImpact } from './impactView';
+
+boot(impactStateNotification, renderImpact);

@@ -53,6 +53,7 @@ function oldConfig(args: CliArgs, cwd: string, rev: string) {
 function print(report: ImpactReport, file: string, out: Output): void {
   out.line(`Impact of ${file} on ${integer(report.parties.total)} stored part${report.parties.total === 1 ? 'y' : 'ies'} (against ${report.against})`);
   out.line(impactSummary(report));
+  if (report.removedAgents.length) out.line(`Kept: results of agents the configuration no longer has (${report.removedAgents.map((r) => `${r.agent} in ${integer(r.parties)} part${r.parties === 1 ? 'y' : 'ies'}`).join(', ')}); nothing re-runs them.`);
   if (!report.agents.length) return;
   out.line('');
   const rows = report.agents.map((a) => [a.agent, action(a), a.detail ? `${a.cause}: ${a.detail}` : a.cause, integer(a.parties), a.action === 'execute' ? usd(a.executeCostUsd) : '–', a.action === 'execute' ? usd(a.batchCostUsd) : '–']);

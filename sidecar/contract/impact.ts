@@ -30,6 +30,8 @@ export interface ImpactReport {
     /** Every execution at Batch API prices. */
     batchCostUsd: number;
   };
+  /** Agents the configuration no longer has, whose results parties keep (nothing re-runs them): in how many parties. */
+  removedAgents: { agent: string; parties: number }[];
   /** What each affected party re-runs (`--by-party`). */
   byParty?: { party: string; agents: { agent: string; action: 'execute' | 'delete'; cause: string; conditional: boolean }[] }[];
   /** The configurations compared: the working one against each party's results, or against a revision. */

@@ -13,12 +13,14 @@ import { definitionHash } from '../store/projection';
 
 /**
  * What a configuration change re-runs in one party: each agent the planner would execute or delete for a reason the
- * configuration gives (a changed definition or routing, an added or removed agent, or an upstream agent re-run for
- * such a reason), with its cause. What the party's own pending edits or failed runs re-run is not the change's.
+ * configuration gives (a changed definition or routing, an added agent, or an upstream agent re-run for such a
+ * reason), with its cause. What the party's own pending edits or failed runs re-run is not the change's.
  */
 export interface PartyImpact {
   party: string;
   agents: { agent: string; action: 'execute' | 'delete'; cause: string; detail?: string; conditional: boolean }[];
+  /** Agents it has results of that the configuration no longer has: their results are kept, nothing re-runs them. */
+  removed: string[];
 }
 
 /** A configuration's definitions, routing and order, prepared once for every party. */
@@ -80,7 +82,7 @@ export function partyImpacts(config: PartyConfig, stored: StoredResults): PartyI
   const { parties } = stored;
   // Agents some party has a result of: one none has is new to the configuration.
   const known = new Set(parties.flatMap((party) => [...party.results.keys()]));
-  return parties.map((party) => (party.results.size ? partyImpact(prepared, groups, party, known) : { party: party.id, agents: [] }));
+  return parties.map((party) => (party.results.size ? partyImpact(prepared, groups, party, known) : { party: party.id, agents: [], removed: [] }));
 }
 
 /** A party's inputs routed and normalised per agent, as partyGraph does (each distinct text routed once). */
@@ -173,11 +175,9 @@ function partyImpact(prepared: Prepared, groups: DefinitionGroups, party: Stored
       impacted.push({ agent: name, action: decision.action, cause: decision.cause, ...(decision.detail ? { detail: decision.detail } : {}), conditional: decision.conditional === true });
     }
   }
-  // Results of agents the configuration no longer has are deleted.
-  for (const agent of party.results.keys()) {
-    if (!definitions.has(agent)) impacted.push({ agent, action: 'delete', cause: 'agent removed', conditional: false });
-  }
-  return { party: party.id, agents: impacted };
+  // Results of agents the configuration no longer has stay as they are (a run plans only configured agents).
+  const removed = [...party.results.keys()].filter((agent) => !definitions.has(agent));
+  return { party: party.id, agents: impacted, removed };
 }
 
 /**

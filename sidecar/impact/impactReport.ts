@@ -44,9 +44,12 @@ export function impactReport(config: PartyConfig, prices: PriceBook, impacts: Pa
     }))
     .sort((a, b) => (order.get(a.agent) ?? Infinity) - (order.get(b.agent) ?? Infinity) || Number(a.conditional) - Number(b.conditional) || b.parties - a.parties);
   const affected = impacts.filter((p) => p.agents.length > 0);
+  const removed = new Map<string, number>();
+  for (const party of impacts) for (const agent of party.removed) removed.set(agent, (removed.get(agent) ?? 0) + 1);
   return {
     parties: { total: impacts.length, affected: affected.length },
     agents,
+    removedAgents: [...removed].map(([agent, parties]) => ({ agent, parties })),
     totals: { executions, executeCostUsd: toUsd(all), bestCaseCostUsd: toUsd(certain), batchCostUsd: toUsd(batched) },
     ...(options.byParty ? { byParty: affected.map((p) => ({ party: p.party, agents: p.agents.map(({ agent, action, cause, conditional }) => ({ agent, action, cause, conditional })) })) } : {}),
     against: options.against,

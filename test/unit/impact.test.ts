@@ -70,7 +70,7 @@ test('impact of each edit: per party, exactly the planner\'s execute and delete 
   }
 });
 
-test('an unchanged configuration affects no party, a party\'s own pending edit is not the change\'s, a removed agent is deleted', async () => {
+test('an unchanged configuration affects no party, a party\'s own pending edit is not the change\'s, a removed agent\'s results are kept', async () => {
   const db = await ranWorkspace();
   const unchanged = impactReport(configOf(sample), loadConfigText(sample, 'partycost.json').prices, partyImpacts(configOf(sample), storedResults(db)), { against: 'results' });
   assert.deepEqual([unchanged.parties, unchanged.totals.executions, impactSummary(unchanged)], [{ total: 5, affected: 0 }, 0, 'no party affected (5 stored)']);
@@ -86,8 +86,11 @@ test('an unchanged configuration affects no party, a party\'s own pending edit i
 
   const removed = configOf(sample.replace(/"vendor": \{[\s\S]*?\n    \},\n/, '').replace(/"vendor", /g, '').replace(/, "vendor"/g, ''));
   assert.equal(removed.agents.vendor, undefined);
-  const deleted = partyImpacts(removed, storedResults(db)).find((p) => p.party === 'P2')!;
-  assert.deepEqual(deleted.agents.find((a) => a.agent === 'vendor'), { agent: 'vendor', action: 'delete', cause: 'agent removed', conditional: false });
+  // Its results are kept (a run plans only configured agents), said apart; nothing else changes for them.
+  const withoutVendor = partyImpacts(removed, storedResults(db));
+  assert.deepEqual(withoutVendor.find((p) => p.party === 'P2')!.removed, ['vendor']);
+  const report = impactReport(removed, loadConfigText(sample, 'partycost.json').prices, withoutVendor, { against: 'results' });
+  assert.deepEqual(report.removedAgents, [{ agent: 'vendor', parties: 2 }]);
 });
 
 test('the report sums parties per agent and cause, priced at list and batch prices; --against compares two configurations', async () => {

@@ -4,6 +4,7 @@ import { mainFile } from '../contract/configLocation';
 import { partiesRunWith, partyImpacts } from '../impact/impact';
 import { impactReport } from '../impact/impactReport';
 import { storedResults } from '../impact/storedResults';
+import type { StoredResults } from '../impact/storedResults';
 import { problemLines } from '../sources/load';
 import type { CliArgs } from './args';
 import { configLocation, requireConfig } from './configFile';
@@ -26,7 +27,7 @@ export function impactCommand(args: CliArgs, cwd: string, out: Output): void {
   const loaded = requireConfig(args, cwd, out.warn);
   const old = against === undefined ? undefined : oldConfig(args, cwd, against);
   const report = withLedger(args, cwd, out, (read) => {
-    const parties = read ? storedResults(read.db) : { parties: [], definitionText: () => '' };
+    const parties = read ? storedResults(read.db) : noParties;
     const planned = old ? partiesRunWith(old, parties) : parties;
     const impacts = partyImpacts(loaded.config, planned);
     return impactReport(loaded.config, loaded.prices, impacts, {
@@ -38,6 +39,9 @@ export function impactCommand(args: CliArgs, cwd: string, out: Output): void {
   if (args.json) return out.json(report);
   print(report, loaded.file, out);
 }
+
+/** A workspace with no database yet: no parties. */
+const noParties: StoredResults = { agents: new Set(), definitionText: () => '', forEach: () => undefined };
 
 function oldConfig(args: CliArgs, cwd: string, rev: string) {
   const location = configLocation(args, cwd);

@@ -18,6 +18,8 @@ import { definitionHash } from '../store/projection';
  */
 export interface PartyImpact {
   party: string;
+  /** Where the party stands in the order they were created. */
+  order: number;
   agents: { agent: string; action: 'execute' | 'delete'; cause: string; detail?: string; conditional: boolean }[];
   /** Agents it has results of that the configuration no longer has: their results are kept, nothing re-runs them. */
   removed: string[];
@@ -48,24 +50,32 @@ function prepare(config: PartyConfig): Prepared {
  * the planner's decision names it for every row). Parties share a few definitions (those of the configurations they
  * ran with), so each distinct one is read, parsed and compared once.
  */
+interface Group {
+  same: boolean;
+  keyValid: boolean;
+  definition: AgentDefinition;
+}
+
 class DefinitionGroups {
-  private readonly groups = new Map<string, { same: boolean; keyValid: boolean; definition: AgentDefinition }>();
+  /** By agent, then by definition hash (no key strings built per row). */
+  private readonly groups = new Map<string, Map<string, Group>>();
 
   constructor(
     private readonly prepared: Prepared,
-    private readonly text: (party: string, agent: string) => string,
+    private readonly text: (agent: string, hash: string) => string,
   ) {}
 
-  of(party: string, row: StoredRow): { same: boolean; keyValid: boolean; definition: AgentDefinition } {
-    const id = `${row.agent}\u0000${row.definitionHash}`;
-    let group = this.groups.get(id);
+  of(row: StoredRow): Group {
+    let byHash = this.groups.get(row.agent);
+    if (!byHash) this.groups.set(row.agent, (byHash = new Map()));
+    let group = byHash.get(row.definitionHash);
     if (!group) {
       const current = this.prepared.definitions.get(row.agent);
-      const text = this.text(party, row.agent);
+      const text = this.text(row.agent, row.definitionHash);
       const definition = JSON.parse(text) as AgentDefinition;
       const same = current !== undefined && (text === current.json || changedFields(definition, current.definition).length === 0);
       const keyValid = agentKey(definition, JSON.parse(row.inputs), JSON.parse(row.upstream)) === row.key;
-      this.groups.set(id, (group = { same, keyValid, definition }));
+      byHash.set(row.definitionHash, (group = { same, keyValid, definition }));
     }
     return group;
   }
@@ -79,10 +89,11 @@ class DefinitionGroups {
 export function partyImpacts(config: PartyConfig, stored: StoredResults): PartyImpact[] {
   const prepared = prepare(config);
   const groups = new DefinitionGroups(prepared, stored.definitionText);
-  const { parties } = stored;
   // Agents some party has a result of: one none has is new to the configuration.
-  const known = new Set(parties.flatMap((party) => [...party.results.keys()]));
-  return parties.map((party) => (party.results.size ? partyImpact(prepared, groups, party, known) : { party: party.id, agents: [], removed: [] }));
+  const known = stored.agents;
+  const impacts: PartyImpact[] = [];
+  stored.forEach((party) => impacts.push(party.results.size ? partyImpact(prepared, groups, party, known) : { party: party.id, order: party.order, agents: [], removed: [] }));
+  return impacts.sort((a, b) => a.order - b.order);
 }
 
 /** A party's inputs routed and normalised per agent, as partyGraph does (each distinct text routed once). */
@@ -119,26 +130,32 @@ function takesPart(prepared: Prepared, name: string, inputs: string[], active: M
  */
 export function partiesRunWith(config: PartyConfig, stored: StoredResults): StoredResults {
   const prepared = prepare(config);
-  const texts = new Map([...prepared.definitions].map(([name, { json }]) => [name, json]));
-  const parties = stored.parties.map((party): StoredParty => {
-    const results = new Map<string, StoredRow>();
-    if (!party.hasRun) return { ...party, results };
-    const { inputsOf, textsOf } = routedInputs(prepared, party.inputs);
-    const routes = new Map(prepared.order.map((name) => [name, new Set(textsOf(name))]));
-    const active = new Map<string, boolean>();
-    for (const name of prepared.order) {
-      const inputs = inputsOf.get(name) ?? [];
-      const isActive = takesPart(prepared, name, inputs, active, party.inputs.length);
-      active.set(name, isActive);
-      if (!isActive) continue;
-      const upstream = Object.fromEntries((config.agents[name].dependsOn ?? []).map((dep) => [dep, results.get(dep)?.resultHash ?? null]));
-      const { definition, json } = prepared.definitions.get(name)!;
-      const key = agentKey(definition, inputs, upstream);
-      results.set(name, { agent: name, key, resultHash: key, definitionHash: definitionHash(json), inputs: JSON.stringify(inputs), upstream: JSON.stringify(upstream) });
-    }
-    return { ...party, routes, results };
-  });
-  return { parties, definitionText: (_party, agent) => texts.get(agent)! };
+  const hashes = new Map([...prepared.definitions].map(([name, { json }]) => [name, definitionHash(json)]));
+  const texts = new Map([...prepared.definitions].map(([name, { json }]) => [hashes.get(name)!, json]));
+  return {
+    agents: new Set(prepared.order),
+    definitionText: (_agent, hash) => texts.get(hash)!,
+    forEach: (visit) => stored.forEach((party) => visit(runWith(prepared, hashes, party))),
+  };
+}
+
+/** One party as if it had run with the prepared configuration (whose definitions' hashes are given). */
+function runWith(prepared: Prepared, hashes: Map<string, string>, party: StoredParty): StoredParty {
+  const results = new Map<string, StoredRow>();
+  if (!party.hasRun) return { ...party, results };
+  const { inputsOf, textsOf } = routedInputs(prepared, party.inputs);
+  const routes = new Map(prepared.order.map((name) => [name, new Set(textsOf(name))]));
+  const active = new Map<string, boolean>();
+  for (const name of prepared.order) {
+    const inputs = inputsOf.get(name) ?? [];
+    const isActive = takesPart(prepared, name, inputs, active, party.inputs.length);
+    active.set(name, isActive);
+    if (!isActive) continue;
+    const upstream = Object.fromEntries((prepared.config.agents[name].dependsOn ?? []).map((dep) => [dep, results.get(dep)?.resultHash ?? null]));
+    const key = agentKey(prepared.definitions.get(name)!.definition, inputs, upstream);
+    results.set(name, { agent: name, key, resultHash: key, definitionHash: hashes.get(name)!, inputs: JSON.stringify(inputs), upstream: JSON.stringify(upstream) });
+  }
+  return { ...party, routes, results };
 }
 
 function partyImpact(prepared: Prepared, groups: DefinitionGroups, party: StoredParty, known: Set<string>): PartyImpact {
@@ -158,7 +175,7 @@ function partyImpact(prepared: Prepared, groups: DefinitionGroups, party: Stored
     const row = party.results.get(name);
     const upstream = Object.fromEntries(dependsOn.map((dep) => [dep, upstreamState(decisions.get(dep), party.results.get(dep)?.resultHash ?? null)]));
     let decision: Decision;
-    const group = row && groups.of(party.id, row);
+    const group = row && groups.of(row);
     if (isActive && row && group!.same && group!.keyValid && row.inputs === JSON.stringify(inputs) && sameUpstream(row, dependsOn, upstream)) {
       decision = { action: 'reuse', cause: 'unchanged' };
     } else {
@@ -177,7 +194,7 @@ function partyImpact(prepared: Prepared, groups: DefinitionGroups, party: Stored
   }
   // Results of agents the configuration no longer has stay as they are (a run plans only configured agents).
   const removed = [...party.results.keys()].filter((agent) => !definitions.has(agent));
-  return { party: party.id, agents: impacted, removed };
+  return { party: party.id, order: party.order, agents: impacted, removed };
 }
 
 /**

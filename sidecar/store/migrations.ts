@@ -263,6 +263,7 @@ export const migrations: string[] = [
   `
   ALTER TABLE results ADD COLUMN definition_hash TEXT;
   UPDATE results SET definition_hash = partycost_sha256(definition);
-  CREATE INDEX results_impact ON results (party_id, agent, key, result_hash, definition_hash, inputs, upstream, completed_at);
+  CREATE INDEX results_impact ON results (party_id, agent, key, result_hash, definition_hash, inputs, upstream);
+  CREATE INDEX results_definitions ON results (agent, definition_hash);
   `,
 ];

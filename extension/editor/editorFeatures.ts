@@ -40,11 +40,13 @@ export function registerEditorFeatures(context: PartyCostContext, impact: Impact
   ];
   const costs = new AgentCosts(context);
   const lensesChanged = new vscode.EventEmitter<void>();
-  context.onDidChangeParties(() => {
-    costs.invalidate();
-    lensesChanged.fire();
-  });
-  impact.onDidChange(() => lensesChanged.fire());
+  context.pushExtCleanup(
+    context.onDidChangeParties(() => {
+      costs.invalidate();
+      lensesChanged.fire();
+    }),
+    impact.onDidChange(() => lensesChanged.fire()),
+  );
 
   const hover = vscode.languages.registerHoverProvider(selector, {
     async provideHover(document, position) {

@@ -76,12 +76,12 @@ function blocksOf(message: ChatMessage, index: number, cut: StablePrefix | undef
   return rest ? [{ type: 'text', text: prefix, cache_control: breakpoint }, { type: 'text', text: rest }] : [{ type: 'text', text: prefix, cache_control: breakpoint }];
 }
 
-function textOf(content: Anthropic.Messages.ContentBlock[]): string {
+export function textOf(content: Anthropic.Messages.ContentBlock[]): string {
   return content.map((block) => (block.type === 'text' ? block.text : '')).join('');
 }
 
 /** Anthropic's `input_tokens` is the uncached part only: the prompt is it plus the cache writes and reads. */
-function usageOf(usage: AnthropicUsage): Completion['usage'] {
+export function usageOf(usage: AnthropicUsage): Completion['usage'] {
   const written = usage.cache_creation_input_tokens ?? 0;
   const read = usage.cache_read_input_tokens ?? 0;
   return {

@@ -62,7 +62,7 @@ export class OpenAIProvider implements Provider {
 }
 
 /** The response's usage in our shape; a server that reports none (some compatible ones) is counted locally. */
-function usageOf(usage: OpenAIUsage | undefined | null, request: CompletionRequest, output: string): Completion['usage'] {
+export function usageOf(usage: OpenAIUsage | undefined | null, request: CompletionRequest, output: string): Completion['usage'] {
   if (!usage) {
     const { encoding } = tokenizationFor(request.model);
     return { inputTokens: countChat(request.messages, encoding), cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: countText(output, encoding), reasoningTokens: 0, source: 'estimated' };

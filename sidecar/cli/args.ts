@@ -28,7 +28,7 @@ const commandOptions: Record<string, Record<string, OptionSpec>> = {
   prices: { update: { type: 'boolean' }, provider: { type: 'string' }, all: { type: 'boolean' } },
   ledger: { since: { type: 'string' } },
   impact: { against: { type: 'string' }, 'by-party': { type: 'boolean' } },
-  refresh: { parties: { type: 'string' } },
+  refresh: { parties: { type: 'string' }, batch: { type: 'boolean' } },
 };
 
 export interface CliArgs {

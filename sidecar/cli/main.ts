@@ -77,7 +77,8 @@ Commands:
   ledger [PARTY] [--since DATE]         every execution: provider, model, usage by part, estimated and actual cost
   accuracy                              per agent: configured and learned estimates against actual runs; spend trend
   impact [--against REV] [--by-party]   what the configuration re-runs across every stored party, and its cost
-  refresh [--parties P1,P2,…]           run the parties the configuration affects (or those listed), one by one
+  refresh [--batch] [--parties P1,P2,…] run the parties the configuration affects (or those listed); --batch: through
+                                        the OpenAI and Anthropic batch APIs, level by level
   prices [PATTERN] [--provider P] [--all]   models and their prices per 1M tokens, from the catalogue
   prices --update                       fetch the catalogue's newest prices and keep them in the workspace
   schema                                print the JSON Schema of partycost.json

@@ -38,7 +38,7 @@ export interface LedgerExecution {
 export interface LedgerTotals {
   executions: number;
   cacheHits: number;
-  usage: Omit<Usage, 'source'>;
+  usage: Omit<Usage, 'source' | 'batch'>;
   /** Over the executions whose estimate was kept (older releases kept none). */
   estimatedCostUsd: number;
   /** How many executions kept their estimate. */

@@ -22,6 +22,8 @@ export interface Usage {
   reasoningTokens: number;
   /** `actual` when the provider reported it, `estimated` when counted locally (the offline provider). */
   source: 'actual' | 'estimated';
+  /** Billed through the vendor's batch API, at its discount (the cost recorded with it says so; not kept beyond it). */
+  batch?: true;
 }
 
 /** An input of a party and the agents it was routed to when it was added. */

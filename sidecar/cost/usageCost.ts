@@ -32,12 +32,12 @@ export function llmCost(model: string | null, usage: PricedUsage, prices: PriceB
 
 /** The whole cost of one execution of an agent with this usage, at the prices of `at` (default now). */
 export function executionCost(agent: AgentConfig, model: string | null, usage: Usage, prices: PriceBook, at?: Date): Pico {
-  return llmCost(model, usage, prices, { at }) + sum(Object.values(resourceCosts(agent.resources, prices)));
+  return llmCost(model, usage, prices, { at, batch: usage.batch === true }) + sum(Object.values(resourceCosts(agent.resources, prices)));
 }
 
 /** The cost of one execution by part, in USD: model charges by token kind, and the resources. */
 export function executionParts(agent: AgentConfig, model: string | null, usage: Usage, prices: PriceBook, at?: Date): CostParts {
-  const llm = llmParts(model, usage, prices, { at });
+  const llm = llmParts(model, usage, prices, { at, batch: usage.batch === true });
   const usd = (part: keyof PricedCost['parts']): number => toUsd(llm?.parts[part] ?? 0n);
   return {
     inputUsd: usd('input'),

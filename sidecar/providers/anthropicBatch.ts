@@ -32,7 +32,7 @@ export class AnthropicBatchDriver implements BatchDriver {
     for await (const entry of await this.client.messages.batches.results(id)) {
       const customId = entry.custom_id;
       const result = entry.result;
-      if (result.type === 'succeeded') outcomes.push({ customId, completion: { output: textOf(result.message.content), usage: usageOf(result.message.usage) } });
+      if (result.type === 'succeeded') outcomes.push({ customId, completion: { output: textOf(result.message.content), usage: { ...usageOf(result.message.usage), batch: true } } });
       else if (result.type === 'errored') outcomes.push({ customId, failure: 'failed', detail: result.error.error.message });
       else outcomes.push({ customId, failure: result.type, detail: result.type === 'expired' ? 'not answered within the batch window' : 'canceled' });
     }

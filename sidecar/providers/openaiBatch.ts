@@ -67,7 +67,7 @@ function outcomeOf(line: OutputLine, request: BatchItem['request'] | undefined):
   if (line.response?.status_code === 200 && body && 'choices' in body) {
     const output = body.choices[0]?.message?.content ?? '';
     const asked = { model: body.model, messages: request?.messages ?? [] } as unknown as CompletionRequest;
-    return { customId, completion: { output, usage: usageOf(body.usage, asked, output) } };
+    return { customId, completion: { output, usage: { ...usageOf(body.usage, asked, output), batch: true } } };
   }
   if (line.error?.code === 'batch_expired') return { customId, failure: 'expired', detail: line.error.message ?? 'not answered within the batch window' };
   const message = line.error?.message ?? (body && 'error' in body ? body.error?.message : undefined) ?? `status ${line.response?.status_code ?? 'none'}`;

@@ -2,6 +2,7 @@ import type { PartyConfig } from '../config/schema';
 import { OfflineProvider } from './offline';
 import { ProviderSetupError } from './provider';
 import type { Provider, ProviderName } from './provider';
+import type { BatchDriver } from './batch';
 
 /** How one provider is reached: its endpoint, per-attempt timeout and retries. */
 export interface ProviderSettings {
@@ -85,8 +86,8 @@ export class Providers {
     return provider;
   }
 
-  private async build(name: ProviderName): Promise<Provider> {
-    if (name === 'offline') return new OfflineProvider(Number(this.env.PARTYCOST_OFFLINE_LATENCY_MS) || 0);
+  /** The provider's endpoint and key, or a ProviderSetupError naming what to set. */
+  private reach(name: Exclude<ProviderName, 'offline'>): { baseURL: string; apiKey: string | undefined } {
     const { baseURL, custom } = this.settings(name);
     const vendor = vendors[name];
     const apiKey = vendor.keyVariables.map((variable) => this.env[variable]).find((key) => key);
@@ -94,6 +95,19 @@ export class Providers {
     if (!apiKey && !(name === 'openai' && custom)) {
       throw new ProviderSetupError(`the ${name} provider needs an API key: set ${vendor.keyVariables.join(' or ')} (or, in VS Code, run "Party Cost: Set API Key")`);
     }
+    return { baseURL, apiKey };
+  }
+
+  /** The vendor's batch API at the provider's endpoint, with its key: OpenAI's Batch API, Anthropic's Message Batches. */
+  async batchDriver(name: 'openai' | 'anthropic'): Promise<BatchDriver> {
+    const { baseURL, apiKey } = this.reach(name);
+    if (name === 'openai') return new (await import('./openaiBatch')).OpenAIBatchDriver({ baseURL, apiKey });
+    return new (await import('./anthropicBatch')).AnthropicBatchDriver({ baseURL, apiKey: apiKey! });
+  }
+
+  private async build(name: ProviderName): Promise<Provider> {
+    if (name === 'offline') return new OfflineProvider(Number(this.env.PARTYCOST_OFFLINE_LATENCY_MS) || 0);
+    const { baseURL, apiKey } = this.reach(name);
     // The SDKs load only when a provider needs them, so an offline run never pays for them.
     if (name === 'openai') return new (await import('./openai')).OpenAIProvider({ baseURL, apiKey });
     if (name === 'anthropic') return new (await import('./anthropic')).AnthropicProvider({ baseURL, apiKey: apiKey! });

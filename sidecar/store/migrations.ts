@@ -259,11 +259,19 @@ export const migrations: string[] = [
   ) WITHOUT ROWID;
   `,
   // 10: what impact reads of each party's current results, from an index that holds it (the rows hold the outputs):
-  // the definition by its hash (parties share a few definitions; each distinct one is read once).
+  // the definition by its hash (parties share a few definitions; each distinct one is read once). And the batches a
+  // refresh submitted (their items: party, agent and request hash), so a refresh resumes them after a restart.
   `
   ALTER TABLE results ADD COLUMN definition_hash TEXT;
   UPDATE results SET definition_hash = partycost_sha256(definition);
   CREATE INDEX results_impact ON results (party_id, agent, key, result_hash, definition_hash, inputs, upstream);
   CREATE INDEX results_definitions ON results (agent, definition_hash);
+  CREATE TABLE batches (
+    id TEXT PRIMARY KEY,
+    provider TEXT NOT NULL,
+    items TEXT NOT NULL,
+    submitted_at TEXT NOT NULL,
+    ended_at TEXT
+  );
   `,
 ];

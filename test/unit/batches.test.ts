@@ -33,7 +33,7 @@ async function conformance(driver: BatchDriver, standin: BatchStandin, model: st
   const ok = by.get('P1/theme')!;
   assert.ok('completion' in ok);
   assert.equal(ok.completion.output, 'Fake answer to: Suggest a theme for P1/theme');
-  assert.deepEqual(ok.completion.usage, { inputTokens: Math.ceil('Suggest a theme for P1/theme'.length / 4) + 10, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: Math.ceil(ok.completion.output.length / 4), reasoningTokens: 0, source: 'actual' });
+  assert.deepEqual(ok.completion.usage, { inputTokens: Math.ceil('Suggest a theme for P1/theme'.length / 4) + 10, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: Math.ceil(ok.completion.output.length / 4), reasoningTokens: 0, source: 'actual', batch: true });
   const failed = by.get('P3/theme-fail')!;
   assert.ok('failure' in failed && failed.failure === 'failed' && failed.detail.length > 0, JSON.stringify(failed));
   const expired = by.get('P4/theme-late')!;

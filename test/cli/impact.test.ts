@@ -64,6 +64,14 @@ test('impact --against REV compares two configurations; a configuration that no 
   assert.equal(against.against, 'HEAD');
   assert.deepEqual(against.agents.map((a) => [a.agent, a.cause, a.detail, a.parties]), [['planner_final', 'configuration changed', 'model', 3]]);
 
+  // A revision whose configuration no longer parses is named at its place, REV:path:line:column.
+  edit(dir, '"agents": {', '"agents": {,');
+  git('commit', '-q', '-am', 'broken');
+  edit(dir, '"agents": {,', '"agents": {');
+  const old = await partycost(dir, ['impact', '--against', 'HEAD']);
+  assert.equal(old.code, 1);
+  assert.match(old.stderr, /^HEAD:partycost\.json:\d+:\d+: malformed JSON/m);
+
   edit(dir, '"agents": {', '"agents": {,');
   const broken = await partycost(dir, ['impact']);
   assert.equal(broken.code, 1);

@@ -111,7 +111,7 @@ async function batchRefreshCommand(args: CliArgs, cwd: string, out: Output): Pro
     }
     if (failed.length) throw new CliError(`partycost: ${failed.length} part${failed.length === 1 ? 'y' : 'ies'} failed to refresh: ${failed.map((p) => p.party).join(', ')}; their finished agents are kept`);
   } catch (error) {
-    if (error instanceof RunCancelledError) throw new CliError('partycost: refresh cancelled; what finished is kept, and the batches submitted are collected by the next "partycost refresh --batch"');
+    if (error instanceof RunCancelledError || controller.signal.aborted) throw new CliError('partycost: refresh cancelled; what finished is kept, and the batches submitted are collected by the next "partycost refresh --batch"');
     throw error;
   } finally {
     process.removeListener('SIGINT', cancel);

@@ -72,6 +72,8 @@ export class BatchRefresh {
   /** Answers by custom id (party/agent), each with the hash of the request it answers. */
   private readonly served = new Map<string, { hash: string; outcome: BatchOutcome }>();
   private readonly report: BatchRefreshReport = { parties: [], batches: [], waiting: [], executed: 0, costUsd: 0 };
+  /** Batches whose answers are served but not yet recorded by a pass: marked ended once they are. */
+  private collected: string[] = [];
 
   constructor(
     private readonly db: Db,
@@ -128,6 +130,9 @@ export class BatchRefresh {
           } else failed.set(party, error instanceof Error ? error.message : String(error));
         }
       }
+      // The answers served to this pass are recorded (or their failures reported): their batches are done with. A
+      // refresh killed before this point collects them again on its next run.
+      this.markEnded();
       if (!this.deferred.length) return this.finish(failed);
       for (const vendor of ['openai', 'anthropic'] as const) {
         const items = this.deferred.filter((d) => d.provider === vendor);
@@ -167,10 +172,16 @@ export class BatchRefresh {
       else if (outcome.failure === 'expired') counts.expired += 1;
       else counts.failed += 1;
     }
-    this.db.prepare('UPDATE batches SET ended_at = ? WHERE id = ?').run(new Date().toISOString(), id);
+    this.collected.push(id);
     this.report.batches.push({ id, provider, items: items.length, ...counts });
     this.line(`${provider} batch ${id} ended: ${counts.succeeded} answered, ${counts.failed} failed, ${counts.expired} expired`);
     return true;
+  }
+
+  private markEnded(): void {
+    const mark = this.db.prepare('UPDATE batches SET ended_at = ? WHERE id = ?');
+    for (const id of this.collected) mark.run(new Date().toISOString(), id);
+    this.collected = [];
   }
 
   private finish(failed: Map<string, string>): BatchRefreshReport {

@@ -5,7 +5,7 @@ import { locateConfig, mainFile, sourceFiles } from '../contract/configLocation'
 import type { ConfigLocation } from '../contract/configLocation';
 import type { PartyConfig } from '../config/schema';
 import type { CliArgs } from './args';
-import { CliError } from './errors';
+import { CliError, exitCodes } from './errors';
 
 /** The file `init` writes: `--config FILE`, else `partycost.json` in the workspace. */
 export function configPath(args: CliArgs, cwd: string): string {
@@ -34,11 +34,13 @@ export function requireConfig(args: CliArgs, cwd: string, warn: (line: string) =
     throw new CliError(`partycost: no configuration at ${shown}; run "partycost init" to write the sample, or pass --config FILE (a partycost.json or a CrewAI config directory)`);
   }
   const loaded = loadConfig(location, { display: (file) => displayPath(file, cwd) });
-  const lines = problemLines(loaded);
-  if (!loaded.config) {
-    const errors = loaded.problems.filter((p) => p.severity === 'error').length;
-    throw new CliError(`partycost: ${loaded.file} has ${errors} problem${errors === 1 ? '' : 's'}`, 1, lines);
-  }
-  lines.forEach(warn);
+  if (!loaded.config) throw configProblems(loaded);
+  problemLines(loaded).forEach(warn);
   return loaded as LoadedConfig & { config: PartyConfig };
+}
+
+/** A configuration that did not load, as the CLI says it: how many problems, then each as `file:line:column: message`. */
+export function configProblems(loaded: LoadedConfig): CliError {
+  const errors = loaded.problems.filter((p) => p.severity === 'error').length;
+  return new CliError(`partycost: ${loaded.file} has ${errors} problem${errors === 1 ? '' : 's'}`, exitCodes.failure, problemLines(loaded));
 }

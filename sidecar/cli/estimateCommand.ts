@@ -1,4 +1,3 @@
-import { problemLines } from '../sources/load';
 import { mainFile } from '../contract/configLocation';
 import type { ConfigLocation } from '../contract/configLocation';
 import { withCrewAgents } from '../sources/crew/crewAgents';
@@ -10,7 +9,7 @@ import type { RightSizing } from '../contract/cost';
 import type { AgentEstimate, Estimate } from '../contract/cost';
 import { decimalFlag } from './args';
 import type { CliArgs } from './args';
-import { configLocation, requireConfig } from './configFile';
+import { configLocation, configProblems, requireConfig } from './configFile';
 import { configAtRevision, loadAtRevision } from './gitRevision';
 import { withLedger } from './session';
 import type { Learner } from '../ledger/learning';
@@ -102,10 +101,7 @@ export function revisionFlag(args: CliArgs): string | undefined {
  */
 function estimateAt(location: ConfigLocation, rev: string, cwd: string, learner?: Learner): Estimate {
   const { loaded } = loadAtRevision(location, mainFile(location), rev, cwd);
-  if (!loaded.config) {
-    const errors = loaded.problems.filter((p) => p.severity === 'error').length;
-    throw new CliError(`partycost: ${loaded.file} has ${errors} problem${errors === 1 ? '' : 's'}`, exitCodes.failure, problemLines(loaded));
-  }
+  if (!loaded.config) throw configProblems(loaded);
   return withCrewAgents(estimate(loaded.config, loaded.prices, listPricing, learner?.learningFor(loaded.config)), loaded.crew);
 }
 

@@ -5,9 +5,8 @@ import { partiesRunWith, partyImpacts } from '../impact/impact';
 import { impactReport } from '../impact/impactReport';
 import { storedResults } from '../impact/storedResults';
 import type { StoredResults } from '../impact/storedResults';
-import { problemLines } from '../sources/load';
 import type { CliArgs } from './args';
-import { configLocation, requireConfig } from './configFile';
+import { configLocation, configProblems, requireConfig } from './configFile';
 import { CliError, exitCodes } from './errors';
 import { revisionFlag } from './estimateCommand';
 import { loadAtRevision } from './gitRevision';
@@ -47,10 +46,7 @@ function oldConfig(args: CliArgs, cwd: string, rev: string) {
   const location = configLocation(args, cwd);
   const { loaded, old } = loadAtRevision(location, mainFile(location), rev, cwd);
   if (old.text === null) throw new CliError(`partycost: ${old.name} does not exist: nothing to compare with`);
-  if (!loaded.config) {
-    const errors = loaded.problems.filter((p) => p.severity === 'error').length;
-    throw new CliError(`partycost: ${loaded.file} has ${errors} problem${errors === 1 ? '' : 's'}`, exitCodes.failure, problemLines(loaded));
-  }
+  if (!loaded.config) throw configProblems(loaded);
   return loaded.config;
 }
 

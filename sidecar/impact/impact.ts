@@ -4,7 +4,7 @@ import { routerFor } from '../party/routing';
 import type { Router } from '../party/routing';
 import { agentDefinition, agentKey, changedFields } from '../planner/keys';
 import type { AgentDefinition } from '../planner/keys';
-import { inputsByAgent } from '../planner/normalize';
+import { routeInputs, takesPart } from '../planner/partyGraph';
 import { decide } from '../planner/decide';
 import type { Decision, UpstreamState } from '../planner/decide';
 import type { AgentResult } from '../contract/party';
@@ -96,32 +96,10 @@ export function partyImpacts(config: PartyConfig, stored: StoredResults): PartyI
   return impacts.sort((a, b) => a.order - b.order);
 }
 
-/** A party's inputs routed and normalised per agent, as partyGraph does (each distinct text routed once). */
-function routedInputs(prepared: Prepared, inputs: string[]): { inputsOf: Map<string, string[]>; textsOf: (agent: string) => string[] } {
-  const texts: string[] = [];
-  const routed = new Map<string, number[]>();
-  for (const text of new Set(inputs)) {
-    const i = texts.push(text) - 1;
-    for (const agent of prepared.router(text)) {
-      const indices = routed.get(agent);
-      if (indices) indices.push(i);
-      else routed.set(agent, [i]);
-    }
-  }
-  return { inputsOf: inputsByAgent(texts, routed, prepared.config.agents), textsOf: (agent) => (routed.get(agent) ?? []).map((i) => texts[i]) };
-}
-
 /** Whether the texts routed to an agent now differ from those its stored routes record. */
 function reroutes(now: string[], stored: Set<string> | undefined): boolean {
   if (now.length !== (stored?.size ?? 0)) return true;
   return now.some((text) => !stored!.has(text));
-}
-
-/** Whether an agent takes part, as partyGraph says: inputs reach it, or (without `handles`) an upstream agent takes part. */
-function takesPart(prepared: Prepared, name: string, inputs: string[], active: Map<string, boolean>, partyInputs: number): boolean {
-  const agent = prepared.config.agents[name];
-  const dependsOn = agent.dependsOn ?? [];
-  return agent.handles ? inputs.length > 0 : dependsOn.length ? dependsOn.some((dep) => active.get(dep)) : partyInputs > 0;
 }
 
 /**
@@ -143,12 +121,12 @@ export function partiesRunWith(config: PartyConfig, stored: StoredResults): Stor
 function runWith(prepared: Prepared, hashes: Map<string, string>, party: StoredParty): StoredParty {
   const results = new Map<string, StoredRow>();
   if (!party.hasRun) return { ...party, results };
-  const { inputsOf, textsOf } = routedInputs(prepared, party.inputs);
+  const { inputsOf, textsOf } = routeInputs(prepared.config, party.inputs, prepared.router);
   const routes = new Map(prepared.order.map((name) => [name, new Set(textsOf(name))]));
   const active = new Map<string, boolean>();
   for (const name of prepared.order) {
     const inputs = inputsOf.get(name) ?? [];
-    const isActive = takesPart(prepared, name, inputs, active, party.inputs.length);
+    const isActive = takesPart(prepared.config.agents[name], inputs, active, party.inputs.length);
     active.set(name, isActive);
     if (!isActive) continue;
     const upstream = Object.fromEntries((prepared.config.agents[name].dependsOn ?? []).map((dep) => [dep, results.get(dep)?.resultHash ?? null]));
@@ -160,7 +138,7 @@ function runWith(prepared: Prepared, hashes: Map<string, string>, party: StoredP
 
 function partyImpact(prepared: Prepared, groups: DefinitionGroups, party: StoredParty, known: Set<string>): PartyImpact {
   const { config, order, definitions } = prepared;
-  const { inputsOf, textsOf } = routedInputs(prepared, party.inputs);
+  const { inputsOf, textsOf } = routeInputs(prepared.config, party.inputs, prepared.router);
   // Agents re-run because of the configuration, and those re-run whatever it says (the party's pending edits).
   const changed = new Set<string>();
   const anyway = new Set<string>();
@@ -170,7 +148,7 @@ function partyImpact(prepared: Prepared, groups: DefinitionGroups, party: Stored
   for (const name of order) {
     const dependsOn = config.agents[name].dependsOn ?? [];
     const inputs = inputsOf.get(name) ?? [];
-    const isActive = takesPart(prepared, name, inputs, active, party.inputs.length);
+    const isActive = takesPart(prepared.config.agents[name], inputs, active, party.inputs.length);
     active.set(name, isActive);
     const row = party.results.get(name);
     const upstream = Object.fromEntries(dependsOn.map((dep) => [dep, upstreamState(decisions.get(dep), party.results.get(dep)?.resultHash ?? null)]));

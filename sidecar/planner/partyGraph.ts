@@ -33,13 +33,27 @@ export function ttlMs(ttl: number | string | undefined): number {
  * reached when it was added.
  */
 export function partyGraph(config: PartyConfig, state: PartyState, router: Router = routerFor(config)): AgentFacts[] {
-  // Each distinct text is routed once: what an agent receives is a set, so a repeated input adds nothing to it.
+  const { inputsOf } = routeInputs(config, state.inputs.map((input) => input.text), router);
+  const order = topologicalOrder(new Map(Object.entries(config.agents).map(([name, a]) => [name, a.dependsOn ?? []])));
+  const active = new Map<string, boolean>();
+  return order.map((name) => {
+    const agent = config.agents[name];
+    const dependsOn = agent.dependsOn ?? [];
+    const inputs = inputsOf.get(name) ?? [];
+    const isActive = takesPart(agent, inputs, active, state.inputs.length);
+    active.set(name, isActive);
+    return { name, agent, dependsOn, definition: agentDefinition(agent, config), inputs, active: isActive, ttlMs: ttlMs(agent.cache?.ttl) };
+  });
+}
+
+/**
+ * A party's input texts routed and normalised per agent; each distinct text is routed once (what an agent receives is
+ * a set, so a repeated input adds nothing to it). `textsOf` gives the texts routed to an agent, as written.
+ */
+export function routeInputs(config: PartyConfig, inputs: readonly string[], router: Router): { inputsOf: Map<string, string[]>; textsOf: (agent: string) => string[] } {
   const texts: string[] = [];
-  const seen = new Set<string>();
   const routed = new Map<string, number[]>();
-  for (const { text } of state.inputs) {
-    if (seen.has(text)) continue;
-    seen.add(text);
+  for (const text of new Set(inputs)) {
     const i = texts.push(text) - 1;
     for (const agent of router(text)) {
       const indices = routed.get(agent);
@@ -47,16 +61,14 @@ export function partyGraph(config: PartyConfig, state: PartyState, router: Route
       else routed.set(agent, [i]);
     }
   }
-  const inputsOf = inputsByAgent(texts, routed, config.agents);
-  const order = topologicalOrder(new Map(Object.entries(config.agents).map(([name, a]) => [name, a.dependsOn ?? []])));
-  const active = new Map<string, boolean>();
-  return order.map((name) => {
-    const agent = config.agents[name];
-    const dependsOn = agent.dependsOn ?? [];
-    const inputs = inputsOf.get(name) ?? [];
-    // An agent with routing rules takes part when inputs reach it; one without, when its upstream agents do.
-    const isActive = agent.handles ? inputs.length > 0 : dependsOn.length ? dependsOn.some((dep) => active.get(dep)) : state.inputs.length > 0;
-    active.set(name, isActive);
-    return { name, agent, dependsOn, definition: agentDefinition(agent, config), inputs, active: isActive, ttlMs: ttlMs(agent.cache?.ttl) };
-  });
+  return { inputsOf: inputsByAgent(texts, routed, config.agents), textsOf: (agent) => (routed.get(agent) ?? []).map((i) => texts[i]) };
+}
+
+/**
+ * Whether an agent takes part: one with routing rules when inputs reach it; one without, when its upstream agents do
+ * (`active` holds those decided so far, in dependency order), or, with no upstream, when the party has any input.
+ */
+export function takesPart(agent: AgentConfig, inputs: string[], active: ReadonlyMap<string, boolean>, partyInputs: number): boolean {
+  const dependsOn = agent.dependsOn ?? [];
+  return agent.handles ? inputs.length > 0 : dependsOn.length ? dependsOn.some((dep) => active.get(dep)) : partyInputs > 0;
 }

@@ -13,6 +13,8 @@ export interface LedgerEntry extends Omit<LedgerExecution, 'party'> {
   promptHash?: string;
   /** Our tokenizer's count of the prompt sent: the vendor's input tokens ÷ it calibrates approximate counts. */
   countedInputTokens?: number;
+  /** Why it ran: the plan's cause ("cache expired", "input added"…); absent for a cache hit. */
+  cause?: string;
 }
 
 /** One execution that teaches: it called the provider and the provider reported its usage. */
@@ -86,15 +88,15 @@ export class Ledger {
   append(entries: LedgerEntry[]): void {
     const insert = this.sql(
       `INSERT INTO ledger (party_id, agent, provider, model, input_tokens, cache_read_tokens, cache_write_tokens, output_tokens, reasoning_tokens,
-         cost_usd, estimated_cost_usd, cost_parts, source, cached, saved_usd, at, pruned_tokens, prompt_hash, counted_input_tokens)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         cost_usd, estimated_cost_usd, cost_parts, source, cached, saved_usd, at, pruned_tokens, prompt_hash, counted_input_tokens, cause)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     for (const e of entries) {
       const u = e.usage;
       insert.run(
         e.partyId, e.agent, e.provider, e.model, u.inputTokens, u.cacheReadTokens, u.cacheWriteTokens, u.outputTokens, u.reasoningTokens,
         e.actualCostUsd, e.estimatedCostUsd, e.parts ? JSON.stringify(e.parts) : null, u.source, e.cached ? 1 : 0, e.savedUsd, e.at, e.prunedTokens ?? 0,
-        e.promptHash ?? null, e.countedInputTokens ?? null,
+        e.promptHash ?? null, e.countedInputTokens ?? null, e.cause ?? null,
       );
     }
   }

@@ -213,7 +213,7 @@ class PartyRun {
         this.outcomes.push(outcome({ action: 'cache_hit', cause: 'cached elsewhere', tier, savedCostUsd: result.costUsd }));
         this.options.onProgress?.({ agent: facts.name, action: 'cache_hit', cause: 'cached elsewhere', state: 'done', tier });
       } else {
-        this.context.store.append(this.state.id, [{ type: 'agent_completed', result }], [this.ledgerEntry(facts, result, false)]);
+        this.context.store.append(this.state.id, [{ type: 'agent_completed', result }], [{ ...this.ledgerEntry(facts, result, false), cause: decision.cause }]);
         this.outcomes.push(outcome({ costUsd: result.costUsd, durationMs: entry.durationMs }));
         progress('done', { costUsd: result.costUsd });
       }

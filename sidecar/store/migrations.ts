@@ -274,4 +274,18 @@ export const migrations: string[] = [
     ended_at TEXT
   );
   `,
+  // 11: why each execution ran (the plan's cause: "cache expired" tells the advisor a longer TTL would have served
+  // it), and the advice applied, so what it saves is measured on the runs after it.
+  `
+  ALTER TABLE ledger ADD COLUMN cause TEXT;
+  CREATE INDEX ledger_by_cause ON ledger (cause, at) WHERE cause IS NOT NULL;
+  CREATE TABLE advice_applied (
+    id INTEGER PRIMARY KEY,
+    agent TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    change TEXT NOT NULL,
+    predicted_per_run_usd REAL NOT NULL,
+    applied_at TEXT NOT NULL
+  );
+  `,
 ];

@@ -1,3 +1,4 @@
+import { batchPollMs } from '../providers/batchedCall';
 import { partyImpacts } from '../impact/impact';
 import { storedResults } from '../impact/storedResults';
 import { RunCancelledError, RunFailedError } from '../service/runner';
@@ -77,7 +78,7 @@ export async function refreshCommand(args: CliArgs, cwd: string, out: Output): P
 
 /** How long between two status reads of a batch, and how many before a refresh stops waiting (environment, for tests). */
 function pollSettings(env: NodeJS.ProcessEnv): { pollMs: number; maxPolls?: number } {
-  const pollMs = Number(env.PARTYCOST_BATCH_POLL_MS) || 30_000;
+  const pollMs = batchPollMs(env);
   const maxPolls = env.PARTYCOST_BATCH_MAX_POLLS === undefined || env.PARTYCOST_BATCH_MAX_POLLS === '' ? undefined : Number(env.PARTYCOST_BATCH_MAX_POLLS);
   return { pollMs, ...(maxPolls !== undefined && Number.isFinite(maxPolls) ? { maxPolls } : {}) };
 }

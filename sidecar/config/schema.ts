@@ -67,7 +67,12 @@ export const agentSchema = z.strictObject({
   resources: resourcesSchema.optional(),
   minQuality: z.number().min(0).max(1).optional().describe('Minimum model quality (0–1) for right-sizing.'),
   maxLatencyMs: amount.optional().describe('Maximum acceptable model latency for right-sizing.'),
-  essential: z.boolean().optional().describe('false lets a budget limit defer this agent.'),
+  essential: z.boolean().optional().describe('false lets a budget limit defer this agent (and the advisor consider the Batch API for it).'),
+  promptCache: z
+    .enum(['5m', '1h', '24h', 'off'])
+    .optional()
+    .describe('The vendor prompt cache of the stable prefix: Anthropic 5m (default) or 1h breakpoints, or off (no breakpoint); OpenAI 24h asks for extended retention (gpt-5 family, gpt-4.1); Gemini caches implicitly.'),
+  batch: z.boolean().optional().describe('Run through the vendor\'s Batch API (OpenAI, Anthropic): half price, answers within 24 hours.'),
 });
 
 const modelPriceSchema = z.strictObject({

@@ -109,6 +109,8 @@ export interface AgentEstimate {
   tierAbove?: number;
   /** The Batch API what-if was asked but the model's provider has no batch API: priced at list prices. */
   batchUnavailable?: true;
+  /** The agent is marked `batch`: it runs through its vendor's batch API, priced at the batch discount. */
+  batch?: true;
 }
 
 /** Actual costs this far from the estimate (in percent of it) are a drift worth a warning. */

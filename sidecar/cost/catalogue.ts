@@ -334,6 +334,8 @@ export interface ModelPriceSheet {
   outputUsd: number;
   cacheReadUsd?: number;
   cacheWriteUsd?: number;
+  /** Anthropic's price to write a prefix cached for 1 hour (the 5-minute write is `cacheWriteUsd`). */
+  cacheWrite1hUsd?: number;
   tiers?: { aboveInputTokens: number; inputUsd: number; outputUsd: number }[];
 }
 
@@ -348,11 +350,13 @@ export function priceSheet(model: CatalogueModel, at = new Date()): ModelPriceSh
   const tiers = starts.map((start, i) => ({ aboveInputTokens: start, inputUsd: perMillion('input_mtok', i + 1) ?? 0, outputUsd: perMillion('output_mtok', i + 1) ?? 0 }));
   const cacheReadUsd = perMillion('cache_read_mtok');
   const cacheWriteUsd = perMillion('cache_write_mtok');
+  const cacheWrite1hUsd = perMillion('cache_write_1h_mtok');
   return {
     inputUsd: perMillion('input_mtok') ?? 0,
     outputUsd: perMillion('output_mtok') ?? 0,
     ...(cacheReadUsd !== undefined ? { cacheReadUsd } : {}),
     ...(cacheWriteUsd !== undefined ? { cacheWriteUsd } : {}),
+    ...(cacheWrite1hUsd !== undefined ? { cacheWrite1hUsd } : {}),
     ...(tiers.length ? { tiers } : {}),
   };
 }

@@ -56,8 +56,13 @@ function agentCost(name: string, agent: AgentConfig, config: PartyConfig, prices
   const learned = model ? learnedEnough(name, learning) : undefined;
   const configuredOutputTokens = model ? (agent.expectedOutputTokens ?? defaultOutputTokens) : 0;
   const outputTokens = learned ? learned.output!.p50 : configuredOutputTokens;
+  const runsOn = agentProvider(agent, config);
+  // An agent marked `batch` runs through its vendor's batch API (driven for OpenAI and Anthropic, and as the offline
+  // provider counts it): priced so, as the what-if prices every agent.
+  const ownBatch = agent.batch === true && runsOn !== 'gemini';
+  const batch = pricing.batch || ownBatch;
   const llmAt = (inputTokens: number, output: number) =>
-    priced ? prices.price(priced, { inputTokens, cacheReadTokens: Math.round(inputTokens * pricing.cachedInputShare), outputTokens: output }, { batch: pricing.batch, at }) : null;
+    priced ? prices.price(priced, { inputTokens, cacheReadTokens: Math.round(inputTokens * pricing.cachedInputShare), outputTokens: output }, { batch, at }) : null;
   const llm = llmAt(input.tokens, outputTokens);
   const resources = resourceCosts(agent.resources, prices);
   const parts: Record<Component, Pico> = { llm: llm?.total ?? 0n, ...resources };
@@ -73,7 +78,7 @@ function agentCost(name: string, agent: AgentConfig, config: PartyConfig, prices
       kind: agent.kind ?? 'llm',
       model,
       provider: priced?.provider ?? null,
-      runsOn: agentProvider(agent, config),
+      runsOn,
       inputTokens: input.tokens,
       outputTokens,
       tokenCount: input.count,
@@ -91,7 +96,8 @@ function agentCost(name: string, agent: AgentConfig, config: PartyConfig, prices
       contextWindow: priced?.contextWindow ?? null,
       maxOutputTokens: priced?.maxOutputTokens ?? null,
       ...(llm?.tierAbove ? { tierAbove: llm.tierAbove } : {}),
-      ...(pricing.batch && priced && !priced.batch && !priced.batchModel ? { batchUnavailable: true } : {}),
+      ...(batch && priced && !priced.batch && !priced.batchModel ? { batchUnavailable: true } : {}),
+      ...(ownBatch && model ? { batch: true as const } : {}),
     },
   };
 }

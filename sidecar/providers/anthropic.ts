@@ -1,5 +1,5 @@
 import Anthropic from '@anthropic-ai/sdk';
-import type { MessageParam, TextBlockParam } from '@anthropic-ai/sdk/resources/messages/messages';
+import type { CacheControlEphemeral, MessageParam, TextBlockParam } from '@anthropic-ai/sdk/resources/messages/messages';
 import { countChat, countText } from '../cost/tokens';
 import type { ChatMessage } from '../cost/tokens';
 import { anthropicCacheMinimum } from './promptCaching';
@@ -46,10 +46,11 @@ export class AnthropicProvider implements Provider {
 }
 
 /** The system blocks and messages, with the cache breakpoint at the end of a long enough stable prefix. */
-export function anthropicPrompt(request: Pick<CompletionRequest, 'model' | 'messages' | 'stablePrefix'>): { system?: TextBlockParam[]; messages: MessageParam[] } {
-  const prefix = request.stablePrefix && endOfPrefix(request.messages, request.stablePrefix);
+export function anthropicPrompt(request: Pick<CompletionRequest, 'model' | 'messages' | 'stablePrefix' | 'promptCache'>): { system?: TextBlockParam[]; messages: MessageParam[] } {
+  const prefix = request.promptCache !== 'off' && request.stablePrefix && endOfPrefix(request.messages, request.stablePrefix);
   const cut = prefix && prefixTokens(request.messages, prefix) >= anthropicCacheMinimum(request.model) ? prefix : undefined;
-  const blocks = request.messages.map((message, i) => blocksOf(message, i, cut));
+  const breakpoint: CacheControlEphemeral = request.promptCache === '1h' ? { type: 'ephemeral', ttl: '1h' } : { type: 'ephemeral' };
+  const blocks = request.messages.map((message, i) => blocksOf(message, i, cut, breakpoint));
   const system = request.messages.flatMap((m, i) => (m.role === 'system' ? blocks[i] : []));
   const messages = request.messages.flatMap((m, i): MessageParam[] => (m.role === 'system' ? [] : [{ role: m.role, content: blocks[i] }]));
   return { ...(system.length ? { system } : {}), messages };
@@ -68,8 +69,7 @@ function prefixTokens(messages: ChatMessage[], prefix: StablePrefix): number {
 }
 
 /** One message's text blocks: split at the prefix's end, the first part carrying the breakpoint. */
-function blocksOf(message: ChatMessage, index: number, cut: StablePrefix | undefined): TextBlockParam[] {
-  const breakpoint = { type: 'ephemeral' as const };
+function blocksOf(message: ChatMessage, index: number, cut: StablePrefix | undefined, breakpoint: CacheControlEphemeral): TextBlockParam[] {
   if (!cut || index !== cut.message || cut.chars <= 0) return [{ type: 'text', text: message.content }];
   const prefix = message.content.slice(0, cut.chars);
   const rest = message.content.slice(cut.chars);

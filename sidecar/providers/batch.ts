@@ -3,7 +3,7 @@ import type { Completion, CompletionRequest } from './provider';
 /** One call of a batch: its id within the batch (ours: party and agent) and the request as a direct call would send it. */
 export interface BatchItem {
   customId: string;
-  request: Pick<CompletionRequest, 'model' | 'messages' | 'maxOutputTokens' | 'stablePrefix'>;
+  request: Pick<CompletionRequest, 'model' | 'messages' | 'maxOutputTokens' | 'stablePrefix' | 'promptCache'>;
 }
 
 /** Where a batch stands, in the vendor's word and ours: still running, or ended (its results can be read). */

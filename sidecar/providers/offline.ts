@@ -29,7 +29,7 @@ export class OfflineProvider implements Provider {
     request.onText?.(output);
     return {
       output,
-      usage: { inputTokens: countChat(request.messages, encoding), cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: countText(output, encoding), reasoningTokens: 0, source: 'estimated' },
+      usage: { inputTokens: countChat(request.messages, encoding), cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: countText(output, encoding), reasoningTokens: 0, source: 'estimated', ...(request.batch ? { batch: true as const } : {}) },
     };
   }
 }

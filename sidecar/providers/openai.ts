@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
 import { countChat, countText, tokenizationFor } from '../cost/tokens';
+import { openaiExtendedRetention } from './promptCaching';
 import { kindOfStatus, malformedAnswer, ProviderError, retryAfterMs } from './provider';
 import type { Completion, CompletionRequest, Provider } from './provider';
 
@@ -34,14 +35,14 @@ export class OpenAIProvider implements Provider {
   }
 
   private async whole(request: CompletionRequest): Promise<Completion> {
-    const response = await this.client.chat.completions.create({ model: request.model, messages: request.messages }, { signal: request.signal });
+    const response = await this.client.chat.completions.create({ model: request.model, messages: request.messages, ...retention(request) }, { signal: request.signal });
     const output = response.choices[0]?.message?.content ?? '';
     return { output, usage: usageOf(response.usage, request, output) };
   }
 
   private async stream(request: CompletionRequest, onText: (text: string) => void): Promise<Completion> {
     const stream = await this.client.chat.completions.create(
-      { model: request.model, messages: request.messages, stream: true, stream_options: { include_usage: true } },
+      { model: request.model, messages: request.messages, ...retention(request), stream: true, stream_options: { include_usage: true } },
       { signal: request.signal },
     );
     let output = '';
@@ -90,4 +91,9 @@ function classify(error: unknown, model: string): Error {
   }
   if (error instanceof OpenAI.APIError) return new ProviderError('openai', model, 'stream cut', error.message, true);
   return error instanceof Error ? error : new Error(String(error));
+}
+
+/** `promptCache: "24h"` on a model with extended retention asks OpenAI to keep the cached prefix for a day. */
+export function retention(request: Pick<CompletionRequest, 'model' | 'promptCache'>): { prompt_cache_retention?: '24h' } {
+  return request.promptCache === '24h' && openaiExtendedRetention(request.model) ? { prompt_cache_retention: '24h' } : {};
 }

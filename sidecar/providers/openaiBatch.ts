@@ -1,7 +1,7 @@
 import OpenAI, { toFile } from 'openai';
 import type { BatchDriver, BatchItem, BatchOutcome, BatchStatus } from './batch';
 import type { OpenAIOptions } from './openai';
-import { usageOf } from './openai';
+import { retention, usageOf } from './openai';
 import type { CompletionRequest } from './provider';
 
 /** OpenAI's batch statuses after which nothing changes. */
@@ -31,7 +31,7 @@ export class OpenAIBatchDriver implements BatchDriver {
   async submit(items: BatchItem[]): Promise<string> {
     const lines = items.map((item) => {
       this.requests.set(item.customId, item.request);
-      return JSON.stringify({ custom_id: item.customId, method: 'POST', url: '/v1/chat/completions', body: { model: item.request.model, messages: item.request.messages } });
+      return JSON.stringify({ custom_id: item.customId, method: 'POST', url: '/v1/chat/completions', body: { model: item.request.model, messages: item.request.messages, ...retention(item.request) } });
     });
     const file = await this.client.files.create({ file: await toFile(Buffer.from(`${lines.join('\n')}\n`), 'partycost-batch.jsonl'), purpose: 'batch' });
     const batch = await this.client.batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' });

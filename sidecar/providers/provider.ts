@@ -26,6 +26,10 @@ export interface CompletionRequest {
   /** The most tokens the answer may take (Anthropic requires one). */
   maxOutputTokens: number;
   stablePrefix?: StablePrefix;
+  /** The agent's `promptCache`: Anthropic's breakpoint lifetime or none, OpenAI's extended retention. */
+  promptCache?: '5m' | '1h' | '24h' | 'off';
+  /** The agent's `batch`: its call goes through the vendor's Batch API (priced at the batch discount). */
+  batch?: boolean;
   signal: AbortSignal;
   /** Stream the answer; each piece of text is passed here as it arrives, and usage comes with the end. */
   onText?: (text: string) => void;

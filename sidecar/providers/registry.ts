@@ -3,6 +3,7 @@ import { OfflineProvider } from './offline';
 import { ProviderSetupError } from './provider';
 import type { Provider, ProviderName } from './provider';
 import type { BatchDriver } from './batch';
+import { BatchedCalls, batchPollMs } from './batchedCall';
 
 /** How one provider is reached: its endpoint, per-attempt timeout and retries. */
 export interface ProviderSettings {
@@ -109,8 +110,10 @@ export class Providers {
     if (name === 'offline') return new OfflineProvider(Number(this.env.PARTYCOST_OFFLINE_LATENCY_MS) || 0);
     const { baseURL, apiKey } = this.reach(name);
     // The SDKs load only when a provider needs them, so an offline run never pays for them.
-    if (name === 'openai') return new (await import('./openai')).OpenAIProvider({ baseURL, apiKey });
-    if (name === 'anthropic') return new (await import('./anthropic')).AnthropicProvider({ baseURL, apiKey: apiKey! });
+    // Calls of agents marked `batch: true` go through the vendor's batch API.
+    const batched = (direct: Provider & { name: 'openai' | 'anthropic' }): Provider => new BatchedCalls(direct, () => this.batchDriver(direct.name), batchPollMs(this.env));
+    if (name === 'openai') return batched(new (await import('./openai')).OpenAIProvider({ baseURL, apiKey }));
+    if (name === 'anthropic') return batched(new (await import('./anthropic')).AnthropicProvider({ baseURL, apiKey: apiKey! }));
     return new (await import('./gemini')).GeminiProvider({ baseURL, apiKey: apiKey! });
   }
 }

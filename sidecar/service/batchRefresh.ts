@@ -97,8 +97,8 @@ export class BatchRefresh {
       if ('completion' in outcome) return Promise.resolve(outcome.completion);
       return Promise.reject(new Error(`its ${provider} batch call ${outcome.failure}: ${outcome.detail}`));
     }
-    const { model, messages, maxOutputTokens, stablePrefix } = request;
-    this.deferred.push({ customId, provider, hash, request: { model, messages, maxOutputTokens, ...(stablePrefix ? { stablePrefix } : {}) } });
+    const { model, messages, maxOutputTokens, stablePrefix, promptCache } = request;
+    this.deferred.push({ customId, provider, hash, request: { model, messages, maxOutputTokens, ...(stablePrefix ? { stablePrefix } : {}), ...(promptCache ? { promptCache } : {}) } });
     return Promise.reject(new BatchDeferral(`held for a ${provider} batch`));
   }
 

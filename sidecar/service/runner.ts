@@ -275,12 +275,16 @@ class PartyRun {
       expectedOutputTokens,
       maxOutputTokens: Math.max(expectedOutputTokens, this.context.prices.model(model)?.maxOutputTokens ?? fallbackMaxOutputTokens),
       stablePrefix: assembly.stablePrefix,
+      ...(facts.agent.promptCache ? { promptCache: facts.agent.promptCache } : {}),
+      ...(facts.agent.batch ? { batch: true } : {}),
       // Streamed, as the vendors advise for long answers; OpenAI-compatible servers get whole calls (not all of them
       // report usage in a stream).
       ...(name === 'openai' && settings.custom ? {} : { onText: noText }),
     };
     const retry = { ...this.retry, retries: this.options.retry?.retries ?? settings.maxRetries };
-    const completion = await withRetries((signal) => provider.complete({ ...request, signal }), retry, this.signal, this.options.timeoutMs ?? settings.timeoutMs);
+    // A batch call waits for the vendor's batch window (24 hours), not for one answer.
+    const timeoutMs = facts.agent.batch && (name === 'openai' || name === 'anthropic') ? batchWindowMs : (this.options.timeoutMs ?? settings.timeoutMs);
+    const completion = await withRetries((signal) => provider.complete({ ...request, signal }), retry, this.signal, timeoutMs);
     if (assembly.budget === null) return { completion };
     return { completion, context: { tokens: assembly.tokens, budget: assembly.budget, prunedTokens: assembly.prunedTokens, upstream: assembly.upstream } };
   }
@@ -331,6 +335,9 @@ class PartyRun {
     return { party: this.state.id, agents: this.outcomes, executed: executed.length, costUsd: total('costUsd'), savedCostUsd: total('savedCostUsd'), ...(refused ? { refused } : {}) };
   }
 }
+
+/** The longest a batch call waits: the vendors' 24-hour window and an hour to spare. */
+const batchWindowMs = 25 * 3_600_000;
 
 /** The answer's text as it streams in: a run needs only the whole. */
 const noText = (): void => {};

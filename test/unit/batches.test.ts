@@ -78,3 +78,39 @@ test('Anthropic Message Batches: create with each request\'s params, status unti
     await standin.close();
   }
 });
+
+test('an agent marked batch: true runs through the vendor\'s batch API in an ordinary run, billed at the batch price', async () => {
+  const { PartyService } = await import('../../sidecar/service/partyService');
+  const { PartyStore } = await import('../../sidecar/store/partyStore');
+  const { Providers } = await import('../../sidecar/providers/registry');
+  const { loadConfigText } = await import('../../sidecar/sources/load');
+  const { executionCost } = await import('../../sidecar/cost/usageCost');
+  const { toUsd } = await import('../../sidecar/cost/money');
+  const { tempDatabase } = await import('../engine');
+  const standin = await startOpenAIBatchStandin({ readsBeforeEnd: 2 });
+  try {
+    const text = JSON.stringify({
+      providers: { openai: { baseURL: standin.baseURL } },
+      agents: { theme: { model: 'gpt-4o-mini', provider: 'openai', batch: true, prompt: 'Suggest a theme for: {{inputs}}', handles: { keywords: ['theme'] } } },
+    });
+    const loaded = loadConfigText(text, 'partycost.json');
+    const env = { OPENAI_API_KEY: 'sk-proj-BATCHtest0123456789', PARTYCOST_BATCH_POLL_MS: '5' };
+    const { db } = tempDatabase();
+    const parties = new PartyService(loaded.config!, loaded.prices, new PartyStore(db), new Providers(loaded.config!, env));
+    const { party } = parties.create('jungle', ['jungle theme']);
+    const report = await parties.run(party.id);
+    assert.equal(report.executed, 1);
+    assert.deepEqual([...standin.batches.values()], [['theme']], 'one batch, one item: the agent\'s call');
+    assert.equal(standin.requests.filter((r) => r.path === '/v1/chat/completions').length, 0, 'no direct call');
+    assert.equal(standin.requests.filter((r) => r.method === 'GET' && /^\/v1\/batches\//.test(r.path)).length >= 3, true, 'its status read until it ended');
+    const result = parties.store.load(party.id).results.theme;
+    const list = toUsd(executionCost(loaded.config!.agents.theme, result.model, { ...result.usage, batch: undefined }, loaded.prices));
+    const batch = toUsd(executionCost(loaded.config!.agents.theme, result.model, { ...result.usage, batch: true }, loaded.prices));
+    assert.equal(result.costUsd, batch, 'recorded at the batch price');
+    assert.ok(batch < list);
+    const ledger = db.prepare('SELECT cost_usd FROM ledger').get() as { cost_usd: number };
+    assert.equal(ledger.cost_usd, batch);
+  } finally {
+    await standin.close();
+  }
+});

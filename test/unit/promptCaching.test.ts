@@ -68,3 +68,19 @@ test('a run on Claude sends the breakpoint for a long stable prompt and records 
   // Claude Sonnet 4.5 per 1M: input $3, cache write $3.75, cache read $0.30, output $15.
   assert.deepEqual(costs, [toUsd(tokenCost(50, 3) + tokenCost(1_650, 3.75) + tokenCost(100, 15)), toUsd(tokenCost(50, 3) + tokenCost(1_650, 0.3) + tokenCost(100, 15))]);
 });
+
+test('promptCache on an agent: Anthropic\'s breakpoint for 1 hour or none; OpenAI\'s 24-hour retention where the model offers it', async () => {
+  const { retention } = await import('../../sidecar/providers/openai');
+  const request = (promptCache?: '5m' | '1h' | '24h' | 'off') => ({
+    model: 'claude-sonnet-4-5',
+    messages: [{ role: 'system' as const, content: prose(1_300) }, { role: 'user' as const, content: 'Suggest a theme for: jungle' }],
+    stablePrefix: { message: 1, chars: 0 },
+    ...(promptCache ? { promptCache } : {}),
+  });
+  assert.deepEqual(anthropicPrompt(request()).system?.map((b) => b.cache_control ?? null), [{ type: 'ephemeral' }], 'default: 5 minutes');
+  assert.deepEqual(anthropicPrompt(request('1h')).system?.map((b) => b.cache_control ?? null), [{ type: 'ephemeral', ttl: '1h' }]);
+  assert.deepEqual(anthropicPrompt(request('off')).system?.map((b) => b.cache_control ?? null), [null], 'off: no breakpoint, no write charge');
+  assert.deepEqual(retention({ model: 'gpt-5-mini', promptCache: '24h' }), { prompt_cache_retention: '24h' });
+  assert.deepEqual(retention({ model: 'gpt-4o', promptCache: '24h' }), {}, 'gpt-4o keeps prefixes in memory only: the parameter is not sent');
+  assert.deepEqual(retention({ model: 'gpt-5-mini' }), {});
+});

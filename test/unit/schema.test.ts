@@ -17,8 +17,8 @@ test('the JSON Schema carries exactly the public field names', () => {
   assert.deepEqual(Object.keys(prices.properties).sort(), ['batchInput', 'batchOutput', 'cacheWrite', 'cachedInput', 'contextWindow', 'input', 'latencyMs', 'maxOutputTokens', 'output', 'quality']);
   const agent = schema.properties.agents.additionalProperties as Schema;
   assert.deepEqual(Object.keys(agent.properties).sort(), [
-    'cache', 'contextBudget', 'dependsOn', 'essential', 'expectedInputTokens', 'expectedOutputTokens', 'handles',
-    'kind', 'maxLatencyMs', 'minQuality', 'model', 'prompt', 'provider', 'resources', 'system',
+    'batch', 'cache', 'contextBudget', 'dependsOn', 'essential', 'expectedInputTokens', 'expectedOutputTokens', 'handles',
+    'kind', 'maxLatencyMs', 'minQuality', 'model', 'prompt', 'promptCache', 'provider', 'resources', 'system',
   ]);
   assert.deepEqual(Object.keys(agent.properties.resources.properties).sort(), ['cacheOps', 'computeSeconds', 'sqlQueries', 'vectorQueries']);
   assert.deepEqual(Object.keys(schema.properties.limits.properties).sort(), ['applyCheaperModels', 'daily', 'monthly', 'thresholds', 'timeZone', 'weekly']);

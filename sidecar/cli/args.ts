@@ -29,6 +29,7 @@ const commandOptions: Record<string, Record<string, OptionSpec>> = {
   ledger: { since: { type: 'string' } },
   impact: { against: { type: 'string' }, 'by-party': { type: 'boolean' } },
   refresh: { parties: { type: 'string' }, batch: { type: 'boolean' } },
+  advise: { apply: { type: 'string' } },
 };
 
 export interface CliArgs {

@@ -11,6 +11,7 @@ import { pricesCommand } from './pricesCommand';
 import { ledgerCommand } from './ledgerCommand';
 import { accuracyCommand } from './accuracyCommand';
 import { impactCommand } from './impactCommand';
+import { adviseCommand } from './adviseCommand';
 import { refreshCommand } from './refreshCommand';
 import { processOutput } from './output';
 import type { Output } from './output';
@@ -43,6 +44,7 @@ const commands: Record<string, Command> = {
   ledger: ledgerCommand,
   accuracy: accuracyCommand,
   impact: impactCommand,
+  advise: adviseCommand,
   refresh: refreshCommand,
   schema: (_args, _cwd, out) => out.json(configJsonSchema()),
   serve: async (args) => {
@@ -79,6 +81,9 @@ Commands:
   impact [--against REV] [--by-party]   what the configuration re-runs across every stored party, and its cost
   refresh [--batch] [--parties P1,P2,…] run the parties the configuration affects (or those listed); --batch: through
                                         the OpenAI and Anthropic batch APIs, level by level
+  advise [--apply N]                    every change that would cut the bill, per agent, priced per month and ranked
+                                        (prompt caching by vendor rules, models, Batch API, cache TTL, budgets);
+                                        --apply N writes advice N's edit to partycost.json
   prices [PATTERN] [--provider P] [--all]   models and their prices per 1M tokens, from the catalogue
   prices --update                       fetch the catalogue's newest prices and keep them in the workspace
   schema                                print the JSON Schema of partycost.json

@@ -11,6 +11,7 @@ import { partyBench } from './partyBench';
 import { reliabilityBench } from './reliabilityBench';
 import { learningBench } from './learningBench';
 import { impactBench } from './impactBench';
+import { adviceBench } from './adviceBench';
 import { tokenizerBench } from './tokenizerBench';
 import { recordedFigures, startGroup } from './measure';
 import { catalogueReady } from '../sidecar/cost/catalogue';
@@ -23,6 +24,7 @@ const groups: Record<string, () => unknown> = {
   party: partyBench,
   learning: learningBench,
   impact: impactBench,
+  advice: adviceBench,
   cache: cacheBench,
   extension: extensionBench,
   vscode: vscodeBench,

@@ -1,0 +1,50 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { advise } from '../sidecar/advice/advise';
+import { estimate } from '../sidecar/cost/estimate';
+import { rightSize } from '../sidecar/cost/rightSize';
+import { loadConfigText } from '../sidecar/sources/load';
+import { openDatabase } from '../sidecar/store/database';
+import { generatedConfig } from './generatedConfig';
+import { figure, medianMs, report, verdict } from './measure';
+
+/**
+ * The advice group: `partycost advise` on the 200-agent configuration (with a workspace database, as the CLI and the
+ * panel ask it), against what the Cost Estimates panel computed before advice (the estimate and right-sizing), and
+ * after an edit of one agent's prompt (the quick fix asks with the unsaved text).
+ */
+export function adviceBench(): void {
+  const text = generatedConfig(200);
+  const loaded = loadConfigText(text, 'generated.json');
+  const edited = loadConfigText(text.replace('"You are one agent of a larger planner."', '"You are one agent of a larger party planner."'), 'generated.json');
+  if (!loaded.config || !edited.config) throw new Error('the generated configuration does not load');
+  const dir = mkdtempSync(path.join(tmpdir(), 'partycost-advice-bench-'));
+  const db = openDatabase(path.join(dir, 'advice.db'));
+  try {
+    const report1 = advise(loaded.config, loaded.prices, { db, editable: true });
+    const baseline = medianMs(() => rightSize(loaded.config!, loaded.prices, { atListPrices: estimate(loaded.config!, loaded.prices) }));
+    const warm = medianMs(() => advise(loaded.config!, loaded.prices, { db, editable: true }));
+    // Each round alternates the two versions: every agent's system text changed, so every prompt is counted again.
+    let flip = false;
+    const afterEdit = medianMs(() => {
+      flip = !flip;
+      const version = flip ? edited : loaded;
+      return advise(version.config!, version.prices, { db, editable: true });
+    });
+    console.log(`\nAdvice: 200 agents, ${report1.advice.length} changes advised, ${report1.promptCaching.length} prompt-caching rows`);
+    figure('advise, 200 agents', warm, 'ms', '< 100');
+    figure('advise after an edit of every agent, 200 agents', afterEdit, 'ms', '< 100');
+    figure('estimate + right-sizing (the panel without advice)', baseline, 'ms');
+    const ratio = figure('advise / estimate + right-sizing', warm / baseline, '×');
+    report([
+      ['advise, 200 agents', `${warm.toFixed(1)} ms (${verdict('< 100', warm)})`],
+      ['advise after an edit of every agent', `${afterEdit.toFixed(1)} ms (${verdict('< 100', afterEdit)})`],
+      ['estimate + right-sizing alone', `${baseline.toFixed(1)} ms`],
+      ['ratio', `${ratio.toFixed(2)}×`],
+    ]);
+  } finally {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

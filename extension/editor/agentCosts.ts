@@ -241,7 +241,7 @@ export function hoverMarkdown(cost: AgentCost, previous = false): vscode.Markdow
   if (e.learning) lines.push(`Estimate: ${e.outputTokensSource === 'learned' ? '' : `configured (expectedOutputTokens ${e.configuredOutputTokens.toLocaleString('en-US')}); `}${e.learning.why}`);
   const drift = driftText(e);
   if (drift) lines.push(`⚠ **Drift:** ${drift} (mean actual ${usd(e.learning!.actualMeanCostUsd ?? 0)} over ${e.learning!.window} runs)`);
-  if (llm && e.kind !== 'compute') lines.push(`Model charges: ${llm}${e.tierAbove ? ` · long-context rate (prompt above ${e.tierAbove.toLocaleString('en-US')} tokens)` : ''}`);
+  if (llm && e.kind !== 'compute') lines.push(`Model charges: ${llm}${e.tierAbove ? ` · long-context rate (prompt above ${e.tierAbove.toLocaleString('en-US')} tokens)` : ''}${e.batch && !e.batchUnavailable ? ' · through the Batch API (batch: true), at its discount' : ''}`);
   lines.push(`Per 1,000 parties: ${usd(cost.perThousandUsd, 2)} · per month: ${usd(cost.monthlyUsd, 2)} (${cost.volume.partiesPerMonth.toLocaleString('en-US')} parties × ${cost.volume.rerunFactor} runs)`);
   const o = cost.observed;
   if (o) lines.push(`Observed: ${o.executions} executions, ${o.hits} cache hits (${(o.hitRate * 100).toFixed(0)} %), effective ${usd(o.effectiveCostUsd ?? 0)} per run`);

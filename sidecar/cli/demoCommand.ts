@@ -9,10 +9,11 @@ import type { CliArgs } from './args';
 import type { Output } from './output';
 import { planSummary, printPlan, printRunReport } from './planOutput';
 import { withParties } from './session';
+import { advise } from '../advice/advise';
 
 /**
  * `partycost demo`: the whole story on the embedded sample, offline, in a scratch database (or `--db`): create a
- * party, run it, edit it, show the delta plan, run that, save, edit again, resume the saved snapshot.
+ * party, run it, edit it, show the delta plan, run that, save, edit again, resume the saved snapshot; then the advice.
  */
 export async function demoCommand(args: CliArgs, cwd: string, out: Output): Promise<void> {
   const loaded = loadConfigText(sampleConfig, 'sample partycost.json') as ReturnType<typeof loadConfigText> & { config: PartyConfig };
@@ -59,6 +60,13 @@ async function story(parties: PartyService, dbFile: string, out: Output): Promis
   const resumed = await parties.resume(party.id, saved.version);
   out.line(`  resumed snapshot version ${resumed.fromVersion}: the plan goes back to reusing everything\n`);
   printPlan(resumed.plan, out);
+
+  step(9, 'What would cut the bill: the savings advisor (partycost advise)');
+  const report = advise(parties.config, parties.prices, { db: parties.store.db });
+  for (const a of report.advice.slice(0, 3)) out.line(`  ${a.rank}. ${a.agent}: ${a.change}: $${a.savingPerMonthUsd.toFixed(2)} a month (${a.confidence} confidence)`);
+  const cached = report.promptCaching.filter((p) => p.cachedTokens > 0).length;
+  out.line(`  up to $${report.totalPerMonthUsd.toFixed(2)} a month across ${report.advice.length} changes at ${report.volume.partiesPerMonth.toLocaleString('en-US')} parties a month`);
+  out.line(`  prompt caching: ${cached ? `${cached} of ${report.promptCaching.length} agents' prompts reach their vendor's minimum` : `no prompt reaches its vendor's minimum (${report.promptCaching.map((p) => `${p.agent} ${p.prefixTokens.toLocaleString('en-US')} of ${p.minimumTokens?.toLocaleString('en-US') ?? '–'}`).join(', ')} tokens)`}`);
 
   out.line(`\nParty ${party.id} and its history stay in ${dbFile}: partycost history ${party.id} --db ${dbFile}`);
 }

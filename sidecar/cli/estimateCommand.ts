@@ -110,7 +110,7 @@ const tokenMarks: Record<AgentEstimate['tokenCount'], string> = { counted: '', a
 function agentRow(a: AgentEstimate): string[] {
   const tokens = (n: number, mark = ''): string => (a.kind === 'compute' ? '–' : `${mark}${integer(n)}`);
   const { llm, vector, compute, cache, sql } = a.breakdown;
-  const tier = a.tierAbove ? '†' : '';
+  const tier = `${a.tierAbove ? '†' : ''}${a.batch ? 'ᴮ' : ''}`;
   return [a.agent, a.model ?? '(compute)', a.provider ?? '', tokens(a.inputTokens, tokenMarks[a.tokenCount]), tokens(a.outputTokens, a.outputTokensSource === 'learned' ? '‡' : ''), ...[`${usd(llm)}${tier}`, ...[vector, compute, cache, sql].map((v) => usd(v))], usd(a.costPerRunUsd)];
 }
 
@@ -166,6 +166,8 @@ function footnotes(result: Estimate): string[] {
   for (const a of result.agents.filter((agent) => agent.tierAbove)) notes.push(`† ${a.agent}: a prompt above ${integer(a.tierAbove!)} input tokens bills every token at ${a.model}'s long-context rate`);
   const noBatch = result.agents.filter((a) => a.batchUnavailable).map((a) => `${a.agent} (${a.provider})`);
   if (noBatch.length) notes.push(`No batch API, priced at list prices: ${noBatch.join(', ')}`);
+  const batched = result.agents.filter((a) => a.batch && !a.batchUnavailable).map((a) => a.agent);
+  if (batched.length) notes.push(`ᴮ batch: true, priced at the batch discount (answers within 24 hours): ${batched.join(', ')}`);
   if (counts.has('declared')) notes.push('* declared by expectedInputTokens');
   if (counts.has('calibrated')) {
     const factors = [...new Map(result.agents.filter((a) => a.calibration).map((a) => [a.calibration!.model, a.calibration!])).values()];

@@ -152,10 +152,12 @@ test('demo tells the whole story offline, in a scratch database', () => {
   const dir = workspace();
   const run = partycost(dir, 'demo');
   assert.equal(run.code, 0, run.stderr);
-  for (const step of ['1. Create a party', '2. The first plan', '3. Run it', '4. Edit', '5. The delta plan', '6. Run the delta plan', '7. Save a draft snapshot', '8. Edit again']) {
+  for (const step of ['1. Create a party', '2. The first plan', '3. Run it', '4. Edit', '5. The delta plan', '6. Run the delta plan', '7. Save a draft snapshot', '8. Edit again', '9. What would cut the bill']) {
     assert.ok(run.stdout.includes(`── ${step}`), step);
   }
   assert.match(run.stdout, /^cake +delete +input removed/m);
   assert.match(run.stdout, /^Execute 0: nothing to pay; reuse 6; skip 1\. Saved \$0\.\d{6} \(100 % of re-running everything\)\.$/m);
+  assert.match(run.stdout, /^  1\. planner_final: model gpt-4o → gpt-4\.1: \$2\.22 a month \(medium confidence\)$/m);
+  assert.match(run.stdout, /^  prompt caching: no prompt reaches its vendor's minimum \(theme \d+ of 1,024, /m);
   assert.ok(!existsSync(path.join(dir, '.partycost')), 'the workspace database is left alone');
 });

@@ -55,7 +55,7 @@ test('prices PATTERN lists each model under its own vendor with every price part
   assert.equal(json.date, bundledCatalogue.released);
   const sonnet = json.models.find((m: { model: string }) => m.model === 'claude-sonnet-4-5');
   assert.deepEqual(sonnet, {
-    provider: 'anthropic', model: 'claude-sonnet-4-5', inputUsd: 3, outputUsd: 15, cacheReadUsd: 0.3, cacheWriteUsd: 3.75,
+    provider: 'anthropic', model: 'claude-sonnet-4-5', inputUsd: 3, outputUsd: 15, cacheReadUsd: 0.3, cacheWriteUsd: 3.75, cacheWrite1hUsd: 6,
     tiers: [{ aboveInputTokens: 200_000, inputUsd: 6, outputUsd: 22.5 }], contextWindow: 200_000,
   });
   assert.ok(json.models.every((m: { provider: string }) => m.provider === 'anthropic'));

@@ -247,3 +247,41 @@ test('prompt caching measured on real runs: what Claude read and wrote, against 
   close(row.measured!.savingPerRunUsd, (1_420 * (sonnet.input - sonnet.read) - 1_420 * (sonnet.write - sonnet.input)) / 2, 'measured');
   assert.ok(row.measured!.predictedPerRunUsd < 0, 'predicted at 1,000 parties a month with 5-minute breakpoints: a loss');
 });
+
+test('small agents on one model with the same upstream: merged, their stable parts together reach the minimum', () => {
+  const rules = (topic: string): string => Array.from({ length: 40 }, (_, i) => `${topic} rule ${i + 1}: keep it short, safe and kind.`).join('\n');
+  const loaded = load(
+    JSON.stringify({
+      defaults: { model: 'gpt-4.1-mini' },
+      agents: {
+        theme: { prompt: 'Theme for {{inputs}}', handles: { keywords: ['theme'] } },
+        games: { prompt: `${rules('Games')}\nTheme: {{theme}}`, dependsOn: ['theme'] },
+        crafts: { prompt: `${rules('Crafts')}\nTheme: {{theme}}`, dependsOn: ['theme'] },
+      },
+    }),
+  );
+  const report = advise(loaded.config, loaded.prices, { editable: true });
+  const rows = report.promptCaching.filter((p) => p.agent !== 'theme');
+  assert.ok(rows.every((p) => p.prefixTokens < 1_024 && p.cachedTokens === 0), 'each alone is below OpenAI\'s minimum');
+  const stable = rows.reduce((t, p) => t + p.stableTokens, 0);
+  assert.ok(stable >= 1_024, `together ${stable}`);
+  const merge = report.advice.find((a) => a.kind === 'merge-agents')!;
+  assert.equal(merge.agent, 'games + crafts');
+  const mini = rates('gpt-4.1-mini');
+  close(merge.savingPerMonthUsd, 1_000 * expectedHitRate(1_000, 5) * openaiCachedTokens(stable) * (mini.input - mini.read), 'merged prefix cached');
+  assert.equal(merge.confidence, 'low');
+  assert.equal(merge.edit, undefined);
+});
+
+test('a context budget where upstream results fill the prompt: summaries instead of whole results', () => {
+  const loaded = load(readFileSync(mixedFile, 'utf8'), mixedFile);
+  const report = advise(loaded.config, loaded.prices, { editable: true });
+  const budget = report.advice.find((a) => a.agent === 'summary' && a.kind === 'context-budget')!;
+  const row = report.promptCaching.find((p) => p.agent === 'summary')!;
+  const value = budget.edit!.value as number;
+  assert.equal(value % 100, 0);
+  assert.ok(value < row.promptTokens && value > 2_500 / 2, `budget ${value}`);
+  const haiku = rates('anthropic/claude-haiku-4-5');
+  close(budget.savingPerMonthUsd, 1_000 * (row.promptTokens - value) * haiku.input, 'pruned tokens at the input price');
+  assert.deepEqual(budget.edit!.path, ['agents', 'summary', 'contextBudget']);
+});

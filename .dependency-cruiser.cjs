@@ -5,7 +5,7 @@
 //   wiring     sidecar/cli/, sidecar/server/                      (the CLI and the JSON-RPC server)
 //   service    sidecar/service/                                   (party commands, the runner)
 //   sources    sidecar/sources/                                   (configuration files → the agent graph)
-//   engine     sidecar/{cost,budget,planner,cache,store,context,providers}/   beside one another, no cycles
+//   engine     sidecar/{cost,budget,planner,cache,store,context,providers,ledger,impact,advice}/   beside one another, no cycles
 //   domain     sidecar/config/ (the configuration's model), sidecar/party/ (party state, routing)
 //   contracts  sidecar/protocol.ts, sidecar/contract/, webview/protocol.ts: import nothing from either side
 //
@@ -17,7 +17,7 @@ const contract = '^(sidecar/protocol[.]ts|sidecar/contract/|webview/protocol[.]t
 const vscode = '^vscode$|node_modules/@types/vscode/';
 const layer = {
   domain: '^sidecar/(config|party)/',
-  engine: '^sidecar/(cost|budget|planner|cache|store|context|providers|ledger|impact)/',
+  engine: '^sidecar/(cost|budget|planner|cache|store|context|providers|ledger|impact|advice)/',
   sources: '^sidecar/sources/',
   service: '^sidecar/service/',
   wiring: '^sidecar/(cli|server)/',

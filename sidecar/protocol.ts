@@ -17,6 +17,7 @@ import type { Pricing } from './contract/pricing';
 import type { AgentActuals, LedgerReport } from './contract/ledger';
 import type { AccuracyReport } from './contract/accuracy';
 import type { ImpactReport } from './contract/impact';
+import type { AdviceReport } from './contract/advice';
 import type { Calibration } from './contract/cost';
 
 const name = string().check(minLength(1));
@@ -206,6 +207,18 @@ export type ImpactResult = ImpactReport & { summary: string };
 
 /** extension → sidecar: what the configuration re-runs across every stored party, and its cost. */
 export const impactRequest = new CheckedRequest<Record<string, never>, ImpactResult>('impact/compute', nothing);
+
+/** The savings advice for the configuration (unsaved `text` of `file` and other files' `texts`, as an estimate takes). */
+export interface AdviceResult {
+  report: AdviceReport | null;
+  problems: ConfigProblem[];
+}
+const adviceParams = strictObject({ text: optional(string()), file: optional(string()), texts: optional(record(string(), string())) });
+export const adviceRequest = new CheckedRequest<{ text?: string; file?: string; texts?: Record<string, string> }, AdviceResult>('advice/compute', adviceParams);
+
+/** extension → sidecar: an advice was applied (the quick fix): kept, so its saving is measured on the runs after it. */
+const appliedParams = strictObject({ agent: name, kind: name, change: string(), predictedPerRunUsd: number() });
+export const adviceAppliedRequest = new CheckedRequest<{ agent: string; kind: string; change: string; predictedPerRunUsd: number }, Record<string, never>>('advice/applied', appliedParams);
 
 /** Per-agent observations for hovers: how often its results were reused or hit, and their effective cost. */
 export interface AgentObservation {

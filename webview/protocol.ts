@@ -14,11 +14,12 @@ import type { ZodMiniType } from 'zod/mini';
 import { paramsProblem } from '../sidecar/contract/paramsProblem';
 import type { AgentActuals, CostParts } from '../sidecar/contract/ledger';
 import type { AccuracyReport, AgentAccuracy } from '../sidecar/contract/accuracy';
+import type { Advice, AdviceReport, PromptCaching } from '../sidecar/contract/advice';
 
 const name = string().check(minLength(1));
 
 // The sidecar's shapes the views draw, handed on by the extension: the views import them from here only.
-export type { AccuracyReport, AgentAccuracy, AgentActuals, AgentEstimate, AgentNode, ImpactResult, CostParts, AgentSavings, CacheReport, Component, Estimate, Plan, PlannedAgent, Pricing, RightSizing, TierReport, TokenBudget };
+export type { Advice, AdviceReport, PromptCaching, AccuracyReport, AgentAccuracy, AgentActuals, AgentEstimate, AgentNode, ImpactResult, CostParts, AgentSavings, CacheReport, Component, Estimate, Plan, PlannedAgent, Pricing, RightSizing, TierReport, TokenBudget };
 
 /** A command message: fire and forget. */
 export interface CommandMessage<P> {
@@ -144,6 +145,8 @@ export interface EstimatesViewState {
   actuals?: AgentActuals[];
   /** How close estimates came to the runs, per agent, and next month from the spend trend (from the ledger). */
   accuracy?: AccuracyReport;
+  /** The savings advisor's ranked changes (absent when it could not be asked). */
+  advice?: AdviceReport;
   empty?: EmptyState;
 }
 
@@ -190,6 +193,9 @@ export const getEstimateRequest = new RequestType<{ pricing: Pricing }, Estimate
   'estimates/get',
   strictObject({ pricing: strictObject({ cachedInputShare: number().check(gte(0), lte(1)), batch: boolean() }) }),
 );
+
+/** view → host: apply an advice (an edit of partycost.json); the view's new state follows the save. */
+export const applyAdviceCommand = new CommandType<{ agent: string; kind: string; change: string }>('advice/apply', strictObject({ agent: name, kind: name, change: name }));
 
 /** host → view: the plan view's new state (an edit, a run's progress, a configuration change). */
 export const planStateNotification = new NotificationType<PlanViewState>('plan/state');

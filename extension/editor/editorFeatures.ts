@@ -7,6 +7,7 @@ import { agentAt } from '../../sidecar/contract/configLayout';
 import { AgentCosts, crewAgentMarkdown, crewAgentSummary, hoverMarkdown, summary, tasksOf } from './agentCosts';
 import type { AgentCost } from './agentCosts';
 import type { ImpactTracker } from '../views/impactStatus';
+import { registerAdviceActions } from './adviceActions';
 
 /** A crew's agents.yaml, whose entries are CrewAI agents (each costs the sum of its tasks), not tasks. */
 const isCrewAgents = (document: vscode.TextDocument): boolean => /^agents\.ya?ml$/i.test(path.basename(document.fileName));
@@ -93,6 +94,8 @@ export function registerEditorFeatures(context: PartyCostContext, impact: Impact
       })];
     },
   });
+
+  registerAdviceActions(context, isConfig, (document) => costs.layoutOf(document).agents);
 
   const diagnostics = vscode.languages.createDiagnosticCollection('partycost');
   const timers = new Map<string, NodeJS.Timeout>();

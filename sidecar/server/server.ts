@@ -23,6 +23,8 @@ import { partyImpacts } from '../impact/impact';
 import { impactReport } from '../impact/impactReport';
 import { storedResults } from '../impact/storedResults';
 import { impactSummary } from '../contract/impact';
+import { advise } from '../advice/advise';
+import { recordApplied } from '../advice/ledgerFacts';
 import { problemsOf, SessionError, SidecarSession, withText } from './session';
 import type { PartyConfig } from '../config/schema';
 import type { Learning } from '../contract/cost';
@@ -176,6 +178,18 @@ export function serve(): Promise<void> {
       learning: s.learner.learningFor(parties.config),
     });
     return { ...report, summary: impactSummary(report) };
+  });
+  handle(protocol.adviceRequest, ({ text, file, texts }) => {
+    const s = current();
+    const loaded = s.load(withText(texts, file ?? s.configPath, text));
+    if (!loaded.config) return { report: null, problems: problemsOf(loaded) };
+    const editable = loaded.kind === 'partycost' && !loaded.crew;
+    const report = advise(loaded.config, loaded.prices, { learning: learningOf(s, loaded.config), db: s.db, editable });
+    return { report, problems: problemsOf(loaded) };
+  });
+  handle(protocol.adviceAppliedRequest, ({ agent, kind, change, predictedPerRunUsd }) => {
+    recordApplied(current().db, { agent, kind, change, predictedPerRunUsd, appliedAt: new Date().toISOString() });
+    return {};
   });
   handle(protocol.accuracyRequest, () => {
     const parties = current().parties();

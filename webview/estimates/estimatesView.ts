@@ -1,10 +1,11 @@
 import type { WebviewIpc } from '../ipc';
 import { getEstimateRequest, runActionCommand } from '../protocol';
 import type { AccuracyReport, AgentActuals, AgentEstimate, CostParts, Estimate, EstimatesViewState, Pricing, RightSizing } from '../protocol';
-import { h, replace } from '../shared/dom';
+import { h, icon, replace } from '../shared/dom';
 import { emptyState } from '../shared/emptyState';
 import { count, usd, usdMonth } from '../shared/format';
 import { chartSummary, clearCostChart, components, drawCostChart } from './costChart';
+import { adviceSection } from './adviceSection';
 
 /** The cached-input shares offered; switching the what-if on starts at half. */
 const shares = [0.25, 0.5, 0.75, 0.9, 1];
@@ -68,7 +69,7 @@ function prices(e: Estimate, ipc: WebviewIpc): HTMLElement {
   return h(
     'p',
     { class: 'source', 'data-probe': 'prices', 'data-source': source, 'data-date': date },
-    h('vscode-icon', { name: 'tag' }),
+    icon('tag'),
     ` Prices: ${source}, as of ${date}${fetchedAt ? ` (updated ${fetchedAt.slice(0, 16).replace('T', ' ')} UTC)` : ''}`,
     overridden.length ? `; overridden in the configuration: ${overridden.join(', ')}` : '',
     ' ',
@@ -170,7 +171,7 @@ function agentTable(e: Estimate): HTMLElement {
 function rightSizingSection(sizing: RightSizing[]): HTMLElement {
   const better = sizing.filter((s) => s.suggested);
   const title = h('h2', {}, 'Cheaper models that meet each agent\'s needs');
-  if (!better.length) return h('section', { 'data-probe': 'right-sizing' }, title, h('p', { class: 'hint' }, h('vscode-icon', { name: 'pass' }), ' Every agent is on the cheapest model that meets its needs.'));
+  if (!better.length) return h('section', { 'data-probe': 'right-sizing' }, title, h('p', { class: 'hint' }, icon('pass'), ' Every agent is on the cheapest model that meets its needs.'));
   const head = ['agent', 'now', 'cheaper', 'quality', 'latency', 'saves per run', 'saves per month'].map((c, i) => h('th', { scope: 'col', class: i > 2 ? 'number' : undefined }, c));
   const rows = better.map((s) =>
     h(
@@ -233,7 +234,7 @@ function accuracySection(report: AccuracyReport | undefined): HTMLElement {
   if (!report || !ran.length) return h('section', { 'data-probe': 'accuracy' }, title, h('p', { class: 'hint' }, 'No runs reported by a provider yet: estimates use the configured figures until an agent has run a few times.'));
   const drifting = ran.filter((a) => a.drift);
   const warning = drifting.length
-    ? h('p', { class: 'warning', role: 'status', 'data-probe': 'drift-warning' }, h('vscode-icon', { name: 'warning' }), ` Actual costs run more than 25 % from the estimate: ${drifting.map((a) => `${a.agent} (${a.driftPercent! > 0 ? '+' : ''}${a.driftPercent!.toFixed(1)} %)`).join(', ')}.`)
+    ? h('p', { class: 'warning', role: 'status', 'data-probe': 'drift-warning' }, icon('warning'), ` Actual costs run more than 25 % from the estimate: ${drifting.map((a) => `${a.agent} (${a.driftPercent! > 0 ? '+' : ''}${a.driftPercent!.toFixed(1)} %)`).join(', ')}.`)
     : '';
   const head = ['agent', 'runs', 'configured', 'learned', 'actual mean', 'configured error', 'learned error', 'drift'].map((c, i) => h('th', { scope: 'col', class: i > 0 ? 'number' : undefined }, c));
   const rows = ran.map((a) =>
@@ -294,6 +295,7 @@ export function renderEstimates(root: HTMLElement, state: EstimatesViewState, ip
     h('p', { id: 'estimates-error', class: 'error', role: 'alert' }),
     chart.box,
     h('div', { class: 'estimates-scroll' }, agentTable(e)),
+    adviceSection(state.advice, ipc),
     rightSizingSection(state.rightSizing),
     accuracySection(state.accuracy),
     actualsSection(state.actuals ?? []),

@@ -20,3 +20,14 @@ export function h(tag: string, attributes: Attributes = {}, ...children: (Node |
 export function replace(root: Element, ...content: (Node | string)[]): void {
   root.replaceChildren(...content);
 }
+
+/**
+ * A codicon, drawn with the page's own codicon stylesheet (`large`: the empty states' 32 px). Not `<vscode-icon>`:
+ * each of those links the stylesheet again inside its shadow root, and in a browser-hosted VS Code every such link
+ * is a request through the webview service worker; a page hidden or closed while one is in flight stalls every
+ * webview opened in the next 30 s (see ViewHost.reloadUntilReady).
+ */
+export function icon(name: string, options: { large?: boolean; label?: string } = {}): HTMLElement & SVGElement {
+  const attributes: Attributes = { class: `codicon codicon-${name}${options.large ? ' codicon-large' : ''}` };
+  return h('span', options.label ? { ...attributes, role: 'img', 'aria-label': options.label, title: options.label } : { ...attributes, 'aria-hidden': 'true' });
+}

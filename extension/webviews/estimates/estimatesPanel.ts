@@ -3,9 +3,10 @@ import { disposeAll } from '../../host/lifecycle';
 import type { PartyCostContext } from '../../host/context';
 import { listPricing } from '../../../sidecar/contract/pricing';
 import type { Pricing } from '../../../sidecar/contract/pricing';
-import { accuracyRequest, actualsRequest, estimateRequest } from '../../../sidecar/protocol';
+import { accuracyRequest, actualsRequest, adviceRequest, estimateRequest } from '../../../sidecar/protocol';
 import type { EstimateResult } from '../../../sidecar/protocol';
-import { estimatesStateNotification, getEstimateRequest } from '../../../webview/protocol';
+import { applyAdviceCommand, estimatesStateNotification, getEstimateRequest } from '../../../webview/protocol';
+import { applyAdvice } from '../../editor/adviceActions';
 import type { EstimatesViewState } from '../../../webview/protocol';
 import { openPanel } from '../openPanel';
 import type { ViewHost } from '../viewHost';
@@ -29,14 +30,15 @@ async function load(context: PartyCostContext, pricing: Pricing): Promise<Loaded
   const missing = missingConfig(context);
   if (missing) return { state: { ...state, empty: missing } };
   try {
-    const [result, actuals, accuracy] = await Promise.all([
+    const [result, actuals, accuracy, advice] = await Promise.all([
       context.request(estimateRequest, { pricing }),
       context.request(actualsRequest, {}).catch(() => ({ agents: [] })),
       // Read from the saved configuration: an unsaved or broken one has no report (the estimate says why).
       context.request(accuracyRequest, {}).catch(() => undefined),
+      context.request(adviceRequest, {}).then((answer) => answer.report ?? undefined, () => undefined),
     ]);
     if (!result.estimate) return { state: { ...state, empty: invalidConfig(result.problems.length) }, result };
-    return { state: { ...state, estimate: result.estimate, rightSizing: result.rightSizing, actuals: actuals.agents, ...(accuracy ? { accuracy } : {}) }, result };
+    return { state: { ...state, estimate: result.estimate, rightSizing: result.rightSizing, actuals: actuals.agents, ...(accuracy ? { accuracy } : {}), ...(advice ? { advice } : {}) }, result };
   } catch (error) {
     return { state: { ...state, empty: failed(error) } };
   }
@@ -71,6 +73,10 @@ export class EstimatesPanel implements vscode.Disposable {
   ) {
     this.lastResult = result;
     host.onRequest(getEstimateRequest, ({ pricing }) => this.reprice(pricing));
+    host.onCommand(applyAdviceCommand, async (ref) => {
+      const refused = await applyAdvice(context, ref).catch((error: Error) => error.message);
+      if (refused) void vscode.window.showWarningMessage(`Party Cost: ${refused}.`);
+    });
     this.disposables.push(
       host,
       // Saved, or written or deleted outside the editor (the sample command writes the file).

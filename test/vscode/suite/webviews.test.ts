@@ -10,6 +10,7 @@ import type { EstimateResult, TokenBudget } from '../../../sidecar/protocol';
 import { requestScreenshot, screenshotsOn } from './screenshot';
 import { clickInView, elements, probeView } from './webviewProbe';
 import type { ViewSnapshot } from './webviewProbe';
+import { adviceInPanel, applyButtonApplies, configUri, quickFixApplies, restoreConfig } from './adviceChecks';
 
 const themes = {
   light: ['Default Light Modern', 'vscode-light'],
@@ -131,6 +132,18 @@ suite('The webviews in VS Code', function () {
     assert.ok(Math.abs(llm(batch) - llm(snapshot) / 2) < 1e-9, `batch pricing halves model charges: ${llm(snapshot)} → ${llm(batch)}`);
     await clickInView('estimates', '[data-probe="batch"]');
     await probeView('estimates', (s) => elements(s, 'pricing')[0]?.batch === 'false');
+  });
+
+  test('the panel\'s Advice ranks the changes by saving, with prompt caching by each vendor\'s rules', adviceInPanel);
+
+  test('a quick fix on an agent applies its advice and the panel follows; so does the panel\'s Apply button', async () => {
+    const original = new TextDecoder().decode(await vscode.workspace.fs.readFile(configUri()));
+    try {
+      await quickFixApplies();
+      await applyButtonApplies();
+    } finally {
+      await restoreConfig(original);
+    }
   });
 
   test('the Token Budgets panel shows each agent\'s prompt against its budget, part by part', async () => {

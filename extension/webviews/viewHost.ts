@@ -16,9 +16,13 @@ export const onDidPaintView = paints.event;
 
 type Handler = (params: unknown) => unknown;
 
-/** How long a view may take to send its ready handshake before it counts as blank. */
+/** How long a view may take to send its ready handshake before its page is loaded again. */
 export const readyTimeoutMs = 4000;
-const reloads = 2;
+/**
+ * How long a page that has not started is loaded again: code-server's webview service worker waits 30 s on a
+ * resource request it will not get an answer for, and no new webview starts meanwhile (see reloadUntilReady).
+ */
+export const startWithinMs = 45_000;
 
 /**
  * The host's end of one webview: renders the page with the initial state, waits for the ready handshake, then sends
@@ -26,6 +30,7 @@ const reloads = 2;
  */
 export class ViewHost<S extends ViewState> implements vscode.Disposable {
   private ready = false;
+  private disposed = false;
   private painted = false;
   /** The state written into the page; a page reloaded after being hidden starts from it again. */
   private readonly htmlState: S;
@@ -65,15 +70,28 @@ export class ViewHost<S extends ViewState> implements vscode.Disposable {
   }
 
   /**
-   * In a browser-hosted VS Code (code-server), a webview can come up blank: its page waits for the service worker
-   * that serves webview resources, and no script runs, so no ready handshake comes. A sidebar view cannot be
-   * re-created by the extension, so its page is written again; panels are opened anew instead (see openPanel).
+   * In a browser-hosted VS Code (code-server), a webview can come up blank. Each webview registers its own version
+   * of the service worker that serves webview resources and waits until that version takes over; the browser lets
+   * it take over only once the current version has no request in flight, and a request whose page was closed
+   * before its answer came stays in flight for the worker's 30 s timeout. Meanwhile every new webview waits, and a
+   * page whose resource request was lost that way never runs its script. Opening the panel anew registers yet
+   * another version and waits the same; writing the page again is what helps: it waits for the worker as before,
+   * and loads its scripts afresh once the worker serves them. So: written again every few seconds until the view
+   * starts or `startWithinMs` passes (then the view stays blank, with a warning). Resolves true once started.
    */
-  async reloadUntilReady(left = reloads): Promise<void> {
-    for (; left > 0 && !(await this.whenReady()); left--) {
-      this.log.warn(`the ${this.state.view} view did not start within ${readyTimeoutMs} ms; loading its page again`);
+  async reloadUntilReady(withinMs = startWithinMs): Promise<boolean> {
+    const deadline = performance.now() + withinMs;
+    for (let waited = readyTimeoutMs; !this.disposed; waited += readyTimeoutMs) {
+      if (await this.whenReady()) return true;
+      if (this.disposed) return false;
+      if (performance.now() >= deadline) {
+        this.log.warn(`the ${this.state.view} view did not start within ${Math.round(withinMs / 1000)} s; close it and open it again`);
+        return false;
+      }
+      this.log.warn(`the ${this.state.view} view did not start within ${waited / 1000} s; loading its page again`);
       this.webview.html = this.page();
     }
+    return false;
   }
 
   get current(): S {
@@ -148,6 +166,7 @@ export class ViewHost<S extends ViewState> implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.disposed = true;
     disposeAll(this.disposables);
   }
 }

@@ -68,7 +68,7 @@ test('an over-budget agent is flagged in its bar, the table and the summary', as
     assert.equal(over.getAttribute('data-agent'), 'planner_final');
     assert.ok(over.classList.contains('budgets-over'));
     assert.match(over.textContent ?? '', /450 of 300 \(150\.0 %\), over budget/);
-    assert.ok(over.querySelector('vscode-icon[name="error"]'), 'an error icon marks it');
+    assert.ok(over.querySelector('.codicon-error[aria-label="over budget"]'), 'an error icon marks it');
     const excess = over.querySelector('.budgets-excess') as HTMLElement;
     // Scale 1,620 (450 + 1,170 pruned): the excess runs from the budget (300) to the prompt (450).
     assert.deepEqual([excess.style.left, excess.style.width], ['18.52%', '9.26%']);

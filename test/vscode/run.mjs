@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { buildSuite } from './buildSuite.mjs';
 import { answerProbeRequests } from './domProbe.mjs';
+import { traceWebviews } from './webviewTrace.mjs';
 import { installExtension, killProcessGroupNow, startCodeServer } from './codeServer.mjs';
 import { install } from './install.mjs';
 import { packageExtension } from '../../scripts/package.mjs';
@@ -48,7 +49,7 @@ function prepareRunDir() {
   cpSync(path.join(repoRoot, 'examples', 'crew', 'src'), path.join(workspace, 'src'), { recursive: true });
   const screenshotDir = path.join(runDir, 'screenshots');
   mkdirSync(screenshotDir);
-  return { runDir, workspace, screenshotDir, resultsFile: path.join(runDir, 'results.json'), workbenchLog: path.join(runDir, 'workbench.log') };
+  return { runDir, workspace, screenshotDir, resultsFile: path.join(runDir, 'results.json'), workbenchLog: path.join(runDir, 'workbench.log'), webviewLog: path.join(runDir, 'webviews.log') };
 }
 
 /** Where a kind of run keeps its results (.test-results/vscode[-<kind>]/) and its bundled suite. */
@@ -147,6 +148,7 @@ async function runTestsInWorkbench({ page, url, run, server, deadline }) {
   page.on('console', (message) => {
     if (['error', 'warning'].includes(message.type())) appendFileSync(run.workbenchLog, `[console.${message.type()}] ${message.text()}\n`);
   });
+  const summariseWebviews = await traceWebviews(page, run.webviewLog, () => `+${((Date.now() - started) / 1000).toFixed(1)}s`);
 
   let timer;
   const failures = new Promise((_, reject) => {
@@ -160,6 +162,7 @@ async function runTestsInWorkbench({ page, url, run, server, deadline }) {
     say('workbench page loaded; waiting for the tests');
     return await Promise.race([exited, failures]);
   } finally {
+    summariseWebviews();
     clearTimeout(timer);
   }
 }
@@ -190,8 +193,11 @@ function collectOutput(run, serverLog, outputDir) {
   mkdirSync(outputDir, { recursive: true });
   for (const png of readdirSync(run.screenshotDir).filter((f) => f.endsWith('.png'))) copyFileSync(path.join(run.screenshotDir, png), path.join(outputDir, png));
   const benches = readdirSync(run.runDir).filter((f) => /^bench.*\.json$/.test(f)).map((f) => path.join(run.runDir, f));
-  for (const file of [run.resultsFile, ...benches, run.workbenchLog, serverLog]) if (file && existsSync(file)) copyFileSync(file, path.join(outputDir, path.basename(file)));
+  for (const file of [run.resultsFile, ...benches, run.workbenchLog, run.webviewLog, serverLog]) if (file && existsSync(file)) copyFileSync(file, path.join(outputDir, path.basename(file)));
   if (existsSync(path.join(run.runDir, 'logs'))) cpSync(path.join(run.runDir, 'logs'), path.join(outputDir, 'logs'), { recursive: true });
+  // The server side's logs: the extension host's, with the extension's own output channel (Party Cost Inspector).
+  const serverLogs = path.join(run.runDir, 'user-data', 'logs');
+  if (existsSync(serverLogs)) cpSync(serverLogs, path.join(outputDir, 'logs', 'server'), { recursive: true });
 }
 
 /** Runs one kind of suite in a fresh code-server, Chromium and workspace; returns its counts. */

@@ -1,6 +1,6 @@
 import type { WebviewIpc } from '../ipc';
 import type { BudgetsViewState, TokenBudget } from '../protocol';
-import { h, replace } from '../shared/dom';
+import { h, icon, replace } from '../shared/dom';
 import { emptyState } from '../shared/emptyState';
 import { count, percent } from '../shared/format';
 
@@ -54,7 +54,7 @@ function agentRow(b: TokenBudget): HTMLElement {
       'data-pruned': b.prunedTokens,
       'data-over': String(b.overBudget),
     },
-    h('span', { class: 'budgets-name' }, b.overBudget ? h('vscode-icon', { name: 'error', label: 'over budget' }) : null, ` ${b.agent}`),
+    h('span', { class: 'budgets-name' }, b.overBudget ? icon('error', { label: 'over budget' }) : null, ` ${b.agent}`),
     barOf(b),
     h('span', { class: 'budgets-status number' }, statusText(b)),
   );

@@ -1,7 +1,7 @@
 import type { WebviewIpc } from '../ipc';
 import { refreshCacheCommand, runActionCommand } from '../protocol';
 import type { AgentSavings, CacheReport, CacheViewState, TierReport } from '../protocol';
-import { h, replace } from '../shared/dom';
+import { h, icon, replace } from '../shared/dom';
 import { emptyState } from '../shared/emptyState';
 import { count, duration, percent, usd } from '../shared/format';
 
@@ -20,13 +20,13 @@ function bytes(n: number): string {
 }
 
 function toolbar(state: CacheViewState, ipc: WebviewIpc): HTMLElement {
-  const refresh = h('vscode-button', { secondary: true, icon: 'refresh', 'data-probe': 'refresh' }, 'Refresh');
+  const refresh = h('vscode-button', { secondary: true, 'data-probe': 'refresh' }, icon('refresh'), ' Refresh');
   // The icon spins until the host's next state replaces the whole view.
   refresh.addEventListener('click', () => {
     refresh.setAttribute('icon-spin', '');
     ipc.command(refreshCacheCommand, {});
   });
-  const clear = state.report && !state.empty ? h('vscode-button', { icon: 'clear-all', 'data-probe': 'clear', onclick: () => ipc.command(runActionCommand, { command: 'partycost.clearCache' }) }, 'Clear Cache') : null;
+  const clear = state.report && !state.empty ? h('vscode-button', { 'data-probe': 'clear', onclick: () => ipc.command(runActionCommand, { command: 'partycost.clearCache' }) }, icon('clear-all'), ' Clear Cache') : null;
   return h('div', { class: 'cache-toolbar' }, clear, refresh);
 }
 
@@ -34,7 +34,7 @@ function savingsOf(savings: CacheReport['savings']): HTMLElement {
   return h(
     'section',
     { class: 'cache-savings', 'data-probe': 'savings', 'data-saved-usd': savings.savedUsd, 'data-saved-ms': savings.savedMs, 'data-hits': savings.hits },
-    h('p', { class: 'cache-saved' }, h('vscode-icon', { name: 'zap' }), ` Saved ${usd(savings.savedUsd)}`),
+    h('p', { class: 'cache-saved' }, icon('zap'), ` Saved ${usd(savings.savedUsd)}`),
     h('p', { class: 'hint' }, `${count(savings.hits)} hits · ${duration(savings.savedMs)} of agent time · ${count(savings.savedTokens)} tokens`),
   );
 }
@@ -44,7 +44,7 @@ function redisLine(report: CacheReport): HTMLElement {
   return h(
     'p',
     { class: `cache-redis cache-redis-${report.redis.replace(' ', '-')}`, 'data-probe': 'redis', 'data-state': report.redis, 'data-breaker': breaker ?? 'none' },
-    h('vscode-icon', { name: redisIcons[report.redis] }),
+    icon(redisIcons[report.redis]),
     ` Redis ${report.redis}`,
     breaker ? h('vscode-badge', { class: `cache-breaker-${breaker}`, title: 'circuit breaker' }, `breaker ${breaker}`) : null,
   );
@@ -70,7 +70,7 @@ function tierOf(t: TierReport): HTMLElement {
   return h(
     'section',
     { class: 'cache-tier', 'data-probe': 'tier', 'data-tier': t.tier, 'data-hits': t.hits, 'data-misses': t.misses, 'data-hit-rate': t.hitRate, 'data-evictions': t.evictions, 'data-errors': t.errors, 'data-skipped': t.skipped },
-    h('h3', {}, h('vscode-icon', { name: name.icon }), ` ${name.label} `, h('vscode-badge', { title: 'hit rate' }, percent(t.hitRate))),
+    h('h3', {}, icon(name.icon), ` ${name.label} `, h('vscode-badge', { title: 'hit rate' }, percent(t.hitRate))),
     h('div', { class: 'meter cache-meter', role: 'img', 'aria-label': `${name.label}: hit rate ${percent(t.hitRate)}, ${t.hits} hits, ${t.misses} misses` }, fill),
     h(
       'dl',

@@ -1,7 +1,7 @@
 import type { WebviewIpc } from '../ipc';
 import { runActionCommand } from '../protocol';
 import type { ImpactResult, ImpactViewState } from '../protocol';
-import { h, replace } from '../shared/dom';
+import { h, icon, replace } from '../shared/dom';
 import { emptyState } from '../shared/emptyState';
 import { count, usd } from '../shared/format';
 
@@ -45,7 +45,7 @@ export function renderImpact(root: HTMLElement, state: ImpactViewState, ipc: Web
   const t = impact.totals;
   const refreshing = state.refreshing;
   const button = impact.parties.affected
-    ? h('vscode-button', { icon: 'sync', 'data-probe': 'refresh', disabled: refreshing ? true : undefined, onclick: () => ipc.command(runActionCommand, { command: 'partycost.refreshAffectedParties' }) }, refreshing ? `Refreshing… ${refreshing.done} of ${refreshing.total}` : 'Refresh Affected Parties')
+    ? h('vscode-button', { 'data-probe': 'refresh', disabled: refreshing ? true : undefined, onclick: () => ipc.command(runActionCommand, { command: 'partycost.refreshAffectedParties' }) }, icon('sync'), ' ', refreshing ? `Refreshing… ${refreshing.done} of ${refreshing.total}` : 'Refresh Affected Parties')
     : null;
   replace(
     root,

@@ -1,7 +1,7 @@
 import type { WebviewIpc } from '../ipc';
 import { getPlanRequest, runPlanCommand } from '../protocol';
 import type { PlanViewState, PlannedAgent, RunState } from '../protocol';
-import { h, replace } from '../shared/dom';
+import { h, icon, replace } from '../shared/dom';
 import { emptyState } from '../shared/emptyState';
 import { usd } from '../shared/format';
 import { layoutPlan, nodeHeight, nodeWidth } from './planLayout';
@@ -122,9 +122,9 @@ function agentRows(state: PlanViewState, ipc: WebviewIpc): HTMLElement {
 function runLine(run: RunState | null): HTMLElement | null {
   if (!run) return null;
   if (run.running) return h('p', { class: 'run', 'data-probe': 'run', 'data-state': 'running' }, h('vscode-progress-ring', {}), ` Running: ${Object.values(run.agents).filter((a) => a.state !== 'started').length} agents done`);
-  if (run.error) return h('p', { class: 'run error', 'data-probe': 'run', 'data-state': 'failed' }, h('vscode-icon', { name: 'error' }), ` The run failed: ${run.error}`);
+  if (run.error) return h('p', { class: 'run error', 'data-probe': 'run', 'data-state': 'failed' }, icon('error'), ` The run failed: ${run.error}`);
   const o = run.outcome;
-  return o ? h('p', { class: 'run', 'data-probe': 'run', 'data-state': 'done' }, h('vscode-icon', { name: runIcons.done }), ` Last run: ${o.executed} executed for ${usd(o.costUsd)}, saved ${usd(o.savedCostUsd)}.`) : null;
+  return o ? h('p', { class: 'run', 'data-probe': 'run', 'data-state': 'done' }, icon(runIcons.done), ` Last run: ${o.executed} executed for ${usd(o.costUsd)}, saved ${usd(o.savedCostUsd)}.`) : null;
 }
 
 /** The delta plan view: header with the run button, the graph, totals, the agents with their causes and force boxes. */
@@ -135,12 +135,12 @@ export function renderPlan(root: HTMLElement, state: PlanViewState, ipc: Webview
   }
   const party = state.party;
   const running = !!state.run?.running;
-  const runButton = h('vscode-button', { icon: 'play', disabled: running, 'data-probe': 'run-button', onclick: () => ipc.command(runPlanCommand, { party, force: state.force }) }, state.force.length ? `Run with ${state.force.join(', ')} forced` : 'Run plan');
+  const runButton = h('vscode-button', { disabled: running, 'data-probe': 'run-button', onclick: () => ipc.command(runPlanCommand, { party, force: state.force }) }, icon('play'), ' ', state.force.length ? `Run with ${state.force.join(', ')} forced` : 'Run plan');
   replace(
     root,
     h('header', { class: 'bar' }, h('h1', {}, `Delta plan of ${party}`), runButton),
     totals(state),
-    state.plan.budget ? h('p', { class: `budget level-${state.plan.budget.level}` }, h('vscode-icon', { name: 'warning' }), ` ${state.plan.budget.message}`) : '',
+    state.plan.budget ? h('p', { class: `budget level-${state.plan.budget.level}` }, icon('warning'), ` ${state.plan.budget.message}`) : '',
     runLine(state.run) ?? '',
     h('p', { id: 'plan-error', class: 'error', role: 'alert' }),
     legend(),

@@ -14,6 +14,11 @@ export function boot<S extends ViewState>(stateType: NotificationType<S>, render
   const initial = readInitialState<S>(document);
   if (initial) render(root, initial, ipc);
   ipc.onNotification(stateType, (state) => render(root, state, ipc));
-  // Two frames: the first lays out what was rendered, the second runs after it was painted.
-  requestAnimationFrame(() => requestAnimationFrame(() => ipc.ready()));
+  // Two frames: the first lays out what was rendered, the second runs after it was painted; and the codicon font is
+  // loaded (whether or not this state shows an icon), so that once ready the page loads nothing more: a page hidden
+  // or closed with a request in flight stalls code-server's webview service worker (see ViewHost.reloadUntilReady).
+  const fonts = Promise.resolve()
+    .then(() => Promise.all([document.fonts.load('16px codicon'), document.fonts.ready]))
+    .catch(() => undefined);
+  requestAnimationFrame(() => requestAnimationFrame(() => void fonts.then(() => ipc.ready())));
 }

@@ -1,7 +1,7 @@
 import type { WebviewIpc } from '../ipc';
 import { runActionCommand } from '../protocol';
 import type { EmptyState } from '../protocol';
-import { h } from './dom';
+import { h, icon } from './dom';
 
 const icons: Record<EmptyState['reason'], string> = { 'no-config': 'file-add', 'invalid-config': 'warning', 'no-party': 'play-circle', 'no-runs': 'history', error: 'error' };
 
@@ -11,7 +11,7 @@ export function emptyState(empty: EmptyState, ipc: WebviewIpc): HTMLElement {
   return h(
     'section',
     { class: 'empty', 'data-probe': 'empty', 'data-reason': empty.reason },
-    h('vscode-icon', { name: icons[empty.reason], size: 32 }),
+    icon(icons[empty.reason], { large: true }),
     h('p', {}, empty.message),
     action && h('vscode-button', { onclick: () => ipc.command(runActionCommand, { command: action.command }) }, action.label),
   );

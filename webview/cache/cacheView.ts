@@ -20,13 +20,13 @@ function bytes(n: number): string {
 }
 
 function toolbar(state: CacheViewState, ipc: WebviewIpc): HTMLElement {
-  const refresh = h('vscode-button', { secondary: true, 'data-probe': 'refresh' }, icon('refresh'), ' Refresh');
+  const refresh = h('vscode-button', { secondary: true, 'data-probe': 'refresh' }, icon('refresh'), 'Refresh');
   // The icon spins until the host's next state replaces the whole view.
   refresh.addEventListener('click', () => {
     refresh.setAttribute('icon-spin', '');
     ipc.command(refreshCacheCommand, {});
   });
-  const clear = state.report && !state.empty ? h('vscode-button', { 'data-probe': 'clear', onclick: () => ipc.command(runActionCommand, { command: 'partycost.clearCache' }) }, icon('clear-all'), ' Clear Cache') : null;
+  const clear = state.report && !state.empty ? h('vscode-button', { 'data-probe': 'clear', onclick: () => ipc.command(runActionCommand, { command: 'partycost.clearCache' }) }, icon('clear-all'), 'Clear Cache') : null;
   return h('div', { class: 'cache-toolbar' }, clear, refresh);
 }
 

@@ -45,7 +45,7 @@ export function renderImpact(root: HTMLElement, state: ImpactViewState, ipc: Web
   const t = impact.totals;
   const refreshing = state.refreshing;
   const button = impact.parties.affected
-    ? h('vscode-button', { 'data-probe': 'refresh', disabled: refreshing ? true : undefined, onclick: () => ipc.command(runActionCommand, { command: 'partycost.refreshAffectedParties' }) }, icon('sync'), ' ', refreshing ? `Refreshing… ${refreshing.done} of ${refreshing.total}` : 'Refresh Affected Parties')
+    ? h('vscode-button', { 'data-probe': 'refresh', disabled: refreshing ? true : undefined, onclick: () => ipc.command(runActionCommand, { command: 'partycost.refreshAffectedParties' }) }, icon('sync'), refreshing ? `Refreshing… ${refreshing.done} of ${refreshing.total}` : 'Refresh Affected Parties')
     : null;
   replace(
     root,

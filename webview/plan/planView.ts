@@ -135,7 +135,7 @@ export function renderPlan(root: HTMLElement, state: PlanViewState, ipc: Webview
   }
   const party = state.party;
   const running = !!state.run?.running;
-  const runButton = h('vscode-button', { disabled: running, 'data-probe': 'run-button', onclick: () => ipc.command(runPlanCommand, { party, force: state.force }) }, icon('play'), ' ', state.force.length ? `Run with ${state.force.join(', ')} forced` : 'Run plan');
+  const runButton = h('vscode-button', { disabled: running, 'data-probe': 'run-button', onclick: () => ipc.command(runPlanCommand, { party, force: state.force }) }, icon('play'), state.force.length ? `Run with ${state.force.join(', ')} forced` : 'Run plan');
   replace(
     root,
     h('header', { class: 'bar' }, h('h1', {}, `Delta plan of ${party}`), runButton),

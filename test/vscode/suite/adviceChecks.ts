@@ -51,6 +51,8 @@ export async function adviceInPanel(): Promise<void> {
   assert.deepEqual(caching.map((c) => [c.agent, c.vendor, c.minimum, c.cached]), ['theme', 'venue', 'cake', 'catering', 'vendor', 'planner_final'].map((a) => [a, 'openai', '1024', '0']));
   const section = elements(snapshot, 'advice-section')[0];
   assert.ok(Math.abs(Number(section.total) - savings.reduce((t, s) => t + s, 0)) < 1e-6);
+  // A click on its heading scrolls the section into view, as a user would, for the picture.
+  await clickInView('estimates', '[data-probe="advice-section"] h2');
   await requestScreenshot('estimates-advice');
 }
 
@@ -76,6 +78,7 @@ export async function quickFixApplies(): Promise<void> {
   const snapshot = await probeView('estimates', (s) => elements(s, 'applied-advice').length > 0 && !elements(s, 'advice').some((a) => a.agent === 'planner_final' && a.kind === 'model'));
   assert.match(elements(snapshot, 'applied-advice')[0].text, new RegExp(`planner_final: model gpt-4o → ${escaped}: predicted \\$`));
   assert.ok(elements(snapshot, 'model').some((m) => m.text.startsWith(suggested)), 'the estimate shows planner_final on its new model');
+  await clickInView('estimates', '[data-probe="applied-advice"]');
   await requestScreenshot('estimates-advice-applied');
 }
 

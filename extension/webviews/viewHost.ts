@@ -89,7 +89,11 @@ export class ViewHost<S extends ViewState> implements vscode.Disposable {
         return false;
       }
       this.log.warn(`the ${this.state.view} view did not start within ${waited / 1000} s; loading its page again`);
-      this.webview.html = this.page();
+      try {
+        this.webview.html = this.page();
+      } catch {
+        return false; // closed meanwhile: VS Code refuses a disposed webview's page
+      }
     }
     return false;
   }

@@ -162,7 +162,7 @@ async function runTestsInWorkbench({ page, url, run, server, deadline }) {
     say('workbench page loaded; waiting for the tests');
     return await Promise.race([exited, failures]);
   } finally {
-    summariseWebviews();
+    say(summariseWebviews());
     clearTimeout(timer);
   }
 }

@@ -23,7 +23,7 @@ function traceHostPage() {
   };
 }
 
-/** Starts tracing `page` into `file`; returns a function that appends the summary (requests never answered). */
+/** Starts tracing `page` into `file`; returns a function that appends and returns the summary (requests never answered). */
 export async function traceWebviews(page, file, now) {
   const pending = new Map();
   const write = (line) => appendFileSync(file, `${now()} ${line}\n`);
@@ -51,5 +51,9 @@ export async function traceWebviews(page, file, now) {
       write(`worker version ${v.versionId} (${/[?&]id=([0-9a-f]{8})/.exec(v.scriptURL)?.[1] ?? 'workbench'}): ${state}`);
     }
   });
-  return () => write(pending.size ? `never answered: ${[...pending.values()].join('; ')}` : 'every resource request was answered');
+  return () => {
+    const summary = pending.size ? `webview resource requests never answered: ${[...pending.values()].join('; ')}` : 'every webview resource request was answered';
+    write(summary);
+    return summary;
+  };
 }

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { suite, suiteSetup, test } from 'mocha';
 import * as vscode from 'vscode';
 import { readSuiteConfig } from '../suite/suiteConfig';
+import { eventually } from '../suite/eventually';
 
 /** What run.mjs adds to suite-config.json for this suite. */
 interface InstalledConfig {
@@ -17,17 +18,6 @@ interface InstalledConfig {
 }
 
 const EXTENSION_ID = 'partycost.party-cost-inspector';
-
-/** Polls until `probe` returns something truthy; fails with `what` at the deadline. */
-async function eventually<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 function isInside(file: string, dir: string): boolean {
   const relative = path.relative(realpathSync(dir), realpathSync(file));

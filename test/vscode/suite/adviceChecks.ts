@@ -2,26 +2,12 @@ import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { clickInView, elements, probeView } from './webviewProbe';
 import { requestScreenshot } from './screenshot';
+import { eventually } from './eventually';
 
-// The savings advisor in the real VS Code, run inside the webviews suite while its Cost Estimates panel is open (a
-// panel closed and opened again is where code-server's blank webviews were seen): the panel lists the ranked changes
-// and what prompt caching does for each agent; a quick fix on an agent of partycost.json applies its advice, saves
-// the file, and the panel follows (the advice gone, its record listed as applied); so does the panel's Apply button.
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms${last ? ` (last error: ${String(last)})` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+// The savings advisor in the real VS Code, run inside the webviews suite while its Cost Estimates panel is open: the
+// panel lists the ranked changes and what prompt caching does for each agent; a quick fix on an agent of
+// partycost.json applies its advice, saves the file, and the panel follows (the advice gone, its record listed as
+// applied); so does the panel's Apply button.
 
 /** The sample's JSON: its comments are whole lines. */
 const withoutComments = (text: string): unknown => JSON.parse(text.replace(/^\s*\/\/.*$/gm, ''));

@@ -5,26 +5,12 @@ import { requestScreenshot } from './screenshot';
 import { elements, probeView } from './webviewProbe';
 import type { EstimateResult, TokenBudget } from '../../../sidecar/protocol';
 import type { Plan, RunReport } from '../../../sidecar/contract/plan';
+import { eventually } from './eventually';
 
 // A CrewAI project in the real VS Code: with partycost.json gone, the workspace's crew (src/party_crew/config, the
 // repository's examples/crew) is the configuration: CodeLens and hovers on tasks.yaml (each task) and agents.yaml
 // (each agent, the sum of its tasks), diagnostics at their YAML place, and an unsaved edit of one file repricing the
 // other's tasks.
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms${last ? ` (last error: ${String(last)})` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 const root = (): vscode.Uri => vscode.workspace.workspaceFolders![0].uri;
 const configUri = (): vscode.Uri => vscode.Uri.joinPath(root(), 'partycost.json');

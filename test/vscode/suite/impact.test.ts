@@ -7,25 +7,11 @@ import type { ImpactResult } from '../../../sidecar/protocol';
 import type { RunReport } from '../../../sidecar/contract/plan';
 import { elements, probeView } from './webviewProbe';
 import { requestScreenshot } from './screenshot';
+import { eventually } from './eventually';
 
 // The impact of a saved edit in the real VS Code: the CodeLens at the top of partycost.json and the status bar say what
 // it re-runs across the stored parties, the Configuration Impact panel lists them, and Refresh Affected Parties
 // brings them up to date, after which nothing is affected.
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms${last ? ` (last error: ${String(last)})` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 const configUri = (): vscode.Uri => vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, 'partycost.json');
 

@@ -6,24 +6,10 @@ import type { Standin } from '../../standins/standin';
 import type { EstimateResult, TokenBudget } from '../../../sidecar/protocol';
 import { elements, probeView } from './webviewProbe';
 import { requestScreenshot } from './screenshot';
+import { eventually } from './eventually';
 
 // In the real VS Code: an agent that ran three times against a stand-in of OpenAI shows learned figures, labelled,
 // in its hover, its CodeLens and the Cost Estimates panel.
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms${last ? ` (last error: ${String(last)})` : ''}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 const configUri = (): vscode.Uri => vscode.Uri.joinPath(vscode.workspace.workspaceFolders![0].uri, 'partycost.json');
 

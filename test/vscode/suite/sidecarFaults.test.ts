@@ -6,19 +6,14 @@ import path from 'node:path';
 import type { PartyCostApi } from '../../../extension/extension';
 import type { RunReport } from '../../../sidecar/contract/plan';
 import { elements, postFromView, probeView } from './webviewProbe';
+import { eventually as poll } from './eventually';
+import type { Probe } from './eventually';
+
+/** A restart takes partycost.requestTimeoutMs and a start: up to 30 s. */
+const eventually = <T>(what: string, probe: Probe<T>): Promise<T> => poll(what, probe, 30_000);
 
 // The sidecar failing under a user: killed mid-run (SIGKILL), frozen (SIGSTOP), and a webview page sending what no
 // handler takes. Each: restarted within the policy, views re-synchronised, finished agents kept, no process left.
-
-async function eventually<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`${what} did not happen within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
 
 const sidecarPid = (): Thenable<number | undefined> => vscode.commands.executeCommand<number | undefined>('partycost.sidecarPid');
 

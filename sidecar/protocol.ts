@@ -17,7 +17,7 @@ import type { Pricing } from './contract/pricing';
 import type { AgentActuals, LedgerReport } from './contract/ledger';
 import type { AccuracyReport } from './contract/accuracy';
 import type { ImpactReport } from './contract/impact';
-import type { AdviceReport } from './contract/advice';
+import type { AdviceApplied, AdviceReport } from './contract/advice';
 import type { Calibration } from './contract/cost';
 
 const name = string().check(minLength(1));
@@ -218,7 +218,7 @@ export const adviceRequest = new CheckedRequest<{ text?: string; file?: string; 
 
 /** extension → sidecar: an advice was applied (the quick fix): kept, so its saving is measured on the runs after it. */
 const appliedParams = strictObject({ agent: name, kind: name, change: string(), predictedPerRunUsd: number() });
-export const adviceAppliedRequest = new CheckedRequest<{ agent: string; kind: string; change: string; predictedPerRunUsd: number }, Record<string, never>>('advice/applied', appliedParams);
+export const adviceAppliedRequest = new CheckedRequest<AdviceApplied, Record<string, never>>('advice/applied', appliedParams);
 
 /** Per-agent observations for hovers: how often its results were reused or hit, and their effective cost. */
 export interface AgentObservation {

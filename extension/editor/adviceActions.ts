@@ -4,7 +4,8 @@ import type { PartyCostContext } from '../host/context';
 import { adviceAppliedRequest, adviceRequest } from '../../sidecar/protocol';
 import { agentAt } from '../../sidecar/contract/configLayout';
 import type { AgentLocation } from '../../sidecar/contract/configLayout';
-import type { Advice, AdviceReport } from '../../sidecar/contract/advice';
+import { appliedOf } from '../../sidecar/contract/advice';
+import type { Advice, AdviceApplied, AdviceReport } from '../../sidecar/contract/advice';
 import { adviceTextEdits } from '../../sidecar/contract/adviceEdit';
 
 /** The command a quick fix runs after its edit: the advice is kept (its saving is measured later) and the file saved. */
@@ -66,20 +67,17 @@ export function registerAdviceActions(context: PartyCostContext, isConfig: (docu
           const action = new vscode.CodeAction(title(advice), vscode.CodeActionKind.QuickFix);
           action.edit = workspaceEdit(document, advice);
           action.isPreferred = i === 0;
-          action.command = { command: recordAdviceCommand, title: 'Record the advice applied', arguments: [document.uri, { agent: advice.agent, kind: advice.kind, change: advice.change, predictedPerRunUsd: advice.savingPerRunUsd }] };
+          action.command = { command: recordAdviceCommand, title: 'Record the advice applied', arguments: [document.uri, appliedOf(advice)] };
           return action;
         });
       },
     },
     { providedCodeActionKinds: [vscode.CodeActionKind.QuickFix] },
   );
-  const record = vscode.commands.registerCommand(recordAdviceCommand, async (uri: vscode.Uri, applied: AdviceRef & { predictedPerRunUsd: number }) => {
-    // Recorded before the save: the views the save refreshes list it as applied.
-    await context.request(adviceAppliedRequest, applied);
-    latest = undefined;
-    const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-    if (document?.isDirty) await document.save();
-  });
+  // The quick fix's edit is applied before its command, so the document's version (the report's key) has moved on.
+  const record = vscode.commands.registerCommand(recordAdviceCommand, (uri: vscode.Uri, applied: AdviceApplied) =>
+    recordAndSave(context, vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString()), applied),
+  );
   context.pushExtCleanup(provider, record);
 }
 
@@ -96,7 +94,12 @@ export async function applyAdvice(context: PartyCostContext, ref: AdviceRef): Pr
   if (!advice) return `the advice "${ref.change}" for ${ref.agent} no longer holds (the configuration changed)`;
   if (!advice.edit) return `"${advice.change}" is an edit of the prompts: make it by hand`;
   if (!(await vscode.workspace.applyEdit(workspaceEdit(document, advice)))) return 'VS Code refused the edit';
-  await context.request(adviceAppliedRequest, { agent: advice.agent, kind: advice.kind, change: advice.change, predictedPerRunUsd: advice.savingPerRunUsd });
-  await document.save();
+  await recordAndSave(context, document, appliedOf(advice));
   return undefined;
+}
+
+/** Records an applied advice, then saves its edit: the views the save refreshes already list it as applied. */
+async function recordAndSave(context: PartyCostContext, document: vscode.TextDocument | undefined, applied: AdviceApplied): Promise<void> {
+  await context.request(adviceAppliedRequest, applied);
+  if (document?.isDirty) await document.save();
 }

@@ -1,4 +1,5 @@
 import type { Statement } from 'better-sqlite3';
+import type { AdviceApplied } from '../contract/advice';
 import type { Db } from '../store/database';
 
 const day = 86_400_000;
@@ -69,13 +70,8 @@ export function costAround(db: Db, agent: string, at: string, limit = 20): { bef
   return { before: side('<'), after: side('>=') };
 }
 
-export interface AppliedRow {
-  agent: string;
-  kind: string;
-  change: string;
-  predictedPerRunUsd: number;
-  appliedAt: string;
-}
+/** A row of advice_applied: the advice as applied, and when. */
+export type AppliedRow = AdviceApplied & { appliedAt: string };
 
 export function appliedAdvice(db: Db): AppliedRow[] {
   return sql(db, 'SELECT agent, kind, change, predicted_per_run_usd AS predictedPerRunUsd, applied_at AS appliedAt FROM advice_applied ORDER BY id').all() as AppliedRow[];

@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { advise } from '../advice/advise';
 import { recordApplied } from '../advice/ledgerFacts';
+import { appliedOf } from '../contract/advice';
 import type { Advice, AdviceReport, PromptCaching } from '../contract/advice';
 import { applyAdvice } from '../contract/adviceEdit';
 import type { CliArgs } from './args';
@@ -32,7 +33,7 @@ export function adviseCommand(args: CliArgs, cwd: string, out: Output): void {
   const file = databasePath(args, cwd);
   const db = openDatabase(file, { name: displayPath(file, cwd) });
   try {
-    recordApplied(db, { agent: chosen.agent, kind: chosen.kind, change: chosen.change, predictedPerRunUsd: chosen.savingPerRunUsd, appliedAt: new Date().toISOString() });
+    recordApplied(db, { ...appliedOf(chosen), appliedAt: new Date().toISOString() });
   } finally {
     db.close();
   }

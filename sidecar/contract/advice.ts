@@ -71,6 +71,18 @@ export interface PromptCaching {
   measured?: { runs: number; hitRate: number; savingPerRunUsd: number; predictedPerRunUsd: number };
 }
 
+/** What is kept of an advice when it is applied: which advice it was, and the saving per run it predicted. */
+export interface AdviceApplied {
+  agent: string;
+  kind: string;
+  change: string;
+  predictedPerRunUsd: number;
+}
+
+export function appliedOf(advice: Advice): AdviceApplied {
+  return { agent: advice.agent, kind: advice.kind, change: advice.change, predictedPerRunUsd: advice.savingPerRunUsd };
+}
+
 /** An advice applied (by the quick fix or `advise --apply`), with what the ledger shows since. */
 export interface AppliedAdvice {
   agent: string;

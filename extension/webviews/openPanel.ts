@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { PartyCostContext } from '../host/context';
 import type { NotificationType, ViewState } from '../../webview/protocol';
-import { readyTimeoutMs, ViewHost } from './viewHost';
+import { ViewHost } from './viewHost';
 
 /** What a panel is: its view type and title, and the view's state notification and first state. */
 export interface PanelSpec<S extends ViewState> {
@@ -25,7 +25,7 @@ export async function openPanel<S extends ViewState, T extends { readonly host: 
   const panel = vscode.window.createWebviewPanel(spec.viewType, spec.title, vscode.ViewColumn.Active, { enableFindWidget: true });
   panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'partycost.svg');
   const opened = make(panel, new ViewHost(panel.webview, extensionUri, spec.stateType, spec.state, spec.title, context.log));
-  const started = opened.host.reloadUntilReady();
-  await Promise.race([started, new Promise((resolve) => setTimeout(resolve, readyTimeoutMs))]);
+  void opened.host.reloadUntilReady();
+  await opened.host.whenReady();
   return opened;
 }

@@ -80,11 +80,11 @@ export class ViewHost<S extends ViewState> implements vscode.Disposable {
    * starts or `startWithinMs` passes (then the view stays blank, with a warning). Resolves true once started.
    */
   async reloadUntilReady(withinMs = startWithinMs): Promise<boolean> {
-    const deadline = performance.now() + withinMs;
-    for (let waited = readyTimeoutMs; !this.disposed; waited += readyTimeoutMs) {
+    // Each round waits `readyTimeoutMs` for the handshake: `waited` is the time since the page was first written.
+    for (let waited = readyTimeoutMs; ; waited += readyTimeoutMs) {
       if (await this.whenReady()) return true;
       if (this.disposed) return false;
-      if (performance.now() >= deadline) {
+      if (waited >= withinMs) {
         this.log.warn(`the ${this.state.view} view did not start within ${Math.round(withinMs / 1000)} s; close it and open it again`);
         return false;
       }
@@ -95,7 +95,6 @@ export class ViewHost<S extends ViewState> implements vscode.Disposable {
         return false; // closed meanwhile: VS Code refuses a disposed webview's page
       }
     }
-    return false;
   }
 
   get current(): S {

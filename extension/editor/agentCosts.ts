@@ -196,7 +196,7 @@ export function crewAgentSummary(tasks: AgentCost[]): string {
 }
 
 /** A CrewAI agent's hover: its model, each of its tasks' cost, and their sum. */
-export function crewAgentMarkdown(name: string, tasks: AgentCost[], previous = false): vscode.MarkdownString {
+export function crewAgentMarkdown(name: string, tasks: [AgentCost, ...AgentCost[]], previous = false): vscode.MarkdownString {
   const [first] = tasks;
   const perRun = tasks.reduce((sum, t) => sum + t.estimate.costPerRunUsd, 0);
   const monthly = tasks.reduce((sum, t) => sum + t.monthlyUsd, 0);

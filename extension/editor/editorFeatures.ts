@@ -60,9 +60,9 @@ export function registerEditorFeatures(context: PartyCostContext, impact: Impact
       let markdown: vscode.MarkdownString;
       let previous = false;
       if (isCrewAgents(document)) {
-        const tasks = tasksOf(await costs.costs(document), located.agent);
-        if (!tasks.length) return undefined;
-        markdown = crewAgentMarkdown(located.agent, tasks);
+        const [task, ...more] = tasksOf(await costs.costs(document), located.agent);
+        if (!task) return undefined;
+        markdown = crewAgentMarkdown(located.agent, [task, ...more]);
       } else {
         const found = await costs.costOf(document, layout, located.agent, hoverWaitMs);
         if (!found.cost) return undefined;

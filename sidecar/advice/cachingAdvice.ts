@@ -99,12 +99,13 @@ export function mergeAdvice(facts: AgentFacts[], shapes: Map<string, { shape: Pr
     groups.set(key, [...(groups.get(key) ?? []), f]);
   }
   return [...groups.values()].flatMap((group): Proposal[] => {
-    if (group.length < 2) return [];
-    const first = shapes.get(group[0].name)!;
+    const [lead] = group;
+    if (!lead || group.length < 2) return [];
+    const first = shapes.get(lead.name)!;
     const stable = group.reduce((total, f) => total + shapes.get(f.name)!.shape.stableTokens, 0);
     const merged: PromptShape = { ...first.shape, prefixTokens: stable, stableFirstTokens: stable, stableTokens: stable, breakpoint: { tokens: stable, repeats: true } };
     const runs = Math.max(...group.map((f) => f.runsPerMonth));
-    const option = cacheOption(first.vendor, group[0].model, merged, first.vendor === 'anthropic' ? '1h' : '5m', 'stable first', first.rates, runs);
+    const option = cacheOption(first.vendor, lead.model, merged, first.vendor === 'anthropic' ? '1h' : '5m', 'stable first', first.rates, runs);
     if (option.savingPerRunUsd <= 0) return [];
     const names = group.map((f) => f.name);
     return [
@@ -115,7 +116,7 @@ export function mergeAdvice(facts: AgentFacts[], shapes: Map<string, { shape: Pr
         savingPerMonthUsd: perMonth(option.savingPerRunUsd, runs),
         savingPerRunUsd: roundUsd(option.savingPerRunUsd),
         confidence: 'low',
-        why: `Each is below the ${tokens(option.minimumTokens ?? 0)} minimum on ${group[0].model}; their stable parts together (${tokens(stable)}) would be cached, read at the cached price on ${percent(option.hitRate)} of runs.`,
+        why: `Each is below the ${tokens(option.minimumTokens ?? 0)} minimum on ${lead.model}; their stable parts together (${tokens(stable)}) would be cached, read at the cached price on ${percent(option.hitRate)} of runs.`,
         assumes: ['one call can do the work of all of them', `hit rate ${percent(option.hitRate)}`],
       },
     ];

@@ -12,7 +12,7 @@ export function levelOf(fraction: number, thresholds: number[]): BudgetLevel {
   thresholds.forEach((threshold, i) => {
     if (fraction >= threshold) level = Math.max(level, i + 1);
   });
-  return budgetLevels[Math.min(level, budgetLevels.length - 1)];
+  return budgetLevels[Math.min(level, budgetLevels.length - 1)]!;
 }
 
 /** The budget's state now: each configured limit's spend in its window, and the most restrictive level. */

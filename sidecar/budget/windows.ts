@@ -48,7 +48,7 @@ function localTime(instant: number, timeZone: string): LocalTime {
     hour: Number(parts.hour),
     minute: Number(parts.minute),
     second: Number(parts.second),
-    weekday: weekdays.indexOf(parts.weekday),
+    weekday: weekdays.indexOf(parts.weekday ?? ''),
   };
 }
 

@@ -56,6 +56,7 @@ function print(report: AccuracyReport, out: Output): void {
 /** The error of the estimate in force at the window's first and last runs, when both kept one. */
 function trendText(a: AgentAccuracy): string {
   const known = a.errorTrend.filter((e): e is number => e !== null);
-  if (known.length < 2) return '';
-  return `; estimate error at the time: ${known[0].toFixed(1)} % at the window's first run, ${known[known.length - 1].toFixed(1)} % at its last`;
+  const [first, last] = [known[0], known.at(-1)];
+  if (known.length < 2 || first === undefined || last === undefined) return '';
+  return `; estimate error at the time: ${first.toFixed(1)} % at the window's first run, ${last.toFixed(1)} % at its last`;
 }

@@ -49,7 +49,7 @@ export interface CliArgs {
 function usageError(error: unknown): CliError {
   const lines = (error as Error).message.split('\n');
   const hint = lines.find((line) => line.startsWith('To specify an option argument starting with a dash'));
-  const first = lines[0].replace(/\. To specify.*$/, '').replace(/\.$/, '');
+  const first = (lines[0] ?? '').replace(/\. To specify.*$/, '').replace(/\.$/, '');
   const message = hint ? `${first} (${hint.replace(/^To specify/, 'to give').replace(/\.$/, '')})` : first;
   return new CliError(`partycost: ${message}; run "partycost --help"`, exitCodes.usage);
 }
@@ -108,6 +108,8 @@ export function listFlag(args: CliArgs, name: string): string[] {
 }
 
 /** The command's positional arguments, or a usage error that shows how to call it. */
+export function positionals(args: CliArgs, count: 1, usage: string): [string];
+export function positionals(args: CliArgs, count: 3, usage: string): [string, string, string];
 export function positionals(args: CliArgs, count: number, usage: string): string[] {
   if (args.positionals.length !== count) throw new CliError(`partycost: usage: partycost ${usage}`, exitCodes.usage);
   return args.positionals;

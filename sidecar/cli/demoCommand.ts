@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfigText } from '../sources/load';
 import type { PartyConfig } from '../config/schema';
+import type { PartyInput } from '../contract/party';
 import { sampleConfig } from '../config/sample';
 import type { PartyService } from '../service/partyService';
 import type { CliArgs } from './args';
@@ -28,6 +29,7 @@ async function story(parties: PartyService, dbFile: string, out: Output): Promis
 
   step(1, 'Create a party: each input is routed to the agents that handle it');
   const { party, inputs } = parties.create('Demo birthday', ['jungle theme', '75 guests', 'chocolate cake']);
+  const [jungle, , chocolate] = inputs as [PartyInput, PartyInput, PartyInput];
   inputs.forEach((input) => out.line(`  ${input.id} "${input.text}" → ${input.agents.join(', ')}`));
 
   step(2, 'The first plan: every agent that takes part has never run');
@@ -39,8 +41,8 @@ async function story(parties: PartyService, dbFile: string, out: Output): Promis
   step(4, 'Edit: add "Need balloon artist", remove "chocolate cake"');
   const balloon = parties.addInput(party.id, 'Need balloon artist');
   out.line(`  added ${balloon.id} "${balloon.text}" → ${balloon.agents.join(', ')}`);
-  parties.removeInput(party.id, inputs[2].id);
-  out.line(`  removed ${inputs[2].id} "${inputs[2].text}"`);
+  parties.removeInput(party.id, chocolate.id);
+  out.line(`  removed ${chocolate.id} "${chocolate.text}"`);
 
   step(5, 'The delta plan: only what the edit touches re-runs');
   printPlan(await parties.plan(party.id), out);
@@ -54,8 +56,8 @@ async function story(parties: PartyService, dbFile: string, out: Output): Promis
 
   step(8, 'Edit again ("pirate theme" instead of the jungle), then resume the saved snapshot');
   const pirate = parties.addInput(party.id, 'pirate theme');
-  parties.removeInput(party.id, inputs[0].id);
-  out.line(`  added ${pirate.id} "${pirate.text}", removed ${inputs[0].id} "${inputs[0].text}"`);
+  parties.removeInput(party.id, jungle.id);
+  out.line(`  added ${pirate.id} "${pirate.text}", removed ${jungle.id} "${jungle.text}"`);
   out.line(`  the plan now: ${planSummary(await parties.plan(party.id))}`);
   const resumed = await parties.resume(party.id, saved.version);
   out.line(`  resumed snapshot version ${resumed.fromVersion}: the plan goes back to reusing everything\n`);

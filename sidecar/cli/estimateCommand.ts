@@ -81,7 +81,7 @@ export function estimateCommand(args: CliArgs, cwd: string, out: Output): void {
 function failOn(violations: LimitViolation[]): void {
   if (violations.length === 0) return;
   const lines = violations.map((v) => `partycost: ${violationMessage(v)}`);
-  throw new CliError(lines[lines.length - 1], exitCodes.failure, lines.slice(0, -1));
+  throw new CliError(lines.at(-1)!, exitCodes.failure, lines.slice(0, -1));
 }
 
 export function revisionFlag(args: CliArgs): string | undefined {

@@ -30,7 +30,7 @@ function git(gitArgs: string[], cwd: string): GitResult {
 }
 
 function firstLine(text: string): string {
-  return text.split('\n')[0].replace(/^(fatal|error): /, '');
+  return (text.split('\n')[0] ?? '').replace(/^(fatal|error): /, '');
 }
 
 /** Reads `file` at `rev` with `git show REV:path`, git run in the file's directory. */

@@ -7,7 +7,7 @@ export type DependencyGraph = ReadonlyMap<string, readonly string[]>;
  */
 export function findCycles(graph: DependencyGraph): string[][] {
   return stronglyConnected(graph)
-    .filter((component) => component.length > 1 || (graph.get(component[0]) ?? []).includes(component[0]))
+    .filter((component) => component.length > 1 || (graph.get(component[0]!) ?? []).includes(component[0]!))
     .map((component) => cyclePath(graph, component));
 }
 
@@ -78,7 +78,7 @@ export function topologicalOrder(graph: DependencyGraph): string[] {
   while (remaining.length) {
     const next = remaining.findIndex((name) => graph.get(name)!.every((dep) => placed.has(dep) || !graph.has(dep)));
     if (next < 0) throw new Error(`dependency cycle among ${remaining.join(', ')}`);
-    const [name] = remaining.splice(next, 1);
+    const [name] = remaining.splice(next, 1) as [string];
     placed.add(name);
     order.push(name);
   }

@@ -18,7 +18,7 @@ const placeholderPattern = /\{\{\s*((?:input\.)?[A-Za-z_][\w-]*)\s*\}\}/g;
 
 export function placeholders(template: string): Placeholder[] {
   return [...template.matchAll(placeholderPattern)].map((match) => ({
-    name: match[1],
+    name: match[1]!,
     index: match.index ?? 0,
     length: match[0].length,
   }));
@@ -34,7 +34,7 @@ export function namedInput(inputs: readonly string[], name: string): string | un
   const key = name.toLowerCase();
   for (const input of inputs) {
     const match = /^\s*([A-Za-z_][\w-]*)\s*[=:]\s*(.*)$/s.exec(input);
-    if (match && match[1].toLowerCase() === key) return match[2].trim();
+    if (match?.[1]?.toLowerCase() === key) return (match[2] ?? '').trim();
   }
   return undefined;
 }

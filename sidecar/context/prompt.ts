@@ -29,5 +29,5 @@ export function stablePrefixOf(agent: AgentConfig, upstream: Record<string, stri
   }
   // No inputs anywhere: the whole chat repeats whenever its upstream results do.
   const last = templates.length - 1;
-  return { message: last, chars: fillTemplate(templates[last], fill).length };
+  return { message: last, chars: fillTemplate(templates[last] ?? '', fill).length };
 }

@@ -23,7 +23,8 @@ export function summaryHeader(agent: string, hash: string): string {
 export function fieldLines(lines: readonly string[]): number[] {
   const found: number[] = [];
   for (let i = 0; i < lines.length && found.length < summaryFieldLimit; i++) {
-    if (lines[i].length <= maxFieldLength && fieldPattern.test(lines[i])) found.push(i);
+    const line = lines[i]!;
+    if (line.length <= maxFieldLength && fieldPattern.test(line)) found.push(i);
   }
   return found;
 }
@@ -51,7 +52,7 @@ export function resultSummarizer(
 ): (target: number) => Summary | null {
   const lines = output.split('\n');
   const fieldIndices = fieldLines(lines);
-  const fields = fieldIndices.map((i) => lines[i].trim());
+  const fields = fieldIndices.map((i) => lines[i]!.trim());
   const fieldSet = new Set(fieldIndices);
   const rest = lines
     .filter((_, i) => !fieldSet.has(i))
@@ -69,7 +70,7 @@ export function resultSummarizer(
     let high = wordEnds.length;
     while (low < high) {
       const middle = Math.ceil((low + high) / 2);
-      if (wordEnds[middle - 1] <= chars) low = middle;
+      if (wordEnds[middle - 1]! <= chars) low = middle;
       else high = middle - 1;
     }
     return low;
@@ -103,7 +104,7 @@ export function resultSummarizer(
       return { text, tokens: count(text) };
     }
     // Not one word fits: cut the first word by characters (whole code points; a token is rarely over 8 of them).
-    const firstWord = [...rest.slice(0, Math.min(wordEnds[0], 8 * target + 8))];
+    const firstWord = [...rest.slice(0, Math.min(wordEnds[0]!, 8 * target + 8))];
     const withChars = (chars: number): string => `${prefix}\n${firstWord.slice(0, chars).join('')}…`;
     const chars = largestWithin(Math.min(firstWord.length - 1, 8 * target), target, (n) => count(withChars(n))) ?? 0;
     const text = withChars(chars);

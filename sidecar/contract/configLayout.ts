@@ -30,7 +30,7 @@ export function yamlLayout(text: string): ConfigLayout {
   const starts: number[] = [];
   const key = /^(?:"([^"\n]+)"|'([^'\n]+)'|([A-Za-z_][\w-]*))[ \t]*:(?=\s|$)/gm;
   for (const match of text.matchAll(key)) {
-    const name = match[1] ?? match[2] ?? match[3];
+    const name = match[1] ?? match[2] ?? match[3] ?? '';
     const offset = (match.index ?? 0) + (match[3] === undefined ? 1 : 0);
     located.push({ agent: name, offset, length: name.length });
     starts.push(match.index ?? 0);

@@ -157,10 +157,11 @@ const resolved = new Map<string, CatalogueModel | null>();
 /** `provider/model` or `provider:model` when the prefix names a catalogue provider; otherwise the bare name. */
 export function splitModelName(name: string): { provider?: string; model: string } {
   const match = /^([A-Za-z0-9_.-]+)[/:](.+)$/.exec(name.trim());
-  if (match) {
-    const prefix = match[1].toLowerCase();
+  const [, prefixText, rest] = match ?? [];
+  if (prefixText !== undefined && rest !== undefined) {
+    const prefix = prefixText.toLowerCase();
     const provider = providerAliases[prefix] ?? prefix;
-    if (prices().findProvider({ providerId: provider })?.id === provider) return { provider, model: match[2] };
+    if (prices().findProvider({ providerId: provider })?.id === provider) return { provider, model: rest };
   }
   return { model: name.trim() };
 }
@@ -272,9 +273,9 @@ function tierStarts(price: ModelPrice): number[] {
 function rates(model: CatalogueModel, day: DayPrice, tier: number): Rates {
   let found = day.rates.get(tier);
   if (found) return found;
-  const prompt = tier === 0 ? 1 : day.starts[tier - 1] + 1;
+  const prompt = tier === 0 ? 1 : day.starts[tier - 1]! + 1;
   // The prices of the day, fixed: calcPrice then has no dated alternatives to choose from.
-  const provider = { ...model.pricing, models: [{ ...model.pricing.models[0], prices: day.price }] };
+  const provider = { ...model.pricing, models: [{ ...model.pricing.models[0]!, prices: day.price }] };
   const ask = (usage: Record<string, number>, side: 'input_price' | 'output_price', per: number): Pico => {
     const result = prices().calcPrice({ input_tokens: prompt, ...usage }, model.id, { provider });
     return BigInt(Math.round(((result?.[side] ?? 0) * 1e12) / per));
@@ -295,7 +296,7 @@ export function priceUsage(model: CatalogueModel, usage: PricedUsage, options: {
   if (options.batch && model.batchModel) return priceUsage(model.batchModel, usage, { at: options.at });
   const day = dayPrice(model, options.at ?? new Date());
   let tier = 0;
-  while (tier < day.starts.length && usage.inputTokens > day.starts[tier]) tier++;
+  while (tier < day.starts.length && usage.inputTokens > day.starts[tier]!) tier++;
   const rate = rates(model, day, tier);
   const read = Math.min(usage.cacheReadTokens ?? 0, usage.inputTokens);
   const write = Math.min(usage.cacheWriteTokens ?? 0, usage.inputTokens - read);
@@ -308,7 +309,7 @@ export function priceUsage(model: CatalogueModel, usage: PricedUsage, options: {
     output: partCost(usage.outputTokens - reasoning, rate.output, half),
     reasoning: partCost(reasoning, rate.reasoning, half),
   };
-  return { total: parts.input + parts.cacheRead + parts.cacheWrite + parts.output + parts.reasoning, parts, tierAbove: tier ? day.starts[tier - 1] : null };
+  return { total: parts.input + parts.cacheRead + parts.cacheWrite + parts.output + parts.reasoning, parts, tierAbove: tier ? day.starts[tier - 1]! : null };
 }
 
 /** Tokens × rate in picodollars; at batch prices half of it, rounded half up. */

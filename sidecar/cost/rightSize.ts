@@ -105,7 +105,7 @@ function sizeAgent(
   const rows = candidateRows(name, agent, now, config, prices, candidates, at, learning);
   const fitting = [...rows]
     .map(([m, row]) => ({ m, row, profile: profiles[m] }))
-    .filter(({ m, row, profile: p }) => prices.model(m)?.id !== ownId && meets(p, needs) && fits(agent, row) && row.costPerRunUsd < now.costPerRunUsd)
+    .filter(({ m, row, profile: p }) => prices.model(m)?.id !== ownId && meets(p!, needs) && fits(agent, row) && row.costPerRunUsd < now.costPerRunUsd)
     .sort((a, b) => Number(!own(a.row, now)) - Number(!own(b.row, now)) || a.row.costPerRunUsd - b.row.costPerRunUsd || a.m.localeCompare(b.m));
   const best = fitting[0];
   const saving = best ? roundUsd(now.costPerRunUsd - best.row.costPerRunUsd) : 0;

@@ -34,8 +34,8 @@ const approximate: Tokenization = { encoding: 'o200k_base', exact: false };
  */
 export function tokenizationFor(model: string): Tokenization {
   const qualified = /^([\w.-]+)[/:](.+)$/.exec(model);
-  const vendor = qualified?.[1].toLowerCase();
-  const bare = vendor === 'openai' || vendor === 'azure' ? qualified![2] : qualified ? '' : model;
+  const vendor = qualified?.[1]?.toLowerCase();
+  const bare = vendor === 'openai' || vendor === 'azure' ? (qualified?.[2] ?? '') : qualified ? '' : model;
   if (o200kFamilies.test(bare)) return { encoding: 'o200k_base', exact: true };
   if (cl100kFamilies.test(bare)) return { encoding: 'cl100k_base', exact: true };
   return approximate;

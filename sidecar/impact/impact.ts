@@ -37,7 +37,7 @@ function prepare(config: PartyConfig): Prepared {
   const order = topologicalOrder(new Map(Object.entries(config.agents).map(([name, a]) => [name, a.dependsOn ?? []])));
   const definitions = new Map(
     order.map((name) => {
-      const definition = agentDefinition(config.agents[name], config);
+      const definition = agentDefinition(config.agents[name]!, config);
       return [name, { definition, json: JSON.stringify(definition) }];
     }),
   );
@@ -126,10 +126,11 @@ function runWith(prepared: Prepared, hashes: Map<string, string>, party: StoredP
   const active = new Map<string, boolean>();
   for (const name of prepared.order) {
     const inputs = inputsOf.get(name) ?? [];
-    const isActive = takesPart(prepared.config.agents[name], inputs, active, party.inputs.length);
+    const agent = prepared.config.agents[name]!;
+    const isActive = takesPart(agent, inputs, active, party.inputs.length);
     active.set(name, isActive);
     if (!isActive) continue;
-    const upstream = Object.fromEntries((prepared.config.agents[name].dependsOn ?? []).map((dep) => [dep, results.get(dep)?.resultHash ?? null]));
+    const upstream = Object.fromEntries((agent.dependsOn ?? []).map((dep) => [dep, results.get(dep)?.resultHash ?? null]));
     const key = agentKey(prepared.definitions.get(name)!.definition, inputs, upstream);
     results.set(name, { agent: name, key, resultHash: key, definitionHash: hashes.get(name)!, inputs: JSON.stringify(inputs), upstream: JSON.stringify(upstream) });
   }
@@ -146,9 +147,10 @@ function partyImpact(prepared: Prepared, groups: DefinitionGroups, party: Stored
   const active = new Map<string, boolean>();
   const impacted: PartyImpact['agents'] = [];
   for (const name of order) {
-    const dependsOn = config.agents[name].dependsOn ?? [];
+    const agent = config.agents[name]!;
+    const dependsOn = agent.dependsOn ?? [];
     const inputs = inputsOf.get(name) ?? [];
-    const isActive = takesPart(prepared.config.agents[name], inputs, active, party.inputs.length);
+    const isActive = takesPart(agent, inputs, active, party.inputs.length);
     active.set(name, isActive);
     const row = party.results.get(name);
     const upstream = Object.fromEntries(dependsOn.map((dep) => [dep, upstreamState(decisions.get(dep), party.results.get(dep)?.resultHash ?? null)]));
@@ -162,7 +164,7 @@ function partyImpact(prepared: Prepared, groups: DefinitionGroups, party: Stored
     }
     decisions.set(name, decision);
     if (decision.action !== 'execute' && decision.action !== 'delete') continue;
-    const isNew = !config.agents[name].handles && !known.has(name);
+    const isNew = !agent.handles && !known.has(name);
     const why = byConfiguration(decision, dependsOn, changed, anyway, () => isNew || reroutes(textsOf(name), party.routes.get(name)));
     if (!why) anyway.add(name);
     else {
@@ -209,7 +211,7 @@ function sameUpstream(row: StoredRow, dependsOn: string[], upstream: Record<stri
   const hashes: Record<string, string | null> = {};
   for (const dep of dependsOn) {
     const state = upstream[dep];
-    if (!('hash' in state)) return false;
+    if (!state || !('hash' in state)) return false;
     hashes[dep] = state.hash;
   }
   if (JSON.stringify(hashes) === row.upstream) return true;

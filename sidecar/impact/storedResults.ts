@@ -85,7 +85,7 @@ export function storedResults(db: Db): StoredResults {
       let current: StoredParty | undefined;
       let currentId: string | undefined;
       for (const line of results.iterate() as IterableIterator<string>) {
-        const [id, agent, key, resultHash, definitionHash, inputs, upstream] = line.split(unit);
+        const [id, agent, key, resultHash, definitionHash, inputs, upstream] = line.split(unit) as [string, string, string, string, string, string, string];
         if (id !== currentId) {
           if (current) visit(current);
           currentId = id;

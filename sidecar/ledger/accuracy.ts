@@ -22,12 +22,12 @@ export function accuracyReport(config: PartyConfig, prices: PriceBook, ledger: L
   const agents = learned.agents.flatMap((shown, i): AgentAccuracy[] => {
     const l = shown.learning;
     if (shown.kind === 'compute' || !l) return [];
-    const agent = config.agents[shown.agent];
+    const agent = config.agents[shown.agent]!;
     const runs = l.window ? ledger.teachingRuns(shown.agent, promptHash(agentDefinition(agent, config)), settings.window).reverse() : [];
     // A cut-off or runaway answer would swamp a mean of percentages (an answer of 12 tokens is missed by thousands of
     // percent): the errors are over the other runs, and the sentence says how many were left out.
     const typical = l.output ? runs.filter((run) => !isOutlier(run, l.output!.p50)) : runs;
-    const configuredCostUsd = configured.agents[i].costPerRunUsd;
+    const configuredCostUsd = configured.agents[i]!.costPerRunUsd;
     const learnedCostUsd = shown.outputTokensSource === 'learned' ? shown.costPerRunUsd : null;
     const driftPercent = shown.driftPercent ?? null;
     return [{

@@ -134,7 +134,7 @@ export function isOutlier(run: TeachingRun, medianOutput: number): boolean {
 function figures(values: number[]): LearnedTokens | null {
   if (!values.length) return null;
   const sorted = [...values].sort((a, b) => a - b);
-  const at = (p: number): number => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)];
+  const at = (p: number): number => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)]!;
   return { p50: at(0.5), p90: at(0.9), mean: round(sorted.reduce((a, b) => a + b, 0) / sorted.length, 1) };
 }
 

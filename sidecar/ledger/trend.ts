@@ -19,13 +19,17 @@ export function spendTrend(ledger: Ledger, now = Date.now()): SpendTrend {
   const spend = ledger.dailySpend(new Date(since).toISOString());
   const whole = spend.filter((d) => Date.parse(`${d.day}T00:00:00Z`) < today);
   const todayUsd = roundUsd(spend.filter((d) => Date.parse(`${d.day}T00:00:00Z`) >= today).reduce((total, d) => total + d.spentUsd, 0));
-  if (!whole.length) {
+  const [firstDay] = whole;
+  if (!firstDay) {
     return { days: 0, spentUsd: 0, todayUsd, ratePerMonthUsd: null, trendPerMonthUsd: null, slopePerDayUsd: null, why: todayUsd > 0 ? 'runs only today so far: no whole day to project from' : 'no spend in the ledger yet' };
   }
-  const first = Date.parse(`${whole[0].day}T00:00:00Z`);
+  const first = Date.parse(`${firstDay.day}T00:00:00Z`);
   const days = Math.round((today - first) / dayMs);
   const daily = Array.from({ length: days }, () => 0);
-  for (const d of whole) daily[Math.round((Date.parse(`${d.day}T00:00:00Z`) - first) / dayMs)] += d.spentUsd;
+  for (const d of whole) {
+    const day = Math.round((Date.parse(`${d.day}T00:00:00Z`) - first) / dayMs);
+    daily[day] = (daily[day] ?? 0) + d.spentUsd;
+  }
   const spentUsd = daily.reduce((a, b) => a + b, 0);
   const ratePerMonthUsd = roundUsd((spentUsd / days) * 30);
   if (days < minTrendDays) {
@@ -41,7 +45,7 @@ export function spendTrend(ledger: Ledger, now = Date.now()): SpendTrend {
     ratePerMonthUsd,
     trendPerMonthUsd: roundUsd(projected),
     slopePerDayUsd: roundUsd(slope),
-    why: `a line through ${days} whole days of spend (${whole[0].day} on), projected over the next 30 days`,
+    why: `a line through ${days} whole days of spend (${firstDay.day} on), projected over the next 30 days`,
   };
 }
 

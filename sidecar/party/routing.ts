@@ -82,7 +82,7 @@ const digitThenOther = /\d(?=\D)/g;
  * unit follows digits or spaces, so it starts a word of the text or follows digits inside one ("12people").
  */
 function anchorsOf(config: PartyConfig, name: string): string[] | undefined {
-  const handles = config.agents[name].handles!;
+  const handles = config.agents[name]!.handles!;
   if (handles.patterns?.length) return undefined;
   const anchors: string[] = [];
   for (const keyword of handles.keywords ?? []) {
@@ -139,8 +139,8 @@ export function compileRouter(config: PartyConfig): Router {
     const known = new Map<RegExp, boolean>();
     return [...candidates]
       .sort((a, b) => a - b)
-      .filter((i) => matchesOnce(rules[i], text, known))
-      .map((i) => rules[i].name);
+      .filter((i) => matchesOnce(rules[i]!, text, known))
+      .map((i) => rules[i]!.name);
   };
   return (text) => {
     let agents = remembered.get(text);

@@ -33,7 +33,7 @@ export function agentInputs(texts: string[], agent: AgentConfig): string[] {
 export function inputsByAgent(texts: string[], routed: Map<string, number[]>, agents: Record<string, AgentConfig>): Map<string, string[]> {
   const groups = new Map<string, { rules: Normalize; agents: string[] }>();
   for (const agent of routed.keys()) {
-    const rules = agents[agent].cache?.normalize;
+    const rules = agents[agent]!.cache?.normalize;
     const key = rules ? JSON.stringify(rules) : '';
     const group = groups.get(key);
     if (group) group.agents.push(agent);
@@ -44,18 +44,18 @@ export function inputsByAgent(texts: string[], routed: Map<string, number[]>, ag
     const used = new Uint8Array(texts.length);
     for (const agent of group.agents) for (const i of routed.get(agent)!) used[i] = 1;
     const normalized: string[] = new Array(texts.length);
-    for (let i = 0; i < texts.length; i++) if (used[i]) normalized[i] = normalizeInput(texts[i], group.rules);
+    for (let i = 0; i < texts.length; i++) if (used[i]) normalized[i] = normalizeInput(texts[i]!, group.rules);
     const sorted = [...new Set(normalized.filter((text) => text !== undefined))].sort();
     const rankOf = new Map(sorted.map((text, rank) => [text, rank]));
     const rank = new Int32Array(texts.length);
-    for (let i = 0; i < texts.length; i++) if (used[i]) rank[i] = rankOf.get(normalized[i])!;
+    for (let i = 0; i < texts.length; i++) if (used[i]) rank[i] = rankOf.get(normalized[i]!)!;
     for (const agent of group.agents) {
       const indices = routed.get(agent)!;
       const ranks = new Int32Array(indices.length);
-      for (let k = 0; k < indices.length; k++) ranks[k] = rank[indices[k]];
+      for (let k = 0; k < indices.length; k++) ranks[k] = rank[indices[k]!]!;
       ranks.sort();
       const list: string[] = [];
-      for (let k = 0; k < ranks.length; k++) if (k === 0 || ranks[k] !== ranks[k - 1]) list.push(sorted[ranks[k]]);
+      for (let k = 0; k < ranks.length; k++) if (k === 0 || ranks[k] !== ranks[k - 1]) list.push(sorted[ranks[k]!]!);
       inputs.set(agent, list);
     }
   }

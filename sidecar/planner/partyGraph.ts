@@ -37,7 +37,7 @@ export function partyGraph(config: PartyConfig, state: PartyState, router: Route
   const order = topologicalOrder(new Map(Object.entries(config.agents).map(([name, a]) => [name, a.dependsOn ?? []])));
   const active = new Map<string, boolean>();
   return order.map((name) => {
-    const agent = config.agents[name];
+    const agent = config.agents[name]!;
     const dependsOn = agent.dependsOn ?? [];
     const inputs = inputsOf.get(name) ?? [];
     const isActive = takesPart(agent, inputs, active, state.inputs.length);
@@ -61,7 +61,7 @@ export function routeInputs(config: PartyConfig, inputs: readonly string[], rout
       else routed.set(agent, [i]);
     }
   }
-  return { inputsOf: inputsByAgent(texts, routed, config.agents), textsOf: (agent) => (routed.get(agent) ?? []).map((i) => texts[i]) };
+  return { inputsOf: inputsByAgent(texts, routed, config.agents), textsOf: (agent) => (routed.get(agent) ?? []).map((i) => texts[i]!) };
 }
 
 /**

@@ -51,15 +51,15 @@ export function anthropicPrompt(request: Pick<CompletionRequest, 'model' | 'mess
   const cut = prefix && prefixTokens(request.messages, prefix) >= anthropicCacheMinimum(request.model) ? prefix : undefined;
   const breakpoint: CacheControlEphemeral = request.promptCache === '1h' ? { type: 'ephemeral', ttl: '1h' } : { type: 'ephemeral' };
   const blocks = request.messages.map((message, i) => blocksOf(message, i, cut, breakpoint));
-  const system = request.messages.flatMap((m, i) => (m.role === 'system' ? blocks[i] : []));
-  const messages = request.messages.flatMap((m, i): MessageParam[] => (m.role === 'system' ? [] : [{ role: m.role, content: blocks[i] }]));
+  const system = request.messages.flatMap((m, i) => (m.role === 'system' ? blocks[i]! : []));
+  const messages = request.messages.flatMap((m, i): MessageParam[] => (m.role === 'system' ? [] : [{ role: m.role, content: blocks[i]! }]));
   return { ...(system.length ? { system } : {}), messages };
 }
 
 /** A prefix ending at the very start of a message ends with the message before it. */
 function endOfPrefix(messages: ChatMessage[], prefix: StablePrefix): StablePrefix | undefined {
   if (prefix.chars > 0) return prefix;
-  return prefix.message > 0 ? { message: prefix.message - 1, chars: messages[prefix.message - 1].content.length } : undefined;
+  return prefix.message > 0 ? { message: prefix.message - 1, chars: messages[prefix.message - 1]!.content.length } : undefined;
 }
 
 /** The prefix's size, counted with o200k (Claude's own tokenizer is not public; its counts run somewhat higher). */

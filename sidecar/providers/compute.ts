@@ -8,7 +8,7 @@ export function partyBudget(upstream: Record<string, string | null>): string {
   for (const [agent, output] of Object.entries(upstream).sort(([a], [b]) => a.localeCompare(b))) {
     if (output === null) continue;
     const match = /Cost:\s*\$([\d,]+(?:\.\d+)?)/i.exec(output);
-    const amount = match ? Number(match[1].replace(/,/g, '')) : 0;
+    const amount = match ? Number((match[1] ?? '').replace(/,/g, '')) : 0;
     total += amount;
     lines.push(`${agent}: ${match ? `$${amount.toLocaleString('en-US')}` : 'no cost given'}`);
   }

@@ -128,7 +128,7 @@ export class FrameReader extends AbstractMessageReader {
 function contentLength(header: string): number | undefined {
   for (const line of header.split('\r\n')) {
     const match = /^Content-Length:\s*(.*?)\s*$/i.exec(line);
-    if (match) return /^\d{1,12}$/.test(match[1]) ? Number(match[1]) : undefined;
+    if (match) return /^\d{1,12}$/.test(match[1] ?? '') ? Number(match[1]) : undefined;
   }
   return undefined;
 }

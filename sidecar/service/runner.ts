@@ -129,7 +129,7 @@ class PartyRun {
 
   private startReady(waiting: AgentFacts[], concurrency: number): void {
     for (let i = 0; i < waiting.length && this.running.size < concurrency; ) {
-      const facts = waiting[i];
+      const facts = waiting[i]!;
       if (!facts.dependsOn.every((dep) => this.settled.has(dep))) {
         i++;
         continue;
@@ -257,7 +257,7 @@ class PartyRun {
       agent: facts.agent,
       model,
       inputs: facts.inputs,
-      upstream: Object.fromEntries(facts.dependsOn.map((dep) => [dep, { output: upstream[dep], resultHash: this.settled.get(dep)!.hash }])),
+      upstream: Object.fromEntries(facts.dependsOn.map((dep) => [dep, { output: upstream[dep] as string | null, resultHash: this.settled.get(dep)!.hash }])),
     });
     if (assembly.overBudget) {
       throw new Error(`its prompt needs ${assembly.tokens} tokens even with upstream results as references, over its contextBudget of ${assembly.budget}`);

@@ -79,7 +79,7 @@ function dependencyProblems(document: JsonDocument, entries: AgentEntry[]): Prob
     });
   }
   for (const cycle of findCycles(graph)) {
-    const [first, next] = cycle;
+    const [first, next] = cycle as [string, string];
     const index = graph.get(first)!.indexOf(next);
     problems.push(problemAt(document, ['agents', first, 'dependsOn', index], `dependency cycle: ${cycle.join(' → ')}`));
   }

@@ -135,7 +135,7 @@ function defaultDisplay(file: string): string {
 /** The lines of the file a problem is in. */
 export function linesOf(loaded: LoadedConfig, problem: Problem): LineIndex {
   const name = problem.file ?? loaded.file;
-  return (loaded.files.find((file) => file.name === name) ?? loaded.files[0]).lines;
+  return (loaded.files.find((file) => file.name === name) ?? loaded.files[0]!).lines;
 }
 
 /** `file:line:column: message` for each problem, in file order. */

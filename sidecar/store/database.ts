@@ -39,7 +39,7 @@ function migrate(db: Db): void {
   }
   for (let version = current; version < migrations.length; version++) {
     db.transaction(() => {
-      db.exec(migrations[version]);
+      db.exec(migrations[version]!);
       db.pragma(`user_version = ${version + 1}`);
     }).immediate();
   }

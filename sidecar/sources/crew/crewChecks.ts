@@ -15,7 +15,7 @@ export function graphProblems(graph: Map<string, string[]>, spans: Map<string, M
   const inCycle = new Set<string>();
   for (const cycle of findCycles(graph)) {
     cycle.forEach((task) => inCycle.add(task));
-    const [first, next] = cycle;
+    const [first, next] = cycle as [string, string];
     problems.push({ severity: 'error', file, message: `dependency cycle: ${cycle.join(' → ')}`, ...(spans.get(first)?.get(next) ?? { offset: 0, length: 0 }) });
   }
   for (const [task, deps] of graph) {

@@ -140,7 +140,7 @@ export function loadCrew(source: CrewSource): LoadedCrew {
       }
       if (agent) {
         crew.tasks[task] = agent.name;
-        crew.agents[agent.name].push(task);
+        crew.agents[agent.name]!.push(task);
       }
     }
     const context = contextOf(entry, taskNames, index, tasksFile, problems);

@@ -3,7 +3,7 @@ const crewPlaceholder = /(?<!\{)\{([A-Za-z_]\w*)\}(?!\})/g;
 
 /** Each `{name}` of a CrewAI text, with its index in the text. */
 export function crewPlaceholders(text: string): { name: string; index: number; length: number }[] {
-  return [...text.matchAll(crewPlaceholder)].map((match) => ({ name: match[1], index: match.index ?? 0, length: match[0].length }));
+  return [...text.matchAll(crewPlaceholder)].map((match) => ({ name: match[1]!, index: match.index ?? 0, length: match[0].length }));
 }
 
 /** The text as our templates write it: each `{name}` becomes `{{input.name}}`, filled from the party's `name=value` input. */
@@ -30,7 +30,8 @@ export function mainPyInputs(text: string): Map<string, string | null> {
     if (end < 0) continue;
     const body = text.slice((start.index ?? 0) + start[0].length, end);
     for (const pair of body.matchAll(/["']([A-Za-z_]\w*)["']\s*:\s*(?:(["'])((?:(?!\2)[^\\\n]|\\.)*)\2)?/g)) {
-      if (!inputs.has(pair[1]) || inputs.get(pair[1]) === null) inputs.set(pair[1], pair[3] ?? null);
+      const name = pair[1]!;
+      if (!inputs.has(name) || inputs.get(name) === null) inputs.set(name, pair[3] ?? null);
     }
   }
   return inputs;

@@ -45,7 +45,7 @@ export function spanOf(node: { range?: [number, number, number] | null } | null 
 
 /** The first line of one of yaml's messages, without its "at line …" tail (the position says it). */
 function yamlMessage(message: string): string {
-  return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+  return (message.split('\n')[0] ?? '').replace(/ at line \d+, column \d+:?$/, '');
 }
 
 type YamlLibrary = typeof import('yaml');

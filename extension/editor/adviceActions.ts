@@ -2,11 +2,11 @@ import * as vscode from 'vscode';
 import path from 'node:path';
 import type { PartyCostContext } from '../host/context';
 import { adviceAppliedRequest, adviceRequest } from '../../sidecar/protocol';
-import { agentAt } from '../../sidecar/contract/configLayout';
-import type { AgentLocation } from '../../sidecar/contract/configLayout';
+import { agentAt } from '../../sidecar/shared/configLayout';
+import type { AgentLocation } from '../../sidecar/shared/configLayout';
 import { appliedOf } from '../../sidecar/contract/advice';
 import type { Advice, AdviceApplied, AdviceReport } from '../../sidecar/contract/advice';
-import { adviceTextEdits } from '../../sidecar/contract/adviceEdit';
+import { adviceTextEdits } from '../../sidecar/shared/adviceEdit';
 
 /** The command a quick fix runs after its edit: the advice is kept (its saving is measured later) and the file saved. */
 export const recordAdviceCommand = 'partycost.recordAppliedAdvice';

@@ -5,8 +5,8 @@ import type { AgentObservation, EstimateResult } from '../../sidecar/protocol';
 import type { AgentEstimate, Estimate } from '../../sidecar/contract/cost';
 import { driftLimitPercent } from '../../sidecar/contract/cost';
 import type { RightSizing } from '../../sidecar/contract/cost';
-import { layoutOf, sameFor } from '../../sidecar/contract/configLayout';
-import type { ConfigLayout } from '../../sidecar/contract/configLayout';
+import { layoutOf, sameFor } from '../../sidecar/shared/configLayout';
+import type { ConfigLayout } from '../../sidecar/shared/configLayout';
 
 /** What hovers and lenses show of an agent: its estimate, the volume it is projected at, and what runs observed. */
 export interface AgentCost {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { PartyCostContext } from '../host/context';
 import { validateRequest } from '../../sidecar/protocol';
-import { agentAt } from '../../sidecar/contract/configLayout';
+import { agentAt } from '../../sidecar/shared/configLayout';
 import { AgentCosts, crewAgentMarkdown, crewAgentSummary, hoverMarkdown, summary, tasksOf } from './agentCosts';
 import type { AgentCost } from './agentCosts';
 import type { ImpactTracker } from '../views/impactStatus';

@@ -10,9 +10,9 @@ import type { AgentProgress } from '../../sidecar/contract/plan';
 import { settings } from './settings';
 import { keyEnvironment } from './secrets';
 import { knownKeys, redactingLog } from './redactingLog';
-import { keysIn } from '../../sidecar/contract/redact';
-import { locateConfig, sourceFiles } from '../../sidecar/contract/configLocation';
-import type { ConfigLocation } from '../../sidecar/contract/configLocation';
+import { keysIn } from '../../sidecar/shared/redact';
+import { locateConfig, sourceFiles } from '../../sidecar/shared/configLocation';
+import type { ConfigLocation } from '../../sidecar/shared/configLocation';
 
 /**
  * The extension's one context: two cleanup lists, one for the extension's life and one for a sidecar session

@@ -1,5 +1,5 @@
 import type * as vscode from 'vscode';
-import { redact } from '../../sidecar/contract/redact';
+import { redact } from '../../sidecar/shared/redact';
 
 /** The keys the sidecar was given, so the output channel can take them out of what it shows. */
 export const knownKeys: string[] = [];

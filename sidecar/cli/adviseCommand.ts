@@ -3,7 +3,7 @@ import { advise } from '../advice/advise';
 import { recordApplied } from '../advice/ledgerFacts';
 import { appliedOf } from '../contract/advice';
 import type { Advice, AdviceReport, PromptCaching } from '../contract/advice';
-import { applyAdvice } from '../contract/adviceEdit';
+import { applyAdvice } from '../shared/adviceEdit';
 import type { CliArgs } from './args';
 import { displayPath, requireConfig } from './configFile';
 import { CliError, exitCodes } from './errors';

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import { configFileName, loadConfig, problemLines } from '../sources/load';
 import type { LoadedConfig } from '../sources/load';
-import { locateConfig, mainFile, sourceFiles } from '../contract/configLocation';
-import type { ConfigLocation } from '../contract/configLocation';
+import { locateConfig, mainFile, sourceFiles } from '../shared/configLocation';
+import type { ConfigLocation } from '../shared/configLocation';
 import type { PartyConfig } from '../config/schema';
 import type { CliArgs } from './args';
 import { CliError, exitCodes } from './errors';

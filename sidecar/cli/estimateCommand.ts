@@ -1,5 +1,5 @@
-import { mainFile } from '../contract/configLocation';
-import type { ConfigLocation } from '../contract/configLocation';
+import { mainFile } from '../shared/configLocation';
+import type { ConfigLocation } from '../shared/configLocation';
 import { withCrewAgents } from '../sources/crew/crewAgents';
 import { checkLimits, diffEstimates, emptyEstimate } from '../cost/costDiff';
 import type { CostLimits, LimitViolation } from '../cost/costDiff';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { displayPath } from './configFile';
 import { loadConfig } from '../sources/load';
 import type { LoadedConfig } from '../sources/load';
-import type { ConfigLocation } from '../contract/configLocation';
+import type { ConfigLocation } from '../shared/configLocation';
 import { CliError } from './errors';
 
 /** A configuration file as it was at a git revision; `text` is null when the file did not exist there. */

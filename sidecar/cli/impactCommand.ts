@@ -1,6 +1,6 @@
 import type { AgentImpact, ImpactReport } from '../contract/impact';
 import { impactSummary } from '../contract/impact';
-import { mainFile } from '../contract/configLocation';
+import { mainFile } from '../shared/configLocation';
 import { partiesRunWith, partyImpacts } from '../impact/impact';
 import { impactReport } from '../impact/impactReport';
 import { storedResults } from '../impact/storedResults';

@@ -17,7 +17,7 @@ import { processOutput } from './output';
 import type { Output } from './output';
 import { configJsonSchema } from '../config/schema';
 import { loadCatalogue } from '../cost/catalogueUpdate';
-import { keysIn, redact } from '../contract/redact';
+import { keysIn, redact } from '../shared/redact';
 import { serve } from '../server/server';
 import { RequestError } from '../service/partyService';
 import { StoreError } from '../store/database';

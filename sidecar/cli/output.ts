@@ -1,4 +1,4 @@
-import { keysIn, redact } from '../contract/redact';
+import { keysIn, redact } from '../shared/redact';
 
 /** Where a command writes: stdout for results, stderr for warnings and errors. */
 export interface Output {

@@ -1,6 +1,6 @@
 import type { ChatMessage } from '../cost/tokens';
 import type { Usage } from '../contract/party';
-import { keysIn, redact } from '../contract/redact';
+import { keysIn, redact } from '../shared/redact';
 
 import type { providerNames } from '../config/schema';
 

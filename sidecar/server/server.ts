@@ -2,7 +2,7 @@ import { createMessageConnection, ErrorCodes, ResponseError, StreamMessageWriter
 import { FrameReader } from './frameReader';
 import type { CancellationToken, MessageConnection, RequestHandler, ResponseMessage } from 'vscode-jsonrpc/node';
 import { paramsProblem } from '../contract/paramsProblem';
-import { keysIn, redact } from '../contract/redact';
+import { keysIn, redact } from '../shared/redact';
 import type { CheckedRequest } from '../contract/checked';
 import { RunCancelledError, RunFailedError } from '../service/runner';
 import { withCrewAgents } from '../sources/crew/crewAgents';

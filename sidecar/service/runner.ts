@@ -7,7 +7,7 @@ import type { Providers } from '../providers/registry';
 import type { ProviderName } from '../providers/provider';
 import type { LedgerEntry } from '../ledger/ledger';
 import { noUsage } from '../party/usage';
-import { keysIn, redact } from '../contract/redact';
+import { keysIn, redact } from '../shared/redact';
 import type { AgentResult, ContextRecord, PartyState } from '../contract/party';
 import type { PartyStore } from '../store/partyStore';
 import { databaseFailure } from '../store/database';

@@ -12,8 +12,8 @@ import { priceBook } from '../cost/prices';
 import type { PriceBook } from '../cost/prices';
 import { loadCrew } from './crew/crewSource';
 import type { CrewMap, Reader } from './crew/crewSource';
-import { configFileName, mainFile, readIfFile } from '../contract/configLocation';
-import type { ConfigLocation } from '../contract/configLocation';
+import { configFileName, mainFile, readIfFile } from '../shared/configLocation';
+import type { ConfigLocation } from '../shared/configLocation';
 import { withOutputDefault } from '../config/outputDefault';
 
 export { configFileName };

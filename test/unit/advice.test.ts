@@ -5,7 +5,7 @@ import path from 'node:path';
 import { advise } from '../../sidecar/advice/advise';
 import { recordApplied } from '../../sidecar/advice/ledgerFacts';
 import { promptShape, repeatingAgents } from '../../sidecar/advice/promptParts';
-import { applyAdvice } from '../../sidecar/contract/adviceEdit';
+import { applyAdvice } from '../../sidecar/shared/adviceEdit';
 import type { AdviceReport } from '../../sidecar/contract/advice';
 import { sampleConfig } from '../../sidecar/config/sample';
 import { priceSheet } from '../../sidecar/cost/catalogue';

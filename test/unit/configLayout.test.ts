@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { agentAt, configLayout, sameFor } from '../../sidecar/contract/configLayout';
+import { agentAt, configLayout, sameFor } from '../../sidecar/shared/configLayout';
 
 // What a hover may reuse from the version before an edit: read from the sample file as the editor holds it.
 const sample = readFileSync('examples/party-planner/partycost.json', 'utf8');

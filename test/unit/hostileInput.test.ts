@@ -9,7 +9,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { sampleConfig } from '../../sidecar/config/sample';
 import { FrameReader } from '../../sidecar/server/frameReader';
-import { redact, redacted } from '../../sidecar/contract/redact';
+import { redact, redacted } from '../../sidecar/shared/redact';
 import * as protocol from '../../sidecar/protocol';
 import { CheckedRequest } from '../../sidecar/contract/checked';
 import { RawSidecar } from '../rawSidecar';

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { crewFile } from '../../contract/configLocation';
+import { crewFile } from '../../shared/configLocation';
 import type { AgentConfig, PartyConfig } from '../../config/schema';
 import { didYouMean } from '../../config/nearest';
 import { sortProblems } from '../../config/problems';

@@ -1,5 +1,5 @@
 import { applyEdits, modify } from 'jsonc-parser';
-import type { ConfigEdit } from './advice';
+import type { ConfigEdit } from '../contract/advice';
 
 /**
  * The text edits that apply an advice to `partycost.json`, comments and layout kept (jsonc-parser's `modify`): the

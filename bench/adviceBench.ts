@@ -2,10 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { advise } from '../sidecar/advice/advise';
-import { estimate } from '../sidecar/cost/estimate';
-import { rightSize } from '../sidecar/cost/rightSize';
+import { estimate } from '../sidecar/estimate/estimate';
+import { rightSize } from '../sidecar/estimate/rightSize';
 import { loadConfigText } from '../sidecar/sources/load';
-import { openDatabase } from '../sidecar/store/database';
+import { SqliteStore } from '../sidecar/store/sqliteStore';
 import { generatedConfig } from './generatedConfig';
 import { figure, medianMs, report, verdict } from './measure';
 
@@ -20,17 +20,18 @@ export function adviceBench(): void {
   const edited = loadConfigText(text.replace('"You are one agent of a larger planner."', '"You are one agent of a larger party planner."'), 'generated.json');
   if (!loaded.config || !edited.config) throw new Error('the generated configuration does not load');
   const dir = mkdtempSync(path.join(tmpdir(), 'partycost-advice-bench-'));
-  const db = openDatabase(path.join(dir, 'advice.db'));
+  const store = SqliteStore.open(path.join(dir, 'advice.db'));
+  const records = { ledger: store.ledger, results: store.results, applied: store.applied };
   try {
-    const report1 = advise(loaded.config, loaded.prices, { db, editable: true });
+    const report1 = advise(loaded.config, loaded.prices, { records, editable: true });
     const baseline = medianMs(() => rightSize(loaded.config!, loaded.prices, { atListPrices: estimate(loaded.config!, loaded.prices) }));
-    const warm = medianMs(() => advise(loaded.config!, loaded.prices, { db, editable: true }));
+    const warm = medianMs(() => advise(loaded.config!, loaded.prices, { records, editable: true }));
     // Each round alternates the two versions: every agent's system text changed, so every prompt is counted again.
     let flip = false;
     const afterEdit = medianMs(() => {
       flip = !flip;
       const version = flip ? edited : loaded;
-      return advise(version.config!, version.prices, { db, editable: true });
+      return advise(version.config!, version.prices, { records, editable: true });
     });
     console.log(`\nAdvice: 200 agents, ${report1.advice.length} changes advised, ${report1.promptCaching.length} prompt-caching rows`);
     figure('advise, 200 agents', warm, 'ms', '< 100');
@@ -44,7 +45,7 @@ export function adviceBench(): void {
       ['ratio', `${ratio.toFixed(2)}×`],
     ]);
   } finally {
-    db.close();
+    store.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }

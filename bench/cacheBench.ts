@@ -12,19 +12,20 @@ import { LRUCache } from 'lru-cache';
 import { OfflineProvider } from '../sidecar/providers/offline';
 import type { AgentOutcome } from '../sidecar/contract/plan';
 import { CircuitBreaker } from '../sidecar/cache/breaker';
-import type { CacheDriver, CacheEntry } from '../sidecar/cache/driver';
+import type { CacheDriver } from '../sidecar/cache/driver';
+import type { CacheEntry } from '../sidecar/store/cacheEntries';
 import type { TierName } from '../sidecar/contract/cache';
 import { MemoryDriver } from '../sidecar/cache/memoryDriver';
 import { RedisDriver } from '../sidecar/cache/redisDriver';
 import { ResultCache } from '../sidecar/cache/resultCache';
-import { SqliteDriver, entryBytes } from '../sidecar/cache/sqliteDriver';
+import { SqliteDriver, entryBytes } from '../sidecar/store/cacheEntries';
 import { CacheStats } from '../sidecar/cache/stats';
 import { TieredCache } from '../sidecar/cache/tieredCache';
 import { loadConfigText } from '../sidecar/sources/load';
 import { sampleConfig } from '../sidecar/config/sample';
 import { Providers } from '../sidecar/providers/registry';
 import { PartyService } from '../sidecar/service/partyService';
-import { sha256 } from '../sidecar/planner/keys';
+import { sha256 } from '../sidecar/hashing/hash';
 import { openDatabase } from '../sidecar/store/database';
 import type { Db } from '../sidecar/store/database';
 import { PartyStore } from '../sidecar/store/partyStore';
@@ -32,6 +33,7 @@ import { startRedis } from '../test/redisServer';
 import type { RedisServer } from '../test/redisServer';
 import { figure, report, seeded, verdict } from './measure';
 import type { Goal } from './measure';
+import { SqliteStore } from '../sidecar/store/sqliteStore';
 
 /** An entry's serialised size, as the SQLite tier stores it. */
 
@@ -386,7 +388,7 @@ async function replayBench(): Promise<void> {
   const loaded = loadConfigText(sampleConfig, 'partycost.json');
   if (!loaded.config) throw new Error(`sample configuration is invalid: ${loaded.problems[0]?.message}`);
   const db = tempDb();
-  const cache = new ResultCache({ db, namespace: 'bench' });
+  const cache = new ResultCache({ tables: new SqliteStore(db).cache, namespace: 'bench' });
   closers.push(() => cache.close());
   const provider = new OfflineProvider();
   const service = new PartyService(loaded.config, loaded.prices, new PartyStore(db), new Providers(loaded.config, process.env, { offline: provider }), cache);

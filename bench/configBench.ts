@@ -1,6 +1,6 @@
 import { parseTree } from 'jsonc-parser';
 import { loadConfigText } from '../sidecar/sources/load';
-import { estimate } from '../sidecar/cost/estimate';
+import { estimate } from '../sidecar/estimate/estimate';
 import { tokenCost } from '../sidecar/cost/money';
 import type { PriceBook } from '../sidecar/cost/prices';
 import type { CatalogueModel } from '../sidecar/cost/catalogue';

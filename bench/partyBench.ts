@@ -8,7 +8,7 @@ import { loadConfigText } from '../sidecar/sources/load';
 import type { LoadedConfig } from '../sidecar/sources/load';
 import { sampleConfig } from '../sidecar/config/sample';
 import type { PartyConfig } from '../sidecar/config/schema';
-import { estimate } from '../sidecar/cost/estimate';
+import { estimate } from '../sidecar/estimate/estimate';
 import { Providers } from '../sidecar/providers/registry';
 import { PartyService } from '../sidecar/service/partyService';
 import { compileRouter } from '../sidecar/party/routing';
@@ -195,7 +195,7 @@ function stateWith(id: string, texts: string[], router: Router): PartyState {
 function planBench(): void {
   const sample = loadSample();
   const sampleState = stateWith('sample', ['jungle theme', '75 guests', 'chocolate cake', 'need a balloon artist'], compileRouter(sample.config));
-  const sampleMs = medianMs(() => planParty({ config: sample.config, prices: sample.prices, state: sampleState }), 51, 5);
+  const sampleMs = medianMs(() => planParty({ config: sample.config, prices: sample.prices, state: sampleState, estimate: estimate(sample.config, sample.prices) }), 51, 5);
 
   const text = generatedConfig(500);
   const big = loadConfigText(text, 'generated.json');
@@ -216,9 +216,12 @@ function planBench(): void {
   // Cold: a configuration just loaded, its router compiled and every distinct text routed during the plan (each run on
   // a copy of its own). Warm: a re-plan after an edit, the routes of texts seen before remembered.
   const copies = Array.from({ length: 4 }, () => structuredClone(bigConfig));
-  const coldMs = medianMs(() => planParty({ config: copies.pop()!, prices: big.prices, state: bigState }), 3, 1);
-  const bigMs = medianMs(() => planParty({ config: bigConfig, prices: big.prices, state: bigState }), 5, 1);
-  const plan = planParty({ config: bigConfig, prices: big.prices, state: bigState });
+  const coldMs = medianMs(() => {
+    const config = copies.pop()!;
+    return planParty({ config, prices: big.prices, state: bigState, estimate: estimate(config, big.prices) });
+  }, 3, 1);
+  const bigMs = medianMs(() => planParty({ config: bigConfig, prices: big.prices, state: bigState, estimate: estimate(bigConfig, big.prices) }), 5, 1);
+  const plan = planParty({ config: bigConfig, prices: big.prices, state: bigState, estimate: estimate(bigConfig, big.prices) });
   console.log('\nPlanning (planParty, state in memory, no stored results)');
   figure('plan, sample (7 agents, 4 inputs)', sampleMs, 'ms', '< 1');
   figure(`plan, 500 agents × ${inputCount.toLocaleString('en')} inputs`, bigMs, 'ms', '< 50');

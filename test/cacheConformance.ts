@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { CacheDriver, CacheEntry } from '../sidecar/cache/driver';
+import type { CacheDriver } from '../sidecar/cache/driver';
+import type { CacheEntry } from '../sidecar/store/cacheEntries';
 import type { TieredCache } from '../sidecar/cache/tieredCache';
 
 /** A clock the test moves by hand: expiry is tested without sleeping. */

@@ -1,4 +1,5 @@
-import type { CacheDriver, CacheEntry } from '../sidecar/cache/driver';
+import type { CacheDriver } from '../sidecar/cache/driver';
+import type { CacheEntry } from '../sidecar/store/cacheEntries';
 
 /** Wraps a tier and fails its calls on demand, the way a dead or flaky server would (bentocache's chaos driver). */
 export class FaultyDriver implements CacheDriver {

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ProviderError } from '../sidecar/providers/provider';
-import type { CompletionRequest, Provider, ProviderName } from '../sidecar/providers/provider';
+import type { CompletionRequest, Provider } from '../sidecar/providers/provider';
+import type { ProviderName } from '../sidecar/providers/profiles';
 import { withRetries, defaultRetryPolicy } from '../sidecar/providers/retry';
 import type { Standin, StandinUsage } from './standins/standin';
 

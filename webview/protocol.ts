@@ -20,6 +20,8 @@ const name = string().check(minLength(1));
 
 // The sidecar's shapes the views draw, handed on by the extension: the views import them from here only.
 export type { Advice, AdviceReport, PromptCaching, AccuracyReport, AgentAccuracy, AgentActuals, AgentEstimate, AgentNode, ImpactResult, CostParts, AgentSavings, CacheReport, Component, Estimate, Plan, PlannedAgent, Pricing, RightSizing, TierReport, TokenBudget };
+/** Runs of each agent a month at an estimate's volume (the projection every view multiplies by). */
+export { runsPerMonth } from '../sidecar/contract/cost';
 
 /** A command message: fire and forget. */
 export interface CommandMessage<P> {

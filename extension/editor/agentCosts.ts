@@ -3,6 +3,7 @@ import type { PartyCostContext } from '../host/context';
 import { estimateRequest, observationsRequest } from '../../sidecar/protocol';
 import type { AgentObservation, EstimateResult } from '../../sidecar/protocol';
 import type { AgentEstimate, Estimate } from '../../sidecar/contract/cost';
+import { runsPerMonth } from '../../sidecar/contract/cost';
 import { driftLimitPercent } from '../../sidecar/contract/cost';
 import type { RightSizing } from '../../sidecar/contract/cost';
 import { layoutOf, sameFor } from '../../sidecar/shared/configLayout';
@@ -152,7 +153,7 @@ export class AgentCosts {
           volume,
           prices,
           perThousandUsd: estimate.costPerRunUsd * 1000,
-          monthlyUsd: estimate.costPerRunUsd * volume.partiesPerMonth * volume.rerunFactor,
+          monthlyUsd: estimate.costPerRunUsd * runsPerMonth(volume),
           observed: observed.agents.find((o) => o.agent === estimate.agent && o.executions + o.hits > 0),
           rightSizing: result.rightSizing.find((r) => r.agent === estimate.agent),
         },

@@ -2,6 +2,16 @@ import type { AgentConfig } from '../config/schema';
 import type { Advice, ConfigEdit } from '../contract/advice';
 import type { AgentEstimate } from '../contract/cost';
 import { roundUsd } from '../cost/money';
+import type { Ledger } from '../store/ledger';
+import type { ResultsTable } from '../store/storedResults';
+import type { AppliedAdviceTable } from '../store/appliedAdvice';
+
+/** What the advisor reads of the workspace's records, when it has a database: the ledger, stored results, advice applied. */
+export interface AdviceRecords {
+  ledger: Pick<Ledger, 'volume' | 'expiredRuns' | 'cachingRuns' | 'costAround'>;
+  results: Pick<ResultsTable, 'inputsOf'>;
+  applied: Pick<AppliedAdviceTable, 'list'>;
+}
 
 // What every kind of advice starts from, and how its texts put figures.
 

@@ -1,28 +1,30 @@
 import type { PartyConfig } from '../config/schema';
-import { agentModel } from '../config/agents';
+import { agentModel, agentProvider } from '../config/agents';
+import { providerProfile } from '../providers/profiles';
 import type { Advice, AdviceReport, Confidence, PromptCaching } from '../contract/advice';
 import type { Learning } from '../contract/cost';
 import { listPricing } from '../contract/pricing';
-import { defaultVolume, estimate } from '../cost/estimate';
+import { estimate } from '../estimate/estimate';
+import { runsPerMonth, volumeOf } from '../contract/cost';
 import { roundUsd } from '../cost/money';
 import type { PriceBook } from '../cost/prices';
 import { agentDefinition, promptHash } from '../planner/keys';
-import type { Db } from '../store/database';
 import { round } from './adviceFacts';
-import type { AgentFacts, Proposal } from './adviceFacts';
+import type { AdviceRecords, AgentFacts, Proposal } from './adviceFacts';
 import { cachingRow, mergeAdvice, promptCacheAdvice } from './cachingAdvice';
 import { batchAdvice, contextAdvice, modelAdvice } from './configAdvice';
 import { measuredApplied, normalizeAdvice, ttlAdvice } from './ledgerAdvice';
-import { expiredRuns, ledgerVolume } from './ledgerFacts';
-import { cacheOption, cacheRates, cacheVendor, currentSetting, settingsOf } from './promptCache';
-import type { CacheOption, CacheRates, CacheVendor } from './promptCache';
+import { cacheOption, cacheRates } from './promptCache';
+import type { CacheOption, CacheRates } from './promptCache';
+import { cachingRules } from '../providers/promptCaching';
+import type { CachingRules } from '../providers/promptCaching';
 import { promptShape, repeatingAgents } from './promptParts';
 import type { PromptShape } from './promptParts';
 
 export interface AdviseOptions {
   learning?: Learning;
-  /** The workspace database: the ledger's volume, expired results, stored inputs, applied advice. */
-  db?: Db;
+  /** The workspace's records: the ledger's volume, expired results, stored inputs, applied advice. */
+  records?: AdviceRecords;
   /** Edits are offered only where the configuration is `partycost.json` (a crew's YAML is edited by hand). */
   editable?: boolean;
   now?: number;
@@ -39,9 +41,9 @@ const worthUsd = 0.01;
  */
 export function advise(config: PartyConfig, prices: PriceBook, options: AdviseOptions = {}): AdviceReport {
   const now = options.now ?? Date.now();
-  const { learning, db } = options;
+  const { learning, records } = options;
   const atList = estimate(config, prices, listPricing, learning);
-  const volume = volumeOf(config, db, now);
+  const volume = adviceVolume(config, records, now);
   const repeats = repeatingAgents(config);
   const byName = new Map(atList.agents.map((a) => [a.agent, a]));
   const facts: AgentFacts[] = Object.entries(config.agents).flatMap(([name, agent]) => {
@@ -52,29 +54,29 @@ export function advise(config: PartyConfig, prices: PriceBook, options: AdviseOp
   });
   const advice: Proposal[] = [];
   const promptCaching: PromptCaching[] = [];
-  const shapes = new Map<string, { shape: PromptShape; vendor: CacheVendor; rates: CacheRates; best: CacheOption; current: CacheOption }>();
+  const shapes = new Map<string, { shape: PromptShape; rules: CachingRules; rates: CacheRates; best: CacheOption; current: CacheOption }>();
   for (const f of facts) {
     const priced = prices.model(f.model);
     if (!priced) continue;
-    const vendor = cacheVendor(priced);
+    const rules = cachingRules(priced.provider);
     const shape = promptShape(f.agent, f.model, config, repeats, learning);
     const rates = cacheRates(priced);
-    const current = cacheOption(vendor, f.model, shape, currentSetting(f.agent, vendor, f.model), 'as written', rates, f.runsPerMonth);
+    const current = cacheOption(rules, f.model, shape, rules.settingOf(f.agent.promptCache, f.model), 'as written', rates, f.runsPerMonth);
     const orders = shape.stableFirstTokens > shape.prefixTokens ? (['as written', 'stable first'] as const) : (['as written'] as const);
-    const choices = orders.flatMap((order) => settingsOf(vendor, f.model).map((setting) => cacheOption(vendor, f.model, shape, setting, order, rates, f.runsPerMonth)));
+    const choices = orders.flatMap((order) => rules.settings(f.model).map((setting) => cacheOption(rules, f.model, shape, setting, order, rates, f.runsPerMonth)));
     const best = choices.reduce((a, b) => (b.savingPerRunUsd > a.savingPerRunUsd + 1e-12 ? b : a), current);
-    shapes.set(f.name, { shape, vendor, rates, best, current });
-    promptCaching.push(cachingRow(f, vendor, shape, current, rates, db));
-    const cachingAdvice = promptCacheAdvice(f, vendor, shape, current, best, options.editable);
+    shapes.set(f.name, { shape, rules, rates, best, current });
+    promptCaching.push(cachingRow(f, rules, shape, current, rates, records));
+    const cachingAdvice = promptCacheAdvice(f, rules, shape, current, best, options.editable);
     if (cachingAdvice) advice.push(cachingAdvice);
   }
   advice.push(...mergeAdvice(facts, shapes));
   advice.push(...modelAdvice(config, prices, atList, learning, facts, options.editable));
   advice.push(...batchAdvice(config, prices, learning, facts, options.editable));
   advice.push(...contextAdvice(facts, shapes, options.editable));
-  if (db) {
-    advice.push(...ttlAdvice(config, expiredRuns(db, now), options.editable));
-    advice.push(...normalizeAdvice(facts, db, options.editable));
+  if (records) {
+    advice.push(...ttlAdvice(config, records.ledger.expiredRuns(now), options.editable));
+    advice.push(...normalizeAdvice(facts, records, options.editable));
   }
   const worth = advice.filter((a) => a.savingPerMonthUsd >= worthUsd);
   worth.sort((a, b) => b.savingPerMonthUsd - a.savingPerMonthUsd || confidenceRank[a.confidence] - confidenceRank[b.confidence] || a.agent.localeCompare(b.agent));
@@ -83,7 +85,8 @@ export function advise(config: PartyConfig, prices: PriceBook, options: AdviseOp
     advice: ranked,
     totalPerMonthUsd: roundUsd(ranked.reduce((total, a) => total + a.savingPerMonthUsd, 0)),
     promptCaching,
-    applied: db ? measuredApplied(db) : [],
+    cachingNotes: promptCaching.some((row) => runsLocally(config, row)) ? ['Agents on the offline provider are priced as their vendor bills them; the offline provider itself reads no cache.'] : [],
+    applied: records ? measuredApplied(records) : [],
     volume: volume.report,
     prices: { source: prices.source, date: prices.date },
   };
@@ -91,9 +94,9 @@ export function advise(config: PartyConfig, prices: PriceBook, options: AdviseOp
 
 const confidenceRank: Record<Confidence, number> = { high: 0, medium: 1, low: 2 };
 
-function volumeOf(config: PartyConfig, db: Db | undefined, now: number): { runsOf: (agent: string) => number; report: AdviceReport['volume'] } {
-  const configured = { ...defaultVolume, ...config.volume };
-  const fromLedger = db ? ledgerVolume(db, now) : null;
+function adviceVolume(config: PartyConfig, records: AdviceRecords | undefined, now: number): { runsOf: (agent: string) => number; report: AdviceReport['volume'] } {
+  const configured = volumeOf(config.volume);
+  const fromLedger = records ? records.ledger.volume(now) : null;
   if (fromLedger) {
     return {
       runsOf: (agent) => fromLedger.runsPerMonth.get(agent) ?? 0,
@@ -105,14 +108,19 @@ function volumeOf(config: PartyConfig, db: Db | undefined, now: number): { runsO
       },
     };
   }
-  const runs = configured.partiesPerMonth * configured.rerunFactor;
+  const runs = runsPerMonth(configured);
   return {
     runsOf: () => runs,
     report: {
       partiesPerMonth: configured.partiesPerMonth,
       runsPerParty: configured.rerunFactor,
       source: 'configured',
-      why: db ? 'the configuration\'s volume (the ledger covers less than a week)' : 'the configuration\'s volume',
+      why: records ? 'the configuration\'s volume (the ledger covers less than a week)' : 'the configuration\'s volume',
     },
   };
+}
+
+/** Whether a row prices a vendor's cache for an agent that runs on a local provider (the offline one). */
+function runsLocally(config: PartyConfig, row: PromptCaching): boolean {
+  return !providerProfile(agentProvider(config.agents[row.agent] ?? {}, config)).remote;
 }

@@ -1,23 +1,22 @@
 import type { PromptCaching } from '../contract/advice';
 import { roundUsd } from '../cost/money';
-import type { Db } from '../store/database';
 import { editOf, lifetimeText, percent, perMonth, round, tokens, tokenSized } from './adviceFacts';
-import type { AgentFacts, Proposal } from './adviceFacts';
-import { cachingRuns } from './ledgerFacts';
-import { cacheOption, ruleText } from './promptCache';
-import type { CacheOption, CacheRates, CacheVendor } from './promptCache';
+import type { AdviceRecords, AgentFacts, Proposal } from './adviceFacts';
+import { cacheOption } from './promptCache';
+import type { CacheOption, CacheRates } from './promptCache';
+import type { CachingRules } from '../providers/promptCaching';
 import type { PromptShape } from './promptParts';
 
 // Prompt caching advice: per agent, how its prompt is best sent; merging small agents.
 
 /** What prompt caching does for an agent as it is sent now, with what its real runs read and wrote. */
-export function cachingRow(f: AgentFacts, vendor: CacheVendor, shape: PromptShape, current: CacheOption, rates: CacheRates, db: Db | undefined): PromptCaching {
+export function cachingRow(f: AgentFacts, rules: CachingRules, shape: PromptShape, current: CacheOption, rates: CacheRates, records: AdviceRecords | undefined): PromptCaching {
   const row: PromptCaching = {
     agent: f.name,
     model: f.model,
-    vendor,
+    vendor: rules.vendor,
     runsOn: f.estimate.runsOn,
-    rule: ruleText(vendor, current),
+    rule: rules.text(current.minimumTokens, current.setting),
     prefixTokens: shape.prefixTokens,
     stableTokens: shape.stableTokens,
     promptTokens: f.estimate.inputTokens,
@@ -28,8 +27,8 @@ export function cachingRow(f: AgentFacts, vendor: CacheVendor, shape: PromptShap
     hitRate: round(current.hitRate * 1000) / 1000,
     savingPerMonthUsd: perMonth(current.savingPerRunUsd, f.runsPerMonth),
   };
-  if (!db) return row;
-  const runs = cachingRuns(db, f.name, f.promptHash);
+  if (!records) return row;
+  const runs = records.ledger.cachingRuns(f.name, f.promptHash);
   if (!runs.length) return row;
   const write = current.setting === '1h' ? rates.writeHour : rates.write;
   const saved = runs.reduce((total, r) => total + r.cacheReadTokens * (rates.input - rates.read) - r.cacheWriteTokens * (write - rates.input), 0);
@@ -45,7 +44,7 @@ export function cachingRow(f: AgentFacts, vendor: CacheVendor, shape: PromptShap
 }
 
 /** The better way to send an agent's prompt, if it saves more than the way it is sent now. */
-export function promptCacheAdvice(f: AgentFacts, vendor: CacheVendor, shape: PromptShape, current: CacheOption, best: CacheOption, editable: boolean | undefined): Proposal | undefined {
+export function promptCacheAdvice(f: AgentFacts, rules: CachingRules, shape: PromptShape, current: CacheOption, best: CacheOption, editable: boolean | undefined): Proposal | undefined {
   const gain = best.savingPerRunUsd - current.savingPerRunUsd;
   if (best === current || gain <= 0) return undefined;
   // Turning caching off rests on the hit rate it has now; any other change on the one it would have.
@@ -55,9 +54,9 @@ export function promptCacheAdvice(f: AgentFacts, vendor: CacheVendor, shape: Pro
     `hit rate ${percent(rated.hitRate)} with a ${lifetimeText(rated.lifetimeMinutes)} lifetime`,
     'upstream results repeat when their agents take no party input',
   ];
-  if (vendor === 'google') assumes.push('Gemini\'s implicit cache lifetime is not documented: 5 minutes taken');
+  if (rules.assumption) assumes.push(rules.assumption);
   const settingChange = best.setting !== current.setting;
-  const setting = best.setting === '5m' ? (vendor === 'openai' ? 'in-memory' : '5m') : best.setting;
+  const setting = rules.settingName(best.setting);
   if (best.order === 'stable first') {
     return {
       agent: f.name,
@@ -90,11 +89,11 @@ export function promptCacheAdvice(f: AgentFacts, vendor: CacheVendor, shape: Pro
  * Agents on one model that take the same upstream results, whose stable parts are each below the model's minimum
  * but together reach it: merged into one call, the shared prefix is cached.
  */
-export function mergeAdvice(facts: AgentFacts[], shapes: Map<string, { shape: PromptShape; vendor: CacheVendor; rates: CacheRates; best: CacheOption }>): Proposal[] {
+export function mergeAdvice(facts: AgentFacts[], shapes: Map<string, { shape: PromptShape; rules: CachingRules; rates: CacheRates; best: CacheOption }>): Proposal[] {
   const groups = new Map<string, AgentFacts[]>();
   for (const f of facts) {
     const s = shapes.get(f.name);
-    if (!s || s.best.cachedTokens > 0 || s.vendor === 'other') continue;
+    if (!s || s.best.cachedTokens > 0 || s.rules.kind === 'none') continue;
     const key = `${f.model}\u0000${[...(f.agent.dependsOn ?? [])].sort().join(',')}`;
     groups.set(key, [...(groups.get(key) ?? []), f]);
   }
@@ -105,7 +104,7 @@ export function mergeAdvice(facts: AgentFacts[], shapes: Map<string, { shape: Pr
     const stable = group.reduce((total, f) => total + shapes.get(f.name)!.shape.stableTokens, 0);
     const merged: PromptShape = { ...first.shape, prefixTokens: stable, stableFirstTokens: stable, stableTokens: stable, breakpoint: { tokens: stable, repeats: true } };
     const runs = Math.max(...group.map((f) => f.runsPerMonth));
-    const option = cacheOption(first.vendor, lead.model, merged, first.vendor === 'anthropic' ? '1h' : '5m', 'stable first', first.rates, runs);
+    const option = cacheOption(first.rules, lead.model, merged, first.rules.mergeSetting, 'stable first', first.rates, runs);
     if (option.savingPerRunUsd <= 0) return [];
     const names = group.map((f) => f.name);
     return [

@@ -1,11 +1,12 @@
 import type { PartyConfig } from '../config/schema';
 import { agentProvider } from '../config/agents';
+import { providerProfile } from '../providers/profiles';
 import type { Estimate, Learning } from '../contract/cost';
-import { estimate } from '../cost/estimate';
+import { estimate } from '../estimate/estimate';
 import { roundUsd } from '../cost/money';
 import type { PriceBook } from '../cost/prices';
-import { rightSize } from '../cost/rightSize';
-import { templateTokens } from '../cost/agentTokens';
+import { cheaperModels } from '../estimate/rightSize';
+import { templateTokens } from '../context/agentTokens';
 import { editOf, perMonth, tokens, tokenSized } from './adviceFacts';
 import type { AgentFacts, Proposal } from './adviceFacts';
 import type { CacheRates } from './promptCache';
@@ -16,9 +17,9 @@ import type { PromptShape } from './promptParts';
 /** A cheaper model that meets the agent's needs (right-sizing), priced at the volume. */
 export function modelAdvice(config: PartyConfig, prices: PriceBook, atList: Estimate, learning: Learning | undefined, facts: AgentFacts[], editable: boolean | undefined): Proposal[] {
   const byName = new Map(facts.map((f) => [f.name, f]));
-  return rightSize(config, prices, { atListPrices: atList, learning }).flatMap((r): Proposal[] => {
+  return cheaperModels(config, prices, { atListPrices: atList, learning }).flatMap((r): Proposal[] => {
     const f = byName.get(r.agent);
-    if (!f || !r.suggested || r.savingPerRunUsd <= 0) return [];
+    if (!f) return [];
     const quality = r.suggested.quality !== null ? `quality ${r.suggested.quality}` : 'quality unknown';
     return [
       {
@@ -38,7 +39,7 @@ export function modelAdvice(config: PartyConfig, prices: PriceBook, atList: Esti
 
 /** The Batch API for agents that may wait (`essential: false`), on the vendors whose batch API runs drive. */
 export function batchAdvice(config: PartyConfig, prices: PriceBook, learning: Learning | undefined, facts: AgentFacts[], editable: boolean | undefined): Proposal[] {
-  const waiting = facts.filter((f) => f.agent.essential === false && !f.agent.batch && f.agent.maxLatencyMs === undefined && agentProvider(f.agent, config) !== 'gemini');
+  const waiting = facts.filter((f) => f.agent.essential === false && !f.agent.batch && f.agent.maxLatencyMs === undefined && providerProfile(agentProvider(f.agent, config)).batch !== 'none');
   if (!waiting.length) return [];
   const atBatch = new Map(estimate(config, prices, { cachedInputShare: 0, batch: true }, learning).agents.map((a) => [a.agent, a]));
   return waiting.flatMap((f): Proposal[] => {

@@ -3,10 +3,8 @@ import type { AppliedAdvice, ChangeKind } from '../contract/advice';
 import { roundUsd } from '../cost/money';
 import { normalizeInput } from '../planner/normalize';
 import { ttlMs } from '../planner/partyGraph';
-import type { Db } from '../store/database';
 import { editOf, percent, perMonth } from './adviceFacts';
-import type { AgentFacts, Proposal } from './adviceFacts';
-import { appliedAdvice, costAround, storedInputs } from './ledgerFacts';
+import type { AdviceRecords, AgentFacts, Proposal } from './adviceFacts';
 
 // Advice read from the ledger and the stored parties: a longer result-cache TTL, rounding inputs; advice applied, measured.
 
@@ -46,10 +44,10 @@ export function ttlAdvice(config: PartyConfig, expired: Map<string, { runs: numb
 }
 
 /** Rounding numbers in inputs where stored parties would then share results: fewer distinct keys, fewer runs. */
-export function normalizeAdvice(facts: AgentFacts[], db: Db, editable: boolean | undefined): Proposal[] {
+export function normalizeAdvice(facts: AgentFacts[], records: AdviceRecords, editable: boolean | undefined): Proposal[] {
   return facts.flatMap((f): Proposal[] => {
     if (f.agent.cache?.normalize?.roundTo || f.agent.cache?.normalize?.words) return [];
-    const stored = storedInputs(db, f.name).filter((inputs) => inputs.some((text) => /\d/.test(text)));
+    const stored = records.results.inputsOf(f.name).filter((inputs) => inputs.some((text) => /\d/.test(text)));
     if (stored.length < 4) return [];
     const before = new Set(stored.map((inputs) => JSON.stringify(inputs))).size;
     const after = new Set(stored.map((inputs) => JSON.stringify([...new Set(inputs.map((text) => normalizeInput(text, { roundTo: roundToOffered })))].sort()))).size;
@@ -73,9 +71,9 @@ export function normalizeAdvice(facts: AgentFacts[], db: Db, editable: boolean |
 }
 
 /** Each applied advice with the mean actual cost of the agent's executions before and after it. */
-export function measuredApplied(db: Db): AppliedAdvice[] {
-  return appliedAdvice(db).map((row): AppliedAdvice => {
-    const around = costAround(db, row.agent, row.appliedAt);
+export function measuredApplied(records: AdviceRecords): AppliedAdvice[] {
+  return records.applied.list().map((row): AppliedAdvice => {
+    const around = records.ledger.costAround(row.agent, row.appliedAt);
     const measured = around.before.runs && around.after.runs ? { ...around, savingPerRunUsd: roundUsd(around.before.meanUsd - around.after.meanUsd) } : null;
     return { agent: row.agent, kind: row.kind as ChangeKind, change: row.change, appliedAt: row.appliedAt, predictedPerRunUsd: row.predictedPerRunUsd, measured };
   });

@@ -1,7 +1,7 @@
 import type { AgentConfig, PartyConfig } from '../config/schema';
 import { isInputPlaceholder, placeholders } from '../config/template';
 import type { Learning } from '../contract/cost';
-import { outputTokensOf } from '../cost/estimate';
+import { outputTokensOf } from '../context/agentTokens';
 import { chatOverhead, countText, tokenizationFor } from '../cost/tokens';
 
 /** A stretch of an agent's prompt as it is sent: fixed text, the party's inputs, or an upstream result. */

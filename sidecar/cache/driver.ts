@@ -1,24 +1,5 @@
-import type { ContextRecord, Usage } from '../contract/party';
+import type { CacheEntry } from '../store/cacheEntries';
 import type { TierName } from '../contract/cache';
-
-/**
- * One cached agent result, shared across parties (and, through Redis, across a team) by its Merkle key. It records
- * what producing it took, so a hit saves exactly that.
- */
-export interface CacheEntry {
-  key: string;
-  agent: string;
-  output: string;
-  resultHash: string;
-  model: string | null;
-  usage: Usage;
-  /** How long producing the result took. */
-  durationMs: number;
-  createdAt: number;
-  expiresAt: number;
-  /** How the prompt that produced it was assembled within the agent's contextBudget. */
-  context?: ContextRecord;
-}
 
 /** What every tier implements; the conformance suite runs against each. */
 export interface CacheDriver {

@@ -1,5 +1,6 @@
 import { LRUCache } from 'lru-cache';
-import type { CacheDriver, CacheEntry, Clock, EvictionListener } from './driver';
+import type { CacheDriver, Clock, EvictionListener } from './driver';
+import type { CacheEntry } from '../store/cacheEntries';
 import { coarseNow } from './coarseClock';
 
 export interface MemoryOptions {

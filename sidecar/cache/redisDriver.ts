@@ -1,6 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import type Redis from 'ioredis';
-import type { CacheDriver, CacheEntry, Clock } from './driver';
+import type { CacheDriver, Clock } from './driver';
+import type { CacheEntry } from '../store/cacheEntries';
 
 /** ioredis, loaded when a Redis tier is first configured: a workspace without Redis never pays its start-up. */
 function redisClass(): typeof Redis {

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { Db } from '../store/database';
+import type { CacheTables } from '../store/sqliteStore';
 import { CircuitBreaker } from './breaker';
 import type { BreakerState } from '../contract/cache';
 import type { Clock } from './driver';
@@ -7,17 +7,16 @@ import type { TierName } from '../contract/cache';
 import { MemoryDriver } from './memoryDriver';
 import type { MemoryOptions } from './memoryDriver';
 import { RedisDriver } from './redisDriver';
-import { SqliteDriver } from './sqliteDriver';
 import { CacheStats, readSavings, readTierCounters } from './stats';
 import { TieredCache } from './tieredCache';
 import { KeyLeases } from './keyLeases';
-import { Leases } from '../store/leases';
 import type { Tier } from './tieredCache';
 import { roundUsd } from '../cost/money';
 import type { CacheReport, TierReport } from '../contract/cache';
 
 export interface ResultCacheOptions {
-  db: Db;
+  /** The workspace database's part: the L3 tier, the statistics, the producers' leases. */
+  tables: CacheTables;
   /** L2 is used only when a Redis URL is given (`--redis`, `PARTYCOST_REDIS_URL`, the extension setting). */
   redisUrl?: string;
   namespace: string;
@@ -51,8 +50,8 @@ export class ResultCache {
       redis = new RedisDriver({ url: options.redisUrl, namespace: options.namespace, now });
       tiers.push({ driver: redis, breaker: this.redisBreaker });
     }
-    tiers.push({ driver: new SqliteDriver(options.db, { now, onEvict, maxBytes: options.sqliteMaxBytes }) });
-    this.cache = new TieredCache(tiers, this.stats, new KeyLeases(new Leases(options.db), redis));
+    tiers.push({ driver: options.tables.entries({ now, onEvict, maxBytes: options.sqliteMaxBytes }) });
+    this.cache = new TieredCache(tiers, this.stats, new KeyLeases(options.tables.leases, redis));
   }
 
   /**
@@ -66,17 +65,13 @@ export class ResultCache {
 
   /** Writes the counters gathered since the last flush, and the Redis breaker state, to the database. */
   flush(): void {
-    this.stats.flush(this.options.db);
-    if (this.redisBreaker) {
-      this.options.db
-        .prepare('INSERT INTO cache_breaker (tier, state, at) VALUES (?, ?, ?) ON CONFLICT (tier) DO UPDATE SET state = excluded.state, at = excluded.at')
-        .run('redis', this.redisBreaker.state, new Date().toISOString());
-    }
+    this.stats.flush(this.options.tables.counters);
+    if (this.redisBreaker) this.options.tables.counters.recordBreaker('redis', this.redisBreaker.state);
   }
 
   async report(): Promise<CacheReport> {
     this.flush();
-    const counters = readTierCounters(this.options.db, ['memory', 'redis', 'sqlite']);
+    const counters = readTierCounters(this.options.tables.counters, ['memory', 'redis', 'sqlite']);
     const tiers: TierReport[] = [];
     let redis: CacheReport['redis'] = 'not configured';
     for (const counter of counters) {
@@ -96,7 +91,7 @@ export class ResultCache {
         ...(counter.tier === 'memory' ? { note: 'entries and bytes: this process' } : {}),
       });
     }
-    const byAgent = readSavings(this.options.db);
+    const byAgent = readSavings(this.options.tables.counters);
     const total = (field: 'hits' | 'savedUsd' | 'savedMs' | 'savedTokens'): number => byAgent.reduce((sum, a) => sum + a[field], 0);
     return {
       namespace: this.options.namespace,
@@ -107,8 +102,7 @@ export class ResultCache {
   }
 
   private lastBreakerState(): BreakerState | undefined {
-    const row = this.options.db.prepare("SELECT state FROM cache_breaker WHERE tier = 'redis'").get() as { state: BreakerState } | undefined;
-    return row?.state;
+    return this.options.tables.counters.breakerState('redis');
   }
 
   /** Clears every tier, or one agent's entries, or the entries of some keys (a party's results). */

@@ -1,4 +1,4 @@
-import type { Db } from '../store/database';
+import type { CacheCounters } from '../store/cacheCounters';
 import type { TierName } from '../contract/cache';
 import { roundUsd } from '../cost/money';
 import type { AgentSavings, TierCounters } from '../contract/cache';
@@ -38,24 +38,18 @@ export class CacheStats {
     this.savings.set(agent, { agent, hits: current.hits + 1, savedUsd: current.savedUsd + usd, savedMs: current.savedMs + ms, savedTokens: current.savedTokens + tokens });
   }
 
-  /** Adds the deltas to the database in one transaction and starts counting afresh. */
-  flush(db: Db): void {
+  /** Adds the deltas to the workspace's counters in one transaction and starts counting afresh. */
+  flush(tables: CacheCounters): void {
     if (!this.counters.size && !this.latency.size && !this.savings.size) return;
-    db.transaction(() => {
-      const counter = db.prepare('INSERT INTO cache_counters (tier, name, value) VALUES (?, ?, ?) ON CONFLICT (tier, name) DO UPDATE SET value = value + excluded.value');
-      for (const [id, n] of this.counters) counter.run(...id.split('\u0000'), n);
-      const bucket = db.prepare('INSERT INTO cache_latency (tier, bucket, count) VALUES (?, ?, ?) ON CONFLICT (tier, bucket) DO UPDATE SET count = count + excluded.count');
-      for (const [id, n] of this.latency) {
-        const [tier, b] = id.split('\u0000');
-        bucket.run(tier, Number(b), n);
-      }
-      const saving = db.prepare(
-        `INSERT INTO cache_savings (agent, hits, saved_usd, saved_ms, saved_tokens) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (agent) DO UPDATE SET hits = hits + excluded.hits, saved_usd = saved_usd + excluded.saved_usd,
-           saved_ms = saved_ms + excluded.saved_ms, saved_tokens = saved_tokens + excluded.saved_tokens`,
-      );
-      for (const s of this.savings.values()) saving.run(s.agent, s.hits, s.savedUsd, s.savedMs, s.savedTokens);
-    }).immediate();
+    const split = <T>(id: string, second: (part: string) => T): [string, T] => {
+      const [tier, part] = id.split('\u0000') as [string, string];
+      return [tier, second(part)];
+    };
+    tables.add({
+      counters: [...this.counters].map(([id, n]): [string, string, number] => [...split(id, String), n]),
+      latency: [...this.latency].map(([id, n]): [string, number, number] => [...split(id, Number), n]),
+      savings: this.savings.values(),
+    });
     this.counters = new Map();
     this.latency = new Map();
     this.savings = new Map();
@@ -63,9 +57,9 @@ export class CacheStats {
 }
 
 /** The persisted counters of every tier, with hit rates and latency percentiles from the merged histograms. */
-export function readTierCounters(db: Db, tiers: TierName[]): TierCounters[] {
-  const counters = db.prepare('SELECT tier, name, value FROM cache_counters').all() as { tier: string; name: CounterName; value: number }[];
-  const buckets = db.prepare('SELECT tier, bucket, count FROM cache_latency ORDER BY bucket').all() as { tier: string; bucket: number; count: number }[];
+export function readTierCounters(tables: CacheCounters, tiers: TierName[]): TierCounters[] {
+  const counters = tables.counters();
+  const buckets = tables.buckets();
   return tiers.map((tier) => {
     const value = (name: CounterName): number => counters.find((c) => c.tier === tier && c.name === name)?.value ?? 0;
     const hits = value('hits');
@@ -97,13 +91,7 @@ function percentile(histogram: { bucket: number; count: number }[], fraction: nu
   return null;
 }
 
-export function readSavings(db: Db): AgentSavings[] {
-  const rows = db.prepare('SELECT agent, hits, saved_usd, saved_ms, saved_tokens FROM cache_savings ORDER BY saved_usd DESC').all() as {
-    agent: string;
-    hits: number;
-    saved_usd: number;
-    saved_ms: number;
-    saved_tokens: number;
-  }[];
-  return rows.map((r) => ({ agent: r.agent, hits: r.hits, savedUsd: roundUsd(r.saved_usd), savedMs: r.saved_ms, savedTokens: r.saved_tokens }));
+/** Savings per agent, the largest first, in whole micro-dollars as shown. */
+export function readSavings(tables: CacheCounters): AgentSavings[] {
+  return tables.savings().map((s) => ({ ...s, savedUsd: roundUsd(s.savedUsd) }));
 }

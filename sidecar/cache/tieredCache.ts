@@ -1,6 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import type { CircuitBreaker } from './breaker';
-import type { CacheDriver, CacheEntry } from './driver';
+import type { CacheDriver } from './driver';
+import type { CacheEntry } from '../store/cacheEntries';
 import type { TierName } from '../contract/cache';
 import type { CacheStats, CounterName } from './stats';
 import type { KeyLeases } from './keyLeases';

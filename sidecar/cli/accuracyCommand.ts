@@ -1,20 +1,19 @@
 import type { AccuracyReport, AgentAccuracy } from '../contract/accuracy';
-import { accuracyReport } from '../ledger/accuracy';
-import type { CliArgs } from './args';
-import { requireConfig } from './configFile';
+import { accuracyOf } from '../service/ledgerService';
+import type { CommandContext } from './context';
+import { requireConfig } from './context';
 import { CliError, exitCodes } from './errors';
 import type { Output } from './output';
-import { withLedger } from './session';
 import { integer, table, usd } from './table';
 
 /**
  * `partycost accuracy [--json]`: per agent, how close its configured and its learned estimate came to what its runs
  * (as it is now configured) cost, the error of the estimate in force at each run, and next month from the spend trend.
  */
-export function accuracyCommand(args: CliArgs, cwd: string, out: Output): void {
+export function accuracyCommand(ctx: CommandContext): void {
+  const { args, out, ws } = ctx;
   if (args.positionals.length) throw new CliError('partycost: usage: partycost accuracy [--json]', exitCodes.usage);
-  const loaded = requireConfig(args, cwd, out.warn);
-  const report = withLedger(args, cwd, out, (read) => (read ? accuracyReport(loaded.config, loaded.prices, read.ledger, read.learner) : undefined));
+  const report = accuracyOf(ws, requireConfig(ctx));
   if (!report) {
     if (args.json) return out.json({ agents: [], projection: null, learning: null });
     out.line('No ledger yet: "partycost run PARTY" records what each execution costs, and estimates learn from it.');

@@ -1,15 +1,9 @@
-import { readFileSync, writeFileSync } from 'node:fs';
-import { advise } from '../advice/advise';
-import { recordApplied } from '../advice/ledgerFacts';
-import { appliedOf } from '../contract/advice';
 import type { Advice, AdviceReport, PromptCaching } from '../contract/advice';
-import { applyAdvice } from '../shared/adviceEdit';
-import type { CliArgs } from './args';
-import { displayPath, requireConfig } from './configFile';
+import { adviceReport, applyAdviceRank } from '../service/adviceService';
+import type { CommandContext } from './context';
+import { requireConfig } from './context';
 import { CliError, exitCodes } from './errors';
 import type { Output } from './output';
-import { databasePath, withLedger } from './session';
-import { openDatabase } from '../store/database';
 import { integer, table, usd } from './table';
 
 /**
@@ -17,27 +11,18 @@ import { integer, table, usd } from './table';
  * configured volume (or the ledger's), ranked; what prompt caching does for each agent by its vendor's rules; and
  * what advice applied before has saved since. `--apply N` writes advice N's edit to partycost.json.
  */
-export function adviseCommand(args: CliArgs, cwd: string, out: Output): void {
+export function adviseCommand(ctx: CommandContext): void {
+  const { args, out, ws } = ctx;
   if (args.positionals.length) throw new CliError('partycost: usage: partycost advise [--apply N] [--json]', exitCodes.usage);
-  const loaded = requireConfig(args, cwd, out.warn);
+  const loaded = requireConfig(ctx);
   const apply = args.flags.apply === undefined ? undefined : Number(args.flags.apply);
   if (apply !== undefined && !(Number.isInteger(apply) && apply >= 1)) throw new CliError(`partycost: --apply takes an advice's rank (1, 2, …), not "${String(args.flags.apply)}"`, exitCodes.usage);
-  const editable = loaded.kind === 'partycost' && !loaded.crew;
-  const report = withLedger(args, cwd, out, (read) => advise(loaded.config, loaded.prices, { learning: read?.learner.learningFor(loaded.config), db: read?.db, editable }));
-  if (apply === undefined) return args.json ? out.json(report) : print(report, out);
-  const chosen = report.advice.find((a) => a.rank === apply);
-  if (!chosen) throw new CliError(`partycost: there is no advice ${apply} (${report.advice.length} listed)`);
-  if (!chosen.edit) throw new CliError(`partycost: advice ${apply} (${chosen.change}) is ${editable ? 'an edit of the prompts' : 'an edit of the crew\'s YAML'}: make it by hand`);
-  writeFileSync(loaded.file, applyAdvice(readFileSync(loaded.file, 'utf8'), chosen.edit));
-  // Kept in the workspace's database (created if need be), so a later report measures it on the runs after it.
-  const file = databasePath(args, cwd);
-  const db = openDatabase(file, { name: displayPath(file, cwd) });
-  try {
-    recordApplied(db, { ...appliedOf(chosen), appliedAt: new Date().toISOString() });
-  } finally {
-    db.close();
+  if (apply === undefined) {
+    const report = adviceReport(ws, loaded);
+    return args.json ? out.json(report) : print(report, out);
   }
-  out.line(`Applied advice ${apply} to ${displayPath(loaded.file, cwd)}: ${chosen.agent}: ${chosen.change} (about ${usd(chosen.savingPerMonthUsd, 2)} a month)`);
+  const chosen = applyAdviceRank(ws, loaded, apply);
+  out.line(`Applied advice ${apply} to ${ws.display(ws.configFile())}: ${chosen.agent}: ${chosen.change} (about ${usd(chosen.savingPerMonthUsd, 2)} a month)`);
 }
 
 function print(report: AdviceReport, out: Output): void {
@@ -57,7 +42,7 @@ function print(report: AdviceReport, out: Output): void {
   table(['agent', 'model', 'prefix / stable', 'minimum', 'cached', 'hit rate', 'saves/month', 'measured'], rows, [false, false, true, true, true, true, true, false]).forEach((line) => out.line(line));
   const rules = [...new Set(report.promptCaching.map((p) => `  ${p.vendor}: ${p.rule}`))];
   rules.forEach((line) => out.line(line));
-  if (report.promptCaching.some((p) => p.runsOn === 'offline')) out.line('  Agents on the offline provider are priced as their vendor bills them; the offline provider itself reads no cache.');
+  report.cachingNotes.forEach((note) => out.line(`  ${note}`));
   if (report.applied.length) {
     out.line('');
     out.line('Advice applied, measured on the ledger (mean actual cost per execution):');

@@ -1,12 +1,12 @@
 import { limitText } from '../contract/budget';
-import type { CliArgs } from './args';
-import type { Output } from './output';
-import { withParties } from './session';
+import type { CommandContext } from './context';
+import { requireConfig } from './context';
 import { table } from './table';
 
 /** `partycost budget [--json]`: spend per day, week and month against the limits, and what the level allows. */
-export async function budgetCommand(args: CliArgs, cwd: string, out: Output): Promise<void> {
-  const state = await withParties(args, cwd, out, (parties) => parties.budget());
+export async function budgetCommand(ctx: CommandContext): Promise<void> {
+  const { args, out, ws } = ctx;
+  const state = ws.parties(requireConfig(ctx)).budget();
   if (args.json) return out.json(state);
   out.line(`Budget (time zone ${state.timeZone}; thresholds ${state.thresholds.map((t) => `${Math.round(t * 100)} %`).join(' / ')}: warn / cheaper models / defer non-essential / refuse)`);
   out.line('');

@@ -1,26 +1,26 @@
 import type { CacheReport } from '../contract/cache';
-import type { CliArgs } from './args';
+import { cacheStats, clearCache } from '../service/ledgerService';
 import { positionals } from './args';
+import type { CommandContext } from './context';
+import { requireConfig } from './context';
 import { CliError, exitCodes } from './errors';
 import type { Output } from './output';
-import { withParties } from './session';
 import { dollars, integer, table } from './table';
 
 /** `cache stats [--json]` and `cache clear [--agent A] [--party P]`. */
-export async function cacheCommand(args: CliArgs, cwd: string, out: Output): Promise<void> {
+export async function cacheCommand(ctx: CommandContext): Promise<void> {
+  const { args, out, ws } = ctx;
   const [verb] = positionals(args, 1, 'cache stats | cache clear [--agent A] [--party P]');
   if (verb === 'stats') {
-    const report = await withParties(args, cwd, out, (parties) => parties.cache!.report());
+    requireConfig(ctx);
+    const report = await cacheStats(ws);
     if (args.json) return out.json(report);
     printStats(report, out);
   } else if (verb === 'clear') {
     const agent = args.flags.agent as string | undefined;
     const party = args.flags.party as string | undefined;
-    const cleared = await withParties(args, cwd, out, async (parties) => {
-      if (agent) parties.checkAgents([agent]);
-      const keys = party ? Object.values(parties.store.load(party).results).map((r) => r.key) : undefined;
-      return parties.cache!.clear({ agent, keys });
-    });
+    requireConfig(ctx);
+    const cleared = await clearCache(ws, { agent, party });
     const what = party ? `the results of party ${party}` : agent ? `agent ${agent}` : 'every agent';
     if (args.json) return out.json({ cleared, agent: agent ?? null, party: party ?? null });
     out.line(`Cleared ${cleared} cache entr${cleared === 1 ? 'y' : 'ies'} (${what}) from every tier`);

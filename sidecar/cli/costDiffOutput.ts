@@ -1,6 +1,4 @@
-import { fromUsd } from '../cost/money';
-import type { AgentCostDiff, AgentCostSide, CostDiff, CostLimits, LimitViolation } from '../cost/costDiff';
-import { toUsd } from '../cost/money';
+import type { AgentCostDiff, AgentCostSide, CostDiff, CostLimits, LimitViolation } from '../contract/costDiff';
 import type { Output } from './output';
 import { table, usd } from './table';
 
@@ -56,11 +54,10 @@ function agentRow(a: AgentCostDiff): string[] {
 }
 
 /** `$0.009025 → $0.009870 (+$0.000845, +9.4 %)`: a total before and after, with its change. */
-function change(before: number, after: number, decimals: number): string {
-  const delta = toUsd(fromUsd(after) - fromUsd(before));
+function change(before: number, after: number, delta: number, deltaPercent: number | null, decimals: number): string {
   const sides = `${usd(before, decimals).replace('–', '$0')} → ${usd(after, decimals).replace('–', '$0')}`;
   if (delta === 0) return `${sides} (no change)`;
-  const percent = before === 0 ? 'new' : signedPercent(Number((fromUsd(after) - fromUsd(before)) * 100n) / Number(fromUsd(before)));
+  const percent = deltaPercent === null ? 'new' : signedPercent(deltaPercent);
   return `${sides} (${signedUsd(delta, decimals)}, ${percent})`;
 }
 
@@ -77,8 +74,7 @@ export function printCostDiff(diff: CostDiff, source: DiffSource, out: Output): 
   const { totals } = diff;
   const rows = diff.agents.map(agentRow);
   if (totals.orchestrationBefore !== totals.orchestrationAfter) {
-    const delta = toUsd(fromUsd(totals.orchestrationAfter) - fromUsd(totals.orchestrationBefore));
-    rows.push(['orchestration', '', '', usd(totals.orchestrationBefore), usd(totals.orchestrationAfter), signedUsd(delta), '']);
+    rows.push(['orchestration', '', '', usd(totals.orchestrationBefore), usd(totals.orchestrationAfter), signedUsd(totals.orchestrationDeltaUsd), '']);
   }
   out.line(`Cost diff for ${source.file}: ${source.against} → working tree`);
   out.line(`Prices: ${source.prices.source}; as of ${source.prices.date}`);
@@ -87,8 +83,8 @@ export function printCostDiff(diff: CostDiff, source: DiffSource, out: Output): 
   table(header, rows, numeric).forEach((line) => out.line(line));
   out.line('');
   out.line(counts(diff));
-  out.line(`Per party: ${change(totals.perPartyBefore, totals.perPartyAfter, 6)}`);
-  out.line(`Per month: ${change(totals.perMonthBefore, totals.perMonthAfter, 2)}`);
+  out.line(`Per party: ${change(totals.perPartyBefore, totals.perPartyAfter, totals.deltaUsd, totals.deltaPercent, 6)}`);
+  out.line(`Per month: ${change(totals.perMonthBefore, totals.perMonthAfter, totals.perMonthDeltaUsd, totals.perMonthDeltaPercent, 2)}`);
 }
 
 const flags: Record<LimitViolation['limit'], string> = { maxPerPartyUsd: '--max-per-party', maxIncreasePercent: '--max-increase' };

@@ -1,28 +1,34 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { loadConfigText } from '../sources/load';
-import type { PartyConfig } from '../config/schema';
 import type { PartyInput } from '../contract/party';
-import { sampleConfig } from '../config/sample';
+import { adviceReport } from '../service/adviceService';
+import { sampleLoaded } from '../service/configService';
 import type { PartyService } from '../service/partyService';
-import type { CliArgs } from './args';
+import type { ValidConfig, Workspace } from '../service/workspace';
+import type { CommandContext } from './context';
+import { workspaceOf } from './context';
 import type { Output } from './output';
 import { planSummary, printPlan, printRunReport } from './planOutput';
-import { withParties } from './session';
-import { advise } from '../advice/advise';
 
 /**
  * `partycost demo`: the whole story on the embedded sample, offline, in a scratch database (or `--db`): create a
  * party, run it, edit it, show the delta plan, run that, save, edit again, resume the saved snapshot; then the advice.
  */
-export async function demoCommand(args: CliArgs, cwd: string, out: Output): Promise<void> {
-  const loaded = loadConfigText(sampleConfig, 'sample partycost.json') as ReturnType<typeof loadConfigText> & { config: PartyConfig };
+export async function demoCommand({ args, cwd, out }: CommandContext): Promise<void> {
   const scratch = { ...args, db: args.db ?? path.join(mkdtempSync(path.join(tmpdir(), 'partycost-demo-')), 'partycost.db') };
-  await withParties(scratch, cwd, out, (parties, dbFile) => story(parties, dbFile, out), loaded);
+  const ws = workspaceOf(scratch, cwd, out);
+  try {
+    const loaded = sampleLoaded();
+    const parties = ws.parties(loaded);
+    await ws.connectedCache();
+    await story(ws, loaded, parties, ws.display(ws.databaseFile), out);
+  } finally {
+    await ws.close();
+  }
 }
 
-async function story(parties: PartyService, dbFile: string, out: Output): Promise<void> {
+async function story(ws: Workspace, loaded: ValidConfig, parties: PartyService, dbFile: string, out: Output): Promise<void> {
   const step = (n: number, title: string): void => out.line(`\n── ${n}. ${title}\n`);
   out.line('Party Cost Inspector demo: the party-planner sample, offline (no key, no network; usage is estimated)');
   out.line(`Database: ${dbFile}`);
@@ -64,7 +70,7 @@ async function story(parties: PartyService, dbFile: string, out: Output): Promis
   printPlan(resumed.plan, out);
 
   step(9, 'What would cut the bill: the savings advisor (partycost advise)');
-  const report = advise(parties.config, parties.prices, { db: parties.store.db });
+  const report = adviceReport(ws, loaded);
   for (const a of report.advice.slice(0, 3)) out.line(`  ${a.rank}. ${a.agent}: ${a.change}: $${a.savingPerMonthUsd.toFixed(2)} a month (${a.confidence} confidence)`);
   const cached = report.promptCaching.filter((p) => p.cachedTokens > 0).length;
   out.line(`  up to $${report.totalPerMonthUsd.toFixed(2)} a month across ${report.advice.length} changes at ${report.volume.partiesPerMonth.toLocaleString('en-US')} parties a month`);

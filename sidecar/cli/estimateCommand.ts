@@ -1,22 +1,12 @@
-import { mainFile } from '../shared/configLocation';
-import type { ConfigLocation } from '../shared/configLocation';
-import { withCrewAgents } from '../sources/crew/crewAgents';
-import { checkLimits, diffEstimates, emptyEstimate } from '../cost/costDiff';
-import type { CostLimits, LimitViolation } from '../cost/costDiff';
-import { estimate } from '../cost/estimate';
-import { rightSize } from '../cost/rightSize';
-import type { RightSizing } from '../contract/cost';
-import type { AgentEstimate, Estimate } from '../contract/cost';
+import type { SpendTrend } from '../contract/accuracy';
+import type { AgentEstimate, Estimate, RightSizing } from '../contract/cost';
+import { driftLimitPercent } from '../contract/cost';
+import type { CostLimits, LimitViolation } from '../contract/costDiff';
+import { diffAgainst, estimateReport } from '../service/estimateService';
 import { decimalFlag } from './args';
 import type { CliArgs } from './args';
-import { configLocation, configProblems, requireConfig } from './configFile';
-import { configAtRevision, loadAtRevision } from './gitRevision';
-import { withLedger } from './session';
-import type { Learner } from '../ledger/learning';
-import { spendTrend } from '../ledger/trend';
-import type { SpendTrend } from '../contract/accuracy';
-import { listPricing } from '../contract/pricing';
-import { driftLimitPercent } from '../contract/cost';
+import type { CommandContext } from './context';
+import { requireConfig } from './context';
 import { limitsLine, printCostDiff, violationMessage, violationsJson } from './costDiffOutput';
 import { CliError, exitCodes } from './errors';
 import type { Output } from './output';
@@ -27,7 +17,8 @@ import { integer, table, usd } from './table';
  * cost per agent, per party and per month; with `--against`, before (the file at a git revision) and after (the
  * file on disk); a crossed limit prints the result as usual, then one line per violation on stderr, and exits 1.
  */
-export function estimateCommand(args: CliArgs, cwd: string, out: Output): void {
+export function estimateCommand(ctx: CommandContext): void {
+  const { args, out, ws } = ctx;
   const against = revisionFlag(args);
   const limits: CostLimits = {
     maxPerPartyUsd: decimalFlag(args, 'max-per-party', '$') ?? null,
@@ -36,21 +27,11 @@ export function estimateCommand(args: CliArgs, cwd: string, out: Output): void {
   if (limits.maxIncreasePercent !== null && against === undefined) {
     throw new CliError('partycost: --max-increase needs --against REV, the revision to compare with', exitCodes.usage);
   }
-  const loaded = requireConfig(args, cwd, out.warn);
-  // Both sides of a comparison learn from the same runs: an agent whose prompt the change left alone keeps its figures.
-  const { result, learning, trend, compared } = withLedger(args, cwd, out, (read) => {
-    const learned = read?.learner.learningFor(loaded.config);
-    const result = withCrewAgents(estimate(loaded.config, loaded.prices, listPricing, learned), loaded.crew);
-    if (against === undefined) return { result, learning: learned, trend: read ? spendTrend(read.ledger) : undefined };
-    const location = configLocation(args, cwd);
-    const old = configAtRevision(mainFile(location), against, cwd);
-    return { result, learning: learned, compared: { old, before: old.text === null ? emptyEstimate(result) : estimateAt(location, against, cwd, read?.learner) } };
-  });
+  const loaded = requireConfig(ctx);
   const shown = loaded.file;
   if (against === undefined) {
-    const violations = checkLimits(limits, result.perPartyUsd, null);
+    const { estimate: result, rightSizing, trend, violations } = estimateReport(ws, loaded, limits);
     const limited = limits.maxPerPartyUsd !== null;
-    const rightSizing = rightSize(loaded.config, loaded.prices, { atListPrices: result, learning });
     const withTrend = trend ? { ...result, actualSpend: trend } : result;
     if (args.json) out.json(limited ? { ...withTrend, rightSizing, limits, violations: violationsJson(violations) } : { ...withTrend, rightSizing });
     else {
@@ -64,13 +45,11 @@ export function estimateCommand(args: CliArgs, cwd: string, out: Output): void {
     return;
   }
 
-  const { old, before } = compared!;
-  const diff = diffEstimates(before, result);
-  const violations = checkLimits(limits, result.perPartyUsd, before.perPartyUsd);
+  const { old, diff, violations, after } = diffAgainst(ws, loaded, against, limits);
   if (args.json) {
     out.json({ against, file: old.repoPath, existedBefore: old.text !== null, ...diff, limits, violations: violationsJson(violations) });
   } else {
-    printCostDiff(diff, { file: shown, against, beforeName: old.name, existedBefore: old.text !== null, prices: result.prices }, out);
+    printCostDiff(diff, { file: shown, against, beforeName: old.name, existedBefore: old.text !== null, prices: after.prices }, out);
     const line = limitsLine(limits, violations);
     if (line) out.line(line);
   }
@@ -93,16 +72,6 @@ export function revisionFlag(args: CliArgs): string | undefined {
     throw new CliError(`partycost: --against takes a git revision (a branch, tag or commit, e.g. origin/main), not "${rev}"`, exitCodes.usage);
   }
   return rev;
-}
-
-/**
- * The estimate of the configuration as it was at a revision (every file of it: a crew's YAML too), or a CliError
- * listing its problems as `REV:path:line:column: message`.
- */
-function estimateAt(location: ConfigLocation, rev: string, cwd: string, learner?: Learner): Estimate {
-  const { loaded } = loadAtRevision(location, mainFile(location), rev, cwd);
-  if (!loaded.config) throw configProblems(loaded);
-  return withCrewAgents(estimate(loaded.config, loaded.prices, listPricing, learner?.learningFor(loaded.config)), loaded.crew);
 }
 
 const tokenMarks: Record<AgentEstimate['tokenCount'], string> = { counted: '', approximate: '~', calibrated: '≈', declared: '*', learned: '‡', none: '' };

@@ -1,17 +1,11 @@
 import type { AgentImpact, ImpactReport } from '../contract/impact';
 import { impactSummary } from '../contract/impact';
-import { mainFile } from '../shared/configLocation';
-import { partiesRunWith, partyImpacts } from '../impact/impact';
-import { impactReport } from '../impact/impactReport';
-import { storedResults } from '../impact/storedResults';
-import type { StoredResults } from '../impact/storedResults';
-import type { CliArgs } from './args';
-import { configLocation, configProblems, requireConfig } from './configFile';
+import { impactOf } from '../service/impactService';
+import type { CommandContext } from './context';
+import { requireConfig } from './context';
 import { CliError, exitCodes } from './errors';
 import { revisionFlag } from './estimateCommand';
-import { loadAtRevision } from './gitRevision';
 import type { Output } from './output';
-import { withLedger } from './session';
 import { integer, table, usd } from './table';
 
 /**
@@ -20,34 +14,14 @@ import { integer, table, usd } from './table';
  * with --against, as if they had been produced with the configuration at REV): which agents re-run in how many
  * parties, why, and what bringing them all up to date costs at list and Batch API prices.
  */
-export function impactCommand(args: CliArgs, cwd: string, out: Output): void {
+export function impactCommand(ctx: CommandContext): void {
+  const { args, out, ws } = ctx;
   if (args.positionals.length) throw new CliError('partycost: usage: partycost impact [--against REV] [--by-party] [--json]', exitCodes.usage);
   const against = revisionFlag(args);
-  const loaded = requireConfig(args, cwd, out.warn);
-  const old = against === undefined ? undefined : oldConfig(args, cwd, against);
-  const report = withLedger(args, cwd, out, (read) => {
-    const parties = read ? storedResults(read.db) : noParties;
-    const planned = old ? partiesRunWith(old, parties) : parties;
-    const impacts = partyImpacts(loaded.config, planned);
-    return impactReport(loaded.config, loaded.prices, impacts, {
-      against: against ?? "each party's results",
-      byParty: args.flags['by-party'] === true,
-      learning: read?.learner.learningFor(loaded.config),
-    });
-  });
+  const loaded = requireConfig(ctx);
+  const report = impactOf(ws, loaded, { against, byParty: args.flags['by-party'] === true });
   if (args.json) return out.json(report);
   print(report, loaded.file, out);
-}
-
-/** A workspace with no database yet: no parties. */
-const noParties: StoredResults = { agents: new Set(), definitionText: () => '', forEach: () => undefined };
-
-function oldConfig(args: CliArgs, cwd: string, rev: string) {
-  const location = configLocation(args, cwd);
-  const { loaded, old } = loadAtRevision(location, mainFile(location), rev, cwd);
-  if (old.text === null) throw new CliError(`partycost: ${old.name} does not exist: nothing to compare with`);
-  if (!loaded.config) throw configProblems(loaded);
-  return loaded.config;
 }
 
 function print(report: ImpactReport, file: string, out: Output): void {

@@ -1,22 +1,22 @@
 import type { LedgerExecution } from '../contract/ledger';
+import { ledgerReport } from '../service/ledgerService';
 import type { CliArgs } from './args';
+import type { CommandContext } from './context';
+import { requireConfig } from './context';
 import { CliError, exitCodes } from './errors';
-import type { Output } from './output';
-import { withParties } from './session';
 import { dollars, integer, table, usd } from './table';
 
 /**
  * `partycost ledger [PARTY] [--since DATE] [--json]`: every execution with its provider, model, usage by part and its
  * estimated and actual cost; result-cache hits too, costing nothing. Budgets count the actual costs.
  */
-export async function ledgerCommand(args: CliArgs, cwd: string, out: Output): Promise<void> {
+export async function ledgerCommand(ctx: CommandContext): Promise<void> {
+  const { args, out, ws } = ctx;
   if (args.positionals.length > 1) throw new CliError('partycost: usage: partycost ledger [PARTY] [--since DATE]', exitCodes.usage);
   const since = sinceFlag(args);
   const party = args.positionals[0];
-  const report = await withParties(args, cwd, out, (parties) => {
-    if (party) parties.store.load(party); // an unknown party is named, not an empty list
-    return parties.store.ledger.report({ party, since });
-  });
+  requireConfig(ctx);
+  const report = ledgerReport(ws, { party, since });
   if (args.json) return out.json(report);
   if (!report.executions.length) {
     out.line(`No executions${party ? ` of party ${party}` : ''}${since ? ` since ${since}` : ''} yet: "partycost run PARTY" runs one.`);

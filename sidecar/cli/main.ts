@@ -15,17 +15,17 @@ import { adviseCommand } from './adviseCommand';
 import { refreshCommand } from './refreshCommand';
 import { processOutput } from './output';
 import type { Output } from './output';
-import { configJsonSchema } from '../config/schema';
-import { loadCatalogue } from '../cost/catalogueUpdate';
+import { workspaceOf } from './context';
+import type { CommandContext } from './context';
+import { UserError } from '../contract/errors';
 import { keysIn, redact } from '../shared/redact';
 import { serve } from '../server/server';
-import { RequestError } from '../service/partyService';
-import { StoreError } from '../store/database';
-import { UnknownPartyError } from '../store/partyStore';
+import { configSchema } from '../service/configService';
+import type { Workspace } from '../service/workspace';
 
 declare const PARTYCOST_VERSION: string;
 
-type Command = (args: CliArgs, cwd: string, out: Output) => void | Promise<void>;
+type Command = (ctx: CommandContext) => void | Promise<void>;
 
 const commands: Record<string, Command> = {
   init: initCommand,
@@ -46,12 +46,11 @@ const commands: Record<string, Command> = {
   impact: impactCommand,
   advise: adviseCommand,
   refresh: refreshCommand,
-  schema: (_args, _cwd, out) => out.json(configJsonSchema()),
-  serve: async (args) => {
-    if (args.flags.stdio !== true) throw new CliError('partycost: usage: partycost serve --stdio', exitCodes.usage);
-    await serve();
-  },
+  schema: ({ out }) => out.json(configSchema()),
 };
+
+/** Commands that need no workspace (and no price catalogue). */
+const standalone = new Set(['schema', 'serve']);
 
 const usage = `partycost: what a multi-agent plan costs, what an edit re-runs, what the cache saves
 
@@ -101,33 +100,42 @@ Options:
 Exit codes: 0 ok, 1 the work failed (e.g. a broken configuration), 2 a wrong command line.`;
 
 export async function main(argv: string[], cwd = process.cwd(), out: Output = processOutput): Promise<number> {
+  let ws: Workspace | undefined;
   try {
     if (argv[0] === '--version') return out.line(typeof PARTYCOST_VERSION === 'string' ? PARTYCOST_VERSION : 'dev'), exitCodes.ok;
     const args = parseCliArgs(argv, cwd);
     if (args.help || args.command === undefined || args.command === 'help') return out.line(usage), exitCodes.ok;
+    if (args.command === 'serve') return await serveCommand(args);
     const command = commands[args.command];
     if (!command) throw new CliError(`partycost: unknown command "${args.command}"; run "partycost --help"`, exitCodes.usage);
-    if (args.command !== 'serve' && args.command !== 'schema') {
-      const catalogue = await loadCatalogue(args.workspace);
-      if (catalogue.problem) out.warn(`partycost: ${catalogue.problem}`);
+    ws = workspaceOf(args, cwd, out);
+    if (!standalone.has(args.command)) {
+      const problem = await ws.loadPrices();
+      if (problem) out.warn(`partycost: ${problem}`);
     }
-    await command(args, cwd, out);
+    await command({ args, cwd, out, ws });
     return exitCodes.ok;
   } catch (error) {
-    if (isUserFacing(error)) {
-      out.warn(`partycost: ${error.message}`);
+    const failure = ws ? ws.failure(error) : error;
+    if (failure instanceof UserError) {
+      failure.details.forEach((line) => out.warn(line));
+      out.warn(`partycost: ${failure.message}`);
       return exitCodes.failure;
     }
-    if (!(error instanceof CliError)) throw error;
-    error.details.forEach((line) => out.warn(line));
-    out.warn(error.message);
-    return error.exitCode;
+    if (!(failure instanceof CliError)) throw failure;
+    failure.details.forEach((line) => out.warn(line));
+    out.warn(failure.message);
+    return failure.exitCode;
+  } finally {
+    await ws?.close();
   }
 }
 
-/** Errors whose message is already a sentence for the user: one line, no stack. */
-function isUserFacing(error: unknown): error is Error {
-  return error instanceof StoreError || error instanceof RequestError || error instanceof UnknownPartyError;
+/** `partycost serve --stdio`: the sidecar, until the client goes away. */
+async function serveCommand(args: CliArgs): Promise<number> {
+  if (args.flags.stdio !== true) throw new CliError('partycost: usage: partycost serve --stdio', exitCodes.usage);
+  await serve();
+  return exitCodes.ok;
 }
 
 /**

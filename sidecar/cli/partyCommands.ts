@@ -1,36 +1,40 @@
-import { RunCancelledError, RunFailedError } from '../service/runner';
-import { holderText, LeaseHeldError } from '../store/leases';
+import { UserError } from '../contract/errors';
 import type { AgentProgress } from '../contract/plan';
 import type { PartyInput } from '../contract/party';
 import type { PartyEvent } from '../contract/party';
 import { integerFlag, listFlag, positionals } from './args';
-import type { CliArgs } from './args';
+import type { PartyService } from '../service/partyService';
+import type { CommandContext } from './context';
+import { requireConfig } from './context';
 import { CliError, exitCodes } from './errors';
-import type { Output } from './output';
 import { planSummary, printPlan, printRunReport } from './planOutput';
-import { withParties } from './session';
-import { requireConfig } from './configFile';
-import { agentProvider } from '../config/agents';
-import type { PartyConfig } from '../config/schema';
 import { dollars, table } from './table';
 
-type Command = (args: CliArgs, cwd: string, out: Output) => Promise<void>;
+type Command = (ctx: CommandContext) => Promise<void>;
+
+/** The party commands for the workspace's configuration, with the result cache connected. */
+async function partiesOf(ctx: CommandContext): Promise<PartyService> {
+  const parties = ctx.ws.parties(requireConfig(ctx));
+  await ctx.ws.connectedCache();
+  return parties;
+}
 
 function routed(input: PartyInput): string {
   return `${input.id} "${input.text}" → ${input.agents.length ? input.agents.join(', ') : 'no agent (it changes nothing)'}`;
 }
 
 /** `party create [--name N] [--input TEXT]...` and `party list`. */
-export const partyCommand: Command = async (args, cwd, out) => {
+export const partyCommand: Command = async (ctx) => {
+  const { args, out } = ctx;
   const [verb] = positionals(args, 1, 'party create [--name N] [--input TEXT]... | party list');
   if (verb === 'create') {
-    const created = await withParties(args, cwd, out, (parties) => parties.create(args.flags.name as string | undefined, listFlag(args, 'input')));
+    const created = (await partiesOf(ctx)).create(args.flags.name as string | undefined, listFlag(args, 'input'));
     if (args.json) return out.json({ party: created.party.id, name: created.party.name, inputs: created.inputs });
     out.line(`Created party ${created.party.id} ("${created.party.name}")`);
     created.inputs.forEach((input) => out.line(`  ${routed(input)}`));
     out.line(`Next: partycost plan ${created.party.id}`);
   } else if (verb === 'list') {
-    const list = await withParties(args, cwd, out, (parties) => parties.list());
+    const list = (await partiesOf(ctx)).list();
     if (args.json) return out.json({ parties: list });
     if (!list.length) return out.line('No parties yet: partycost party create --input "jungle theme"');
     const rows = list.map((p) => [p.id, p.name, p.status, String(p.inputs), String(p.results), String(p.snapshots), String(p.events), p.updatedAt.slice(0, 19).replace('T', ' ')]);
@@ -41,18 +45,21 @@ export const partyCommand: Command = async (args, cwd, out) => {
 };
 
 /** `input add PARTY TEXT` and `input remove PARTY INPUT_ID`. */
-export const inputCommand: Command = async (args, cwd, out) => {
+export const inputCommand: Command = async (ctx) => {
+  const { args, out } = ctx;
   const [verb, party, value] = positionals(args, 3, 'input add PARTY TEXT | input remove PARTY INPUT_ID');
   if (verb !== 'add' && verb !== 'remove') throw new CliError(`partycost: unknown input command "${verb}"; use "input add" or "input remove"`, exitCodes.usage);
-  const input = await withParties(args, cwd, out, (parties) => (verb === 'add' ? parties.addInput(party, value) : parties.removeInput(party, value)));
+  const parties = await partiesOf(ctx);
+  const input = verb === 'add' ? parties.addInput(party, value) : parties.removeInput(party, value);
   if (args.json) return out.json(input);
   out.line(verb === 'add' ? `Added ${routed(input)}` : `Removed ${input.id} "${input.text}" (it was routed to ${input.agents.join(', ') || 'no agent'})`);
 };
 
 /** `plan PARTY [--force AGENT]...`: the delta plan; runs nothing. */
-export const planCommand: Command = async (args, cwd, out) => {
+export const planCommand: Command = async (ctx) => {
+  const { args, out } = ctx;
   const [party] = positionals(args, 1, 'plan PARTY [--force AGENT]...');
-  const plan = await withParties(args, cwd, out, (parties) => parties.plan(party, listFlag(args, 'force')));
+  const plan = await (await partiesOf(ctx)).plan(party, listFlag(args, 'force'));
   if (args.json) return out.json(plan);
   out.line(`Delta plan for party ${party}`);
   out.line('');
@@ -60,48 +67,41 @@ export const planCommand: Command = async (args, cwd, out) => {
 };
 
 /** `run PARTY [--force AGENT]...`: executes the delta plan; Ctrl-C cancels, keeping what finished. */
-export const runCommand: Command = async (args, cwd, out) => {
+export const runCommand: Command = async (ctx) => {
+  const { args, out } = ctx;
   const [party] = positionals(args, 1, 'run PARTY [--force AGENT]... [--concurrency N] [--no-wait]');
   const controller = new AbortController();
   const cancel = (): void => controller.abort();
   process.once('SIGINT', cancel);
   try {
-    const loaded = requireConfig(args, cwd, out.warn);
-    if (loaded.crew && !args.json) out.line(crewRunNote(loaded.config));
-    const report = await withParties(args, cwd, out, async (parties) => {
-      return parties.run(party, {
-        wait: args.flags['no-wait'] !== true,
-        onWait: (holder) => out.warn(`partycost: party ${party} is being run by ${holderText(holder)}; waiting for it to finish (--no-wait refuses instead)`),
-        onStart: async () => {
-          if (!args.json) out.line(`Running party ${party}: ${planSummary(await parties.plan(party, listFlag(args, 'force')))}`);
-        },
-        force: listFlag(args, 'force'),
-        concurrency: integerFlag(args, 'concurrency'),
-        signal: controller.signal,
-        onProgress: (p) => {
-          if (args.json || p.state === 'started') return;
-          out.line(`  ${progressLine(p)}`);
-        },
-      });
-    }, loaded);
+    const note = requireConfig(ctx).runNote;
+    if (note && !args.json) out.line(note);
+    const parties = await partiesOf(ctx);
+    const report = await parties.run(party, {
+      wait: args.flags['no-wait'] !== true,
+      onWait: (holder) => out.warn(`partycost: party ${party} is being run by ${holder}; waiting for it to finish (--no-wait refuses instead)`),
+      onStart: async () => {
+        if (!args.json) out.line(`Running party ${party}: ${planSummary(await parties.plan(party, listFlag(args, 'force')))}`);
+      },
+      force: listFlag(args, 'force'),
+      concurrency: integerFlag(args, 'concurrency'),
+      signal: controller.signal,
+      onProgress: (p) => {
+        if (args.json || p.state === 'started') return;
+        out.line(`  ${progressLine(p)}`);
+      },
+    });
     if (args.json) out.json(report);
     else printRunReport(report, out);
     if (report.refused) throw new CliError(`partycost: ${report.refused}`);
   } catch (error) {
-    if (error instanceof RunFailedError) throw new CliError(`partycost: ${error.message}; finished agents are kept, run again to retry the rest`);
-    if (error instanceof RunCancelledError) throw new CliError(`partycost: ${error.message}`);
-    if (error instanceof LeaseHeldError) throw new CliError(`partycost: party ${party} is being run by ${holderText(error.holder)}; try again when it is done`);
+    if (error instanceof UserError && error.kind === 'run-failed') throw new CliError(`partycost: ${error.message}; finished agents are kept, run again to retry the rest`);
+    if (error instanceof UserError && error.kind !== 'failure') throw new CliError(`partycost: ${error.message}`);
     throw error;
   } finally {
     process.removeListener('SIGINT', cancel);
   }
 };
-
-/** What a run of a crew is, said before it starts: each task one model call of ours, not CrewAI's own loop. */
-function crewRunNote(config: PartyConfig): string {
-  const providers = [...new Set(Object.values(config.agents).map((agent) => agentProvider(agent, config)))].join(', ');
-  return `A CrewAI crew: each task runs as one model call on our ${providers} provider (not CrewAI's agent loop with tools; priced at each task's model).`;
-}
 
 function progressLine(p: AgentProgress): string {
   if (p.state === 'failed') return `✘ ${p.agent} failed (${p.cause}): ${p.error}`;
@@ -112,19 +112,21 @@ function progressLine(p: AgentProgress): string {
 }
 
 /** `save PARTY [--type draft|final]`. */
-export const saveCommand: Command = async (args, cwd, out) => {
+export const saveCommand: Command = async (ctx) => {
+  const { args, out } = ctx;
   const [party] = positionals(args, 1, 'save PARTY [--type draft|final]');
   const type = (args.flags.type as string | undefined) ?? 'draft';
   if (type !== 'draft' && type !== 'final') throw new CliError(`partycost: --type is draft or final, not "${type}"`, exitCodes.usage);
-  const snapshot = await withParties(args, cwd, out, (parties) => parties.save(party, type));
+  const snapshot = (await partiesOf(ctx)).save(party, type);
   if (args.json) return out.json({ party, ...snapshot });
   out.line(`Saved party ${party} as snapshot version ${snapshot.version} (${snapshot.type}), covering events 1–${snapshot.seq}`);
 };
 
 /** `resume PARTY [--version N]`: restores a snapshot (+ later events) and shows the delta plan. */
-export const resumeCommand: Command = async (args, cwd, out) => {
+export const resumeCommand: Command = async (ctx) => {
+  const { args, out } = ctx;
   const [party] = positionals(args, 1, 'resume PARTY [--version N]');
-  const resumed = await withParties(args, cwd, out, (parties) => parties.resume(party, integerFlag(args, 'version')));
+  const resumed = await (await partiesOf(ctx)).resume(party, integerFlag(args, 'version'));
   if (args.json) return out.json(resumed);
   const source = resumed.fromVersion === null ? 'its events (no snapshot yet)' : `snapshot version ${resumed.fromVersion}`;
   out.line(`Resumed party ${party} from ${source}${resumed.eventsReplayed ? ` + ${resumed.eventsReplayed} later events` : ''}`);
@@ -134,9 +136,10 @@ export const resumeCommand: Command = async (args, cwd, out) => {
 };
 
 /** `history PARTY`: snapshots and events. */
-export const historyCommand: Command = async (args, cwd, out) => {
+export const historyCommand: Command = async (ctx) => {
+  const { args, out } = ctx;
   const [party] = positionals(args, 1, 'history PARTY');
-  const history = await withParties(args, cwd, out, (parties) => parties.history(party));
+  const history = (await partiesOf(ctx)).history(party);
   if (args.json) return out.json({ party, snapshots: history.snapshots, events: history.events });
   out.line(`Party ${party} ("${history.party.name}"), ${history.party.status}`);
   out.line('');

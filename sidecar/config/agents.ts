@@ -1,4 +1,6 @@
-import type { AgentConfig, PartyConfig, providerNames } from './schema';
+import type { AgentConfig, PartyConfig } from './schema';
+import { builtinProvider, defaultProvider } from '../providers/profiles';
+import type { ProviderName } from '../providers/profiles';
 
 /** The model an agent calls, or null for a compute agent. */
 export function agentModel(agent: AgentConfig, config: PartyConfig): string | null {
@@ -6,7 +8,7 @@ export function agentModel(agent: AgentConfig, config: PartyConfig): string | nu
 }
 
 /** The provider an agent runs on: its own `provider`, else `defaults.provider`, else offline; compute agents none. */
-export function agentProvider(agent: AgentConfig, config: PartyConfig): (typeof providerNames)[number] | 'builtin' {
-  if (agent.kind === 'compute') return 'builtin';
-  return agent.provider ?? config.defaults?.provider ?? 'offline';
+export function agentProvider(agent: AgentConfig, config: PartyConfig): ProviderName | typeof builtinProvider {
+  if (agent.kind === 'compute') return builtinProvider;
+  return agent.provider ?? config.defaults?.provider ?? defaultProvider;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { providerNames } from '../providers/profiles';
 
 /**
  * The schema of `partycost.json`. Its field names are a public contract (DESIGN.md §2): the JSON Schema contributed
@@ -49,7 +50,6 @@ const resourcesSchema = z
   .describe('Non-model resources one run of the agent uses.');
 
 /** The providers an agent can run on (sidecar/providers/provider.ts names the same). */
-export const providerNames = ['offline', 'openai', 'anthropic', 'gemini'] as const;
 const providerName = z.enum(providerNames);
 
 export const agentSchema = z.strictObject({

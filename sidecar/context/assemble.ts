@@ -2,10 +2,10 @@ import { agentMessages, stablePrefixOf } from './prompt';
 import type { StablePrefix } from '../providers/provider';
 import type { AgentConfig } from '../config/schema';
 import { isInputPlaceholder, placeholders } from '../config/template';
-import { templateMessages } from '../cost/agentTokens';
+import { templateMessages } from './agentTokens';
 import { countChat, countText, tokenizationFor } from '../cost/tokens';
 import type { ChatMessage, EncodingName } from '../cost/tokens';
-import { resultHash } from '../planner/keys';
+import { resultHash } from '../hashing/hash';
 import { referenceText, resultSummarizer } from './summarize';
 import type { Summary } from './summarize';
 

@@ -99,6 +99,8 @@ export interface AdviceReport {
   advice: Advice[];
   totalPerMonthUsd: number;
   promptCaching: PromptCaching[];
+  /** What the prompt-caching rows assume beyond the vendors' rules, one sentence each. */
+  cachingNotes: string[];
   applied: AppliedAdvice[];
   /** The volume the savings are priced at: the configuration's, or the ledger's last 30 days. */
   volume: { partiesPerMonth: number; runsPerParty: number; source: 'configured' | 'ledger'; why: string };

@@ -122,6 +122,19 @@ export interface Volume {
   rerunFactor: number;
 }
 
+/** The volume a configuration that sets none is projected at. */
+export const defaultVolume: Volume = { partiesPerMonth: 1000, rerunFactor: 1 };
+
+/** A configuration's volume, its unset parts at their defaults. */
+export function volumeOf(configured: Partial<Volume> | undefined): Volume {
+  return { ...defaultVolume, ...configured };
+}
+
+/** Runs of each agent a month at a volume: parties a month × runs a party. Every monthly projection multiplies by it. */
+export function runsPerMonth(volume: Volume): number {
+  return volume.partiesPerMonth * volume.rerunFactor;
+}
+
 /** A configuration's estimate: per agent, per party and per month, with the prices' source and date. */
 export interface Estimate {
   agents: AgentEstimate[];

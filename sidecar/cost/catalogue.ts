@@ -1,3 +1,4 @@
+import type { CatalogueInfo, ModelPriceSheet } from '../contract/pricing';
 import type { ModelInfo, ModelPrice, Provider as CatalogueProvider } from '@pydantic/genai-prices';
 import { modelLimits } from './modelLimits';
 import type { Pico } from './money';
@@ -12,18 +13,6 @@ export const bundledCatalogue = { name: '@pydantic/genai-prices', version: '0.1.
 
 /** Providers whose batch API bills input and output at half price (the catalogue has no batch prices). */
 export const batchProviders: ReadonlySet<string> = new Set(['openai', 'anthropic', 'google', 'mistral', 'azure']);
-
-/** Where the prices in force come from, and how fresh they are. */
-export interface CatalogueInfo {
-  source: string;
-  /** The day the data is from: the pinned release's date, or the day an update fetched it. */
-  date: string;
-  version: string;
-  /** Set when the data was fetched by an update rather than bundled. */
-  fetchedAt?: string;
-  providers: number;
-  models: number;
-}
 
 /** A model resolved to its provider and price data in the catalogue (or in the configuration's `prices`). */
 export interface CatalogueModel {
@@ -327,17 +316,6 @@ export function catalogueTotalUsd(model: CatalogueModel, usage: PricedUsage, at 
     { provider: model.pricing, timestamp: at },
   );
   return result?.total_price ?? 0;
-}
-
-/** A model's prices per 1M tokens today, as `partycost prices` lists them. */
-export interface ModelPriceSheet {
-  inputUsd: number;
-  outputUsd: number;
-  cacheReadUsd?: number;
-  cacheWriteUsd?: number;
-  /** Anthropic's price to write a prefix cached for 1 hour (the 5-minute write is `cacheWriteUsd`). */
-  cacheWrite1hUsd?: number;
-  tiers?: { aboveInputTokens: number; inputUsd: number; outputUsd: number }[];
 }
 
 export function priceSheet(model: CatalogueModel, at = new Date()): ModelPriceSheet {

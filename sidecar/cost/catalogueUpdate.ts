@@ -1,7 +1,8 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { catalogueInfo, catalogueReady, remoteCatalogueUrl, useBundledCatalogue, useCatalogueData } from './catalogue';
-import type { CatalogueInfo } from './catalogue';
+import type { CatalogueInfo } from '../contract/pricing';
+import { UserError } from '../contract/errors';
 
 /** Where an update keeps the fetched price data: beside the workspace database, read by the CLI and the sidecar. */
 export function storedCataloguePath(workspace: string): string {
@@ -38,7 +39,7 @@ export async function loadCatalogue(workspace: string): Promise<CatalogueInfo & 
 }
 
 /** An update that could not be fetched or used; the prices in force are kept. */
-export class CatalogueUpdateError extends Error {}
+export class CatalogueUpdateError extends UserError {}
 
 /**
  * Fetches the catalogue's newest data (from the library's address, or `PARTYCOST_PRICES_URL`), puts it in force and

@@ -2,7 +2,24 @@ import { catalogueInfo, catalogueModel, catalogueModelIds, configuredModel, pric
 import type { CatalogueModel, PricedCost, PricedUsage } from './catalogue';
 import { defaultResourcePrices } from './resourcePrices';
 import type { ResourceUnitPrices } from './resourcePrices';
-import type { ModelPrice, PartyConfig } from '../config/schema';
+
+/** A model's prices as a configuration's `prices` entry gives them (USD per 1M tokens), with its limits. */
+export interface ConfiguredPrice {
+  input: number;
+  cachedInput?: number;
+  cacheWrite?: number;
+  output: number;
+  batchInput?: number;
+  batchOutput?: number;
+  contextWindow?: number;
+  maxOutputTokens?: number;
+}
+
+/** What a configuration says about prices: model prices that win over the catalogue, resource unit prices. */
+export interface ConfiguredPrices {
+  prices?: Record<string, ConfiguredPrice>;
+  resourcePrices?: Partial<ResourceUnitPrices>;
+}
 
 /** The prices in force for a workspace: the catalogue, with the configuration's `prices` winning over it. */
 export interface PriceBook {
@@ -19,7 +36,7 @@ export interface PriceBook {
   resources: ResourceUnitPrices;
 }
 
-export function priceBook(config: Pick<PartyConfig, 'prices' | 'resourcePrices'> = {}): PriceBook {
+export function priceBook(config: ConfiguredPrices = {}): PriceBook {
   const overrides = Object.entries(config.prices ?? {});
   const configured = new Map(overrides.map(([name, price]) => [name, fromConfiguration(name, price)]));
   const info = catalogueInfo();
@@ -35,7 +52,7 @@ export function priceBook(config: Pick<PartyConfig, 'prices' | 'resourcePrices'>
 }
 
 /** A `prices` entry as a model: its prices per 1M tokens, the catalogue's limits for a name it also knows. */
-function fromConfiguration(name: string, price: ModelPrice): CatalogueModel {
+function fromConfiguration(name: string, price: ConfiguredPrice): CatalogueModel {
   const known = catalogueModel(name);
   const limits = { contextWindow: price.contextWindow ?? known?.contextWindow ?? undefined, maxOutputTokens: price.maxOutputTokens ?? known?.maxOutputTokens ?? undefined };
   const keys = (input: number, output: number): Record<string, number | undefined> => ({

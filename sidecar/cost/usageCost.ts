@@ -1,4 +1,3 @@
-import type { AgentConfig } from '../config/schema';
 import type { Usage } from '../contract/party';
 import type { CostParts } from '../contract/ledger';
 import type { PricedCost, PricedUsage } from './catalogue';
@@ -8,8 +7,21 @@ import type { PriceBook } from './prices';
 
 export type ResourceComponent = 'vector' | 'compute' | 'cache' | 'sql';
 
+/** What one run of an agent uses besides its model (an agent's `resources`). */
+export interface AgentResources {
+  vectorQueries?: number;
+  computeSeconds?: number;
+  cacheOps?: number;
+  sqlQueries?: number;
+}
+
+/** An agent as its execution's cost sees it. */
+interface CostedAgent {
+  resources?: AgentResources;
+}
+
 /** What one run's non-model resources cost, per component. */
-export function resourceCosts(resources: AgentConfig['resources'], prices: PriceBook): Record<ResourceComponent, Pico> {
+export function resourceCosts(resources: AgentResources | undefined, prices: PriceBook): Record<ResourceComponent, Pico> {
   const r = resources ?? {};
   return {
     vector: unitCost(r.vectorQueries ?? 0, prices.resources.vectorQuery),
@@ -31,12 +43,12 @@ export function llmCost(model: string | null, usage: PricedUsage, prices: PriceB
 }
 
 /** The whole cost of one execution of an agent with this usage, at the prices of `at` (default now). */
-export function executionCost(agent: AgentConfig, model: string | null, usage: Usage, prices: PriceBook, at?: Date): Pico {
+export function executionCost(agent: CostedAgent, model: string | null, usage: Usage, prices: PriceBook, at?: Date): Pico {
   return llmCost(model, usage, prices, { at, batch: usage.batch === true }) + sum(Object.values(resourceCosts(agent.resources, prices)));
 }
 
 /** The cost of one execution by part, in USD: model charges by token kind, and the resources. */
-export function executionParts(agent: AgentConfig, model: string | null, usage: Usage, prices: PriceBook, at?: Date): CostParts {
+export function executionParts(agent: CostedAgent, model: string | null, usage: Usage, prices: PriceBook, at?: Date): CostParts {
   const llm = llmParts(model, usage, prices, { at, batch: usage.batch === true });
   const usd = (part: keyof PricedCost['parts']): number => toUsd(llm?.parts[part] ?? 0n);
   return {

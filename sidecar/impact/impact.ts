@@ -8,7 +8,7 @@ import { routeInputs, takesPart } from '../planner/partyGraph';
 import { decide } from '../planner/decide';
 import type { Decision, UpstreamState } from '../planner/decide';
 import type { AgentResult } from '../contract/party';
-import type { StoredParty, StoredResults, StoredRow } from './storedResults';
+import type { StoredParty, StoredResults, StoredRow } from '../store/storedResults';
 import { definitionHash } from '../store/projection';
 
 /**

@@ -1,5 +1,5 @@
 import type { PartyConfig } from '../config/schema';
-import { estimate } from '../cost/estimate';
+import { estimate } from '../estimate/estimate';
 import { fromUsd, toUsd } from '../cost/money';
 import type { PriceBook } from '../cost/prices';
 import type { Learning } from '../contract/cost';

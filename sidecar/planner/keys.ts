@@ -1,7 +1,8 @@
-import { createHash } from 'node:crypto';
 import type { AgentConfig, PartyConfig } from '../config/schema';
 import { agentModel, agentProvider } from '../config/agents';
 import { resultEndpoint } from '../providers/registry';
+import { builtinProvider, providerProfile } from '../providers/profiles';
+import { canonicalJson, sha256 } from '../hashing/hash';
 
 /** Bumped when the meaning of a key changes, so old results are never mistaken for new ones. */
 export const keyVersion = 2;
@@ -16,7 +17,7 @@ export function agentDefinition(agent: AgentConfig, config: PartyConfig): AgentD
     provider,
     // The endpoint is part of what a result depends on (another server, another model behind the same name); the
     // offline generator and compute agents have none, so their keys are as they always were.
-    ...(provider === 'offline' || provider === 'builtin' ? {} : { endpoint: resultEndpoint(provider, config) }),
+    ...(provider === builtinProvider || !providerProfile(provider).remote ? {} : { endpoint: resultEndpoint(provider, config) }),
     model: agentModel(agent, config),
     system: agent.system ?? null,
     prompt: agent.prompt ?? null,
@@ -24,17 +25,6 @@ export function agentDefinition(agent: AgentConfig, config: PartyConfig): AgentD
     contextBudget: agent.contextBudget ?? null,
     normalize: agent.cache?.normalize ?? null,
   };
-}
-
-export function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
-}
-
-/** JSON with sorted object keys, so equal values always hash equal. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
-  );
 }
 
 /** Each definition's canonical JSON, kept by identity: a plan or an impact hashes one definition for many keys. */
@@ -53,10 +43,6 @@ function canonicalDefinition(definition: AgentDefinition): string {
  */
 export function agentKey(definition: AgentDefinition, inputs: string[], upstream: Record<string, string | null>): string {
   return sha256(`{"definition":${canonicalDefinition(definition)},"inputs":${JSON.stringify(inputs)},"upstream":${canonicalJson(upstream)},"v":${keyVersion}}`);
-}
-
-export function resultHash(output: string): string {
-  return sha256(output);
 }
 
 /** changedFields of definition pairs, by identity (impact compares one stored definition with one current one often). */

@@ -1,8 +1,7 @@
 import type { PartyConfig } from '../config/schema';
-import { estimate } from '../cost/estimate';
 import { roundUsd, toUsd } from '../cost/money';
 import type { PriceBook } from '../cost/prices';
-import type { Learning } from '../contract/cost';
+import type { Estimate } from '../contract/cost';
 import { executionCost } from '../cost/usageCost';
 import type { PartyState } from '../contract/party';
 import { blockDecision, decide } from './decide';
@@ -23,13 +22,13 @@ export interface PlanInput {
   cached?: (key: string) => CachedResult | undefined;
   /** Spend limits: at the refuse level executes are blocked, at the defer level those of non-essential agents. */
   budget?: BudgetState;
-  /** What the ledger teaches the estimates (each agent's learned tokens). */
-  learning?: Learning;
+  /** The configuration's estimate (at list prices, with what the ledger teaches): each execute is priced at it. */
+  estimate: Estimate;
 }
 
 /** Decides every agent in topological order, each from what is known of its upstream agents at plan time. */
 export function planParty(input: PlanInput): Plan {
-  const estimates = new Map(estimate(input.config, input.prices, undefined, input.learning).agents.map((a) => [a.agent, a]));
+  const estimates = new Map(input.estimate.agents.map((a) => [a.agent, a]));
   const decisions = new Map<string, Decision>();
   const agents = partyGraph(input.config, input.state).map((facts): PlannedAgent => {
     const decided = decide(situation(facts, input, (dep) => upstreamAtPlanTime(decisions.get(dep), input.state.results[dep]?.resultHash ?? null)));
@@ -44,7 +43,7 @@ export function planParty(input: PlanInput): Plan {
 }
 
 /** The situation of one agent; `upstream` says what is known of each of its upstream agents. */
-export function situation(facts: AgentFacts, input: PlanInput, upstream: (dep: string) => UpstreamState) {
+export function situation(facts: AgentFacts, input: Pick<PlanInput, 'state' | 'force' | 'now' | 'cached'>, upstream: (dep: string) => UpstreamState) {
   const stored = input.state.results[facts.name];
   const now = input.now ?? Date.now();
   return {

@@ -1,11 +1,7 @@
 import type { ChatMessage } from '../cost/tokens';
 import type { Usage } from '../contract/party';
 import { keysIn, redact } from '../shared/redact';
-
-import type { providerNames } from '../config/schema';
-
-/** The providers an agent can run on (`builtin` runs a compute agent's function). */
-export type ProviderName = (typeof providerNames)[number];
+import type { ProviderName } from './profiles';
 
 /**
  * The part of a prompt that repeats across parties (the system message, and upstream results placed before the

@@ -1,7 +1,8 @@
-import type { PartyConfig } from '../config/schema';
 import { OfflineProvider } from './offline';
+import { legacySettingsProvider, providerProfile } from './profiles';
+import type { BatchProvider, ProviderName } from './profiles';
 import { ProviderSetupError } from './provider';
-import type { Provider, ProviderName } from './provider';
+import type { Provider } from './provider';
 import type { BatchDriver } from './batch';
 import { BatchedCalls, batchPollMs } from './batchedCall';
 
@@ -15,19 +16,33 @@ export interface ProviderSettings {
   maxRetries: number;
 }
 
-/** Each vendor's own endpoint, and the environment variables its SDK reads for another one and for the key. */
-const vendors: Record<Exclude<ProviderName, 'offline'>, { endpoint: string; baseURLVariable: string; keyVariables: string[] }> = {
-  openai: { endpoint: 'https://api.openai.com/v1', baseURLVariable: 'OPENAI_BASE_URL', keyVariables: ['OPENAI_API_KEY'] },
-  anthropic: { endpoint: 'https://api.anthropic.com', baseURLVariable: 'ANTHROPIC_BASE_URL', keyVariables: ['ANTHROPIC_API_KEY'] },
-  gemini: { endpoint: 'https://generativelanguage.googleapis.com', baseURLVariable: 'GOOGLE_GEMINI_BASE_URL', keyVariables: ['GEMINI_API_KEY', 'GOOGLE_API_KEY'] },
-};
+/** One provider's settings in partycost.json (`providers.<name>`, or the older `provider` section). */
+interface ProviderConfig {
+  baseURL?: string;
+  timeoutMs?: number;
+  maxRetries?: number;
+  cacheGroup?: string;
+}
 
-/** A provider's base URL: `providers.<name>.baseURL` (or the older `provider.baseURL` for openai), the SDK's variable, the vendor's own. */
-function baseURLOf(name: ProviderName, config: PartyConfig, env: NodeJS.ProcessEnv): { baseURL: string; custom: boolean } {
-  if (name === 'offline') return { baseURL: 'offline', custom: false };
-  const vendor = vendors[name];
-  const configured = config.providers?.[name]?.baseURL ?? (name === 'openai' ? config.provider?.baseURL : undefined) ?? (env[vendor.baseURLVariable] || undefined);
-  return { baseURL: configured ?? vendor.endpoint, custom: configured !== undefined && configured !== vendor.endpoint };
+/** The part of a configuration the providers read. */
+export interface ProvidersConfig {
+  provider?: ProviderConfig;
+  providers?: Partial<Record<Exclude<ProviderName, 'offline'>, ProviderConfig>>;
+}
+
+/** A remote provider's own settings: `providers.<name>`, else (for the legacy provider) the older `provider` section. */
+function ownSettings(name: ProviderName, config: ProvidersConfig): ProviderConfig | undefined {
+  if (!providerProfile(name).remote) return undefined;
+  const own = config.providers?.[name as Exclude<ProviderName, 'offline'>];
+  return name === legacySettingsProvider ? { ...config.provider, ...own } : own;
+}
+
+/** A provider's base URL: its own settings' baseURL, the SDK's variable, the vendor's own. */
+function baseURLOf(name: ProviderName, config: ProvidersConfig, env: NodeJS.ProcessEnv): { baseURL: string; custom: boolean } {
+  const profile = providerProfile(name);
+  if (!profile.remote || !profile.endpoint) return { baseURL: name, custom: false };
+  const configured = ownSettings(name, config)?.baseURL ?? (env[profile.baseURLVariable ?? ''] || undefined);
+  return { baseURL: configured ?? profile.endpoint, custom: configured !== undefined && configured !== profile.endpoint };
 }
 
 /**
@@ -35,8 +50,8 @@ function baseURLOf(name: ProviderName, config: PartyConfig, env: NodeJS.ProcessE
  * case, no default port, no trailing slash), so the same model name at two servers never shares a result; or the
  * `cacheGroup` the configuration names, for teams that share results across endpoints on purpose.
  */
-export function resultEndpoint(name: ProviderName, config: PartyConfig, env: NodeJS.ProcessEnv = process.env): string {
-  const group = name === 'offline' ? undefined : (config.providers?.[name]?.cacheGroup ?? (name === 'openai' ? config.provider?.cacheGroup : undefined));
+export function resultEndpoint(name: ProviderName, config: ProvidersConfig, env: NodeJS.ProcessEnv = process.env): string {
+  const group = ownSettings(name, config)?.cacheGroup;
   if (group) return `group:${group}`;
   const { baseURL } = baseURLOf(name, config, env);
   try {
@@ -59,14 +74,14 @@ export class Providers {
   private readonly built = new Map<ProviderName, Promise<Provider>>();
 
   constructor(
-    private readonly config: PartyConfig,
+    private readonly config: ProvidersConfig,
     private readonly env: NodeJS.ProcessEnv = process.env,
     /** Ready-made providers by name (tests; an extension host that holds its own). */
     private readonly given: Partial<Record<ProviderName, Provider>> = {},
   ) {}
 
   settings(name: ProviderName): ProviderSettings {
-    const own = name === 'offline' ? undefined : this.config.providers?.[name];
+    const own = providerProfile(name).remote ? this.config.providers?.[name as Exclude<ProviderName, 'offline'>] : undefined;
     const legacy = this.config.provider;
     const timeoutMs = own?.timeoutMs ?? legacy?.timeoutMs ?? defaultTimeoutMs;
     const maxRetries = own?.maxRetries ?? legacy?.maxRetries ?? defaultMaxRetries;
@@ -88,19 +103,19 @@ export class Providers {
   }
 
   /** The provider's endpoint and key, or a ProviderSetupError naming what to set. */
-  private reach(name: Exclude<ProviderName, 'offline'>): { baseURL: string; apiKey: string | undefined } {
+  private reach(name: ProviderName): { baseURL: string; apiKey: string | undefined } {
     const { baseURL, custom } = this.settings(name);
-    const vendor = vendors[name];
-    const apiKey = vendor.keyVariables.map((variable) => this.env[variable]).find((key) => key);
+    const { keyVariables, keylessElsewhere } = providerProfile(name);
+    const apiKey = keyVariables.map((variable) => this.env[variable]).find((key) => key);
     // A local OpenAI-compatible server (Ollama, vLLM, LM Studio) usually takes no key; the other vendors' APIs do.
-    if (!apiKey && !(name === 'openai' && custom)) {
-      throw new ProviderSetupError(`the ${name} provider needs an API key: set ${vendor.keyVariables.join(' or ')} (or, in VS Code, run "Party Cost: Set API Key")`);
+    if (!apiKey && !(keylessElsewhere && custom)) {
+      throw new ProviderSetupError(`the ${name} provider needs an API key: set ${keyVariables.join(' or ')} (or, in VS Code, run "Party Cost: Set API Key")`);
     }
     return { baseURL, apiKey };
   }
 
   /** The vendor's batch API at the provider's endpoint, with its key: OpenAI's Batch API, Anthropic's Message Batches. */
-  async batchDriver(name: 'openai' | 'anthropic'): Promise<BatchDriver> {
+  async batchDriver(name: BatchProvider): Promise<BatchDriver> {
     const { baseURL, apiKey } = this.reach(name);
     if (name === 'openai') return new (await import('./openaiBatch')).OpenAIBatchDriver({ baseURL, apiKey });
     return new (await import('./anthropicBatch')).AnthropicBatchDriver({ baseURL, apiKey: apiKey! });
@@ -111,7 +126,7 @@ export class Providers {
     const { baseURL, apiKey } = this.reach(name);
     // The SDKs load only when a provider needs them, so an offline run never pays for them.
     // Calls of agents marked `batch: true` go through the vendor's batch API.
-    const batched = (direct: Provider & { name: 'openai' | 'anthropic' }): Provider => new BatchedCalls(direct, () => this.batchDriver(direct.name), batchPollMs(this.env));
+    const batched = (direct: Provider & { name: BatchProvider }): Provider => new BatchedCalls(direct, () => this.batchDriver(direct.name), batchPollMs(this.env));
     if (name === 'openai') return batched(new (await import('./openai')).OpenAIProvider({ baseURL, apiKey }));
     if (name === 'anthropic') return batched(new (await import('./anthropic')).AnthropicProvider({ baseURL, apiKey: apiKey! }));
     return new (await import('./gemini')).GeminiProvider({ baseURL, apiKey: apiKey! });

@@ -4,30 +4,16 @@ import type { CancellationToken, MessageConnection, RequestHandler, ResponseMess
 import { paramsProblem } from '../contract/paramsProblem';
 import { keysIn, redact } from '../shared/redact';
 import type { CheckedRequest } from '../contract/checked';
-import { RunCancelledError, RunFailedError } from '../service/runner';
-import { withCrewAgents } from '../sources/crew/crewAgents';
-import { CatalogueUpdateError, loadCatalogue, updateCatalogue } from '../cost/catalogueUpdate';
-import { estimate } from '../cost/estimate';
-import { PricingError } from '../contract/pricing';
-import { rightSize } from '../cost/rightSize';
-import { countText } from '../cost/tokens';
-import { RequestError } from '../service/partyService';
+import { UserError } from '../contract/errors';
 import * as protocol from '../protocol';
-import { databaseFailure, StoreError } from '../store/database';
-import { holderText } from '../store/leases';
 import { health } from './health';
-import { UnknownPartyError } from '../store/partyStore';
-import { agentNodes, observations } from './insights';
-import { accuracyReport } from '../ledger/accuracy';
-import { partyImpacts } from '../impact/impact';
-import { impactReport } from '../impact/impactReport';
-import { storedResults } from '../impact/storedResults';
-import { impactSummary } from '../contract/impact';
-import { advise } from '../advice/advise';
-import { recordApplied } from '../advice/ledgerFacts';
-import { problemsOf, SessionError, SidecarSession, withText } from './session';
-import type { PartyConfig } from '../config/schema';
-import type { Learning } from '../contract/cost';
+import { editorAdvice, recordApplied } from '../service/adviceService';
+import { agentNodes, editorProblems } from '../service/configService';
+import { editorEstimate, warmTokenizer } from '../service/estimateService';
+import { editorImpact } from '../service/impactService';
+import { accuracyOf, cacheStats, clearCache, ledgerActuals, ledgerReport, observations } from '../service/ledgerService';
+import { updatePrices } from '../service/pricesService';
+import { Workspace, withText } from '../service/workspace';
 
 declare const PARTYCOST_VERSION: string;
 
@@ -44,11 +30,9 @@ function clean(text: string): string {
 }
 
 /** Known failures become JSON-RPC errors with the user's sentence; anything else is logged with its stack. */
-function failure(error: unknown): ResponseError<void> {
-  const known = [SessionError, RequestError, UnknownPartyError, StoreError, RunFailedError, RunCancelledError, PricingError, CatalogueUpdateError];
-  if (known.some((type) => error instanceof type)) return new ResponseError(requestFailed, clean((error as Error).message));
-  const database = databaseFailure(error);
-  if (database) return new ResponseError(requestFailed, clean(database));
+function failure(cause: unknown, ws: Workspace | undefined): ResponseError<void> {
+  const error = ws ? ws.failure(cause) : cause;
+  if (error instanceof UserError) return new ResponseError(requestFailed, clean(error.message));
   log(`unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   return new ResponseError(requestFailed, clean(`internal error: ${error instanceof Error ? error.message : String(error)}`));
 }
@@ -71,11 +55,11 @@ export function serve(): Promise<void> {
   });
   reader.onError((error) => log(`cannot read stdin: ${error.message}`));
   const connection = createMessageConnection(reader, writer);
-  let session: SidecarSession | undefined;
+  let session: Workspace | undefined;
   /** Settles once the price catalogue is in force (see session/initialize). */
   let catalogueLoaded: Promise<void> = Promise.resolve();
-  const current = (): SidecarSession => {
-    if (!session) throw new SessionError('the sidecar was not initialised (session/initialize first)');
+  const current = (): Workspace => {
+    if (!session) throw new UserError('the sidecar was not initialised (session/initialize first)');
     return session;
   };
   const handle = <P, R>(type: CheckedRequest<P, R>, work: (params: P, token: CancellationToken) => Promise<R> | R): void => {
@@ -87,7 +71,7 @@ export function serve(): Promise<void> {
         await catalogueLoaded;
         return await work(params, token);
       } catch (error) {
-        throw failure(error); // a thrown ResponseError becomes the JSON-RPC error response
+        throw failure(error, session); // a thrown ResponseError becomes the JSON-RPC error response
       }
     };
     // vscode-jsonrpc's handler type is conditional on R, which TypeScript cannot resolve for a generic R.
@@ -95,32 +79,41 @@ export function serve(): Promise<void> {
   };
 
   handle(protocol.initializeRequest, async (params) => {
-    session = new SidecarSession(params);
+    session = new Workspace({
+      root: params.workspace,
+      config: params.configPath,
+      detect: true,
+      db: params.dbPath,
+      redisUrl: params.redisUrl,
+      hints: { missing: ': run "Party Cost: Create Sample Configuration"', problems: '; see the Problems panel' },
+      warn: log,
+    });
+    // The database is created now, so every later request finds it.
+    session.store();
+    const ws = session;
     // The price catalogue (the workspace's stored prices, else the bundled ones; about 70 ms to load) and then the
     // tokenizer (0.1–0.3 s) load soon, so the first hover is not the one that waits for them, but after this answer
     // and the ready notification are written: vscode-jsonrpc writes each message from a setImmediate of its own, one
     // after the other, so a load queued sooner would hold them back. Every later request waits for the catalogue.
     catalogueLoaded = new Promise((resolve) => setTimeout(resolve, 20))
-      .then(() => loadCatalogue(params.workspace))
+      .then(() => ws.loadPrices())
       .then(
-        (catalogue) => void (catalogue.problem && log(catalogue.problem)),
+        (problem) => void (problem && log(problem)),
         (error: unknown) => log(`cannot load the price catalogue: ${error instanceof Error ? error.message : String(error)}`),
       )
-      .finally(() => setTimeout(() => countText('', 'o200k_base'), 0));
+      .finally(() => setTimeout(warmTokenizer, 0));
     log(`serving ${params.workspace} (database ${params.dbPath ?? 'default'}, redis ${params.redisUrl ? 'on' : 'off'})`);
     connection.sendNotification(protocol.statusNotification, { state: 'ready', message: 'ready' });
     return { version: typeof PARTYCOST_VERSION === 'string' ? PARTYCOST_VERSION : 'dev', pid: process.pid, node: process.version };
   });
   handle(protocol.healthRequest, () => health());
-  handle(protocol.validateRequest, ({ text, file, texts }) => ({ problems: current().validate(text, file, texts) }));
+  handle(protocol.validateRequest, ({ text, file, texts }) => {
+    const ws = current();
+    return { problems: editorProblems(ws.load(withText(texts, file ?? ws.configFile(), text))) };
+  });
   handle(protocol.estimateRequest, ({ text, file, texts, pricing }) => {
-    const s = current();
-    const loaded = s.load(withText(texts, file ?? s.configPath, text));
-    if (!loaded.config) return { estimate: null, rightSizing: [], problems: problemsOf(loaded) };
-    const learning = learningOf(s, loaded.config);
-    const estimated = withCrewAgents(estimate(loaded.config, loaded.prices, pricing, learning), loaded.crew);
-    const rightSizing = rightSize(loaded.config, loaded.prices, { atListPrices: pricing ? undefined : estimated, learning });
-    return { estimate: estimated, rightSizing, problems: problemsOf(loaded) };
+    const ws = current();
+    return editorEstimate(ws, withText(texts, file ?? ws.configFile(), text), pricing);
   });
   handle(protocol.agentGraphRequest, () => ({ agents: agentNodes(current().parties().config) }));
   handle(protocol.listPartiesRequest, () => ({ parties: current().parties().list() }));
@@ -140,15 +133,16 @@ export function serve(): Promise<void> {
   handle(protocol.runRequest, async ({ party, force, runId }, token) => {
     const controller = new AbortController();
     token.onCancellationRequested(() => controller.abort());
+    const ws = current();
     try {
-      return await current().parties().run(party, {
+      return await ws.parties().run(party, {
         force,
         signal: controller.signal,
-        onWait: (holder) => connection.sendNotification(protocol.runWaitingNotification, { runId, party, holder: holderText(holder) }),
+        onWait: (holder) => connection.sendNotification(protocol.runWaitingNotification, { runId, party, holder }),
         onProgress: (progress) => connection.sendNotification(protocol.runProgressNotification, { ...progress, ...(progress.error ? { error: clean(progress.error) } : {}), runId }),
       });
     } finally {
-      current().cache.flush();
+      ws.cache().flush();
       changed(connection, party);
     }
   });
@@ -159,48 +153,32 @@ export function serve(): Promise<void> {
     return { snapshots: history.snapshots, events: history.events };
   });
   handle(protocol.tokenBudgetsRequest, ({ party }) => ({ party, agents: current().parties().tokenBudgets(party) }));
-  handle(protocol.cacheStatsRequest, () => current().cache.report());
-  handle(protocol.cacheClearRequest, async ({ agent, party }) => {
-    const parties = current().parties();
-    if (agent) parties.checkAgents([agent]);
-    const keys = party ? Object.values(parties.store.load(party).results).map((r) => r.key) : undefined;
-    return { cleared: await current().cache.clear({ agent, keys }) };
-  });
+  handle(protocol.cacheStatsRequest, () => cacheStats(current()));
+  handle(protocol.cacheClearRequest, async ({ agent, party }) => ({ cleared: await clearCache(current(), { agent, party }) }));
   handle(protocol.budgetStatusRequest, () => current().parties().budget());
-  handle(protocol.ledgerRequest, ({ party, since }) => current().parties().store.ledger.report({ party, since }));
-  handle(protocol.actualsRequest, () => ({ agents: current().parties().store.ledger.actuals() }));
-  handle(protocol.impactRequest, () => {
-    const s = current();
-    const parties = s.parties();
-    const report = impactReport(parties.config, parties.prices, partyImpacts(parties.config, storedResults(s.db)), {
-      against: "each party's results",
-      byParty: true,
-      learning: s.learner.learningFor(parties.config),
-    });
-    return { ...report, summary: impactSummary(report) };
-  });
+  handle(protocol.ledgerRequest, ({ party, since }) => ledgerReport(current(), { party, since }));
+  handle(protocol.actualsRequest, () => ({ agents: ledgerActuals(current()) }));
+  handle(protocol.impactRequest, () => editorImpact(current()));
   handle(protocol.adviceRequest, ({ text, file, texts }) => {
-    const s = current();
-    const loaded = s.load(withText(texts, file ?? s.configPath, text));
-    if (!loaded.config) return { report: null, problems: problemsOf(loaded) };
-    const editable = loaded.kind === 'partycost' && !loaded.crew;
-    const report = advise(loaded.config, loaded.prices, { learning: learningOf(s, loaded.config), db: s.db, editable });
-    return { report, problems: problemsOf(loaded) };
+    const ws = current();
+    return editorAdvice(ws, withText(texts, file ?? ws.configFile(), text));
   });
   handle(protocol.adviceAppliedRequest, ({ agent, kind, change, predictedPerRunUsd }) => {
-    recordApplied(current().db, { agent, kind, change, predictedPerRunUsd, appliedAt: new Date().toISOString() });
+    recordApplied(current(), { agent, kind, change, predictedPerRunUsd });
     return {};
   });
   handle(protocol.accuracyRequest, () => {
-    const parties = current().parties();
-    return accuracyReport(parties.config, parties.prices, parties.store.ledger, parties.learner);
+    const ws = current();
+    return accuracyOf(ws, ws.config())!;
   });
   handle(protocol.pricesUpdateRequest, async () => {
-    const info = await updateCatalogue(current().params.workspace);
-    current().pricesChanged();
+    const { file: _file, ...info } = await updatePrices(current());
     return info;
   });
-  handle(protocol.observationsRequest, () => ({ agents: observations(current().db, current().parties().config) }));
+  handle(protocol.observationsRequest, () => {
+    const ws = current();
+    return { agents: observations(ws, ws.config()) };
+  });
 
   process.on('uncaughtException', (error) => {
     log(`uncaught exception: ${error.stack ?? error.message}`);
@@ -219,16 +197,6 @@ export function serve(): Promise<void> {
       resolve();
     });
   });
-}
-
-/** What the ledger teaches an estimate; a ledger that cannot be read (locked, damaged) is logged and teaches nothing. */
-function learningOf(session: SidecarSession, config: PartyConfig): Learning | undefined {
-  try {
-    return session.learner.learningFor(config);
-  } catch (error) {
-    log(`estimates use the configured figures: the ledger cannot be read (${error instanceof Error ? error.message : String(error)})`);
-    return undefined;
-  }
 }
 
 async function withChange<T>(connection: MessageConnection, party: string, work: () => T | Promise<T>): Promise<T> {

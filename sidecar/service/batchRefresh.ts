@@ -6,13 +6,15 @@ import type { ResultCache } from '../cache/resultCache';
 import type { BatchItem, BatchOutcome } from '../providers/batch';
 import type { Completion, CompletionRequest, Provider } from '../providers/provider';
 import { Providers } from '../providers/registry';
-import type { Db } from '../store/database';
-import { PartyStore } from '../store/partyStore';
+import { batchProviders } from '../providers/profiles';
+import type { BatchProvider } from '../providers/profiles';
+import type { SqliteStore } from '../store/sqliteStore';
+import type { BatchItemRow } from '../store/batches';
 import { PartyService } from './partyService';
 import { RunCancelledError, RunFailedError } from './runner';
 
 /** The vendors with a batch API we drive. */
-type BatchVendor = 'openai' | 'anthropic';
+type BatchVendor = BatchProvider;
 
 /** A call held back for a batch: the run that made it fails that agent, and a later pass serves the batch's answer. */
 export class BatchDeferral extends Error {}
@@ -29,11 +31,6 @@ interface Deferred {
   request: BatchItem['request'];
 }
 
-/** One batch as it is kept in the database: its items' custom ids (party/agent) and request hashes. */
-interface StoredItem {
-  customId: string;
-  hash: string;
-}
 
 export interface BatchRefreshReport {
   parties: { party: string; refreshed: boolean; error?: string }[];
@@ -76,7 +73,7 @@ export class BatchRefresh {
   private collected: string[] = [];
 
   constructor(
-    private readonly db: Db,
+    private readonly store: SqliteStore,
     config: PartyConfig,
     prices: PriceBook,
     cache: ResultCache | undefined,
@@ -85,7 +82,7 @@ export class BatchRefresh {
     const env = options.env ?? process.env;
     this.providers = new Providers(config, env);
     const held = (name: BatchVendor): Provider => ({ name, complete: (request) => this.complete(name, request) });
-    this.service = new PartyService(config, prices, new PartyStore(db), new Providers(config, env, { openai: held('openai'), anthropic: held('anthropic') }), cache);
+    this.service = new PartyService(config, prices, store.parties, new Providers(config, env, Object.fromEntries(batchProviders.map((name) => [name, held(name)]))), cache);
   }
 
   private complete(provider: BatchVendor, request: CompletionRequest): Promise<Completion> {
@@ -104,10 +101,9 @@ export class BatchRefresh {
 
   async run(): Promise<BatchRefreshReport> {
     // Batches an earlier refresh submitted and did not see end.
-    const open = this.db.prepare('SELECT id, provider, items FROM batches WHERE ended_at IS NULL ORDER BY rowid').all() as { id: string; provider: BatchVendor; items: string }[];
-    for (const batch of open) {
+    for (const batch of this.store.batches.open()) {
       this.line(`resuming ${batch.provider} batch ${batch.id}`);
-      if (!(await this.collect(batch.id, batch.provider, JSON.parse(batch.items) as StoredItem[]))) this.report.waiting.push(batch.id);
+      if (!(await this.collect(batch.id, batch.provider as BatchVendor, batch.items))) this.report.waiting.push(batch.id);
     }
     if (this.report.waiting.length) return this.finish(new Map());
     const failed = new Map<string, string>();
@@ -134,13 +130,13 @@ export class BatchRefresh {
       // refresh killed before this point collects them again on its next run.
       this.markEnded();
       if (!this.deferred.length) return this.finish(failed);
-      for (const vendor of ['openai', 'anthropic'] as const) {
+      for (const vendor of batchProviders) {
         const items = this.deferred.filter((d) => d.provider === vendor);
         if (!items.length) continue;
         const driver = await this.providers.batchDriver(vendor);
         const id = await driver.submit(items.map(({ customId, request }) => ({ customId, request })));
-        const stored: StoredItem[] = items.map(({ customId, hash }) => ({ customId, hash }));
-        this.db.prepare('INSERT INTO batches (id, provider, items, submitted_at) VALUES (?, ?, ?, ?)').run(id, vendor, JSON.stringify(stored), new Date().toISOString());
+        const stored: BatchItemRow[] = items.map(({ customId, hash }) => ({ customId, hash }));
+        this.store.batches.add({ id, provider: vendor, items: stored });
         this.line(`level ${level}: ${vendor} batch ${id} submitted with ${items.length} call${items.length === 1 ? '' : 's'}`);
         if (!(await this.collect(id, vendor, stored))) this.report.waiting.push(id);
       }
@@ -149,7 +145,7 @@ export class BatchRefresh {
   }
 
   /** Waits for a batch to end and serves its answers; false when it stopped waiting first (the batch stays open). */
-  private async collect(id: string, provider: BatchVendor, items: StoredItem[]): Promise<boolean> {
+  private async collect(id: string, provider: BatchVendor, items: BatchItemRow[]): Promise<boolean> {
     const driver = await this.providers.batchDriver(provider);
     for (let polls = 0; ; polls++) {
       const status = await driver.status(id);
@@ -179,8 +175,7 @@ export class BatchRefresh {
   }
 
   private markEnded(): void {
-    const mark = this.db.prepare('UPDATE batches SET ended_at = ? WHERE id = ?');
-    for (const id of this.collected) mark.run(new Date().toISOString(), id);
+    for (const id of this.collected) this.store.batches.end(id);
     this.collected = [];
   }
 

@@ -1,4 +1,5 @@
 import type { PartyConfig } from '../config/schema';
+import { UserError } from '../contract/errors';
 import { didYouMean } from '../config/nearest';
 import type { PriceBook } from '../cost/prices';
 import { toUsd } from '../cost/money';
@@ -7,39 +8,40 @@ import type { ResultCache } from '../cache/resultCache';
 import type { CachedResult } from '../planner/decide';
 import { budgetLevels } from '../contract/budget';
 import { budgetState } from '../budget/budget';
-import { rightSize, withCheaperModels } from '../cost/rightSize';
+import { cheaperModels, withCheaperModels } from '../estimate/rightSize';
 import type { BudgetState } from '../contract/budget';
 import { runParty, RunCancelledError } from './runner';
 import type { RunOptions } from './runner';
 import type { RunReport } from '../contract/plan';
 import type { Providers } from '../providers/registry';
-import { canonicalJson, sha256 } from '../planner/keys';
+import { canonicalJson, sha256 } from '../hashing/hash';
 import { planParty } from '../planner/plan';
 import type { Plan } from '../contract/plan';
 import { partyGraph } from '../planner/partyGraph';
 import { assembleContext } from '../context/assemble';
-import { learnedEnough, outputTokensOf } from '../cost/estimate';
+import { learnedEnough, outputTokensOf } from '../context/agentTokens';
+import { estimate } from '../estimate/estimate';
 import type { TokenBudget } from '../protocol';
 import type { PartyStore } from '../store/partyStore';
-import { holdLease } from '../store/leases';
+import { holderText, holdLease, LeaseHeldError } from '../store/leases';
 import type { LeaseHolder } from '../store/leases';
 import type { PartySummary, SnapshotInfo, StoredEvent } from '../contract/party';
 import { routerFor } from '../party/routing';
-import { Learner } from '../ledger/learning';
+import { Learner } from '../learning/learning';
 import type { Learning } from '../contract/cost';
 import type { Router } from '../party/routing';
 import type { PartyInput, PartyState } from '../contract/party';
 import type { ResumeResult } from '../contract/party';
 
 /** A mistake in what the user asked for (an unknown input, agent or version), worded for them. */
-export class RequestError extends Error {}
+export class RequestError extends UserError {}
 
 /** How a run takes its party's lease. */
 export interface PartyRunOptions {
   /** Wait while another run holds the party (default), or refuse at once. */
   wait?: boolean;
   /** Another run holds the party: called once, as waiting begins. */
-  onWait?: (holder: LeaseHolder) => void;
+  onWait?: (holder: string) => void;
   /** The party's lease is held: the run is about to plan and execute. */
   onStart?: () => Promise<void> | void;
 }
@@ -58,10 +60,11 @@ export class PartyService {
     /** The workspace's providers; each agent runs on its own. */
     readonly providers: Providers,
     readonly cache?: ResultCache,
+    learner?: Learner,
   ) {
     this.configHash = sha256(canonicalJson(config));
     this.router = routerFor(config);
-    this.learner = new Learner(store.ledger);
+    this.learner = learner ?? new Learner(store.ledger);
   }
 
   /** What the ledger's runs teach this configuration's estimates (remembered until the ledger grows). */
@@ -112,12 +115,11 @@ export class PartyService {
    */
   private underBudget(budget: BudgetState): { config: PartyConfig; note: string } {
     if (budgetLevels.indexOf(budget.level) < budgetLevels.indexOf('cheaper')) return { config: this.config, note: '' };
-    const sizing = rightSize(this.config, this.prices, { learning: this.learning() });
+    const better = cheaperModels(this.config, this.prices, { learning: this.learning() });
     const apply = this.config.limits?.applyCheaperModels === true;
-    const better = sizing.filter((s) => s.suggested);
-    const list = better.map((s) => `${s.agent} → ${s.suggested!.model} (saves $${s.savingPerRunUsd.toFixed(6)}/run)`).join(', ');
+    const list = better.map((s) => `${s.agent} → ${s.suggested.model} (saves $${s.savingPerRunUsd.toFixed(6)}/run)`).join(', ');
     const note = better.length ? `; cheaper models ${apply ? 'applied' : 'that would do'}: ${list}` : '';
-    return { config: apply ? withCheaperModels(this.config, sizing) : this.config, note };
+    return { config: apply ? withCheaperModels(this.config, better) : this.config, note };
   }
 
   /** The spend limits' state now, from the ledger. */
@@ -135,11 +137,11 @@ export class PartyService {
     const found = new Map<string, CachedResult | undefined>();
     const budget = this.budget();
     const { config, note } = this.underBudget(budget);
-    const learning = this.learner.learningFor(config);
+    const estimated = estimate(config, this.prices, undefined, this.learner.learningFor(config));
     for (;;) {
       const asked = new Set<string>();
       const cached = (key: string): CachedResult | undefined => (asked.add(key), found.get(key));
-      const plan = planParty({ config, prices: this.prices, state, force, cached, budget, learning });
+      const plan = planParty({ config, prices: this.prices, state, force, cached, budget, estimate: estimated });
       if (plan.budget) plan.budget.message += note;
       const fresh = [...asked].filter((key) => !found.has(key));
       if (!this.cache || !fresh.length) return plan;
@@ -161,9 +163,11 @@ export class PartyService {
   async run(partyId: string, options: RunOptions & PartyRunOptions = {}): Promise<RunReport> {
     this.checkAgents(options.force ?? []);
     this.store.load(partyId);
-    const lease = await holdLease(this.store.leases, `party:${partyId}`, `party ${partyId}`, { wait: options.wait, onWait: options.onWait, signal: options.signal }).catch((error: unknown) => {
+    const onWait = options.onWait && ((holder: LeaseHolder) => options.onWait?.(holderText(holder)));
+    const lease = await holdLease(this.store.leases, `party:${partyId}`, `party ${partyId}`, { wait: options.wait, onWait, signal: options.signal }).catch((error: unknown) => {
       // Cancelled while waiting for another run: nothing ran.
       if (options.signal?.aborted) throw new RunCancelledError({ party: partyId, agents: [], executed: 0, costUsd: 0, savedCostUsd: 0 });
+      if (error instanceof LeaseHeldError) throw new UserError(`party ${partyId} is being run by ${holderText(error.holder)}; try again when it is done`, [], 'party-busy');
       throw error;
     });
     try {

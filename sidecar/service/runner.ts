@@ -1,11 +1,12 @@
 import { roundUsd, toUsd } from '../cost/money';
 import { executionCost, executionParts } from '../cost/usageCost';
-import { estimate } from '../cost/estimate';
+import { estimate } from '../estimate/estimate';
 import { splitModelName } from '../cost/catalogue';
 import { agentProvider } from '../config/agents';
 import type { Providers } from '../providers/registry';
-import type { ProviderName } from '../providers/provider';
-import type { LedgerEntry } from '../ledger/ledger';
+import type { ProviderName } from '../providers/profiles';
+import { providerProfile, streams } from '../providers/profiles';
+import type { LedgerEntry } from '../store/ledger';
 import { noUsage } from '../party/usage';
 import { keysIn, redact } from '../shared/redact';
 import type { AgentResult, ContextRecord, PartyState } from '../contract/party';
@@ -14,8 +15,11 @@ import { databaseFailure } from '../store/database';
 import { blockDecision, decide } from '../planner/decide';
 import { blockedBy } from '../budget/budget';
 import type { BudgetState } from '../contract/budget';
+import type { Learning } from '../contract/cost';
+import { UserError } from '../contract/errors';
 import type { Decision } from '../planner/decide';
-import { promptHash, resultHash } from '../planner/keys';
+import { promptHash } from '../planner/keys';
+import { resultHash } from '../hashing/hash';
 import { partyGraph } from '../planner/partyGraph';
 import type { AgentFacts } from '../planner/partyGraph';
 import { situation } from '../planner/plan';
@@ -25,8 +29,8 @@ import { assembleContext } from '../context/assemble';
 import type { Completion } from '../providers/provider';
 import { defaultRetryPolicy, withRetries } from '../providers/retry';
 import type { RetryPolicy } from '../providers/retry';
-import { defaultOutputTokens } from '../cost/estimate';
-import type { CacheEntry } from '../cache/driver';
+import { defaultOutputTokens } from '../context/agentTokens';
+import type { CacheEntry } from '../store/cacheEntries';
 import type { TierName } from '../contract/cache';
 import type { ResultCache } from '../cache/resultCache';
 import type { AgentOutcome, AgentProgress, RunReport } from '../contract/plan';
@@ -45,23 +49,25 @@ export interface RunOptions {
 }
 
 /** A run stopped by a failed agent; the results of the agents that finished are stored and reused next time. */
-export class RunFailedError extends Error {
+export class RunFailedError extends UserError {
   constructor(
     readonly agent: string,
     readonly reason: string,
     readonly report: RunReport,
   ) {
-    super(`agent "${agent}" failed: ${reason}`);
+    super(`agent "${agent}" failed: ${reason}`, [], 'run-failed');
   }
 }
 
-export class RunCancelledError extends Error {
+export class RunCancelledError extends UserError {
   constructor(readonly report: RunReport) {
-    super('the run was cancelled; finished agents are kept and the rest run next time');
+    super('the run was cancelled; finished agents are kept and the rest run next time', [], 'run-cancelled');
   }
 }
 
-export interface RunContext extends Omit<PlanInput, 'state' | 'force' | 'now' | 'cached' | 'budget'> {
+export interface RunContext extends Omit<PlanInput, 'state' | 'force' | 'now' | 'cached' | 'budget' | 'estimate'> {
+  /** What the ledger teaches the estimates (each agent's learned tokens). */
+  learning?: Learning;
   store: PartyStore;
   /** The workspace's providers: each agent runs on its own (agent `provider`, else `defaults.provider`). */
   providers: Providers;
@@ -90,7 +96,7 @@ class PartyRun {
   private failure: { agent: string; reason: string } | undefined;
   private readonly signal: AbortSignal;
   private readonly retry: RetryPolicy;
-  private readonly input: PlanInput;
+  private readonly input: Pick<PlanInput, 'state' | 'force' | 'now' | 'cached'>;
   /** What the plan estimates each agent's execution costs, recorded beside what it actually cost. */
   private readonly estimates: Map<string, number>;
   /** Our count of the prompt each executed agent sent, recorded beside what the vendor billed. */
@@ -103,7 +109,7 @@ class PartyRun {
   ) {
     this.signal = options.signal ?? new AbortController().signal;
     this.retry = { ...defaultRetryPolicy, ...options.retry };
-    this.input = { config: context.config, prices: context.prices, state, force: options.force, now: (options.now ?? Date.now)() };
+    this.input = { state, force: options.force, now: (options.now ?? Date.now)() };
     this.estimates = new Map(estimate(context.config, context.prices, undefined, context.learning).agents.map((a) => [a.agent, a.costPerRunUsd]));
   }
 
@@ -279,11 +285,11 @@ class PartyRun {
       ...(facts.agent.batch ? { batch: true } : {}),
       // Streamed, as the vendors advise for long answers; OpenAI-compatible servers get whole calls (not all of them
       // report usage in a stream).
-      ...(name === 'openai' && settings.custom ? {} : { onText: noText }),
+      ...(streams(name, settings.custom) ? { onText: noText } : {}),
     };
     const retry = { ...this.retry, retries: this.options.retry?.retries ?? settings.maxRetries };
     // A batch call waits for the vendor's batch window (24 hours), not for one answer.
-    const timeoutMs = facts.agent.batch && (name === 'openai' || name === 'anthropic') ? batchWindowMs : (this.options.timeoutMs ?? settings.timeoutMs);
+    const timeoutMs = facts.agent.batch && providerProfile(name).batch === 'api' ? batchWindowMs : (this.options.timeoutMs ?? settings.timeoutMs);
     const completion = await withRetries((signal) => provider.complete({ ...request, signal }), retry, this.signal, timeoutMs);
     if (assembly.budget === null) return { completion };
     return { completion, context: { tokens: assembly.tokens, budget: assembly.budget, prunedTokens: assembly.prunedTokens, upstream: assembly.upstream } };

@@ -6,7 +6,7 @@ import type { AgentEntry } from './agentEntries';
 import type { JsonDocument } from './parse';
 import type { Problem } from '../config/problems';
 import { inputsPlaceholder, isInputPlaceholder, placeholders } from '../config/template';
-import { templateTokens } from '../cost/agentTokens';
+import { templateTokens } from '../context/agentTokens';
 import { checkTimeZone } from '../budget/windows';
 import type { PriceBook } from '../cost/prices';
 import { modelProblems, windowProblems } from './modelChecks';

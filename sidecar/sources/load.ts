@@ -15,6 +15,9 @@ import type { CrewMap, Reader } from './crew/crewSource';
 import { configFileName, mainFile, readIfFile } from '../shared/configLocation';
 import type { ConfigLocation } from '../shared/configLocation';
 import { withOutputDefault } from '../config/outputDefault';
+import { agentProvider } from '../config/agents';
+import type { Estimate } from '../contract/cost';
+import { withCrewAgents } from './crew/crewAgents';
 
 export { configFileName };
 
@@ -43,6 +46,10 @@ export interface LoadedConfig {
   crew?: CrewMap;
   /** A crew's sample inputs (main.py's and partycost.json's `inputs`). */
   inputs?: Record<string, string | null>;
+  /** Whether advice may write its edits into the configuration: partycost.json alone (a crew's YAML is edited by hand). */
+  editable: boolean;
+  /** What a run of the configuration is, when it is not what its framework would run (said before a run starts). */
+  runNote?: string;
 }
 
 export interface LoadOptions {
@@ -57,6 +64,10 @@ export interface LoadOptions {
 
 /** Checks a partycost.json text (and the crew it points at); every problem is reported, not just the first. */
 export function loadConfigText(text: string, file: string, options: LoadOptions = {}): LoadedConfig {
+  return described(readConfigText(text, file, options));
+}
+
+function readConfigText(text: string, file: string, options: LoadOptions): Read {
   const document = parseDocument(text);
   const main: SourceFile = { ...(options.path ? { path: options.path } : {}), name: file, lines: document.lines, text };
   const base = { kind: 'partycost' as const, file, files: [main], document };
@@ -81,7 +92,7 @@ export function loadConfigText(text: string, file: string, options: LoadOptions 
 }
 
 /** partycost.json's settings and overrides over the crew it points at. */
-function withCrew(base: Pick<LoadedConfig, 'kind' | 'file' | 'files' | 'document'>, crew: string, config: PartyConfig | undefined, own: Problem[], options: LoadOptions): LoadedConfig {
+function withCrew(base: Pick<LoadedConfig, 'kind' | 'file' | 'files' | 'document'>, crew: string, config: PartyConfig | undefined, own: Problem[], options: LoadOptions): Read {
   const document = base.document!;
   const here = path.dirname(options.path ?? path.resolve(base.file));
   const display = options.display ?? defaultDisplay;
@@ -124,7 +135,22 @@ export function loadConfig(location: ConfigLocation, options: LoadOptions = {}):
   if (location.kind === 'partycost') return loadConfigFile(location.file, display(location.file), options);
   const loaded = loadCrew({ dir: location.dir, read: options.read ?? readIfFile, display, env: options.env ?? process.env });
   const files = loaded.files.map((yaml) => ({ path: yaml.path, name: yaml.name, lines: yaml.lines, text: yaml.text }));
-  return { kind: 'crewai', file: display(mainFile(location)), files, config: loaded.config, prices: loaded.prices, problems: loaded.problems, crew: loaded.crew, inputs: loaded.inputs };
+  return described({ kind: 'crewai', file: display(mainFile(location)), files, config: loaded.config, prices: loaded.prices, problems: loaded.problems, crew: loaded.crew, inputs: loaded.inputs });
+}
+
+/** A configuration as read, before it says what it is. */
+type Read = Omit<LoadedConfig, 'editable' | 'runNote'>;
+
+/** The configuration with what its source knows of it: whether advice may edit it, what a run of it is. */
+function described(read: Read): LoadedConfig {
+  const note = read.crew && read.config ? crewRunNote(read.config) : undefined;
+  return { ...read, editable: read.kind === 'partycost' && !read.crew, ...(note ? { runNote: note } : {}) };
+}
+
+/** A crew's tasks run as one model call each on our providers, not as CrewAI's agent loop. */
+function crewRunNote(config: PartyConfig): string {
+  const providers = [...new Set(Object.values(config.agents).map((agent) => agentProvider(agent, config)))].join(', ');
+  return `A CrewAI crew: each task runs as one model call on our ${providers} provider (not CrewAI's agent loop with tools; priced at each task's model).`;
 }
 
 function defaultDisplay(file: string): string {
@@ -141,4 +167,9 @@ export function linesOf(loaded: LoadedConfig, problem: Problem): LineIndex {
 /** `file:line:column: message` for each problem, in file order. */
 export function problemLines(loaded: LoadedConfig): string[] {
   return loaded.problems.map((problem) => formatProblem(problem.file ?? loaded.file, linesOf(loaded, problem), problem));
+}
+
+/** The estimate with each row named as the configuration's framework names it (a crew's task: its CrewAI agent). */
+export function labelledEstimate(loaded: LoadedConfig, estimate: Estimate): Estimate {
+  return withCrewAgents(estimate, loaded.crew);
 }

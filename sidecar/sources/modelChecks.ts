@@ -1,11 +1,13 @@
 import type { PartyConfig } from '../config/schema';
 import { didYouMean } from '../config/nearest';
 import type { Problem } from '../config/problems';
-import { defaultOutputTokens, estimatedInputTokens } from '../cost/estimate';
+import { defaultOutputTokens, estimatedInputTokens } from '../context/agentTokens';
 import type { PriceBook } from '../cost/prices';
 import type { AgentEntry } from './agentEntries';
 import { keyAt, problemAt } from './parse';
 import type { JsonDocument } from './parse';
+import { providerNames, providerProfile } from '../providers/profiles';
+import type { ProviderName } from '../providers/profiles';
 
 function unknownModel(model: string, prices: PriceBook): string {
   return `unknown model "${model}"${didYouMean(model, prices.knownNames())}; add its prices under "prices" to use it`;
@@ -37,13 +39,11 @@ export function modelProblems(document: JsonDocument, entries: AgentEntry[], def
   return problems;
 }
 
-/** The catalogue vendor whose models each native provider serves. */
-const vendorOf: Record<string, string> = { anthropic: 'anthropic', gemini: 'google' };
 
 /** An agent on Anthropic or Gemini with another vendor's model: the call would be refused. */
 function vendorMismatch(raw: Record<string, unknown>, model: string | undefined, defaultProvider: unknown, prices: PriceBook): string | undefined {
   const provider = typeof raw.provider === 'string' ? raw.provider : typeof defaultProvider === 'string' ? defaultProvider : undefined;
-  const vendor = provider ? vendorOf[provider] : undefined;
+  const vendor = provider && (providerNames as readonly string[]).includes(provider) ? providerProfile(provider as ProviderName).servesVendor : undefined;
   const priced = model ? prices.model(model) : undefined;
   if (!vendor || !priced || priced.provider === vendor || priced.provider === 'configuration') return undefined;
   return `${model} is a model of ${priced.provider}, but the agent runs on ${provider}, which serves ${vendor}'s models; set its "provider" or its "model"`;

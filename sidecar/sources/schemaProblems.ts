@@ -4,6 +4,8 @@ import { didYouMean } from '../config/nearest';
 import { keyAt, problemAt } from './parse';
 import type { JsonDocument } from './parse';
 import type { Problem } from '../config/problems';
+import { legacySettingsProvider, providerNames, providerProfile } from '../providers/profiles';
+import type { ProviderName } from '../providers/profiles';
 
 type Path = (string | number)[];
 type Issue = z.core.$ZodIssue;
@@ -72,8 +74,9 @@ function unknownFieldProblem(document: JsonDocument, path: Path, key: string): P
 
 /** The environment variable of the provider whose settings hold a key. */
 function keyVariable(path: Path): string {
-  const provider = path[0] === 'providers' ? String(path[1]) : 'openai';
-  return { anthropic: 'ANTHROPIC_API_KEY', gemini: 'GEMINI_API_KEY' }[provider] ?? 'OPENAI_API_KEY';
+  const named = path[0] === 'providers' ? String(path[1]) : legacySettingsProvider;
+  const provider = (providerNames as readonly string[]).includes(named) ? (named as ProviderName) : legacySettingsProvider;
+  return providerProfile(provider).keyVariables[0] ?? providerProfile(legacySettingsProvider).keyVariables[0]!;
 }
 
 function issueMessage(document: JsonDocument, issue: Issue): string {

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { migrations } from './migrations';
+import { UserError } from '../contract/errors';
 
 export type Db = Database.Database;
 
@@ -10,7 +11,7 @@ export type Db = Database.Database;
 export const defaultDatabasePath = path.join('.partycost', 'partycost.db');
 
 /** An error opening or using the database, worded for the user (locked, read-only, corrupt, newer schema). */
-export class StoreError extends Error {}
+export class StoreError extends UserError {}
 
 /** Opens (creating if needed) and migrates the database: WAL, foreign keys, a busy timeout for concurrent writers. */
 export function openDatabase(file: string, options: { busyTimeoutMs?: number; name?: string } = {}): Db {
@@ -68,6 +69,11 @@ function writeFailure(code: string, message: string): string {
   // A write past the process's file-size limit (ulimit -f) or a full disk both surface as a failed write.
   if (code === 'SQLITE_IOERR_WRITE' || code === 'SQLITE_IOERR_FSYNC') return `the disk is full, the file reached its size limit, or the device failed (${message}, ${code})`;
   return `${message} (${code})`;
+}
+
+/** A SQLite failure as a StoreError naming the file; anything else as it is. */
+export function asStoreError(error: unknown, file: string): unknown {
+  return error instanceof Database.SqliteError ? storeError(error, file) : error;
 }
 
 /** A SQLite failure as the user's sentence (`undefined` for anything else), for errors that surface inside a run. */

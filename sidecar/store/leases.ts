@@ -1,3 +1,4 @@
+import { UserError } from '../contract/errors';
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { Db } from './database';
@@ -117,9 +118,9 @@ export interface HoldOptions {
 }
 
 /** A lease that someone else holds, and the caller would not wait. */
-export class LeaseHeldError extends Error {
+export class LeaseHeldError extends UserError {
   constructor(readonly holder: LeaseHolder, what: string) {
-    super(`${what} is held by ${holderText(holder)}`);
+    super(`${what} is held by ${holderText(holder)}`, [], 'party-busy');
   }
 }
 

@@ -1,20 +1,21 @@
 import type Database from 'better-sqlite3';
 import type { Db } from './database';
+import { UserError } from '../contract/errors';
 import { Projection } from './projection';
 import { PendingParty } from './pendingParty';
 import { Statements } from './statements';
 import { emptyParty, eventOf, replay, stateOf } from '../party/state';
 import type { PartyEvent, PartyState, SnapshotType } from '../contract/party';
-import { Ledger } from '../ledger/ledger';
+import { Ledger } from './ledger';
 import { Leases } from './leases';
-import type { LedgerEntry } from '../ledger/ledger';
+import type { LedgerEntry } from './ledger';
 import type { PartySummary, SnapshotInfo, StoredEvent } from '../contract/party';
 
 /** An automatic snapshot is written once this many events have passed since the last snapshot. */
 export const autoSnapshotEvery = 10;
 
 /** A party that does not exist, named for the user. */
-export class UnknownPartyError extends Error {
+export class UnknownPartyError extends UserError {
   constructor(readonly partyId: string) {
     super(`unknown party "${partyId}"; "partycost party list" shows the parties`);
   }
@@ -157,8 +158,13 @@ export class PartyStore {
     });
   }
 
+  /** Whether a party exists. */
+  has(partyId: string): boolean {
+    return this.sql.get('SELECT 1 FROM parties WHERE id = ?').get(partyId) !== undefined;
+  }
+
   private requireParty(partyId: string): void {
-    if (!this.sql.get('SELECT 1 FROM parties WHERE id = ?').get(partyId)) throw new UnknownPartyError(partyId);
+    if (!this.has(partyId)) throw new UnknownPartyError(partyId);
   }
 
   /** The party's next snapshot version, counted in memory for the rest of the transaction. */

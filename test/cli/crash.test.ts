@@ -7,7 +7,7 @@ import path from 'node:path';
 import { openDatabase } from '../../sidecar/store/database';
 import { PartyStore } from '../../sidecar/store/partyStore';
 import { emptyParty, replay } from '../../sidecar/party/state';
-import { canonicalJson } from '../../sidecar/planner/keys';
+import { canonicalJson } from '../../sidecar/hashing/hash';
 
 const bin = path.resolve('bin/partycost.js');
 

@@ -9,6 +9,7 @@ import type { Db } from '../../sidecar/store/database';
 import { engine, tempDatabase } from '../engine';
 import { startRedis } from '../redisServer';
 import { partycost, workspace } from '../cliProcess';
+import { SqliteStore } from '../../sidecar/store/sqliteStore';
 
 // Redis failing: killed and restarted under load (no run fails, L2 returns by itself), and dead or hung from the start
 // (a CLI run waits for neither: its lookups skip the tier at once).
@@ -24,7 +25,7 @@ test('Redis killed in the middle of many parties: runs complete, calls skip it a
   const redis = await startRedis();
   t.after(() => redis.stop());
   const { db } = tempDatabase();
-  const cache = new ResultCache({ db, redisUrl: redis.url, namespace: 'team', breaker: { threshold: 3, cooldownMs: 100 } });
+  const cache = new ResultCache({ tables: new SqliteStore(db).cache, redisUrl: redis.url, namespace: 'team', breaker: { threshold: 3, cooldownMs: 100 } });
   t.after(() => cache.close());
   assert.ok(await cache.redisConnected());
   const parties = engine(undefined, db, new OfflineProvider(), cache);
@@ -61,7 +62,7 @@ test('Redis killed in the middle of many parties: runs complete, calls skip it a
 
   // A teammate with a database of their own shares the Redis tier: the same inputs are hits from Redis.
   const other = tempDatabase().db;
-  const teammateCache = new ResultCache({ db: other, redisUrl: redis.url, namespace: 'team' });
+  const teammateCache = new ResultCache({ tables: new SqliteStore(other).cache, redisUrl: redis.url, namespace: 'team' });
   t.after(() => teammateCache.close());
   assert.ok(await teammateCache.redisConnected());
   const teammate = engine(undefined, other, new OfflineProvider(), teammateCache);

@@ -3,19 +3,21 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { advise } from '../../sidecar/advice/advise';
-import { recordApplied } from '../../sidecar/advice/ledgerFacts';
 import { promptShape, repeatingAgents } from '../../sidecar/advice/promptParts';
 import { applyAdvice } from '../../sidecar/shared/adviceEdit';
 import type { AdviceReport } from '../../sidecar/contract/advice';
 import { sampleConfig } from '../../sidecar/config/sample';
 import { priceSheet } from '../../sidecar/cost/catalogue';
-import { estimate } from '../../sidecar/cost/estimate';
-import { Ledger } from '../../sidecar/ledger/ledger';
+import { estimate } from '../../sidecar/estimate/estimate';
+import { Ledger } from '../../sidecar/store/ledger';
 import { anthropicCacheMinimum, expectedHitRate, geminiCacheMinimum, openaiCachedTokens, openaiExtendedRetention } from '../../sidecar/providers/promptCaching';
 import { AnthropicProvider } from '../../sidecar/providers/anthropic';
 import { loadConfigText } from '../../sidecar/sources/load';
 import { engine, tempDatabase } from '../engine';
 import { startAnthropicStandin } from '../standins/anthropic';
+import { SqliteStore } from '../../sidecar/store/sqliteStore';
+import type { AdviceRecords } from '../../sidecar/advice/adviceFacts';
+import type { Db } from '../../sidecar/store/database';
 
 const mixedFile = path.join(__dirname, '..', 'fixtures', 'advice', 'mixed', 'partycost.json');
 
@@ -188,7 +190,7 @@ test('from the ledger: a month of runs sets the volume, expired results advise a
   const causes = db.prepare('SELECT cause FROM ledger ORDER BY id').all() as { cause: string }[];
   assert.deepEqual(causes.map((c) => c.cause), ['never ran', 'never ran', 'never ran', 'never ran', 'cache expired']);
   const loaded = load(config);
-  let report: AdviceReport = advise(loaded.config, loaded.prices, { db, editable: true });
+  let report: AdviceReport = advise(loaded.config, loaded.prices, { records: recordsOf(db), editable: true });
   assert.equal(report.volume.source, 'configured', 'a ledger of minutes is no month');
   const ttl = report.advice.find((a) => a.kind === 'result-cache-ttl')!;
   const expired = db.prepare(`SELECT cost_usd FROM ledger WHERE cause = 'cache expired'`).get() as { cost_usd: number };
@@ -202,7 +204,7 @@ test('from the ledger: a month of runs sets the volume, expired results advise a
   const ledger = new Ledger(db);
   const tenDaysAgo = new Date(Date.now() - 10 * 86_400_000).toISOString();
   ledger.append([{ partyId: 'old', agent: 'guests', provider: 'offline', model: 'gpt-4o-mini', at: tenDaysAgo, usage: { inputTokens: 20, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 100, reasoningTokens: 0, source: 'estimated' }, estimatedCostUsd: null, actualCostUsd: 0.0001, parts: null, cached: false, savedUsd: 0 }]);
-  report = advise(loaded.config, loaded.prices, { db });
+  report = advise(loaded.config, loaded.prices, { records: recordsOf(db) });
   assert.equal(report.volume.source, 'ledger');
   assert.equal(report.volume.partiesPerMonth, Math.round(5 * 3 * 10) / 10, '5 parties in 10 days: 15 a month');
 });
@@ -216,11 +218,11 @@ test('advice applied is measured on the ledger: the mean cost of runs before and
   const last = (db.prepare('SELECT max(at) AS at FROM ledger').get() as { at: string }).at;
   let appliedAt = new Date().toISOString();
   while (appliedAt <= last) appliedAt = new Date().toISOString();
-  recordApplied(db, { agent: 'theme', kind: 'model', change: 'model gpt-4o → gpt-4o-mini', predictedPerRunUsd: 0.002, appliedAt });
+  new SqliteStore(db).applied.record({ agent: 'theme', kind: 'model', change: 'model gpt-4o → gpt-4o-mini', predictedPerRunUsd: 0.002, appliedAt });
   const after = engine(config('gpt-4o-mini'), db);
   for (const theme of ['space', 'ocean', 'circus']) await after.run(after.create(theme, [`${theme} theme`]).party.id);
   const loaded = load(config('gpt-4o-mini'));
-  const [applied] = advise(loaded.config, loaded.prices, { db }).applied;
+  const [applied] = advise(loaded.config, loaded.prices, { records: recordsOf(db) }).applied;
   const mean = (op: string): number => (db.prepare(`SELECT avg(cost_usd) AS m FROM ledger WHERE at ${op} ?`).get(appliedAt) as { m: number }).m;
   assert.equal(applied.change, 'model gpt-4o → gpt-4o-mini');
   assert.deepEqual([applied.measured!.before.runs, applied.measured!.after.runs], [2, 3]);
@@ -241,7 +243,7 @@ test('prompt caching measured on real runs: what Claude read and wrote, against 
   await parties.run(parties.create('first', ['jungle']).party.id);
   await parties.run(parties.create('second', ['pirate']).party.id);
   const loaded = load(text);
-  const row = advise(loaded.config, loaded.prices, { db }).promptCaching[0];
+  const row = advise(loaded.config, loaded.prices, { records: recordsOf(db) }).promptCaching[0];
   const sonnet = rates('claude-sonnet-4-5');
   assert.deepEqual([row.measured!.runs, row.measured!.hitRate], [2, 0.5]);
   close(row.measured!.savingPerRunUsd, (1_420 * (sonnet.input - sonnet.read) - 1_420 * (sonnet.write - sonnet.input)) / 2, 'measured');
@@ -285,3 +287,9 @@ test('a context budget where upstream results fill the prompt: summaries instead
   close(budget.savingPerMonthUsd, 1_000 * (row.promptTokens - value) * haiku.input, 'pruned tokens at the input price');
   assert.deepEqual(budget.edit!.path, ['agents', 'summary', 'contextBudget']);
 });
+
+/** What the advisor reads of a database, as the workspace gives it. */
+function recordsOf(db: Db): AdviceRecords {
+  const store = new SqliteStore(db);
+  return { ledger: store.ledger, results: store.results, applied: store.applied };
+}

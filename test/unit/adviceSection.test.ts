@@ -10,6 +10,7 @@ const report: AdviceReport = {
     { rank: 2, agent: 'menu', kind: 'prompt-order', change: 'stable parts first', savingPerMonthUsd: 0.4, savingPerRunUsd: 0.0002, confidence: 'low', why: 'Its instructions come after the guests.', assumes: ['runs arrive at random', '1,000 parties a month'] },
   ],
   totalPerMonthUsd: 2.62,
+  cachingNotes: [],
   promptCaching: [
     { agent: 'brief', model: 'claude-sonnet-4-5', vendor: 'anthropic', runsOn: 'anthropic', rule: 'an explicit breakpoint', prefixTokens: 2100, stableTokens: 2100, promptTokens: 2300, minimumTokens: 1024, cachedTokens: 2100, writtenTokens: 2100, lifetimeMinutes: 5, hitRate: 0.11, savingPerMonthUsd: -0.5 },
   ],

@@ -7,6 +7,7 @@ import { sampleConfig } from '../../sidecar/config/sample';
 import { engine, tempDatabase } from '../engine';
 import { OfflineProvider } from '../../sidecar/providers/offline';
 import { ResultCache } from '../../sidecar/cache/resultCache';
+import { SqliteStore } from '../../sidecar/store/sqliteStore';
 
 const at = (iso: string): number => Date.parse(iso);
 
@@ -62,7 +63,7 @@ function sampleWithLimit(daily: number): string {
 
 test('at 100 % executions are refused with the limit and the spend named; reuse and cache hits go on', async () => {
   const { db } = tempDatabase();
-  const cache = new ResultCache({ db, namespace: 'budget' });
+  const cache = new ResultCache({ tables: new SqliteStore(db).cache, namespace: 'budget' });
   const parties = engine(sampleWithLimit(0.005), db, new OfflineProvider(), cache);
   const first = parties.create('first', ['jungle theme', '75 guests']);
   await parties.run(first.party.id); // spends about $0.008: over the $0.005 limit

@@ -4,6 +4,7 @@ import { OfflineProvider } from '../../sidecar/providers/offline';
 import { ResultCache } from '../../sidecar/cache/resultCache';
 import type { Db } from '../../sidecar/store/database';
 import { engine, tempDatabase } from '../engine';
+import { SqliteStore } from '../../sidecar/store/sqliteStore';
 
 /** Executions the ledger records for a party (cache hits are recorded too, as costing nothing). */
 function ledgerRows(db: Db, party: string): number {
@@ -16,7 +17,7 @@ function ledgerHits(db: Db, party: string): { n: number; cost: number; saved: nu
 
 test('a second party whose inputs normalise the same gets cache hits and spends nothing new', async (t) => {
   const { db } = tempDatabase();
-  const cache = new ResultCache({ db, namespace: 'sharing' });
+  const cache = new ResultCache({ tables: new SqliteStore(db).cache, namespace: 'sharing' });
   t.after(() => cache.close());
   const parties = engine(undefined, db, new OfflineProvider(), cache);
   const first = parties.create('first', ['jungle theme', '75 guests']);

@@ -3,15 +3,16 @@ import assert from 'node:assert/strict';
 import { CircuitBreaker } from '../../sidecar/cache/breaker';
 import { MemoryDriver } from '../../sidecar/cache/memoryDriver';
 import { RedisDriver } from '../../sidecar/cache/redisDriver';
-import { SqliteDriver, entryBytes } from '../../sidecar/cache/sqliteDriver';
+import { SqliteDriver, entryBytes } from '../../sidecar/store/cacheEntries';
 import { CacheStats, readTierCounters } from '../../sidecar/cache/stats';
 import { TieredCache } from '../../sidecar/cache/tieredCache';
-import type { CacheEntry } from '../../sidecar/cache/driver';
+import type { CacheEntry } from '../../sidecar/store/cacheEntries';
 import { cacheConformance, entry, ManualClock, tieredAsDriver } from '../cacheConformance';
 import { FaultyDriver } from '../faultyDriver';
 import { tempDatabase } from '../engine';
 import { startRedis } from '../redisServer';
 import type { RedisServer } from '../redisServer';
+import { CacheCounters } from '../../sidecar/store/cacheCounters';
 
 let redis: RedisServer;
 let namespaces = 0;
@@ -117,8 +118,9 @@ test('tiered: a failing tier costs a miss, its breaker opens, skips it, half-ope
   assert.equal((await tiered.get('k'))?.tier, 'sqlite');
   assert.equal(breaker.state, 'closed', 'the half-open trial succeeded');
   assert.equal((await tiered.get('k'))?.tier, 'redis', 'and the tier is used again');
-  stats.flush(db);
-  const redisCounters = readTierCounters(db, ['redis'])[0];
+  const counters = new CacheCounters(db);
+  stats.flush(counters);
+  const redisCounters = readTierCounters(counters, ['redis'])[0];
   assert.equal(redisCounters.errors, 3);
   // While open: the second read's promotion, then the read and promotion of reads three to five.
   assert.equal(redisCounters.skipped, 1 + 3 * 2);

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { bundledCatalogue, catalogueInfo, catalogueModel, catalogueReady, catalogueTotalUsd, priceSheet, priceUsage } from '../../sidecar/cost/catalogue';
 import type { CatalogueModel, PricedUsage } from '../../sidecar/cost/catalogue';
-import { estimate } from '../../sidecar/cost/estimate';
+import { estimate } from '../../sidecar/estimate/estimate';
 import { tokenCost, toUsd } from '../../sidecar/cost/money';
 import { tokenizationFor } from '../../sidecar/cost/tokens';
 import { loadConfigText, problemLines } from '../../sidecar/sources/load';

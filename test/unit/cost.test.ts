@@ -2,11 +2,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadConfigText } from '../../sidecar/sources/load';
 import { sampleConfig } from '../../sidecar/config/sample';
-import { estimate } from '../../sidecar/cost/estimate';
+import { estimate } from '../../sidecar/estimate/estimate';
 import { scale, sum, toUsd, tokenCost, unitCost } from '../../sidecar/cost/money';
 import { priceBook } from '../../sidecar/cost/prices';
 import { priceUsage } from '../../sidecar/cost/catalogue';
-import { templateTokens } from '../../sidecar/cost/agentTokens';
+import { templateTokens } from '../../sidecar/context/agentTokens';
 import { configText } from '../configProblems';
 
 function estimateOf(text: string) {

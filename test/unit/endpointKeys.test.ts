@@ -7,6 +7,7 @@ import { OpenAIProvider } from '../../sidecar/providers/openai';
 import { ResultCache } from '../../sidecar/cache/resultCache';
 import { engine, tempDatabase } from '../engine';
 import { startOpenAIStandin } from '../standins/openai';
+import { SqliteStore } from '../../sidecar/store/sqliteStore';
 
 // The same model name at two endpoints (OpenAI, Azure, a local Ollama or vLLM) is two models: results never cross
 // endpoints, unless the configuration says the endpoints are one deployment (a shared cacheGroup).
@@ -22,8 +23,8 @@ function config(baseURL: string, cacheGroup?: string): string {
 test('the endpoint is part of every result key, normalised; offline and compute keys are as they were', () => {
   assert.equal(resultEndpoint('openai', JSON.parse(config('HTTPS://API.Example.COM:443/v1/'))), 'https://api.example.com/v1');
   assert.equal(resultEndpoint('openai', JSON.parse(config('http://127.0.0.1:11434/v1', 'team'))), 'group:team');
-  assert.equal(resultEndpoint('anthropic', { agents: {} }, {}), 'https://api.anthropic.com');
-  assert.equal(resultEndpoint('anthropic', { agents: {} }, { ANTHROPIC_BASE_URL: 'http://proxy.internal:8080/' }), 'http://proxy.internal:8080');
+  assert.equal(resultEndpoint('anthropic', {}, {}), 'https://api.anthropic.com');
+  assert.equal(resultEndpoint('anthropic', {}, { ANTHROPIC_BASE_URL: 'http://proxy.internal:8080/' }), 'http://proxy.internal:8080');
   const offline = loadConfigText(JSON.stringify({ agents: { a: { model: 'gpt-4o', prompt: 'x' } } }), 'partycost.json').config!;
   assert.deepEqual(Object.keys(agentDefinition(offline.agents.a, offline)).sort(), ['contextBudget', 'expectedOutputTokens', 'kind', 'model', 'normalize', 'prompt', 'provider', 'system']);
 });
@@ -32,7 +33,7 @@ test('two endpoints never share a result; a shared cacheGroup does, on purpose',
   const [first, second] = await Promise.all([startOpenAIStandin(), startOpenAIStandin()]);
   t.after(() => Promise.all([first.close(), second.close()]));
   const { db } = tempDatabase();
-  const cache = new ResultCache({ db, namespace: 'endpoints' });
+  const cache = new ResultCache({ tables: new SqliteStore(db).cache, namespace: 'endpoints' });
   t.after(() => cache.close());
   const run = async (baseURL: string, group?: string) => {
     const parties = engine(config(baseURL, group), db, new OpenAIProvider({ baseURL, apiKey: 'sk-test' }), cache);

@@ -3,14 +3,16 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { engine, tempDatabase } from '../engine';
 import { loadConfigText } from '../../sidecar/sources/load';
+import { estimate } from '../../sidecar/estimate/estimate';
 import { planParty } from '../../sidecar/planner/plan';
 import { PartyStore } from '../../sidecar/store/partyStore';
-import { storedResults } from '../../sidecar/impact/storedResults';
+import { storedResults } from '../../sidecar/store/storedResults';
 import { partiesRunWith, partyImpacts } from '../../sidecar/impact/impact';
 import { impactReport } from '../../sidecar/impact/impactReport';
 import { impactSummary } from '../../sidecar/contract/impact';
 import type { PartyConfig } from '../../sidecar/config/schema';
-import { agentDefinition, agentKey, canonicalJson, keyVersion, sha256 } from '../../sidecar/planner/keys';
+import { agentDefinition, agentKey, keyVersion } from '../../sidecar/planner/keys';
+import { canonicalJson, sha256 } from '../../sidecar/hashing/hash';
 
 // Impact: every stored party's plan under an edited configuration, from the results table, must be exactly what the
 // planner plans for each party one by one (for parties with no edit of their own pending), and only what the
@@ -61,7 +63,7 @@ test('impact of each edit: per party, exactly the planner\'s execute and delete 
     const prices = loadConfigText(text, 'partycost.json').prices;
     let executions = 0;
     for (const impact of impacts) {
-      const plan = planParty({ config, prices, state: store.load(impact.party), now: Date.now() });
+      const plan = planParty({ config, prices, state: store.load(impact.party), now: Date.now(), estimate: estimate(config, prices) });
       const planned = plan.agents.filter((a) => a.action === 'execute' || a.action === 'delete').map((a) => [a.agent, a.action, a.cause, a.conditional === true]);
       assert.deepEqual(impact.agents.map((a) => [a.agent, a.action, a.cause, a.conditional]), planned, `${name}, party ${impact.party}`);
       executions += planned.length;

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Ledger } from '../../sidecar/ledger/ledger';
-import { learnedFrom } from '../../sidecar/ledger/learning';
+import { Ledger } from '../../sidecar/store/ledger';
+import { learnedFrom } from '../../sidecar/learning/learning';
 import type { AgentLearning } from '../../sidecar/contract/cost';
-import type { LedgerEntry } from '../../sidecar/ledger/ledger';
+import type { LedgerEntry } from '../../sidecar/store/ledger';
 import { openDatabase } from '../../sidecar/store/database';
 import { seeded } from '../../bench/measure';
 import { engine, tempDatabase } from '../engine';

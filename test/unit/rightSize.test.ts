@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { loadConfigText } from '../../sidecar/sources/load';
-import { rightSize } from '../../sidecar/cost/rightSize';
-import { estimate } from '../../sidecar/cost/estimate';
+import { rightSize } from '../../sidecar/estimate/rightSize';
+import { estimate } from '../../sidecar/estimate/estimate';
 import { configText } from '../configProblems';
 
 function sized(agents: Record<string, unknown>, top: Record<string, unknown> = {}) {

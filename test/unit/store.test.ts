@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { canonicalJson } from '../../sidecar/planner/keys';
+import { canonicalJson } from '../../sidecar/hashing/hash';
 import { emptyParty, replay } from '../../sidecar/party/state';
 import { autoSnapshotEvery, PartyStore } from '../../sidecar/store/partyStore';
 import { openDatabase } from '../../sidecar/store/database';

@@ -1,5 +1,5 @@
 import type { WebviewIpc } from '../ipc';
-import { getEstimateRequest, runActionCommand } from '../protocol';
+import { getEstimateRequest, runActionCommand, runsPerMonth } from '../protocol';
 import type { AccuracyReport, AgentActuals, AgentEstimate, CostParts, Estimate, EstimatesViewState, Pricing, RightSizing } from '../protocol';
 import { h, icon, replace } from '../shared/dom';
 import { emptyState } from '../shared/emptyState';
@@ -15,9 +15,6 @@ const defaultShare = 0.5;
 const shown = new WeakMap<HTMLElement, string>();
 let latestRequest = 0;
 
-function runsPerMonth(e: Estimate): number {
-  return e.volume.partiesPerMonth * e.volume.rerunFactor;
-}
 
 function showError(message: string): void {
   document.getElementById('estimates-error')?.replaceChildren(message);
@@ -118,7 +115,7 @@ function agentRow(a: AgentEstimate, e: Estimate): HTMLElement {
     ),
     ...components.map(({ name }) => h('td', { class: 'number' }, usd(a.breakdown[name]))),
     h('td', { class: 'number' }, usd(a.costPerRunUsd)),
-    h('td', { class: 'number' }, usdMonth(a.costPerRunUsd * runsPerMonth(e))),
+    h('td', { class: 'number' }, usdMonth(a.costPerRunUsd * runsPerMonth(e.volume))),
   );
 }
 
@@ -156,13 +153,13 @@ function agentTable(e: Estimate): HTMLElement {
   return h(
     'table',
     { class: 'agents estimates-agents' },
-    h('caption', { id: 'estimates-caption' }, `Cost of each agent per run, by component, and per month at ${count(runsPerMonth(e))} runs`),
+    h('caption', { id: 'estimates-caption' }, `Cost of each agent per run, by component, and per month at ${count(runsPerMonth(e.volume))} runs`),
     h('thead', {}, h('tr', {}, ...head)),
     h('tbody', {}, ...e.agents.map((a) => agentRow(a, e))),
     h(
       'tfoot',
       {},
-      footRow('orchestration', components.map(() => null), e.orchestrationUsd, e.orchestrationUsd * runsPerMonth(e)),
+      footRow('orchestration', components.map(() => null), e.orchestrationUsd, e.orchestrationUsd * runsPerMonth(e.volume)),
       footRow('per party', sums, e.perPartyUsd, e.perMonthUsd, 'party-row'),
     ),
   );

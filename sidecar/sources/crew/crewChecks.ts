@@ -3,7 +3,7 @@ import { findCycles } from '../../config/graph';
 import { didYouMean } from '../../config/nearest';
 import type { Problem } from '../../config/problems';
 import type { PriceBook } from '../../cost/prices';
-import { defaultOutputTokens, estimatedInputTokens } from '../../cost/estimate';
+import { defaultOutputTokens, estimatedInputTokens } from '../../context/agentTokens';
 import { crewPlaceholders } from './inputs';
 import type { Span, YamlFile } from './yamlFile';
 

@@ -1,51 +1,16 @@
 import type { AgentConfig, PartyConfig } from '../config/schema';
 import { agentModel, agentProvider } from '../config/agents';
-import { templateTokens } from './agentTokens';
-import { scale, sum, toUsd, unitCost } from './money';
-import type { Pico } from './money';
-import type { PriceBook } from './prices';
+import { providerProfile } from '../providers/profiles';
+import { defaultOutputTokens, estimatedInputTokens, learnedEnough } from '../context/agentTokens';
+import { scale, sum, toUsd, unitCost } from '../cost/money';
+import type { Pico } from '../cost/money';
+import type { PriceBook } from '../cost/prices';
 import { checkedPricing, listPricing } from '../contract/pricing';
 import type { Pricing } from '../contract/pricing';
-import { resourceCosts } from './usageCost';
-import { catalogueInfo } from './catalogue';
-import type { AgentEstimate, AgentLearning, Calibration, Component, Estimate, Learning, LlmParts, TokenCount } from '../contract/cost';
-
-/** Completion tokens assumed for an agent that does not declare `expectedOutputTokens`. */
-export const defaultOutputTokens = 256;
-export const defaultVolume = { partiesPerMonth: 1000, rerunFactor: 1 };
-
-/** An agent's learning when its runs are enough to replace the configured figures. */
-export function learnedEnough(name: string, learning: Learning | undefined): AgentLearning | undefined {
-  const learned = learning?.agents.get(name);
-  return learned && learned.output && learned.input && learned.window >= learned.minRuns ? learned : undefined;
-}
-
-/** An agent's output tokens for an estimate: the p50 of its runs once there are enough, else `expectedOutputTokens`. */
-export function outputTokensOf(name: string, config: PartyConfig, learning?: Learning): number {
-  return learnedEnough(name, learning)?.output!.p50 ?? config.agents[name]?.expectedOutputTokens ?? defaultOutputTokens;
-}
-
-/**
- * An agent's prompt tokens for an estimate: the p50 of its runs' billed prompts once there are enough (inputs fill
- * the prompt at run time); else `expectedInputTokens`; else its template counted as a chat (corrected by the model's
- * calibration when counted approximately) plus each upstream result at its producer's output tokens.
- */
-export function estimatedInputTokens(
-  name: string,
-  agent: AgentConfig,
-  model: string,
-  config: PartyConfig,
-  learning?: Learning,
-): { tokens: number; count: TokenCount; calibration?: Calibration } {
-  const learned = learnedEnough(name, learning);
-  if (learned) return { tokens: learned.input!.p50, count: 'learned' };
-  if (agent.expectedInputTokens !== undefined) return { tokens: agent.expectedInputTokens, count: 'declared' };
-  const template = templateTokens(agent, model);
-  const upstream = (agent.dependsOn ?? []).reduce((total, dep) => total + outputTokensOf(dep, config, learning), 0);
-  const calibration = template.exact ? undefined : learning?.calibration.get(model);
-  if (calibration) return { tokens: Math.round(template.tokens * calibration.factor) + upstream, count: 'calibrated', calibration };
-  return { tokens: template.tokens + upstream, count: template.exact ? 'counted' : 'approximate' };
-}
+import { resourceCosts } from '../cost/usageCost';
+import { catalogueInfo } from '../cost/catalogue';
+import type { AgentEstimate, AgentLearning, Component, Estimate, Learning, LlmParts } from '../contract/cost';
+import { runsPerMonth, volumeOf } from '../contract/cost';
 
 const noParts: LlmParts = { inputUsd: 0, cacheReadUsd: 0, cacheWriteUsd: 0, outputUsd: 0 };
 
@@ -59,7 +24,7 @@ function agentCost(name: string, agent: AgentConfig, config: PartyConfig, prices
   const runsOn = agentProvider(agent, config);
   // An agent marked `batch` runs through its vendor's batch API (driven for OpenAI and Anthropic, and as the offline
   // provider counts it): priced so, as the what-if prices every agent.
-  const ownBatch = agent.batch === true && runsOn !== 'gemini';
+  const ownBatch = agent.batch === true && providerProfile(runsOn).batch !== 'none';
   const batch = pricing.batch || ownBatch;
   const llmAt = (inputTokens: number, output: number) =>
     priced ? prices.price(priced, { inputTokens, cacheReadTokens: Math.round(inputTokens * pricing.cachedInputShare), outputTokens: output }, { batch, at }) : null;
@@ -119,12 +84,12 @@ export function estimate(config: PartyConfig, prices: PriceBook, pricing: Pricin
   const agents = Object.entries(config.agents).map(([name, agent]) => agentCost(name, agent, config, prices, pricing, at, learning));
   const orchestration = unitCost(1, prices.resources.orchestration);
   const perParty = sum(agents.map((a) => a.cost)) + orchestration;
-  const volume = { ...defaultVolume, ...config.volume };
+  const volume = volumeOf(config.volume);
   return {
     agents: agents.map((a) => a.estimate),
     orchestrationUsd: toUsd(orchestration),
     perPartyUsd: toUsd(perParty),
-    perMonthUsd: toUsd(scale(perParty, volume.partiesPerMonth * volume.rerunFactor)),
+    perMonthUsd: toUsd(scale(perParty, runsPerMonth(volume))),
     volume,
     prices: { source: prices.source, date: prices.date, overridden: prices.overridden, ...fetched() },
     pricing,

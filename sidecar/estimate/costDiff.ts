@@ -1,49 +1,7 @@
 import type { AgentEstimate, Estimate } from '../contract/cost';
-import { fromUsd, toUsd } from './money';
-import type { Pico } from './money';
-
-/** How an agent's cost changed between two estimates of a configuration. */
-export type AgentDiffStatus = 'added' | 'removed' | 'changed' | 'unchanged';
-
-/** One side of an agent's diff: what the estimate said about it. */
-export interface AgentCostSide {
-  model: string | null;
-  inputTokens: number;
-  outputTokens: number;
-  costPerRunUsd: number;
-}
-
-export interface AgentCostDiff {
-  agent: string;
-  status: AgentDiffStatus;
-  /** Null when the agent did not exist before (`added`). */
-  before: AgentCostSide | null;
-  /** Null when the agent no longer exists (`removed`). */
-  after: AgentCostSide | null;
-  /** After minus before per run, exact to the picodollar; a missing side counts as $0. */
-  deltaUsd: number;
-  /** The change relative to before, in percent; null when before was $0 (an added agent, a free one). */
-  deltaPercent: number | null;
-}
-
-export interface CostDiffTotals {
-  perPartyBefore: number;
-  perPartyAfter: number;
-  /** perPartyAfter − perPartyBefore, exact to the picodollar. */
-  deltaUsd: number;
-  /** The per-party change in percent; null when the party cost nothing before. */
-  deltaPercent: number | null;
-  perMonthBefore: number;
-  perMonthAfter: number;
-  orchestrationBefore: number;
-  orchestrationAfter: number;
-}
-
-export interface CostDiff {
-  /** The agents in the order of the after configuration, then the removed ones in their old order. */
-  agents: AgentCostDiff[];
-  totals: CostDiffTotals;
-}
+import type { AgentCostDiff, AgentCostSide, AgentDiffStatus, CostDiff, CostLimits, LimitViolation } from '../contract/costDiff';
+import { fromUsd, toUsd } from '../cost/money';
+import type { Pico } from '../cost/money';
 
 /** `after − before` relative to `before`, in percent; null when before is zero. */
 function percent(before: Pico, after: Pico): number | null {
@@ -86,8 +44,11 @@ export function diffEstimates(before: Estimate, after: Estimate): CostDiff {
       deltaPercent: percent(partyBefore, partyAfter),
       perMonthBefore: before.perMonthUsd,
       perMonthAfter: after.perMonthUsd,
+      perMonthDeltaUsd: toUsd(fromUsd(after.perMonthUsd) - fromUsd(before.perMonthUsd)),
+      perMonthDeltaPercent: percent(fromUsd(before.perMonthUsd), fromUsd(after.perMonthUsd)),
       orchestrationBefore: before.orchestrationUsd,
       orchestrationAfter: after.orchestrationUsd,
+      orchestrationDeltaUsd: toUsd(fromUsd(after.orchestrationUsd) - fromUsd(before.orchestrationUsd)),
     },
   };
 }
@@ -96,24 +57,6 @@ export function diffEstimates(before: Estimate, after: Estimate): CostDiff {
 export function emptyEstimate(like: Estimate): Estimate {
   return { agents: [], orchestrationUsd: 0, perPartyUsd: 0, perMonthUsd: 0, volume: like.volume, prices: like.prices, pricing: like.pricing };
 }
-
-/** The limits a CI job guards with: `--max-per-party USD`, `--max-increase PERCENT`; null when not given. */
-export interface CostLimits {
-  maxPerPartyUsd: number | null;
-  maxIncreasePercent: number | null;
-}
-
-/** A limit that was crossed, with the amounts that crossed it. */
-export type LimitViolation =
-  | { limit: 'maxPerPartyUsd'; allowed: number; actual: number }
-  | {
-      limit: 'maxIncreasePercent';
-      allowed: number;
-      /** The per-party increase in percent; null when the party cost $0 before (an unbounded increase). */
-      actual: number | null;
-      perPartyBefore: number;
-      perPartyAfter: number;
-    };
 
 /**
  * The limits crossed by a per-party cost (`after`) and, when there is a before, by its increase. Compared exactly in

@@ -4,7 +4,7 @@ import { agentModel } from '../config/agents';
 import { agentDefinition, promptHash } from '../planner/keys';
 import { tokenizationFor } from '../cost/tokens';
 import { roundUsd } from '../cost/money';
-import type { Ledger, TeachingRun } from './ledger';
+import type { Ledger, TeachingRun } from '../store/ledger';
 
 /** Runs an agent's learned figures are taken over, and runs needed before they replace the configured ones. */
 export const learningDefaults = { window: 20, minRuns: 5 } as const;

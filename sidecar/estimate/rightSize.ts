@@ -1,16 +1,18 @@
 import type { AgentConfig, PartyConfig } from '../config/schema';
 import type { AgentEstimate, Estimate, ModelChoice, RightSizing } from '../contract/cost';
-import { estimate, estimatedInputTokens, outputTokensOf } from './estimate';
+import { runsPerMonth, volumeOf } from '../contract/cost';
+import { estimate } from './estimate';
+import { estimatedInputTokens, outputTokensOf } from '../context/agentTokens';
 import type { Learning } from '../contract/cost';
 import { listPricing } from '../contract/pricing';
-import { resourceCosts } from './usageCost';
-import { sum, toUsd } from './money';
-import { tokenizationFor } from './tokens';
+import { resourceCosts } from '../cost/usageCost';
+import { sum, toUsd } from '../cost/money';
+import { tokenizationFor } from '../cost/tokens';
 import { agentModel } from '../config/agents';
-import { bundledProfiles } from './modelProfiles';
-import type { ModelProfile } from './modelProfiles';
-import type { PriceBook } from './prices';
-import { roundUsd } from './money';
+import { bundledProfiles } from '../cost/modelProfiles';
+import type { ModelProfile } from '../cost/modelProfiles';
+import type { PriceBook } from '../cost/prices';
+import { roundUsd } from '../cost/money';
 
 /** The profiles in force: the bundled ones, with `quality` / `latencyMs` from the configuration's `prices`. */
 export function modelProfiles(config: PartyConfig): Record<string, ModelProfile> {
@@ -61,8 +63,8 @@ export function rightSize(config: PartyConfig, prices: PriceBook, options: { atL
   const atListPrices = options.atListPrices ?? estimate(config, prices, listPricing, learning);
   const profiles = modelProfiles(config);
   const current = byAgent(atListPrices.agents);
-  const volume = { partiesPerMonth: 1000, rerunFactor: 1, ...config.volume };
-  const perMonth = volume.partiesPerMonth * volume.rerunFactor;
+  const volume = volumeOf(config.volume);
+  const perMonth = runsPerMonth(volume);
   const candidates = Object.keys(profiles).filter((model) => prices.model(model));
   const at = new Date();
   // Calibrations reach every agent's candidate counts, so they are part of what all agents share.
@@ -172,9 +174,20 @@ function fits(agent: AgentConfig, row: CandidateRow): boolean {
   return output && (window === null || (row.inputTokens + row.outputTokens <= window && (agent.contextBudget ?? 0) <= window));
 }
 
-/** The configuration with the suggested models applied (the budget's "apply cheaper models"). */
-export function withCheaperModels(config: PartyConfig, sizing: RightSizing[]): PartyConfig {
+/** An agent with a cheaper model that meets its needs. */
+export type CheaperModel = RightSizing & { suggested: ModelChoice };
+
+/**
+ * The agents a cheaper model would do for, and saves on: the one choice right-sizing makes, which the advisor
+ * advises and the budget names (or applies) from its second threshold on.
+ */
+export function cheaperModels(config: PartyConfig, prices: PriceBook, options: { atListPrices?: Estimate; learning?: Learning } = {}): CheaperModel[] {
+  return rightSize(config, prices, options).filter((s): s is CheaperModel => s.suggested !== null && s.savingPerRunUsd > 0);
+}
+
+/** The configuration with the cheaper models applied (the budget's "apply cheaper models"). */
+export function withCheaperModels(config: PartyConfig, cheaper: CheaperModel[]): PartyConfig {
   const agents = { ...config.agents };
-  for (const s of sizing) if (s.suggested) agents[s.agent] = { ...agents[s.agent], model: s.suggested.model };
+  for (const s of cheaper) agents[s.agent] = { ...agents[s.agent], model: s.suggested.model };
   return { ...config, agents };
 }

@@ -1,6 +1,6 @@
 import { roundUsd } from '../cost/money';
 import type { SpendTrend } from '../contract/accuracy';
-import type { Ledger } from './ledger';
+import type { Ledger } from '../store/ledger';
 
 /** Days of spend the trend is fitted over (whole UTC days before today). */
 export const trendDays = 28;

@@ -1,11 +1,10 @@
 import { execFileSync } from 'node:child_process';
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
-import { displayPath } from './configFile';
-import { loadConfig } from '../sources/load';
-import type { LoadedConfig } from '../sources/load';
+import { loadConfig } from './load';
+import type { LoadedConfig } from './load';
 import type { ConfigLocation } from '../shared/configLocation';
-import { CliError } from './errors';
+import { UserError } from '../contract/errors';
 
 /** A configuration file as it was at a git revision; `text` is null when the file did not exist there. */
 export interface OldConfig {
@@ -24,7 +23,7 @@ function git(gitArgs: string[], cwd: string): GitResult {
     return { ok: true, stdout };
   } catch (error) {
     const failure = error as NodeJS.ErrnoException & { stderr?: string };
-    if (failure.code === 'ENOENT') throw new CliError('partycost: --against needs git, and no "git" was found on PATH');
+    if (failure.code === 'ENOENT') throw new UserError('--against needs git, and no "git" was found on PATH');
     return { ok: false, stderr: String(failure.stderr ?? failure.message).trim() };
   }
 }
@@ -34,29 +33,29 @@ function firstLine(text: string): string {
 }
 
 /** Reads `file` at `rev` with `git show REV:path`, git run in the file's directory. */
-export function configAtRevision(file: string, rev: string, cwd: string): OldConfig {
+export function configAtRevision(file: string, rev: string, display: (file: string) => string): OldConfig {
   const dir = path.dirname(file);
-  const shownDir = displayPath(dir, cwd) || '.';
+  const shownDir = display(dir) || '.';
   const top = git(['rev-parse', '--show-toplevel'], dir);
   if (!top.ok) {
     if (/not a git repository/i.test(top.stderr)) {
-      throw new CliError(`partycost: --against needs a git repository, and ${shownDir} is not in one`);
+      throw new UserError(`--against needs a git repository, and ${shownDir} is not in one`);
     }
-    throw new CliError(`partycost: --against needs a git work tree at ${shownDir}: ${firstLine(top.stderr)}`);
+    throw new UserError(`--against needs a git work tree at ${shownDir}: ${firstLine(top.stderr)}`);
   }
   const root = realpathSync(top.stdout.trim());
   const repoPath = path.relative(root, path.join(realpathSync(dir), path.basename(file))).split(path.sep).join('/');
   const name = `${rev}:${repoPath}`;
   const commit = git(['rev-parse', '--verify', '--quiet', `${rev}^{commit}`], dir);
   if (!commit.ok) {
-    throw new CliError(`partycost: unknown git revision "${rev}"; in a shallow clone, fetch it first (actions/checkout: fetch-depth: 0)`);
+    throw new UserError(`unknown git revision "${rev}"; in a shallow clone, fetch it first (actions/checkout: fetch-depth: 0)`);
   }
   const object = `${commit.stdout.trim()}:${repoPath}`;
   const type = git(['cat-file', '-t', object], dir);
   if (!type.ok) return { text: null, repoPath, name };
-  if (type.stdout.trim() !== 'blob') throw new CliError(`partycost: ${name} is a ${type.stdout.trim()}, not a file`);
+  if (type.stdout.trim() !== 'blob') throw new UserError(`${name} is a ${type.stdout.trim()}, not a file`);
   const shown = git(['show', object], dir);
-  if (!shown.ok) throw new CliError(`partycost: could not read ${name}: ${firstLine(shown.stderr)}`);
+  if (!shown.ok) throw new UserError(`could not read ${name}: ${firstLine(shown.stderr)}`);
   return { text: shown.stdout, repoPath, name };
 }
 
@@ -64,10 +63,10 @@ export function configAtRevision(file: string, rev: string, cwd: string): OldCon
  * The configuration as it was at a revision: every file of it (a crew's YAML too) read with `git show`, named
  * `REV:path` in problems. `existed` is false when its main file did not exist there.
  */
-export function loadAtRevision(location: ConfigLocation, main: string, rev: string, cwd: string): { loaded: LoadedConfig; old: OldConfig } {
+export function loadAtRevision(location: ConfigLocation, main: string, rev: string, display: (file: string) => string): { loaded: LoadedConfig; old: OldConfig } {
   const old = new Map<string, OldConfig>();
   const at = (file: string): OldConfig => {
-    if (!old.has(file)) old.set(file, configAtRevision(file, rev, cwd));
+    if (!old.has(file)) old.set(file, configAtRevision(file, rev, display));
     return old.get(file)!;
   };
   const loaded = loadConfig(location, { read: (file) => at(file).text ?? undefined, display: (file) => at(file).name });

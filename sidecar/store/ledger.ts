@@ -17,6 +17,22 @@ export interface LedgerEntry extends Omit<LedgerExecution, 'party'> {
   cause?: string;
 }
 
+/** What the ledger says about volume: executions per agent over the last 30 days, scaled to a month. */
+export interface LedgerVolume {
+  partiesPerMonth: number;
+  /** Executions (result-cache hits excluded) per agent per month. */
+  runsPerMonth: Map<string, number>;
+  spanDays: number;
+}
+
+/** An agent's mean actual cost over some executions. */
+export interface MeanCost {
+  runs: number;
+  meanUsd: number;
+}
+
+const dayMs = 86_400_000;
+
 /** One execution that teaches: it called the provider and the provider reported its usage. */
 export interface TeachingRun {
   inputTokens: number;
@@ -246,6 +262,57 @@ export class Ledger {
       agent, provider, model, executions, cacheHits, meanActualUsd: roundUsd(meanActualUsd),
       meanParts: Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, roundUsd(v)])) as unknown as CostParts,
     }));
+  }
+
+  /**
+   * The ledger's volume, once it covers at least a week (fewer days would make a month of a busy afternoon): its last
+   * 30 days, scaled to 30 days when it covers fewer.
+   */
+  volume(now: number): LedgerVolume | null {
+    const first = this.sql('SELECT min(at) AS at FROM ledger').get() as { at: string | null };
+    if (!first.at) return null;
+    const spanDays = Math.min(30, (now - Date.parse(first.at)) / dayMs);
+    if (spanDays < 7) return null;
+    const since = new Date(now - 30 * dayMs).toISOString();
+    const scale = 30 / spanDays;
+    const parties = this.sql('SELECT count(DISTINCT party_id) AS n FROM ledger WHERE at >= ?').get(since) as { n: number };
+    const rows = this.sql('SELECT agent, count(*) AS n FROM ledger WHERE at >= ? AND cached = 0 GROUP BY agent').all(since) as { agent: string; n: number }[];
+    return { partiesPerMonth: parties.n * scale, runsPerMonth: new Map(rows.map((r) => [r.agent, r.n * scale])), spanDays };
+  }
+
+  /** Per agent: executions in the last 30 days that ran because the party's stored result had expired, and their mean cost. */
+  expiredRuns(now: number): Map<string, { runs: number; meanCostUsd: number }> {
+    const since = new Date(now - 30 * dayMs).toISOString();
+    const rows = this.sql(`SELECT agent, count(*) AS n, avg(cost_usd) AS mean FROM ledger WHERE cause = 'cache expired' AND at >= ? AND cached = 0 GROUP BY agent`).all(since) as {
+      agent: string;
+      n: number;
+      mean: number;
+    }[];
+    return new Map(rows.map((r) => [r.agent, { runs: r.n, meanCostUsd: r.mean }]));
+  }
+
+  /** An agent's latest real executions under its current prompt: what they read from and wrote to the vendor's cache. */
+  cachingRuns(agent: string, promptHash: string, limit = 100): { inputTokens: number; cacheReadTokens: number; cacheWriteTokens: number }[] {
+    return this.sql(
+      `SELECT input_tokens AS inputTokens, cache_read_tokens AS cacheReadTokens, cache_write_tokens AS cacheWriteTokens FROM ledger
+       WHERE agent = ? AND prompt_hash = ? AND cached = 0 AND source = 'actual' ORDER BY id DESC LIMIT ?`,
+    ).all(agent, promptHash, limit) as { inputTokens: number; cacheReadTokens: number; cacheWriteTokens: number }[];
+  }
+
+  /** Mean actual cost of an agent's executions before and after a moment (at most the latest `limit` of each). */
+  costAround(agent: string, at: string, limit = 20): { before: MeanCost; after: MeanCost } {
+    const side = (op: '<' | '>='): MeanCost =>
+      this.sql(`SELECT count(*) AS runs, coalesce(avg(cost_usd), 0) AS meanUsd FROM (SELECT cost_usd FROM ledger WHERE agent = ? AND cached = 0 AND at ${op} ? ORDER BY id DESC LIMIT ?)`).get(
+        agent,
+        at,
+        limit,
+      ) as MeanCost;
+    return { before: side('<'), after: side('>=') };
+  }
+
+  /** Per agent: every row it has in the ledger (executions and cache hits) and their actual cost. */
+  executionsByAgent(): { agent: string; executions: number; cost: number }[] {
+    return this.sql('SELECT agent, count(*) AS executions, sum(cost_usd) AS cost FROM ledger GROUP BY agent').all() as { agent: string; executions: number; cost: number }[];
   }
 }
 

@@ -1,11 +1,11 @@
 import type { PartyConfig } from '../config/schema';
 import type { AccuracyReport, AgentAccuracy } from '../contract/accuracy';
 import { driftLimitPercent } from '../contract/cost';
-import { estimate } from '../cost/estimate';
+import { estimate } from '../estimate/estimate';
 import type { PriceBook } from '../cost/prices';
 import { listPricing } from '../contract/pricing';
 import { agentDefinition, promptHash } from '../planner/keys';
-import type { Ledger, TeachingRun } from './ledger';
+import type { Ledger, TeachingRun } from '../store/ledger';
 import { isOutlier, learningSettings } from './learning';
 import type { Learner } from './learning';
 import { spendTrend } from './trend';

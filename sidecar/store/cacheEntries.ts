@@ -1,13 +1,34 @@
 import type { Statement } from 'better-sqlite3';
-import type { Db } from '../store/database';
+import type { Db } from './database';
 import type { ContextRecord, Usage } from '../contract/party';
-import { Statements } from '../store/statements';
-import type { CacheDriver, CacheEntry, Clock, EvictionListener } from './driver';
+import { Statements } from './statements';
+import type { TierName } from '../contract/cache';
+
+/**
+ * One cached agent result, shared across parties (and, through Redis, across a team) by its Merkle key. It records
+ * what producing it took, so a hit saves exactly that.
+ */
+export interface CacheEntry {
+  key: string;
+  agent: string;
+  output: string;
+  resultHash: string;
+  model: string | null;
+  usage: Usage;
+  /** How long producing the result took. */
+  durationMs: number;
+  createdAt: number;
+  expiresAt: number;
+  /** How the prompt that produced it was assembled within the agent's contextBudget. */
+  context?: ContextRecord;
+}
 
 export interface SqliteOptions {
   maxBytes?: number;
-  now?: Clock;
-  onEvict?: EvictionListener;
+  /** The clock read for expiry: injectable, so tests never sleep. */
+  now?: () => number;
+  /** Called when an entry is evicted to stay within the bound. */
+  onEvict?: (tier: TierName) => void;
 }
 
 /** A row of the hit path's SELECT, in its column order. */
@@ -25,10 +46,10 @@ export function entryBytes(entry: CacheEntry, context: string | null = entry.con
 const accessGranularityMs = 60_000;
 
 /** L3: a table in the workspace database; persistent, with expiry and last access for size-bounded LRU eviction. */
-export class SqliteDriver implements CacheDriver {
-  readonly tier = 'sqlite';
+export class SqliteDriver {
+  readonly tier = 'sqlite' as const;
   private readonly sql: Statements;
-  private readonly now: Clock;
+  private readonly now: () => number;
   private readonly maxBytes: number;
 
   /** The hit path's statement, prepared once and read as arrays (no object per row). */

@@ -1,4 +1,5 @@
-import type { Db } from '../store/database';
+import type { Db } from './database';
+import { Statements } from './statements';
 
 /** One party's current result of one agent, as the results table keeps it (JSON fields still as text). */
 export interface StoredRow {
@@ -98,4 +99,24 @@ export function storedResults(db: Db): StoredResults {
       for (const id of [...parties.keys()]) visit(build(id)!);
     },
   };
+}
+
+/** The results table as the analyses read it: every party's current results for impact, an agent's stored inputs. */
+export class ResultsTable {
+  private readonly sql: Statements;
+
+  constructor(private readonly db: Db) {
+    this.sql = new Statements(db);
+  }
+
+  /** Every stored party and its current results (see storedResults). */
+  parties(): StoredResults {
+    return storedResults(this.db);
+  }
+
+  /** The inputs each party's current result of an agent was produced from (normalised), at most `limit` parties. */
+  inputsOf(agent: string, limit = 5_000): string[][] {
+    const rows = this.sql.get('SELECT inputs FROM results WHERE agent = ? LIMIT ?').all(agent, limit) as { inputs: string }[];
+    return rows.map((r) => JSON.parse(r.inputs) as string[]);
+  }
 }

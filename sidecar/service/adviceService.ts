@@ -1,0 +1,49 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { advise } from '../advice/advise';
+import type { AdviceRecords } from '../advice/adviceFacts';
+import { appliedOf } from '../contract/advice';
+import type { Advice, AdviceApplied, AdviceReport } from '../contract/advice';
+import { UserError } from '../contract/errors';
+import type { ConfigProblem } from '../protocol';
+import { applyAdvice } from '../shared/adviceEdit';
+import type { SqliteStore } from '../store/sqliteStore';
+import { editorProblems } from './configService';
+import { learningOf } from './estimateService';
+import type { OpenTexts, ValidConfig, Workspace } from './workspace';
+
+/** What the advisor reads of a store: its ledger, stored results and applied advice. */
+function recordsOf(store: SqliteStore | undefined): AdviceRecords | undefined {
+  return store && { ledger: store.ledger, results: store.results, applied: store.applied };
+}
+
+/** Every change that would cut the bill, per agent, priced per month and ranked (see advice/advise.ts). */
+export function adviceReport(ws: Workspace, loaded: ValidConfig): AdviceReport {
+  return advise(loaded.config, loaded.prices, { learning: learningOf(ws, loaded.config), records: recordsOf(ws.storeIfExists()), editable: loaded.editable });
+}
+
+/** The advice for a configuration with an editor's unsaved texts, and its problems. */
+export function editorAdvice(ws: Workspace, texts: OpenTexts): { report: AdviceReport | null; problems: ConfigProblem[] } {
+  const loaded = ws.load(texts);
+  if (!loaded.config) return { report: null, problems: editorProblems(loaded) };
+  return { report: adviceReport(ws, loaded as ValidConfig), problems: editorProblems(loaded) };
+}
+
+/**
+ * Writes advice `rank`'s edit into partycost.json and records it as applied (in the workspace's database, created if
+ * need be), so a later report measures it on the runs after it.
+ */
+export function applyAdviceRank(ws: Workspace, loaded: ValidConfig, rank: number): Advice {
+  const report = adviceReport(ws, loaded);
+  const chosen = report.advice.find((a) => a.rank === rank);
+  if (!chosen) throw new UserError(`there is no advice ${rank} (${report.advice.length} listed)`);
+  if (!chosen.edit) throw new UserError(`advice ${rank} (${chosen.change}) is ${loaded.editable ? 'an edit of the prompts' : "an edit of the crew's YAML"}: make it by hand`);
+  const file = ws.configFile();
+  writeFileSync(file, applyAdvice(readFileSync(file, 'utf8'), chosen.edit));
+  recordApplied(ws, appliedOf(chosen));
+  return chosen;
+}
+
+/** Records advice applied elsewhere (a quick fix, the panel's Apply), now. */
+export function recordApplied(ws: Workspace, applied: AdviceApplied): void {
+  ws.store().applied.record({ ...applied, appliedAt: new Date().toISOString() });
+}

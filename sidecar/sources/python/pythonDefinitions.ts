@@ -8,6 +8,7 @@ export function annotationText(reader: ExpressionReader, typeDef: SyntaxNode): s
   return reader.text(typeDef).replace(/^(->|:)/, '').trim();
 }
 
+/** A scope with nothing in it yet. */
 export function emptyScope(): PyScope {
   return { assignments: [], functions: [], classes: [], expressions: [] };
 }

@@ -1,7 +1,7 @@
 import type { SyntaxNode } from '@lezer/common';
 import type { PyCall, PyExpr, PyExprBase, PyFStringPart } from './pythonModel';
 import type { PySource } from './pythonSource';
-import { delimiters, formatLiteral, stringValue } from './pythonStrings';
+import { concatenated, delimiters, formatLiteral, mergeLiterals, numberOf, stringValue } from './pythonLiterals';
 
 /** Deeper than this (Python's own parser stops near 200) an expression is `unknown`: the walks over it recurse. */
 const maxDepth = 100;
@@ -15,14 +15,15 @@ const expressionNames = new Set([
   'DictionaryComprehensionExpression', 'SetComprehensionExpression',
 ]);
 
+/** Whether a node is an expression (rather than a token, a statement or a pattern). */
 export function isExpression(node: SyntaxNode): boolean {
   return expressionNames.has(node.name);
 }
 
-/** A node's children, tokens included, without the parser's error markers. */
+/** A node's children, tokens included, without comments and the parser's error markers. */
 export function childrenOf(node: SyntaxNode): SyntaxNode[] {
   const children: SyntaxNode[] = [];
-  for (let child = node.firstChild; child; child = child.nextSibling) if (!child.type.isError) children.push(child);
+  for (let child = node.firstChild; child; child = child.nextSibling) if (!child.type.isError && child.name !== 'Comment') children.push(child);
   return children;
 }
 
@@ -42,10 +43,12 @@ export class ExpressionReader {
 
   constructor(readonly source: PySource) {}
 
+  /** The place and text of the parsed text's range from..to. */
   base(from: number, to: number): PyExprBase {
     return { ...this.source.place(from, to), text: this.source.text.slice(from, to) };
   }
 
+  /** An expression node as the model's expression. */
   expression(node: SyntaxNode): PyExpr {
     if (this.depth >= maxDepth) return { kind: 'unknown', inner: [], ...this.base(node.from, node.to) };
     this.depth++;
@@ -70,6 +73,7 @@ export class ExpressionReader {
     return this.unknown(nodes[0].from, nodes[nodes.length - 1].to, nodes);
   }
 
+  /** An `unknown` covering from..to, with the expressions among `nodes` inside it. */
   unknown(from: number, to: number, nodes: SyntaxNode[]): PyExpr {
     return { kind: 'unknown', inner: nodes.filter(isExpression).map((node) => this.expression(node)), ...this.base(from, to) };
   }
@@ -85,6 +89,7 @@ export class ExpressionReader {
       case 'FormatString':
         return { kind: 'fstring', parts: this.formatParts(node), ...base };
       case 'ContinuedString':
+        if (children.length === 0) return this.unknown(node.from, node.to, children);
         return children.map((child) => this.expression(child)).reduce((left, right) => concatenated(left, right, base) ?? left);
       case 'Number':
         return numberOf(base);
@@ -212,35 +217,8 @@ export class ExpressionReader {
     return [{ kind: 'literal', value: this.source.text.slice(open, selfDoc.to) }, part];
   }
 
+  /** A node's source text. */
   text(node: SyntaxNode): string {
     return this.source.text.slice(node.from, node.to);
   }
-}
-
-function numberOf(base: PyExprBase): PyExpr {
-  const digits = base.text.replace(/_/g, '');
-  if (/[jJ]$/.test(digits)) return { kind: 'unknown', inner: [], ...base };
-  const radix = /^0[xX]/.test(digits) ? 16 : /^0[oO]/.test(digits) ? 8 : /^0[bB]/.test(digits) ? 2 : 10;
-  return { kind: 'number', value: radix === 10 ? Number(digits) : parseInt(digits.slice(2), radix), ...base };
-}
-
-function mergeLiterals(parts: PyFStringPart[]): PyFStringPart[] {
-  const merged: PyFStringPart[] = [];
-  for (const part of parts) {
-    const last = merged[merged.length - 1];
-    if (part.kind === 'literal' && last?.kind === 'literal') merged[merged.length - 1] = { kind: 'literal', value: last.value + part.value };
-    else if (part.kind !== 'literal' || part.value !== '') merged.push(part);
-  }
-  return merged;
-}
-
-/** `"a" "b"` or `"a" + "b"` (an f-string among them makes an f-string); undefined when either is not a literal. */
-function concatenated(left: PyExpr, right: PyExpr, base: PyExprBase): PyExpr | undefined {
-  if (left.kind === 'string' && right.kind === 'string') {
-    return left.bytes ? { kind: 'string', value: left.value + right.value, bytes: true, ...base } : { kind: 'string', value: left.value + right.value, ...base };
-  }
-  const partsOf = (expr: PyExpr): PyFStringPart[] | undefined =>
-    expr.kind === 'fstring' ? expr.parts : expr.kind === 'string' ? [{ kind: 'literal', value: expr.value }] : undefined;
-  const [leftParts, rightParts] = [partsOf(left), partsOf(right)];
-  return leftParts && rightParts ? { kind: 'fstring', parts: mergeLiterals([...leftParts, ...rightParts]), ...base } : undefined;
 }

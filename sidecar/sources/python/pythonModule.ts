@@ -12,6 +12,9 @@ function pythonParser(): PythonParser {
   return (library ??= require('@lezer/python') as PythonParser);
 }
 
+/** A file this broken is not configuration: its first errors say so, thousands would only flood the problems. */
+const maxErrors = 100;
+
 /** Statements whose bodies may not run, or run many times: assignments in them are `conditional`. */
 const compound = new Set(['IfStatement', 'WhileStatement', 'ForStatement', 'TryStatement', 'WithStatement', 'MatchStatement', 'MatchBody', 'MatchClause']);
 
@@ -24,12 +27,16 @@ class ModuleReader {
 
   /** The statements of a body (the module's, or a `Body` node's) into `scope`. */
   body(statements: SyntaxNode[], scope: PyScope, conditional: boolean, returns?: PyExpr[]): void {
-    const first = statements.find((node) => node.name !== ':' && node.name !== 'Comment');
+    const first = statements.find((node) => node.name !== ':');
     const docstring = first?.name === 'ExpressionStatement' ? first.firstChild : null;
     if (!conditional && docstring && ['String', 'ContinuedString'].includes(docstring.name)) {
       const value = this.reader.expression(docstring);
       if (value.kind === 'string' && !value.bytes) scope.docstring = value;
     }
+    this.statements(statements, scope, conditional, returns);
+  }
+
+  private statements(statements: SyntaxNode[], scope: PyScope, conditional: boolean, returns?: PyExpr[]): void {
     for (const node of statements) {
       try {
         this.statement(node, scope, conditional, returns);
@@ -56,7 +63,7 @@ class ModuleReader {
         this.imports.push(...importsOf(this.reader, node));
         return;
       case 'StatementGroup':
-        return this.body(children, scope, conditional, returns);
+        return this.statements(children, scope, conditional, returns);
       case 'FunctionDefinition':
       case 'ClassDefinition':
         return this.definition(node, [], node.from, scope);
@@ -129,20 +136,26 @@ class ModuleReader {
     return result;
   }
 
-  /** Where the parser recovered, each once. */
+  /** Where the parser recovered, each once; past `maxErrors`, one more error says how many were left out. */
   collectErrors(tree: Tree): void {
     const text = this.reader.source.text;
     const seen = new Set<number>();
+    let more = 0;
     tree.iterate({
       enter: (node) => {
         if (!node.type.isError || seen.has(node.from)) return;
         seen.add(node.from);
+        if (seen.size > maxErrors) {
+          if (more++ === 0) this.errors.push({ message: '', ...this.reader.source.place(node.from, node.from) });
+          return;
+        }
         const found = text.slice(node.from, node.to).split('\n')[0].slice(0, 40);
         const next = text.slice(node.to).match(/^[ \t]*(\S*)/)?.[1].slice(0, 40) ?? '';
         const message = found ? `syntax error: unexpected "${found}"` : next ? `syntax error: something is missing before "${next}"` : 'syntax error: the statement is incomplete';
         this.errors.push({ message, ...this.reader.source.place(node.from, node.to) });
       },
     });
+    if (more > 0) this.errors[this.errors.length - 1].message = `${more} more syntax errors from here on`;
   }
 }
 

@@ -1,3 +1,5 @@
+import type { PyExpr, PyExprBase, PyFStringPart } from './pythonModel';
+
 /** A string literal's prefix letters (lower case) and where its body stands within the literal's text. */
 export interface StringDelimiters {
   raw: boolean;
@@ -63,4 +65,34 @@ export function formatLiteral(piece: string, raw: boolean): string {
     .split(/(\{\{|\}\})/)
     .map((part, i) => (i % 2 === 1 ? part[0] : unescape(part, raw, false)))
     .join('');
+}
+
+/** A number literal's value (`1_000`, `0x1F`, `1e3`); an imaginary one is `unknown`. */
+export function numberOf(base: PyExprBase): PyExpr {
+  const digits = base.text.replace(/_/g, '');
+  if (/[jJ]$/.test(digits)) return { kind: 'unknown', inner: [], ...base };
+  const radix = /^0[xX]/.test(digits) ? 16 : /^0[oO]/.test(digits) ? 8 : /^0[bB]/.test(digits) ? 2 : 10;
+  return { kind: 'number', value: radix === 10 ? Number(digits) : parseInt(digits.slice(2), radix), ...base };
+}
+
+/** F-string parts with adjacent literals joined and empty ones dropped. */
+export function mergeLiterals(parts: PyFStringPart[]): PyFStringPart[] {
+  const merged: PyFStringPart[] = [];
+  for (const part of parts) {
+    const last = merged[merged.length - 1];
+    if (part.kind === 'literal' && last?.kind === 'literal') merged[merged.length - 1] = { kind: 'literal', value: last.value + part.value };
+    else if (part.kind !== 'literal' || part.value !== '') merged.push(part);
+  }
+  return merged;
+}
+
+/** `"a" "b"` or `"a" + "b"` (an f-string among them makes an f-string); undefined when either is not a literal. */
+export function concatenated(left: PyExpr, right: PyExpr, base: PyExprBase): PyExpr | undefined {
+  if (left.kind === 'string' && right.kind === 'string') {
+    return left.bytes ? { kind: 'string', value: left.value + right.value, bytes: true, ...base } : { kind: 'string', value: left.value + right.value, ...base };
+  }
+  const partsOf = (expr: PyExpr): PyFStringPart[] | undefined =>
+    expr.kind === 'fstring' ? expr.parts : expr.kind === 'string' ? [{ kind: 'literal', value: expr.value }] : undefined;
+  const [leftParts, rightParts] = [partsOf(left), partsOf(right)];
+  return leftParts && rightParts ? { kind: 'fstring', parts: mergeLiterals([...leftParts, ...rightParts]), ...base } : undefined;
 }

@@ -78,6 +78,13 @@ module.exports = {
       from: { path: layer.domain },
       to: { path: above('engine', 'sources', 'service', 'wiring') },
     },
+    {
+      name: 'python-reader-is-a-leaf',
+      comment: 'sidecar/sources/python/ is the one Python reader every Python source shares: it imports nothing else of the sidecar',
+      severity: 'error',
+      from: { path: '^sidecar/sources/python/' },
+      to: { path: '^sidecar/', pathNot: '^sidecar/sources/python/' },
+    },
     layerRule('engine', ['sources', 'service', 'wiring']),
     layerRule('sources', ['service', 'wiring']),
     layerRule('service', ['wiring']),

@@ -67,19 +67,20 @@ test('no cycle between folders', async () => {
   assert.deepEqual(findCycles(graph), []);
 });
 
-test('the checks catch a new cycle, a contract that reaches into the engine and a view that reaches into the sidecar', async () => {
+test('the checks catch a new cycle, a contract that reaches into the engine, a view that reaches into the sidecar, a Python reader that is no leaf', async () => {
   const dir = scratchTree();
   try {
     // A domain file that imports the service (which imports the domain: a folder cycle), two files importing each
-    // other, a contract importing the engine, a view importing the planner.
+    // other, a contract importing the engine, a view importing the planner, the Python reader importing the domain.
     writeFileSync(path.join(dir, 'sidecar/party/shortcut.ts'), "import type { PartyService } from '../service/partyService';\nexport type Shortcut = PartyService;\n");
     writeFileSync(path.join(dir, 'sidecar/cost/first.ts'), "import type { B } from './second';\nexport type A = { b?: B };\n");
     writeFileSync(path.join(dir, 'sidecar/cost/second.ts'), "import type { A } from './first';\nexport type B = { a?: A };\n");
     writeFileSync(path.join(dir, 'sidecar/contract/leak.ts'), "import type { PriceBook } from '../cost/prices';\nexport type Leak = PriceBook;\n");
     writeFileSync(path.join(dir, 'webview/plan/leak.ts'), "import type { PlanInput } from '../../sidecar/planner/plan';\nexport type Leak = PlanInput;\n");
+    writeFileSync(path.join(dir, 'sidecar/sources/python/leak.ts'), "import type { Problem } from '../../config/problems';\nexport type Leak = Problem;\n");
     const { modules, violations } = await cruiseTree(dir);
     const rules = new Set(violations.map((v) => v.rule.name));
-    for (const rule of ['no-circular', 'domain-imports-nothing-above', 'contracts-import-only-contracts', 'views-know-only-their-protocol']) {
+    for (const rule of ['no-circular', 'domain-imports-nothing-above', 'contracts-import-only-contracts', 'views-know-only-their-protocol', 'python-reader-is-a-leaf']) {
       assert.ok(rules.has(rule), `expected a ${rule} violation, got ${[...rules].join(', ')}`);
     }
     assert.ok(findCycles(folderGraph(modules)).some((cycle) => cycle.includes('sidecar/party') && cycle.includes('sidecar/service')));

@@ -90,6 +90,13 @@ module.exports = {
       to: { path: 'node_modules/better-sqlite3/' },
     },
     {
+      name: 'leaf-libraries-import-nothing-of-ours',
+      comment: 'the Python reader every Python source shares (sources/python/) and the trace decoder (traces/) import nothing else of the sidecar',
+      severity: 'error',
+      from: { path: '^sidecar/(sources/python|traces)/' },
+      to: { path: '^(sidecar|extension|webview)/', pathNot: '^sidecar/$1/' },
+    },
+    {
       name: 'sidecar-knows-no-host-or-view',
       comment: 'the sidecar is a plain Node process: no extension, no webview, no vscode',
       severity: 'error',

@@ -130,6 +130,7 @@ test('each rule catches a violation planted in a scratch copy', async () => {
     plant('extension-reaches-sidecar-through-contract', 'extension/shortcut.ts', "import type { PartyService } from '../sidecar/service/partyService';\nexport type Shortcut = PartyService;\n");
     plant('extension-reaches-views-through-contract', 'extension/view.ts', "import type * as view from '../webview/plan/planView';\nexport type View = typeof view;\n");
     plant('views-know-only-their-protocol', 'webview/plan/leak.ts', "import type { PlanInput } from '../../sidecar/planner/plan';\nexport type Leak = PlanInput;\n");
+    plant('leaf-libraries-import-nothing-of-ours', 'sidecar/sources/python/leak.ts', "import type { Problem } from '../../config/problems';\nexport type Leak = Problem;\n");
     plant('no-circular', 'sidecar/cost/first.ts', "import type { B } from './second';\nexport type A = { b?: B };\n");
     writeFileSync(path.join(dir, 'sidecar/cost/second.ts'), "import type { A } from './first';\nexport type B = { a?: A };\n");
     writeFileSync(path.join(dir, 'sidecar/impact/sql.ts'), "export const count = 'SELECT count(*) FROM parties';\n");

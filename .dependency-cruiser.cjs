@@ -7,6 +7,7 @@
 //   sources    sidecar/sources/                                   (configuration files → the agent graph)
 //   engine     sidecar/{cost,budget,planner,cache,store,context,providers,ledger,impact,advice}/   beside one another, no cycles
 //   domain     sidecar/config/ (the configuration's model), sidecar/party/ (party state, routing)
+//   leaves     sidecar/traces/ (OTLP decoding, span mapping, spend-export import): imports nothing else of the sidecar
 //   contracts  sidecar/protocol.ts, sidecar/contract/, webview/protocol.ts: import nothing from either side
 //
 // The extension and the webviews stand on their own sides of the contracts: the extension reaches the sidecar only
@@ -77,6 +78,13 @@ module.exports = {
       severity: 'error',
       from: { path: layer.domain },
       to: { path: above('engine', 'sources', 'service', 'wiring') },
+    },
+    {
+      name: 'traces-is-a-leaf',
+      comment: 'sidecar/traces/ (OTLP decoding, span mapping, spend-export import) imports nothing else of the sidecar: the collector and the importer build on it',
+      severity: 'error',
+      from: { path: '^sidecar/traces/' },
+      to: { path: '^sidecar/', pathNot: '^sidecar/traces/' },
     },
     layerRule('engine', ['sources', 'service', 'wiring']),
     layerRule('sources', ['service', 'wiring']),

@@ -71,15 +71,16 @@ test('the checks catch a new cycle, a contract that reaches into the engine and 
   const dir = scratchTree();
   try {
     // A domain file that imports the service (which imports the domain: a folder cycle), two files importing each
-    // other, a contract importing the engine, a view importing the planner.
+    // other, a contract importing the engine, a view importing the planner, the traces leaf importing the engine.
     writeFileSync(path.join(dir, 'sidecar/party/shortcut.ts'), "import type { PartyService } from '../service/partyService';\nexport type Shortcut = PartyService;\n");
     writeFileSync(path.join(dir, 'sidecar/cost/first.ts'), "import type { B } from './second';\nexport type A = { b?: B };\n");
     writeFileSync(path.join(dir, 'sidecar/cost/second.ts'), "import type { A } from './first';\nexport type B = { a?: A };\n");
     writeFileSync(path.join(dir, 'sidecar/contract/leak.ts'), "import type { PriceBook } from '../cost/prices';\nexport type Leak = PriceBook;\n");
     writeFileSync(path.join(dir, 'webview/plan/leak.ts'), "import type { PlanInput } from '../../sidecar/planner/plan';\nexport type Leak = PlanInput;\n");
+    writeFileSync(path.join(dir, 'sidecar/traces/leak.ts'), "import type { PriceBook } from '../cost/prices';\nexport type Leak = PriceBook;\n");
     const { modules, violations } = await cruiseTree(dir);
     const rules = new Set(violations.map((v) => v.rule.name));
-    for (const rule of ['no-circular', 'domain-imports-nothing-above', 'contracts-import-only-contracts', 'views-know-only-their-protocol']) {
+    for (const rule of ['no-circular', 'domain-imports-nothing-above', 'contracts-import-only-contracts', 'views-know-only-their-protocol', 'traces-is-a-leaf']) {
       assert.ok(rules.has(rule), `expected a ${rule} violation, got ${[...rules].join(', ')}`);
     }
     assert.ok(findCycles(folderGraph(modules)).some((cycle) => cycle.includes('sidecar/party') && cycle.includes('sidecar/service')));

@@ -8,7 +8,8 @@
 //   contract     contract/, protocol.ts          shapes and messages: import nothing of ours, no Node, no parser
 //   shared       shared/                         what the extension runs too: where the configuration is, where an agent
 //                                                stands in its text, redaction
-//   foundation   cost/, hashing/, providers/     money, tokens, prices, hashing; the vendors' APIs and what each can do
+//   foundation   cost/, hashing/, providers/,    money, tokens, prices, hashing; the vendors' APIs and what each can do;
+//                traces/                         OpenTelemetry spans and exported spend, decoded and mapped
 //   model        config/, party/, budget/, context/, planner/, sources/
 //                                                the configuration, party state, limits, prompts, the delta plan, and
 //                                                reading what users have (partycost.json, CrewAI)
@@ -23,7 +24,7 @@
 const layers = [
   ['contract', ['contract', 'protocol.ts']],
   ['shared', ['shared']],
-  ['foundation', ['cost', 'hashing', 'providers']],
+  ['foundation', ['cost', 'hashing', 'providers', 'traces']],
   ['model', ['config', 'party', 'budget', 'context', 'planner', 'sources']],
   ['persistence', ['store', 'cache']],
   ['analyses', ['estimate', 'learning', 'impact', 'advice']],

@@ -45,24 +45,67 @@ export function bundleOptions({ production = false, outDir = 'dist', root = proc
   const loadedBesideBundle = {
     name: 'loaded-beside-bundle',
     setup(build) {
-      build.onResolve({ filter: new RegExp(`^(${Object.keys(besideBundle).map((name) => name.replace(/[/.]/g, '\\$&')).join('|')})$`) }, (args) => {
-        const file = besideBundle[args.path];
-        return file ? { path: `./${file}.js`, external: true } : undefined;
-      });
+      build.onResolve(
+        {
+          filter: new RegExp(
+            `^(${Object.keys(besideBundle)
+              .map((name) => name.replace(/[/.]/g, '\\$&'))
+              .join('|')})$`,
+          ),
+        },
+        (args) => {
+          const file = besideBundle[args.path];
+          return file ? { path: `./${file}.js`, external: true } : undefined;
+        },
+      );
     },
   };
 
   const bundles = [
     // The extension host loads CommonJS; `vscode` is provided by the host.
-    { ...common, entryPoints: ['extension/extension.ts'], outfile: out('extension.js'), platform: 'node', format: 'cjs', target: 'node20', external: ['vscode'] },
+    {
+      ...common,
+      entryPoints: ['extension/extension.ts'],
+      outfile: out('extension.js'),
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      external: ['vscode'],
+    },
     // The sidecar (and CLI) runs under plain Node; better-sqlite3 is a native module loaded from node_modules.
     // Minified in every build (names kept, source maps in development): every spawn compiles it, and V8 compiles
     // 1.4 MB faster than 2.5 MB.
-    { ...common, minify: true, keepNames: true, entryPoints: ['sidecar/cli/main.ts'], outfile: out('sidecar.js'), platform: 'node', format: 'cjs', target: 'node20', external: ['better-sqlite3'], plugins: [loadedBesideBundle] },
+    {
+      ...common,
+      minify: true,
+      keepNames: true,
+      entryPoints: ['sidecar/cli/main.ts'],
+      outfile: out('sidecar.js'),
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+      external: ['better-sqlite3'],
+      plugins: [loadedBesideBundle],
+    },
     // What the sidecar loads on first use (see above), one file each.
-    { ...common, sourcemap: false, entryPoints: Object.entries(besideBundle).map(([module, file]) => ({ in: module, out: file })), outdir: outDir, platform: 'node', format: 'cjs', target: 'node20' },
+    {
+      ...common,
+      sourcemap: false,
+      entryPoints: Object.entries(besideBundle).map(([module, file]) => ({ in: module, out: file })),
+      outdir: outDir,
+      platform: 'node',
+      format: 'cjs',
+      target: 'node20',
+    },
     // One bundle per view, loaded only when its panel opens; they run in the browser sandbox of a webview.
-    { ...common, entryPoints: views.map((view) => ({ in: `webview/${view}/main.ts`, out: view })), outdir: out('webview'), platform: 'browser', format: 'iife', target: 'es2022' },
+    {
+      ...common,
+      entryPoints: views.map((view) => ({ in: `webview/${view}/main.ts`, out: view })),
+      outdir: out('webview'),
+      platform: 'browser',
+      format: 'iife',
+      target: 'es2022',
+    },
   ];
   return { bundles, views };
 }

@@ -50,7 +50,10 @@ function tempDb(): Db {
 
 const hour = 3600 * 1000;
 
-const words = 'plan guests arrive welcome table colours garden music games lights balloons cake candles menu snacks drinks timeline setup cleanup photos gifts invitations theme decorations seating stage host schedule budget vendor'.split(' ');
+const words =
+  'plan guests arrive welcome table colours garden music games lights balloons cake candles menu snacks drinks timeline setup cleanup photos gifts invitations theme decorations seating stage host schedule budget vendor'.split(
+    ' ',
+  );
 
 /** About 1.5 KB of offline-provider-like text. */
 function outputText(seed: number): string {
@@ -88,7 +91,25 @@ const rawInsertSql = `INSERT OR REPLACE INTO cache_entries (key, agent, output, 
 
 function rawRow(e: CacheEntry, bytes: number): unknown[] {
   const u = e.usage;
-  return [e.key, e.agent, e.output, e.resultHash, e.model, u.inputTokens, u.cacheReadTokens, u.cacheWriteTokens, u.outputTokens, u.reasoningTokens, u.source, e.durationMs, null, bytes, e.createdAt, e.expiresAt, Date.now()];
+  return [
+    e.key,
+    e.agent,
+    e.output,
+    e.resultHash,
+    e.model,
+    u.inputTokens,
+    u.cacheReadTokens,
+    u.cacheWriteTokens,
+    u.outputTokens,
+    u.reasoningTokens,
+    u.source,
+    e.durationMs,
+    null,
+    bytes,
+    e.createdAt,
+    e.expiresAt,
+    Date.now(),
+  ];
 }
 
 /** The client options RedisDriver uses, for a floor client that behaves the same. */
@@ -225,15 +246,24 @@ async function tierBench(server: RedisServer): Promise<void> {
     const goal = goals[name];
     figure(`${label.replace(/\s+/g, ' ')}: ours / floor`, m.ours / m.floor, '×', goal);
     figure(`${name}`.concat(label.includes('rows;') ? ' (22,000 rows)' : '', ' µs per op'), m.ours, 'µs');
-    return [label, `${us(m.ours).padStart(7)} µs vs ${us(m.floor).padStart(7)} µs  ratio ${(m.ours / m.floor).toFixed(2)}×${goal ? ` (${verdict(goal, m.ours / m.floor)})` : ''}`];
+    return [
+      label,
+      `${us(m.ours).padStart(7)} µs vs ${us(m.floor).padStart(7)} µs  ratio ${(m.ours / m.floor).toFixed(2)}×${goal ? ` (${verdict(goal, m.ours / m.floor)})` : ''}`,
+    ];
   };
   console.log(
     `\nCache tiers: µs per op, ours vs the raw library call it wraps (floor); ${n.toLocaleString('en')} keys, ${n.toLocaleString('en')} sequential awaited ops per round (memory: ${memoryOps.toLocaleString('en')}), median of ${rounds} alternating rounds after a warm-up;` +
       ` entries of ${Math.round(averageBytes).toLocaleString('en')} B serialised (${output.length.toLocaleString('en')} B output), every get a hit`,
   );
   report([
-    ['floors', 'LRUCache({ max: 5000 }) get/set (synchronous, not awaited); ioredis GET / SET PX on its own client with the driver\'s options; prepared better-sqlite3 SELECT * in raw mode (rows as arrays, its fastest) / INSERT OR REPLACE of every column on the same table'],
-    ['values', 'the floors take the entry pre-serialised for Redis and pre-sized for SQLite (JSON.stringify/parse, size calculation, expiry checks, building the entry from a row are counted as ours)'],
+    [
+      'floors',
+      "LRUCache({ max: 5000 }) get/set (synchronous, not awaited); ioredis GET / SET PX on its own client with the driver's options; prepared better-sqlite3 SELECT * in raw mode (rows as arrays, its fastest) / INSERT OR REPLACE of every column on the same table",
+    ],
+    [
+      'values',
+      'the floors take the entry pre-serialised for Redis and pre-sized for SQLite (JSON.stringify/parse, size calculation, expiry checks, building the entry from a row are counted as ours)',
+    ],
     row('MemoryDriver.get    vs LRUCache.get', memoryGet),
     row('MemoryDriver.set    vs LRUCache.set', memorySet),
     row('RedisDriver.get     vs ioredis GET', redisGet),
@@ -283,14 +313,27 @@ async function tieredBench(server: RedisServer): Promise<void> {
   // The cheap synchronous producer both caches call on a miss.
   const produce = (i: number): CacheEntry => {
     const now = Date.now();
-    return { key: keys[i], agent: 'venue', output, resultHash: 'r', model: 'gpt-4o-mini', usage: { inputTokens: 180, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 250, reasoningTokens: 0, source: 'estimated' }, durationMs: 1, createdAt: now, expiresAt: now + hour };
+    return {
+      key: keys[i],
+      agent: 'venue',
+      output,
+      resultHash: 'r',
+      model: 'gpt-4o-mini',
+      usage: { inputTokens: 180, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 250, reasoningTokens: 0, source: 'estimated' },
+      durationMs: 1,
+      createdAt: now,
+      expiresAt: now + hour,
+    };
   };
   const admin = await readyClient(server.url, {});
 
   const oursRound = async (round: number): Promise<TieredRound> => {
     await admin.flushdb();
     const redis = new RedisDriver({ url: server.url, namespace: `tiered${round}` });
-    const tiered = new TieredCache([{ driver: new MemoryDriver({ maxEntries: l1Entries }) }, { driver: redis, breaker: new CircuitBreaker() }], new CacheStats());
+    const tiered = new TieredCache(
+      [{ driver: new MemoryDriver({ maxEntries: l1Entries }) }, { driver: redis, breaker: new CircuitBreaker() }],
+      new CacheStats(),
+    );
     try {
       await untilReady(redis);
       let produced = 0;
@@ -348,17 +391,31 @@ async function tieredBench(server: RedisServer): Promise<void> {
       ` (${distinct.toLocaleString('en')} distinct keys read), a miss produces a ~${(output.length / 1024).toFixed(1)} KB entry synchronously and stores it; median of ${rounds} alternating rounds after a warm-up, Redis flushed before each`,
   );
   report([
-    ['configured', `ours: TieredCache([MemoryDriver({ maxEntries: ${l1Entries} }), RedisDriver + CircuitBreaker], CacheStats), no SQLite tier; bentocache: bentostore().useL1Layer(memoryDriver({ maxItems: ${l1Entries} })).useL2Layer(redisDriver({ connection: { host: '127.0.0.1', port } })), ttl 1 h, no bus, L1 serialize left at its default (true: values kept as JSON strings); both L1s bounded at ${l1Entries.toLocaleString('en')} entries`],
-    ['ours: TieredCache.getOrProduce', `${rate(oursMs)} (${oursMs.toFixed(0)} ms; served by memory ${pct(tiers.memory)}, redis ${pct(tiers.redis)}, produced ${pct(tiers.produced)})`],
+    [
+      'configured',
+      `ours: TieredCache([MemoryDriver({ maxEntries: ${l1Entries} }), RedisDriver + CircuitBreaker], CacheStats), no SQLite tier; bentocache: bentostore().useL1Layer(memoryDriver({ maxItems: ${l1Entries} })).useL2Layer(redisDriver({ connection: { host: '127.0.0.1', port } })), ttl 1 h, no bus, L1 serialize left at its default (true: values kept as JSON strings); both L1s bounded at ${l1Entries.toLocaleString('en')} entries`,
+    ],
+    [
+      'ours: TieredCache.getOrProduce',
+      `${rate(oursMs)} (${oursMs.toFixed(0)} ms; served by memory ${pct(tiers.memory)}, redis ${pct(tiers.redis)}, produced ${pct(tiers.produced)})`,
+    ],
     ['bentocache: getOrSet', `${rate(theirsMs)} (${theirsMs.toFixed(0)} ms)`],
     ['factory calls ours / bentocache', `${ours[0].produced.toLocaleString('en')} / ${theirs[0].produced.toLocaleString('en')}`],
-    ['ratio ours / bentocache throughput', `${figure('tiered memory + Redis, ours / bentocache throughput', theirsMs / oursMs, '×', '>= 1').toFixed(2)}× (above 1: ours is faster)`],
+    [
+      'ratio ours / bentocache throughput',
+      `${figure('tiered memory + Redis, ours / bentocache throughput', theirsMs / oursMs, '×', '>= 1').toFixed(2)}× (above 1: ours is faster)`,
+    ],
   ]);
 }
 
 /** Input wording pools: repetition with the case and phrasing variants users type. */
 const themes = ['jungle', 'pirate', 'princess', 'space', 'superhero', 'unicorn', 'dinosaur', 'safari', 'ocean', 'circus'];
-const themeWordings = [(t: string) => `${t} theme`, (t: string) => `${t.toUpperCase()} party`, (t: string) => `${t[0].toUpperCase()}${t.slice(1)} Theme please`, (t: string) => `a ${t} birthday`];
+const themeWordings = [
+  (t: string) => `${t} theme`,
+  (t: string) => `${t.toUpperCase()} party`,
+  (t: string) => `${t[0].toUpperCase()}${t.slice(1)} Theme please`,
+  (t: string) => `a ${t} birthday`,
+];
 const flavours = ['chocolate', 'vanilla', 'strawberry', 'lemon', 'carrot', 'red velvet'];
 const cakeWordings = [(f: string) => `${f} cake`, (f: string) => `${f[0].toUpperCase()}${f.slice(1)} cupcakes`, (f: string) => `a ${f} cake please`];
 const vendors = ['need a balloon artist', 'a magician please', 'DJ for the evening', 'a photographer', 'Need a Balloon Artist'];
@@ -422,19 +479,33 @@ async function replayBench(): Promise<void> {
   const cacheReport = await cache.report();
   const usd = (value: number): string => `$${value.toFixed(6)}`;
   const wouldHaveCost = totals.costUsd + totals.savedUsd;
-  const tierText = Object.entries(totals.byTier).map(([tier, count]) => `${tier} ${count}`).join(', ');
+  const tierText = Object.entries(totals.byTier)
+    .map(([tier, count]) => `${tier} ${count}`)
+    .join(', ');
   console.log(
     `\nResult cache on a replay of ${totals.parties.toLocaleString('en')} generated parties (N = ${totals.parties.toLocaleString('en')}${totals.parties < target ? ` of ${target.toLocaleString('en')}: time budget` : ''}), sample configuration,` +
       ` offline provider, ResultCache memory + SQLite; each party created with 3–5 seeded inputs and run once; ${(elapsed / 1000).toFixed(1)} s`,
   );
   report([
-    ['inputs', `theme from ${themes.length} themes × ${themeWordings.length} wordings, guests 10–200 (“N guests” / “N kids”), cake from ${flavours.length} flavours × ${cakeWordings.length} wordings, vendor request 50 %, catering request 40 % (popularity-skewed, seed 1000)`],
+    [
+      'inputs',
+      `theme from ${themes.length} themes × ${themeWordings.length} wordings, guests 10–200 (“N guests” / “N kids”), cake from ${flavours.length} flavours × ${cakeWordings.length} wordings, vendor request 50 %, catering request 40 % (popularity-skewed, seed 1000)`,
+    ],
     ['agent executions', totals.executions.toLocaleString('en')],
     ['cache hits', `${totals.hits.toLocaleString('en')} (${tierText || 'none'})`],
-    ['hit rate hits / (hits + executions)', `${figure('replay of generated parties, hit rate', (100 * totals.hits) / (totals.hits + totals.executions), '%').toFixed(1)} %`],
+    [
+      'hit rate hits / (hits + executions)',
+      `${figure('replay of generated parties, hit rate', (100 * totals.hits) / (totals.hits + totals.executions), '%').toFixed(1)} %`,
+    ],
     ['actual cost spent', usd(totals.costUsd)],
-    ['saved (sum of savedCostUsd of cache hits)', `${usd(totals.savedUsd)} (${figure('replay of generated parties, saved', (100 * totals.savedUsd) / wouldHaveCost, '%').toFixed(1)} % of the ${usd(wouldHaveCost)} it would have cost without the cache)`],
-    ['resultCache.report() savings', `${usd(cacheReport.savings.savedUsd)} over ${cacheReport.savings.hits.toLocaleString('en')} hits (${Math.abs(cacheReport.savings.savedUsd - totals.savedUsd) < 1e-9 && cacheReport.savings.hits === totals.hits ? 'matches the run reports' : 'DIFFERS from the run reports'})`],
+    [
+      'saved (sum of savedCostUsd of cache hits)',
+      `${usd(totals.savedUsd)} (${figure('replay of generated parties, saved', (100 * totals.savedUsd) / wouldHaveCost, '%').toFixed(1)} % of the ${usd(wouldHaveCost)} it would have cost without the cache)`,
+    ],
+    [
+      'resultCache.report() savings',
+      `${usd(cacheReport.savings.savedUsd)} over ${cacheReport.savings.hits.toLocaleString('en')} hits (${Math.abs(cacheReport.savings.savedUsd - totals.savedUsd) < 1e-9 && cacheReport.savings.hits === totals.hits ? 'matches the run reports' : 'DIFFERS from the run reports'})`,
+    ],
     ...[...byAgent.entries()].map(([agent, a]): [string, string] => [
       `  ${agent}`,
       `${a.executions} executions, ${a.hits} hits (${((100 * a.hits) / Math.max(1, a.hits + a.executions)).toFixed(1)} %), spent ${usd(a.costUsd)}, saved ${usd(a.savedUsd)}`,

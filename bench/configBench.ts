@@ -9,7 +9,11 @@ import { generatedConfig } from './generatedConfig';
 
 /** The prices before the catalogue: the old bundled table (USD per 1M: input, cached input, output), same exact arithmetic. */
 const tableBefore: Record<string, [number, number, number]> = {
-  'gpt-4o': [2.5, 1.25, 10], 'gpt-4o-mini': [0.15, 0.075, 0.6], 'gpt-4.1': [2, 0.5, 8], 'gpt-4.1-mini': [0.4, 0.1, 1.6], 'gpt-3.5-turbo': [0.5, 0.5, 1.5],
+  'gpt-4o': [2.5, 1.25, 10],
+  'gpt-4o-mini': [0.15, 0.075, 0.6],
+  'gpt-4.1': [2, 0.5, 8],
+  'gpt-4.1-mini': [0.4, 0.1, 1.6],
+  'gpt-3.5-turbo': [0.5, 0.5, 1.5],
 };
 
 /** A price book that prices as the table did: a map lookup and three multiplications per agent. */
@@ -21,7 +25,13 @@ function tableBook(book: PriceBook): PriceBook {
     price: (model: CatalogueModel, usage) => {
       const [input, cached, output] = tableBefore[model.name];
       const read = usage.cacheReadTokens ?? 0;
-      const parts = { input: tokenCost(usage.inputTokens - read, input), cacheRead: tokenCost(read, cached), cacheWrite: 0n, output: tokenCost(usage.outputTokens, output), reasoning: 0n };
+      const parts = {
+        input: tokenCost(usage.inputTokens - read, input),
+        cacheRead: tokenCost(read, cached),
+        cacheWrite: 0n,
+        output: tokenCost(usage.outputTokens, output),
+        reasoning: 0n,
+      };
       return { total: parts.input + parts.cacheRead + parts.output, parts, tierAbove: null };
     },
   };
@@ -38,7 +48,10 @@ export function configBench(): void {
   const parseOnly = medianMs(() => parseTree(text));
   const table = tableBook(check.prices);
   // Alternating rounds, so drift on a busy machine falls on both sides alike.
-  const rounds = Array.from({ length: 5 }, () => [medianMs(() => estimate(check.config!, check.prices), 31, 5), medianMs(() => estimate(check.config!, table), 31, 5)]);
+  const rounds = Array.from({ length: 5 }, () => [
+    medianMs(() => estimate(check.config!, check.prices), 31, 5),
+    medianMs(() => estimate(check.config!, table), 31, 5),
+  ]);
   const catalogue = rounds.map((r) => r[0]).sort((a, b) => a - b)[2];
   const before = rounds.map((r) => r[1]).sort((a, b) => a - b)[2];
   console.log(`\nConfiguration: 200 agents, ${(text.length / 1024).toFixed(0)} KiB`);

@@ -16,7 +16,9 @@ const vocabulary = (
 /** An upstream result shaped like the offline provider's: a title, a "Cost: $N" line, then `words` words. */
 function upstreamResult(agent: string, words: number, random: (n: number) => number): UpstreamResult {
   const text = Array.from({ length: words }, () => vocabulary[random(vocabulary.length)]).join(' ');
-  const output = `${agent} plan (offline ${random(2 ** 31).toString(16).padStart(8, '0')})\nCost: $${50 + random(1950)}\n${text}`;
+  const output = `${agent} plan (offline ${random(2 ** 31)
+    .toString(16)
+    .padStart(8, '0')})\nCost: $${50 + random(1950)}\n${text}`;
   return { output, resultHash: createHash('sha256').update(output).digest('hex') };
 }
 
@@ -81,7 +83,10 @@ export function contextBench(): void {
   }
   const saved = wholeTotal - assembledTotal;
   figure('sample, tokens saved by context budgets per party', saved, 'tokens');
-  rows.push(['total', `${thousands(wholeTotal)} whole → ${thousands(assembledTotal)} assembled: ${thousands(saved)} tokens saved (${((100 * saved) / wholeTotal).toFixed(1)}%)`]);
+  rows.push([
+    'total',
+    `${thousands(wholeTotal)} whole → ${thousands(assembledTotal)} assembled: ${thousands(saved)} tokens saved (${((100 * saved) / wholeTotal).toFixed(1)}%)`,
+  ]);
   console.log('\nContext assembly on the sample configuration: every upstream result 2,000 words');
   report(rows);
 }

@@ -73,7 +73,11 @@ async function stopClient(client: SidecarClient): Promise<void> {
 /** The production bundles, built with the build's own options (esbuild.options.mjs) into a temporary folder. */
 async function bundleSizes(): Promise<void> {
   const outDir = tempDir('bundles');
-  const { bundles, views } = (await import(pathToFileURL(path.join(repoRoot, 'esbuild.options.mjs')).href)).bundleOptions({ production: true, outDir, root: repoRoot }) as { bundles: esbuild.BuildOptions[]; views: string[] };
+  const { bundles, views } = (await import(pathToFileURL(path.join(repoRoot, 'esbuild.options.mjs')).href)).bundleOptions({
+    production: true,
+    outDir,
+    root: repoRoot,
+  }) as { bundles: esbuild.BuildOptions[]; views: string[] };
   const started = performance.now();
   const results = await Promise.all(bundles.map((options) => esbuild.build({ ...options, metafile: true })));
   const buildMs = performance.now() - started;
@@ -82,7 +86,15 @@ async function bundleSizes(): Promise<void> {
   const size = (file: string): number => statSync(path.join(outDir, file)).size;
   const gzip = (file: string): number => gzipSync(readFileSync(path.join(outDir, file))).length;
   console.log('\nExtension bundles: production build (minified, no source maps), esbuild.mjs options, into a temporary folder');
-  const beside = ['encodings/o200k_base.js', 'encodings/cl100k_base.js', 'vendor/openai.js', 'vendor/anthropic-sdk.js', 'vendor/google-genai.js', 'vendor/genai-prices.js', 'vendor/yaml.js'];
+  const beside = [
+    'encodings/o200k_base.js',
+    'encodings/cl100k_base.js',
+    'vendor/openai.js',
+    'vendor/anthropic-sdk.js',
+    'vendor/google-genai.js',
+    'vendor/genai-prices.js',
+    'vendor/yaml.js',
+  ];
   report(
     ['extension.js', 'sidecar.js', ...beside.map((file) => `${file} (loaded on first use)`), ...views.map((view) => `webview/${view}.js`)].map((label) => {
       const name = label.split(' ')[0];
@@ -98,7 +110,10 @@ async function bundleSizes(): Promise<void> {
   report([
     ['largest parts of sidecar.js (minified bytes)', largestParts(results[1].metafile!)],
     ['largest parts of the webview bundles (all views)', largestParts(results[3].metafile!)],
-    [`${views.length} view bundles, components imported one by one vs the whole @vscode-elements library`, `${sizeText(ours)} vs ${sizeText(whole)} (${(whole / ours).toFixed(2)}x smaller)`],
+    [
+      `${views.length} view bundles, components imported one by one vs the whole @vscode-elements library`,
+      `${sizeText(ours)} vs ${sizeText(whole)} (${(whole / ours).toFixed(2)}x smaller)`,
+    ],
     ['dist/extension.js (dev build, for comparison)', existsSync(devExtension) ? sizeText(statSync(devExtension).size) : 'not built'],
     [`build time, ${bundles.length} builds in parallel`, `${buildMs.toFixed(0)} ms`],
   ]);
@@ -122,7 +137,11 @@ function largestParts(metafile: esbuild.Metafile): string {
       parts.set(name, (parts.get(name) ?? 0) + bytesInOutput);
     }
   }
-  return [...parts].sort((a, b) => b[1] - a[1]).slice(0, 3).map(([name, bytes]) => `${name} ${kib(bytes)}`).join(', ');
+  return [...parts]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 3)
+    .map(([name, bytes]) => `${name} ${kib(bytes)}`)
+    .join(', ');
 }
 
 // 2. Sidecar cold start ----------------------------------------------------------------------------------------
@@ -188,7 +207,13 @@ async function rpcRoundTrip(count = 2000, warmup = 200): Promise<void> {
   const raw: MessageConnection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
   raw.listen();
   // SidecarClient to another echo process: the client's own overhead (cancellation source, timeout timer, race).
-  const echoClient = new SidecarClient({ command: process.execPath, args: [script, jsonrpcPath], env: process.env, initialize: { workspace: os.tmpdir() }, log: () => {} });
+  const echoClient = new SidecarClient({
+    command: process.execPath,
+    args: [script, jsonrpcPath],
+    env: process.env,
+    initialize: { workspace: os.tmpdir() },
+    log: () => {},
+  });
   clients.push(echoClient);
   // SidecarClient to the real sidecar, for its cheapest handlers, on an empty database.
   const sidecar = sidecarClient(workspaceWith(readFileSync(sampleConfigFile, 'utf8')));
@@ -207,20 +232,29 @@ async function rpcRoundTrip(count = 2000, warmup = 200): Promise<void> {
   );
   raw.dispose();
   child.stdin!.end();
-  await Promise.all([new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve))), stopClient(echoClient), stopClient(sidecar)]);
+  await Promise.all([
+    new Promise((resolve) => (child.exitCode !== null ? resolve(null) : child.once('exit', resolve))),
+    stopClient(echoClient),
+    stopClient(sidecar),
+  ]);
 
   const cheapest = list <= validate ? { name: 'party/list', us: list } : { name: 'config/validate "{}"', us: validate };
   figure('JSON-RPC echo round trip, {}', rawTiny, 'µs');
   figure('JSON-RPC echo round trip, ~1 KB', rawKb, 'µs');
   figure('cheapest sidecar request / {} echo', cheapest.us / rawTiny, '×');
-  console.log(`\nJSON-RPC round trip: ${count.toLocaleString('en-US')} sequential requests each (after ${warmup} warm-up, 4 interleaved rounds), µs per round trip`);
+  console.log(
+    `\nJSON-RPC round trip: ${count.toLocaleString('en-US')} sequential requests each (after ${warmup} warm-up, 4 interleaved rounds), µs per round trip`,
+  );
   report([
     ['bare vscode-jsonrpc echo, raw connection, ~1 KB each way', `${rawKb.toFixed(0)} µs`],
     ['bare vscode-jsonrpc echo, raw connection, {} each way', `${rawTiny.toFixed(0)} µs`],
     ['same echo (~1 KB) through SidecarClient.request', `${clientKb.toFixed(0)} µs (${(clientKb / rawKb).toFixed(2)}× raw)`],
     ['sidecar party/list (empty database) through SidecarClient', `${list.toFixed(0)} µs`],
     ['sidecar config/validate of "{}" through SidecarClient', `${validate.toFixed(0)} µs`],
-    [`cheapest sidecar request (${cheapest.name}) ÷ raw echo`, `${(cheapest.us / rawKb).toFixed(2)}× the ~1 KB echo, ${(cheapest.us / rawTiny).toFixed(2)}× the {} echo`],
+    [
+      `cheapest sidecar request (${cheapest.name}) ÷ raw echo`,
+      `${(cheapest.us / rawKb).toFixed(2)}× the ~1 KB echo, ${(cheapest.us / rawTiny).toFixed(2)}× the {} echo`,
+    ],
   ]);
 }
 
@@ -260,7 +294,9 @@ async function hoverLatency(iterations = 200, warmup = 10): Promise<void> {
   }
   await stopClient(client);
   const { p50, p95, mean } = summarise(times);
-  console.log(`\nHover on a changed document, ${agents}-agent configuration (${kib(config.length)}), one agent's prompt edited each time: config/estimate of the text + agents/observations, in parallel, through SidecarClient`);
+  console.log(
+    `\nHover on a changed document, ${agents}-agent configuration (${kib(config.length)}), one agent's prompt edited each time: config/estimate of the text + agents/observations, in parallel, through SidecarClient`,
+  );
   figure('hover work on a changed 50-agent configuration, sidecar p50', p50, 'ms');
   // The goal is the hover in VS Code (below); this is the sidecar's share when every version is estimated in full.
   figure('hover work on a changed 50-agent configuration, sidecar p95', p95, 'ms');
@@ -315,7 +351,13 @@ async function vscodeLatency(): Promise<void> {
   const run = await runVscodeBench(60);
   const header = (version: string): string =>
     `\nIn a real VS Code (${version} as code-server, headless Chromium; PARTYCOST_VSCODE_SUITE=bench node test/vscode/run.mjs, ${(run.ms / 1000).toFixed(1)} s in all)`;
-  const lastLines = (): string => run.output.trim().split('\n').slice(-8).map((line) => `    ${line}`).join('\n');
+  const lastLines = (): string =>
+    run.output
+      .trim()
+      .split('\n')
+      .slice(-8)
+      .map((line) => `    ${line}`)
+      .join('\n');
   if (!existsSync(resultFile)) {
     console.log(header('code-server'));
     console.log(`  skipped: the VS Code bench run failed (exit code ${run.code}); its last lines:`);
@@ -325,26 +367,45 @@ async function vscodeLatency(): Promise<void> {
   const b = JSON.parse(readFileSync(resultFile, 'utf8')) as VscodeBench;
   console.log(header(`VS Code ${b.vscodeVersion}`));
   // The latency bench finished and wrote its figures; another one (the webviews') may not have: said, not hidden.
-  if (run.code !== 0) console.log(`  (a VS Code bench failed, exit code ${run.code}; the figures of those that finished follow; its last lines:)\n${lastLines()}`);
+  if (run.code !== 0)
+    console.log(`  (a VS Code bench failed, exit code ${run.code}; the figures of those that finished follow; its last lines:)\n${lastLines()}`);
   if (b.hostMarks) figure('VS Code: activate()', b.hostMarks.activateMs, 'ms', '< 50');
   if (b.hostMarks) figure('VS Code: loading dist/extension.js', b.hostMarks.loadCodeMs, 'ms');
   figure('VS Code: first hover', b.firstHover.ms, 'ms');
   figure('VS Code: hover after a one-character edit, p50', b.changedHovers.p50, 'ms');
   figure('VS Code: hover after a one-character edit, p95', b.changedHovers.p95, 'ms');
   figure('VS Code: our hover provider after a one-character edit, p95', b.ourChangedHovers.p95, 'ms', '< 10');
-  figure('VS Code: hover on an unchanged version (VS Code\'s own round trip), p95', b.cachedHovers.p95, 'ms');
+  figure("VS Code: hover on an unchanged version (VS Code's own round trip), p95", b.cachedHovers.p95, 'ms');
   if (b.killedSidecarHoverMs !== null) figure('VS Code: sidecar killed → hover answered', b.killedSidecarHoverMs, 'ms');
   const stats = (s: VscodeBench['changedHovers']): string => `${s.p50.toFixed(1)} / ${s.p95.toFixed(1)} ms (mean ${s.mean.toFixed(1)} ms)`;
   report([
-    ['activate() in the extension host (its own marks, 1 ms resolution)', b.hostMarks ? `${b.hostMarks.activateMs} ms, plus ${b.hostMarks.loadCodeMs} ms loading dist/extension.js (dev build)` : 'marks unavailable'],
+    [
+      'activate() in the extension host (its own marks, 1 ms resolution)',
+      b.hostMarks ? `${b.hostMarks.activateMs} ms, plus ${b.hostMarks.loadCodeMs} ms loading dist/extension.js (dev build)` : 'marks unavailable',
+    ],
     [`getExtension().activate() call to return (already active: ${b.alreadyActive ? 'yes' : 'no'})`, `${b.activateCallMs.toFixed(2)} ms`],
-    [`first hover on "theme" (sidecar spawned before it: ${b.sidecarSpawnedBeforeFirstHover ? 'yes, by the status bar at activation' : 'no'})`, `${b.firstHover.ms.toFixed(0)} ms, ${b.firstHover.attempts} attempt${b.firstHover.attempts === 1 ? '' : 's'}`],
-    ['  activation done → that first hover result (includes mocha start-up)', b.firstHover.sinceActivatedMs === null ? 'marks unavailable' : `${b.firstHover.sinceActivatedMs} ms`],
+    [
+      `first hover on "theme" (sidecar spawned before it: ${b.sidecarSpawnedBeforeFirstHover ? 'yes, by the status bar at activation' : 'no'})`,
+      `${b.firstHover.ms.toFixed(0)} ms, ${b.firstHover.attempts} attempt${b.firstHover.attempts === 1 ? '' : 's'}`,
+    ],
+    [
+      '  activation done → that first hover result (includes mocha start-up)',
+      b.firstHover.sinceActivatedMs === null ? 'marks unavailable' : `${b.firstHover.sinceActivatedMs} ms`,
+    ],
     [`hover after a one-character edit, 50-agent configuration, p50 / p95 of ${b.changedHovers.count}`, stats(b.changedHovers)],
-    ['  of which our hover provider (VS Code\'s call → our answer: estimate and observations from the sidecar)', `${stats(b.ourChangedHovers)} (${verdict('< 10', b.ourChangedHovers.p95)})`],
-    ['  answered from the version before the edit (the edit in another agent, the new estimate not ready in time)', `${b.fromPrevious} of ${b.ourChangedHovers.count}, each saying so`],
+    [
+      "  of which our hover provider (VS Code's call → our answer: estimate and observations from the sidecar)",
+      `${stats(b.ourChangedHovers)} (${verdict('< 10', b.ourChangedHovers.p95)})`,
+    ],
+    [
+      '  answered from the version before the edit (the edit in another agent, the new estimate not ready in time)',
+      `${b.fromPrevious} of ${b.ourChangedHovers.count}, each saying so`,
+    ],
     [`hover on an unchanged version (cached: no work of ours; VS Code's own round trip), p50 / p95 of ${b.cachedHovers.count}`, stats(b.cachedHovers)],
-    ['sidecar SIGKILLed → respawn + initialize → hover on a new version', b.killedSidecarHoverMs === null ? 'not measured' : `${b.killedSidecarHoverMs.toFixed(0)} ms`],
+    [
+      'sidecar SIGKILLed → respawn + initialize → hover on a new version',
+      b.killedSidecarHoverMs === null ? 'not measured' : `${b.killedSidecarHoverMs.toFixed(0)} ms`,
+    ],
   ]);
   webviewPaints(path.join(path.dirname(resultFile), 'bench-webviews.json'));
 }

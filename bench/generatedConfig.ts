@@ -10,7 +10,7 @@ export function generatedConfig(count: number): string {
   const random = seeded(count);
   const agents: Record<string, unknown> = {};
   for (let i = 0; i < count; i++) {
-    const deps = i < 10 ? [] : [...new Set(Array.from({ length: 1 + random(3) }, () => `agent${random(i - i % 10)}`))];
+    const deps = i < 10 ? [] : [...new Set(Array.from({ length: 1 + random(3) }, () => `agent${random(i - (i % 10))}`))];
     const prose = Array.from({ length: 20 + random(60) }, () => words[random(words.length)]).join(' ');
     agents[`agent${i}`] = {
       model: models[random(models.length)],
@@ -25,4 +25,3 @@ export function generatedConfig(count: number): string {
   }
   return `// generated: ${count} agents\n${JSON.stringify({ defaults: { model: 'gpt-4o-mini' }, volume: { partiesPerMonth: 1000 }, agents }, null, 2)}`;
 }
-

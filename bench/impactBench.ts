@@ -24,11 +24,18 @@ async function filledDatabase(dir: string, sample: string): Promise<Db> {
   const themes = ['jungle', 'pirate', 'space', 'garden', 'disco'];
   for (let i = 0; i < templates; i++) {
     // Every agent takes part: a theme, guests, a cake and a vendor.
-    const inputs = [`${themes[i % themes.length]} theme`, `${30 + 10 * i} guests`, `${i % 2 ? 'chocolate' : 'lemon'} cake`, i % 3 ? 'need a DJ' : 'need a magician'];
+    const inputs = [
+      `${themes[i % themes.length]} theme`,
+      `${30 + 10 * i} guests`,
+      `${i % 2 ? 'chocolate' : 'lemon'} cake`,
+      i % 3 ? 'need a DJ' : 'need a magician',
+    ];
     await service.run(service.create(undefined, inputs).party.id);
   }
   const copy = db.transaction(() => {
-    db.exec(`CREATE TEMP TABLE copies AS WITH RECURSIVE n(i) AS (SELECT ${templates + 1} UNION ALL SELECT i + 1 FROM n WHERE i < ${parties}) SELECT 'P' || i AS id, 'P' || (1 + (i - 1) % ${templates}) AS template FROM n`);
+    db.exec(
+      `CREATE TEMP TABLE copies AS WITH RECURSIVE n(i) AS (SELECT ${templates + 1} UNION ALL SELECT i + 1 FROM n WHERE i < ${parties}) SELECT 'P' || i AS id, 'P' || (1 + (i - 1) % ${templates}) AS template FROM n`,
+    );
     for (const table of ['parties', 'events', 'snapshots', 'inputs', 'input_routes', 'results']) {
       const columns = (db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[]).map((c) => c.name);
       const idColumn = table === 'parties' ? 'id' : 'party_id';
@@ -69,10 +76,15 @@ export async function impactBench(): Promise<void> {
     const ids = (db.prepare('SELECT id FROM parties').all() as { id: string }[]).map((row) => row.id);
     const started = performance.now();
     let executions = 0;
-    for (const id of ids) executions += planParty({ config, prices: edited.prices, state: store.load(id), estimate: estimate(config, edited.prices) }).agents.filter((a) => a.action === 'execute').length;
+    for (const id of ids)
+      executions += planParty({ config, prices: edited.prices, state: store.load(id), estimate: estimate(config, edited.prices) }).agents.filter(
+        (a) => a.action === 'execute',
+      ).length;
     const baseline = performance.now() - started;
     if (executions !== result.totals.executions) throw new Error(`impact counts ${result.totals.executions} executions, planning each party ${executions}`);
-    console.log(`\nImpact: a prompt edit of the sample on ${ids.length.toLocaleString('en-US')} stored parties (${count.toLocaleString('en-US')} results); both count ${executions.toLocaleString('en-US')} executions`);
+    console.log(
+      `\nImpact: a prompt edit of the sample on ${ids.length.toLocaleString('en-US')} stored parties (${count.toLocaleString('en-US')} results); both count ${executions.toLocaleString('en-US')} executions`,
+    );
     figure('impact over 10,000 parties × 7 agents', impact, 'ms', '< 1000');
     figure('planning each party one by one (baseline)', baseline, 'ms');
     const ratio = figure('planning each party / impact', baseline / impact, '×');

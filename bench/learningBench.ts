@@ -47,7 +47,9 @@ export function learningBench(): void {
     const remembered = new Learner(full);
     const warm = medianMs(() => estimate(config, prices, listPricing, remembered.learningFor(config)));
     const accuracy = medianMs(() => accuracyReport(config, prices, full, new Learner(full)), 5, 1);
-    console.log(`\nLearning: 200 agents; ledger of ${filled.toLocaleString('en-US')} executions (about 500 per agent, some under an earlier prompt, some cache hits)`);
+    console.log(
+      `\nLearning: 200 agents; ledger of ${filled.toLocaleString('en-US')} executions (about 500 per agent, some under an earlier prompt, some cache hits)`,
+    );
     const ratio = figure('estimate with a 100k-execution ledger / empty ledger', withLedger / without, '×', '<= 1.5');
     figure('estimate, learning from 100k executions', withLedger, 'ms');
     figure('estimate, empty ledger', without, 'ms');
@@ -98,10 +100,19 @@ function fill(db: Db, ledger: Ledger, config: PartyConfig): number {
     const earlier = random(10) === 0;
     const cached = random(20) === 0;
     batch.push({
-      partyId: `P${random(5_000)}`, agent, provider: 'openai', model: 'gpt-4o-mini', at,
+      partyId: `P${random(5_000)}`,
+      agent,
+      provider: 'openai',
+      model: 'gpt-4o-mini',
+      at,
       usage: { inputTokens: 300 + random(200), cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 200 + random(600), reasoningTokens: 0, source: 'actual' },
-      estimatedCostUsd: 0.0003, actualCostUsd: cached ? 0 : 0.0004, parts: null, cached, savedUsd: cached ? 0.0004 : 0,
-      promptHash: earlier ? `earlier-${agent}` : hashes.get(agent), countedInputTokens: 300,
+      estimatedCostUsd: 0.0003,
+      actualCostUsd: cached ? 0 : 0.0004,
+      parts: null,
+      cached,
+      savedUsd: cached ? 0.0004 : 0,
+      promptHash: earlier ? `earlier-${agent}` : hashes.get(agent),
+      countedInputTokens: 300,
     });
     if (batch.length === 5_000) flush();
   }
@@ -113,7 +124,9 @@ function fill(db: Db, ledger: Ledger, config: PartyConfig): number {
 function scanLearning(db: Db, config: PartyConfig): Learning {
   const { window, minRuns } = learningSettings(config);
   const learning: Learning = { agents: new Map(), calibration: new Map() };
-  const rows = db.prepare(`SELECT input_tokens AS inputTokens, output_tokens AS outputTokens, cost_usd AS costUsd, estimated_cost_usd AS estimatedCostUsd, prompt_hash AS hash FROM ledger NOT INDEXED WHERE agent = ? AND cached = 0 AND source = 'actual' ORDER BY id DESC`);
+  const rows = db.prepare(
+    `SELECT input_tokens AS inputTokens, output_tokens AS outputTokens, cost_usd AS costUsd, estimated_cost_usd AS estimatedCostUsd, prompt_hash AS hash FROM ledger NOT INDEXED WHERE agent = ? AND cached = 0 AND source = 'actual' ORDER BY id DESC`,
+  );
   for (const [name, agent] of Object.entries(config.agents)) {
     const hash = promptHash(agentDefinition(agent, config));
     const all = rows.all(name) as { hash: string; inputTokens: number; outputTokens: number; costUsd: number; estimatedCostUsd: number | null }[];

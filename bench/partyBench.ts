@@ -25,8 +25,18 @@ import { figure, medianMs, report, seeded, verdict } from './measure';
 
 /** Inputs a user might type into the sample party; they route to different agents. */
 const pool = [
-  'jungle theme', 'pirate theme', '75 guests', '40 kids', 'chocolate cake', 'vanilla cupcakes', 'need a balloon artist',
-  'a magician please', 'vegan snacks', 'garden venue', '120 people', 'DJ for the evening',
+  'jungle theme',
+  'pirate theme',
+  '75 guests',
+  '40 kids',
+  'chocolate cake',
+  'vanilla cupcakes',
+  'need a balloon artist',
+  'a magician please',
+  'vegan snacks',
+  'garden venue',
+  '120 people',
+  'DJ for the evening',
 ];
 
 /** Every temporary folder and database this bench opened, removed at the end. */
@@ -102,15 +112,26 @@ function resumeBench(): void {
   const longReplay = store.replayLatest(long.id);
   const shortMs = medianMs(() => store.replayLatest(short.id), 25, 5);
   const longMs = medianMs(() => store.replayLatest(long.id), 25, 5);
-  console.log(`\nResume (replayLatest: latest snapshot + later events); history appended in batches of up to ${autoSnapshotEvery} (snapshots where single-event appends put them), 10,000 events per transaction`);
+  console.log(
+    `\nResume (replayLatest: latest snapshot + later events); history appended in batches of up to ${autoSnapshotEvery} (snapshots where single-event appends put them), 10,000 events per transaction`,
+  );
   figure(`resume with ${counts.short} events of history`, shortMs, 'ms');
   figure(`resume with ${counts.long.toLocaleString('en')} events of history`, longMs, 'ms');
   figure('resume, long history / short', longMs / shortMs, '×', '<= 2');
   report([
     [`build ${counts.short} events`, `${(shortBuilt - started).toFixed(0)} ms`],
-    [`build ${counts.long.toLocaleString('en')} events`, `${seconds(longBuilt - shortBuilt)} (${Math.round(counts.long / ((longBuilt - shortBuilt) / 1000)).toLocaleString('en')} events/s)`],
-    [`resume, ${counts.short} events of history`, `${shortMs.toFixed(3)} ms (median of 25; snapshot v${shortReplay.fromVersion} + ${shortReplay.eventsReplayed} events)`],
-    [`resume, ${counts.long.toLocaleString('en')} events of history`, `${longMs.toFixed(3)} ms (median of 25; snapshot v${longReplay.fromVersion} + ${longReplay.eventsReplayed} events)`],
+    [
+      `build ${counts.long.toLocaleString('en')} events`,
+      `${seconds(longBuilt - shortBuilt)} (${Math.round(counts.long / ((longBuilt - shortBuilt) / 1000)).toLocaleString('en')} events/s)`,
+    ],
+    [
+      `resume, ${counts.short} events of history`,
+      `${shortMs.toFixed(3)} ms (median of 25; snapshot v${shortReplay.fromVersion} + ${shortReplay.eventsReplayed} events)`,
+    ],
+    [
+      `resume, ${counts.long.toLocaleString('en')} events of history`,
+      `${longMs.toFixed(3)} ms (median of 25; snapshot v${longReplay.fromVersion} + ${longReplay.eventsReplayed} events)`,
+    ],
     ['ratio long / short', `${(longMs / shortMs).toFixed(2)}×`],
   ]);
 }
@@ -155,9 +176,11 @@ function appendBench(): void {
   const insert = raw.prepare('INSERT INTO raw (party_id, seq, type, payload, at) VALUES (?, ?, ?, ?, ?)');
   const rawOnce = (partyId: string): number => {
     const begin = performance.now();
-    raw.transaction(() => {
-      events.forEach((event, i) => insert.run(partyId, i + 2, event.type, JSON.stringify(event), new Date().toISOString()));
-    }).immediate();
+    raw
+      .transaction(() => {
+        events.forEach((event, i) => insert.run(partyId, i + 2, event.type, JSON.stringify(event), new Date().toISOString()));
+      })
+      .immediate();
     return performance.now() - begin;
   };
   // Side by side: a warm-up of each, then five rounds alternating, the median of each.
@@ -180,7 +203,10 @@ function appendBench(): void {
   figure('PartyStore.append / raw INSERT throughput', ours / floor, '×', '>= 0.5');
   report([
     ['PartyStore.append (events, projection, auto snapshots)', `${Math.round(ours).toLocaleString('en')} events/s (${oursMs.toFixed(0)} ms, median of 5)`],
-    [`  first ${tenth.toLocaleString('en')} / last ${tenth.toLocaleString('en')} events (last round)`, `${Math.round(firstRate).toLocaleString('en')} / ${Math.round(lastRate).toLocaleString('en')} events/s`],
+    [
+      `  first ${tenth.toLocaleString('en')} / last ${tenth.toLocaleString('en')} events (last round)`,
+      `${Math.round(firstRate).toLocaleString('en')} / ${Math.round(lastRate).toLocaleString('en')} events/s`,
+    ],
     ['raw better-sqlite3 prepared INSERT (floor)', `${Math.round(floor).toLocaleString('en')} events/s (${rawMs.toFixed(0)} ms, median of 5)`],
     ['ratio ours / raw throughput', `${(ours / floor).toFixed(3)} (raw is ${(floor / ours).toFixed(1)}× faster; ${verdict('>= 0.5', ours / floor)})`],
   ]);
@@ -195,7 +221,11 @@ function stateWith(id: string, texts: string[], router: Router): PartyState {
 function planBench(): void {
   const sample = loadSample();
   const sampleState = stateWith('sample', ['jungle theme', '75 guests', 'chocolate cake', 'need a balloon artist'], compileRouter(sample.config));
-  const sampleMs = medianMs(() => planParty({ config: sample.config, prices: sample.prices, state: sampleState, estimate: estimate(sample.config, sample.prices) }), 51, 5);
+  const sampleMs = medianMs(
+    () => planParty({ config: sample.config, prices: sample.prices, state: sampleState, estimate: estimate(sample.config, sample.prices) }),
+    51,
+    5,
+  );
 
   const text = generatedConfig(500);
   const big = loadConfigText(text, 'generated.json');
@@ -203,9 +233,16 @@ function planBench(): void {
   if (!big.config || errors.length) throw new Error(`generated configuration is invalid: ${errors[0]?.message}`);
   const random = seeded(500);
   const templates = [
-    (n: number) => `${n} guests`, () => 'jungle theme', () => 'chocolate cake with candles', () => 'need a balloon artist',
-    (n: number) => `music and games for ${n} kids`, () => 'garden venue near the park', (n: number) => `catering budget of ${n} dollars`,
-    () => 'decorations in gold', (n: number) => `timeline: start at ${1 + (n % 12)} pm`, () => 'vegan snacks',
+    (n: number) => `${n} guests`,
+    () => 'jungle theme',
+    () => 'chocolate cake with candles',
+    () => 'need a balloon artist',
+    (n: number) => `music and games for ${n} kids`,
+    () => 'garden venue near the park',
+    (n: number) => `catering budget of ${n} dollars`,
+    () => 'decorations in gold',
+    (n: number) => `timeline: start at ${1 + (n % 12)} pm`,
+    () => 'vegan snacks',
   ];
   const inputCount = 10_000;
   const texts = Array.from({ length: inputCount }, () => templates[random(templates.length)](5 + random(200)));
@@ -216,10 +253,14 @@ function planBench(): void {
   // Cold: a configuration just loaded, its router compiled and every distinct text routed during the plan (each run on
   // a copy of its own). Warm: a re-plan after an edit, the routes of texts seen before remembered.
   const copies = Array.from({ length: 4 }, () => structuredClone(bigConfig));
-  const coldMs = medianMs(() => {
-    const config = copies.pop()!;
-    return planParty({ config, prices: big.prices, state: bigState, estimate: estimate(config, big.prices) });
-  }, 3, 1);
+  const coldMs = medianMs(
+    () => {
+      const config = copies.pop()!;
+      return planParty({ config, prices: big.prices, state: bigState, estimate: estimate(config, big.prices) });
+    },
+    3,
+    1,
+  );
   const bigMs = medianMs(() => planParty({ config: bigConfig, prices: big.prices, state: bigState, estimate: estimate(bigConfig, big.prices) }), 5, 1);
   const plan = planParty({ config: bigConfig, prices: big.prices, state: bigState, estimate: estimate(bigConfig, big.prices) });
   console.log('\nPlanning (planParty, state in memory, no stored results)');
@@ -228,8 +269,14 @@ function planBench(): void {
   figure(`plan, 500 agents × ${inputCount.toLocaleString('en')} inputs, configuration just loaded`, coldMs, 'ms');
   report([
     ['sample (7 agents), 4 inputs', `${sampleMs.toFixed(3)} ms (median of 51; ${verdict('< 1', sampleMs)})`],
-    [`generated 500 agents, ${inputCount.toLocaleString('en')} inputs`, `${bigMs.toFixed(0)} ms (${verdict('< 50', bigMs)}; median of 5; ${routes.toLocaleString('en')} input→agent routes, ${plan.totals.execute} agents execute)`],
-    ['  the same, configuration just loaded', `${coldMs.toFixed(0)} ms (median of 3; router compiled, ${new Set(texts).size.toLocaleString('en')} distinct texts routed)`],
+    [
+      `generated 500 agents, ${inputCount.toLocaleString('en')} inputs`,
+      `${bigMs.toFixed(0)} ms (${verdict('< 50', bigMs)}; median of 5; ${routes.toLocaleString('en')} input→agent routes, ${plan.totals.execute} agents execute)`,
+    ],
+    [
+      '  the same, configuration just loaded',
+      `${coldMs.toFixed(0)} ms (median of 3; router compiled, ${new Set(texts).size.toLocaleString('en')} distinct texts routed)`,
+    ],
   ]);
 }
 
@@ -269,7 +316,12 @@ interface SessionTotals {
 
 async function replaySession(force: boolean, perRun: Map<string, number>): Promise<SessionTotals> {
   const loaded = loadSample();
-  const service = new PartyService(loaded.config, loaded.prices, new PartyStore(tempDb()), new Providers(loaded.config, process.env, { offline: new OfflineProvider() }));
+  const service = new PartyService(
+    loaded.config,
+    loaded.prices,
+    new PartyStore(tempDb()),
+    new Providers(loaded.config, process.env, { offline: new OfflineProvider() }),
+  );
   const { initial, edits } = editSession();
   const options = force ? { force: Object.keys(loaded.config.agents) } : {};
   const { party } = service.create('edit session', initial);
@@ -298,7 +350,10 @@ function oneLevelCascade(perRun: Map<string, number>): { executions: number; est
   const router = compileRouter(config);
   const { initial, edits } = editSession();
   let texts = [...initial];
-  const active = (): string[] => partyGraph(config, stateWith('cascade', texts, router)).filter((f) => f.active).map((f) => f.name);
+  const active = (): string[] =>
+    partyGraph(config, stateWith('cascade', texts, router))
+      .filter((f) => f.active)
+      .map((f) => f.name);
   const first = active();
   let executions = first.length;
   let estimatedUsd = first.reduce((sum, agent) => sum + (perRun.get(agent) ?? 0), 0);
@@ -339,8 +394,11 @@ async function sessionBench(): Promise<void> {
   figure('edit session, cost: delta plan / re-run everything', ours.costUsd / everything.costUsd, '×', '<= 1');
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => row[column].length)));
   const adds = edits.filter((e) => e.op === 'add').length;
-  console.log(`\nReplayed edit session on the sample: 3 inputs, a run, then ${edits.length} edits (${adds} additions, ${edits.length - adds} removals) each followed by a run; offline provider, ${(elapsed / 1000).toFixed(1)} s`);
-  for (const row of rows) console.log(`  ${row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ')}`);
+  console.log(
+    `\nReplayed edit session on the sample: 3 inputs, a run, then ${edits.length} edits (${adds} additions, ${edits.length - adds} removals) each followed by a run; offline provider, ${(elapsed / 1000).toFixed(1)} s`,
+  );
+  for (const row of rows)
+    console.log(`  ${row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]) : cell.padStart(widths[column]))).join('  ')}`);
   const same = JSON.stringify(Object.entries(ours.final).sort()) === JSON.stringify(Object.entries(everything.final).sort());
   // Edits where ours executed an agent outside the one-level set: work the cascade skips, leaving a stale result.
   const beyond = cascade.sets.map((reach, i) => ours.executed[i + 1].filter((agent) => !reach.has(agent)));
@@ -348,7 +406,10 @@ async function sessionBench(): Promise<void> {
   const missedAgents = [...new Set(beyond.flat())].sort().join(', ');
   report([
     ['final results of (a) and (b)', same ? 'identical result hashes' : 'DIFFER'],
-    ['note', `one-level cascade is not correct in general: it misses transitive dependents (in ${missed} of ${edits.length} edits (a) had to execute agents outside the one-level set: ${missedAgents || 'none'})`],
+    [
+      'note',
+      `one-level cascade is not correct in general: it misses transitive dependents (in ${missed} of ${edits.length} edits (a) had to execute agents outside the one-level set: ${missedAgents || 'none'})`,
+    ],
   ]);
 }
 

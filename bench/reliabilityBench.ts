@@ -131,7 +131,9 @@ async function soakBench(): Promise<void> {
     const parties: { id: string; extra?: string }[] = [];
     const themes = ['jungle', 'pirate', 'space', 'unicorn', 'circus'];
     for (let i = 0; i < 20; i++) {
-      const created = (await connection.sendRequest(protocol.createPartyRequest.method, { inputs: [`${themes[i % 5]} theme`, `${30 + 5 * i} guests`] })) as { party: string };
+      const created = (await connection.sendRequest(protocol.createPartyRequest.method, { inputs: [`${themes[i % 5]} theme`, `${30 + 5 * i} guests`] })) as {
+        party: string;
+      };
       parties.push({ id: created.party });
     }
     let atWarmUp: HealthResult | undefined;
@@ -166,9 +168,14 @@ async function soakBench(): Promise<void> {
     figure('soak, runs per second', total / seconds, 'runs/s');
     figure('soak, active resources added', count(end.resources) - count(start.resources), 'resources', '<= 0');
     figure('soak, listeners added', end.listeners - start.listeners, 'listeners', '<= 0');
-    console.log(`\nSoak: ${total.toLocaleString('en-US')} runs through one sidecar (an input added or removed, then a run), ${(total / seconds).toFixed(0)} runs/s`);
+    console.log(
+      `\nSoak: ${total.toLocaleString('en-US')} runs through one sidecar (an input added or removed, then a run), ${(total / seconds).toFixed(0)} runs/s`,
+    );
     report([
-      ['RSS growth (mean of the last 3 samples vs the first 3)', `${growth >= 0 ? '+' : ''}${growth.toFixed(1)} % (${verdict('< 10', growth)}); at ${warmUp.toLocaleString('en-US')} runs ${mib(start.rssBytes)}, at the end ${mib(end.rssBytes)}, at most ${mib(Math.max(...samples))}`],
+      [
+        'RSS growth (mean of the last 3 samples vs the first 3)',
+        `${growth >= 0 ? '+' : ''}${growth.toFixed(1)} % (${verdict('< 10', growth)}); at ${warmUp.toLocaleString('en-US')} runs ${mib(start.rssBytes)}, at the end ${mib(end.rssBytes)}, at most ${mib(Math.max(...samples))}`,
+      ],
       ['RSS every 1,000 runs', samples.map(mib).join(', ')],
       ['runs/s, each 1,000 runs', rates.map((rate) => rate.toFixed(0)).join(', ')],
       ['heap used / held', `${mib(start.heapUsedBytes)} / ${mib(start.heapTotalBytes)} → ${mib(end.heapUsedBytes)} / ${mib(end.heapTotalBytes)}`],

@@ -36,7 +36,9 @@ async function main(): Promise<void> {
   const chosen = values.only ? values.only.split(',').map((name) => name.trim()) : Object.keys(groups);
   const unknown = chosen.filter((name) => !groups[name]);
   if (unknown.length) throw new Error(`unknown bench group ${unknown.join(', ')}; groups: ${Object.keys(groups).join(', ')}`);
-  console.log(`Party Cost Inspector bench: Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`);
+  console.log(
+    `Party Cost Inspector bench: Node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`,
+  );
   await catalogueReady();
   for (const name of Object.keys(groups).filter((g) => chosen.includes(g))) {
     startGroup(name);
@@ -45,9 +47,14 @@ async function main(): Promise<void> {
   const figures = recordedFigures();
   const short = figures.filter((f) => f.met === false);
   const goals = figures.filter((f) => f.goal);
-  console.log(`\n${figures.length} figures, ${goals.length} with a goal: ${goals.length - short.length} met${short.length ? `, ${short.length} not: ${short.map((f) => `${f.group}/${f.name} ${f.value} ${f.unit} (goal ${f.goal})`).join('; ')}` : ''}`);
+  console.log(
+    `\n${figures.length} figures, ${goals.length} with a goal: ${goals.length - short.length} met${short.length ? `, ${short.length} not: ${short.map((f) => `${f.group}/${f.name} ${f.value} ${f.unit} (goal ${f.goal})`).join('; ')}` : ''}`,
+  );
   if (values.json) {
-    writeFileSync(values.json, `${JSON.stringify({ machine: { node: process.version, cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? null }, at: new Date().toISOString(), figures }, null, 2)}\n`);
+    writeFileSync(
+      values.json,
+      `${JSON.stringify({ machine: { node: process.version, cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? null }, at: new Date().toISOString(), figures }, null, 2)}\n`,
+    );
     console.log(`figures written to ${values.json}`);
   }
 }

@@ -56,7 +56,8 @@ function keepLater(script, dir, cacheFile) {
       fs.renameSync(partial, cacheFile);
       // Code of other builds of the same bundle is of no more use.
       const prefix = `${path.basename(cacheFile).split('-').slice(0, -1).join('-')}-`;
-      for (const name of fs.readdirSync(dir)) if (name.startsWith(prefix) && name !== path.basename(cacheFile)) fs.rmSync(path.join(dir, name), { force: true });
+      for (const name of fs.readdirSync(dir))
+        if (name.startsWith(prefix) && name !== path.basename(cacheFile)) fs.rmSync(path.join(dir, name), { force: true });
     } catch {
       // A cache that cannot be written costs the next start a compile, nothing else.
     }

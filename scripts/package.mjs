@@ -36,7 +36,8 @@ const REQUIRED = [
   'node_modules/file-uri-to-path/index.js',
 ];
 // Sources, tests, source maps, native build leftovers and modules the bundles already contain.
-const UNWANTED = /\.(ts|map|mjs|c|cc|cpp|h|gyp|mk|a|o)$|^(extension|sidecar|webview|test|bench|examples|scripts)\/|^node_modules\/(?!(better-sqlite3|bindings|file-uri-to-path)\/)/;
+const UNWANTED =
+  /\.(ts|map|mjs|c|cc|cpp|h|gyp|mk|a|o)$|^(extension|sidecar|webview|test|bench|examples|scripts)\/|^node_modules\/(?!(better-sqlite3|bindings|file-uri-to-path)\/)/;
 
 function vsixPath() {
   const { name, version } = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
@@ -58,7 +59,9 @@ function zipEntries(file) {
 
 /** The extension's files in the VSIX (without the `extension/` folder they sit in); throws on a missing or stray one. */
 function checkContents(vsix) {
-  const files = zipEntries(vsix).filter((f) => f.startsWith('extension/')).map((f) => f.slice('extension/'.length));
+  const files = zipEntries(vsix)
+    .filter((f) => f.startsWith('extension/'))
+    .map((f) => f.slice('extension/'.length));
   const missing = REQUIRED.filter((f) => !files.includes(f));
   const unwanted = files.filter((f) => UNWANTED.test(f));
   if (missing.length || unwanted.length) {

@@ -84,10 +84,17 @@ export type ValidateParams = output<typeof validateParams>;
 export const validateRequest = new CheckedRequest<ValidateParams, { problems: ConfigProblem[] }>('config/validate', validateParams);
 
 /** The estimate with each agent's right-sizing, or the problems that prevent one. */
-export type EstimateResult = { estimate: Estimate; rightSizing: RightSizing[]; problems: ConfigProblem[] } | { estimate: null; rightSizing: []; problems: ConfigProblem[] };
+export type EstimateResult =
+  | { estimate: Estimate; rightSizing: RightSizing[]; problems: ConfigProblem[] }
+  | { estimate: null; rightSizing: []; problems: ConfigProblem[] };
 
 /** `text`: the configuration text (the file's when omitted); `pricing`: a what-if pricing (list prices when omitted). */
-const estimateParams = strictObject({ text: optional(string()), file: optional(string()), texts: optional(record(string(), string())), pricing: optional(strictObject({ cachedInputShare: number().check(gte(0), lte(1)), batch: boolean() })) });
+const estimateParams = strictObject({
+  text: optional(string()),
+  file: optional(string()),
+  texts: optional(record(string(), string())),
+  pricing: optional(strictObject({ cachedInputShare: number().check(gte(0), lte(1)), batch: boolean() })),
+});
 export type EstimateParams = output<typeof estimateParams> & { pricing?: Pricing };
 
 /** extension → sidecar: cost per agent, party and month of a configuration text (the file's when omitted). */
@@ -126,7 +133,10 @@ export const addInputRequest = new CheckedRequest<{ party: string; text: string 
 export const removeInputRequest = new CheckedRequest<{ party: string; input: string }, PartyInput>('input/remove', strictObject({ party: name, input: name }));
 
 /** extension → sidecar: the delta plan; runs nothing. */
-export const planRequest = new CheckedRequest<{ party: string; force?: string[] }, Plan>('plan/compute', strictObject({ party: name, force: optional(array(name)) }));
+export const planRequest = new CheckedRequest<{ party: string; force?: string[] }, Plan>(
+  'plan/compute',
+  strictObject({ party: name, force: optional(array(name)) }),
+);
 
 /** `runId` is echoed in the progress notifications, so a client can tell runs apart. */
 const runParams = strictObject({ party: name, force: optional(array(name)), runId: name });
@@ -142,10 +152,16 @@ export const runProgressNotification = new NotificationType<AgentProgress & { ru
 export const runWaitingNotification = new NotificationType<{ runId: string; party: string; holder: string }>('run/waiting');
 
 /** extension → sidecar: write a snapshot. */
-export const saveRequest = new CheckedRequest<{ party: string; type?: 'draft' | 'final' }, SnapshotInfo>('snapshot/save', strictObject({ party: name, type: optional(oneOf(['draft', 'final'])) }));
+export const saveRequest = new CheckedRequest<{ party: string; type?: 'draft' | 'final' }, SnapshotInfo>(
+  'snapshot/save',
+  strictObject({ party: name, type: optional(oneOf(['draft', 'final'])) }),
+);
 
 /** extension → sidecar: restore the latest (or a chosen) snapshot and return the delta plan. */
-export const resumeRequest = new CheckedRequest<{ party: string; version?: number }, ResumeResult>('party/resume', strictObject({ party: name, version: optional(int().check(positive())) }));
+export const resumeRequest = new CheckedRequest<{ party: string; version?: number }, ResumeResult>(
+  'party/resume',
+  strictObject({ party: name, version: optional(int().check(positive())) }),
+);
 
 /** extension → sidecar: snapshots and events of a party. */
 export const historyRequest = new CheckedRequest<{ party: string }, { snapshots: SnapshotInfo[]; events: StoredEvent[] }>('party/history', party);
@@ -175,7 +191,10 @@ export const tokenBudgetsRequest = new CheckedRequest<{ party: string }, { party
 export const cacheStatsRequest = new CheckedRequest<Record<string, never>, CacheReport>('cache/stats', nothing);
 
 /** extension → sidecar: clear the cache, one agent's entries, or one party's results. */
-export const cacheClearRequest = new CheckedRequest<{ agent?: string; party?: string }, { cleared: number }>('cache/clear', strictObject({ agent: optional(name), party: optional(name) }));
+export const cacheClearRequest = new CheckedRequest<{ agent?: string; party?: string }, { cleared: number }>(
+  'cache/clear',
+  strictObject({ agent: optional(name), party: optional(name) }),
+);
 
 /** extension → sidecar: spend per day, week and month against the limits, and the level it sets. */
 export const budgetStatusRequest = new CheckedRequest<Record<string, never>, BudgetState>('budget/status', nothing);
@@ -194,7 +213,10 @@ export interface PricesInfo {
 export const pricesUpdateRequest = new CheckedRequest<Record<string, never>, PricesInfo>('prices/update', nothing);
 
 /** extension → sidecar: the spend ledger's executions (of one party, since an instant), with totals (`partycost ledger`). */
-export const ledgerRequest = new CheckedRequest<{ party?: string; since?: string }, LedgerReport>('ledger/list', strictObject({ party: optional(name), since: optional(name) }));
+export const ledgerRequest = new CheckedRequest<{ party?: string; since?: string }, LedgerReport>(
+  'ledger/list',
+  strictObject({ party: optional(name), since: optional(name) }),
+);
 
 /** extension → sidecar: per agent, provider and model, what executions actually cost on average, by part. */
 export const actualsRequest = new CheckedRequest<Record<string, never>, { agents: AgentActuals[] }>('ledger/actuals', nothing);

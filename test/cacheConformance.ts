@@ -40,7 +40,7 @@ export function tieredAsDriver(tiered: TieredCache): CacheDriver {
       return had;
     },
     clear: async (agent) => Math.max(0, ...Object.values(await tiered.clear(agent))),
-    size: async () => (await tiered.tiers[tiered.tiers.length - 1].driver.size()),
+    size: async () => await tiered.tiers[tiered.tiers.length - 1].driver.size(),
     close: () => tiered.close(),
   };
 }
@@ -118,4 +118,3 @@ export function cacheConformance(name: string, open: (clock: ManualClock) => Pro
     assert.ok(size.bytes > 1_000_000, `${size.bytes} bytes`);
   });
 }
-

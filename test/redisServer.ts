@@ -99,16 +99,7 @@ function spawnRedis(port: number): Proc {
   // Never `--daemonize yes`: this process must own the server to stop it by pid.
   const child = spawn(
     'redis-server',
-    [
-      '--port', String(port),
-      '--bind', host,
-      '--save', '',
-      '--appendonly', 'no',
-      '--protected-mode', 'no',
-      '--daemonize', 'no',
-      '--dir', dir,
-      '--logfile', '',
-    ],
+    ['--port', String(port), '--bind', host, '--save', '', '--appendonly', 'no', '--protected-mode', 'no', '--daemonize', 'no', '--dir', dir, '--logfile', ''],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
@@ -229,9 +220,7 @@ async function launch(port: number, retryBindUntilDeadline: boolean): Promise<Pr
     if (outcome === 'ready') return proc;
     if (outcome === 'timeout') {
       await terminate(proc).catch(() => undefined);
-      throw new Error(
-        `redis-server on port ${port} did not answer PING within ${readyTimeoutMs} ms. Output:\n${proc.output()}`,
-      );
+      throw new Error(`redis-server on port ${port} did not answer PING within ${readyTimeoutMs} ms. Output:\n${proc.output()}`);
     }
     await proc.exited;
     const bind = isBindError(proc.output());

@@ -24,12 +24,23 @@ for (const name of chosen) {
     results.push(runScript(name, dir));
     continue;
   }
-  const files = readdirSync(dir).filter((f) => f.endsWith('.test.ts')).map((f) => path.join(dir, f));
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.test.ts'))
+    .map((f) => path.join(dir, f));
   const tap = path.join('.test-results', `${name}.tap`);
   console.log(`\n=== suite ${name}: ${files.length} files`);
   const run = spawnSync(
     process.execPath,
-    ['--import', 'tsx', '--test', '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...files],
+    [
+      '--import',
+      'tsx',
+      '--test',
+      '--test-reporter=spec',
+      '--test-reporter-destination=stdout',
+      '--test-reporter=tap',
+      `--test-reporter-destination=${tap}`,
+      ...files,
+    ],
     { stdio: 'inherit' },
   );
   const counts = Object.fromEntries(

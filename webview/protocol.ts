@@ -19,7 +19,28 @@ import type { Advice, AdviceReport, PromptCaching } from '../sidecar/contract/ad
 const name = string().check(minLength(1));
 
 // The sidecar's shapes the views draw, handed on by the extension: the views import them from here only.
-export type { Advice, AdviceReport, PromptCaching, AccuracyReport, AgentAccuracy, AgentActuals, AgentEstimate, AgentNode, ImpactResult, CostParts, AgentSavings, CacheReport, Component, Estimate, Plan, PlannedAgent, Pricing, RightSizing, TierReport, TokenBudget };
+export type {
+  Advice,
+  AdviceReport,
+  PromptCaching,
+  AccuracyReport,
+  AgentAccuracy,
+  AgentActuals,
+  AgentEstimate,
+  AgentNode,
+  ImpactResult,
+  CostParts,
+  AgentSavings,
+  CacheReport,
+  Component,
+  Estimate,
+  Plan,
+  PlannedAgent,
+  Pricing,
+  RightSizing,
+  TierReport,
+  TokenBudget,
+};
 /** Runs of each agent a month at an estimate's volume (the projection every view multiplies by). */
 export { runsPerMonth } from '../sidecar/contract/cost';
 
@@ -109,7 +130,16 @@ export class NotificationType<P> {
 export type ViewName = 'plan' | 'estimates' | 'budgets' | 'cache' | 'impact';
 
 /** The VS Code commands a view may ask the host to run (an empty state's button); the host refuses any other. */
-export const viewActions = ['partycost.createSampleConfiguration', 'partycost.runPartyPlan', 'partycost.showDeltaPlan', 'partycost.showCostEstimate', 'partycost.showTokenBudgets', 'partycost.clearCache', 'partycost.updatePrices', 'partycost.refreshAffectedParties'] as const;
+export const viewActions = [
+  'partycost.createSampleConfiguration',
+  'partycost.runPartyPlan',
+  'partycost.showDeltaPlan',
+  'partycost.showCostEstimate',
+  'partycost.showTokenBudgets',
+  'partycost.clearCache',
+  'partycost.updatePrices',
+  'partycost.refreshAffectedParties',
+] as const;
 export type ViewAction = (typeof viewActions)[number];
 
 /** Why a view has nothing to show, and the one thing to do next. */
@@ -188,7 +218,10 @@ export const runActionCommand = new CommandType<{ command: ViewAction }>('webvie
 export const runPlanCommand = new CommandType<{ party: string; force?: string[] }>('plan/run', strictObject({ party: name, force: optional(array(name)) }));
 
 /** view → host: the party's delta plan with these agents forced to execute. */
-export const getPlanRequest = new RequestType<{ party: string; force?: string[] }, Plan>('plan/get', strictObject({ party: name, force: optional(array(name)) }));
+export const getPlanRequest = new RequestType<{ party: string; force?: string[] }, Plan>(
+  'plan/get',
+  strictObject({ party: name, force: optional(array(name)) }),
+);
 
 /** view → host: the estimate at a what-if pricing. */
 export const getEstimateRequest = new RequestType<{ pricing: Pricing }, EstimatesViewState>(
@@ -197,7 +230,10 @@ export const getEstimateRequest = new RequestType<{ pricing: Pricing }, Estimate
 );
 
 /** view → host: apply an advice (an edit of partycost.json); the view's new state follows the save. */
-export const applyAdviceCommand = new CommandType<{ agent: string; kind: string; change: string }>('advice/apply', strictObject({ agent: name, kind: name, change: name }));
+export const applyAdviceCommand = new CommandType<{ agent: string; kind: string; change: string }>(
+  'advice/apply',
+  strictObject({ agent: name, kind: name, change: name }),
+);
 
 /** host → view: the plan view's new state (an edit, a run's progress, a configuration change). */
 export const planStateNotification = new NotificationType<PlanViewState>('plan/state');

@@ -30,25 +30,28 @@ export function registerImpactCommands(context: PartyCostContext, tracker: Impac
       return { refreshed: [], failed: [], executed: 0, costUsd: 0, cancelled: false };
     }
     const outcome: RefreshOutcome = { refreshed: [], failed: [], executed: 0, costUsd: 0, cancelled: false };
-    await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Party Cost: refreshing ${parties.length} parties`, cancellable: true }, async (progress, token) => {
-      for (const [i, party] of parties.entries()) {
-        if (token.isCancellationRequested) break;
-        ImpactPanel.refreshing(context, tracker, { done: i, total: parties.length });
-        progress.report({ message: `${party} (${i + 1} of ${parties.length})` });
-        try {
-          const report = await context.request(runRequest, { party, runId: randomUUID() }, { token, noTimeout: true });
-          outcome.refreshed.push(party);
-          outcome.executed += report.executed;
-          outcome.costUsd += report.costUsd;
-        } catch (error) {
+    await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Party Cost: refreshing ${parties.length} parties`, cancellable: true },
+      async (progress, token) => {
+        for (const [i, party] of parties.entries()) {
           if (token.isCancellationRequested) break;
-          outcome.failed.push({ party, error: (error as Error).message });
-          context.log.warn(`refresh of ${party} failed: ${(error as Error).message}`);
+          ImpactPanel.refreshing(context, tracker, { done: i, total: parties.length });
+          progress.report({ message: `${party} (${i + 1} of ${parties.length})` });
+          try {
+            const report = await context.request(runRequest, { party, runId: randomUUID() }, { token, noTimeout: true });
+            outcome.refreshed.push(party);
+            outcome.executed += report.executed;
+            outcome.costUsd += report.costUsd;
+          } catch (error) {
+            if (token.isCancellationRequested) break;
+            outcome.failed.push({ party, error: (error as Error).message });
+            context.log.warn(`refresh of ${party} failed: ${(error as Error).message}`);
+          }
+          progress.report({ increment: 100 / parties.length });
         }
-        progress.report({ increment: 100 / parties.length });
-      }
-      outcome.cancelled = token.isCancellationRequested;
-    });
+        outcome.cancelled = token.isCancellationRequested;
+      },
+    );
     await tracker.refresh();
     const failed = outcome.failed.length ? `; ${outcome.failed.length} failed (${outcome.failed.map((f) => f.party).join(', ')}: see the log)` : '';
     const message = `Party Cost: ${outcome.refreshed.length} of ${parties.length} parties refreshed, ${outcome.executed} agents executed for $${outcome.costUsd.toFixed(6)}${failed}${outcome.cancelled ? '; cancelled' : ''}.`;

@@ -64,7 +64,9 @@ export function registerPartyCommands(context: PartyCostContext): void {
     const resumed = await context.request(resumeRequest, { party, version });
     await PlanPanel.show(context, party);
     if (resumed.plan.totals.execute === 0) return resumed;
-    const choice = args.party ? 'Run' : await vscode.window.showInformationMessage(`Resumed ${party}: ${resumed.plan.totals.execute} agents to execute.`, 'Run');
+    const choice = args.party
+      ? 'Run'
+      : await vscode.window.showInformationMessage(`Resumed ${party}: ${resumed.plan.totals.execute} agents to execute.`, 'Run');
     if (choice === 'Run') reportRun(await runWithProgress(context, party));
     return resumed;
   });

@@ -31,10 +31,12 @@ export function registerWorkspaceCommands(context: PartyCostContext): void {
   });
 
   command('partycost.clearCache', async (arg) => {
-    const choice = (arg?.scope as string | undefined) ?? (await vscode.window.showQuickPick(['all', 'one agent', 'one party'], { title: 'Clear the result cache' }));
+    const choice =
+      (arg?.scope as string | undefined) ?? (await vscode.window.showQuickPick(['all', 'one agent', 'one party'], { title: 'Clear the result cache' }));
     if (!choice) return undefined;
     const agent = choice === 'one agent' ? ((arg?.agent as string | undefined) ?? (await vscode.window.showInputBox({ prompt: 'Agent name' }))) : undefined;
-    const party = choice === 'one party' ? ((arg?.party as string | undefined) ?? (await pickParty(context, { title: 'Clear the cache entries of a party' }))) : undefined;
+    const party =
+      choice === 'one party' ? ((arg?.party as string | undefined) ?? (await pickParty(context, { title: 'Clear the cache entries of a party' }))) : undefined;
     if ((choice === 'one agent' && !agent) || (choice === 'one party' && !party)) return undefined;
     const { cleared } = await context.request(cacheClearRequest, { agent, party });
     CacheView.cacheChanged();
@@ -46,7 +48,11 @@ export function registerWorkspaceCommands(context: PartyCostContext): void {
     const file = context.configPath;
     if (!file) throw new Error('open a folder first');
     if (existsSync(file) && arg?.overwrite !== true) {
-      const choice = await vscode.window.showWarningMessage(`${vscode.workspace.asRelativePath(file)} exists. Overwrite it with the sample?`, { modal: true }, 'Overwrite');
+      const choice = await vscode.window.showWarningMessage(
+        `${vscode.workspace.asRelativePath(file)} exists. Overwrite it with the sample?`,
+        { modal: true },
+        'Overwrite',
+      );
       if (choice !== 'Overwrite') return undefined;
     }
     // The sample ships beside the bundles (dist/partycost.sample.json), so creating it needs no sidecar.
@@ -60,7 +66,9 @@ export function registerWorkspaceCommands(context: PartyCostContext): void {
       context.request(pricesUpdateRequest, {}, { noTimeout: true }),
     );
     context.pricesChanged();
-    void vscode.window.showInformationMessage(`Party Cost: prices updated (${info.models.toLocaleString('en-US')} models of ${info.providers} providers, fetched ${info.fetchedAt?.slice(0, 16).replace('T', ' ')} UTC).`);
+    void vscode.window.showInformationMessage(
+      `Party Cost: prices updated (${info.models.toLocaleString('en-US')} models of ${info.providers} providers, fetched ${info.fetchedAt?.slice(0, 16).replace('T', ' ')} UTC).`,
+    );
     return info;
   });
 
@@ -68,11 +76,19 @@ export function registerWorkspaceCommands(context: PartyCostContext): void {
     const provider = (arg?.provider as KeyedProvider | undefined) ?? (await pickKeyedProvider());
     if (!provider) return undefined;
     const { label, variable } = keyedProviders[provider];
-    const key = (arg?.key as string | undefined) ?? (await vscode.window.showInputBox({ prompt: `${label} API key (kept in VS Code secret storage, given to the sidecar as ${variable}; empty removes it)`, password: true, ignoreFocusOut: true }));
+    const key =
+      (arg?.key as string | undefined) ??
+      (await vscode.window.showInputBox({
+        prompt: `${label} API key (kept in VS Code secret storage, given to the sidecar as ${variable}; empty removes it)`,
+        password: true,
+        ignoreFocusOut: true,
+      }));
     if (key === undefined) return undefined;
     await storeKey(context.extension.secrets, provider, key.trim());
     await context.restartSidecar();
-    void vscode.window.showInformationMessage(key.trim() ? `Party Cost: ${label} key saved; the sidecar restarted with it.` : `Party Cost: ${label} key removed.`);
+    void vscode.window.showInformationMessage(
+      key.trim() ? `Party Cost: ${label} key saved; the sidecar restarted with it.` : `Party Cost: ${label} key removed.`,
+    );
     return undefined;
   });
 
@@ -87,6 +103,10 @@ export function registerWorkspaceCommands(context: PartyCostContext): void {
 
 /** Which provider's key to set: a quick pick of the providers that need one. */
 async function pickKeyedProvider(): Promise<KeyedProvider | undefined> {
-  const items = Object.entries(keyedProviders).map(([provider, { label, variable }]) => ({ label, description: variable, provider: provider as KeyedProvider }));
+  const items = Object.entries(keyedProviders).map(([provider, { label, variable }]) => ({
+    label,
+    description: variable,
+    provider: provider as KeyedProvider,
+  }));
   return (await vscode.window.showQuickPick(items, { title: 'Set the API key of which provider?' }))?.provider;
 }

@@ -38,7 +38,11 @@ function title(advice: Advice): string {
  * batch, result-cache TTL, rounding, context budget). Applying one edits the file, saves it (so the estimate, lenses
  * and impact follow) and records the advice, whose saving the advisor then measures on the runs after it.
  */
-export function registerAdviceActions(context: PartyCostContext, isConfig: (document: vscode.TextDocument) => boolean, agentsOf: (document: vscode.TextDocument) => AgentLocation[]): void {
+export function registerAdviceActions(
+  context: PartyCostContext,
+  isConfig: (document: vscode.TextDocument) => boolean,
+  agentsOf: (document: vscode.TextDocument) => AgentLocation[],
+): void {
   // VS Code asks for code actions at every move of the cursor: one report per version of the document (and of the
   // ledger: a run or an applied advice changes it).
   let latest: { key: string; report: Promise<AdviceReport | null> } | undefined;
@@ -76,7 +80,11 @@ export function registerAdviceActions(context: PartyCostContext, isConfig: (docu
   );
   // The quick fix's edit is applied before its command, so the document's version (the report's key) has moved on.
   const record = vscode.commands.registerCommand(recordAdviceCommand, (uri: vscode.Uri, applied: AdviceApplied) =>
-    recordAndSave(context, vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString()), applied),
+    recordAndSave(
+      context,
+      vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString()),
+      applied,
+    ),
   );
   context.pushExtCleanup(provider, record);
 }
@@ -87,7 +95,7 @@ export function registerAdviceActions(context: PartyCostContext, isConfig: (docu
  */
 export async function applyAdvice(context: PartyCostContext, ref: AdviceRef): Promise<string | undefined> {
   const file = context.sourceFiles().find((f) => path.basename(f) === 'partycost.json');
-  if (!file) return 'advice is applied to partycost.json; a crew\'s YAML is edited by hand';
+  if (!file) return "advice is applied to partycost.json; a crew's YAML is edited by hand";
   const document = await vscode.workspace.openTextDocument(vscode.Uri.file(file));
   const { report } = await context.request(adviceRequest, { text: document.getText(), file });
   const advice = report?.advice.find((a) => a.agent === ref.agent && a.kind === ref.kind && a.change === ref.change);

@@ -65,7 +65,8 @@ export class AgentCosts {
           entry.answered = answered;
           // Only an answer with costs, asked for since the last invalidation, and newer than the one kept.
           if (epoch !== this.epoch || answered.size === 0) return;
-          if (!this.latest || this.latest.uri !== uri || this.latest.version < version) this.latest = { uri, version, layout: this.layoutFor(uri, version, text, document.fileName), costs: answered };
+          if (!this.latest || this.latest.uri !== uri || this.latest.version < version)
+            this.latest = { uri, version, layout: this.layoutFor(uri, version, text, document.fileName), costs: answered };
         },
         () => undefined,
       );
@@ -204,7 +205,10 @@ export function crewAgentMarkdown(name: string, tasks: [AgentCost, ...AgentCost[
   const lines = [
     `**${name}** · CrewAI agent · ${first.estimate.model} · runs on ${first.estimate.runsOn}`,
     '',
-    ...tasks.map((t) => `- ${t.estimate.agent}: ${usd(t.estimate.costPerRunUsd)}/run (${t.estimate.inputTokens.toLocaleString('en-US')} → ${t.estimate.outputTokens.toLocaleString('en-US')} tokens) · ${usd(t.monthlyUsd, 2)}/month`),
+    ...tasks.map(
+      (t) =>
+        `- ${t.estimate.agent}: ${usd(t.estimate.costPerRunUsd)}/run (${t.estimate.inputTokens.toLocaleString('en-US')} → ${t.estimate.outputTokens.toLocaleString('en-US')} tokens) · ${usd(t.monthlyUsd, 2)}/month`,
+    ),
     '',
     `All its tasks: ${usd(perRun)} per run · ${usd(perRun * 1000, 2)} per 1,000 parties · ${usd(monthly, 2)} per month (${first.volume.partiesPerMonth.toLocaleString('en-US')} parties × ${first.volume.rerunFactor} runs)`,
     `Prices: ${first.prices.source.split(',')[0]}, as of ${first.prices.date}`,
@@ -225,31 +229,65 @@ export function summary(cost: AgentCost): string {
 /** The hover's Markdown; `previous`: the figures are those of the version before the latest edit (see costOf). */
 export function hoverMarkdown(cost: AgentCost, previous = false): vscode.MarkdownString {
   const e = cost.estimate;
-  const parts = Object.entries(e.breakdown).filter(([, v]) => v > 0).map(([k, v]) => `${k} ${usd(v)}`).join(', ');
-  const llm = Object.entries({ input: e.llmParts.inputUsd, 'cache read': e.llmParts.cacheReadUsd, 'cache write': e.llmParts.cacheWriteUsd, output: e.llmParts.outputUsd })
+  const parts = Object.entries(e.breakdown)
+    .filter(([, v]) => v > 0)
+    .map(([k, v]) => `${k} ${usd(v)}`)
+    .join(', ');
+  const llm = Object.entries({
+    input: e.llmParts.inputUsd,
+    'cache read': e.llmParts.cacheReadUsd,
+    'cache write': e.llmParts.cacheWriteUsd,
+    output: e.llmParts.outputUsd,
+  })
     .filter(([, v]) => v > 0)
     .map(([k, v]) => `${k} ${usd(v)}`)
     .join(', ');
   const calibration = e.calibration ? `approximate, × ${e.calibration.factor} as ${e.calibration.runs} billed runs of ${e.calibration.model} showed` : '';
-  const counted = { counted: 'counted', approximate: 'approximate: counted with o200k, not the model\'s own tokenizer', calibrated: calibration, declared: 'declared', learned: 'learned', none: '' }[e.tokenCount];
+  const counted = {
+    counted: 'counted',
+    approximate: "approximate: counted with o200k, not the model's own tokenizer",
+    calibrated: calibration,
+    declared: 'declared',
+    learned: 'learned',
+    none: '',
+  }[e.tokenCount];
   const output = e.outputTokensSource === 'learned' ? 'out (learned)' : `out (configured)`;
   const lines = [
     `**${e.agent}** · ${e.model ? `${e.model} · runs on ${e.runsOn}${e.runsOn === 'offline' ? ' (usage counted locally)' : ''}${e.provider ? ` · prices of ${e.provider}` : ''}` : 'compute (no model)'}`,
     '',
-    e.kind === 'compute' ? 'Tokens: none (a built-in function)' : `Tokens: ${inputCount(e)} in (${counted}) → ${e.outputTokens.toLocaleString('en-US')} ${output}${e.contextWindow ? ` of a ${e.contextWindow.toLocaleString('en-US')}-token window` : ''}`,
+    e.kind === 'compute'
+      ? 'Tokens: none (a built-in function)'
+      : `Tokens: ${inputCount(e)} in (${counted}) → ${e.outputTokens.toLocaleString('en-US')} ${output}${e.contextWindow ? ` of a ${e.contextWindow.toLocaleString('en-US')}-token window` : ''}`,
     `Cost per run: ${usd(e.costPerRunUsd)}${parts ? ` (${parts})` : ''}${e.costPerRunP90Usd !== undefined ? ` · p90 ${usd(e.costPerRunP90Usd)}` : ''}`,
   ];
-  if (e.learning) lines.push(`Estimate: ${e.outputTokensSource === 'learned' ? '' : `configured (expectedOutputTokens ${e.configuredOutputTokens.toLocaleString('en-US')}); `}${e.learning.why}`);
+  if (e.learning)
+    lines.push(
+      `Estimate: ${e.outputTokensSource === 'learned' ? '' : `configured (expectedOutputTokens ${e.configuredOutputTokens.toLocaleString('en-US')}); `}${e.learning.why}`,
+    );
   const drift = driftText(e);
   if (drift) lines.push(`⚠ **Drift:** ${drift} (mean actual ${usd(e.learning!.actualMeanCostUsd ?? 0)} over ${e.learning!.window} runs)`);
-  if (llm && e.kind !== 'compute') lines.push(`Model charges: ${llm}${e.tierAbove ? ` · long-context rate (prompt above ${e.tierAbove.toLocaleString('en-US')} tokens)` : ''}${e.batch && !e.batchUnavailable ? ' · through the Batch API (batch: true), at its discount' : ''}`);
-  lines.push(`Per 1,000 parties: ${usd(cost.perThousandUsd, 2)} · per month: ${usd(cost.monthlyUsd, 2)} (${cost.volume.partiesPerMonth.toLocaleString('en-US')} parties × ${cost.volume.rerunFactor} runs)`);
+  if (llm && e.kind !== 'compute')
+    lines.push(
+      `Model charges: ${llm}${e.tierAbove ? ` · long-context rate (prompt above ${e.tierAbove.toLocaleString('en-US')} tokens)` : ''}${e.batch && !e.batchUnavailable ? ' · through the Batch API (batch: true), at its discount' : ''}`,
+    );
+  lines.push(
+    `Per 1,000 parties: ${usd(cost.perThousandUsd, 2)} · per month: ${usd(cost.monthlyUsd, 2)} (${cost.volume.partiesPerMonth.toLocaleString('en-US')} parties × ${cost.volume.rerunFactor} runs)`,
+  );
   const o = cost.observed;
-  if (o) lines.push(`Observed: ${o.executions} executions, ${o.hits} cache hits (${(o.hitRate * 100).toFixed(0)} %), effective ${usd(o.effectiveCostUsd ?? 0)} per run`);
+  if (o)
+    lines.push(
+      `Observed: ${o.executions} executions, ${o.hits} cache hits (${(o.hitRate * 100).toFixed(0)} %), effective ${usd(o.effectiveCostUsd ?? 0)} per run`,
+    );
   else lines.push('Observed: no runs yet');
   const better = cost.rightSizing?.suggested;
-  if (better) lines.push(`Cheaper model that would do: ${better.model}${better.provider ? ` (${better.provider})` : ''} (${usd(better.costPerRunUsd)}/run, saves ${usd(cost.rightSizing!.savingPerMonthUsd, 2)}/month)`);
-  lines.push(`Prices: ${cost.prices.source.split(',')[0]}, as of ${cost.prices.date}${cost.prices.overridden.includes(e.model ?? '') ? ' (this model: partycost.json prices)' : ''}`);
-  if (previous) lines.push('_As estimated before the latest edit, which left this agent and the settings as they were; its upstream agents may have changed. Updating…_');
+  if (better)
+    lines.push(
+      `Cheaper model that would do: ${better.model}${better.provider ? ` (${better.provider})` : ''} (${usd(better.costPerRunUsd)}/run, saves ${usd(cost.rightSizing!.savingPerMonthUsd, 2)}/month)`,
+    );
+  lines.push(
+    `Prices: ${cost.prices.source.split(',')[0]}, as of ${cost.prices.date}${cost.prices.overridden.includes(e.model ?? '') ? ' (this model: partycost.json prices)' : ''}`,
+  );
+  if (previous)
+    lines.push('_As estimated before the latest edit, which left this agent and the settings as they were; its upstream agents may have changed. Updating…_');
   return new vscode.MarkdownString(lines.join('  \n'));
 }

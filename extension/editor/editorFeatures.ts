@@ -85,13 +85,19 @@ export function registerEditorFeatures(context: PartyCostContext, impact: Impact
       const affected = impact.latest && impact.latest.parties.affected > 0 && !document.isDirty ? impact.latest : undefined;
       const top = new vscode.Range(0, 0, 0, 0);
       const impactLenses = affected
-        ? [new vscode.CodeLens(top, { title: `$(history) ${affected.summary}`, command: 'partycost.showImpact' }), new vscode.CodeLens(top, { title: 'Refresh Affected Parties', command: 'partycost.refreshAffectedParties' })]
+        ? [
+            new vscode.CodeLens(top, { title: `$(history) ${affected.summary}`, command: 'partycost.showImpact' }),
+            new vscode.CodeLens(top, { title: 'Refresh Affected Parties', command: 'partycost.refreshAffectedParties' }),
+          ]
         : [];
-      return [...impactLenses, ...costs.layoutOf(document).agents.flatMap((located) => {
-        const range = new vscode.Range(document.positionAt(located.offset), document.positionAt(located.offset + located.length));
-        const title = crewAgents ? crewTitle(tasksOf(all, located.agent)) : all.get(located.agent) && summary(all.get(located.agent)!);
-        return title ? [new vscode.CodeLens(range, { title, command: 'partycost.showCostEstimate' })] : [];
-      })];
+      return [
+        ...impactLenses,
+        ...costs.layoutOf(document).agents.flatMap((located) => {
+          const range = new vscode.Range(document.positionAt(located.offset), document.positionAt(located.offset + located.length));
+          const title = crewAgents ? crewTitle(tasksOf(all, located.agent)) : all.get(located.agent) && summary(all.get(located.agent)!);
+          return title ? [new vscode.CodeLens(range, { title, command: 'partycost.showCostEstimate' })] : [];
+        }),
+      ];
     },
   });
 
@@ -120,7 +126,10 @@ export function registerEditorFeatures(context: PartyCostContext, impact: Impact
     if (!isConfig(document)) return;
     const key = document.uri.toString();
     clearTimeout(timers.get(key));
-    timers.set(key, setTimeout(() => void validate(document).catch((error: Error) => context.log.warn(`validation failed: ${error.message}`)), 300));
+    timers.set(
+      key,
+      setTimeout(() => void validate(document).catch((error: Error) => context.log.warn(`validation failed: ${error.message}`)), 300),
+    );
   };
   vscode.workspace.textDocuments.forEach(schedule);
   context.pushExtCleanup(

@@ -57,7 +57,10 @@ export class PartyCostContext implements vscode.Disposable {
       this.located = undefined;
       this.configFileChanged.fire(change);
     };
-    const config = path.relative(workspace, this.configPath ?? path.join(workspace, 'partycost.json')).split(path.sep).join('/');
+    const config = path
+      .relative(workspace, this.configPath ?? path.join(workspace, 'partycost.json'))
+      .split(path.sep)
+      .join('/');
     const pattern = `{${config},**/agents.yaml,**/agents.yml,**/tasks.yaml,**/tasks.yml,**/main.py}`;
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(workspace), pattern), false, true, false);
     this.pushExtCleanup(
@@ -147,7 +150,12 @@ export class PartyCostContext implements vscode.Disposable {
       command: node.path,
       args: [this.extension.asAbsolutePath(path.join('bin', 'partycost.js')), 'serve', '--stdio'],
       env: () => this.sidecarEnv(),
-      initialize: { workspace, configPath: this.configPath, dbPath: settings().dbPath ? path.resolve(workspace, settings().dbPath!) : undefined, redisUrl: settings().redisUrl },
+      initialize: {
+        workspace,
+        configPath: this.configPath,
+        dbPath: settings().dbPath ? path.resolve(workspace, settings().dbPath!) : undefined,
+        redisUrl: settings().redisUrl,
+      },
       requestTimeoutMs: settings().requestTimeoutMs,
       log: (line) => this.log.info(line),
       onState: (state, detail) => this.onSidecarState(state, detail),

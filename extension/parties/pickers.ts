@@ -21,12 +21,19 @@ export async function pickParty(context: PartyCostContext, options: { allowNew?:
 /** Inputs typed by the user, separated by semicolons. */
 export async function askInputs(prompt: string): Promise<string[] | undefined> {
   const text = await vscode.window.showInputBox({ prompt, placeHolder: 'jungle theme; 75 guests; chocolate cake' });
-  return text?.split(';').map((t) => t.trim()).filter(Boolean);
+  return text
+    ?.split(';')
+    .map((t) => t.trim())
+    .filter(Boolean);
 }
 
 export async function pickInput(context: PartyCostContext, party: string): Promise<string | undefined> {
   const details = await context.request(getPartyRequest, { party });
-  const items = details.inputs.map((input) => ({ id: input.id, label: `${input.id} "${input.text}"`, description: `→ ${input.agents.join(', ') || 'no agent'}` }));
+  const items = details.inputs.map((input) => ({
+    id: input.id,
+    label: `${input.id} "${input.text}"`,
+    description: `→ ${input.agents.join(', ') || 'no agent'}`,
+  }));
   return (await vscode.window.showQuickPick(items, { title: `Remove an input of ${party}` }))?.id;
 }
 
@@ -35,7 +42,13 @@ export async function pickSnapshot(context: PartyCostContext, party: string): Pr
   const { snapshots } = await context.request(historyRequest, { party });
   const items = [
     { version: null as number | null, label: '$(history) Latest state', description: 'latest snapshot + the events after it' },
-    ...[...snapshots].reverse().map((s) => ({ version: s.version as number | null, label: `v${s.version} ${s.type}`, description: `events 1–${s.seq} · ${s.at.slice(0, 16).replace('T', ' ')}` })),
+    ...[...snapshots]
+      .reverse()
+      .map((s) => ({
+        version: s.version as number | null,
+        label: `v${s.version} ${s.type}`,
+        description: `events 1–${s.seq} · ${s.at.slice(0, 16).replace('T', ' ')}`,
+      })),
   ];
   const picked = await vscode.window.showQuickPick(items, { title: `Resume ${party} from…` });
   return picked ? picked.version : undefined;

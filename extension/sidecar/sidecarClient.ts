@@ -86,7 +86,8 @@ export class SidecarClient {
     try {
       return await answer;
     } catch (error) {
-      if (this.child?.exitCode !== null || !this.connection) throw new SidecarUnavailableError(`the Party Cost sidecar stopped while answering (${(error as Error).message})`);
+      if (this.child?.exitCode !== null || !this.connection)
+        throw new SidecarUnavailableError(`the Party Cost sidecar stopped while answering (${(error as Error).message})`);
       throw error;
     }
   }
@@ -94,7 +95,8 @@ export class SidecarClient {
   /** The connection to a running, initialised sidecar, starting one if needed. */
   ready(): Promise<MessageConnection> {
     if (this.connection) return Promise.resolve(this.connection);
-    if (this.state === 'gave up') return Promise.reject(new SidecarUnavailableError('the Party Cost sidecar crashed too often and was not restarted; run "Party Cost: Restart Sidecar"'));
+    if (this.state === 'gave up')
+      return Promise.reject(new SidecarUnavailableError('the Party Cost sidecar crashed too often and was not restarted; run "Party Cost: Restart Sidecar"'));
     this.starting ??= this.launch().finally(() => (this.starting = undefined));
     return this.starting;
   }
@@ -105,9 +107,18 @@ export class SidecarClient {
     const env = typeof this.options.env === 'function' ? await this.options.env() : (this.options.env ?? process.env);
     const child = spawn(this.options.command, this.options.args, { env, stdio: ['pipe', 'pipe', 'pipe'] });
     this.child = child;
-    child.stderr!.setEncoding('utf8').on('data', (text: string) => text.split('\n').filter(Boolean).forEach((line) => this.options.log(line)));
-    const exited = new Promise<never>((_, reject) => child.once('exit', (code, signal) => reject(new SidecarUnavailableError(`the Party Cost sidecar exited at start (${signal ?? `code ${code}`})`))));
-    const spawnFailed = new Promise<never>((_, reject) => child.once('error', (error) => reject(new SidecarUnavailableError(`cannot start the Party Cost sidecar: ${error.message}`))));
+    child.stderr!.setEncoding('utf8').on('data', (text: string) =>
+      text
+        .split('\n')
+        .filter(Boolean)
+        .forEach((line) => this.options.log(line)),
+    );
+    const exited = new Promise<never>((_, reject) =>
+      child.once('exit', (code, signal) => reject(new SidecarUnavailableError(`the Party Cost sidecar exited at start (${signal ?? `code ${code}`})`))),
+    );
+    const spawnFailed = new Promise<never>((_, reject) =>
+      child.once('error', (error) => reject(new SidecarUnavailableError(`cannot start the Party Cost sidecar: ${error.message}`))),
+    );
     const connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
     this.registrations.forEach((register) => register(connection));
     connection.listen();

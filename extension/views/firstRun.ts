@@ -12,7 +12,11 @@ const walkthroughShownKey = 'partycost.walkthroughShown';
 export function registerFirstRun(context: PartyCostContext): void {
   const update = (): void => {
     void vscode.commands.executeCommand('setContext', 'partycost.hasConfiguration', context.hasConfiguration());
-    void vscode.commands.executeCommand('setContext', 'partycost.crew', context.sourceFiles().some((file) => /\.ya?ml$/i.test(file)));
+    void vscode.commands.executeCommand(
+      'setContext',
+      'partycost.crew',
+      context.sourceFiles().some((file) => /\.ya?ml$/i.test(file)),
+    );
   };
   update();
   context.pushExtCleanup(context.onDidChangeConfigFile(update));

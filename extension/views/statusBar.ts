@@ -41,7 +41,9 @@ export function registerStatusBar(context: PartyCostContext): void {
 function show(item: vscode.StatusBarItem, state: BudgetState): void {
   const daily = state.limits.find((l) => l.limit === 'daily');
   const shown = daily ?? state.binding;
-  item.text = shown ? `$(pulse) $${shown.spentUsd.toFixed(4)} / ${limitText(shown.limitUsd)} ${shown === daily ? 'today' : shown.limit}` : '$(pulse) no spend limits';
+  item.text = shown
+    ? `$(pulse) $${shown.spentUsd.toFixed(4)} / ${limitText(shown.limitUsd)} ${shown === daily ? 'today' : shown.limit}`
+    : '$(pulse) no spend limits';
   item.tooltip = `Party Cost Inspector: ${state.message}${state.limits.map((l) => `\n${l.limit}: $${l.spentUsd.toFixed(6)} of ${limitText(l.limitUsd)} (${l.level})`).join('')}`;
   item.backgroundColor =
     state.level === 'refuse'

@@ -56,7 +56,6 @@ export class ViewHost<S extends ViewState> implements vscode.Disposable {
     this.page = () => webviewHtml(webview, extensionUri, state, title);
   }
 
-
   /** Resolves true once the view has sent its ready handshake, false if it has not within `timeoutMs`. */
   whenReady(timeoutMs = readyTimeoutMs): Promise<boolean> {
     if (this.ready) return Promise.resolve(true);

@@ -4,7 +4,7 @@ import type { EmptyState } from '../../webview/protocol';
 
 /** The empty state of a workspace without a configuration, or undefined when it has one. */
 export function missingConfig(context: PartyCostContext): EmptyState | undefined {
-  if (!context.workspace) return { reason: 'no-config', message: 'Open a folder: Party Cost Inspector works on a workspace\'s partycost.json.' };
+  if (!context.workspace) return { reason: 'no-config', message: "Open a folder: Party Cost Inspector works on a workspace's partycost.json." };
   if (context.hasConfiguration()) return undefined;
   return {
     reason: 'no-config',

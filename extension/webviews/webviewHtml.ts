@@ -10,7 +10,10 @@ export function webviewRoot(extensionUri: vscode.Uri): vscode.Uri {
 
 /** JSON that is safe inside a <script> element: no "</script>", no HTML comment openers. */
 function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, '\\u003c').replace(/\u2028/g, '\\u2028').replace(/\u2029/g, '\\u2029');
+  return JSON.stringify(value)
+    .replace(/</g, '\\u003c')
+    .replace(/\u2028/g, '\\u2028')
+    .replace(/\u2029/g, '\\u2029');
 }
 
 /**

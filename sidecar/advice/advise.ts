@@ -63,7 +63,9 @@ export function advise(config: PartyConfig, prices: PriceBook, options: AdviseOp
     const rates = cacheRates(priced);
     const current = cacheOption(rules, f.model, shape, rules.settingOf(f.agent.promptCache, f.model), 'as written', rates, f.runsPerMonth);
     const orders = shape.stableFirstTokens > shape.prefixTokens ? (['as written', 'stable first'] as const) : (['as written'] as const);
-    const choices = orders.flatMap((order) => rules.settings(f.model).map((setting) => cacheOption(rules, f.model, shape, setting, order, rates, f.runsPerMonth)));
+    const choices = orders.flatMap((order) =>
+      rules.settings(f.model).map((setting) => cacheOption(rules, f.model, shape, setting, order, rates, f.runsPerMonth)),
+    );
     const best = choices.reduce((a, b) => (b.savingPerRunUsd > a.savingPerRunUsd + 1e-12 ? b : a), current);
     shapes.set(f.name, { shape, rules, rates, best, current });
     promptCaching.push(cachingRow(f, rules, shape, current, rates, records));
@@ -79,13 +81,17 @@ export function advise(config: PartyConfig, prices: PriceBook, options: AdviseOp
     advice.push(...normalizeAdvice(facts, records, options.editable));
   }
   const worth = advice.filter((a) => a.savingPerMonthUsd >= worthUsd);
-  worth.sort((a, b) => b.savingPerMonthUsd - a.savingPerMonthUsd || confidenceRank[a.confidence] - confidenceRank[b.confidence] || a.agent.localeCompare(b.agent));
+  worth.sort(
+    (a, b) => b.savingPerMonthUsd - a.savingPerMonthUsd || confidenceRank[a.confidence] - confidenceRank[b.confidence] || a.agent.localeCompare(b.agent),
+  );
   const ranked = worth.map((a, i): Advice => ({ rank: i + 1, ...a }));
   return {
     advice: ranked,
     totalPerMonthUsd: roundUsd(ranked.reduce((total, a) => total + a.savingPerMonthUsd, 0)),
     promptCaching,
-    cachingNotes: promptCaching.some((row) => runsLocally(config, row)) ? ['Agents on the offline provider are priced as their vendor bills them; the offline provider itself reads no cache.'] : [],
+    cachingNotes: promptCaching.some((row) => runsLocally(config, row))
+      ? ['Agents on the offline provider are priced as their vendor bills them; the offline provider itself reads no cache.']
+      : [],
     applied: records ? measuredApplied(records) : [],
     volume: volume.report,
     prices: { source: prices.source, date: prices.date },
@@ -94,7 +100,11 @@ export function advise(config: PartyConfig, prices: PriceBook, options: AdviseOp
 
 const confidenceRank: Record<Confidence, number> = { high: 0, medium: 1, low: 2 };
 
-function adviceVolume(config: PartyConfig, records: AdviceRecords | undefined, now: number): { runsOf: (agent: string) => number; report: AdviceReport['volume'] } {
+function adviceVolume(
+  config: PartyConfig,
+  records: AdviceRecords | undefined,
+  now: number,
+): { runsOf: (agent: string) => number; report: AdviceReport['volume'] } {
   const configured = volumeOf(config.volume);
   const fromLedger = records ? records.ledger.volume(now) : null;
   if (fromLedger) {
@@ -115,7 +125,7 @@ function adviceVolume(config: PartyConfig, records: AdviceRecords | undefined, n
       partiesPerMonth: configured.partiesPerMonth,
       runsPerParty: configured.rerunFactor,
       source: 'configured',
-      why: records ? 'the configuration\'s volume (the ledger covers less than a week)' : 'the configuration\'s volume',
+      why: records ? "the configuration's volume (the ledger covers less than a week)" : "the configuration's volume",
     },
   };
 }

@@ -10,7 +10,14 @@ import type { PromptShape } from './promptParts';
 // Prompt caching advice: per agent, how its prompt is best sent; merging small agents.
 
 /** What prompt caching does for an agent as it is sent now, with what its real runs read and wrote. */
-export function cachingRow(f: AgentFacts, rules: CachingRules, shape: PromptShape, current: CacheOption, rates: CacheRates, records: AdviceRecords | undefined): PromptCaching {
+export function cachingRow(
+  f: AgentFacts,
+  rules: CachingRules,
+  shape: PromptShape,
+  current: CacheOption,
+  rates: CacheRates,
+  records: AdviceRecords | undefined,
+): PromptCaching {
   const row: PromptCaching = {
     agent: f.name,
     model: f.model,
@@ -44,7 +51,14 @@ export function cachingRow(f: AgentFacts, rules: CachingRules, shape: PromptShap
 }
 
 /** The better way to send an agent's prompt, if it saves more than the way it is sent now. */
-export function promptCacheAdvice(f: AgentFacts, rules: CachingRules, shape: PromptShape, current: CacheOption, best: CacheOption, editable: boolean | undefined): Proposal | undefined {
+export function promptCacheAdvice(
+  f: AgentFacts,
+  rules: CachingRules,
+  shape: PromptShape,
+  current: CacheOption,
+  best: CacheOption,
+  editable: boolean | undefined,
+): Proposal | undefined {
   const gain = best.savingPerRunUsd - current.savingPerRunUsd;
   if (best === current || gain <= 0) return undefined;
   // Turning caching off rests on the hit rate it has now; any other change on the one it would have.
@@ -89,7 +103,10 @@ export function promptCacheAdvice(f: AgentFacts, rules: CachingRules, shape: Pro
  * Agents on one model that take the same upstream results, whose stable parts are each below the model's minimum
  * but together reach it: merged into one call, the shared prefix is cached.
  */
-export function mergeAdvice(facts: AgentFacts[], shapes: Map<string, { shape: PromptShape; rules: CachingRules; rates: CacheRates; best: CacheOption }>): Proposal[] {
+export function mergeAdvice(
+  facts: AgentFacts[],
+  shapes: Map<string, { shape: PromptShape; rules: CachingRules; rates: CacheRates; best: CacheOption }>,
+): Proposal[] {
   const groups = new Map<string, AgentFacts[]>();
   for (const f of facts) {
     const s = shapes.get(f.name);
@@ -102,7 +119,13 @@ export function mergeAdvice(facts: AgentFacts[], shapes: Map<string, { shape: Pr
     if (!lead || group.length < 2) return [];
     const first = shapes.get(lead.name)!;
     const stable = group.reduce((total, f) => total + shapes.get(f.name)!.shape.stableTokens, 0);
-    const merged: PromptShape = { ...first.shape, prefixTokens: stable, stableFirstTokens: stable, stableTokens: stable, breakpoint: { tokens: stable, repeats: true } };
+    const merged: PromptShape = {
+      ...first.shape,
+      prefixTokens: stable,
+      stableFirstTokens: stable,
+      stableTokens: stable,
+      breakpoint: { tokens: stable, repeats: true },
+    };
     const runs = Math.max(...group.map((f) => f.runsPerMonth));
     const option = cacheOption(first.rules, lead.model, merged, first.rules.mergeSetting, 'stable first', first.rates, runs);
     if (option.savingPerRunUsd <= 0) return [];

@@ -15,7 +15,14 @@ import type { PromptShape } from './promptParts';
 // Advice read from the configuration and the prices: a cheaper model, the Batch API, a context budget.
 
 /** A cheaper model that meets the agent's needs (right-sizing), priced at the volume. */
-export function modelAdvice(config: PartyConfig, prices: PriceBook, atList: Estimate, learning: Learning | undefined, facts: AgentFacts[], editable: boolean | undefined): Proposal[] {
+export function modelAdvice(
+  config: PartyConfig,
+  prices: PriceBook,
+  atList: Estimate,
+  learning: Learning | undefined,
+  facts: AgentFacts[],
+  editable: boolean | undefined,
+): Proposal[] {
   const byName = new Map(facts.map((f) => [f.name, f]));
   return cheaperModels(config, prices, { atListPrices: atList, learning }).flatMap((r): Proposal[] => {
     const f = byName.get(r.agent);
@@ -30,7 +37,7 @@ export function modelAdvice(config: PartyConfig, prices: PriceBook, atList: Esti
         savingPerRunUsd: r.savingPerRunUsd,
         confidence: 'medium',
         why: `${r.suggested.model} costs $${r.suggested.costPerRunUsd} a run against $${r.current.costPerRunUsd}, fits the prompt and meets the needs (${quality} ≥ ${r.needs.minQuality ?? 'any'}${r.needs.maxLatencyMs ? `, latency ≤ ${r.needs.maxLatencyMs} ms` : ''}).`,
-        assumes: ['the project\'s indicative quality ranking of models holds for this agent\'s task', 'the same tokens on the new model'],
+        assumes: ["the project's indicative quality ranking of models holds for this agent's task", 'the same tokens on the new model'],
         ...editOf(editable, ['agents', r.agent, 'model'], r.suggested.model),
       },
     ];
@@ -38,8 +45,17 @@ export function modelAdvice(config: PartyConfig, prices: PriceBook, atList: Esti
 }
 
 /** The Batch API for agents that may wait (`essential: false`), on the vendors whose batch API runs drive. */
-export function batchAdvice(config: PartyConfig, prices: PriceBook, learning: Learning | undefined, facts: AgentFacts[], editable: boolean | undefined): Proposal[] {
-  const waiting = facts.filter((f) => f.agent.essential === false && !f.agent.batch && f.agent.maxLatencyMs === undefined && providerProfile(agentProvider(f.agent, config)).batch !== 'none');
+export function batchAdvice(
+  config: PartyConfig,
+  prices: PriceBook,
+  learning: Learning | undefined,
+  facts: AgentFacts[],
+  editable: boolean | undefined,
+): Proposal[] {
+  const waiting = facts.filter(
+    (f) =>
+      f.agent.essential === false && !f.agent.batch && f.agent.maxLatencyMs === undefined && providerProfile(agentProvider(f.agent, config)).batch !== 'none',
+  );
   if (!waiting.length) return [];
   const atBatch = new Map(estimate(config, prices, { cachedInputShare: 0, batch: true }, learning).agents.map((a) => [a.agent, a]));
   return waiting.flatMap((f): Proposal[] => {

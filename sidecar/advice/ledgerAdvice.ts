@@ -50,7 +50,8 @@ export function normalizeAdvice(facts: AgentFacts[], records: AdviceRecords, edi
     const stored = records.results.inputsOf(f.name).filter((inputs) => inputs.some((text) => /\d/.test(text)));
     if (stored.length < 4) return [];
     const before = new Set(stored.map((inputs) => JSON.stringify(inputs))).size;
-    const after = new Set(stored.map((inputs) => JSON.stringify([...new Set(inputs.map((text) => normalizeInput(text, { roundTo: roundToOffered })))].sort()))).size;
+    const after = new Set(stored.map((inputs) => JSON.stringify([...new Set(inputs.map((text) => normalizeInput(text, { roundTo: roundToOffered })))].sort())))
+      .size;
     if (after >= before) return [];
     const share = 1 - after / before;
     const perRun = f.estimate.costPerRunUsd * share;
@@ -75,6 +76,13 @@ export function measuredApplied(records: AdviceRecords): AppliedAdvice[] {
   return records.applied.list().map((row): AppliedAdvice => {
     const around = records.ledger.costAround(row.agent, row.appliedAt);
     const measured = around.before.runs && around.after.runs ? { ...around, savingPerRunUsd: roundUsd(around.before.meanUsd - around.after.meanUsd) } : null;
-    return { agent: row.agent, kind: row.kind as ChangeKind, change: row.change, appliedAt: row.appliedAt, predictedPerRunUsd: row.predictedPerRunUsd, measured };
+    return {
+      agent: row.agent,
+      kind: row.kind as ChangeKind,
+      change: row.change,
+      appliedAt: row.appliedAt,
+      predictedPerRunUsd: row.predictedPerRunUsd,
+      measured,
+    };
   });
 }

@@ -39,7 +39,15 @@ export function cacheRates(priced: CatalogueModel): CacheRates {
 }
 
 /** What sending the prompt this way saves per run, by the vendor's rules, at `runsPerMonth`. */
-export function cacheOption(rules: CachingRules, model: string, shape: PromptShape, setting: CacheSetting, order: PromptOrder, rates: CacheRates, runsPerMonth: number): CacheOption {
+export function cacheOption(
+  rules: CachingRules,
+  model: string,
+  shape: PromptShape,
+  setting: CacheSetting,
+  order: PromptOrder,
+  rates: CacheRates,
+  runsPerMonth: number,
+): CacheOption {
   const prefix = order === 'as written' ? shape.prefixTokens : shape.stableFirstTokens;
   const lifetimeMinutes = setting === 'off' ? 0 : cacheLifetimeMinutes[setting];
   const minimumTokens = rules.minimum(model);

@@ -87,7 +87,10 @@ export class RedisDriver implements CacheDriver {
    * far Redis answers later and is used from then on; a hung one never answers and is never used).
    */
   private async check(): Promise<void> {
-    const ping = this.client.ping().then(() => true, () => false);
+    const ping = this.client.ping().then(
+      () => true,
+      () => false,
+    );
     const quick = await Promise.race([ping, delay(probeMs).then(() => undefined)]);
     if (quick === undefined) this.decide(false);
     this.healthy = (quick ?? (await ping)) && this.client.status === 'ready';

@@ -35,7 +35,13 @@ export class CacheStats {
   /** A hit saved what producing the entry took: its cost at today's prices, its time and its tokens. */
   saved(agent: string, usd: number, ms: number, tokens: number): void {
     const current = this.savings.get(agent) ?? { agent, hits: 0, savedUsd: 0, savedMs: 0, savedTokens: 0 };
-    this.savings.set(agent, { agent, hits: current.hits + 1, savedUsd: current.savedUsd + usd, savedMs: current.savedMs + ms, savedTokens: current.savedTokens + tokens });
+    this.savings.set(agent, {
+      agent,
+      hits: current.hits + 1,
+      savedUsd: current.savedUsd + usd,
+      savedMs: current.savedMs + ms,
+      savedTokens: current.savedTokens + tokens,
+    });
   }
 
   /** Adds the deltas to the workspace's counters in one transaction and starts counting afresh. */

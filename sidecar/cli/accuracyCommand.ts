@@ -39,17 +39,29 @@ function print(report: AccuracyReport, out: Output): void {
     percent(a.learnedErrorPercent),
     a.driftPercent === null ? '–' : `${a.driftPercent > 0 ? '+' : ''}${a.driftPercent.toFixed(1)} %${a.drift ? ' !' : ''}`,
   ]);
-  out.line(`Estimates against actual runs (each agent's latest ${integer(report.learning.window)} runs as now configured; learned figures from ${integer(report.learning.minRuns)} runs on)`);
+  out.line(
+    `Estimates against actual runs (each agent's latest ${integer(report.learning.window)} runs as now configured; learned figures from ${integer(report.learning.minRuns)} runs on)`,
+  );
   out.line('');
-  table(header, rows, header.map((_, i) => i >= 2)).forEach((line) => out.line(line));
+  table(
+    header,
+    rows,
+    header.map((_, i) => i >= 2),
+  ).forEach((line) => out.line(line));
   out.line('');
-  out.line('err: mean absolute percentage error against each run; drift: the runs\' mean against the estimate shown, ! beyond ±25 %.');
+  out.line("err: mean absolute percentage error against each run; drift: the runs' mean against the estimate shown, ! beyond ±25 %.");
   for (const a of report.agents) out.line(`  ${a.agent}: ${a.why}${trendText(a)}`);
   const { configuredPerMonthUsd, learnedPerMonthUsd, actual } = report.projection;
   out.line('');
-  out.line(`Per month: ${usd(configuredPerMonthUsd, 2)} from the configuration, ${usd(learnedPerMonthUsd, 2)} with learned figures (both at the configured volume)`);
+  out.line(
+    `Per month: ${usd(configuredPerMonthUsd, 2)} from the configuration, ${usd(learnedPerMonthUsd, 2)} with learned figures (both at the configured volume)`,
+  );
   const fromSpend = actual.trendPerMonthUsd ?? actual.ratePerMonthUsd;
-  out.line(fromSpend === null ? `From the ledger's spend: ${actual.why}${actual.todayUsd ? ` (${usd(actual.todayUsd)} today)` : ''}` : `From the ledger's spend: ${usd(fromSpend, 2)} (${actual.why}; ${usd(actual.spentUsd, 2)} over ${integer(actual.days)} days)`);
+  out.line(
+    fromSpend === null
+      ? `From the ledger's spend: ${actual.why}${actual.todayUsd ? ` (${usd(actual.todayUsd)} today)` : ''}`
+      : `From the ledger's spend: ${usd(fromSpend, 2)} (${actual.why}; ${usd(actual.spentUsd, 2)} over ${integer(actual.days)} days)`,
+  );
 }
 
 /** The error of the estimate in force at the window's first and last runs, when both kept one. */

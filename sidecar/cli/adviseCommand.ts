@@ -16,7 +16,8 @@ export function adviseCommand(ctx: CommandContext): void {
   if (args.positionals.length) throw new CliError('partycost: usage: partycost advise [--apply N] [--json]', exitCodes.usage);
   const loaded = requireConfig(ctx);
   const apply = args.flags.apply === undefined ? undefined : Number(args.flags.apply);
-  if (apply !== undefined && !(Number.isInteger(apply) && apply >= 1)) throw new CliError(`partycost: --apply takes an advice's rank (1, 2, …), not "${String(args.flags.apply)}"`, exitCodes.usage);
+  if (apply !== undefined && !(Number.isInteger(apply) && apply >= 1))
+    throw new CliError(`partycost: --apply takes an advice's rank (1, 2, …), not "${String(args.flags.apply)}"`, exitCodes.usage);
   if (apply === undefined) {
     const report = adviceReport(ws, loaded);
     return args.json ? out.json(report) : print(report, out);
@@ -27,7 +28,9 @@ export function adviseCommand(ctx: CommandContext): void {
 
 function print(report: AdviceReport, out: Output): void {
   const v = report.volume;
-  out.line(`Savings advice at ${integer(v.partiesPerMonth)} parties a month × ${v.runsPerParty} runs each (${v.why}); prices: ${report.prices.source}, as of ${report.prices.date}.`);
+  out.line(
+    `Savings advice at ${integer(v.partiesPerMonth)} parties a month × ${v.runsPerParty} runs each (${v.why}); prices: ${report.prices.source}, as of ${report.prices.date}.`,
+  );
   out.line('');
   if (!report.advice.length) out.line('No change would save a cent a month.');
   else {
@@ -38,8 +41,26 @@ function print(report: AdviceReport, out: Output): void {
     for (const a of report.advice) explain(a, out);
   }
   out.line('Prompt caching, as each agent is sent now:');
-  const rows = report.promptCaching.map((p) => [p.agent, p.model, `${integer(p.prefixTokens)} / ${integer(p.stableTokens)}`, p.minimumTokens === null ? '–' : integer(p.minimumTokens), integer(p.cachedTokens), p.cachedTokens ? `${Math.round(p.hitRate * 100)} %` : '–', signed(p.savingPerMonthUsd), measured(p)]);
-  table(['agent', 'model', 'prefix / stable', 'minimum', 'cached', 'hit rate', 'saves/month', 'measured'], rows, [false, false, true, true, true, true, true, false]).forEach((line) => out.line(line));
+  const rows = report.promptCaching.map((p) => [
+    p.agent,
+    p.model,
+    `${integer(p.prefixTokens)} / ${integer(p.stableTokens)}`,
+    p.minimumTokens === null ? '–' : integer(p.minimumTokens),
+    integer(p.cachedTokens),
+    p.cachedTokens ? `${Math.round(p.hitRate * 100)} %` : '–',
+    signed(p.savingPerMonthUsd),
+    measured(p),
+  ]);
+  table(['agent', 'model', 'prefix / stable', 'minimum', 'cached', 'hit rate', 'saves/month', 'measured'], rows, [
+    false,
+    false,
+    true,
+    true,
+    true,
+    true,
+    true,
+    false,
+  ]).forEach((line) => out.line(line));
   const rules = [...new Set(report.promptCaching.map((p) => `  ${p.vendor}: ${p.rule}`))];
   rules.forEach((line) => out.line(line));
   report.cachingNotes.forEach((note) => out.line(`  ${note}`));
@@ -48,7 +69,9 @@ function print(report: AdviceReport, out: Output): void {
     out.line('Advice applied, measured on the ledger (mean actual cost per execution):');
     for (const a of report.applied) {
       const m = a.measured;
-      out.line(`  ${a.appliedAt.slice(0, 16).replace('T', ' ')} ${a.agent}: ${a.change}: predicted ${usd(a.predictedPerRunUsd)} a run; ${m ? `measured ${usd(m.savingPerRunUsd)} (${usd(m.before.meanUsd)} over ${m.before.runs} runs before, ${usd(m.after.meanUsd)} over ${m.after.runs} after)` : 'not measured yet (runs before and after it are needed)'}`);
+      out.line(
+        `  ${a.appliedAt.slice(0, 16).replace('T', ' ')} ${a.agent}: ${a.change}: predicted ${usd(a.predictedPerRunUsd)} a run; ${m ? `measured ${usd(m.savingPerRunUsd)} (${usd(m.before.meanUsd)} over ${m.before.runs} runs before, ${usd(m.after.meanUsd)} over ${m.after.runs} after)` : 'not measured yet (runs before and after it are needed)'}`,
+      );
     }
   }
 }

@@ -47,10 +47,16 @@ function printStats(report: CacheReport, out: Output): void {
     t.breaker ?? '',
   ]);
   const header = ['tier', 'hits', 'misses', 'hit rate', 'writes', 'evictions', 'errors', 'skipped', 'p50 / p95', 'entries', 'size', 'breaker'];
-  table(header, rows, header.map((_, i) => i > 0 && i < 11)).forEach((line) => out.line(line));
+  table(
+    header,
+    rows,
+    header.map((_, i) => i > 0 && i < 11),
+  ).forEach((line) => out.line(line));
   const s = report.savings;
   out.line('');
-  out.line(`Saved by cache hits: ${dollars(s.savedUsd)}, ${s.savedMs < 1000 ? `${s.savedMs.toFixed(1)} ms` : `${(s.savedMs / 1000).toFixed(1)} s`} of agent time, ${integer(s.savedTokens)} tokens, over ${integer(s.hits)} hits`);
+  out.line(
+    `Saved by cache hits: ${dollars(s.savedUsd)}, ${s.savedMs < 1000 ? `${s.savedMs.toFixed(1)} ms` : `${(s.savedMs / 1000).toFixed(1)} s`} of agent time, ${integer(s.savedTokens)} tokens, over ${integer(s.hits)} hits`,
+  );
   s.byAgent.slice(0, 10).forEach((a) => out.line(`  ${a.agent.padEnd(16)} ${integer(a.hits).padStart(6)} hits  ${dollars(a.savedUsd)}`));
   if (report.tiers.some((t) => t.tier === 'memory')) out.line('(memory: entries and size are those of this process; counters are totals of every process)');
 }

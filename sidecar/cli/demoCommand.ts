@@ -71,10 +71,15 @@ async function story(ws: Workspace, loaded: ValidConfig, parties: PartyService, 
 
   step(9, 'What would cut the bill: the savings advisor (partycost advise)');
   const report = adviceReport(ws, loaded);
-  for (const a of report.advice.slice(0, 3)) out.line(`  ${a.rank}. ${a.agent}: ${a.change}: $${a.savingPerMonthUsd.toFixed(2)} a month (${a.confidence} confidence)`);
+  for (const a of report.advice.slice(0, 3))
+    out.line(`  ${a.rank}. ${a.agent}: ${a.change}: $${a.savingPerMonthUsd.toFixed(2)} a month (${a.confidence} confidence)`);
   const cached = report.promptCaching.filter((p) => p.cachedTokens > 0).length;
-  out.line(`  up to $${report.totalPerMonthUsd.toFixed(2)} a month across ${report.advice.length} changes at ${report.volume.partiesPerMonth.toLocaleString('en-US')} parties a month`);
-  out.line(`  prompt caching: ${cached ? `${cached} of ${report.promptCaching.length} agents' prompts reach their vendor's minimum` : `no prompt reaches its vendor's minimum (${report.promptCaching.map((p) => `${p.agent} ${p.prefixTokens.toLocaleString('en-US')} of ${p.minimumTokens?.toLocaleString('en-US') ?? '–'}`).join(', ')} tokens)`}`);
+  out.line(
+    `  up to $${report.totalPerMonthUsd.toFixed(2)} a month across ${report.advice.length} changes at ${report.volume.partiesPerMonth.toLocaleString('en-US')} parties a month`,
+  );
+  out.line(
+    `  prompt caching: ${cached ? `${cached} of ${report.promptCaching.length} agents' prompts reach their vendor's minimum` : `no prompt reaches its vendor's minimum (${report.promptCaching.map((p) => `${p.agent} ${p.prefixTokens.toLocaleString('en-US')} of ${p.minimumTokens?.toLocaleString('en-US') ?? '–'}`).join(', ')} tokens)`}`,
+  );
 
   out.line(`\nParty ${party.id} and its history stay in ${dbFile}: partycost history ${party.id} --db ${dbFile}`);
 }

@@ -80,7 +80,15 @@ function agentRow(a: AgentEstimate): string[] {
   const tokens = (n: number, mark = ''): string => (a.kind === 'compute' ? '–' : `${mark}${integer(n)}`);
   const { llm, vector, compute, cache, sql } = a.breakdown;
   const tier = `${a.tierAbove ? '†' : ''}${a.batch ? 'ᴮ' : ''}`;
-  return [a.agent, a.model ?? '(compute)', a.provider ?? '', tokens(a.inputTokens, tokenMarks[a.tokenCount]), tokens(a.outputTokens, a.outputTokensSource === 'learned' ? '‡' : ''), ...[`${usd(llm)}${tier}`, ...[vector, compute, cache, sql].map((v) => usd(v))], usd(a.costPerRunUsd)];
+  return [
+    a.agent,
+    a.model ?? '(compute)',
+    a.provider ?? '',
+    tokens(a.inputTokens, tokenMarks[a.tokenCount]),
+    tokens(a.outputTokens, a.outputTokensSource === 'learned' ? '‡' : ''),
+    ...[`${usd(llm)}${tier}`, ...[vector, compute, cache, sql].map((v) => usd(v))],
+    usd(a.costPerRunUsd),
+  ];
 }
 
 /** The cheaper models that would meet each agent's needs, one line each. */
@@ -89,8 +97,11 @@ function rightSizingLines(sizing: RightSizing[]): string[] {
   if (!better.length) return [];
   return [
     '',
-    'Cheaper models that meet each agent\'s needs (minQuality, else its current model\'s quality; maxLatencyMs):',
-    ...better.map((s) => `  ${s.agent}: ${s.current.model} → ${s.suggested!.model}, saves ${usd(s.savingPerRunUsd)} per run, $${s.savingPerMonthUsd.toFixed(2)} per month${alsoLine(s)}`),
+    "Cheaper models that meet each agent's needs (minQuality, else its current model's quality; maxLatencyMs):",
+    ...better.map(
+      (s) =>
+        `  ${s.agent}: ${s.current.model} → ${s.suggested!.model}, saves ${usd(s.savingPerRunUsd)} per run, $${s.savingPerMonthUsd.toFixed(2)} per month${alsoLine(s)}`,
+    ),
   ];
 }
 
@@ -103,7 +114,20 @@ function alsoLine(s: RightSizing): string {
 function printEstimate(result: Estimate, file: string, out: Output): void {
   // A crew's rows are its tasks, each with the CrewAI agent that performs it.
   const crew = result.agents.some((a) => a.crewAgent !== undefined);
-  const header = [crew ? 'task' : 'agent', ...(crew ? ['crew agent'] : []), 'model', 'prices of', 'in tok', 'out tok', 'llm', 'vector', 'compute', 'cache', 'sql', 'per run'];
+  const header = [
+    crew ? 'task' : 'agent',
+    ...(crew ? ['crew agent'] : []),
+    'model',
+    'prices of',
+    'in tok',
+    'out tok',
+    'llm',
+    'vector',
+    'compute',
+    'cache',
+    'sql',
+    'per run',
+  ];
   const first = crew ? 4 : 3;
   const numeric = header.map((_, i) => i >= first);
   const blank = (label: string, value: string): string[] => [label, ...header.slice(1, -1).map(() => ''), value];
@@ -115,11 +139,13 @@ function printEstimate(result: Estimate, file: string, out: Output): void {
   ];
   out.line(`Cost estimate for ${file}`);
   out.line(`Prices: ${result.prices.source}; as of ${result.prices.date}${overrides(result)}`);
-  out.line('(`partycost prices PATTERN` lists a model\'s prices; `partycost prices --update` fetches newer ones)');
+  out.line("(`partycost prices PATTERN` lists a model's prices; `partycost prices --update` fetches newer ones)");
   out.line('');
   table(header, rows, numeric).forEach((line) => out.line(line));
   out.line('');
-  out.line(`Per month: ${usd(result.perMonthUsd, 2)} (${integer(partiesPerMonth)} parties × ${rerunFactor} run${rerunFactor === 1 ? '' : 's'} per party × ${usd(result.perPartyUsd)})`);
+  out.line(
+    `Per month: ${usd(result.perMonthUsd, 2)} (${integer(partiesPerMonth)} parties × ${rerunFactor} run${rerunFactor === 1 ? '' : 's'} per party × ${usd(result.perPartyUsd)})`,
+  );
   footnotes(result).forEach((line) => out.line(line));
 }
 
@@ -132,7 +158,8 @@ function footnotes(result: Estimate): string[] {
   const counts = new Set(result.agents.map((a) => a.tokenCount));
   const notes: string[] = [];
   if (counts.has('approximate')) notes.push('~ approximate: the model is outside the OpenAI tokenizer families, counted with o200k');
-  for (const a of result.agents.filter((agent) => agent.tierAbove)) notes.push(`† ${a.agent}: a prompt above ${integer(a.tierAbove!)} input tokens bills every token at ${a.model}'s long-context rate`);
+  for (const a of result.agents.filter((agent) => agent.tierAbove))
+    notes.push(`† ${a.agent}: a prompt above ${integer(a.tierAbove!)} input tokens bills every token at ${a.model}'s long-context rate`);
   const noBatch = result.agents.filter((a) => a.batchUnavailable).map((a) => `${a.agent} (${a.provider})`);
   if (noBatch.length) notes.push(`No batch API, priced at list prices: ${noBatch.join(', ')}`);
   const batched = result.agents.filter((a) => a.batch && !a.batchUnavailable).map((a) => a.agent);
@@ -142,8 +169,11 @@ function footnotes(result: Estimate): string[] {
     const factors = [...new Map(result.agents.filter((a) => a.calibration).map((a) => [a.calibration!.model, a.calibration!])).values()];
     notes.push(`≈ approximate, calibrated by what the vendor billed: ${factors.map((c) => `${c.model} × ${c.factor} (${integer(c.runs)} runs)`).join(', ')}`);
   }
-  if (counts.has('counted')) notes.push('Input tokens: the prompt template counted with the model\'s tokenizer (chat overhead included) plus upstream results at their producers\' output tokens.');
-  if (result.agents.some((a) => a.outputTokensSource === 'learned')) notes.push('‡ learned from the agent\'s own runs in the ledger (the median; see below)');
+  if (counts.has('counted'))
+    notes.push(
+      "Input tokens: the prompt template counted with the model's tokenizer (chat overhead included) plus upstream results at their producers' output tokens.",
+    );
+  if (result.agents.some((a) => a.outputTokensSource === 'learned')) notes.push("‡ learned from the agent's own runs in the ledger (the median; see below)");
   return notes;
 }
 
@@ -164,7 +194,10 @@ function learningLines(result: Estimate, trend: SpendTrend | undefined): string[
   }
   if (trend && trend.days > 0) {
     const projected = trend.trendPerMonthUsd ?? trend.ratePerMonthUsd!;
-    lines.push('', `From the ledger's spend: ${usd(projected, 2)} per month (${trend.trendPerMonthUsd !== null ? 'trend' : 'rate'}: ${trend.why}), against ${usd(result.perMonthUsd, 2)} from the configuration`);
+    lines.push(
+      '',
+      `From the ledger's spend: ${usd(projected, 2)} per month (${trend.trendPerMonthUsd !== null ? 'trend' : 'rate'}: ${trend.why}), against ${usd(result.perMonthUsd, 2)} from the configuration`,
+    );
   } else if (trend && trend.todayUsd > 0) {
     lines.push('', `From the ledger's spend: ${usd(trend.todayUsd)} today; ${trend.why}`);
   }

@@ -24,13 +24,23 @@ export async function ledgerCommand(ctx: CommandContext): Promise<void> {
   }
   const header = ['at (UTC)', 'party', 'agent', 'provider', 'model', 'input', 'cache read', 'cache write', 'output', 'reasoning', 'estimated', 'actual'];
   const rows = report.executions.map(row);
-  table(header, rows, header.map((_, i) => i >= 5)).forEach((line) => out.line(line));
+  table(
+    header,
+    rows,
+    header.map((_, i) => i >= 5),
+  ).forEach((line) => out.line(line));
   const t = report.totals;
   out.line('');
-  const estimated = t.estimated === t.executions ? `${dollars(t.estimatedCostUsd)} estimated` : `${dollars(t.estimatedCostUsd)} estimated for the ${integer(t.estimated)} that kept an estimate`;
-  out.line(`${integer(t.executions)} executions: ${dollars(t.actualCostUsd)} actual against ${estimated}; tokens ${integer(t.usage.inputTokens)} in (${integer(t.usage.cacheReadTokens)} read from and ${integer(t.usage.cacheWriteTokens)} written to prompt caches), ${integer(t.usage.outputTokens)} out (${integer(t.usage.reasoningTokens)} reasoning).`);
+  const estimated =
+    t.estimated === t.executions
+      ? `${dollars(t.estimatedCostUsd)} estimated`
+      : `${dollars(t.estimatedCostUsd)} estimated for the ${integer(t.estimated)} that kept an estimate`;
+  out.line(
+    `${integer(t.executions)} executions: ${dollars(t.actualCostUsd)} actual against ${estimated}; tokens ${integer(t.usage.inputTokens)} in (${integer(t.usage.cacheReadTokens)} read from and ${integer(t.usage.cacheWriteTokens)} written to prompt caches), ${integer(t.usage.outputTokens)} out (${integer(t.usage.reasoningTokens)} reasoning).`,
+  );
   if (t.cacheHits) out.line(`${integer(t.cacheHits)} results served from the result cache, saving ${usd(t.savedUsd)}.`);
-  if (report.executions.some((e) => e.usage.source === 'estimated' && !e.cached && e.model)) out.line('~ usage counted locally (the offline provider), not reported by a provider.');
+  if (report.executions.some((e) => e.usage.source === 'estimated' && !e.cached && e.model))
+    out.line('~ usage counted locally (the offline provider), not reported by a provider.');
 }
 
 function row(e: LedgerExecution): string[] {

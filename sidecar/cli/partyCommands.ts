@@ -37,8 +37,26 @@ export const partyCommand: Command = async (ctx) => {
     const list = (await partiesOf(ctx)).list();
     if (args.json) return out.json({ parties: list });
     if (!list.length) return out.line('No parties yet: partycost party create --input "jungle theme"');
-    const rows = list.map((p) => [p.id, p.name, p.status, String(p.inputs), String(p.results), String(p.snapshots), String(p.events), p.updatedAt.slice(0, 19).replace('T', ' ')]);
-    table(['party', 'name', 'status', 'inputs', 'results', 'snapshots', 'events', 'updated (UTC)'], rows, [false, false, false, true, true, true, true, false]).forEach((l) => out.line(l));
+    const rows = list.map((p) => [
+      p.id,
+      p.name,
+      p.status,
+      String(p.inputs),
+      String(p.results),
+      String(p.snapshots),
+      String(p.events),
+      p.updatedAt.slice(0, 19).replace('T', ' '),
+    ]);
+    table(['party', 'name', 'status', 'inputs', 'results', 'snapshots', 'events', 'updated (UTC)'], rows, [
+      false,
+      false,
+      false,
+      true,
+      true,
+      true,
+      true,
+      false,
+    ]).forEach((l) => out.line(l));
   } else {
     throw new CliError(`partycost: unknown party command "${verb}"; use "party create" or "party list"`, exitCodes.usage);
   }
@@ -95,7 +113,8 @@ export const runCommand: Command = async (ctx) => {
     else printRunReport(report, out);
     if (report.refused) throw new CliError(`partycost: ${report.refused}`);
   } catch (error) {
-    if (error instanceof UserError && error.kind === 'run-failed') throw new CliError(`partycost: ${error.message}; finished agents are kept, run again to retry the rest`);
+    if (error instanceof UserError && error.kind === 'run-failed')
+      throw new CliError(`partycost: ${error.message}; finished agents are kept, run again to retry the rest`);
     if (error instanceof UserError && error.kind !== 'failure') throw new CliError(`partycost: ${error.message}`);
     throw error;
   } finally {

@@ -12,18 +12,27 @@ function why(agent: PlannedAgent): string {
 
 /** The delta plan as a table, then one line of totals. */
 export function printPlan(plan: Plan, out: Output): void {
-  const rows = plan.agents.map((a) => [a.agent, a.action + (a.conditional ? '?' : ''), a.cause, `${a.learnedFrom ? '‡' : ''}${usd(a.estimatedCostUsd)}`, usd(a.savedCostUsd), why(a)]);
+  const rows = plan.agents.map((a) => [
+    a.agent,
+    a.action + (a.conditional ? '?' : ''),
+    a.cause,
+    `${a.learnedFrom ? '‡' : ''}${usd(a.estimatedCostUsd)}`,
+    usd(a.savedCostUsd),
+    why(a),
+  ]);
   table(['agent', 'action', 'cause', 'cost', 'saved', 'why'], rows, [false, false, false, true, true, false]).forEach((line) => out.line(line));
   out.line('');
   out.line(planSummary(plan));
-  if (plan.agents.some((a) => a.learnedFrom)) out.line('‡ priced with tokens learned from the agent\'s runs (`partycost accuracy` says how close they came)');
+  if (plan.agents.some((a) => a.learnedFrom)) out.line("‡ priced with tokens learned from the agent's runs (`partycost accuracy` says how close they came)");
   if (plan.budget && plan.budget.level !== 'ok') out.line(`Budget: ${plan.budget.message}`);
 }
 
 export function planSummary(plan: Plan): string {
   const t = plan.totals;
   const conditional = plan.agents.filter((a) => a.conditional).length;
-  const cost = conditional ? `${dollars(t.bestCaseCostUsd)} to ${dollars(t.executeCostUsd)} (${conditional} only if upstream changes)` : dollars(t.executeCostUsd);
+  const cost = conditional
+    ? `${dollars(t.bestCaseCostUsd)} to ${dollars(t.executeCostUsd)} (${conditional} only if upstream changes)`
+    : dollars(t.executeCostUsd);
   const parts = [`execute ${t.execute}: ${t.execute ? cost : 'nothing to pay'}`, `reuse ${t.reuse}`];
   if (t.cacheHit) parts.push(`cache hits ${t.cacheHit}`);
   if (t.delete) parts.push(`delete ${t.delete}`);

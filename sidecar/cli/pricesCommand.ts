@@ -19,15 +19,28 @@ export async function pricesCommand(ctx: CommandContext): Promise<void> {
   out.line(`Prices: ${info.source}; as of ${info.date}`);
   out.line('');
   if (!rows.length) {
-    out.line(`No model matches "${args.positionals[0] ?? ''}"${args.flags.all === true ? '' : '; --all also searches resellers (aws, azure, openrouter…) and deprecated models'}.`);
+    out.line(
+      `No model matches "${args.positionals[0] ?? ''}"${args.flags.all === true ? '' : '; --all also searches resellers (aws, azure, openrouter…) and deprecated models'}.`,
+    );
     return;
   }
   const money = (v: number | undefined): string => (v === undefined ? '–' : `$${Number(v.toFixed(6))}`);
   const header = ['provider', 'model', 'input', 'cache read', 'cache write', 'output', 'context', 'long context'];
-  const body = rows.map((r) => [r.provider, r.model, money(r.inputUsd), money(r.cacheReadUsd), money(r.cacheWriteUsd), money(r.outputUsd), r.contextWindow ? integer(r.contextWindow) : '–', tiers(r)]);
+  const body = rows.map((r) => [
+    r.provider,
+    r.model,
+    money(r.inputUsd),
+    money(r.cacheReadUsd),
+    money(r.cacheWriteUsd),
+    money(r.outputUsd),
+    r.contextWindow ? integer(r.contextWindow) : '–',
+    tiers(r),
+  ]);
   table(header, body, [false, false, true, true, true, true, true, false]).forEach((line) => out.line(line));
   out.line('');
-  out.line(`${integer(rows.length)} model${rows.length === 1 ? '' : 's'}, USD per 1M tokens. Batch API (OpenAI, Anthropic, Google, Mistral, Azure): 50 % off input and output.`);
+  out.line(
+    `${integer(rows.length)} model${rows.length === 1 ? '' : 's'}, USD per 1M tokens. Batch API (OpenAI, Anthropic, Google, Mistral, Azure): 50 % off input and output.`,
+  );
 }
 
 function tiers(row: ModelRow): string {

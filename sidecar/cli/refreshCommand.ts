@@ -15,7 +15,13 @@ import { integer, usd } from './table';
 export async function refreshCommand(ctx: CommandContext): Promise<void> {
   const { args } = ctx;
   if (args.positionals.length) throw new CliError('partycost: usage: partycost refresh [--batch] [--parties P1,P2,…] [--json]', exitCodes.usage);
-  const listed = typeof args.flags.parties === 'string' ? args.flags.parties.split(',').map((p) => p.trim()).filter(Boolean) : undefined;
+  const listed =
+    typeof args.flags.parties === 'string'
+      ? args.flags.parties
+          .split(',')
+          .map((p) => p.trim())
+          .filter(Boolean)
+      : undefined;
   const controller = new AbortController();
   const cancel = (): void => controller.abort();
   process.once('SIGINT', cancel);
@@ -33,11 +39,20 @@ async function directRefresh(ctx: CommandContext, listed: string[] | undefined, 
     parties: listed,
     signal,
     onStart: (parties) => {
-      if (!args.json) out.line(parties.length ? `Refreshing ${integer(parties.length)} part${parties.length === 1 ? 'y' : 'ies'}${listed ? '' : ' the configuration affects'}…` : 'No party is affected by the configuration: nothing to refresh.');
+      if (!args.json)
+        out.line(
+          parties.length
+            ? `Refreshing ${integer(parties.length)} part${parties.length === 1 ? 'y' : 'ies'}${listed ? '' : ' the configuration affects'}…`
+            : 'No party is affected by the configuration: nothing to refresh.',
+        );
     },
     onParty: (p, i, of) => {
       if (args.json) return;
-      out.line(p.error ? `  ${i + 1}/${of} ${p.party}: failed: ${p.error} (its finished agents are kept)` : `  ${i + 1}/${of} ${p.party}: ${p.executed} executed for ${usd(p.costUsd)}`);
+      out.line(
+        p.error
+          ? `  ${i + 1}/${of} ${p.party}: failed: ${p.error} (its finished agents are kept)`
+          : `  ${i + 1}/${of} ${p.party}: ${p.executed} executed for ${usd(p.costUsd)}`,
+      );
     },
   });
   const failed = refreshed.done.filter((p) => p.error);
@@ -45,8 +60,14 @@ async function directRefresh(ctx: CommandContext, listed: string[] | undefined, 
   const executed = refreshed.done.reduce((sum, p) => sum + p.executed, 0);
   const cancelled = signal.aborted;
   if (args.json) out.json({ parties: refreshed.done, executed, costUsd: Number(cost.toFixed(6)), cancelled, failed: failed.length });
-  else if (refreshed.parties.length) out.line(`Done: ${integer(refreshed.done.length - failed.length)} of ${integer(refreshed.parties.length)} parties refreshed, ${integer(executed)} agents executed for ${usd(cost)}${failed.length ? `; ${failed.length} failed` : ''}${cancelled ? '; cancelled' : ''}.`);
-  if (failed.length) throw new CliError(`partycost: ${failed.length} part${failed.length === 1 ? 'y' : 'ies'} failed to refresh: ${failed.map((p) => p.party).join(', ')}; run "partycost refresh" again to retry them`);
+  else if (refreshed.parties.length)
+    out.line(
+      `Done: ${integer(refreshed.done.length - failed.length)} of ${integer(refreshed.parties.length)} parties refreshed, ${integer(executed)} agents executed for ${usd(cost)}${failed.length ? `; ${failed.length} failed` : ''}${cancelled ? '; cancelled' : ''}.`,
+    );
+  if (failed.length)
+    throw new CliError(
+      `partycost: ${failed.length} part${failed.length === 1 ? 'y' : 'ies'} failed to refresh: ${failed.map((p) => p.party).join(', ')}; run "partycost refresh" again to retry them`,
+    );
   if (cancelled) throw new CliError('partycost: refresh cancelled; what finished is kept');
 }
 
@@ -58,7 +79,12 @@ async function batchRefresh(ctx: CommandContext, listed: string[] | undefined, s
       parties: listed,
       signal,
       onStart: (parties) => {
-        if (!args.json) out.line(parties.length ? `Refreshing ${integer(parties.length)} part${parties.length === 1 ? 'y' : 'ies'} through the batch APIs…` : 'No party is affected by the configuration: nothing to refresh (batches an earlier refresh submitted are collected).');
+        if (!args.json)
+          out.line(
+            parties.length
+              ? `Refreshing ${integer(parties.length)} part${parties.length === 1 ? 'y' : 'ies'} through the batch APIs…`
+              : 'No party is affected by the configuration: nothing to refresh (batches an earlier refresh submitted are collected).',
+          );
       },
       onLine: (line) => !args.json && out.line(`  ${line}`),
     });
@@ -66,12 +92,20 @@ async function batchRefresh(ctx: CommandContext, listed: string[] | undefined, s
     const failed = report.parties.filter((p) => p.error);
     if (!args.json) {
       const refreshed = report.parties.filter((p) => p.refreshed).length;
-      out.line(`Done: ${integer(refreshed)} of ${integer(report.parties.length)} parties refreshed, ${integer(report.executed)} agents executed for ${usd(report.costUsd)} (batch prices where batched)${report.waiting.length ? `; waiting for ${report.waiting.join(', ')}: run "partycost refresh --batch" again to collect` : ''}.`);
+      out.line(
+        `Done: ${integer(refreshed)} of ${integer(report.parties.length)} parties refreshed, ${integer(report.executed)} agents executed for ${usd(report.costUsd)} (batch prices where batched)${report.waiting.length ? `; waiting for ${report.waiting.join(', ')}: run "partycost refresh --batch" again to collect` : ''}.`,
+      );
       for (const p of failed) out.line(`  ${p.party} not refreshed: ${p.error}`);
     }
-    if (failed.length) throw new CliError(`partycost: ${failed.length} part${failed.length === 1 ? 'y' : 'ies'} failed to refresh: ${failed.map((p) => p.party).join(', ')}; their finished agents are kept`);
+    if (failed.length)
+      throw new CliError(
+        `partycost: ${failed.length} part${failed.length === 1 ? 'y' : 'ies'} failed to refresh: ${failed.map((p) => p.party).join(', ')}; their finished agents are kept`,
+      );
   } catch (error) {
-    if ((error instanceof UserError && error.kind === 'run-cancelled') || signal.aborted) throw new CliError('partycost: refresh cancelled; what finished is kept, and the batches submitted are collected by the next "partycost refresh --batch"');
+    if ((error instanceof UserError && error.kind === 'run-cancelled') || signal.aborted)
+      throw new CliError(
+        'partycost: refresh cancelled; what finished is kept, and the batches submitted are collected by the next "partycost refresh --batch"',
+      );
     throw error;
   }
 }

@@ -5,7 +5,10 @@ export function withOutputDefault(config: PartyConfig): PartyConfig {
   const output = config.defaults?.expectedOutputTokens;
   if (output === undefined) return config;
   const agents = Object.fromEntries(
-    Object.entries(config.agents).map(([name, agent]) => [name, agent.kind === 'compute' || agent.expectedOutputTokens !== undefined ? agent : { ...agent, expectedOutputTokens: output }]),
+    Object.entries(config.agents).map(([name, agent]) => [
+      name,
+      agent.kind === 'compute' || agent.expectedOutputTokens !== undefined ? agent : { ...agent, expectedOutputTokens: output },
+    ]),
   );
   return { ...config, agents };
 }

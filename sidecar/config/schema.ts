@@ -13,27 +13,18 @@ const handlesSchema = z
   .strictObject({
     keywords: z.array(z.string().min(1)).optional().describe('Words that route an input here (case-insensitive, whole words).'),
     patterns: z.array(z.string().min(1)).optional().describe('Regular expressions (case-insensitive) that route an input here.'),
-    numbers: z
-      .array(z.string().min(1))
-      .optional()
-      .describe('Units after a number that route an input here, e.g. "guests" for "75 guests".'),
+    numbers: z.array(z.string().min(1)).optional().describe('Units after a number that route an input here, e.g. "guests" for "75 guests".'),
   })
   .describe('Classifier rules that route an input to this agent; one input may route to several agents.');
 
 const normalizeSchema = z
   .strictObject({
-    words: z
-      .array(z.string().min(1))
-      .optional()
-      .describe('An input normalises to the first of these words it contains, e.g. a theme word.'),
+    words: z.array(z.string().min(1)).optional().describe('An input normalises to the first of these words it contains, e.g. a theme word.'),
     roundTo: z.number().positive().optional().describe('Numbers in an input are rounded to a multiple of this, e.g. 25 guests.'),
   })
   .describe('How routed inputs are normalised before they enter the cache key.');
 
-const ttlSchema = z.union([
-  amount.describe('Seconds.'),
-  z.string().regex(/^\d+(s|m|h|d)$/, 'a duration such as "90s", "30m", "12h" or "7d"'),
-]);
+const ttlSchema = z.union([amount.describe('Seconds.'), z.string().regex(/^\d+(s|m|h|d)$/, 'a duration such as "90s", "30m", "12h" or "7d"')]);
 
 const cacheSchema = z.strictObject({
   ttl: ttlSchema.optional().describe('How long a cached result stays valid (default 7d).'),
@@ -59,7 +50,10 @@ export const agentSchema = z.strictObject({
   system: z.string().optional().describe('Optional system message.'),
   prompt: z.string().optional().describe('The user message: a template over {{inputs}} and {{upstreamAgent}} results.'),
   expectedInputTokens: count.max(10_000_000, 'at most 10,000,000 (no model reads more)').optional().describe('Overrides the counted prompt for estimates.'),
-  expectedOutputTokens: count.max(1_000_000, 'at most 1,000,000 (no model writes more in one answer)').optional().describe('Expected completion tokens per run (default 256).'),
+  expectedOutputTokens: count
+    .max(1_000_000, 'at most 1,000,000 (no model writes more in one answer)')
+    .optional()
+    .describe('Expected completion tokens per run (default 256).'),
   contextBudget: count.optional().describe('Maximum prompt tokens.'),
   dependsOn: z.array(z.string().min(1)).optional().describe('Upstream agent names.'),
   handles: handlesSchema.optional(),
@@ -71,8 +65,10 @@ export const agentSchema = z.strictObject({
   promptCache: z
     .enum(['5m', '1h', '24h', 'off'])
     .optional()
-    .describe('The vendor prompt cache of the stable prefix: Anthropic 5m (default) or 1h breakpoints, or off (no breakpoint); OpenAI 24h asks for extended retention (gpt-5 family, gpt-4.1); Gemini caches implicitly.'),
-  batch: z.boolean().optional().describe('Run through the vendor\'s Batch API (OpenAI, Anthropic): half price, answers within 24 hours.'),
+    .describe(
+      'The vendor prompt cache of the stable prefix: Anthropic 5m (default) or 1h breakpoints, or off (no breakpoint); OpenAI 24h asks for extended retention (gpt-5 family, gpt-4.1); Gemini caches implicitly.',
+    ),
+  batch: z.boolean().optional().describe("Run through the vendor's Batch API (OpenAI, Anthropic): half price, answers within 24 hours."),
 });
 
 const modelPriceSchema = z.strictObject({
@@ -106,7 +102,10 @@ const limitsSchema = z.strictObject({
     .optional()
     .describe('Fractions of a limit at which to warn, suggest cheaper models, defer non-essential agents, refuse (default [0.5, 0.8, 0.9, 1.0]).'),
   timeZone: z.string().min(1).optional().describe('The IANA time zone whose days, weeks (from Monday) and months the limits count (default UTC).'),
-  applyCheaperModels: z.boolean().optional().describe('At the second threshold, run agents on the cheaper models right-sizing finds, instead of only suggesting them.'),
+  applyCheaperModels: z
+    .boolean()
+    .optional()
+    .describe('At the second threshold, run agents on the cheaper models right-sizing finds, instead of only suggesting them.'),
 });
 
 const volumeSchema = z.strictObject({
@@ -116,17 +115,33 @@ const volumeSchema = z.strictObject({
 
 const learningSchema = z
   .strictObject({
-    window: count.min(1).max(1000).optional().describe('How many of an agent\'s latest runs its learned token figures are taken over (default 20).'),
-    minRuns: count.min(1).max(1000).optional().describe('Runs of an agent (as now configured) before learned figures replace expectedOutputTokens and the counted prompt (default 5).'),
+    window: count.min(1).max(1000).optional().describe("How many of an agent's latest runs its learned token figures are taken over (default 20)."),
+    minRuns: count
+      .min(1)
+      .max(1000)
+      .optional()
+      .describe('Runs of an agent (as now configured) before learned figures replace expectedOutputTokens and the counted prompt (default 5).'),
   })
-  .describe('How estimates learn from the ledger\'s actual runs.');
+  .describe("How estimates learn from the ledger's actual runs.");
 
 const providerSettingsSchema = z
   .strictObject({
-    baseURL: z.string().min(1).optional().describe('The endpoint (another server, a proxy); default: the SDK environment variable, else the vendor\'s own. Keys come from the environment, never from here.'),
+    baseURL: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "The endpoint (another server, a proxy); default: the SDK environment variable, else the vendor's own. Keys come from the environment, never from here.",
+      ),
     timeoutMs: amount.optional().describe('Per attempt of one agent (default 60000).'),
     maxRetries: count.optional().describe('Retries of a rate limit, an overload, a server error, a timeout or a cut stream (default 3).'),
-    cacheGroup: z.string().min(1).optional().describe('Results are shared between endpoints with the same cacheGroup (a team sharing one deployment under two URLs); without one, each endpoint keeps its own.'),
+    cacheGroup: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'Results are shared between endpoints with the same cacheGroup (a team sharing one deployment under two URLs); without one, each endpoint keeps its own.',
+      ),
   })
   .describe('How a provider is reached.');
 
@@ -142,7 +157,9 @@ export const configSchema = z.strictObject({
         .describe('Expected completion tokens per run of agents (and crew tasks) that set none (default 256).'),
     })
     .optional(),
-  provider: providerSettingsSchema.optional().describe('The openai provider\'s endpoint (kept for older configurations; see providers), and every provider\'s default timeout and retries.'),
+  provider: providerSettingsSchema
+    .optional()
+    .describe("The openai provider's endpoint (kept for older configurations; see providers), and every provider's default timeout and retries."),
   providers: z
     .strictObject({ openai: providerSettingsSchema.optional(), anthropic: providerSettingsSchema.optional(), gemini: providerSettingsSchema.optional() })
     .optional()
@@ -156,11 +173,13 @@ export const configSchema = z.strictObject({
     .string()
     .min(1)
     .optional()
-    .describe('A CrewAI project\'s config directory (holding agents.yaml and tasks.yaml), relative to this file: its tasks are the agents, and "agents" here overrides them by task name.'),
+    .describe(
+      'A CrewAI project\'s config directory (holding agents.yaml and tasks.yaml), relative to this file: its tasks are the agents, and "agents" here overrides them by task name.',
+    ),
   inputs: z
     .record(z.string().regex(/^[A-Za-z_][\w-]*$/, 'a placeholder name'), z.string())
     .optional()
-    .describe('Sample values of a crew\'s {placeholders} for estimates and checks (main.py\'s inputs are read too).'),
+    .describe("Sample values of a crew's {placeholders} for estimates and checks (main.py's inputs are read too)."),
   agents: z.record(z.string(), agentSchema).default({}).describe('The agents, keyed by name (with "crew": overrides of its tasks, by task name).'),
 });
 

@@ -105,9 +105,21 @@ export function assembleContext(request: AssemblyRequest): Assembly {
   const slots = Object.entries(request.upstream).map(([name, result]) => makeSlot(name, result, occurrences.get(name) ?? 0, encoding));
   const placed = slots.filter((slot) => slot.occurrences > 0);
 
-  const build = (): ChatMessage[] => agentMessages(agent, inputs, textsOf(placed, (slot) => slot.text));
+  const build = (): ChatMessage[] =>
+    agentMessages(
+      agent,
+      inputs,
+      textsOf(placed, (slot) => slot.text),
+    );
   const instructions = countChat(templateMessages(agent), encoding);
-  const fixed = countChat(agentMessages(agent, inputs, textsOf(placed, () => '')), encoding);
+  const fixed = countChat(
+    agentMessages(
+      agent,
+      inputs,
+      textsOf(placed, () => ''),
+    ),
+    encoding,
+  );
   const contribution = (slot: Slot): number => slot.occurrences * slot.tokens;
   const estimate = (): number => placed.reduce((sum, slot) => sum + contribution(slot), fixed);
 
@@ -153,12 +165,14 @@ export function assembleContext(request: AssemblyRequest): Assembly {
     messages = build();
     tokens = countChat(messages, encoding);
   }
-  const upstream = slots.map((slot): UpstreamPlacement => ({
-    agent: slot.agent,
-    form: slot.form,
-    tokensWhole: slot.occurrences * slot.wholeTokens,
-    tokensUsed: slot.occurrences * slot.tokens,
-  }));
+  const upstream = slots.map(
+    (slot): UpstreamPlacement => ({
+      agent: slot.agent,
+      form: slot.form,
+      tokensWhole: slot.occurrences * slot.wholeTokens,
+      tokensUsed: slot.occurrences * slot.tokens,
+    }),
+  );
   return {
     messages,
     tokens,
@@ -167,7 +181,10 @@ export function assembleContext(request: AssemblyRequest): Assembly {
     upstream,
     prunedTokens: upstream.reduce((sum, placement) => sum + placement.tokensWhole - placement.tokensUsed, 0),
     overBudget: budget !== null && tokens > budget,
-    stablePrefix: stablePrefixOf(agent, textsOf(placed, (slot) => slot.text)),
+    stablePrefix: stablePrefixOf(
+      agent,
+      textsOf(placed, (slot) => slot.text),
+    ),
   };
 }
 

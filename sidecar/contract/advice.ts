@@ -1,15 +1,7 @@
 /** The shapes of the savings advisor's report, as `partycost advise --json` and `advice/compute` return them. */
 
 /** What an advice changes. */
-export type ChangeKind =
-  | 'prompt-cache'
-  | 'prompt-order'
-  | 'merge-agents'
-  | 'model'
-  | 'batch'
-  | 'result-cache-ttl'
-  | 'normalize'
-  | 'context-budget';
+export type ChangeKind = 'prompt-cache' | 'prompt-order' | 'merge-agents' | 'model' | 'batch' | 'result-cache-ttl' | 'normalize' | 'context-budget';
 
 /** How far to trust a saving: high (vendor rules and prices), medium (one stated assumption), low (several). */
 export type Confidence = 'high' | 'medium' | 'low';

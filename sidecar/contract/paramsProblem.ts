@@ -46,7 +46,14 @@ function at(value: unknown, path: PropertyKey[]): unknown {
 }
 
 function expectedText(expected: string): string {
-  const named: Record<string, string> = { object: 'an object', array: 'an array', string: 'a string', number: 'a number', int: 'a whole number', boolean: 'true or false' };
+  const named: Record<string, string> = {
+    object: 'an object',
+    array: 'an array',
+    string: 'a string',
+    number: 'a number',
+    int: 'a whole number',
+    boolean: 'true or false',
+  };
   return named[expected] ?? expected;
 }
 

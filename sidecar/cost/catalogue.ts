@@ -105,7 +105,14 @@ export function useCatalogueData(providers: unknown, fetchedAt: string): Catalog
   activeProviders = providers as CatalogueProvider[];
   resetMemos();
   const models = activeProviders.reduce((n, p) => n + p.models.length, 0);
-  info = { source: `${bundledCatalogue.name} data fetched ${fetchedAt}, USD per 1M tokens; Batch API 50 % off where offered`, date: fetchedAt.slice(0, 10), version: bundledCatalogue.version, fetchedAt, providers: activeProviders.length, models };
+  info = {
+    source: `${bundledCatalogue.name} data fetched ${fetchedAt}, USD per 1M tokens; Batch API 50 % off where offered`,
+    date: fetchedAt.slice(0, 10),
+    version: bundledCatalogue.version,
+    fetchedAt,
+    providers: activeProviders.length,
+    models,
+  };
   return info;
 }
 
@@ -137,8 +144,17 @@ function isProvider(value: unknown): boolean {
 
 /** LiteLLM / CrewAI provider prefixes that differ from the catalogue's ids. */
 const providerAliases: Record<string, string> = {
-  gemini: 'google', vertex_ai: 'google', vertex: 'google', 'google-vertex': 'google', bedrock: 'aws', xai: 'x-ai',
-  mistralai: 'mistral', azure_ai: 'azure', together_ai: 'together', fireworks_ai: 'fireworks', moonshot: 'moonshotai',
+  gemini: 'google',
+  vertex_ai: 'google',
+  vertex: 'google',
+  'google-vertex': 'google',
+  bedrock: 'aws',
+  xai: 'x-ai',
+  mistralai: 'mistral',
+  azure_ai: 'azure',
+  together_ai: 'together',
+  fireworks_ai: 'fireworks',
+  moonshot: 'moonshotai',
 };
 
 const resolved = new Map<string, CatalogueModel | null>();
@@ -199,12 +215,22 @@ function describe(name: string, provider: CatalogueProvider, model: ModelInfo, c
 }
 
 /** A model priced by the configuration's `prices` (USD per 1M tokens), through the same price function. */
-export function configuredModel(name: string, prices: Record<string, number | undefined>, limits: { contextWindow?: number; maxOutputTokens?: number }, batch = true): CatalogueModel {
+export function configuredModel(
+  name: string,
+  prices: Record<string, number | undefined>,
+  limits: { contextWindow?: number; maxOutputTokens?: number },
+  batch = true,
+): CatalogueModel {
   const provider: CatalogueProvider = { id: 'configuration', name: 'partycost.json prices', api_pattern: '$^', models: [] };
   const modelPrice = Object.fromEntries(Object.entries(prices).filter(([, v]) => v !== undefined)) as ModelPrice;
   const model: ModelInfo = { id: name, match: { equals: name }, prices: modelPrice, ...(limits.contextWindow ? { context_window: limits.contextWindow } : {}) };
   const described = describe(name, provider, model, true);
-  return { ...described, contextWindow: limits.contextWindow ?? described.contextWindow, maxOutputTokens: limits.maxOutputTokens ?? described.maxOutputTokens, batch };
+  return {
+    ...described,
+    contextWindow: limits.contextWindow ?? described.contextWindow,
+    maxOutputTokens: limits.maxOutputTokens ?? described.maxOutputTokens,
+    batch,
+  };
 }
 
 // ---- Prices -------------------------------------------------------------------------------------------------------
@@ -311,7 +337,13 @@ function partCost(tokens: number, rate: Pico, half: boolean): Pico {
 /** The library's own total for a usage (USD), for cross-checks. */
 export function catalogueTotalUsd(model: CatalogueModel, usage: PricedUsage, at = new Date()): number {
   const result = prices().calcPrice(
-    { input_tokens: usage.inputTokens, cache_read_tokens: usage.cacheReadTokens, cache_write_tokens: usage.cacheWriteTokens, output_tokens: usage.outputTokens, output_reasoning_tokens: usage.reasoningTokens },
+    {
+      input_tokens: usage.inputTokens,
+      cache_read_tokens: usage.cacheReadTokens,
+      cache_write_tokens: usage.cacheWriteTokens,
+      output_tokens: usage.outputTokens,
+      output_reasoning_tokens: usage.reasoningTokens,
+    },
     model.id,
     { provider: model.pricing, timestamp: at },
   );
@@ -326,7 +358,11 @@ export function priceSheet(model: CatalogueModel, at = new Date()): ModelPriceSh
     if (typeof value === 'number') return value;
     return tier === 0 ? value.base : ([...value.tiers].sort((a, b) => a.start - b.start)[tier - 1]?.price ?? value.base);
   };
-  const tiers = starts.map((start, i) => ({ aboveInputTokens: start, inputUsd: perMillion('input_mtok', i + 1) ?? 0, outputUsd: perMillion('output_mtok', i + 1) ?? 0 }));
+  const tiers = starts.map((start, i) => ({
+    aboveInputTokens: start,
+    inputUsd: perMillion('input_mtok', i + 1) ?? 0,
+    outputUsd: perMillion('output_mtok', i + 1) ?? 0,
+  }));
   const cacheReadUsd = perMillion('cache_read_mtok');
   const cacheWriteUsd = perMillion('cache_write_mtok');
   const cacheWrite1hUsd = perMillion('cache_write_1h_mtok');
@@ -343,7 +379,11 @@ export function priceSheet(model: CatalogueModel, at = new Date()): ModelPriceSh
 /** Every model of the catalogue, each under its provider: the provider's model itself, its match rule aside. */
 export function catalogueEntries(): { provider: CatalogueProvider; model: ModelInfo; ownVendor: boolean }[] {
   return catalogueProviders().flatMap((provider) =>
-    provider.models.map((model) => ({ provider, model, ownVendor: provider.model_match !== undefined && prices().calcPrice({}, model.id)?.provider.id === provider.id })),
+    provider.models.map((model) => ({
+      provider,
+      model,
+      ownVendor: provider.model_match !== undefined && prices().calcPrice({}, model.id)?.provider.id === provider.id,
+    })),
   );
 }
 

@@ -22,7 +22,15 @@ type TokenlensProvider = { models: Record<string, { limit?: { context?: number; 
 
 /** The price catalogue's provider ids → models.dev's. */
 const byProvider: Record<string, TokenlensProvider> = {
-  openai, anthropic, google, mistral, deepseek, groq, azure, aws: amazonBedrock, 'x-ai': xai,
+  openai,
+  anthropic,
+  google,
+  mistral,
+  deepseek,
+  groq,
+  azure,
+  aws: amazonBedrock,
+  'x-ai': xai,
 } as unknown as Record<string, TokenlensProvider>;
 
 const found = new Map<string, Limits>();
@@ -39,6 +47,7 @@ function lookUp(provider: string, model: string): Limits {
   const models = byProvider[provider]?.models;
   if (!models) return {};
   const bare = model.replace(/-latest$/, '');
-  const entry = models[model] ?? models[bare] ?? Object.entries(models).find(([id]) => id.startsWith(`${bare}-`) && /^-\d{8}$/.test(id.slice(bare.length)))?.[1];
+  const entry =
+    models[model] ?? models[bare] ?? Object.entries(models).find(([id]) => id.startsWith(`${bare}-`) && /^-\d{8}$/.test(id.slice(bare.length)))?.[1];
   return { context: entry?.limit?.context || undefined, output: entry?.limit?.output || undefined };
 }

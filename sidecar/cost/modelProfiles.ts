@@ -14,7 +14,7 @@ export const bundledProfiles: { source: string; models: Record<string, ModelProf
   models: {
     // OpenAI
     'gpt-5': { quality: 0.95, latencyMs: 6_000 },
-    'o3': { quality: 0.94, latencyMs: 5_000 },
+    o3: { quality: 0.94, latencyMs: 5_000 },
     'gpt-4.1': { quality: 0.92, latencyMs: 1_000 },
     'gpt-4o': { quality: 0.9, latencyMs: 900 },
     'gpt-5-mini': { quality: 0.88, latencyMs: 3_000 },

@@ -54,7 +54,10 @@ export function priceBook(config: ConfiguredPrices = {}): PriceBook {
 /** A `prices` entry as a model: its prices per 1M tokens, the catalogue's limits for a name it also knows. */
 function fromConfiguration(name: string, price: ConfiguredPrice): CatalogueModel {
   const known = catalogueModel(name);
-  const limits = { contextWindow: price.contextWindow ?? known?.contextWindow ?? undefined, maxOutputTokens: price.maxOutputTokens ?? known?.maxOutputTokens ?? undefined };
+  const limits = {
+    contextWindow: price.contextWindow ?? known?.contextWindow ?? undefined,
+    maxOutputTokens: price.maxOutputTokens ?? known?.maxOutputTokens ?? undefined,
+  };
   const keys = (input: number, output: number): Record<string, number | undefined> => ({
     input_mtok: input,
     output_mtok: output,

@@ -1,4 +1,3 @@
-
 export type EncodingName = 'o200k_base' | 'cl100k_base';
 
 /** One chat message as sent to the chat completions API. */
@@ -19,8 +18,7 @@ type Encoder = typeof import('gpt-tokenizer/encoding/o200k_base');
 // Each encoding takes about 0.2 s to load, so it is loaded on first use.
 const encoders: Partial<Record<EncodingName, Encoder>> = {};
 function encoder(name: EncodingName): Encoder {
-  return (encoders[name] ??=
-    name === 'o200k_base' ? require('gpt-tokenizer/encoding/o200k_base') : require('gpt-tokenizer/encoding/cl100k_base'));
+  return (encoders[name] ??= name === 'o200k_base' ? require('gpt-tokenizer/encoding/o200k_base') : require('gpt-tokenizer/encoding/cl100k_base'));
 }
 
 const o200kFamilies = /^(gpt-4o|chatgpt-4o|gpt-4\.1|gpt-4\.5|gpt-5|o1|o3|o4)(\b|-|$)/;

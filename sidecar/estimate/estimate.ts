@@ -14,7 +14,15 @@ import { runsPerMonth, volumeOf } from '../contract/cost';
 
 const noParts: LlmParts = { inputUsd: 0, cacheReadUsd: 0, cacheWriteUsd: 0, outputUsd: 0 };
 
-function agentCost(name: string, agent: AgentConfig, config: PartyConfig, prices: PriceBook, pricing: Pricing, at: Date, learning?: Learning): { estimate: AgentEstimate; cost: Pico } {
+function agentCost(
+  name: string,
+  agent: AgentConfig,
+  config: PartyConfig,
+  prices: PriceBook,
+  pricing: Pricing,
+  at: Date,
+  learning?: Learning,
+): { estimate: AgentEstimate; cost: Pico } {
   const model = agentModel(agent, config);
   const priced = model ? prices.model(model) : undefined;
   const input = model ? estimatedInputTokens(name, agent, model, config, learning) : { tokens: 0, count: 'none' as const };
@@ -27,13 +35,22 @@ function agentCost(name: string, agent: AgentConfig, config: PartyConfig, prices
   const ownBatch = agent.batch === true && providerProfile(runsOn).batch !== 'none';
   const batch = pricing.batch || ownBatch;
   const llmAt = (inputTokens: number, output: number) =>
-    priced ? prices.price(priced, { inputTokens, cacheReadTokens: Math.round(inputTokens * pricing.cachedInputShare), outputTokens: output }, { batch, at }) : null;
+    priced
+      ? prices.price(priced, { inputTokens, cacheReadTokens: Math.round(inputTokens * pricing.cachedInputShare), outputTokens: output }, { batch, at })
+      : null;
   const llm = llmAt(input.tokens, outputTokens);
   const resources = resourceCosts(agent.resources, prices);
   const parts: Record<Component, Pico> = { llm: llm?.total ?? 0n, ...resources };
   const cost = sum(Object.values(parts));
   const breakdown = Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, toUsd(v)])) as Record<Component, number>;
-  const llmParts = llm ? { inputUsd: toUsd(llm.parts.input), cacheReadUsd: toUsd(llm.parts.cacheRead), cacheWriteUsd: toUsd(llm.parts.cacheWrite), outputUsd: toUsd(llm.parts.output + llm.parts.reasoning) } : noParts;
+  const llmParts = llm
+    ? {
+        inputUsd: toUsd(llm.parts.input),
+        cacheReadUsd: toUsd(llm.parts.cacheRead),
+        cacheWriteUsd: toUsd(llm.parts.cacheWrite),
+        outputUsd: toUsd(llm.parts.output + llm.parts.reasoning),
+      }
+    : noParts;
   const p90 = learned ? llmAt(learned.input!.p90, learned.output!.p90) : null;
   const agentLearning = model ? learning?.agents.get(name) : undefined;
   return {

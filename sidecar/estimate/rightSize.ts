@@ -69,7 +69,18 @@ export function rightSize(config: PartyConfig, prices: PriceBook, options: { atL
   const at = new Date();
   // Calibrations reach every agent's candidate counts, so they are part of what all agents share.
   const calibrations = learning ? [...learning.calibration.values()].map((c) => `${c.model}=${c.factor}`) : [];
-  const shared = JSON.stringify([config.defaults, config.providers, config.provider, config.prices, volume, prices.source, prices.date, prices.overridden, Math.floor(at.getTime() / 3_600_000), calibrations]);
+  const shared = JSON.stringify([
+    config.defaults,
+    config.providers,
+    config.provider,
+    config.prices,
+    volume,
+    prices.source,
+    prices.date,
+    prices.overridden,
+    Math.floor(at.getTime() / 3_600_000),
+    calibrations,
+  ]);
   return Object.entries(config.agents).flatMap(([name, agent]): RightSizing[] => {
     const model = agentModel(agent, config);
     const now = current.get(name);
@@ -102,7 +113,13 @@ function sizeAgent(
 ): RightSizing {
   const profile = profileOf(model, profiles, prices);
   const needs = { minQuality: agent.minQuality ?? profile?.quality ?? null, maxLatencyMs: agent.maxLatencyMs ?? null };
-  const choice = (m: string, row: CandidateRow): ModelChoice => ({ model: m, provider: row.provider, costPerRunUsd: row.costPerRunUsd, quality: profiles[m]?.quality ?? null, latencyMs: profiles[m]?.latencyMs ?? null });
+  const choice = (m: string, row: CandidateRow): ModelChoice => ({
+    model: m,
+    provider: row.provider,
+    costPerRunUsd: row.costPerRunUsd,
+    quality: profiles[m]?.quality ?? null,
+    latencyMs: profiles[m]?.latencyMs ?? null,
+  });
   const ownId = prices.model(model)?.id;
   const rows = candidateRows(name, agent, now, config, prices, candidates, at, learning);
   const fitting = [...rows]
@@ -111,7 +128,10 @@ function sizeAgent(
     .sort((a, b) => Number(!own(a.row, now)) - Number(!own(b.row, now)) || a.row.costPerRunUsd - b.row.costPerRunUsd || a.m.localeCompare(b.m));
   const best = fitting[0];
   const saving = best ? roundUsd(now.costPerRunUsd - best.row.costPerRunUsd) : 0;
-  const alternatives = fitting.slice(1).sort((a, b) => a.row.costPerRunUsd - b.row.costPerRunUsd || a.m.localeCompare(b.m)).slice(0, alternativesShown);
+  const alternatives = fitting
+    .slice(1)
+    .sort((a, b) => a.row.costPerRunUsd - b.row.costPerRunUsd || a.m.localeCompare(b.m))
+    .slice(0, alternativesShown);
   return {
     agent: name,
     current: choice(model, now),
@@ -128,7 +148,16 @@ function sizeAgent(
  * and resources), without the rest of an estimate: its prompt is counted once per tokenizer, not once per model.
  * Learned or declared counts (`now`) hold for every candidate: they measure the filled prompt and the answer.
  */
-function candidateRows(name: string, agent: AgentConfig, now: AgentEstimate, config: PartyConfig, prices: PriceBook, candidates: string[], at: Date, learning: Learning | undefined): Map<string, CandidateRow> {
+function candidateRows(
+  name: string,
+  agent: AgentConfig,
+  now: AgentEstimate,
+  config: PartyConfig,
+  prices: PriceBook,
+  candidates: string[],
+  at: Date,
+  learning: Learning | undefined,
+): Map<string, CandidateRow> {
   const resources = sum(Object.values(resourceCosts(agent.resources, prices)));
   const outputTokens = now.outputTokens;
   const fixedInput = now.tokenCount === 'learned' || now.tokenCount === 'declared' ? now.inputTokens : undefined;
@@ -140,8 +169,13 @@ function candidateRows(name: string, agent: AgentConfig, now: AgentEstimate, con
     // Approximate counts may be calibrated per model; exact ones differ only by encoding.
     const counting = exact || !learning?.calibration.has(m) ? encoding : `${encoding}\u0000${m}`;
     let inputTokens = fixedInput ?? inputByEncoding.get(counting);
-    if (inputTokens === undefined) inputByEncoding.set(counting, (inputTokens = estimatedInputTokens(name, { ...agent, model: m }, m, config, learning).tokens));
-    const llm = prices.price(priced, { inputTokens, cacheReadTokens: Math.round(inputTokens * listPricing.cachedInputShare), outputTokens }, { batch: listPricing.batch, at });
+    if (inputTokens === undefined)
+      inputByEncoding.set(counting, (inputTokens = estimatedInputTokens(name, { ...agent, model: m }, m, config, learning).tokens));
+    const llm = prices.price(
+      priced,
+      { inputTokens, cacheReadTokens: Math.round(inputTokens * listPricing.cachedInputShare), outputTokens },
+      { batch: listPricing.batch, at },
+    );
     rows.set(m, {
       provider: priced.provider ?? null,
       costPerRunUsd: toUsd(llm.total + resources),

@@ -92,7 +92,9 @@ export function partyImpacts(config: PartyConfig, stored: StoredResults): PartyI
   // Agents some party has a result of: one none has is new to the configuration.
   const known = stored.agents;
   const impacts: PartyImpact[] = [];
-  stored.forEach((party) => impacts.push(party.results.size ? partyImpact(prepared, groups, party, known) : { party: party.id, order: party.order, agents: [], removed: [] }));
+  stored.forEach((party) =>
+    impacts.push(party.results.size ? partyImpact(prepared, groups, party, known) : { party: party.id, order: party.order, agents: [], removed: [] }),
+  );
   return impacts.sort((a, b) => a.order - b.order);
 }
 
@@ -132,7 +134,14 @@ function runWith(prepared: Prepared, hashes: Map<string, string>, party: StoredP
     if (!isActive) continue;
     const upstream = Object.fromEntries((agent.dependsOn ?? []).map((dep) => [dep, results.get(dep)?.resultHash ?? null]));
     const key = agentKey(prepared.definitions.get(name)!.definition, inputs, upstream);
-    results.set(name, { agent: name, key, resultHash: key, definitionHash: hashes.get(name)!, inputs: JSON.stringify(inputs), upstream: JSON.stringify(upstream) });
+    results.set(name, {
+      agent: name,
+      key,
+      resultHash: key,
+      definitionHash: hashes.get(name)!,
+      inputs: JSON.stringify(inputs),
+      upstream: JSON.stringify(upstream),
+    });
   }
   return { ...party, routes, results };
 }
@@ -160,7 +169,17 @@ function partyImpact(prepared: Prepared, groups: DefinitionGroups, party: Stored
       decision = { action: 'reuse', cause: 'unchanged' };
     } else {
       const stored = row && storedResult(row, group!.definition);
-      decision = decide({ definition: definitions.get(name)!.definition, inputs, active: isActive, stored, storedKeyValid: group?.keyValid, upstream, forced: false, expired: false, partyHasRun: party.hasRun });
+      decision = decide({
+        definition: definitions.get(name)!.definition,
+        inputs,
+        active: isActive,
+        stored,
+        storedKeyValid: group?.keyValid,
+        upstream,
+        forced: false,
+        expired: false,
+        partyHasRun: party.hasRun,
+      });
     }
     decisions.set(name, decision);
     if (decision.action !== 'execute' && decision.action !== 'delete') continue;
@@ -169,7 +188,13 @@ function partyImpact(prepared: Prepared, groups: DefinitionGroups, party: Stored
     if (!why) anyway.add(name);
     else {
       changed.add(name);
-      impacted.push({ agent: name, action: decision.action, cause: decision.cause, ...(decision.detail ? { detail: decision.detail } : {}), conditional: decision.conditional === true });
+      impacted.push({
+        agent: name,
+        action: decision.action,
+        cause: decision.cause,
+        ...(decision.detail ? { detail: decision.detail } : {}),
+        conditional: decision.conditional === true,
+      });
     }
   }
   // Results of agents the configuration no longer has stay as they are (a run plans only configured agents).

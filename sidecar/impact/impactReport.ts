@@ -10,7 +10,12 @@ import type { PartyImpact } from './impact';
  * Parties' impacts summed per agent and cause, priced with the configuration's estimate (list and Batch API prices;
  * learned figures when the ledger has them): what bringing every party up to date would cost.
  */
-export function impactReport(config: PartyConfig, prices: PriceBook, impacts: PartyImpact[], options: { against: string; byParty?: boolean; learning?: Learning }): ImpactReport {
+export function impactReport(
+  config: PartyConfig,
+  prices: PriceBook,
+  impacts: PartyImpact[],
+  options: { against: string; byParty?: boolean; learning?: Learning },
+): ImpactReport {
   const list = new Map(estimate(config, prices, undefined, options.learning).agents.map((a) => [a.agent, a.costPerRunUsd]));
   const batch = new Map(estimate(config, prices, { cachedInputShare: 0, batch: true }, options.learning).agents.map((a) => [a.agent, a.costPerRunUsd]));
   const groups = new Map<string, Omit<AgentImpact, 'executeCostUsd' | 'batchCostUsd'>>();
@@ -27,7 +32,8 @@ export function impactReport(config: PartyConfig, prices: PriceBook, impacts: Pa
         group.parties += 1;
         // A detail is shown only when every party of the group has the same one.
         if (group.detail !== a.detail) delete group.detail;
-      } else groups.set(id, { agent: a.agent, cause: a.cause, ...(a.detail ? { detail: a.detail } : {}), action: a.action, parties: 1, conditional: a.conditional });
+      } else
+        groups.set(id, { agent: a.agent, cause: a.cause, ...(a.detail ? { detail: a.detail } : {}), action: a.action, parties: 1, conditional: a.conditional });
       if (a.action !== 'execute') continue;
       executions += 1;
       const cost = fromUsd(list.get(a.agent) ?? 0);
@@ -42,7 +48,9 @@ export function impactReport(config: PartyConfig, prices: PriceBook, impacts: Pa
       executeCostUsd: g.action === 'execute' ? toUsd(fromUsd(list.get(g.agent) ?? 0) * BigInt(g.parties)) : 0,
       batchCostUsd: g.action === 'execute' ? toUsd(fromUsd(batch.get(g.agent) ?? 0) * BigInt(g.parties)) : 0,
     }))
-    .sort((a, b) => (order.get(a.agent) ?? Infinity) - (order.get(b.agent) ?? Infinity) || Number(a.conditional) - Number(b.conditional) || b.parties - a.parties);
+    .sort(
+      (a, b) => (order.get(a.agent) ?? Infinity) - (order.get(b.agent) ?? Infinity) || Number(a.conditional) - Number(b.conditional) || b.parties - a.parties,
+    );
   const affected = impacts.filter((p) => p.agents.length > 0);
   const removed = new Map<string, number>();
   for (const party of impacts) for (const agent of party.removed) removed.set(agent, (removed.get(agent) ?? 0) + 1);
@@ -51,7 +59,14 @@ export function impactReport(config: PartyConfig, prices: PriceBook, impacts: Pa
     agents,
     removedAgents: [...removed].map(([agent, parties]) => ({ agent, parties })),
     totals: { executions, executeCostUsd: toUsd(all), bestCaseCostUsd: toUsd(certain), batchCostUsd: toUsd(batched) },
-    ...(options.byParty ? { byParty: affected.map((p) => ({ party: p.party, agents: p.agents.map(({ agent, action, cause, conditional }) => ({ agent, action, cause, conditional })) })) } : {}),
+    ...(options.byParty
+      ? {
+          byParty: affected.map((p) => ({
+            party: p.party,
+            agents: p.agents.map(({ agent, action, cause, conditional }) => ({ agent, action, cause, conditional })),
+          })),
+        }
+      : {}),
     against: options.against,
     prices: { source: prices.source, date: prices.date },
   };

@@ -30,24 +30,26 @@ export function accuracyReport(config: PartyConfig, prices: PriceBook, ledger: L
     const configuredCostUsd = configured.agents[i]!.costPerRunUsd;
     const learnedCostUsd = shown.outputTokensSource === 'learned' ? shown.costPerRunUsd : null;
     const driftPercent = shown.driftPercent ?? null;
-    return [{
-      agent: shown.agent,
-      model: shown.model,
-      runs: l.runs,
-      window: l.window,
-      configuredCostUsd,
-      learnedCostUsd,
-      actualMeanCostUsd: l.actualMeanCostUsd,
-      configuredErrorPercent: meanError(typical, () => configuredCostUsd),
-      learnedErrorPercent: learnedCostUsd === null ? null : meanError(typical, () => learnedCostUsd),
-      errorTrend: runs.map((run) => (run.estimatedCostUsd === null ? null : percentError(run.estimatedCostUsd, run.costUsd))),
-      driftPercent,
-      drift: driftPercent !== null && Math.abs(driftPercent) > driftLimitPercent,
-      outputTokensSource: shown.outputTokensSource,
-      earlierRuns: l.earlierRuns,
-      outliers: l.outliers,
-      why: l.outliers ? `${l.why}; errors are over the other ${typical.length}` : l.why,
-    }];
+    return [
+      {
+        agent: shown.agent,
+        model: shown.model,
+        runs: l.runs,
+        window: l.window,
+        configuredCostUsd,
+        learnedCostUsd,
+        actualMeanCostUsd: l.actualMeanCostUsd,
+        configuredErrorPercent: meanError(typical, () => configuredCostUsd),
+        learnedErrorPercent: learnedCostUsd === null ? null : meanError(typical, () => learnedCostUsd),
+        errorTrend: runs.map((run) => (run.estimatedCostUsd === null ? null : percentError(run.estimatedCostUsd, run.costUsd))),
+        driftPercent,
+        drift: driftPercent !== null && Math.abs(driftPercent) > driftLimitPercent,
+        outputTokensSource: shown.outputTokensSource,
+        earlierRuns: l.earlierRuns,
+        outliers: l.outliers,
+        why: l.outliers ? `${l.why}; errors are over the other ${typical.length}` : l.why,
+      },
+    ];
   });
   return {
     agents,

@@ -154,6 +154,8 @@ function why(l: Omit<AgentLearning, 'why'>): string {
     return `${plural(l.window, 'run')} so far, ${count(l.minRuns)} needed before learned figures replace the configured ones (fewer would let one answer decide)${earlier}`;
   }
   const over = l.window < l.runs ? `the latest ${count(l.window)} of ${plural(l.runs, 'run')}` : plural(l.window, 'run');
-  const far = l.outliers ? `; ${l.outliers === 1 ? '1 run is' : `${count(l.outliers)} runs are`} far from the rest (a cut-off or runaway answer), which the median does not follow` : '';
+  const far = l.outliers
+    ? `; ${l.outliers === 1 ? '1 run is' : `${count(l.outliers)} runs are`} far from the rest (a cut-off or runaway answer), which the median does not follow`
+    : '';
   return `learned from ${over} (output p50 ${count(l.output!.p50)}, p90 ${count(l.output!.p90)})${far}${earlier}`;
 }

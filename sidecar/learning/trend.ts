@@ -21,7 +21,15 @@ export function spendTrend(ledger: Ledger, now = Date.now()): SpendTrend {
   const todayUsd = roundUsd(spend.filter((d) => Date.parse(`${d.day}T00:00:00Z`) >= today).reduce((total, d) => total + d.spentUsd, 0));
   const [firstDay] = whole;
   if (!firstDay) {
-    return { days: 0, spentUsd: 0, todayUsd, ratePerMonthUsd: null, trendPerMonthUsd: null, slopePerDayUsd: null, why: todayUsd > 0 ? 'runs only today so far: no whole day to project from' : 'no spend in the ledger yet' };
+    return {
+      days: 0,
+      spentUsd: 0,
+      todayUsd,
+      ratePerMonthUsd: null,
+      trendPerMonthUsd: null,
+      slopePerDayUsd: null,
+      why: todayUsd > 0 ? 'runs only today so far: no whole day to project from' : 'no spend in the ledger yet',
+    };
   }
   const first = Date.parse(`${firstDay.day}T00:00:00Z`);
   const days = Math.round((today - first) / dayMs);
@@ -33,7 +41,15 @@ export function spendTrend(ledger: Ledger, now = Date.now()): SpendTrend {
   const spentUsd = daily.reduce((a, b) => a + b, 0);
   const ratePerMonthUsd = roundUsd((spentUsd / days) * 30);
   if (days < minTrendDays) {
-    return { days, spentUsd: roundUsd(spentUsd), todayUsd, ratePerMonthUsd, trendPerMonthUsd: null, slopePerDayUsd: null, why: `1 whole day of spend: a rate, no trend yet (${minTrendDays} days needed)` };
+    return {
+      days,
+      spentUsd: roundUsd(spentUsd),
+      todayUsd,
+      ratePerMonthUsd,
+      trendPerMonthUsd: null,
+      slopePerDayUsd: null,
+      why: `1 whole day of spend: a rate, no trend yet (${minTrendDays} days needed)`,
+    };
   }
   const { intercept, slope } = line(daily);
   let projected = 0;

@@ -54,7 +54,9 @@ export interface Decision {
 
 export function decide(s: AgentSituation): Decision {
   if (!s.active) {
-    return s.stored ? { action: 'delete', cause: s.stored.inputs.length ? 'input removed' : 'upstream changed', detail: 'no inputs left' } : { action: 'skip', cause: 'no inputs' };
+    return s.stored
+      ? { action: 'delete', cause: s.stored.inputs.length ? 'input removed' : 'upstream changed', detail: 'no inputs left' }
+      : { action: 'skip', cause: 'no inputs' };
   }
   const pending = Object.entries(s.upstream).filter((entry): entry is [string, { pending: true; previousHash: string | null }] => 'pending' in entry[1]);
   const key = pending.length ? undefined : agentKey(s.definition, s.inputs, knownHashes(s.upstream));

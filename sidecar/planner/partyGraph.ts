@@ -33,7 +33,11 @@ export function ttlMs(ttl: number | string | undefined): number {
  * reached when it was added.
  */
 export function partyGraph(config: PartyConfig, state: PartyState, router: Router = routerFor(config)): AgentFacts[] {
-  const { inputsOf } = routeInputs(config, state.inputs.map((input) => input.text), router);
+  const { inputsOf } = routeInputs(
+    config,
+    state.inputs.map((input) => input.text),
+    router,
+  );
   const order = topologicalOrder(new Map(Object.entries(config.agents).map(([name, a]) => [name, a.dependsOn ?? []])));
   const active = new Map<string, boolean>();
   return order.map((name) => {
@@ -50,7 +54,11 @@ export function partyGraph(config: PartyConfig, state: PartyState, router: Route
  * A party's input texts routed and normalised per agent; each distinct text is routed once (what an agent receives is
  * a set, so a repeated input adds nothing to it). `textsOf` gives the texts routed to an agent, as written.
  */
-export function routeInputs(config: PartyConfig, inputs: readonly string[], router: Router): { inputsOf: Map<string, string[]>; textsOf: (agent: string) => string[] } {
+export function routeInputs(
+  config: PartyConfig,
+  inputs: readonly string[],
+  router: Router,
+): { inputsOf: Map<string, string[]>; textsOf: (agent: string) => string[] } {
   const texts: string[] = [];
   const routed = new Map<string, number[]>();
   for (const text of new Set(inputs)) {

@@ -33,7 +33,11 @@ export function planParty(input: PlanInput): Plan {
   const agents = partyGraph(input.config, input.state).map((facts): PlannedAgent => {
     const decided = decide(situation(facts, input, (dep) => upstreamAtPlanTime(decisions.get(dep), input.state.results[dep]?.resultHash ?? null)));
     const budgetBlock = input.budget && blockedBy(input.budget, facts.agent.essential !== false);
-    const decision = blockDecision(decided, budgetBlock, facts.dependsOn.filter((dep) => decisions.get(dep)?.action === 'blocked'));
+    const decision = blockDecision(
+      decided,
+      budgetBlock,
+      facts.dependsOn.filter((dep) => decisions.get(dep)?.action === 'blocked'),
+    );
     decisions.set(facts.name, decision);
     const estimated = estimates.get(facts.name);
     return priced(facts, decision, input, estimated?.costPerRunUsd ?? 0, estimated?.learnedFrom ?? 0);
@@ -70,7 +74,8 @@ function upstreamAtPlanTime(decision: Decision | undefined, previousHash: string
 function priced(facts: AgentFacts, decision: Decision, input: PlanInput, estimatedUsd: number, learnedFrom: number): PlannedAgent {
   const stored = input.state.results[facts.name];
   // A reuse saves what the stored result took to produce, priced at today's table; a hit, what its entry recorded.
-  const saved = decision.action === 'reuse' && stored ? toUsd(executionCost(facts.agent, stored.model, stored.usage, input.prices)) : (decision.hit?.costUsd ?? 0);
+  const saved =
+    decision.action === 'reuse' && stored ? toUsd(executionCost(facts.agent, stored.model, stored.usage, input.prices)) : (decision.hit?.costUsd ?? 0);
   return {
     agent: facts.name,
     action: decision.action,
@@ -92,7 +97,10 @@ function totals(agents: PlannedAgent[]): Plan['totals'] {
   const count = (action: Action): number => agents.filter((a) => a.action === action).length;
   return {
     executeCostUsd,
-    bestCaseCostUsd: sumOf(executes.filter((a) => !a.conditional), 'estimatedCostUsd'),
+    bestCaseCostUsd: sumOf(
+      executes.filter((a) => !a.conditional),
+      'estimatedCostUsd',
+    ),
     savedCostUsd,
     savedPercent: executeCostUsd + savedCostUsd > 0 ? Math.round((1000 * savedCostUsd) / (executeCostUsd + savedCostUsd)) / 10 : 0,
     execute: count('execute'),
@@ -103,4 +111,3 @@ function totals(agents: PlannedAgent[]): Plan['totals'] {
     blocked: count('blocked'),
   };
 }
-

@@ -46,7 +46,10 @@ export class AnthropicProvider implements Provider {
 }
 
 /** The system blocks and messages, with the cache breakpoint at the end of a long enough stable prefix. */
-export function anthropicPrompt(request: Pick<CompletionRequest, 'model' | 'messages' | 'stablePrefix' | 'promptCache'>): { system?: TextBlockParam[]; messages: MessageParam[] } {
+export function anthropicPrompt(request: Pick<CompletionRequest, 'model' | 'messages' | 'stablePrefix' | 'promptCache'>): {
+  system?: TextBlockParam[];
+  messages: MessageParam[];
+} {
   const prefix = request.promptCache !== 'off' && request.stablePrefix && endOfPrefix(request.messages, request.stablePrefix);
   const cut = prefix && prefixTokens(request.messages, prefix) >= anthropicCacheMinimum(request.model) ? prefix : undefined;
   const breakpoint: CacheControlEphemeral = request.promptCache === '1h' ? { type: 'ephemeral', ttl: '1h' } : { type: 'ephemeral' };
@@ -73,7 +76,12 @@ function blocksOf(message: ChatMessage, index: number, cut: StablePrefix | undef
   if (!cut || index !== cut.message || cut.chars <= 0) return [{ type: 'text', text: message.content }];
   const prefix = message.content.slice(0, cut.chars);
   const rest = message.content.slice(cut.chars);
-  return rest ? [{ type: 'text', text: prefix, cache_control: breakpoint }, { type: 'text', text: rest }] : [{ type: 'text', text: prefix, cache_control: breakpoint }];
+  return rest
+    ? [
+        { type: 'text', text: prefix, cache_control: breakpoint },
+        { type: 'text', text: rest },
+      ]
+    : [{ type: 'text', text: prefix, cache_control: breakpoint }];
 }
 
 export function textOf(content: Anthropic.Messages.ContentBlock[]): string {
@@ -98,7 +106,8 @@ function classify(error: unknown, model: string): Error {
   if (error instanceof ProviderError || error instanceof Anthropic.APIUserAbortError) return error;
   const malformed = malformedAnswer('anthropic', model, error);
   if (malformed) return malformed;
-  if (error instanceof Anthropic.APIConnectionError) return new ProviderError('anthropic', model, 'connection', `cannot reach the server: ${error.message}`, true);
+  if (error instanceof Anthropic.APIConnectionError)
+    return new ProviderError('anthropic', model, 'connection', `cannot reach the server: ${error.message}`, true);
   if (error instanceof Anthropic.APIError && error.status) {
     const { kind, transient } = kindOfStatus(error.status);
     const hint = kind === 'authentication' ? '; check the API key (ANTHROPIC_API_KEY, or in VS Code "Party Cost: Set API Key")' : '';
@@ -106,6 +115,7 @@ function classify(error: unknown, model: string): Error {
   }
   // The SDK's own errors mid-stream (an event stream that ends without its message), or the body cut off: worth
   // another try.
-  if (error instanceof Anthropic.AnthropicError || error instanceof TypeError) return new ProviderError('anthropic', model, 'stream cut', (error as Error).message, true);
+  if (error instanceof Anthropic.AnthropicError || error instanceof TypeError)
+    return new ProviderError('anthropic', model, 'stream cut', (error as Error).message, true);
   return error instanceof Error ? error : new Error(String(error));
 }

@@ -17,7 +17,10 @@ export class AnthropicBatchDriver implements BatchDriver {
   }
 
   async submit(items: BatchItem[]): Promise<string> {
-    const requests = items.map((item) => ({ custom_id: item.customId, params: { model: item.request.model, max_tokens: item.request.maxOutputTokens, ...anthropicPrompt(item.request) } }));
+    const requests = items.map((item) => ({
+      custom_id: item.customId,
+      params: { model: item.request.model, max_tokens: item.request.maxOutputTokens, ...anthropicPrompt(item.request) },
+    }));
     const batch = await this.client.messages.batches.create({ requests });
     return batch.id;
   }
@@ -32,7 +35,8 @@ export class AnthropicBatchDriver implements BatchDriver {
     for await (const entry of await this.client.messages.batches.results(id)) {
       const customId = entry.custom_id;
       const result = entry.result;
-      if (result.type === 'succeeded') outcomes.push({ customId, completion: { output: textOf(result.message.content), usage: { ...usageOf(result.message.usage), batch: true } } });
+      if (result.type === 'succeeded')
+        outcomes.push({ customId, completion: { output: textOf(result.message.content), usage: { ...usageOf(result.message.usage), batch: true } } });
       else if (result.type === 'errored') outcomes.push({ customId, failure: 'failed', detail: result.error.error.message });
       else outcomes.push({ customId, failure: result.type, detail: result.type === 'expired' ? 'not answered within the batch window' : 'canceled' });
     }

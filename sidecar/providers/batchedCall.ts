@@ -23,7 +23,9 @@ export class BatchedCalls implements Provider {
     if (!request.batch) return this.direct.complete(request);
     const { agent, model, messages, maxOutputTokens, stablePrefix, promptCache } = request;
     const driver = await this.driver();
-    const id = await driver.submit([{ customId: agent, request: { model, messages, maxOutputTokens, ...(stablePrefix ? { stablePrefix } : {}), ...(promptCache ? { promptCache } : {}) } }]);
+    const id = await driver.submit([
+      { customId: agent, request: { model, messages, maxOutputTokens, ...(stablePrefix ? { stablePrefix } : {}), ...(promptCache ? { promptCache } : {}) } },
+    ]);
     for (;;) {
       const status = await driver.status(id);
       if (status.failure) throw new ProviderError(this.name, model, 'refused', `its batch ${id} ${status.failure}`, false);

@@ -47,8 +47,13 @@ export class GeminiProvider implements Provider {
 }
 
 function geminiParams(request: CompletionRequest): GenerateContentParameters {
-  const system = request.messages.filter((m) => m.role === 'system').map((m) => m.content).join('\n\n');
-  const contents: Content[] = request.messages.filter((m) => m.role !== 'system').map((m) => ({ role: m.role === 'assistant' ? 'model' : 'user', parts: [{ text: m.content }] }));
+  const system = request.messages
+    .filter((m) => m.role === 'system')
+    .map((m) => m.content)
+    .join('\n\n');
+  const contents: Content[] = request.messages
+    .filter((m) => m.role !== 'system')
+    .map((m) => ({ role: m.role === 'assistant' ? 'model' : 'user', parts: [{ text: m.content }] }));
   return {
     model: request.model,
     contents,

@@ -23,13 +23,23 @@ export class OfflineProvider implements Provider {
   async complete(request: CompletionRequest): Promise<Completion> {
     if (this.latencyMs > 0) await sleep(this.latencyMs, undefined, { signal: request.signal });
     request.signal.throwIfAborted();
-    const seed = createHash('sha256').update(JSON.stringify([request.model, request.messages])).digest();
+    const seed = createHash('sha256')
+      .update(JSON.stringify([request.model, request.messages]))
+      .digest();
     const output = generate(request.agent, seed, request.expectedOutputTokens);
     const { encoding } = tokenizationFor(request.model);
     request.onText?.(output);
     return {
       output,
-      usage: { inputTokens: countChat(request.messages, encoding), cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: countText(output, encoding), reasoningTokens: 0, source: 'estimated', ...(request.batch ? { batch: true as const } : {}) },
+      usage: {
+        inputTokens: countChat(request.messages, encoding),
+        cacheReadTokens: 0,
+        cacheWriteTokens: 0,
+        outputTokens: countText(output, encoding),
+        reasoningTokens: 0,
+        source: 'estimated',
+        ...(request.batch ? { batch: true as const } : {}),
+      },
     };
   }
 }

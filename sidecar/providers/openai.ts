@@ -35,7 +35,10 @@ export class OpenAIProvider implements Provider {
   }
 
   private async whole(request: CompletionRequest): Promise<Completion> {
-    const response = await this.client.chat.completions.create({ model: request.model, messages: request.messages, ...retention(request) }, { signal: request.signal });
+    const response = await this.client.chat.completions.create(
+      { model: request.model, messages: request.messages, ...retention(request) },
+      { signal: request.signal },
+    );
     const output = response.choices[0]?.message?.content ?? '';
     return { output, usage: usageOf(response.usage, request, output) };
   }
@@ -66,7 +69,14 @@ export class OpenAIProvider implements Provider {
 export function usageOf(usage: OpenAIUsage | undefined | null, request: CompletionRequest, output: string): Completion['usage'] {
   if (!usage) {
     const { encoding } = tokenizationFor(request.model);
-    return { inputTokens: countChat(request.messages, encoding), cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: countText(output, encoding), reasoningTokens: 0, source: 'estimated' };
+    return {
+      inputTokens: countChat(request.messages, encoding),
+      cacheReadTokens: 0,
+      cacheWriteTokens: 0,
+      outputTokens: countText(output, encoding),
+      reasoningTokens: 0,
+      source: 'estimated',
+    };
   }
   return {
     inputTokens: usage.prompt_tokens,

@@ -31,7 +31,12 @@ export class OpenAIBatchDriver implements BatchDriver {
   async submit(items: BatchItem[]): Promise<string> {
     const lines = items.map((item) => {
       this.requests.set(item.customId, item.request);
-      return JSON.stringify({ custom_id: item.customId, method: 'POST', url: '/v1/chat/completions', body: { model: item.request.model, messages: item.request.messages, ...retention(item.request) } });
+      return JSON.stringify({
+        custom_id: item.customId,
+        method: 'POST',
+        url: '/v1/chat/completions',
+        body: { model: item.request.model, messages: item.request.messages, ...retention(item.request) },
+      });
     });
     const file = await this.client.files.create({ file: await toFile(Buffer.from(`${lines.join('\n')}\n`), 'partycost-batch.jsonl'), purpose: 'batch' });
     const batch = await this.client.batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' });
@@ -41,7 +46,12 @@ export class OpenAIBatchDriver implements BatchDriver {
   async status(id: string): Promise<BatchStatus> {
     const batch = await this.client.batches.retrieve(id);
     const ended = finalStatuses.has(batch.status);
-    const failure = batch.status === 'failed' ? (batch.errors?.data?.map((e) => e.message).join('; ') || 'the batch failed') : batch.status === 'expired' && !batch.output_file_id ? 'the batch expired before any answer' : undefined;
+    const failure =
+      batch.status === 'failed'
+        ? batch.errors?.data?.map((e) => e.message).join('; ') || 'the batch failed'
+        : batch.status === 'expired' && !batch.output_file_id
+          ? 'the batch expired before any answer'
+          : undefined;
     return { id, ended, status: batch.status, ...(failure ? { failure } : {}) };
   }
 

@@ -131,7 +131,9 @@ const googleRules: CachingRules = {
   settingName: (setting) => setting,
   assumption: "Gemini's implicit cache lifetime is not documented: 5 minutes taken",
   text: (minimum) =>
-    minimum ? `Gemini caches implicitly from ${count(minimum)} tokens; reads at the cached-input price, no write charge` : 'this Gemini model caches only explicitly (cachedContents), which runs do not use',
+    minimum
+      ? `Gemini caches implicitly from ${count(minimum)} tokens; reads at the cached-input price, no write charge`
+      : 'this Gemini model caches only explicitly (cachedContents), which runs do not use',
 };
 
 const noRules: CachingRules = {

@@ -43,7 +43,18 @@ export interface Provider {
 }
 
 /** Why a call failed, as far as deciding what to do next goes. */
-export type FailureKind = 'rate limited' | 'overloaded' | 'server error' | 'timeout' | 'connection' | 'stream cut' | 'malformed answer' | 'invalid request' | 'authentication' | 'not found' | 'refused';
+export type FailureKind =
+  | 'rate limited'
+  | 'overloaded'
+  | 'server error'
+  | 'timeout'
+  | 'connection'
+  | 'stream cut'
+  | 'malformed answer'
+  | 'invalid request'
+  | 'authentication'
+  | 'not found'
+  | 'refused';
 
 /**
  * A provider call that failed, naming the provider, the model and the cause; `transient` failures are worth another

@@ -126,7 +126,8 @@ export class Providers {
     const { baseURL, apiKey } = this.reach(name);
     // The SDKs load only when a provider needs them, so an offline run never pays for them.
     // Calls of agents marked `batch: true` go through the vendor's batch API.
-    const batched = (direct: Provider & { name: BatchProvider }): Provider => new BatchedCalls(direct, () => this.batchDriver(direct.name), batchPollMs(this.env));
+    const batched = (direct: Provider & { name: BatchProvider }): Provider =>
+      new BatchedCalls(direct, () => this.batchDriver(direct.name), batchPollMs(this.env));
     if (name === 'openai') return batched(new (await import('./openai')).OpenAIProvider({ baseURL, apiKey }));
     if (name === 'anthropic') return batched(new (await import('./anthropic')).AnthropicProvider({ baseURL, apiKey: apiKey! }));
     return new (await import('./gemini')).GeminiProvider({ baseURL, apiKey: apiKey! });

@@ -32,7 +32,8 @@ export async function withRetries<T>(attempt: (signal: AbortSignal) => Promise<T
       signal.throwIfAborted();
       const timedOut = attemptSignal.aborted;
       const transient = timedOut || (error instanceof ProviderError && error.transient);
-      if (!transient || tries >= policy.retries) throw timedOut ? new Error(`timed out after ${timeoutMs} ms (${tries + 1} tries)`) : withTries(error, tries + 1);
+      if (!transient || tries >= policy.retries)
+        throw timedOut ? new Error(`timed out after ${timeoutMs} ms (${tries + 1} tries)`) : withTries(error, tries + 1);
       const backoff = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** tries * Math.random());
       const asked = error instanceof ProviderError ? error.retryAfterMs : undefined;
       await policy.sleep(Math.min(policy.maxDelayMs, asked ?? backoff), signal);

@@ -8,7 +8,15 @@ export function health(): HealthResult {
   for (const type of process.getActiveResourcesInfo()) resources[type] = (resources[type] ?? 0) + 1;
   const emitters = [process, process.stdin, process.stdout, process.stderr];
   const listeners = emitters.reduce((sum, emitter) => sum + emitter.eventNames().reduce((n, name) => n + emitter.listenerCount(name), 0), 0);
-  return { rssBytes: memory.rss, heapUsedBytes: memory.heapUsed, heapTotalBytes: memory.heapTotal, externalBytes: memory.external, resources, listeners, fds: openFileDescriptors() };
+  return {
+    rssBytes: memory.rss,
+    heapUsedBytes: memory.heapUsed,
+    heapTotalBytes: memory.heapTotal,
+    externalBytes: memory.external,
+    resources,
+    listeners,
+    fds: openFileDescriptors(),
+  };
 }
 
 function openFileDescriptors(): number | null {

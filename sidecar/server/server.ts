@@ -47,7 +47,8 @@ export function serve(): Promise<void> {
   // skipped up to the next header; a stream that cannot be read any more ends the process (the extension restarts it).
   const reader = new FrameReader(process.stdin, {
     log,
-    parseError: (detail) => void writer.write({ jsonrpc: '2.0', id: null, error: { code: ErrorCodes.ParseError, message: `parse error: ${detail}` } } as ResponseMessage),
+    parseError: (detail) =>
+      void writer.write({ jsonrpc: '2.0', id: null, error: { code: ErrorCodes.ParseError, message: `parse error: ${detail}` } } as ResponseMessage),
     lost: (reason) => {
       log(`giving up the connection: ${reason}; exiting so the extension starts a new sidecar`);
       process.exit(2);
@@ -118,7 +119,9 @@ export function serve(): Promise<void> {
   handle(protocol.agentGraphRequest, () => ({ agents: agentNodes(current().parties().config) }));
   handle(protocol.listPartiesRequest, () => ({ parties: current().parties().list() }));
   handle(protocol.createPartyRequest, ({ name, inputs }) => {
-    const created = current().parties().create(name, inputs ?? []);
+    const created = current()
+      .parties()
+      .create(name, inputs ?? []);
     changed(connection, created.party.id);
     return { party: created.party.id, name: created.party.name, inputs: created.inputs };
   });
@@ -129,7 +132,11 @@ export function serve(): Promise<void> {
   });
   handle(protocol.addInputRequest, ({ party, text }) => withChange(connection, party, () => current().parties().addInput(party, text)));
   handle(protocol.removeInputRequest, ({ party, input }) => withChange(connection, party, () => current().parties().removeInput(party, input)));
-  handle(protocol.planRequest, ({ party, force }) => current().parties().plan(party, force ?? []));
+  handle(protocol.planRequest, ({ party, force }) =>
+    current()
+      .parties()
+      .plan(party, force ?? []),
+  );
   handle(protocol.runRequest, async ({ party, force, runId }, token) => {
     const controller = new AbortController();
     token.onCancellationRequested(() => controller.abort());
@@ -139,14 +146,21 @@ export function serve(): Promise<void> {
         force,
         signal: controller.signal,
         onWait: (holder) => connection.sendNotification(protocol.runWaitingNotification, { runId, party, holder }),
-        onProgress: (progress) => connection.sendNotification(protocol.runProgressNotification, { ...progress, ...(progress.error ? { error: clean(progress.error) } : {}), runId }),
+        onProgress: (progress) =>
+          connection.sendNotification(protocol.runProgressNotification, { ...progress, ...(progress.error ? { error: clean(progress.error) } : {}), runId }),
       });
     } finally {
       ws.cache().flush();
       changed(connection, party);
     }
   });
-  handle(protocol.saveRequest, ({ party, type }) => withChange(connection, party, () => current().parties().save(party, type ?? 'draft')));
+  handle(protocol.saveRequest, ({ party, type }) =>
+    withChange(connection, party, () =>
+      current()
+        .parties()
+        .save(party, type ?? 'draft'),
+    ),
+  );
   handle(protocol.resumeRequest, ({ party, version }) => withChange(connection, party, () => current().parties().resume(party, version)));
   handle(protocol.historyRequest, ({ party }) => {
     const history = current().parties().history(party);

@@ -36,7 +36,8 @@ export function applyAdviceRank(ws: Workspace, loaded: ValidConfig, rank: number
   const report = adviceReport(ws, loaded);
   const chosen = report.advice.find((a) => a.rank === rank);
   if (!chosen) throw new UserError(`there is no advice ${rank} (${report.advice.length} listed)`);
-  if (!chosen.edit) throw new UserError(`advice ${rank} (${chosen.change}) is ${loaded.editable ? 'an edit of the prompts' : "an edit of the crew's YAML"}: make it by hand`);
+  if (!chosen.edit)
+    throw new UserError(`advice ${rank} (${chosen.change}) is ${loaded.editable ? 'an edit of the prompts' : "an edit of the crew's YAML"}: make it by hand`);
   const file = ws.configFile();
   writeFileSync(file, applyAdvice(readFileSync(file, 'utf8'), chosen.edit));
   recordApplied(ws, appliedOf(chosen));

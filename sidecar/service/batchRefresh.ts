@@ -21,7 +21,9 @@ export class BatchDeferral extends Error {}
 
 /** What identifies a call across passes and restarts: its model, messages and answer limit. */
 export function requestHash(request: Pick<CompletionRequest, 'model' | 'messages' | 'maxOutputTokens'>): string {
-  return createHash('sha256').update(JSON.stringify([request.model, request.messages, request.maxOutputTokens])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([request.model, request.messages, request.maxOutputTokens]))
+    .digest('hex');
 }
 
 interface Deferred {
@@ -30,7 +32,6 @@ interface Deferred {
   hash: string;
   request: BatchItem['request'];
 }
-
 
 export interface BatchRefreshReport {
   parties: { party: string; refreshed: boolean; error?: string }[];
@@ -82,7 +83,13 @@ export class BatchRefresh {
     const env = options.env ?? process.env;
     this.providers = new Providers(config, env);
     const held = (name: BatchVendor): Provider => ({ name, complete: (request) => this.complete(name, request) });
-    this.service = new PartyService(config, prices, store.parties, new Providers(config, env, Object.fromEntries(batchProviders.map((name) => [name, held(name)]))), cache);
+    this.service = new PartyService(
+      config,
+      prices,
+      store.parties,
+      new Providers(config, env, Object.fromEntries(batchProviders.map((name) => [name, held(name)]))),
+      cache,
+    );
   }
 
   private complete(provider: BatchVendor, request: CompletionRequest): Promise<Completion> {
@@ -95,7 +102,12 @@ export class BatchRefresh {
       return Promise.reject(new Error(`its ${provider} batch call ${outcome.failure}: ${outcome.detail}`));
     }
     const { model, messages, maxOutputTokens, stablePrefix, promptCache } = request;
-    this.deferred.push({ customId, provider, hash, request: { model, messages, maxOutputTokens, ...(stablePrefix ? { stablePrefix } : {}), ...(promptCache ? { promptCache } : {}) } });
+    this.deferred.push({
+      customId,
+      provider,
+      hash,
+      request: { model, messages, maxOutputTokens, ...(stablePrefix ? { stablePrefix } : {}), ...(promptCache ? { promptCache } : {}) },
+    });
     return Promise.reject(new BatchDeferral(`held for a ${provider} batch`));
   }
 
@@ -162,7 +174,11 @@ export class BatchRefresh {
     const outcomes = new Map((await driver.outcomes(id)).map((o) => [o.customId, o]));
     const counts = { succeeded: 0, failed: 0, expired: 0 };
     for (const item of items) {
-      const outcome: BatchOutcome = outcomes.get(item.customId) ?? { customId: item.customId, failure: 'failed', detail: 'the batch returned no answer for it' };
+      const outcome: BatchOutcome = outcomes.get(item.customId) ?? {
+        customId: item.customId,
+        failure: 'failed',
+        detail: 'the batch returned no answer for it',
+      };
       this.served.set(item.customId, { hash: item.hash, outcome });
       if ('completion' in outcome) counts.succeeded += 1;
       else if (outcome.failure === 'expired') counts.expired += 1;
@@ -181,7 +197,9 @@ export class BatchRefresh {
 
   private finish(failed: Map<string, string>): BatchRefreshReport {
     const waiting = this.report.waiting.length > 0;
-    this.report.parties = this.options.parties.map((party) => (failed.has(party) ? { party, refreshed: false, error: failed.get(party) } : { party, refreshed: !waiting }));
+    this.report.parties = this.options.parties.map((party) =>
+      failed.has(party) ? { party, refreshed: false, error: failed.get(party) } : { party, refreshed: !waiting },
+    );
     this.report.costUsd = Number(this.report.costUsd.toFixed(6));
     return this.report;
   }

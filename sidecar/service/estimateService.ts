@@ -91,7 +91,10 @@ export function diffAgainst(ws: Workspace, loaded: ValidConfig, rev: string, lim
   const after = estimateOf(ws, loaded, listPricing, learner?.learningFor(loaded.config));
   const display = (file: string): string => ws.display(file);
   const old = readAtRevision(ws.configFile(), rev, display);
-  const before = old.text === null ? emptyEstimate(after) : estimateOfOld(ws, loadAtRevision(ws.location(), ws.configFile(), rev, display).loaded, learner?.learningFor.bind(learner));
+  const before =
+    old.text === null
+      ? emptyEstimate(after)
+      : estimateOfOld(ws, loadAtRevision(ws.location(), ws.configFile(), rev, display).loaded, learner?.learningFor.bind(learner));
   return { old, after, diff: diffEstimates(before, after), violations: checkLimits(limits, after.perPartyUsd, before.perPartyUsd) };
 }
 

@@ -107,6 +107,11 @@ export async function refreshThroughBatches(
 ): Promise<BatchRefreshReport> {
   const parties = options.parties ?? affected(ws, loaded);
   options.onStart?.(parties);
-  const refresh = new BatchRefresh(ws.store(), loaded.config, loaded.prices, await ws.connectedCache(), { parties, ...pollSettings(process.env), signal: options.signal, onLine: options.onLine });
+  const refresh = new BatchRefresh(ws.store(), loaded.config, loaded.prices, await ws.connectedCache(), {
+    parties,
+    ...pollSettings(process.env),
+    signal: options.signal,
+    onLine: options.onLine,
+  });
   return refresh.run();
 }

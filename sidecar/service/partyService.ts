@@ -124,7 +124,12 @@ export class PartyService {
 
   /** The spend limits' state now, from the ledger. */
   budget(now = Date.now()): BudgetState {
-    return budgetState(this.config, (since) => this.store.ledger.spentSince(since), now, (since) => this.store.ledger.prunedSince(since));
+    return budgetState(
+      this.config,
+      (since) => this.store.ledger.spentSince(since),
+      now,
+      (since) => this.store.ledger.prunedSince(since),
+    );
   }
 
   /**
@@ -164,16 +169,28 @@ export class PartyService {
     this.checkAgents(options.force ?? []);
     this.store.load(partyId);
     const onWait = options.onWait && ((holder: LeaseHolder) => options.onWait?.(holderText(holder)));
-    const lease = await holdLease(this.store.leases, `party:${partyId}`, `party ${partyId}`, { wait: options.wait, onWait, signal: options.signal }).catch((error: unknown) => {
-      // Cancelled while waiting for another run: nothing ran.
-      if (options.signal?.aborted) throw new RunCancelledError({ party: partyId, agents: [], executed: 0, costUsd: 0, savedCostUsd: 0 });
-      if (error instanceof LeaseHeldError) throw new UserError(`party ${partyId} is being run by ${holderText(error.holder)}; try again when it is done`, [], 'party-busy');
-      throw error;
-    });
+    const lease = await holdLease(this.store.leases, `party:${partyId}`, `party ${partyId}`, { wait: options.wait, onWait, signal: options.signal }).catch(
+      (error: unknown) => {
+        // Cancelled while waiting for another run: nothing ran.
+        if (options.signal?.aborted) throw new RunCancelledError({ party: partyId, agents: [], executed: 0, costUsd: 0, savedCostUsd: 0 });
+        if (error instanceof LeaseHeldError)
+          throw new UserError(`party ${partyId} is being run by ${holderText(error.holder)}; try again when it is done`, [], 'party-busy');
+        throw error;
+      },
+    );
     try {
       await options.onStart?.();
       const { config } = this.underBudget(this.budget());
-      const context = { config, prices: this.prices, store: this.store, providers: this.providers, configHash: this.configHash, cache: this.cache, budget: () => this.budget(), learning: this.learner.learningFor(config) };
+      const context = {
+        config,
+        prices: this.prices,
+        store: this.store,
+        providers: this.providers,
+        configHash: this.configHash,
+        cache: this.cache,
+        budget: () => this.budget(),
+        learning: this.learner.learningFor(config),
+      };
       return await runParty(context, partyId, options);
     } finally {
       lease.release();
@@ -204,7 +221,9 @@ export class PartyService {
     const snapshot = this.store.snapshotState(partyId, version);
     if (!snapshot) {
       const versions = this.store.snapshots(partyId).map((s) => `${s.version} (${s.type})`);
-      throw new RequestError(`party ${partyId} has no snapshot version ${version}; its snapshots: ${versions.join(', ') || 'none yet ("partycost save" writes one)'}`);
+      throw new RequestError(
+        `party ${partyId} has no snapshot version ${version}; its snapshots: ${versions.join(', ') || 'none yet ("partycost save" writes one)'}`,
+      );
     }
     this.store.append(partyId, [{ type: 'party_resumed', version, state: snapshot.state }]);
     return { fromVersion: version, eventsReplayed: 0, restored: true };
@@ -226,7 +245,14 @@ export class PartyService {
         // The learner calibrates approximately counted models only.
         const calibration = learning.calibration.get(model);
         return {
-          agent: facts.name, model, budget: a.budget, tokens: a.tokens, parts: a.parts, upstream: a.upstream, prunedTokens: a.prunedTokens, overBudget: a.overBudget,
+          agent: facts.name,
+          model,
+          budget: a.budget,
+          tokens: a.tokens,
+          parts: a.parts,
+          upstream: a.upstream,
+          prunedTokens: a.prunedTokens,
+          overBudget: a.overBudget,
           outputTokens: outputTokensOf(facts.name, this.config, learning),
           outputTokensSource: learned ? 'learned' : 'configured',
           learnedFrom: learned ? learned.window : 0,

@@ -128,7 +128,11 @@ class PartyRun {
     if (this.failure) throw new RunFailedError(this.failure.agent, this.failure.reason, report);
     if (this.signal.aborted) throw new RunCancelledError(report);
     this.context.store.append(this.state.id, [
-      { type: 'run_completed', executed: report.agents.filter((a) => a.action === 'execute').map((a) => a.agent), deleted: report.agents.filter((a) => a.action === 'delete').map((a) => a.agent) },
+      {
+        type: 'run_completed',
+        executed: report.agents.filter((a) => a.action === 'execute').map((a) => a.agent),
+        deleted: report.agents.filter((a) => a.action === 'delete').map((a) => a.agent),
+      },
     ]);
     return report;
   }
@@ -143,7 +147,14 @@ class PartyRun {
       waiting.splice(i, 1);
       const decided = decide(situation(facts, this.input, (dep) => ({ hash: this.settled.get(dep)!.hash })));
       // The budget is checked when the agent executes (a cache hit is allowed at any level); blocked upstream now.
-      this.settle(facts, blockDecision(decided, undefined, facts.dependsOn.filter((dep) => this.blocked.has(dep))));
+      this.settle(
+        facts,
+        blockDecision(
+          decided,
+          undefined,
+          facts.dependsOn.filter((dep) => this.blocked.has(dep)),
+        ),
+      );
     }
   }
 
@@ -242,7 +253,17 @@ class PartyRun {
       const now = (this.options.now ?? Date.now)();
       const model = (facts.definition.model as string | null) ?? null;
       const durationMs = performance.now() - started;
-      const entry: CacheEntry = { key, agent: facts.name, output: completion.output, resultHash: resultHash(completion.output), model, usage: completion.usage, durationMs, createdAt: now, expiresAt: now + facts.ttlMs };
+      const entry: CacheEntry = {
+        key,
+        agent: facts.name,
+        output: completion.output,
+        resultHash: resultHash(completion.output),
+        model,
+        usage: completion.usage,
+        durationMs,
+        createdAt: now,
+        expiresAt: now + facts.ttlMs,
+      };
       return context ? { ...entry, context } : entry;
     };
     const cache = this.context.cache?.cache;
@@ -338,7 +359,14 @@ class PartyRun {
     const executed = this.outcomes.filter((o) => o.action === 'execute');
     const total = (field: 'costUsd' | 'savedCostUsd'): number => roundUsd(this.outcomes.reduce((sum, o) => sum + o[field], 0));
     const refused = this.outcomes.find((o) => o.cause === 'over budget')?.detail;
-    return { party: this.state.id, agents: this.outcomes, executed: executed.length, costUsd: total('costUsd'), savedCostUsd: total('savedCostUsd'), ...(refused ? { refused } : {}) };
+    return {
+      party: this.state.id,
+      agents: this.outcomes,
+      executed: executed.length,
+      costUsd: total('costUsd'),
+      savedCostUsd: total('savedCostUsd'),
+      ...(refused ? { refused } : {}),
+    };
   }
 }
 

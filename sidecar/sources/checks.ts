@@ -19,8 +19,12 @@ export function semanticProblems(document: JsonDocument, prices: PriceBook, opti
   const entries = agentEntries(document.value);
   const defaults = isRecord(document.value) && isRecord(document.value.defaults) ? document.value.defaults : {};
   const defaultModel = typeof defaults.model === 'string' ? defaults.model : undefined;
-  if (options.crew) return [...overrideModelProblems(document, entries, defaultModel, prices), ...patternProblems(document, entries), ...limitProblems(document)];
-  const missing = isRecord(document.value) && document.value.agents === undefined ? [problemAt(document, [], 'missing required field "agents" (or "crew": a CrewAI config directory)')] : [];
+  if (options.crew)
+    return [...overrideModelProblems(document, entries, defaultModel, prices), ...patternProblems(document, entries), ...limitProblems(document)];
+  const missing =
+    isRecord(document.value) && document.value.agents === undefined
+      ? [problemAt(document, [], 'missing required field "agents" (or "crew": a CrewAI config directory)')]
+      : [];
   const defaultOutput = typeof defaults.expectedOutputTokens === 'number' ? defaults.expectedOutputTokens : undefined;
   return [
     ...missing,

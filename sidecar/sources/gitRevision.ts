@@ -44,7 +44,10 @@ export function configAtRevision(file: string, rev: string, display: (file: stri
     throw new UserError(`--against needs a git work tree at ${shownDir}: ${firstLine(top.stderr)}`);
   }
   const root = realpathSync(top.stdout.trim());
-  const repoPath = path.relative(root, path.join(realpathSync(dir), path.basename(file))).split(path.sep).join('/');
+  const repoPath = path
+    .relative(root, path.join(realpathSync(dir), path.basename(file)))
+    .split(path.sep)
+    .join('/');
   const name = `${rev}:${repoPath}`;
   const commit = git(['rev-parse', '--verify', '--quiet', `${rev}^{commit}`], dir);
   if (!commit.ok) {
@@ -63,7 +66,12 @@ export function configAtRevision(file: string, rev: string, display: (file: stri
  * The configuration as it was at a revision: every file of it (a crew's YAML too) read with `git show`, named
  * `REV:path` in problems. `existed` is false when its main file did not exist there.
  */
-export function loadAtRevision(location: ConfigLocation, main: string, rev: string, display: (file: string) => string): { loaded: LoadedConfig; old: OldConfig } {
+export function loadAtRevision(
+  location: ConfigLocation,
+  main: string,
+  rev: string,
+  display: (file: string) => string,
+): { loaded: LoadedConfig; old: OldConfig } {
   const old = new Map<string, OldConfig>();
   const at = (file: string): OldConfig => {
     if (!old.has(file)) old.set(file, configAtRevision(file, rev, display));

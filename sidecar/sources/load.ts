@@ -75,7 +75,10 @@ function readConfigText(text: string, file: string, options: LoadOptions): Read 
     // No value at all: an empty file (or only comments), or text that is not JSON.
     const empty = stripComments(text).trim() === '';
     const problems = empty ? [{ severity: 'error' as const, message: 'empty file: expected a JSON object', offset: 0, length: 0 }] : document.syntaxProblems;
-    const notJson = document.root === undefined && !empty ? [{ severity: 'error' as const, message: 'not JSON: expected an object, { "agents": { … } }', offset: 0, length: 0 }] : [];
+    const notJson =
+      document.root === undefined && !empty
+        ? [{ severity: 'error' as const, message: 'not JSON: expected an object, { "agents": { … } }', offset: 0, length: 0 }]
+        : [];
     return { ...base, prices: priceBook(), problems: sortProblems([...notJson, ...problems, ...document.duplicateKeys]) };
   }
   const parsed = configSchema.safeParse(document.value);
@@ -92,7 +95,13 @@ function readConfigText(text: string, file: string, options: LoadOptions): Read 
 }
 
 /** partycost.json's settings and overrides over the crew it points at. */
-function withCrew(base: Pick<LoadedConfig, 'kind' | 'file' | 'files' | 'document'>, crew: string, config: PartyConfig | undefined, own: Problem[], options: LoadOptions): Read {
+function withCrew(
+  base: Pick<LoadedConfig, 'kind' | 'file' | 'files' | 'document'>,
+  crew: string,
+  config: PartyConfig | undefined,
+  own: Problem[],
+  options: LoadOptions,
+): Read {
   const document = base.document!;
   const here = path.dirname(options.path ?? path.resolve(base.file));
   const display = options.display ?? defaultDisplay;
@@ -110,10 +119,23 @@ function withCrew(base: Pick<LoadedConfig, 'kind' | 'file' | 'files' | 'document
     read: options.read ?? readIfFile,
     display,
     env: options.env ?? process.env,
-    overlay: { file: base.file, crewSpan: { offset: crewNode?.offset ?? 0, length: crewNode?.length ?? 0 }, config: ownErrors ? undefined : config, agentSpans },
+    overlay: {
+      file: base.file,
+      crewSpan: { offset: crewNode?.offset ?? 0, length: crewNode?.length ?? 0 },
+      config: ownErrors ? undefined : config,
+      agentSpans,
+    },
   });
   const files = [...base.files, ...loaded.files.map((yaml) => ({ path: yaml.path, name: yaml.name, lines: yaml.lines, text: yaml.text }))];
-  return { ...base, files, config: loaded.config, prices: loaded.prices, problems: sortProblems([...own, ...loaded.problems], [base.file]), crew: loaded.crew, inputs: loaded.inputs };
+  return {
+    ...base,
+    files,
+    config: loaded.config,
+    prices: loaded.prices,
+    problems: sortProblems([...own, ...loaded.problems], [base.file]),
+    crew: loaded.crew,
+    inputs: loaded.inputs,
+  };
 }
 
 /** The price overrides of a configuration that failed elsewhere, so model checks still know its models. */
@@ -135,7 +157,16 @@ export function loadConfig(location: ConfigLocation, options: LoadOptions = {}):
   if (location.kind === 'partycost') return loadConfigFile(location.file, display(location.file), options);
   const loaded = loadCrew({ dir: location.dir, read: options.read ?? readIfFile, display, env: options.env ?? process.env });
   const files = loaded.files.map((yaml) => ({ path: yaml.path, name: yaml.name, lines: yaml.lines, text: yaml.text }));
-  return described({ kind: 'crewai', file: display(mainFile(location)), files, config: loaded.config, prices: loaded.prices, problems: loaded.problems, crew: loaded.crew, inputs: loaded.inputs });
+  return described({
+    kind: 'crewai',
+    file: display(mainFile(location)),
+    files,
+    config: loaded.config,
+    prices: loaded.prices,
+    problems: loaded.problems,
+    crew: loaded.crew,
+    inputs: loaded.inputs,
+  });
 }
 
 /** A configuration as read, before it says what it is. */

@@ -14,7 +14,13 @@ function unknownModel(model: string, prices: PriceBook): string {
 }
 
 /** Every model must be priced (the catalogue or `prices`); an llm agent needs a model and a prompt. */
-export function modelProblems(document: JsonDocument, entries: AgentEntry[], defaultModel: string | undefined, prices: PriceBook, defaultProvider?: unknown): Problem[] {
+export function modelProblems(
+  document: JsonDocument,
+  entries: AgentEntry[],
+  defaultModel: string | undefined,
+  prices: PriceBook,
+  defaultProvider?: unknown,
+): Problem[] {
   const problems: Problem[] = [];
   if (defaultModel !== undefined && !prices.model(defaultModel)) {
     problems.push(problemAt(document, ['defaults', 'model'], unknownModel(defaultModel, prices)));
@@ -39,7 +45,6 @@ export function modelProblems(document: JsonDocument, entries: AgentEntry[], def
   return problems;
 }
 
-
 /** An agent on Anthropic or Gemini with another vendor's model: the call would be refused. */
 function vendorMismatch(raw: Record<string, unknown>, model: string | undefined, defaultProvider: unknown, prices: PriceBook): string | undefined {
   const provider = typeof raw.provider === 'string' ? raw.provider : typeof defaultProvider === 'string' ? defaultProvider : undefined;
@@ -61,7 +66,13 @@ const count = (n: number): string => n.toLocaleString('en-US');
  * answer longer than its maximum output (both errors: the provider would refuse the call), a context budget above
  * the window (a warning: the budget can never be used whole).
  */
-export function windowProblems(document: JsonDocument, entries: AgentEntry[], defaultModel: string | undefined, prices: PriceBook, defaultOutput = defaultOutputTokens): Problem[] {
+export function windowProblems(
+  document: JsonDocument,
+  entries: AgentEntry[],
+  defaultModel: string | undefined,
+  prices: PriceBook,
+  defaultOutput = defaultOutputTokens,
+): Problem[] {
   const agents = Object.fromEntries(entries.filter((e) => e.config).map((e) => [e.name, e.config!]));
   const config = { agents } as PartyConfig;
   const problems: Problem[] = [];
@@ -73,17 +84,36 @@ export function windowProblems(document: JsonDocument, entries: AgentEntry[], de
     const output = agent.expectedOutputTokens ?? defaultOutput;
     const max = priced.maxOutputTokens;
     if (max !== null && output > max) {
-      problems.push(problemAt(document, [...path, 'expectedOutputTokens'], `expectedOutputTokens of "${name}" (${count(output)}) is over the ${count(max)}-token maximum output of ${model}`));
+      problems.push(
+        problemAt(
+          document,
+          [...path, 'expectedOutputTokens'],
+          `expectedOutputTokens of "${name}" (${count(output)}) is over the ${count(max)}-token maximum output of ${model}`,
+        ),
+      );
     }
     const window = priced.contextWindow;
     if (window === null) continue;
     const input = estimatedInputTokens(name, agent, model, config).tokens;
     if (input + output > window) {
       const where = agent.model !== undefined ? 'model' : agent.expectedInputTokens !== undefined ? 'expectedInputTokens' : 'prompt';
-      problems.push(problemAt(document, [...path, where], `"${name}" needs ${count(input)} prompt + ${count(output)} output tokens, over the ${count(window)}-token context window of ${model}`));
+      problems.push(
+        problemAt(
+          document,
+          [...path, where],
+          `"${name}" needs ${count(input)} prompt + ${count(output)} output tokens, over the ${count(window)}-token context window of ${model}`,
+        ),
+      );
     }
     if (agent.contextBudget !== undefined && agent.contextBudget > window) {
-      problems.push(problemAt(document, [...path, 'contextBudget'], `contextBudget of "${name}" (${agent.contextBudget}) is over the ${window}-token context window of ${model}`, 'warning'));
+      problems.push(
+        problemAt(
+          document,
+          [...path, 'contextBudget'],
+          `contextBudget of "${name}" (${agent.contextBudget}) is over the ${window}-token context window of ${model}`,
+          'warning',
+        ),
+      );
     }
   }
   return problems;

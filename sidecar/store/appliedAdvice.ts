@@ -14,10 +14,14 @@ export class AppliedAdviceTable {
   }
 
   list(): AppliedRow[] {
-    return this.sql.get('SELECT agent, kind, change, predicted_per_run_usd AS predictedPerRunUsd, applied_at AS appliedAt FROM advice_applied ORDER BY id').all() as AppliedRow[];
+    return this.sql
+      .get('SELECT agent, kind, change, predicted_per_run_usd AS predictedPerRunUsd, applied_at AS appliedAt FROM advice_applied ORDER BY id')
+      .all() as AppliedRow[];
   }
 
   record(row: AppliedRow): void {
-    this.sql.get('INSERT INTO advice_applied (agent, kind, change, predicted_per_run_usd, applied_at) VALUES (?, ?, ?, ?, ?)').run(row.agent, row.kind, row.change, row.predictedPerRunUsd, row.appliedAt);
+    this.sql
+      .get('INSERT INTO advice_applied (agent, kind, change, predicted_per_run_usd, applied_at) VALUES (?, ?, ?, ?, ?)')
+      .run(row.agent, row.kind, row.change, row.predictedPerRunUsd, row.appliedAt);
   }
 }

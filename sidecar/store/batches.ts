@@ -24,12 +24,18 @@ export class BatchTable {
 
   /** Batches not ended, in the order they were submitted. */
   open(): OpenBatch[] {
-    const rows = this.sql.get('SELECT id, provider, items FROM batches WHERE ended_at IS NULL ORDER BY rowid').all() as { id: string; provider: string; items: string }[];
+    const rows = this.sql.get('SELECT id, provider, items FROM batches WHERE ended_at IS NULL ORDER BY rowid').all() as {
+      id: string;
+      provider: string;
+      items: string;
+    }[];
     return rows.map((row) => ({ id: row.id, provider: row.provider, items: JSON.parse(row.items) as BatchItemRow[] }));
   }
 
   add(batch: OpenBatch): void {
-    this.sql.get('INSERT INTO batches (id, provider, items, submitted_at) VALUES (?, ?, ?, ?)').run(batch.id, batch.provider, JSON.stringify(batch.items), new Date().toISOString());
+    this.sql
+      .get('INSERT INTO batches (id, provider, items, submitted_at) VALUES (?, ?, ?, ?)')
+      .run(batch.id, batch.provider, JSON.stringify(batch.items), new Date().toISOString());
   }
 
   end(id: string): void {

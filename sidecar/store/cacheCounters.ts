@@ -24,9 +24,13 @@ export class CacheCounters {
   add(deltas: CacheDeltas): void {
     this.db
       .transaction(() => {
-        const counter = this.sql.get('INSERT INTO cache_counters (tier, name, value) VALUES (?, ?, ?) ON CONFLICT (tier, name) DO UPDATE SET value = value + excluded.value');
+        const counter = this.sql.get(
+          'INSERT INTO cache_counters (tier, name, value) VALUES (?, ?, ?) ON CONFLICT (tier, name) DO UPDATE SET value = value + excluded.value',
+        );
         for (const [tier, name, n] of deltas.counters) counter.run(tier, name, n);
-        const bucket = this.sql.get('INSERT INTO cache_latency (tier, bucket, count) VALUES (?, ?, ?) ON CONFLICT (tier, bucket) DO UPDATE SET count = count + excluded.count');
+        const bucket = this.sql.get(
+          'INSERT INTO cache_latency (tier, bucket, count) VALUES (?, ?, ?) ON CONFLICT (tier, bucket) DO UPDATE SET count = count + excluded.count',
+        );
         for (const [tier, b, n] of deltas.latency) bucket.run(tier, b, n);
         const saving = this.sql.get(
           `INSERT INTO cache_savings (agent, hits, saved_usd, saved_ms, saved_tokens) VALUES (?, ?, ?, ?, ?)
@@ -70,6 +74,8 @@ export class CacheCounters {
   }
 
   recordBreaker(tier: TierName, state: BreakerState): void {
-    this.sql.get('INSERT INTO cache_breaker (tier, state, at) VALUES (?, ?, ?) ON CONFLICT (tier) DO UPDATE SET state = excluded.state, at = excluded.at').run(tier, state, new Date().toISOString());
+    this.sql
+      .get('INSERT INTO cache_breaker (tier, state, at) VALUES (?, ?, ?) ON CONFLICT (tier) DO UPDATE SET state = excluded.state, at = excluded.at')
+      .run(tier, state, new Date().toISOString());
   }
 }

@@ -39,7 +39,15 @@ type Row = [string, string, string, string | null, number, number, number, numbe
  * fixed allowance for the numbers. The size bound and eviction count in these.
  */
 export function entryBytes(entry: CacheEntry, context: string | null = entry.context ? JSON.stringify(entry.context) : null): number {
-  return Buffer.byteLength(entry.output) + (context === null ? 0 : Buffer.byteLength(context)) + entry.key.length + entry.resultHash.length + entry.agent.length + (entry.model?.length ?? 0) + 96;
+  return (
+    Buffer.byteLength(entry.output) +
+    (context === null ? 0 : Buffer.byteLength(context)) +
+    entry.key.length +
+    entry.resultHash.length +
+    entry.agent.length +
+    (entry.model?.length ?? 0) +
+    96
+  );
 }
 
 /** A hit refreshes an entry's last access at most this often, so reads seldom need the write lock. */
@@ -115,8 +123,23 @@ export class SqliteDriver {
                last_access = excluded.last_access`,
           )
           .run(
-            entry.key, entry.agent, entry.output, entry.resultHash, entry.model, u.inputTokens, u.cacheReadTokens, u.cacheWriteTokens,
-            u.outputTokens, u.reasoningTokens, u.source, entry.durationMs, context, entryBytes(entry, context), entry.createdAt, entry.expiresAt, this.now(),
+            entry.key,
+            entry.agent,
+            entry.output,
+            entry.resultHash,
+            entry.model,
+            u.inputTokens,
+            u.cacheReadTokens,
+            u.cacheWriteTokens,
+            u.outputTokens,
+            u.reasoningTokens,
+            u.source,
+            entry.durationMs,
+            context,
+            entryBytes(entry, context),
+            entry.createdAt,
+            entry.expiresAt,
+            this.now(),
           );
         if (this.totalBytes() > this.maxBytes) this.evict();
       })
@@ -147,7 +170,10 @@ export class SqliteDriver {
   }
 
   async size(): Promise<{ entries: number; bytes: number }> {
-    const row = this.sql.get('SELECT count(*) AS entries, coalesce(sum(bytes), 0) AS bytes FROM cache_entries WHERE expires_at > ?').get(this.now()) as { entries: number; bytes: number };
+    const row = this.sql.get('SELECT count(*) AS entries, coalesce(sum(bytes), 0) AS bytes FROM cache_entries WHERE expires_at > ?').get(this.now()) as {
+      entries: number;
+      bytes: number;
+    };
     return row;
   }
 

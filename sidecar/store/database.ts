@@ -67,7 +67,8 @@ export function storeError(error: unknown, file: string): Error {
 function writeFailure(code: string, message: string): string {
   if (code === 'SQLITE_FULL') return `the disk is full (${message})`;
   // A write past the process's file-size limit (ulimit -f) or a full disk both surface as a failed write.
-  if (code === 'SQLITE_IOERR_WRITE' || code === 'SQLITE_IOERR_FSYNC') return `the disk is full, the file reached its size limit, or the device failed (${message}, ${code})`;
+  if (code === 'SQLITE_IOERR_WRITE' || code === 'SQLITE_IOERR_FSYNC')
+    return `the disk is full, the file reached its size limit, or the device failed (${message}, ${code})`;
   return `${message} (${code})`;
 }
 

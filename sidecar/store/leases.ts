@@ -41,11 +41,15 @@ export class Leases {
   take(name: string): LeaseAttempt {
     return this.db
       .transaction((): LeaseAttempt => {
-        const row = this.sql.get('SELECT owner, pid, host, since, heartbeat FROM leases WHERE name = ?').get(name) as (LeaseHolder & { heartbeat: number }) | undefined;
+        const row = this.sql.get('SELECT owner, pid, host, since, heartbeat FROM leases WHERE name = ?').get(name) as
+          | (LeaseHolder & { heartbeat: number })
+          | undefined;
         if (row && !this.stale(row)) return { acquired: false, holder: { owner: row.owner, pid: row.pid, host: row.host, since: row.since } };
         const owner = `${processToken}:${++taken}`;
         this.sql
-          .get('INSERT INTO leases (name, owner, pid, host, since, heartbeat) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, pid = excluded.pid, host = excluded.host, since = excluded.since, heartbeat = excluded.heartbeat')
+          .get(
+            'INSERT INTO leases (name, owner, pid, host, since, heartbeat) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET owner = excluded.owner, pid = excluded.pid, host = excluded.host, since = excluded.since, heartbeat = excluded.heartbeat',
+          )
           .run(name, owner, process.pid, hostname(), new Date(this.now()).toISOString(), this.now());
         return { acquired: true, owner };
       })
@@ -71,13 +75,16 @@ export class Leases {
 
   /** Heartbeats a held lease until the returned function stops them; the timer never keeps the process alive. */
   keepAlive(name: string, owner: string): () => void {
-    const beat = setInterval(() => {
-      try {
-        this.heartbeat(name, owner);
-      } catch {
-        // a beat missed while the database is locked; the next one (well within the TTL) keeps the lease
-      }
-    }, Math.max(50, this.ttlMs / 3));
+    const beat = setInterval(
+      () => {
+        try {
+          this.heartbeat(name, owner);
+        } catch {
+          // a beat missed while the database is locked; the next one (well within the TTL) keeps the lease
+        }
+      },
+      Math.max(50, this.ttlMs / 3),
+    );
     beat.unref();
     return () => clearInterval(beat);
   }
@@ -119,7 +126,10 @@ export interface HoldOptions {
 
 /** A lease that someone else holds, and the caller would not wait. */
 export class LeaseHeldError extends UserError {
-  constructor(readonly holder: LeaseHolder, what: string) {
+  constructor(
+    readonly holder: LeaseHolder,
+    what: string,
+  ) {
     super(`${what} is held by ${holderText(holder)}`, [], 'party-busy');
   }
 }

@@ -110,9 +110,26 @@ export class Ledger {
     for (const e of entries) {
       const u = e.usage;
       insert.run(
-        e.partyId, e.agent, e.provider, e.model, u.inputTokens, u.cacheReadTokens, u.cacheWriteTokens, u.outputTokens, u.reasoningTokens,
-        e.actualCostUsd, e.estimatedCostUsd, e.parts ? JSON.stringify(e.parts) : null, u.source, e.cached ? 1 : 0, e.savedUsd, e.at, e.prunedTokens ?? 0,
-        e.promptHash ?? null, e.countedInputTokens ?? null, e.cause ?? null,
+        e.partyId,
+        e.agent,
+        e.provider,
+        e.model,
+        u.inputTokens,
+        u.cacheReadTokens,
+        u.cacheWriteTokens,
+        u.outputTokens,
+        u.reasoningTokens,
+        e.actualCostUsd,
+        e.estimatedCostUsd,
+        e.parts ? JSON.stringify(e.parts) : null,
+        u.source,
+        e.cached ? 1 : 0,
+        e.savedUsd,
+        e.at,
+        e.prunedTokens ?? 0,
+        e.promptHash ?? null,
+        e.countedInputTokens ?? null,
+        e.cause ?? null,
       );
     }
   }
@@ -138,22 +155,27 @@ export class Ledger {
       `SELECT r.agent, r.prompt_hash, r.runs, r.last_id, l.last_id, l.runs_used, l.input_p50, l.input_p90, l.input_mean,
          l.output_p50, l.output_p90, l.output_mean, l.mean_cost_usd, l.outliers
        FROM ledger_runs r LEFT JOIN ledger_learned l ON l.agent = r.agent AND l.prompt_hash = r.prompt_hash AND l.window_size = ?`,
-    ).raw().all(window) as (string | number | null)[][];
+    )
+      .raw()
+      .all(window) as (string | number | null)[][];
     return rows.map(([agent, hash, runs, lastId, keptAt, used, inP50, inP90, inMean, outP50, outP90, outMean, cost, outliers]) => ({
       agent: agent as string,
       hash: hash as string,
       runs: runs as number,
       lastId: lastId as number,
-      kept: keptAt === null ? null : {
-        lastId: keptAt as number,
-        figures: {
-          window: used as number,
-          input: inP50 === null ? null : { p50: inP50 as number, p90: inP90 as number, mean: inMean as number },
-          output: outP50 === null ? null : { p50: outP50 as number, p90: outP90 as number, mean: outMean as number },
-          actualMeanCostUsd: cost as number | null,
-          outliers: outliers as number,
-        },
-      },
+      kept:
+        keptAt === null
+          ? null
+          : {
+              lastId: keptAt as number,
+              figures: {
+                window: used as number,
+                input: inP50 === null ? null : { p50: inP50 as number, p90: inP90 as number, mean: inMean as number },
+                output: outP50 === null ? null : { p50: outP50 as number, p90: outP90 as number, mean: outMean as number },
+                actualMeanCostUsd: cost as number | null,
+                outliers: outliers as number,
+              },
+            },
     }));
   }
 
@@ -180,8 +202,21 @@ export class Ledger {
          input_p50 = excluded.input_p50, input_p90 = excluded.input_p90, input_mean = excluded.input_mean, output_p50 = excluded.output_p50,
          output_p90 = excluded.output_p90, output_mean = excluded.output_mean, mean_cost_usd = excluded.mean_cost_usd, outliers = excluded.outliers
        WHERE excluded.last_id > last_id`,
-    ).run(agent, hash, window, lastId, f.window, f.input?.p50 ?? null, f.input?.p90 ?? null, f.input?.mean ?? null,
-      f.output?.p50 ?? null, f.output?.p90 ?? null, f.output?.mean ?? null, f.actualMeanCostUsd, f.outliers);
+    ).run(
+      agent,
+      hash,
+      window,
+      lastId,
+      f.window,
+      f.input?.p50 ?? null,
+      f.input?.p90 ?? null,
+      f.input?.mean ?? null,
+      f.output?.p50 ?? null,
+      f.output?.p90 ?? null,
+      f.output?.mean ?? null,
+      f.actualMeanCostUsd,
+      f.outliers,
+    );
   }
 
   /** A model's newest `window` teaching executions that kept our count of their prompt, summed. */
@@ -200,9 +235,9 @@ export class Ledger {
 
   /** Actual spend per UTC day since an instant (executions; cache hits cost nothing), oldest first. */
   dailySpend(since: string): { day: string; spentUsd: number }[] {
-    return this.sql(
-      `SELECT substr(at, 1, 10) AS day, sum(cost_usd) AS spentUsd FROM ledger WHERE at >= ? AND cached = 0 GROUP BY day ORDER BY day`,
-    ).all(since) as { day: string; spentUsd: number }[];
+    return this.sql(`SELECT substr(at, 1, 10) AS day, sum(cost_usd) AS spentUsd FROM ledger WHERE at >= ? AND cached = 0 GROUP BY day ORDER BY day`).all(
+      since,
+    ) as { day: string; spentUsd: number }[];
   }
 
   /** Actual spend since an instant (USD): what budgets count. */
@@ -242,9 +277,10 @@ export class Ledger {
 
   /** The executions of one party (or all), since an instant (or ever), oldest first, with their totals. */
   report(filter: { party?: string; since?: string } = {}): LedgerReport {
-    const rows = this.sql(
-      'SELECT * FROM ledger WHERE (@party IS NULL OR party_id = @party) AND (@since IS NULL OR at >= @since) ORDER BY at, id',
-    ).all({ party: filter.party ?? null, since: filter.since ?? null }) as LedgerRow[];
+    const rows = this.sql('SELECT * FROM ledger WHERE (@party IS NULL OR party_id = @party) AND (@since IS NULL OR at >= @since) ORDER BY at, id').all({
+      party: filter.party ?? null,
+      since: filter.since ?? null,
+    }) as LedgerRow[];
     const executions = rows.map(executionOf);
     return { executions, totals: totalsOf(executions) };
   }
@@ -259,7 +295,12 @@ export class Ledger {
        FROM ledger GROUP BY agent, provider, model ORDER BY agent, max(at)`,
     ).all() as (Omit<AgentActuals, 'meanParts'> & CostParts)[];
     return rows.map(({ agent, provider, model, executions, cacheHits, meanActualUsd, ...parts }) => ({
-      agent, provider, model, executions, cacheHits, meanActualUsd: roundUsd(meanActualUsd),
+      agent,
+      provider,
+      model,
+      executions,
+      cacheHits,
+      meanActualUsd: roundUsd(meanActualUsd),
       meanParts: Object.fromEntries(Object.entries(parts).map(([k, v]) => [k, roundUsd(v)])) as unknown as CostParts,
     }));
   }
@@ -283,7 +324,9 @@ export class Ledger {
   /** Per agent: executions in the last 30 days that ran because the party's stored result had expired, and their mean cost. */
   expiredRuns(now: number): Map<string, { runs: number; meanCostUsd: number }> {
     const since = new Date(now - 30 * dayMs).toISOString();
-    const rows = this.sql(`SELECT agent, count(*) AS n, avg(cost_usd) AS mean FROM ledger WHERE cause = 'cache expired' AND at >= ? AND cached = 0 GROUP BY agent`).all(since) as {
+    const rows = this.sql(
+      `SELECT agent, count(*) AS n, avg(cost_usd) AS mean FROM ledger WHERE cause = 'cache expired' AND at >= ? AND cached = 0 GROUP BY agent`,
+    ).all(since) as {
       agent: string;
       n: number;
       mean: number;
@@ -302,17 +345,19 @@ export class Ledger {
   /** Mean actual cost of an agent's executions before and after a moment (at most the latest `limit` of each). */
   costAround(agent: string, at: string, limit = 20): { before: MeanCost; after: MeanCost } {
     const side = (op: '<' | '>='): MeanCost =>
-      this.sql(`SELECT count(*) AS runs, coalesce(avg(cost_usd), 0) AS meanUsd FROM (SELECT cost_usd FROM ledger WHERE agent = ? AND cached = 0 AND at ${op} ? ORDER BY id DESC LIMIT ?)`).get(
-        agent,
-        at,
-        limit,
-      ) as MeanCost;
+      this.sql(
+        `SELECT count(*) AS runs, coalesce(avg(cost_usd), 0) AS meanUsd FROM (SELECT cost_usd FROM ledger WHERE agent = ? AND cached = 0 AND at ${op} ? ORDER BY id DESC LIMIT ?)`,
+      ).get(agent, at, limit) as MeanCost;
     return { before: side('<'), after: side('>=') };
   }
 
   /** Per agent: every row it has in the ledger (executions and cache hits) and their actual cost. */
   executionsByAgent(): { agent: string; executions: number; cost: number }[] {
-    return this.sql('SELECT agent, count(*) AS executions, sum(cost_usd) AS cost FROM ledger GROUP BY agent').all() as { agent: string; executions: number; cost: number }[];
+    return this.sql('SELECT agent, count(*) AS executions, sum(cost_usd) AS cost FROM ledger GROUP BY agent').all() as {
+      agent: string;
+      executions: number;
+      cost: number;
+    }[];
   }
 }
 
@@ -346,7 +391,13 @@ function totalsOf(executions: LedgerExecution[]): LedgerTotals {
   return {
     executions: ran.length,
     cacheHits: executions.length - ran.length,
-    usage: { inputTokens: tokens('inputTokens'), cacheReadTokens: tokens('cacheReadTokens'), cacheWriteTokens: tokens('cacheWriteTokens'), outputTokens: tokens('outputTokens'), reasoningTokens: tokens('reasoningTokens') },
+    usage: {
+      inputTokens: tokens('inputTokens'),
+      cacheReadTokens: tokens('cacheReadTokens'),
+      cacheWriteTokens: tokens('cacheWriteTokens'),
+      outputTokens: tokens('outputTokens'),
+      reasoningTokens: tokens('reasoningTokens'),
+    },
     estimatedCostUsd: roundUsd(sum(ran.map((e) => e.estimatedCostUsd ?? 0))),
     estimated: ran.filter((e) => e.estimatedCostUsd !== null).length,
     actualCostUsd: roundUsd(sum(ran.map((e) => e.actualCostUsd))),

@@ -179,7 +179,9 @@ export class PartyStore {
 
   private writeSnapshot(partyId: string, type: SnapshotType, seq: number, state: PartyState, version = this.nextVersion(partyId)): SnapshotInfo {
     const at = new Date().toISOString();
-    this.sql.get('INSERT INTO snapshots (party_id, version, type, seq, state, at) VALUES (?, ?, ?, ?, ?, ?)').run(partyId, version, type, seq, JSON.stringify(state), at);
+    this.sql
+      .get('INSERT INTO snapshots (party_id, version, type, seq, state, at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(partyId, version, type, seq, JSON.stringify(state), at);
     this.pendingFor(partyId).snapshotSeq = seq;
     return { version, type, seq, at };
   }
@@ -195,7 +197,11 @@ export class PartyStore {
 
   events(partyId: string, afterSeq = 0): StoredEvent[] {
     this.requireParty(partyId);
-    const rows = this.sql.get('SELECT seq, at, payload FROM events WHERE party_id = ? AND seq > ? ORDER BY seq').all(partyId, afterSeq) as { seq: number; at: string; payload: string }[];
+    const rows = this.sql.get('SELECT seq, at, payload FROM events WHERE party_id = ? AND seq > ? ORDER BY seq').all(partyId, afterSeq) as {
+      seq: number;
+      at: string;
+      payload: string;
+    }[];
     return rows.map((row) => ({ seq: row.seq, at: row.at, event: eventOf(JSON.parse(row.payload) as PartyEvent) }));
   }
 
@@ -212,12 +218,11 @@ export class PartyStore {
    * the length of its history.
    */
   replayLatest(partyId: string): { state: PartyState; fromVersion: number | null; eventsReplayed: number } {
-    const latest = this.sql
-      .get('SELECT version, seq, state FROM snapshots WHERE party_id = ? ORDER BY version DESC LIMIT 1')
-      .get(partyId) as { version: number; seq: number; state: string } | undefined;
+    const latest = this.sql.get('SELECT version, seq, state FROM snapshots WHERE party_id = ? ORDER BY version DESC LIMIT 1').get(partyId) as
+      | { version: number; seq: number; state: string }
+      | undefined;
     const base = latest ? stateOf(JSON.parse(latest.state) as PartyState) : emptyParty(partyId);
     const events = this.events(partyId, latest?.seq ?? 0).map((e) => e.event);
     return { state: replay(base, events), fromVersion: latest?.version ?? null, eventsReplayed: events.length };
   }
-
 }

@@ -68,7 +68,10 @@ export class Projection {
 
   private inputs(partyId: string): PartyInput[] {
     const rows = this.sql.get('SELECT id, text FROM inputs WHERE party_id = ? ORDER BY position').all(partyId) as { id: string; text: string }[];
-    const routes = this.sql.get('SELECT input_id, agent FROM input_routes WHERE party_id = ? ORDER BY rowid').all(partyId) as { input_id: string; agent: string }[];
+    const routes = this.sql.get('SELECT input_id, agent FROM input_routes WHERE party_id = ? ORDER BY rowid').all(partyId) as {
+      input_id: string;
+      agent: string;
+    }[];
     return rows.map((row) => ({ id: row.id, text: row.text, agents: routes.filter((r) => r.input_id === row.id).map((r) => r.agent) }));
   }
 
@@ -81,9 +84,25 @@ export class Projection {
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
-        partyId, r.agent, r.key, r.resultHash, r.output, definition, definitionHash(definition), JSON.stringify(r.inputs), JSON.stringify(r.upstream), r.model,
-        r.usage.inputTokens, r.usage.cacheReadTokens, r.usage.cacheWriteTokens, r.usage.outputTokens, r.usage.reasoningTokens, r.usage.source,
-        r.costUsd, r.durationMs, r.completedAt,
+        partyId,
+        r.agent,
+        r.key,
+        r.resultHash,
+        r.output,
+        definition,
+        definitionHash(definition),
+        JSON.stringify(r.inputs),
+        JSON.stringify(r.upstream),
+        r.model,
+        r.usage.inputTokens,
+        r.usage.cacheReadTokens,
+        r.usage.cacheWriteTokens,
+        r.usage.outputTokens,
+        r.usage.reasoningTokens,
+        r.usage.source,
+        r.costUsd,
+        r.durationMs,
+        r.completedAt,
         r.context ? JSON.stringify(r.context) : null,
       );
   }

@@ -46,7 +46,9 @@ const unit = '\u001f';
 export function storedResults(db: Db): StoredResults {
   const definitions = new Map<string, string>();
   const agents = new Set<string>();
-  const distinct = db.prepare('SELECT agent, definition_hash, definition FROM results WHERE rowid IN (SELECT min(rowid) FROM results GROUP BY agent, definition_hash)');
+  const distinct = db.prepare(
+    'SELECT agent, definition_hash, definition FROM results WHERE rowid IN (SELECT min(rowid) FROM results GROUP BY agent, definition_hash)',
+  );
   for (const row of distinct.raw(true).iterate() as IterableIterator<[string, string | null, string]>) {
     definitions.set(`${row[0]}${unit}${row[1] ?? ''}`, row[2]);
     agents.add(row[0]);

@@ -28,7 +28,8 @@ export function langfuseBatch(records: readonly SourceRecord[]): MappedBatch & {
     const id = row.text('id');
     const start = unixNanoOf(row.value('startTime'));
     if (id === undefined) batch.problems.push({ line, message: 'no id: not a Langfuse observation' });
-    else if (start === undefined) batch.problems.push({ line, message: `observation ${id}: startTime ${JSON.stringify(row.value('startTime') ?? null)} is not a time` });
+    else if (start === undefined)
+      batch.problems.push({ line, message: `observation ${id}: startTime ${JSON.stringify(row.value('startTime') ?? null)} is not a time` });
     else links.push(addObservation(batch, row, id, start));
   }
   linkRuns(batch, links);
@@ -47,7 +48,14 @@ function addObservation(batch: MappedBatch, row: RecordFields, id: string, start
   if (type === 'GENERATION' || type === 'EMBEDDING') {
     batch.calls.push(callOf(row, link, times, name, agentName, attributes));
   } else if (type === 'AGENT') {
-    const run: AgentRun = { traceId: link.traceId, spanId: id, agentName: agentName ?? name ?? id, startUnixNano: times.startUnixNano, endUnixNano: times.endUnixNano, convention: 'langfuse' };
+    const run: AgentRun = {
+      traceId: link.traceId,
+      spanId: id,
+      agentName: agentName ?? name ?? id,
+      startUnixNano: times.startUnixNano,
+      endUnixNano: times.endUnixNano,
+      convention: 'langfuse',
+    };
     if (link.parentSpanId) run.parentSpanId = link.parentSpanId;
     batch.runs.push(run);
   } else if (type === 'TOOL') {
@@ -60,9 +68,23 @@ function addObservation(batch: MappedBatch, row: RecordFields, id: string, start
   return link;
 }
 
-function callOf(row: RecordFields, link: SpanLink, times: { startUnixNano: string; endUnixNano: string }, name: string | undefined, agentName: string | undefined, attributes: Record<string, unknown>): ModelCall {
+function callOf(
+  row: RecordFields,
+  link: SpanLink,
+  times: { startUnixNano: string; endUnixNano: string },
+  name: string | undefined,
+  agentName: string | undefined,
+  attributes: Record<string, unknown>,
+): ModelCall {
   const { usage, adjustments } = usageOf(row);
-  const call: ModelCall = { traceId: link.traceId, spanId: link.spanId, startUnixNano: times.startUnixNano, endUnixNano: times.endUnixNano, usage, convention: 'langfuse' };
+  const call: ModelCall = {
+    traceId: link.traceId,
+    spanId: link.spanId,
+    startUnixNano: times.startUnixNano,
+    endUnixNano: times.endUnixNano,
+    usage,
+    convention: 'langfuse',
+  };
   if (link.parentSpanId) call.parentSpanId = link.parentSpanId;
   if (name) call.name = name;
   if (adjustments.length > 0) call.adjustments = adjustments;
@@ -86,7 +108,10 @@ function callOf(row: RecordFields, link: SpanLink, times: { startUnixNano: strin
 function usageOf(row: RecordFields): { usage: TokenUsage; adjustments: UsageAdjustment[] } {
   const usageDetails = row.object('usageDetails');
   const details = (usageDetails && Object.keys(usageDetails).length > 0 ? usageDetails : row.object('usage')) ?? {};
-  const sum = (pattern: RegExp) => Object.keys(details).filter((key) => pattern.test(key)).reduce((total, key) => total + (countIn(details, key) ?? 0), 0);
+  const sum = (pattern: RegExp) =>
+    Object.keys(details)
+      .filter((key) => pattern.test(key))
+      .reduce((total, key) => total + (countIn(details, key) ?? 0), 0);
   const outputTokens = sum(/^output(?:_|$)/);
   let inputTokens = sum(/^input(?:_|$)/) + (countIn(details, 'cache_read_input_tokens') ?? 0) + (countIn(details, 'cache_creation_input_tokens') ?? 0);
   const adjustments: UsageAdjustment[] = [];

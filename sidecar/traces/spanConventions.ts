@@ -82,7 +82,11 @@ export const vercelAi = {
 
 /** The families whose prompt and answer counts a span may carry, each with its own names, in the order tried. */
 export const tokenFamilies = [
-  { convention: 'vercel_ai', input: ['ai.usage.inputTokens', 'ai.usage.promptTokens', 'ai.usage.tokens'], output: ['ai.usage.outputTokens', 'ai.usage.completionTokens'] },
+  {
+    convention: 'vercel_ai',
+    input: ['ai.usage.inputTokens', 'ai.usage.promptTokens', 'ai.usage.tokens'],
+    output: ['ai.usage.outputTokens', 'ai.usage.completionTokens'],
+  },
   { convention: 'gen_ai', input: ['gen_ai.usage.input_tokens'], output: ['gen_ai.usage.output_tokens'] },
   { convention: 'gen_ai_legacy', input: ['gen_ai.usage.prompt_tokens'], output: ['gen_ai.usage.completion_tokens'] },
   { convention: 'openinference', input: ['llm.token_count.prompt'], output: ['llm.token_count.completion'] },

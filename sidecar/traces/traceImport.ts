@@ -43,7 +43,16 @@ export function importTraceFile(text: string, options: { format?: ImportFormat }
   const format = options.format ?? detectFormat(read.records);
   const batch = mapRecords(format, read.records);
   const problems = [...read.problems, ...batch.problems].sort((a, b) => a.line - b.line);
-  return { format, container, records: read.records.length - batch.problems.length, calls: batch.calls, runs: batch.runs, tools: batch.tools, nestedCallsDropped: batch.nestedCallsDropped, problems };
+  return {
+    format,
+    container,
+    records: read.records.length - batch.problems.length,
+    calls: batch.calls,
+    runs: batch.runs,
+    tools: batch.tools,
+    nestedCallsDropped: batch.nestedCallsDropped,
+    problems,
+  };
 }
 
 /**

@@ -26,10 +26,17 @@ test('advise --json on the sample: priced, ranked changes in the documented shap
     assert.ok(a.why.length > 0);
   }
   const savings = report.advice.map((a) => a.savingPerMonthUsd);
-  assert.deepEqual(savings, [...savings].sort((a, b) => b - a), 'ranked by saving');
+  assert.deepEqual(
+    savings,
+    [...savings].sort((a, b) => b - a),
+    'ranked by saving',
+  );
   assert.ok(Math.abs(report.totalPerMonthUsd - savings.reduce((t, s) => t + s, 0)) < 1e-6, 'the total is the sum');
   assert.deepEqual(report.advice.find((a) => a.kind === 'batch')?.agent, 'vendor');
-  assert.deepEqual(report.promptCaching.map((p) => [p.agent, p.vendor, p.minimumTokens, p.cachedTokens]), ['theme', 'venue', 'cake', 'catering', 'vendor', 'planner_final'].map((a) => [a, 'openai', 1_024, 0]));
+  assert.deepEqual(
+    report.promptCaching.map((p) => [p.agent, p.vendor, p.minimumTokens, p.cachedTokens]),
+    ['theme', 'venue', 'cake', 'catering', 'vendor', 'planner_final'].map((a) => [a, 'openai', 1_024, 0]),
+  );
   assert.equal(report.volume.source, 'configured');
   assert.equal(report.volume.partiesPerMonth, 1_000);
 });
@@ -46,7 +53,11 @@ test('advise on a mixed-vendor configuration: Anthropic, OpenAI and Gemini cachi
   assert.match(human.stdout, /anthropic: Anthropic caches up to a breakpoint of at least 1,024 tokens; writes cost 1\.25× input/);
   assert.match(human.stdout, /openai: OpenAI caches prompts automatically from 1,024 tokens, in 128-token steps/);
   assert.match(human.stdout, /google: Gemini caches implicitly from 1,024 tokens/);
-  assert.match(human.stdout, /^brief +anthropic\/claude-sonnet-4-5 +[\d,]+ \/ [\d,]+ +1,024 +[\d,]+ +11 % +−\$0\.\d\d/m, 'a 5-minute breakpoint at this volume costs more than it saves');
+  assert.match(
+    human.stdout,
+    /^brief +anthropic\/claude-sonnet-4-5 +[\d,]+ \/ [\d,]+ +1,024 +[\d,]+ +11 % +−\$0\.\d\d/m,
+    'a 5-minute breakpoint at this volume costs more than it saves',
+  );
   assert.match(human.stdout, /Assumes: 1,000 runs a month arriving at random; hit rate 75 % with a 1-hour lifetime/);
 
   const report = JSON.parse((await partycost(dir, ['advise', '--json'])).stdout) as AdviceReport;
@@ -60,7 +71,11 @@ test('advise on a mixed-vendor configuration: Anthropic, OpenAI and Gemini cachi
   assert.deepEqual(config.agents[first.agent][field], first.edit!.value);
   const after = JSON.parse((await partycost(dir, ['advise', '--json'])).stdout) as AdviceReport;
   assert.ok(!after.advice.some((a) => a.agent === first.agent && a.change === first.change), 'applied advice is not advised again');
-  assert.deepEqual(after.applied.map((a) => [a.agent, a.change, a.measured]), [[first.agent, first.change, null]], 'kept; measured once runs exist on both sides');
+  assert.deepEqual(
+    after.applied.map((a) => [a.agent, a.change, a.measured]),
+    [[first.agent, first.change, null]],
+    'kept; measured once runs exist on both sides',
+  );
   const rows = readDatabase(dir, (db) => db.prepare('SELECT agent, kind, predicted_per_run_usd AS p FROM advice_applied').all());
   assert.deepEqual(rows, [{ agent: first.agent, kind: first.kind, p: first.savingPerRunUsd }]);
 

@@ -36,10 +36,16 @@ test('unknown party, unknown input, unknown snapshot version, unknown agent: one
   expectError(partycost(dir, ['plan', 'P9']), 'partycost: unknown party "P9"; "partycost party list" shows the parties');
   expectError(partycost(dir, ['input', 'remove', 'P1', 'i22']), 'partycost: party P1 has no input "i22" (did you mean "i2"?); its inputs: i1, i2');
   partycost(dir, ['party', 'create']);
-  expectError(partycost(dir, ['resume', 'P2', '--version', '7']), 'partycost: party P2 has no snapshot version 7; its snapshots: none yet ("partycost save" writes one)');
+  expectError(
+    partycost(dir, ['resume', 'P2', '--version', '7']),
+    'partycost: party P2 has no snapshot version 7; its snapshots: none yet ("partycost save" writes one)',
+  );
   partycost(dir, ['save', 'P1']);
   expectError(partycost(dir, ['resume', 'P1', '--version', '7']), 'partycost: party P1 has no snapshot version 7; its snapshots: 1 (auto), 2 (draft)');
-  expectError(partycost(dir, ['run', 'P1', '--force', 'cakes']), 'partycost: unknown agent "cakes" (did you mean "cake"?); agents: theme, venue, cake, catering, vendor, budget, planner_final');
+  expectError(
+    partycost(dir, ['run', 'P1', '--force', 'cakes']),
+    'partycost: unknown agent "cakes" (did you mean "cake"?); agents: theme, venue, cake, catering, vendor, budget, planner_final',
+  );
   expectError(partycost(dir, ['input', 'add', 'P1', '   ']), 'partycost: an input needs some text');
   const usage = partycost(dir, ['resume', 'P1', '--version', 'latest']);
   assert.equal(usage.code, 2);
@@ -50,7 +56,9 @@ test('a configuration changed in between: the plan says which agents and fields 
   const dir = workspace();
   const file = path.join(dir, 'partycost.json');
   writeFileSync(file, readFileSync(file, 'utf8').replace('Suggest a party theme', 'Suggest a bold party theme'));
-  const plan = JSON.parse(partycost(dir, ['plan', 'P1', '--json']).stdout) as { agents: { agent: string; action: string; cause: string; detail?: string; conditional?: boolean }[] };
+  const plan = JSON.parse(partycost(dir, ['plan', 'P1', '--json']).stdout) as {
+    agents: { agent: string; action: string; cause: string; detail?: string; conditional?: boolean }[];
+  };
   const theme = plan.agents.find((a) => a.agent === 'theme')!;
   assert.deepEqual([theme.action, theme.cause, theme.detail], ['execute', 'configuration changed', 'prompt']);
   assert.deepEqual(plan.agents.find((a) => a.agent === 'catering')!.action, 'reuse');
@@ -72,7 +80,9 @@ test('a locked database: a clear error after the busy timeout, and the change is
     holder.prepare('ROLLBACK').run();
     holder.close();
   }
-  const inputs = JSON.parse(partycost(dir, ['history', 'P1', '--json']).stdout).events.filter((e: { event: { type: string } }) => e.event.type === 'input_added');
+  const inputs = JSON.parse(partycost(dir, ['history', 'P1', '--json']).stdout).events.filter(
+    (e: { event: { type: string } }) => e.event.type === 'input_added',
+  );
   assert.equal(inputs.length, 2);
   assert.equal(partycost(dir, ['input', 'add', 'P1', 'chocolate cake']).code, 0, 'works once the lock is gone');
 });
@@ -112,7 +122,10 @@ test('a corrupt database file: named, left untouched, and the rest of the worksp
   const bad = path.join(dir, 'bad.db');
   const garbage = Buffer.from('this is not a database, it is a shopping list: balloons, candles, cake\n'.repeat(100));
   writeFileSync(bad, garbage);
-  expectError(partycost(dir, ['party', 'list', '--db', 'bad.db']), /^partycost: bad\.db is not a valid Party Cost Inspector database \(file is not a database\); it was left untouched: move it aside to start afresh$/);
+  expectError(
+    partycost(dir, ['party', 'list', '--db', 'bad.db']),
+    /^partycost: bad\.db is not a valid Party Cost Inspector database \(file is not a database\); it was left untouched: move it aside to start afresh$/,
+  );
   assert.deepEqual(readFileSync(bad), garbage);
   const viaEnv = partycost(dir, ['party', 'list'], { env: { PARTYCOST_DB: 'bad.db' } });
   assert.equal(viaEnv.code, 1);

@@ -22,8 +22,11 @@ const keys = { OPENAI_API_KEY: 'sk-proj-CANARYbatch0123456789abcdef', ANTHROPIC_
 
 function partycost(cwd: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...keys, PARTYCOST_BATCH_POLL_MS: '5', ...env } }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      [bin, ...args],
+      { cwd, encoding: 'utf8', env: { ...process.env, ...keys, PARTYCOST_BATCH_POLL_MS: '5', ...env } },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
@@ -52,7 +55,11 @@ const config = (openai: string, anthropic: string, providers: boolean): string =
 async function staleWorkspace(openai: BatchStandin, anthropic: BatchStandin): Promise<string> {
   const dir = mkdtempSync(path.join(tmpdir(), 'partycost-batch-'));
   writeFileSync(path.join(dir, 'partycost.json'), config(openai.baseURL, anthropic.baseURL, false));
-  for (const inputs of [['jungle theme', 'vegan food'], ['pirate theme', 'pizza food'], ['space theme', 'fruit food']]) {
+  for (const inputs of [
+    ['jungle theme', 'vegan food'],
+    ['pirate theme', 'pizza food'],
+    ['space theme', 'fruit food'],
+  ]) {
     assert.equal((await partycost(dir, ['party', 'create', ...inputs.flatMap((i) => ['--input', i])])).code, 0);
   }
   for (const party of ['P1', 'P2', 'P3']) assert.equal((await partycost(dir, ['run', party])).code, 0);
@@ -89,7 +96,10 @@ test('refresh --batch: one batch per vendor and level; an expired and a failed i
     await catalogueReady();
     const ledger = JSON.parse((await partycost(dir, ['ledger', 'P1', '--json'])).stdout) as { executions: LedgerExecution[] };
     const latest = ledger.executions.filter((e) => e.provider !== 'offline');
-    assert.deepEqual(latest.map((e) => [e.agent, e.provider]).sort(), [['menu', 'anthropic'], ['theme', 'openai']]);
+    assert.deepEqual(latest.map((e) => [e.agent, e.provider]).sort(), [
+      ['menu', 'anthropic'],
+      ['theme', 'openai'],
+    ]);
     const prices = priceBook();
     for (const e of latest) {
       const model = prices.model(e.model!)!;
@@ -97,7 +107,11 @@ test('refresh --batch: one batch per vendor and level; an expired and a failed i
       assert.ok(e.actualCostUsd < toUsd(prices.price(model, e.usage).total), `${e.agent} below list price`);
     }
     const after = JSON.parse((await partycost(dir, ['impact', '--json', '--by-party'])).stdout) as ImpactReport;
-    assert.deepEqual(after.byParty!.map((p) => p.party), ['P2', 'P3'], 'only the parties that failed are still stale');
+    assert.deepEqual(
+      after.byParty!.map((p) => p.party),
+      ['P2', 'P3'],
+      'only the parties that failed are still stale',
+    );
   } finally {
     await s.close();
   }

@@ -26,7 +26,13 @@ test('partycost budget --json: spend per window against the limits and the level
   const before = JSON.parse(partycost(dir, 'budget', '--json').stdout);
   assert.equal(before.level, 'ok');
   assert.equal(before.timeZone, 'Europe/Paris');
-  assert.deepEqual(before.limits.map((l: { limit: string; spentUsd: number }) => [l.limit, l.spentUsd]), [['daily', 0], ['weekly', 0]]);
+  assert.deepEqual(
+    before.limits.map((l: { limit: string; spentUsd: number }) => [l.limit, l.spentUsd]),
+    [
+      ['daily', 0],
+      ['weekly', 0],
+    ],
+  );
   partycost(dir, 'party', 'create', '--input', 'jungle theme', '--input', '75 guests');
   assert.equal(partycost(dir, 'run', 'P1').code, 0, 'the run that crosses the limit was allowed when it started');
   const after = JSON.parse(partycost(dir, 'budget', '--json').stdout);
@@ -50,5 +56,8 @@ test('a run refused at 100 %: blocked agents shown, the limit and spend named, e
   assert.equal(run.code, 1);
   assert.match(run.stdout, /⏸ vendor blocked \(over budget\)/);
   assert.match(run.stdout, /^Done: 0 executed for \$0; 5 reused; 0 from cache; 0 deleted; 1 blocked\.$/m);
-  assert.match(run.stderr, /^partycost: refused by the budget: daily limit \$0\.005: \$0\.00\d{4} spent \(\d+\.\d %\): executions refused; reuse and cache hits go on$/m);
+  assert.match(
+    run.stderr,
+    /^partycost: refused by the budget: daily limit \$0\.005: \$0\.00\d{4} spent \(\d+\.\d %\): executions refused; reuse and cache hits go on$/m,
+  );
 });

@@ -22,7 +22,16 @@ function workspace(): string {
 
 type Stats = {
   redis: string;
-  tiers: { tier: string; hits: number; misses: number; writes: number; errors: number; entries: number | null; breaker?: string; latencyUs: { p50: number | null } }[];
+  tiers: {
+    tier: string;
+    hits: number;
+    misses: number;
+    writes: number;
+    errors: number;
+    entries: number | null;
+    breaker?: string;
+    latencyUs: { p50: number | null };
+  }[];
   savings: { hits: number; savedUsd: number; byAgent: { agent: string; hits: number }[] };
 };
 
@@ -32,7 +41,10 @@ test('cache stats after runs in separate processes: per-tier figures and savings
   partycost(dir, 'run', 'P1');
   partycost(dir, 'party', 'create', '--input', 'JUNGLE party', '--input', '70 guests');
   const plan = JSON.parse(partycost(dir, 'plan', 'P2', '--json')) as { agents: { agent: string; action: string; tier?: string }[] };
-  assert.deepEqual(plan.agents.filter((a) => a.action === 'cache_hit').map((a) => `${a.agent}:${a.tier}`), ['theme:sqlite', 'venue:sqlite', 'catering:sqlite', 'budget:sqlite', 'planner_final:sqlite']);
+  assert.deepEqual(
+    plan.agents.filter((a) => a.action === 'cache_hit').map((a) => `${a.agent}:${a.tier}`),
+    ['theme:sqlite', 'venue:sqlite', 'catering:sqlite', 'budget:sqlite', 'planner_final:sqlite'],
+  );
   const run = partycost(dir, 'run', 'P2');
   assert.match(run, /✔ theme from the sqlite cache/);
   assert.match(run, /^Done: 0 executed for \$0; 0 reused; 5 from cache; 0 deleted\.$/m);
@@ -83,7 +95,10 @@ test('--redis: results written by one workspace are hits from Redis in another',
   partycost(mine, 'run', 'P1', ...env);
   partycost(theirs, 'party', 'create', '--input', 'SPACE party', '--input', '55 guests');
   const plan = JSON.parse(partycost(theirs, 'plan', 'P1', '--json', ...env)) as { agents: { action: string; tier?: string }[] };
-  assert.deepEqual(plan.agents.filter((a) => a.action === 'cache_hit').map((a) => a.tier), ['redis', 'redis', 'redis', 'redis', 'redis']);
+  assert.deepEqual(
+    plan.agents.filter((a) => a.action === 'cache_hit').map((a) => a.tier),
+    ['redis', 'redis', 'redis', 'redis', 'redis'],
+  );
   partycost(theirs, 'run', 'P1', ...env);
   const stats = JSON.parse(partycost(theirs, 'cache', 'stats', '--json', ...env)) as Stats;
   assert.equal(stats.redis, 'connected');

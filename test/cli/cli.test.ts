@@ -75,14 +75,25 @@ test('--workspace and --config choose the configuration', () => {
   mkdirSync(path.join(dir, 'nested'));
   partycost(dir, 'init', '--workspace', 'nested');
   assert.equal(partycost(dir, 'estimate', '--workspace', 'nested', '--json').code, 0);
-  writeFileSync(path.join(dir, 'other.json'), JSON.stringify({ agents: { a: { model: 'gpt-4o-mini', prompt: 'x', expectedInputTokens: 500, expectedOutputTokens: 300 } } }));
+  writeFileSync(
+    path.join(dir, 'other.json'),
+    JSON.stringify({ agents: { a: { model: 'gpt-4o-mini', prompt: 'x', expectedInputTokens: 500, expectedOutputTokens: 300 } } }),
+  );
   const run = partycost(dir, 'estimate', '--config', 'other.json', '--json');
   assert.equal(JSON.parse(run.stdout).agents[0].breakdown.llm, 0.000255);
 });
 
 test('a broken configuration prints every problem with its position on stderr and exits 1', () => {
   const dir = workspace();
-  const text = ['{', '  "defaults": { "model": "gpt-4o-mni" },', '  "agents": {', '    "a": { "prompt": "x", "dependsOn": ["b"] },', '    "b": { "prompt": "x", "dependsOn": ["a"] }', '  }', '}'].join('\n');
+  const text = [
+    '{',
+    '  "defaults": { "model": "gpt-4o-mni" },',
+    '  "agents": {',
+    '    "a": { "prompt": "x", "dependsOn": ["b"] },',
+    '    "b": { "prompt": "x", "dependsOn": ["a"] }',
+    '  }',
+    '}',
+  ].join('\n');
   writeFileSync(path.join(dir, 'partycost.json'), text);
   const run = partycost(dir, 'estimate');
   assert.equal(run.code, 1);
@@ -103,7 +114,10 @@ test('a missing configuration, an unknown command and a bad flag each say what t
   const dir = workspace();
   const missing = partycost(dir, 'estimate');
   assert.equal(missing.code, 1);
-  assert.equal(missing.stderr, 'partycost: no configuration at partycost.json; run "partycost init" to write the sample, or pass --config FILE (a partycost.json or a CrewAI config directory)\n');
+  assert.equal(
+    missing.stderr,
+    'partycost: no configuration at partycost.json; run "partycost init" to write the sample, or pass --config FILE (a partycost.json or a CrewAI config directory)\n',
+  );
   const unknown = partycost(dir, 'estmate');
   assert.equal(unknown.code, 2);
   assert.equal(unknown.stderr, 'partycost: unknown command "estmate"; run "partycost --help"\n');
@@ -128,14 +142,20 @@ test('reference scenario through the CLI: plan after adding "Need balloon artist
   partycost(dir, 'init');
   const created = JSON.parse(partycost(dir, 'party', 'create', ...referenceInputs.flatMap((text) => ['--input', text]), '--json').stdout);
   assert.equal(created.party, 'P1');
-  assert.deepEqual(created.inputs.map((i: { agents: string[] }) => i.agents), [['theme'], ['venue', 'catering'], ['cake']]);
+  assert.deepEqual(
+    created.inputs.map((i: { agents: string[] }) => i.agents),
+    [['theme'], ['venue', 'catering'], ['cake']],
+  );
   assert.equal(partycost(dir, 'run', 'P1').code, 0);
   const added = JSON.parse(partycost(dir, 'input', 'add', 'P1', referenceAdded, '--json').stdout);
   assert.deepEqual(added, { id: 'i4', text: referenceAdded, agents: ['vendor'] });
   assert.equal(partycost(dir, 'input', 'remove', 'P1', 'i3').code, 0);
   const plan = JSON.parse(partycost(dir, 'plan', 'P1', '--json').stdout);
   assert.equal(plan.party, 'P1');
-  assert.deepEqual(plan.agents.map((a: { agent: string; action: string; cause: string }) => [a.agent, a.action, a.cause]), referencePlan);
+  assert.deepEqual(
+    plan.agents.map((a: { agent: string; action: string; cause: string }) => [a.agent, a.action, a.cause]),
+    referencePlan,
+  );
   for (const key of ['executeCostUsd', 'savedCostUsd', 'savedPercent']) assert.equal(typeof plan.totals[key], 'number', key);
   const executeCost = plan.agents.reduce((sum: number, a: { estimatedCostUsd: number }) => sum + a.estimatedCostUsd, 0);
   assert.ok(Math.abs(plan.totals.executeCostUsd - executeCost) < 1e-12);
@@ -152,7 +172,17 @@ test('demo tells the whole story offline, in a scratch database', () => {
   const dir = workspace();
   const run = partycost(dir, 'demo');
   assert.equal(run.code, 0, run.stderr);
-  for (const step of ['1. Create a party', '2. The first plan', '3. Run it', '4. Edit', '5. The delta plan', '6. Run the delta plan', '7. Save a draft snapshot', '8. Edit again', '9. What would cut the bill']) {
+  for (const step of [
+    '1. Create a party',
+    '2. The first plan',
+    '3. Run it',
+    '4. Edit',
+    '5. The delta plan',
+    '6. Run the delta plan',
+    '7. Save a draft snapshot',
+    '8. Edit again',
+    '9. What would cut the bill',
+  ]) {
     assert.ok(run.stdout.includes(`── ${step}`), step);
   }
   assert.match(run.stdout, /^cake +delete +input removed/m);

@@ -37,11 +37,18 @@ const slow = { PARTYCOST_OFFLINE_LATENCY_MS: '400' };
 test('four runs of one party started together execute what one run would; the others wait, then reuse', async () => {
   const dir = await workspace(['jungle theme', '75 guests']);
   const runs = await Promise.all([1, 2, 3, 4].map(() => partycost(dir, ['run', 'P1'], slow)));
-  assert.deepEqual(runs.map((r) => r.code), [0, 0, 0, 0], runs.map((r) => r.stderr).join('\n'));
+  assert.deepEqual(
+    runs.map((r) => r.code),
+    [0, 0, 0, 0],
+    runs.map((r) => r.stderr).join('\n'),
+  );
   const counts = ledger(dir);
   assert.equal(counts.executions, 5, JSON.stringify(counts.byAgent));
   assert.deepEqual(Object.values(counts.byAgent), [1, 1, 1, 1, 1], 'each agent paid once; planner_final once, not four times');
-  assert.ok(runs.filter((r) => /is being run by process \d+ since .*; waiting for it to finish/.test(r.stderr)).length >= 1, 'the others said whom they waited for');
+  assert.ok(
+    runs.filter((r) => /is being run by process \d+ since .*; waiting for it to finish/.test(r.stderr)).length >= 1,
+    'the others said whom they waited for',
+  );
   assert.equal(runs.filter((r) => /Done: 5 executed/.test(r.stdout)).length, 1);
   assert.equal(runs.filter((r) => /Done: 0 executed for \$0; 5 reused/.test(r.stdout)).length, 3);
 });
@@ -62,7 +69,10 @@ test('--no-wait refuses at once while another process runs the party; a SIGKILLe
   assert.equal(lease.pid, holder.pid);
   const refused = await partycost(dir, ['run', 'P1', '--no-wait']);
   assert.equal(refused.code, 1);
-  assert.match(refused.stderr, new RegExp(`^partycost: party P1 is being run by process ${holder.pid} since \\d\\d:\\d\\d:\\d\\d UTC; try again when it is done$`, 'm'));
+  assert.match(
+    refused.stderr,
+    new RegExp(`^partycost: party P1 is being run by process ${holder.pid} since \\d\\d:\\d\\d:\\d\\d UTC; try again when it is done$`, 'm'),
+  );
   holder.kill('SIGKILL');
   await new Promise((resolve) => holder.once('exit', resolve));
   const after = await partycost(dir, ['run', 'P1', '--no-wait']);

@@ -94,12 +94,25 @@ test('estimate --against HEAD~1 --json: before and after per agent and per party
   assert.deepEqual(diff.violations, []);
   assert.deepEqual(
     diff.agents.map((a: { agent: string; status: string }) => [a.agent, a.status]),
-    [['theme', 'changed'], ['venue', 'changed'], ['cake', 'changed'], ['catering', 'changed'], ['vendor', 'changed'], ['budget', 'unchanged'], ['planner_final', 'unchanged']],
+    [
+      ['theme', 'changed'],
+      ['venue', 'changed'],
+      ['cake', 'changed'],
+      ['catering', 'changed'],
+      ['vendor', 'changed'],
+      ['budget', 'unchanged'],
+      ['planner_final', 'unchanged'],
+    ],
   );
   for (const agent of diff.agents) {
     const old = before.agents.find((a) => a.agent === agent.agent)!;
     const now = after.agents.find((a) => a.agent === agent.agent)!;
-    const side = (a: EstimateJson['agents'][number]) => ({ model: a.model, inputTokens: a.inputTokens, outputTokens: a.outputTokens, costPerRunUsd: a.costPerRunUsd });
+    const side = (a: EstimateJson['agents'][number]) => ({
+      model: a.model,
+      inputTokens: a.inputTokens,
+      outputTokens: a.outputTokens,
+      costPerRunUsd: a.costPerRunUsd,
+    });
     assert.deepEqual(agent.before, side(old), agent.agent);
     assert.deepEqual(agent.after, side(now), agent.agent);
     assert.equal(pico(agent.deltaUsd), pico(now.costPerRunUsd) - pico(old.costPerRunUsd), agent.agent);
@@ -133,10 +146,7 @@ test('the human diff: a table of models and per-run costs, then per party and pe
   assert.match(run.stdout, /^1 agent changed, 0 added, 0 removed, 6 unchanged$/m);
   const percent = (((after.perPartyUsd - before.perPartyUsd) / before.perPartyUsd) * 100).toFixed(1);
   const delta = (after.perPartyUsd - before.perPartyUsd).toFixed(6);
-  assert.ok(
-    lines.includes(`Per party: $${before.perPartyUsd.toFixed(6)} → $${after.perPartyUsd.toFixed(6)} (+$${delta}, +${percent} %)`),
-    run.stdout,
-  );
+  assert.ok(lines.includes(`Per party: $${before.perPartyUsd.toFixed(6)} → $${after.perPartyUsd.toFixed(6)} (+$${delta}, +${percent} %)`), run.stdout);
   assert.match(run.stdout, /^Per month: \$13\.54 → \$\d+\.\d{2} \(\+\$\d+\.\d{2}, \+\d+\.\d %\)$/m);
   assert.doesNotMatch(run.stdout, /^Limits:/m);
 });
@@ -230,7 +240,15 @@ test('the working tree is "after": an uncommitted edit diffed against HEAD', () 
 });
 
 test('added and removed agents, and a configuration in a subdirectory read from outside the repository', () => {
-  const config = JSON.parse(JSON.stringify({ defaults: { model: 'gpt-4o-mini' }, agents: { a: { prompt: 'x', expectedInputTokens: 500, expectedOutputTokens: 300 }, b: { prompt: 'y', expectedInputTokens: 100, expectedOutputTokens: 100 } } }));
+  const config = JSON.parse(
+    JSON.stringify({
+      defaults: { model: 'gpt-4o-mini' },
+      agents: {
+        a: { prompt: 'x', expectedInputTokens: 500, expectedOutputTokens: 300 },
+        b: { prompt: 'y', expectedInputTokens: 100, expectedOutputTokens: 100 },
+      },
+    }),
+  );
   const dir = repository({ 'configs/party.json': JSON.stringify(config) });
   delete config.agents.b;
   config.agents.c = { model: 'gpt-4o', prompt: 'z', expectedInputTokens: 1000, expectedOutputTokens: 100 };
@@ -242,7 +260,11 @@ test('added and removed agents, and a configuration in a subdirectory read from 
   assert.equal(diff.file, 'configs/party.json');
   assert.deepEqual(
     diff.agents.map((a: { agent: string; status: string }) => [a.agent, a.status]),
-    [['a', 'unchanged'], ['c', 'added'], ['b', 'removed']],
+    [
+      ['a', 'unchanged'],
+      ['c', 'added'],
+      ['b', 'removed'],
+    ],
   );
   const [, added, removed] = diff.agents;
   assert.equal(added.before, null);
@@ -294,7 +316,10 @@ test('an unknown revision, a folder outside git, and an old configuration with p
   const unknown = partycost(dir, 'estimate', '--against', 'no-such-branch');
   assert.equal(unknown.code, 1);
   assert.equal(unknown.stdout, '');
-  assert.match(unknown.stderr, /^partycost: unknown git revision "no-such-branch"; in a shallow clone, fetch it first \(actions\/checkout: fetch-depth: 0\)\n$/);
+  assert.match(
+    unknown.stderr,
+    /^partycost: unknown git revision "no-such-branch"; in a shallow clone, fetch it first \(actions\/checkout: fetch-depth: 0\)\n$/,
+  );
   assert.equal(partycost(dir, 'estimate', '--against', 'HEAD~5').code, 1, 'before the first commit');
 
   const plain = folder();

@@ -58,14 +58,23 @@ function checkStore(dbFile: string, party: string, committed: string[]): void {
     const events = store.events(party);
     // Every agent reported as committed is in the log (completed or deleted) and the projection agrees.
     for (const agent of committed) {
-      const logged = events.some((e) => (e.event.type === 'agent_completed' && e.event.result.agent === agent) || (e.event.type === 'agent_result_deleted' && e.event.agent === agent));
+      const logged = events.some(
+        (e) => (e.event.type === 'agent_completed' && e.event.result.agent === agent) || (e.event.type === 'agent_result_deleted' && e.event.agent === agent),
+      );
       assert.ok(logged, `committed agent ${agent} is in the event log`);
     }
-    assert.deepEqual(events.map((e) => e.seq), events.map((_, i) => i + 1), 'sequence numbers have no gaps');
+    assert.deepEqual(
+      events.map((e) => e.seq),
+      events.map((_, i) => i + 1),
+      'sequence numbers have no gaps',
+    );
     // No half-written snapshot: each one is exactly the replay of the events it covers.
     for (const snapshot of store.snapshots(party)) {
       const { state: saved } = store.snapshotState(party, snapshot.version)!;
-      const replayed = replay(emptyParty(party), events.filter((e) => e.seq <= snapshot.seq).map((e) => e.event));
+      const replayed = replay(
+        emptyParty(party),
+        events.filter((e) => e.seq <= snapshot.seq).map((e) => e.event),
+      );
       assert.equal(canonicalJson(saved), canonicalJson(replayed), `snapshot ${snapshot.version}`);
     }
     assert.equal(canonicalJson(store.replayLatest(party).state), canonicalJson(state), 'replay equals the current state');
@@ -79,7 +88,13 @@ test('SIGKILL in the middle of runs, many times: the database opens, nothing com
   partycost(dir, 'init');
   const dbFile = path.join(dir, '.partycost', 'partycost.db');
   partycost(dir, 'party', 'create', '--input', 'jungle theme', '--input', '75 guests', '--input', 'chocolate cake');
-  const edits = [['add', 'Need balloon artist'], ['add', 'pirate theme'], ['add', 'vegan snacks'], ['add', '120 people'], ['add', 'vanilla cupcakes']];
+  const edits = [
+    ['add', 'Need balloon artist'],
+    ['add', 'pirate theme'],
+    ['add', 'vegan snacks'],
+    ['add', '120 people'],
+    ['add', 'vanilla cupcakes'],
+  ];
   let killedRuns = 0;
   let seed = 11;
   const random = (n: number): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0), seed % n);
@@ -100,7 +115,10 @@ test('SIGKILL in the middle of runs, many times: the database opens, nothing com
   partycost(dir, 'resume', 'P1');
   partycost(dir, 'run', 'P1');
   const plan = JSON.parse(partycost(dir, 'plan', 'P1', '--json')) as { agents: { action: string }[] };
-  assert.ok(plan.agents.every((a) => a.action === 'reuse' || a.action === 'skip'), JSON.stringify(plan.agents));
+  assert.ok(
+    plan.agents.every((a) => a.action === 'reuse' || a.action === 'skip'),
+    JSON.stringify(plan.agents),
+  );
   const db = openDatabase(dbFile);
   const store = new PartyStore(db);
   const texts = store.load('P1').inputs.map((i) => i.text);

@@ -13,7 +13,9 @@ const bin = path.resolve('bin/partycost.js');
 const example = path.resolve('examples/crew');
 const scratch = mkdtempSync(path.join(tmpdir(), 'partycost-crew-'));
 const env: NodeJS.ProcessEnv = {
-  ...Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('GIT_') && !['MODEL', 'MODEL_NAME', 'OPENAI_MODEL_NAME'].includes(name))),
+  ...Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !name.startsWith('GIT_') && !['MODEL', 'MODEL_NAME', 'OPENAI_MODEL_NAME'].includes(name)),
+  ),
   NO_COLOR: '1',
   GIT_CEILING_DIRECTORIES: scratch,
 };
@@ -37,16 +39,19 @@ test('estimate --workspace examples/crew: every task at catalogue prices, keyed 
   const run = partycost(path.resolve('.'), 'estimate', '--workspace', 'examples/crew', '--json');
   assert.equal(run.code, 0, run.stderr);
   const result = JSON.parse(run.stdout) as Estimate;
-  assert.deepEqual(result.agents.map((a) => [a.agent, a.crewAgent, a.model]), [
-    ['theme_task', 'planner', 'anthropic/claude-sonnet-4-5'],
-    ['venue_task', 'venue_scout', 'openai/gpt-4.1-mini'],
-    ['menu_task', 'caterer', 'gemini/gemini-2.5-flash'],
-    ['plan_task', 'coordinator', 'gpt-4.1-mini'],
-  ]);
+  assert.deepEqual(
+    result.agents.map((a) => [a.agent, a.crewAgent, a.model]),
+    [
+      ['theme_task', 'planner', 'anthropic/claude-sonnet-4-5'],
+      ['venue_task', 'venue_scout', 'openai/gpt-4.1-mini'],
+      ['menu_task', 'caterer', 'gemini/gemini-2.5-flash'],
+      ['plan_task', 'coordinator', 'gpt-4.1-mini'],
+    ],
+  );
   const by = Object.fromEntries(result.agents.map((a) => [a.agent, a]));
   // plan_task receives the three earlier outputs (256 tokens each, the default) on top of its own prompt.
   assert.ok(by.plan_task.inputTokens > 3 * 256 + 100, `${by.plan_task.inputTokens}`);
-  assert.ok(by.venue_task.inputTokens > 256, 'venue_task receives theme_task\'s output');
+  assert.ok(by.venue_task.inputTokens > 256, "venue_task receives theme_task's output");
   const sum = result.agents.reduce((total, a) => total + a.costPerRunUsd, 0) + result.orchestrationUsd;
   assert.ok(Math.abs(result.perPartyUsd - sum) < 2e-6);
   assert.match(result.prices.source, /genai-prices/);
@@ -73,7 +78,7 @@ test('a wrong agent name is an error at its YAML line and column with a suggesti
   assert.equal(run.stdout, '');
 });
 
-test('estimate --against HEAD on a crew: a longer backstory costs more on exactly the planner\'s task', () => {
+test("estimate --against HEAD on a crew: a longer backstory costs more on exactly the planner's task", () => {
   const dir = crewCopy();
   const git = (...args: string[]) => execFileSync('git', ['-c', 'commit.gpgsign=false', ...args], { cwd: dir, encoding: 'utf8', env });
   git('init', '-q');
@@ -82,11 +87,20 @@ test('estimate --against HEAD on a crew: a longer backstory costs more on exactl
   git('add', '-A');
   git('commit', '-q', '-m', 'crew');
   const file = path.join(dir, agentsFile);
-  writeFileSync(file, readFileSync(file, 'utf8').replace('You keep proposals short and concrete.', 'You keep proposals short and concrete, and you always explain the reasoning behind every choice you make in detail.'));
+  writeFileSync(
+    file,
+    readFileSync(file, 'utf8').replace(
+      'You keep proposals short and concrete.',
+      'You keep proposals short and concrete, and you always explain the reasoning behind every choice you make in detail.',
+    ),
+  );
   const run = partycost(dir, 'estimate', '--against', 'HEAD', '--json');
   assert.equal(run.code, 0, run.stderr);
   const diff = JSON.parse(run.stdout) as { agents: { agent: string; status: string }[]; totals: { deltaUsd: number } };
-  assert.deepEqual(diff.agents.filter((a) => a.status !== 'unchanged').map((a) => [a.agent, a.status]), [['theme_task', 'changed']]);
+  assert.deepEqual(
+    diff.agents.filter((a) => a.status !== 'unchanged').map((a) => [a.agent, a.status]),
+    [['theme_task', 'changed']],
+  );
   assert.ok(diff.totals.deltaUsd > 0);
   // The old crew's own mistakes are named at the revision: REV:path:line:column.
   const tasks = path.join(dir, tasksFile);
@@ -107,10 +121,13 @@ test('party create --input destination=Lisbon, run and plan on a crew: a backsto
   const created = partycost(dir, 'party', 'create', '--input', 'destination=Lisbon', '--input', 'guests=40', '--json');
   assert.equal(created.code, 0, created.stderr);
   const party = JSON.parse(created.stdout) as { party: string; inputs: { text: string; agents: string[] }[] };
-  assert.deepEqual(party.inputs.map((i) => [i.text, i.agents]), [
-    ['destination=Lisbon', ['theme_task', 'venue_task']],
-    ['guests=40', ['theme_task', 'venue_task']],
-  ]);
+  assert.deepEqual(
+    party.inputs.map((i) => [i.text, i.agents]),
+    [
+      ['destination=Lisbon', ['theme_task', 'venue_task']],
+      ['guests=40', ['theme_task', 'venue_task']],
+    ],
+  );
   const run = partycost(dir, 'run', party.party);
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stdout, /^A CrewAI crew: each task runs as one model call on our offline provider/m);
@@ -119,12 +136,17 @@ test('party create --input destination=Lisbon, run and plan on a crew: a backsto
 
   const file = path.join(dir, agentsFile);
   writeFileSync(file, readFileSync(file, 'utf8').replace('You keep proposals short and concrete.', 'You keep proposals short.'));
-  const plan = JSON.parse(partycost(dir, 'plan', party.party, '--json').stdout) as { agents: { agent: string; action: string; cause: string; detail: string; conditional?: boolean }[] };
+  const plan = JSON.parse(partycost(dir, 'plan', party.party, '--json').stdout) as {
+    agents: { agent: string; action: string; cause: string; detail: string; conditional?: boolean }[];
+  };
   // The planner's backstory is in the system message of its one task; the others wait on that task's new output.
-  assert.deepEqual(plan.agents.map((a) => [a.agent, a.action, a.cause, a.detail, a.conditional ?? false]), [
-    ['theme_task', 'execute', 'configuration changed', 'system', false],
-    ['venue_task', 'execute', 'upstream changed', 'theme_task', true],
-    ['menu_task', 'execute', 'upstream changed', 'theme_task', true],
-    ['plan_task', 'execute', 'upstream changed', 'theme_task, venue_task, menu_task', true],
-  ]);
+  assert.deepEqual(
+    plan.agents.map((a) => [a.agent, a.action, a.cause, a.detail, a.conditional ?? false]),
+    [
+      ['theme_task', 'execute', 'configuration changed', 'system', false],
+      ['venue_task', 'execute', 'upstream changed', 'theme_task', true],
+      ['menu_task', 'execute', 'upstream changed', 'theme_task', true],
+      ['plan_task', 'execute', 'upstream changed', 'theme_task, venue_task, menu_task', true],
+    ],
+  );
 });

@@ -15,11 +15,17 @@ import { RawSidecar } from '../rawSidecar';
 // stored or sent to the extension.
 
 const bin = path.resolve('bin/partycost.js');
-const keys = { OPENAI_API_KEY: 'sk-proj-ECHOCANARYopenai0123456789abcdef', ANTHROPIC_API_KEY: 'sk-ant-api03-ECHOCANARYanthropic0123456789', GEMINI_API_KEY: 'AIzaSyECHOCANARYgemini0123456789abcdef' };
+const keys = {
+  OPENAI_API_KEY: 'sk-proj-ECHOCANARYopenai0123456789abcdef',
+  ANTHROPIC_API_KEY: 'sk-ant-api03-ECHOCANARYanthropic0123456789',
+  GEMINI_API_KEY: 'AIzaSyECHOCANARYgemini0123456789abcdef',
+};
 
 function partycost(cwd: string, args: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...env } }, (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }));
+    execFile(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...env } }, (error, stdout, stderr) =>
+      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    );
   });
 }
 
@@ -39,8 +45,23 @@ async function echoingVendors(t: TestContext): Promise<{ dir: string; env: Recor
   gemini.plan(...Array.from({ length: 8 }, () => ({ status: 401 as const, message: `API key not valid: ${keys.GEMINI_API_KEY}` })));
   openai.plan(...Array.from({ length: 8 }, () => ({ status: 401 as const, message: `Incorrect API key provided: ${keys.OPENAI_API_KEY}.` })));
   const dir = mkdtempSync(path.join(tmpdir(), 'partycost-echo-'));
-  const agent = (provider: string, model: string, word: string) => ({ provider, model, prompt: `Plan the ${word} for: {{inputs}}`, handles: { keywords: [word] } });
-  writeFileSync(path.join(dir, 'partycost.json'), JSON.stringify({ agents: { theme: agent('anthropic', 'claude-haiku-4-5', 'theme'), venue: agent('gemini', 'gemini-2.5-flash', 'venue'), food: agent('openai', 'gpt-5', 'food') }, providers: { anthropic: { maxRetries: 0 }, gemini: { maxRetries: 0 }, openai: { maxRetries: 0 } } }));
+  const agent = (provider: string, model: string, word: string) => ({
+    provider,
+    model,
+    prompt: `Plan the ${word} for: {{inputs}}`,
+    handles: { keywords: [word] },
+  });
+  writeFileSync(
+    path.join(dir, 'partycost.json'),
+    JSON.stringify({
+      agents: {
+        theme: agent('anthropic', 'claude-haiku-4-5', 'theme'),
+        venue: agent('gemini', 'gemini-2.5-flash', 'venue'),
+        food: agent('openai', 'gpt-5', 'food'),
+      },
+      providers: { anthropic: { maxRetries: 0 }, gemini: { maxRetries: 0 }, openai: { maxRetries: 0 } },
+    }),
+  );
   const env = { ...keys, ANTHROPIC_BASE_URL: anthropic.baseURL, GOOGLE_GEMINI_BASE_URL: gemini.baseURL, OPENAI_BASE_URL: openai.baseURL };
   return { dir, env, standins };
 }
@@ -54,18 +75,27 @@ test('keys quoted back by every vendor are printed by no command and stored in n
   await partycost(dir, ['party', 'create', '--input', 'theme, venue and food please'], env);
   const run = await partycost(dir, ['run', 'P1'], env);
   assert.equal(run.code, 1);
-  assert.ok(standins.every((s) => s.requests.length > 0), 'every vendor was called and answered with the key');
+  assert.ok(
+    standins.every((s) => s.requests.length > 0),
+    'every vendor was called and answered with the key',
+  );
   assert.match(run.stderr, /failed: (anthropic|gemini|openai) \S+: authentication \((400|401)\): .*\[redacted\]/, 'the cause is kept, the key taken out');
   assertNoKey('run stdout', run.stdout);
   assertNoKey('run stderr', run.stderr);
-  for (const command of [['ledger', '--json'], ['history', 'P1'], ['plan', 'P1'], ['cache', 'stats']]) {
+  for (const command of [
+    ['ledger', '--json'],
+    ['history', 'P1'],
+    ['plan', 'P1'],
+    ['cache', 'stats'],
+  ]) {
     const output = await partycost(dir, command, env);
     assertNoKey(`${command.join(' ')}`, output.stdout + output.stderr);
   }
-  for (const { file, bytes } of filesIn(dir)) for (const key of Object.values(keys)) assert.ok(!bytes.includes(key) && !bytes.includes(Buffer.from(key, 'utf16le')), `a key in ${file}`);
+  for (const { file, bytes } of filesIn(dir))
+    for (const key of Object.values(keys)) assert.ok(!bytes.includes(key) && !bytes.includes(Buffer.from(key, 'utf16le')), `a key in ${file}`);
 });
 
-test('over JSON-RPC the error, the progress notifications and the sidecar\'s log carry no key', async (t) => {
+test("over JSON-RPC the error, the progress notifications and the sidecar's log carry no key", async (t) => {
   const { dir, env } = await echoingVendors(t);
   const side = new RawSidecar({ ...process.env, ...env });
   t.after(() => side.stop());
@@ -78,7 +108,7 @@ test('over JSON-RPC the error, the progress notifications and the sidecar\'s log
   const failed = side.notifications.filter((n) => n.method === 'run/progress' && (n.params as { state: string }).state === 'failed');
   assert.ok(failed.length > 0);
   assertNoKey('progress notifications', JSON.stringify(side.notifications));
-  assertNoKey('the sidecar\'s log', side.stderr);
+  assertNoKey("the sidecar's log", side.stderr);
 });
 
 test('cache stats shows the Redis breaker as it is: open while Redis does not answer', async () => {
@@ -100,7 +130,10 @@ test('a file that is not JSON says so; an absurd expectedOutputTokens is refused
   assert.equal(notJson.code, 1);
   assert.match(notJson.stderr, /^partycost\.json:1:1: not JSON: expected an object/m);
   assert.doesNotMatch(notJson.stderr, /empty file/);
-  writeFileSync(path.join(dir, 'partycost.json'), JSON.stringify({ prices: { mine: { input: 1, output: 1 } }, agents: { a: { model: 'mine', prompt: 'x', expectedOutputTokens: 1e12 } } }));
+  writeFileSync(
+    path.join(dir, 'partycost.json'),
+    JSON.stringify({ prices: { mine: { input: 1, output: 1 } }, agents: { a: { model: 'mine', prompt: 'x', expectedOutputTokens: 1e12 } } }),
+  );
   const absurd = await partycost(dir, ['estimate']);
   assert.equal(absurd.code, 1);
   assert.match(absurd.stderr, /agents\.a\.expectedOutputTokens: must be at most 1000000 \(got 1000000000000\)/);

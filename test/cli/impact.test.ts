@@ -35,9 +35,24 @@ test('impact: none for the configuration the parties ran with; a prompt edit re-
   const report = JSON.parse(run.stdout) as ImpactReport;
   // The garden party has no theme: only P1 and P2 are affected.
   assert.deepEqual(report.parties, { total: 3, affected: 2 });
-  assert.deepEqual(report.agents[0], { agent: 'theme', cause: 'configuration changed', detail: 'prompt', action: 'execute', parties: 2, conditional: false, executeCostUsd: report.agents[0].executeCostUsd, batchCostUsd: report.agents[0].batchCostUsd });
-  assert.ok(report.agents.slice(1).every((a) => a.conditional && a.cause === 'upstream changed'), JSON.stringify(report.agents));
-  assert.deepEqual(report.byParty!.map((p) => p.party), ['P1', 'P2']);
+  assert.deepEqual(report.agents[0], {
+    agent: 'theme',
+    cause: 'configuration changed',
+    detail: 'prompt',
+    action: 'execute',
+    parties: 2,
+    conditional: false,
+    executeCostUsd: report.agents[0].executeCostUsd,
+    batchCostUsd: report.agents[0].batchCostUsd,
+  });
+  assert.ok(
+    report.agents.slice(1).every((a) => a.conditional && a.cause === 'upstream changed'),
+    JSON.stringify(report.agents),
+  );
+  assert.deepEqual(
+    report.byParty!.map((p) => p.party),
+    ['P1', 'P2'],
+  );
   assert.ok(report.totals.bestCaseCostUsd < report.totals.executeCostUsd && report.totals.batchCostUsd < report.totals.executeCostUsd);
 
   const human = await partycost(dir, ['impact']);
@@ -46,14 +61,22 @@ test('impact: none for the configuration the parties ran with; a prompt edit re-
 
   // The plan of a party says the same as its line of the impact.
   const plan = JSON.parse((await partycost(dir, ['plan', 'P1', '--json'])).stdout) as { agents: { agent: string; action: string }[] };
-  assert.deepEqual(plan.agents.filter((a) => a.action === 'execute').map((a) => a.agent), report.byParty![0].agents.map((a) => a.agent));
+  assert.deepEqual(
+    plan.agents.filter((a) => a.action === 'execute').map((a) => a.agent),
+    report.byParty![0].agents.map((a) => a.agent),
+  );
 });
 
 test('impact --against REV compares two configurations; a configuration that no longer parses is refused with its problems', async () => {
   const dir = await ranWorkspace();
   const results = (): number => readDatabase(dir, (db) => (db.prepare('SELECT count(*) AS n FROM results').get() as { n: number }).n);
   const stored = results();
-  const git = (...args: string[]) => execFileSync('git', ['-c', 'commit.gpgsign=false', ...args], { cwd: dir, encoding: 'utf8', env: { ...process.env, GIT_CEILING_DIRECTORIES: path.dirname(dir) } });
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-c', 'commit.gpgsign=false', ...args], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, GIT_CEILING_DIRECTORIES: path.dirname(dir) },
+    });
   git('init', '-q');
   git('config', 'user.name', 'Party Cost Test');
   git('config', 'user.email', 'test@partycost.invalid');
@@ -62,7 +85,10 @@ test('impact --against REV compares two configurations; a configuration that no 
   edit(dir, '"model": "gpt-4o"', '"model": "gpt-4.1"');
   const against = JSON.parse((await partycost(dir, ['impact', '--against', 'HEAD', '--json'])).stdout) as ImpactReport;
   assert.equal(against.against, 'HEAD');
-  assert.deepEqual(against.agents.map((a) => [a.agent, a.cause, a.detail, a.parties]), [['planner_final', 'configuration changed', 'model', 3]]);
+  assert.deepEqual(
+    against.agents.map((a) => [a.agent, a.cause, a.detail, a.parties]),
+    [['planner_final', 'configuration changed', 'model', 3]],
+  );
 
   // A revision whose configuration no longer parses is named at its place, REV:path:line:column.
   edit(dir, '"agents": {', '"agents": {,');
@@ -89,7 +115,10 @@ test('refresh brings every affected party up to date, after which nothing is aff
   const refreshed = await partycost(dir, ['refresh', '--json']);
   assert.equal(refreshed.code, 0, refreshed.stderr);
   const result = JSON.parse(refreshed.stdout) as { parties: { party: string; executed: number }[]; executed: number; failed: number };
-  assert.deepEqual(result.parties.map((p) => p.party), ['P1']);
+  assert.deepEqual(
+    result.parties.map((p) => p.party),
+    ['P1'],
+  );
   assert.ok(result.executed >= 1 && result.failed === 0);
   const after = JSON.parse((await partycost(dir, ['impact', '--json'])).stdout) as ImpactReport;
   assert.deepEqual(after.parties, { total: 3, affected: 0 });

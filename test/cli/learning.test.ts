@@ -46,7 +46,7 @@ function partycost(cwd: string, env: Record<string, string>, ...args: string[]):
   });
 }
 
-test('after ten runs the estimate is learned (within 15 % of the answers\' size), labelled, and the accuracy report shows the error falling', async (t) => {
+test("after ten runs the estimate is learned (within 15 % of the answers' size), labelled, and the accuracy report shows the error falling", async (t) => {
   const [openai, anthropic] = await Promise.all([startOpenAIStandin(), startAnthropicStandin()]);
   t.after(() => Promise.all([openai.close(), anthropic.close()]));
   const env = { ...keys, OPENAI_BASE_URL: openai.baseURL, ANTHROPIC_BASE_URL: anthropic.baseURL };
@@ -110,8 +110,14 @@ test('after ten runs the estimate is learned (within 15 % of the answers\' size)
   assert.ok(a.actualMeanCostUsd! > a.configuredCostUsd);
   // The estimate in force at each run, as the ledger kept it: configured for the first five, learned after.
   assert.equal(a.errorTrend.length, 10);
-  assert.ok(a.errorTrend.slice(0, 5).every((e) => e! > 50), `configured at the time: ${a.errorTrend.join(', ')}`);
-  assert.ok(a.errorTrend.slice(5).every((e) => e! < 10), `learned at the time: ${a.errorTrend.join(', ')}`);
+  assert.ok(
+    a.errorTrend.slice(0, 5).every((e) => e! > 50),
+    `configured at the time: ${a.errorTrend.join(', ')}`,
+  );
+  assert.ok(
+    a.errorTrend.slice(5).every((e) => e! < 10),
+    `learned at the time: ${a.errorTrend.join(', ')}`,
+  );
   assert.equal(report.projection.actual.days, 0, 'all runs today: no whole day to project from');
   assert.ok(report.projection.learnedPerMonthUsd > report.projection.configuredPerMonthUsd);
   const table = (await cli('accuracy')).stdout;

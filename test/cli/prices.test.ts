@@ -55,12 +55,22 @@ test('prices PATTERN lists each model under its own vendor with every price part
   assert.equal(json.date, bundledCatalogue.released);
   const sonnet = json.models.find((m: { model: string }) => m.model === 'claude-sonnet-4-5');
   assert.deepEqual(sonnet, {
-    provider: 'anthropic', model: 'claude-sonnet-4-5', inputUsd: 3, outputUsd: 15, cacheReadUsd: 0.3, cacheWriteUsd: 3.75, cacheWrite1hUsd: 6,
-    tiers: [{ aboveInputTokens: 200_000, inputUsd: 6, outputUsd: 22.5 }], contextWindow: 200_000,
+    provider: 'anthropic',
+    model: 'claude-sonnet-4-5',
+    inputUsd: 3,
+    outputUsd: 15,
+    cacheReadUsd: 0.3,
+    cacheWriteUsd: 3.75,
+    cacheWrite1hUsd: 6,
+    tiers: [{ aboveInputTokens: 200_000, inputUsd: 6, outputUsd: 22.5 }],
+    contextWindow: 200_000,
   });
   assert.ok(json.models.every((m: { provider: string }) => m.provider === 'anthropic'));
   const all = JSON.parse((await partycost(dir, ['prices', 'claude-sonnet-4-5', '--all', '--json'])).stdout);
-  assert.ok(['anthropic', 'google', 'aws'].every((p) => all.models.some((m: { provider: string }) => m.provider === p)), 'with --all, every provider that sells it');
+  assert.ok(
+    ['anthropic', 'google', 'aws'].every((p) => all.models.some((m: { provider: string }) => m.provider === p)),
+    'with --all, every provider that sells it',
+  );
   const qualified = JSON.parse((await partycost(dir, ['prices', 'groq/llama', '--json'])).stdout);
   assert.ok(qualified.models.length > 0 && qualified.models.every((m: { provider: string }) => m.provider === 'groq'));
 });
@@ -79,7 +89,10 @@ test('prices --update fetches newer data, keeps it in .partycost/ with its date,
   const listed = JSON.parse((await partycost(dir, ['prices', 'gpt-5', '--json'])).stdout);
   assert.equal(listed.date, today);
   assert.match(listed.source, /data fetched/);
-  assert.deepEqual(listed.models.find((m: { model: string }) => m.model === 'gpt-5'), { provider: 'openai', model: 'gpt-5', inputUsd: 1, outputUsd: 8, cacheReadUsd: 0.1, contextWindow: 400_000 });
+  assert.deepEqual(
+    listed.models.find((m: { model: string }) => m.model === 'gpt-5'),
+    { provider: 'openai', model: 'gpt-5', inputUsd: 1, outputUsd: 8, cacheReadUsd: 0.1, contextWindow: 400_000 },
+  );
 
   await partycost(dir, ['init']);
   const estimate = JSON.parse((await partycost(dir, ['estimate', '--json'])).stdout);
@@ -92,7 +105,10 @@ test('a failed update says so, exits 1 and keeps the prices it had', async (t) =
   const down = await catalogueServer(t, () => ({ status: 503, body: '{}' }));
   const failed = await partycost(dir, ['prices', '--update'], { PARTYCOST_PRICES_URL: down });
   assert.equal(failed.code, 1);
-  assert.equal(failed.stderr, `partycost: could not fetch prices from ${down}: the server answered 503 Service Unavailable; keeping the prices of ${bundledCatalogue.released}\n`);
+  assert.equal(
+    failed.stderr,
+    `partycost: could not fetch prices from ${down}: the server answered 503 Service Unavailable; keeping the prices of ${bundledCatalogue.released}\n`,
+  );
   assert.equal(existsSync(path.join(dir, '.partycost', 'prices.json')), false);
 
   const garbage = await catalogueServer(t, () => ({ status: 200, body: '{"not": "a catalogue"}' }));

@@ -17,7 +17,11 @@ import type { Standin } from '../standins/standin';
 // product writes or prints.
 
 const bin = path.resolve('bin/partycost.js');
-const keys = { OPENAI_API_KEY: 'sk-proj-CANARYopenai0123456789abcdef', ANTHROPIC_API_KEY: 'sk-ant-api03-CANARYanthropic0123456789', GEMINI_API_KEY: 'AIzaSyCANARYgemini0123456789abcdefgh' };
+const keys = {
+  OPENAI_API_KEY: 'sk-proj-CANARYopenai0123456789abcdef',
+  ANTHROPIC_API_KEY: 'sk-ant-api03-CANARYanthropic0123456789',
+  GEMINI_API_KEY: 'AIzaSyCANARYgemini0123456789abcdefgh',
+};
 
 interface Run {
   code: number;
@@ -55,14 +59,24 @@ function filesIn(dir: string): { file: string; bytes: Buffer }[] {
   });
 }
 
-test('a party on Claude, Gemini and OpenAI records each execution\'s exact usage and actual cost by part; no key anywhere', async (t) => {
+test("a party on Claude, Gemini and OpenAI records each execution's exact usage and actual cost by part; no key anywhere", async (t) => {
   const { anthropic, gemini, openai, env } = await standins(t);
-  anthropic.plan({ status: 200, match: 'Suggest a party theme', content: 'Jungle: green, vines, toy animals.', usage: { input: 5_000, cacheRead: 4_200, output: 300 } });
+  anthropic.plan({
+    status: 200,
+    match: 'Suggest a party theme',
+    content: 'Jungle: green, vines, toy animals.',
+    usage: { input: 5_000, cacheRead: 4_200, output: 300 },
+  });
   gemini.plan(
     { status: 200, match: 'Find a venue', content: 'Garden hall. Cost: $400', usage: { input: 1_200, cacheRead: 1_024, output: 500, reasoning: 320 } },
     { status: 200, match: 'Plan food and drinks', content: 'Vegan snacks. Cost: $250', usage: { input: 800, output: 250 } },
   );
-  openai.plan({ status: 200, match: 'Write the final party plan', content: 'The plan: 14:00 arrive.', usage: { input: 2_000, cacheRead: 1_536, output: 900, reasoning: 640 } });
+  openai.plan({
+    status: 200,
+    match: 'Write the final party plan',
+    content: 'The plan: 14:00 arrive.',
+    usage: { input: 2_000, cacheRead: 1_536, output: 900, reasoning: 640 },
+  });
   const dir = workspace();
   const outputs: Run[] = [];
   const cli = async (...args: string[]): Promise<Run> => {
@@ -82,17 +96,52 @@ test('a party on Claude, Gemini and OpenAI records each execution\'s exact usage
   const ledger = JSON.parse((await cli('ledger', '--json')).stdout) as LedgerReport;
   const row = (agent: string) => ledger.executions.find((e) => e.agent === agent)!;
   assert.deepEqual(ledger.executions.map((e) => [e.agent, e.provider, e.model]).sort(), [
-    ['budget', 'builtin', null], ['catering', 'gemini', 'gemini-2.5-flash'], ['planner_final', 'openai', 'gpt-5'], ['theme', 'anthropic', 'claude-haiku-4-5'], ['venue', 'gemini', 'gemini-2.5-flash'],
+    ['budget', 'builtin', null],
+    ['catering', 'gemini', 'gemini-2.5-flash'],
+    ['planner_final', 'openai', 'gpt-5'],
+    ['theme', 'anthropic', 'claude-haiku-4-5'],
+    ['venue', 'gemini', 'gemini-2.5-flash'],
   ]);
-  assert.deepEqual(row('theme').usage, { inputTokens: 5_000, cacheReadTokens: 4_200, cacheWriteTokens: 0, outputTokens: 300, reasoningTokens: 0, source: 'actual' });
-  assert.deepEqual(row('venue').usage, { inputTokens: 1_200, cacheReadTokens: 1_024, cacheWriteTokens: 0, outputTokens: 500, reasoningTokens: 320, source: 'actual' });
-  assert.deepEqual(row('planner_final').usage, { inputTokens: 2_000, cacheReadTokens: 1_536, cacheWriteTokens: 0, outputTokens: 900, reasoningTokens: 640, source: 'actual' });
+  assert.deepEqual(row('theme').usage, {
+    inputTokens: 5_000,
+    cacheReadTokens: 4_200,
+    cacheWriteTokens: 0,
+    outputTokens: 300,
+    reasoningTokens: 0,
+    source: 'actual',
+  });
+  assert.deepEqual(row('venue').usage, {
+    inputTokens: 1_200,
+    cacheReadTokens: 1_024,
+    cacheWriteTokens: 0,
+    outputTokens: 500,
+    reasoningTokens: 320,
+    source: 'actual',
+  });
+  assert.deepEqual(row('planner_final').usage, {
+    inputTokens: 2_000,
+    cacheReadTokens: 1_536,
+    cacheWriteTokens: 0,
+    outputTokens: 900,
+    reasoningTokens: 640,
+    source: 'actual',
+  });
   // The vendors' published prices per 1M tokens: Claude Haiku 4.5 $1 in, $0.10 cache read, $5 out; Gemini 2.5 Flash
   // $0.30 in, $0.03 cached, $2.50 out (thoughts too); gpt-5 $1.25 in, $0.125 cached, $10 out (reasoning too).
   const expected = {
     theme: { inputUsd: toUsd(tokenCost(800, 1)), cacheReadUsd: toUsd(tokenCost(4_200, 0.1)), outputUsd: toUsd(tokenCost(300, 5)), reasoningUsd: 0 },
-    venue: { inputUsd: toUsd(tokenCost(176, 0.3)), cacheReadUsd: toUsd(tokenCost(1_024, 0.03)), outputUsd: toUsd(tokenCost(180, 2.5)), reasoningUsd: toUsd(tokenCost(320, 2.5)) },
-    planner_final: { inputUsd: toUsd(tokenCost(464, 1.25)), cacheReadUsd: toUsd(tokenCost(1_536, 0.125)), outputUsd: toUsd(tokenCost(260, 10)), reasoningUsd: toUsd(tokenCost(640, 10)) },
+    venue: {
+      inputUsd: toUsd(tokenCost(176, 0.3)),
+      cacheReadUsd: toUsd(tokenCost(1_024, 0.03)),
+      outputUsd: toUsd(tokenCost(180, 2.5)),
+      reasoningUsd: toUsd(tokenCost(320, 2.5)),
+    },
+    planner_final: {
+      inputUsd: toUsd(tokenCost(464, 1.25)),
+      cacheReadUsd: toUsd(tokenCost(1_536, 0.125)),
+      outputUsd: toUsd(tokenCost(260, 10)),
+      reasoningUsd: toUsd(tokenCost(640, 10)),
+    },
   };
   for (const [agent, parts] of Object.entries(expected)) {
     const e = row(agent);
@@ -111,7 +160,10 @@ test('a party on Claude, Gemini and OpenAI records each execution\'s exact usage
   assert.equal(openai.requests[0].headers.authorization, `Bearer ${keys.OPENAI_API_KEY}`);
   assert.equal(gemini.requests[0].headers['x-goog-api-key'], keys.GEMINI_API_KEY);
   const written = filesIn(dir);
-  assert.ok(written.some((f) => f.file.endsWith('partycost.db')) && written.some((f) => f.bytes.includes('Garden hall. Cost: $400')), 'the read sees what the run stored');
+  assert.ok(
+    written.some((f) => f.file.endsWith('partycost.db')) && written.some((f) => f.bytes.includes('Garden hall. Cost: $400')),
+    'the read sees what the run stored',
+  );
   for (const key of Object.values(keys)) {
     for (const { file, bytes } of written) {
       assert.ok(!bytes.includes(key) && !bytes.includes(Buffer.from(key, 'utf16le')), `${key.slice(0, 12)}… is in ${file}`);
@@ -120,23 +172,33 @@ test('a party on Claude, Gemini and OpenAI records each execution\'s exact usage
   }
 });
 
-test('the configuration\'s base URL wins over the SDK\'s environment variable; a missing key fails that agent, naming what to set', async (t) => {
+test("the configuration's base URL wins over the SDK's environment variable; a missing key fails that agent, naming what to set", async (t) => {
   const { anthropic, env } = await standins(t);
   const dir = workspace();
   const unreachable = 'http://127.0.0.1:9';
-  const config = readFileSync(path.join(dir, 'partycost.json'), 'utf8').replace('"anthropic": { "timeoutMs": 90000, "maxRetries": 3 }', `"anthropic": { "baseURL": "${anthropic.baseURL}", "maxRetries": 0 }`);
+  const config = readFileSync(path.join(dir, 'partycost.json'), 'utf8').replace(
+    '"anthropic": { "timeoutMs": 90000, "maxRetries": 3 }',
+    `"anthropic": { "baseURL": "${anthropic.baseURL}", "maxRetries": 0 }`,
+  );
   const { writeFileSync } = await import('node:fs');
   writeFileSync(path.join(dir, 'partycost.json'), config);
   await partycost(dir, ['party', 'create', '--input', 'pirate theme', '--input', '30 kids'], env);
   const run = await partycost(dir, ['run', 'P1'], { ...env, ANTHROPIC_BASE_URL: unreachable, GEMINI_API_KEY: '', GOOGLE_API_KEY: '' });
   assert.equal(anthropic.requests.length, 1, `the configured base URL, not the environment's: ${run.stdout}${run.stderr}`);
   assert.equal(run.code, 1);
-  assert.match(run.stderr, /agent "(venue|catering)" failed: the gemini provider needs an API key: set GEMINI_API_KEY or GOOGLE_API_KEY \(or, in VS Code, run "Party Cost: Set API Key"\)/);
+  assert.match(
+    run.stderr,
+    /agent "(venue|catering)" failed: the gemini provider needs an API key: set GEMINI_API_KEY or GOOGLE_API_KEY \(or, in VS Code, run "Party Cost: Set API Key"\)/,
+  );
   const ledger = JSON.parse((await partycost(dir, ['ledger', '--json'], env)).stdout) as LedgerReport;
-  assert.deepEqual(ledger.executions.map((e) => e.agent), ['theme'], 'the agent that finished is kept');
+  assert.deepEqual(
+    ledger.executions.map((e) => e.agent),
+    ['theme'],
+    'the agent that finished is kept',
+  );
 });
 
-test('a provider\'s rate limit is retried after the delay it asked for; a bad key fails at once, naming the provider and model', async (t) => {
+test("a provider's rate limit is retried after the delay it asked for; a bad key fails at once, naming the provider and model", async (t) => {
   const { anthropic, gemini, openai, env } = await standins(t);
   const dir = workspace();
   anthropic.plan({ status: 429, retryAfterSeconds: 0 }, { status: 529 }, { status: 200 });
@@ -145,7 +207,10 @@ test('a provider\'s rate limit is retried after the delay it asked for; a bad ke
   const run = await partycost(dir, ['run', 'P1'], env);
   assert.equal(run.code, 1);
   assert.equal(anthropic.requests.length, 3, 'a rate limit and an overload, each retried');
-  assert.match(run.stderr, /agent "(venue|catering)" failed: gemini gemini-2\.5-flash: authentication \(400\): API key not valid\. Please pass a valid API key\.; check the API key \(GEMINI_API_KEY or GOOGLE_API_KEY/);
+  assert.match(
+    run.stderr,
+    /agent "(venue|catering)" failed: gemini gemini-2\.5-flash: authentication \(400\): API key not valid\. Please pass a valid API key\.; check the API key \(GEMINI_API_KEY or GOOGLE_API_KEY/,
+  );
   assert.equal(gemini.requests.length, 1, 'a bad key is not retried');
   assert.equal(openai.requests.length, 0, 'the planner never ran');
   for (const key of Object.values(keys)) assert.ok(!run.stderr.includes(key) && !run.stdout.includes(key));

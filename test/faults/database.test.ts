@@ -28,11 +28,17 @@ function producedNow(stdout: string): number {
 
 function recorded(dir: string): Recorded {
   return readDatabase(dir, (db) => {
-    const sequences = db.prepare('SELECT party_id, count(*) AS n, max(seq) AS last, count(DISTINCT seq) AS distinct_seq FROM events GROUP BY party_id').all() as { n: number; last: number; distinct_seq: number }[];
+    const sequences = db
+      .prepare('SELECT party_id, count(*) AS n, max(seq) AS last, count(DISTINCT seq) AS distinct_seq FROM events GROUP BY party_id')
+      .all() as { n: number; last: number; distinct_seq: number }[];
     return {
       integrity: db.pragma('integrity_check', { simple: true }) as string,
       contiguous: sequences.every((row) => row.n === row.last && row.n === row.distinct_seq),
-      completed: (db.prepare(`SELECT json_extract(payload, '$.result.agent') AS agent FROM events WHERE type = 'agent_completed' ORDER BY agent`).all() as { agent: string }[]).map((row) => row.agent),
+      completed: (
+        db.prepare(`SELECT json_extract(payload, '$.result.agent') AS agent FROM events WHERE type = 'agent_completed' ORDER BY agent`).all() as {
+          agent: string;
+        }[]
+      ).map((row) => row.agent),
       ledger: (db.prepare('SELECT agent FROM ledger ORDER BY agent').all() as { agent: string }[]).map((row) => row.agent),
     };
   });
@@ -41,8 +47,11 @@ function recorded(dir: string): Recorded {
 /** `partycost run P1` with the process's file-size limit at `limitKb` (SIGXFSZ ignored, so a write past it fails). */
 function runWithFileLimit(dir: string, limitKb: number): Promise<CliRun> {
   return new Promise((resolve) => {
-    execFile('bash', ['-c', `ulimit -f ${limitKb}; trap '' XFSZ; exec "${process.execPath}" "${bin}" run P1`], { cwd: dir, encoding: 'utf8' }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    execFile(
+      'bash',
+      ['-c', `ulimit -f ${limitKb}; trap '' XFSZ; exec "${process.execPath}" "${bin}" run P1`],
+      { cwd: dir, encoding: 'utf8' },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
@@ -62,7 +71,10 @@ test('the file-size limit reached mid-run: a clear error, the agents that finish
   assert.ok(found, 'some file-size limit stops the run after an agent finished');
   const { dir, run } = found;
   assert.equal(run.code, 1);
-  assert.match(run.stderr, /^partycost: agent "\w+" failed: cannot write the database: the disk is full, the file reached its size limit, or the device failed \(.*SQLITE_IOERR_WRITE\); what failed to write was not saved, everything before it was; finished agents are kept, run again to retry the rest$/m);
+  assert.match(
+    run.stderr,
+    /^partycost: agent "\w+" failed: cannot write the database: the disk is full, the file reached its size limit, or the device failed \(.*SQLITE_IOERR_WRITE\); what failed to write was not saved, everything before it was; finished agents are kept, run again to retry the rest$/m,
+  );
   assert.doesNotMatch(run.stderr, /\n\s+at /, 'no stack trace');
 
   const after = recorded(dir);
@@ -82,7 +94,10 @@ test('the file-size limit reached mid-run: a clear error, the agents that finish
 
 test('another process holds a write transaction mid-run: a bounded wait, then the lock named; finished agents kept', async () => {
   const dir = await workspace('busy', ['jungle theme', '75 guests']);
-  const runner = spawn(process.execPath, [bin, 'run', 'P1'], { cwd: dir, env: { ...process.env, PARTYCOST_OFFLINE_LATENCY_MS: '300', PARTYCOST_BUSY_TIMEOUT_MS: '200' } });
+  const runner = spawn(process.execPath, [bin, 'run', 'P1'], {
+    cwd: dir,
+    env: { ...process.env, PARTYCOST_OFFLINE_LATENCY_MS: '300', PARTYCOST_BUSY_TIMEOUT_MS: '200' },
+  });
   let stdout = '';
   let stderr = '';
   runner.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -101,7 +116,10 @@ test('another process holds a write transaction mid-run: a bounded wait, then th
   holder.close();
 
   assert.equal(code, 1, stdout + stderr);
-  assert.match(stderr, /^partycost: agent "\w+" failed: the database is locked by another process; try again when it is done; finished agents are kept, run again to retry the rest$/m);
+  assert.match(
+    stderr,
+    /^partycost: agent "\w+" failed: the database is locked by another process; try again when it is done; finished agents are kept, run again to retry the rest$/m,
+  );
   const after = recorded(dir);
   assert.equal(after.integrity, 'ok');
   assert.ok(after.contiguous);

@@ -22,8 +22,11 @@ for (const args of commands) {
 test('partycost prices --all | head -3: three lines, then a quiet exit 0 (the output is far longer than the pipe)', async () => {
   const dir = await workspace('pipe-head');
   const { stdout, stderr } = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) =>
-    execFile('bash', ['-c', `"${process.execPath}" "${bin}" prices --all | head -3; echo "exit \${PIPESTATUS[0]}" >&2`], { cwd: dir, encoding: 'utf8' }, (error, out, err) =>
-      error ? reject(error) : resolve({ stdout: out, stderr: err }),
+    execFile(
+      'bash',
+      ['-c', `"${process.execPath}" "${bin}" prices --all | head -3; echo "exit \${PIPESTATUS[0]}" >&2`],
+      { cwd: dir, encoding: 'utf8' },
+      (error, out, err) => (error ? reject(error) : resolve({ stdout: out, stderr: err })),
     ),
   );
   assert.equal(stdout.split('\n').length, 4, stdout);

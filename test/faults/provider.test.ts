@@ -14,7 +14,11 @@ import type { Planned, Standin } from '../standins/standin';
 // the agents that finished are kept (ledger and events), the failed one is in neither, and the next run executes only
 // what is missing. Through the real CLI, against local servers speaking each vendor's protocol.
 
-const keys = { OPENAI_API_KEY: 'sk-proj-fault0123456789abcdef', ANTHROPIC_API_KEY: 'sk-ant-api03-fault0123456789', GEMINI_API_KEY: 'AIzaSyfault0123456789abcdefghijkl' };
+const keys = {
+  OPENAI_API_KEY: 'sk-proj-fault0123456789abcdef',
+  ANTHROPIC_API_KEY: 'sk-ant-api03-fault0123456789',
+  GEMINI_API_KEY: 'AIzaSyfault0123456789abcdefghijkl',
+};
 const planner = 'Write the final party plan';
 
 async function vendors(t: TestContext): Promise<{ openai: Standin; env: Record<string, string>; dir: string }> {
@@ -31,12 +35,20 @@ async function vendors(t: TestContext): Promise<{ openai: Standin; env: Record<s
 function recorded(dir: string): { ledger: string[]; completed: string[] } {
   return readDatabase(dir, (db) => ({
     ledger: (db.prepare('SELECT agent FROM ledger ORDER BY agent').all() as { agent: string }[]).map((row) => row.agent),
-    completed: (db.prepare(`SELECT json_extract(payload, '$.result.agent') AS agent FROM events WHERE type = 'agent_completed' ORDER BY agent`).all() as { agent: string }[]).map((row) => row.agent),
+    completed: (
+      db.prepare(`SELECT json_extract(payload, '$.result.agent') AS agent FROM events WHERE type = 'agent_completed' ORDER BY agent`).all() as {
+        agent: string;
+      }[]
+    ).map((row) => row.agent),
   }));
 }
 
 const faults: { name: string; answer: Planned; says: RegExp }[] = [
-  { name: 'an answer that is not JSON', answer: { malformed: true }, says: /agent "planner_final" failed: openai gpt-5: malformed answer: the answer is not valid JSON/ },
+  {
+    name: 'an answer that is not JSON',
+    answer: { malformed: true },
+    says: /agent "planner_final" failed: openai gpt-5: malformed answer: the answer is not valid JSON/,
+  },
   { name: 'a stream cut mid-way', answer: { status: 200, cut: true }, says: /agent "planner_final" failed: openai gpt-5: (stream cut|connection): / },
 ];
 

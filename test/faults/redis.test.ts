@@ -68,7 +68,10 @@ test('Redis killed in the middle of many parties: runs complete, calls skip it a
   const teammate = engine(undefined, other, new OfflineProvider(), teammateCache);
   const shared = teammate.create('teammate', ['OCEAN party', '140 guests']);
   const plan = await teammate.plan(shared.party.id);
-  assert.deepEqual(plan.agents.filter((a) => a.action === 'cache_hit').map((a) => a.tier), ['redis', 'redis', 'redis', 'redis', 'redis']);
+  assert.deepEqual(
+    plan.agents.filter((a) => a.action === 'cache_hit').map((a) => a.tier),
+    ['redis', 'redis', 'redis', 'redis', 'redis'],
+  );
   const report = await teammate.run(shared.party.id);
   assert.equal(report.executed, 0);
   assert.equal(ledgerRows(other, shared.party.id), 0);
@@ -85,10 +88,11 @@ async function hungServer(): Promise<{ url: string; close(): Promise<void> }> {
   const { port } = server.address() as AddressInfo;
   return {
     url: `redis://127.0.0.1:${port}`,
-    close: () => new Promise((resolve) => {
-      for (const socket of sockets) socket.destroy();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
   };
 }
 

@@ -26,7 +26,14 @@ function texts(content: unknown): string {
   return Array.isArray(content) ? content.map((block: { text?: string }) => block.text ?? '').join('') : '';
 }
 
-const errorTypes: Record<number, string> = { 400: 'invalid_request_error', 401: 'authentication_error', 429: 'rate_limit_error', 500: 'api_error', 503: 'api_error', 529: 'overloaded_error' };
+const errorTypes: Record<number, string> = {
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  429: 'rate_limit_error',
+  500: 'api_error',
+  503: 'api_error',
+  529: 'overloaded_error',
+};
 
 export const anthropicProtocol: Protocol = {
   firstEvent: 'message_start',
@@ -42,15 +49,30 @@ export const anthropicProtocol: Protocol = {
   success(res: ServerResponse, request: RecordedRequest, { content, usage, cut }) {
     const id = `msg_standin_${++sequence}`;
     const model = String(request.body.model ?? 'unknown');
-    const message = { id, type: 'message', role: 'assistant', model, content: [{ type: 'text', text: content }], stop_reason: 'end_turn', stop_sequence: null, usage: usageOf(usage) };
+    const message = {
+      id,
+      type: 'message',
+      role: 'assistant',
+      model,
+      content: [{ type: 'text', text: content }],
+      stop_reason: 'end_turn',
+      stop_sequence: null,
+      usage: usageOf(usage),
+    };
     if (request.body.stream !== true) return cut ? cutBody(res, message) : sendJson(res, 200, message);
     request.streamed = true;
     const events = [
       { event: 'message_start', data: { type: 'message_start', message: { ...message, content: [], stop_reason: null, usage: usageOf(usage, 1) } } },
       { event: 'content_block_start', data: { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } } },
-      ...pieces(content).map((text) => ({ event: 'content_block_delta', data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } } })),
+      ...pieces(content).map((text) => ({
+        event: 'content_block_delta',
+        data: { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text } },
+      })),
       { event: 'content_block_stop', data: { type: 'content_block_stop', index: 0 } },
-      { event: 'message_delta', data: { type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: usage.output } } },
+      {
+        event: 'message_delta',
+        data: { type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: usage.output } },
+      },
       { event: 'message_stop', data: { type: 'message_stop' } },
     ];
     sendEvents(res, events, cut);
@@ -64,7 +86,8 @@ export const anthropicProtocol: Protocol = {
       429: 'Number of request tokens has exceeded your per-minute rate limit',
       529: 'Overloaded',
     };
-    const headers: Record<string, string> = planned.status === 429 && planned.retryAfterSeconds !== undefined ? { 'retry-after': String(planned.retryAfterSeconds) } : {};
+    const headers: Record<string, string> =
+      planned.status === 429 && planned.retryAfterSeconds !== undefined ? { 'retry-after': String(planned.retryAfterSeconds) } : {};
     sendJson(res, planned.status, { type: 'error', error: { type, message: planned.message ?? fallback[planned.status] ?? 'Internal server error' } }, headers);
   },
 };

@@ -57,13 +57,22 @@ function lastUserText(messages: { role: string; content: unknown }[]): string {
   return '';
 }
 
-async function serve(basePath: string, handle: (req: IncomingMessage, res: ServerResponse, body: Buffer, base: string) => Promise<void>): Promise<{ baseURL: string; close(): Promise<void> }> {
+async function serve(
+  basePath: string,
+  handle: (req: IncomingMessage, res: ServerResponse, body: Buffer, base: string) => Promise<void>,
+): Promise<{ baseURL: string; close(): Promise<void> }> {
   const sockets = new Set<Socket>();
   let base = '';
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
-    req.on('end', () => void handle(req, res, Buffer.concat(chunks), base).catch((error: unknown) => sendJson(res, 500, { error: { message: `stand-in failed: ${String(error)}` } })));
+    req.on(
+      'end',
+      () =>
+        void handle(req, res, Buffer.concat(chunks), base).catch((error: unknown) =>
+          sendJson(res, 500, { error: { message: `stand-in failed: ${String(error)}` } }),
+        ),
+    );
   });
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -108,12 +117,50 @@ export async function startOpenAIBatchStandin(plan: BatchPlan = {}): Promise<Bat
       if (outcome === 'succeeded') {
         const content = defaultContent(item.userText);
         const usage = usageFor(item, content);
-        const body = { id: `chatcmpl-${item.customId}`, object: 'chat.completion', created: b.created, model: item.model, choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, logprobs: null, finish_reason: 'stop' }], usage: { prompt_tokens: usage.input, completion_tokens: usage.output, total_tokens: usage.input + usage.output, prompt_tokens_details: { cached_tokens: 0 }, completion_tokens_details: { reasoning_tokens: 0 } } };
-        output.push(JSON.stringify({ id: `batch_req_${++sequence}`, custom_id: item.customId, response: { status_code: 200, request_id: `req_${sequence}`, body }, error: null }));
+        const body = {
+          id: `chatcmpl-${item.customId}`,
+          object: 'chat.completion',
+          created: b.created,
+          model: item.model,
+          choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, logprobs: null, finish_reason: 'stop' }],
+          usage: {
+            prompt_tokens: usage.input,
+            completion_tokens: usage.output,
+            total_tokens: usage.input + usage.output,
+            prompt_tokens_details: { cached_tokens: 0 },
+            completion_tokens_details: { reasoning_tokens: 0 },
+          },
+        };
+        output.push(
+          JSON.stringify({
+            id: `batch_req_${++sequence}`,
+            custom_id: item.customId,
+            response: { status_code: 200, request_id: `req_${sequence}`, body },
+            error: null,
+          }),
+        );
       } else if (outcome === 'expired') {
-        errors.push(JSON.stringify({ id: `batch_req_${++sequence}`, custom_id: item.customId, response: null, error: { code: 'batch_expired', message: 'This request could not be executed before the completion window expired.' } }));
+        errors.push(
+          JSON.stringify({
+            id: `batch_req_${++sequence}`,
+            custom_id: item.customId,
+            response: null,
+            error: { code: 'batch_expired', message: 'This request could not be executed before the completion window expired.' },
+          }),
+        );
       } else {
-        errors.push(JSON.stringify({ id: `batch_req_${++sequence}`, custom_id: item.customId, response: { status_code: 400, request_id: `req_${sequence}`, body: { error: { message: 'Invalid request: the model refused the input.', type: 'invalid_request_error' } } }, error: null }));
+        errors.push(
+          JSON.stringify({
+            id: `batch_req_${++sequence}`,
+            custom_id: item.customId,
+            response: {
+              status_code: 400,
+              request_id: `req_${sequence}`,
+              body: { error: { message: 'Invalid request: the model refused the input.', type: 'invalid_request_error' } },
+            },
+            error: null,
+          }),
+        );
       }
     }
     if (output.length) files.set((b.outputFile = `file-out-${b.id}`), `${output.join('\n')}\n`);
@@ -128,7 +175,15 @@ export async function startOpenAIBatchStandin(plan: BatchPlan = {}): Promise<Bat
       const file = form.get('file') as File;
       const id = `file-in-${++sequence}`;
       files.set(id, await file.text());
-      return sendJson(res, 200, { id, object: 'file', bytes: file.size, created_at: 0, filename: file.name, purpose: String(form.get('purpose')), status: 'processed' });
+      return sendJson(res, 200, {
+        id,
+        object: 'file',
+        bytes: file.size,
+        created_at: 0,
+        filename: file.name,
+        purpose: String(form.get('purpose')),
+        status: 'processed',
+      });
     }
     if (req.method === 'POST' && path === '/v1/batches') {
       const body = JSON.parse(raw.toString('utf8')) as { input_file_id: string; endpoint: string };
@@ -201,7 +256,9 @@ export async function startAnthropicBatchStandin(plan: BatchPlan = {}): Promise<
     const path = new URL(req.url ?? '/', 'http://standin').pathname;
     requests.push({ method: req.method ?? '', path, body: raw.toString('utf8') });
     if (req.method === 'POST' && path === '/v1/messages/batches') {
-      const body = JSON.parse(raw.toString('utf8')) as { requests: { custom_id: string; params: { model: string; messages: { role: string; content: unknown }[] } }[] };
+      const body = JSON.parse(raw.toString('utf8')) as {
+        requests: { custom_id: string; params: { model: string; messages: { role: string; content: unknown }[] } }[];
+      };
       const items = body.requests.map((r) => ({ customId: r.custom_id, model: r.params.model, userText: lastUserText(r.params.messages) }));
       const batch = { id: `msgbatch_${++sequence}`, items, reads: 0, created: Math.floor(Date.now() / 1000) };
       batches.set(batch.id, batch);
@@ -221,10 +278,23 @@ export async function startAnthropicBatchStandin(plan: BatchPlan = {}): Promise<
       const lines = batch.items.map((item) => {
         const outcome = outcomeOf(plan, item);
         if (outcome === 'expired') return { custom_id: item.customId, result: { type: 'expired' } };
-        if (outcome === 'failed') return { custom_id: item.customId, result: { type: 'errored', error: { type: 'error', error: { type: 'invalid_request_error', message: 'max_tokens: too large for this model' } } } };
+        if (outcome === 'failed')
+          return {
+            custom_id: item.customId,
+            result: { type: 'errored', error: { type: 'error', error: { type: 'invalid_request_error', message: 'max_tokens: too large for this model' } } },
+          };
         const content = defaultContent(item.userText);
         const usage = usageFor(item, content);
-        const message = { id: `msg_${item.customId}`, type: 'message', role: 'assistant', model: item.model, content: [{ type: 'text', text: content }], stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: usage.input, output_tokens: usage.output, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 } };
+        const message = {
+          id: `msg_${item.customId}`,
+          type: 'message',
+          role: 'assistant',
+          model: item.model,
+          content: [{ type: 'text', text: content }],
+          stop_reason: 'end_turn',
+          stop_sequence: null,
+          usage: { input_tokens: usage.input, output_tokens: usage.output, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 },
+        };
         return { custom_id: item.customId, result: { type: 'succeeded', message } };
       });
       const text = lines.map((line) => JSON.stringify(line)).join('\n') + '\n';

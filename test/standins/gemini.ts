@@ -32,11 +32,19 @@ function statusOf(planned: PlannedFailure): { code: number; status: string; mess
   switch (planned.status) {
     case 429:
       return {
-        code: 429, status: 'RESOURCE_EXHAUSTED', message: planned.message ?? 'Resource has been exhausted (e.g. check quota).',
-        details: planned.retryAfterSeconds !== undefined ? [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: `${planned.retryAfterSeconds}s` }] : [],
+        code: 429,
+        status: 'RESOURCE_EXHAUSTED',
+        message: planned.message ?? 'Resource has been exhausted (e.g. check quota).',
+        details:
+          planned.retryAfterSeconds !== undefined ? [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: `${planned.retryAfterSeconds}s` }] : [],
       };
     case 401:
-      return { code: 400, status: 'INVALID_ARGUMENT', message: planned.message ?? 'API key not valid. Please pass a valid API key.', details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID', domain: 'googleapis.com' }] };
+      return {
+        code: 400,
+        status: 'INVALID_ARGUMENT',
+        message: planned.message ?? 'API key not valid. Please pass a valid API key.',
+        details: [{ '@type': 'type.googleapis.com/google.rpc.ErrorInfo', reason: 'API_KEY_INVALID', domain: 'googleapis.com' }],
+      };
     case 400:
       return { code: 400, status: 'INVALID_ARGUMENT', message: planned.message ?? '* GenerateContentRequest.contents: contents is not specified', details: [] };
     case 503:
@@ -66,7 +74,13 @@ export const geminiProtocol: Protocol = {
       return cut ? cutBody(res, body) : sendJson(res, 200, body);
     }
     const parts = pieces(content);
-    const events = parts.map((text, i) => ({ data: { candidates: [candidate(text, i === parts.length - 1 ? 'STOP' : undefined)], ...(i === parts.length - 1 ? { usageMetadata: usageOf(usage) } : {}), modelVersion } }));
+    const events = parts.map((text, i) => ({
+      data: {
+        candidates: [candidate(text, i === parts.length - 1 ? 'STOP' : undefined)],
+        ...(i === parts.length - 1 ? { usageMetadata: usageOf(usage) } : {}),
+        modelVersion,
+      },
+    }));
     sendEvents(res, events, cut);
   },
 

@@ -39,7 +39,13 @@ export const openAIProtocol: Protocol = {
     const created = Math.floor(Date.now() / 1000);
     if (request.body.stream === true) {
       request.streamed = true;
-      const chunk = (delta: object, finish: string | null) => ({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }] });
+      const chunk = (delta: object, finish: string | null) => ({
+        id,
+        object: 'chat.completion.chunk',
+        created,
+        model,
+        choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+      });
       const events = [
         { data: chunk({ role: 'assistant', content: '' }, null) },
         ...pieces(content).map((text) => ({ data: chunk({ content: text }, null) })),
@@ -50,7 +56,14 @@ export const openAIProtocol: Protocol = {
       if (!cut) return;
       return;
     }
-    const body = { id, object: 'chat.completion', created, model, choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, logprobs: null, finish_reason: 'stop' }], usage: usageOf(usage) };
+    const body = {
+      id,
+      object: 'chat.completion',
+      created,
+      model,
+      choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, logprobs: null, finish_reason: 'stop' }],
+      usage: usageOf(usage),
+    };
     if (cut) return cutBody(res, body);
     sendJson(res, 200, body);
   },
@@ -59,10 +72,21 @@ export const openAIProtocol: Protocol = {
     const message = planned.message;
     switch (planned.status) {
       case 429:
-        return sendJson(res, 429, { error: { message: message ?? 'Rate limit reached for requests', type: 'requests', code: 'rate_limit_exceeded' } }, planned.retryAfterSeconds !== undefined ? { 'retry-after': String(planned.retryAfterSeconds) } : {});
+        return sendJson(
+          res,
+          429,
+          { error: { message: message ?? 'Rate limit reached for requests', type: 'requests', code: 'rate_limit_exceeded' } },
+          planned.retryAfterSeconds !== undefined ? { 'retry-after': String(planned.retryAfterSeconds) } : {},
+        );
       case 401:
         // Like OpenAI, the answer shows the key it got, masked.
-        return sendJson(res, 401, { error: { message: message ?? `Incorrect API key provided: ${masked(request.headers.authorization)}.`, type: 'invalid_request_error', code: 'invalid_api_key' } });
+        return sendJson(res, 401, {
+          error: {
+            message: message ?? `Incorrect API key provided: ${masked(request.headers.authorization)}.`,
+            type: 'invalid_request_error',
+            code: 'invalid_api_key',
+          },
+        });
       case 400:
         return sendJson(res, 400, { error: { message: message ?? 'Invalid request: messages must not be empty.', type: 'invalid_request_error', code: null } });
       default:

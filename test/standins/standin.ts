@@ -100,9 +100,19 @@ export async function startStandin(protocol: Protocol, basePath: string): Promis
     } catch {
       return sendJson(res, 400, { error: { message: 'the body is not JSON' } });
     }
-    const request: RecordedRequest = { method: req.method ?? '', url: req.url ?? '', headers: req.headers, body, userText: protocol.userText(body), streamed: route.streamed };
+    const request: RecordedRequest = {
+      method: req.method ?? '',
+      url: req.url ?? '',
+      headers: req.headers,
+      body,
+      userText: protocol.userText(body),
+      streamed: route.streamed,
+    };
     requests.push(request);
-    const index = queue.findIndex((planned) => planned.match === undefined || (typeof planned.match === 'string' ? request.userText.includes(planned.match) : planned.match.test(request.userText)));
+    const index = queue.findIndex(
+      (planned) =>
+        planned.match === undefined || (typeof planned.match === 'string' ? request.userText.includes(planned.match) : planned.match.test(request.userText)),
+    );
     const planned: Planned = index >= 0 ? queue.splice(index, 1)[0] : { status: 200 };
     if ('hang' in planned) return; // never answered: the client times out and drops the connection
     if ('malformed' in planned) return sendMalformed(res, route.streamed || body.stream === true, protocol.firstEvent);

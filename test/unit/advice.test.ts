@@ -23,7 +23,10 @@ const mixedFile = path.join(__dirname, '..', 'fixtures', 'advice', 'mixed', 'par
 
 function load(text: string, file = 'partycost.json') {
   const loaded = loadConfigText(text, file);
-  assert.deepEqual(loaded.problems.filter((p) => p.severity === 'error'), []);
+  assert.deepEqual(
+    loaded.problems.filter((p) => p.severity === 'error'),
+    [],
+  );
   return loaded as typeof loaded & { config: NonNullable<typeof loaded.config> };
 }
 
@@ -31,15 +34,33 @@ function load(text: string, file = 'partycost.json') {
 function rates(model: string): { input: number; read: number; write: number; writeHour: number } {
   const loaded = load(JSON.stringify({ agents: {} }));
   const sheet = priceSheet(loaded.prices.model(model)!);
-  return { input: sheet.inputUsd / 1e6, read: (sheet.cacheReadUsd ?? sheet.inputUsd) / 1e6, write: (sheet.cacheWriteUsd ?? sheet.inputUsd) / 1e6, writeHour: (sheet.cacheWrite1hUsd ?? 2 * sheet.inputUsd) / 1e6 };
+  return {
+    input: sheet.inputUsd / 1e6,
+    read: (sheet.cacheReadUsd ?? sheet.inputUsd) / 1e6,
+    write: (sheet.cacheWriteUsd ?? sheet.inputUsd) / 1e6,
+    writeHour: (sheet.cacheWrite1hUsd ?? 2 * sheet.inputUsd) / 1e6,
+  };
 }
 
-const close = (actual: number, expected: number, what: string): void => assert.ok(Math.abs(actual - expected) <= 0.01 + Math.abs(expected) * 1e-6, `${what}: ${actual} ≠ ${expected}`);
+const close = (actual: number, expected: number, what: string): void =>
+  assert.ok(Math.abs(actual - expected) <= 0.01 + Math.abs(expected) * 1e-6, `${what}: ${actual} ≠ ${expected}`);
 
-test('the vendors\' caching rules: OpenAI\'s 1,024-token minimum and 128-token steps, Gemini\'s minimums, extended retention, the hit rate', () => {
+test("the vendors' caching rules: OpenAI's 1,024-token minimum and 128-token steps, Gemini's minimums, extended retention, the hit rate", () => {
   assert.deepEqual([1_023, 1_024, 1_151, 1_152, 5_000].map(openaiCachedTokens), [0, 1_024, 1_024, 1_152, 4_992]);
-  assert.deepEqual(['gemini-2.5-flash', 'gemini-2.5-pro', 'gemini-2.5-flash-lite', 'gemini-2.0-flash', 'gemini-1.5-pro', 'google/gemini-3-pro-preview'].map(geminiCacheMinimum), [1_024, 4_096, 1_024, null, null, 4_096]);
-  assert.deepEqual(['gpt-5-mini', 'gpt-5.1', 'gpt-4.1', 'gpt-4.1-mini', 'gpt-4o', 'openai/gpt-5'].map(openaiExtendedRetention), [true, true, true, false, false, true]);
+  assert.deepEqual(
+    ['gemini-2.5-flash', 'gemini-2.5-pro', 'gemini-2.5-flash-lite', 'gemini-2.0-flash', 'gemini-1.5-pro', 'google/gemini-3-pro-preview'].map(
+      geminiCacheMinimum,
+    ),
+    [1_024, 4_096, 1_024, null, null, 4_096],
+  );
+  assert.deepEqual(['gpt-5-mini', 'gpt-5.1', 'gpt-4.1', 'gpt-4.1-mini', 'gpt-4o', 'openai/gpt-5'].map(openaiExtendedRetention), [
+    true,
+    true,
+    true,
+    false,
+    false,
+    true,
+  ]);
   // 1,000 runs a month: 0.023 a minute; within 5 minutes of the last one 10.9 % of the time, within an hour 75.1 %.
   assert.equal(expectedHitRate(1_000, 5).toFixed(4), (1 - Math.exp(-(1_000 / 43_200) * 5)).toFixed(4));
   assert.equal(Math.round(expectedHitRate(1_000, 5) * 1000), 109);
@@ -47,7 +68,7 @@ test('the vendors\' caching rules: OpenAI\'s 1,024-token minimum and 128-token s
   assert.equal(expectedHitRate(0, 60), 0);
 });
 
-test('an agent\'s prompt in the order it is sent: what repeats across parties, its prefix, stable parts first, the breakpoint', () => {
+test("an agent's prompt in the order it is sent: what repeats across parties, its prefix, stable parts first, the breakpoint", () => {
   const loaded = load(
     JSON.stringify({
       defaults: { model: 'gpt-4o-mini' },
@@ -61,20 +82,33 @@ test('an agent\'s prompt in the order it is sent: what repeats across parties, i
   const repeats = repeatingAgents(loaded.config);
   assert.deepEqual(['rules', 'theme', 'plan'].map(repeats), [true, false, false], 'rules takes no input: its result is the same in every party');
   const shape = promptShape(loaded.config.agents.plan, 'gpt-4o-mini', loaded.config, repeats);
-  assert.deepEqual(shape.parts.map((p) => [p.kind, p.stable]), [
-    ['text', true], ['text', true], // system: framing, text
-    ['text', true], ['text', true], ['upstream', false], ['text', true], ['upstream', true], ['text', true], ['input', false],
-  ]);
+  assert.deepEqual(
+    shape.parts.map((p) => [p.kind, p.stable]),
+    [
+      ['text', true],
+      ['text', true], // system: framing, text
+      ['text', true],
+      ['text', true],
+      ['upstream', false],
+      ['text', true],
+      ['upstream', true],
+      ['text', true],
+      ['input', false],
+    ],
+  );
   const upstream = shape.parts.filter((p) => p.kind === 'upstream').map((p) => p.tokens);
-  assert.deepEqual(upstream, [200, 300], 'upstream parts at their agents\' output tokens');
+  assert.deepEqual(upstream, [200, 300], "upstream parts at their agents' output tokens");
   const before = (i: number): number => shape.parts.slice(0, i).reduce((t, p) => t + p.tokens, 0);
   assert.equal(shape.prefixTokens, before(4), 'the prefix ends where the theme (which changes) comes in');
-  assert.equal(shape.stableTokens, shape.parts.filter((p) => p.stable).reduce((t, p) => t + p.tokens, 0));
+  assert.equal(
+    shape.stableTokens,
+    shape.parts.filter((p) => p.stable).reduce((t, p) => t + p.tokens, 0),
+  );
   assert.equal(shape.stableFirstTokens, shape.stableTokens, 'the system message is all stable: every stable part can come first');
-  assert.deepEqual(shape.breakpoint, { tokens: before(8), repeats: false }, 'Anthropic\'s breakpoint (before the inputs) covers the theme');
+  assert.deepEqual(shape.breakpoint, { tokens: before(8), repeats: false }, "Anthropic's breakpoint (before the inputs) covers the theme");
 });
 
-test('advise on a mixed-vendor configuration: prompt caching by each vendor\'s rules, priced with writes, ranked with the other changes', () => {
+test("advise on a mixed-vendor configuration: prompt caching by each vendor's rules, priced with writes, ranked with the other changes", () => {
   const text = readFileSync(mixedFile, 'utf8');
   const loaded = load(text, mixedFile);
   const report = advise(loaded.config, loaded.prices, { editable: true });
@@ -94,7 +128,11 @@ test('advise on a mixed-vendor configuration: prompt caching by each vendor\'s r
   assert.ok(brief.savingPerMonthUsd < 0, 'a 5-minute cache at this volume costs more than it saves');
   const hour = advice('brief', 'prompt-cache')!;
   assert.equal(hour.change, 'promptCache "1h"');
-  close(hour.savingPerMonthUsd, runs * (saving(h60, sonnet.writeHour, brief.prefixTokens) - saving(h5, sonnet.write, brief.prefixTokens)), 'brief with 1-hour breakpoints');
+  close(
+    hour.savingPerMonthUsd,
+    runs * (saving(h60, sonnet.writeHour, brief.prefixTokens) - saving(h5, sonnet.write, brief.prefixTokens)),
+    'brief with 1-hour breakpoints',
+  );
   assert.deepEqual(hour.edit, { path: ['agents', 'brief', 'promptCache'], value: '1h' });
 
   // Claude Haiku 4.5 (4,096 minimum): the breakpoint before the inputs covers the menu and venues, which change.
@@ -113,7 +151,11 @@ test('advise on a mixed-vendor configuration: prompt caching by each vendor\'s r
   assert.ok(menu.prefixTokens < 1_024 && menu.stableTokens >= 1_024);
   const order = advice('menu', 'prompt-order')!;
   const mini = rates('gpt-5-mini');
-  close(order.savingPerMonthUsd, runs * expectedHitRate(runs, 1_440) * openaiCachedTokens(menu.stableTokens) * (mini.input - mini.read), 'menu, stable parts first');
+  close(
+    order.savingPerMonthUsd,
+    runs * expectedHitRate(runs, 1_440) * openaiCachedTokens(menu.stableTokens) * (mini.input - mini.read),
+    'menu, stable parts first',
+  );
   assert.equal(order.edit, undefined, 'a prompt rewrite is made by hand');
   assert.match(order.change, /stable parts first, promptCache "24h"/);
 
@@ -133,11 +175,24 @@ test('advise on a mixed-vendor configuration: prompt caching by each vendor\'s r
 
   // Ranked by saving; each says why and what it assumes; the total is their sum.
   const savings = report.advice.map((a) => a.savingPerMonthUsd);
-  assert.deepEqual(savings, [...savings].sort((a, b) => b - a));
-  assert.deepEqual(report.advice.map((a) => a.rank), report.advice.map((_, i) => i + 1));
+  assert.deepEqual(
+    savings,
+    [...savings].sort((a, b) => b - a),
+  );
+  assert.deepEqual(
+    report.advice.map((a) => a.rank),
+    report.advice.map((_, i) => i + 1),
+  );
   assert.ok(report.advice.every((a) => a.why.length > 20 && a.assumes.length > 0 && ['high', 'medium', 'low'].includes(a.confidence)));
-  close(report.totalPerMonthUsd, savings.reduce((t, s) => t + s, 0), 'total');
-  assert.ok(report.advice.some((a) => a.kind === 'model'), 'cheaper models are among them');
+  close(
+    report.totalPerMonthUsd,
+    savings.reduce((t, s) => t + s, 0),
+    'total',
+  );
+  assert.ok(
+    report.advice.some((a) => a.kind === 'model'),
+    'cheaper models are among them',
+  );
   assert.deepEqual(report.volume.source, 'configured');
 });
 
@@ -157,11 +212,15 @@ test('an advice applied to the file (comments kept) is no longer advised, and th
   close(was.costPerRunUsd - now.costPerRunUsd, model.savingPerRunUsd, 'the estimate drops by the saving per run');
 
   const batch = before.advice.find((a) => a.kind === 'batch')!;
-  assert.equal(batch.agent, 'vendor', 'the sample\'s one agent that may wait');
+  assert.equal(batch.agent, 'vendor', "the sample's one agent that may wait");
   const batched = load(applyAdvice(sampleConfig, batch.edit!));
   const vendor = estimate(batched.config, batched.prices).agents.find((a) => a.agent === 'vendor')!;
   assert.equal(vendor.batch, true);
-  close(estimate(loaded.config, loaded.prices).agents.find((a) => a.agent === 'vendor')!.costPerRunUsd - vendor.costPerRunUsd, batch.savingPerRunUsd, 'batch pricing in the estimate');
+  close(
+    estimate(loaded.config, loaded.prices).agents.find((a) => a.agent === 'vendor')!.costPerRunUsd - vendor.costPerRunUsd,
+    batch.savingPerRunUsd,
+    'batch pricing in the estimate',
+  );
   // The sample's prompts are short: no agent reaches OpenAI's 1,024-token minimum.
   assert.ok(before.promptCaching.every((p) => p.vendor === 'openai' && p.minimumTokens === 1_024 && p.cachedTokens === 0 && p.prefixTokens < 1_024));
   // A crew's configuration is edited by hand.
@@ -188,7 +247,10 @@ test('from the ledger: a month of runs sets the volume, expired results advise a
   // TTL 0: the stored result has expired by the next run, which executes again with that cause.
   await parties.run(ids[0]);
   const causes = db.prepare('SELECT cause FROM ledger ORDER BY id').all() as { cause: string }[];
-  assert.deepEqual(causes.map((c) => c.cause), ['never ran', 'never ran', 'never ran', 'never ran', 'cache expired']);
+  assert.deepEqual(
+    causes.map((c) => c.cause),
+    ['never ran', 'never ran', 'never ran', 'never ran', 'cache expired'],
+  );
   const loaded = load(config);
   let report: AdviceReport = advise(loaded.config, loaded.prices, { records: recordsOf(db), editable: true });
   assert.equal(report.volume.source, 'configured', 'a ledger of minutes is no month');
@@ -203,7 +265,21 @@ test('from the ledger: a month of runs sets the volume, expired results advise a
   // A ledger that covers ten days: the volume is its own, scaled to 30 days.
   const ledger = new Ledger(db);
   const tenDaysAgo = new Date(Date.now() - 10 * 86_400_000).toISOString();
-  ledger.append([{ partyId: 'old', agent: 'guests', provider: 'offline', model: 'gpt-4o-mini', at: tenDaysAgo, usage: { inputTokens: 20, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 100, reasoningTokens: 0, source: 'estimated' }, estimatedCostUsd: null, actualCostUsd: 0.0001, parts: null, cached: false, savedUsd: 0 }]);
+  ledger.append([
+    {
+      partyId: 'old',
+      agent: 'guests',
+      provider: 'offline',
+      model: 'gpt-4o-mini',
+      at: tenDaysAgo,
+      usage: { inputTokens: 20, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 100, reasoningTokens: 0, source: 'estimated' },
+      estimatedCostUsd: null,
+      actualCostUsd: 0.0001,
+      parts: null,
+      cached: false,
+      savedUsd: 0,
+    },
+  ]);
   report = advise(loaded.config, loaded.prices, { records: recordsOf(db) });
   assert.equal(report.volume.source, 'ledger');
   assert.equal(report.volume.partiesPerMonth, Math.round(5 * 3 * 10) / 10, '5 parties in 10 days: 15 a month');
@@ -211,7 +287,8 @@ test('from the ledger: a month of runs sets the volume, expired results advise a
 
 test('advice applied is measured on the ledger: the mean cost of runs before and after it', async () => {
   const { db } = tempDatabase();
-  const config = (model: string): string => JSON.stringify({ agents: { theme: { model, prompt: 'Theme for {{inputs}}', expectedOutputTokens: 300, handles: { keywords: ['theme'] } } } });
+  const config = (model: string): string =>
+    JSON.stringify({ agents: { theme: { model, prompt: 'Theme for {{inputs}}', expectedOutputTokens: 300, handles: { keywords: ['theme'] } } } });
   const before = engine(config('gpt-4o'), db);
   for (const theme of ['jungle', 'pirate']) await before.run(before.create(theme, [`${theme} theme`]).party.id);
   // Applied after the last run before it: its row is stamped to the millisecond, so the clock must have moved on.
@@ -239,7 +316,10 @@ test('prompt caching measured on real runs: what Claude read and wrote, against 
   });
   const { db } = tempDatabase();
   const parties = engine(text, db, new AnthropicProvider({ baseURL: standin.baseURL, apiKey: 'sk-ant-test' }));
-  standin.plan({ status: 200, usage: { input: 1_500, cacheWrite: 1_420, output: 100 } }, { status: 200, usage: { input: 1_500, cacheRead: 1_420, output: 100 } });
+  standin.plan(
+    { status: 200, usage: { input: 1_500, cacheWrite: 1_420, output: 100 } },
+    { status: 200, usage: { input: 1_500, cacheRead: 1_420, output: 100 } },
+  );
   await parties.run(parties.create('first', ['jungle']).party.id);
   await parties.run(parties.create('second', ['pirate']).party.id);
   const loaded = load(text);
@@ -264,7 +344,10 @@ test('small agents on one model with the same upstream: merged, their stable par
   );
   const report = advise(loaded.config, loaded.prices, { editable: true });
   const rows = report.promptCaching.filter((p) => p.agent !== 'theme');
-  assert.ok(rows.every((p) => p.prefixTokens < 1_024 && p.cachedTokens === 0), 'each alone is below OpenAI\'s minimum');
+  assert.ok(
+    rows.every((p) => p.prefixTokens < 1_024 && p.cachedTokens === 0),
+    "each alone is below OpenAI's minimum",
+  );
   const stable = rows.reduce((t, p) => t + p.stableTokens, 0);
   assert.ok(stable >= 1_024, `together ${stable}`);
   const merge = report.advice.find((a) => a.kind === 'merge-agents')!;

@@ -6,13 +6,49 @@ import { withFakePage } from '../webviewPage';
 
 const report: AdviceReport = {
   advice: [
-    { rank: 1, agent: 'planner_final', kind: 'model', change: 'model gpt-4o → gpt-4.1', savingPerMonthUsd: 2.22, savingPerRunUsd: 0.00111, confidence: 'medium', why: 'gpt-4.1 meets its needs for less.', assumes: ['the indicative quality ranking holds'], edit: { path: ['agents', 'planner_final', 'model'], value: 'gpt-4.1' } },
-    { rank: 2, agent: 'menu', kind: 'prompt-order', change: 'stable parts first', savingPerMonthUsd: 0.4, savingPerRunUsd: 0.0002, confidence: 'low', why: 'Its instructions come after the guests.', assumes: ['runs arrive at random', '1,000 parties a month'] },
+    {
+      rank: 1,
+      agent: 'planner_final',
+      kind: 'model',
+      change: 'model gpt-4o → gpt-4.1',
+      savingPerMonthUsd: 2.22,
+      savingPerRunUsd: 0.00111,
+      confidence: 'medium',
+      why: 'gpt-4.1 meets its needs for less.',
+      assumes: ['the indicative quality ranking holds'],
+      edit: { path: ['agents', 'planner_final', 'model'], value: 'gpt-4.1' },
+    },
+    {
+      rank: 2,
+      agent: 'menu',
+      kind: 'prompt-order',
+      change: 'stable parts first',
+      savingPerMonthUsd: 0.4,
+      savingPerRunUsd: 0.0002,
+      confidence: 'low',
+      why: 'Its instructions come after the guests.',
+      assumes: ['runs arrive at random', '1,000 parties a month'],
+    },
   ],
   totalPerMonthUsd: 2.62,
   cachingNotes: [],
   promptCaching: [
-    { agent: 'brief', model: 'claude-sonnet-4-5', vendor: 'anthropic', runsOn: 'anthropic', rule: 'an explicit breakpoint', prefixTokens: 2100, stableTokens: 2100, promptTokens: 2300, minimumTokens: 1024, cachedTokens: 2100, writtenTokens: 2100, lifetimeMinutes: 5, hitRate: 0.11, savingPerMonthUsd: -0.5 },
+    {
+      agent: 'brief',
+      model: 'claude-sonnet-4-5',
+      vendor: 'anthropic',
+      runsOn: 'anthropic',
+      rule: 'an explicit breakpoint',
+      prefixTokens: 2100,
+      stableTokens: 2100,
+      promptTokens: 2300,
+      minimumTokens: 1024,
+      cachedTokens: 2100,
+      writtenTokens: 2100,
+      lifetimeMinutes: 5,
+      hitRate: 0.11,
+      savingPerMonthUsd: -0.5,
+    },
   ],
   applied: [{ agent: 'vendor', kind: 'batch', change: 'batch: true', appliedAt: '2026-12-01T10:00:00.000Z', predictedPerRunUsd: 0.0001, measured: null }],
   volume: { partiesPerMonth: 1000, runsPerParty: 2, source: 'configured', why: 'partiesPerMonth × rerunFactor' },
@@ -23,7 +59,13 @@ test('the advice section ranks each change with its monthly saving and says what
   await withFakePage(async (page) => {
     page.root.append(adviceSection(report, page.ipc));
     const rows = [...page.root.querySelectorAll('[data-probe="advice"]')];
-    assert.deepEqual(rows.map((r) => [r.getAttribute('data-rank'), r.getAttribute('data-agent'), r.getAttribute('data-kind')]), [['1', 'planner_final', 'model'], ['2', 'menu', 'prompt-order']]);
+    assert.deepEqual(
+      rows.map((r) => [r.getAttribute('data-rank'), r.getAttribute('data-agent'), r.getAttribute('data-kind')]),
+      [
+        ['1', 'planner_final', 'model'],
+        ['2', 'menu', 'prompt-order'],
+      ],
+    );
     assert.match(rows[0].textContent!, /Assumes: the indicative quality ranking holds\./);
     assert.ok(rows[0].querySelector('[data-probe="apply-advice"]'), 'a configuration edit can be applied');
     assert.equal(rows[1].querySelector('[data-probe="apply-advice"]'), null);
@@ -39,7 +81,11 @@ test('Apply sends the advice to the host by agent, kind and change', async () =>
   await withFakePage(async (page) => {
     page.root.append(adviceSection(report, page.ipc));
     (page.root.querySelector('[data-probe="apply-advice"]') as HTMLElement).click();
-    assert.deepEqual(page.posted.at(-1), { kind: 'command', method: 'advice/apply', params: { agent: 'planner_final', kind: 'model', change: 'model gpt-4o → gpt-4.1' } });
+    assert.deepEqual(page.posted.at(-1), {
+      kind: 'command',
+      method: 'advice/apply',
+      params: { agent: 'planner_final', kind: 'model', change: 'model gpt-4o → gpt-4.1' },
+    });
   });
 });
 

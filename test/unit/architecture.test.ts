@@ -68,7 +68,9 @@ const sqlText = /\b(SELECT\s+[\w*(]|INSERT\s+INTO\b|UPDATE\s+\w+\s+SET\b|DELETE\
 
 /** The files outside sidecar/store/ that hold SQL. */
 function sqlOutsideStore(base: string): string[] {
-  return sourcesUnder(base, 'sidecar').filter((file) => !file.startsWith(path.join('sidecar', 'store') + path.sep) && sqlText.test(readFileSync(path.join(base, file), 'utf8')));
+  return sourcesUnder(base, 'sidecar').filter(
+    (file) => !file.startsWith(path.join('sidecar', 'store') + path.sep) && sqlText.test(readFileSync(path.join(base, file), 'utf8')),
+  );
 }
 
 /** A copy of the product's sources, to break on purpose (the packages linked, so imports of them resolve). */
@@ -92,7 +94,10 @@ function importOf(base: string, from: string, folder: string): string {
 test('the import rules hold: every folder imports only what stands before it, contracts at the bottom, wiring on services', async () => {
   const { modules, violations } = await cruiseTree(repo);
   assert.ok(modules.length > 100, `cruised ${modules.length} modules`);
-  assert.deepEqual(violations.map((v) => `${v.rule.name}: ${v.from} → ${v.to}`), []);
+  assert.deepEqual(
+    violations.map((v) => `${v.rule.name}: ${v.from} → ${v.to}`),
+    [],
+  );
 });
 
 test('no cycle between folders', async () => {
@@ -125,13 +130,37 @@ test('each rule catches a violation planted in a scratch copy', async () => {
     plant('contracts-import-only-contracts', 'sidecar/contract/leak.ts', "import type { PriceBook } from '../cost/prices';\nexport type Leak = PriceBook;\n");
     plant('contracts-do-no-io', 'sidecar/contract/reads.ts', "import { readFileSync } from 'node:fs';\nexport const read = readFileSync;\n");
     plant('wiring-calls-services', 'sidecar/cli/shortcut.ts', "import { estimate } from '../estimate/estimate';\nexport const shortcut = estimate;\n");
-    plant('only-the-store-speaks-sql', 'sidecar/service/query.ts', "import Database from 'better-sqlite3';\nexport const open = (file: string) => new Database(file);\n");
+    plant(
+      'only-the-store-speaks-sql',
+      'sidecar/service/query.ts',
+      "import Database from 'better-sqlite3';\nexport const open = (file: string) => new Database(file);\n",
+    );
     plant('sidecar-knows-no-host-or-view', 'sidecar/service/host.ts', "import type * as vscode from 'vscode';\nexport type Host = typeof vscode;\n");
-    plant('extension-reaches-sidecar-through-contract', 'extension/shortcut.ts', "import type { PartyService } from '../sidecar/service/partyService';\nexport type Shortcut = PartyService;\n");
-    plant('extension-reaches-views-through-contract', 'extension/view.ts', "import type * as view from '../webview/plan/planView';\nexport type View = typeof view;\n");
-    plant('views-know-only-their-protocol', 'webview/plan/leak.ts', "import type { PlanInput } from '../../sidecar/planner/plan';\nexport type Leak = PlanInput;\n");
-    plant('leaf-libraries-import-nothing-of-ours', 'sidecar/sources/python/leak.ts', "import type { Problem } from '../../config/problems';\nexport type Leak = Problem;\n");
-    plant('leaf-libraries-import-nothing-of-ours', 'sidecar/traces/leak.ts', "import type { Problem } from '../config/problems';\nexport type Leak = Problem;\n");
+    plant(
+      'extension-reaches-sidecar-through-contract',
+      'extension/shortcut.ts',
+      "import type { PartyService } from '../sidecar/service/partyService';\nexport type Shortcut = PartyService;\n",
+    );
+    plant(
+      'extension-reaches-views-through-contract',
+      'extension/view.ts',
+      "import type * as view from '../webview/plan/planView';\nexport type View = typeof view;\n",
+    );
+    plant(
+      'views-know-only-their-protocol',
+      'webview/plan/leak.ts',
+      "import type { PlanInput } from '../../sidecar/planner/plan';\nexport type Leak = PlanInput;\n",
+    );
+    plant(
+      'leaf-libraries-import-nothing-of-ours',
+      'sidecar/sources/python/leak.ts',
+      "import type { Problem } from '../../config/problems';\nexport type Leak = Problem;\n",
+    );
+    plant(
+      'leaf-libraries-import-nothing-of-ours',
+      'sidecar/traces/leak.ts',
+      "import type { Problem } from '../config/problems';\nexport type Leak = Problem;\n",
+    );
     plant('no-circular', 'sidecar/cost/first.ts', "import type { B } from './second';\nexport type A = { b?: B };\n");
     writeFileSync(path.join(dir, 'sidecar/cost/second.ts'), "import type { A } from './first';\nexport type B = { a?: A };\n");
     writeFileSync(path.join(dir, 'sidecar/impact/sql.ts'), "export const count = 'SELECT count(*) FROM parties';\n");
@@ -140,13 +169,20 @@ test('each rule catches a violation planted in a scratch copy', async () => {
     const caught = new Map<string, string[]>();
     for (const v of violations) caught.set(v.rule.name, [...(caught.get(v.rule.name) ?? []), v.from]);
     const rules = config.forbidden.map((rule) => rule.name);
-    assert.deepEqual(rules.filter((rule) => !planted.has(rule)), [], 'every rule has a violation planted');
+    assert.deepEqual(
+      rules.filter((rule) => !planted.has(rule)),
+      [],
+      'every rule has a violation planted',
+    );
     for (const [rule, files] of planted) {
       for (const file of files) assert.ok(caught.get(rule)?.includes(file), `${rule} catches ${file}; caught: ${JSON.stringify(caught.get(rule) ?? [])}`);
     }
     assert.deepEqual(sqlOutsideStore(dir), ['sidecar/impact/sql.ts'.split('/').join(path.sep)]);
     // A folder cycle the file rules do not see: the domain importing the services.
-    writeFileSync(path.join(dir, 'sidecar/party/shortcut.ts'), "import type { PartyService } from '../service/partyService';\nexport type Shortcut = PartyService;\n");
+    writeFileSync(
+      path.join(dir, 'sidecar/party/shortcut.ts'),
+      "import type { PartyService } from '../service/partyService';\nexport type Shortcut = PartyService;\n",
+    );
     const cycled = await cruiseTree(dir);
     assert.ok(findCycles(folderGraph(cycled.modules)).some((cycle) => cycle.includes('sidecar/party') && cycle.includes('sidecar/service')));
     assert.ok(modules.length > 100);

@@ -12,10 +12,23 @@ import type { BatchDriver, BatchItem, BatchOutcome } from '../../sidecar/provide
 const items = (model: string): BatchItem[] =>
   ['P1/theme', 'P2/theme', 'P3/theme-fail', 'P4/theme-late'].map((customId) => ({
     customId,
-    request: { model, maxOutputTokens: 256, messages: [{ role: 'system', content: 'You plan parties.' }, { role: 'user', content: `Suggest a theme for ${customId}` }] },
+    request: {
+      model,
+      maxOutputTokens: 256,
+      messages: [
+        { role: 'system', content: 'You plan parties.' },
+        { role: 'user', content: `Suggest a theme for ${customId}` },
+      ],
+    },
   }));
 
-const plan = { readsBeforeEnd: 2, items: [{ match: 'fail', outcome: 'failed' as const }, { match: 'late', outcome: 'expired' as const }] };
+const plan = {
+  readsBeforeEnd: 2,
+  items: [
+    { match: 'fail', outcome: 'failed' as const },
+    { match: 'late', outcome: 'expired' as const },
+  ],
+};
 
 async function conformance(driver: BatchDriver, standin: BatchStandin, model: string): Promise<BatchOutcome[]> {
   const id = await driver.submit(items(model));
@@ -33,7 +46,15 @@ async function conformance(driver: BatchDriver, standin: BatchStandin, model: st
   const ok = by.get('P1/theme')!;
   assert.ok('completion' in ok);
   assert.equal(ok.completion.output, 'Fake answer to: Suggest a theme for P1/theme');
-  assert.deepEqual(ok.completion.usage, { inputTokens: Math.ceil('Suggest a theme for P1/theme'.length / 4) + 10, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: Math.ceil(ok.completion.output.length / 4), reasoningTokens: 0, source: 'actual', batch: true });
+  assert.deepEqual(ok.completion.usage, {
+    inputTokens: Math.ceil('Suggest a theme for P1/theme'.length / 4) + 10,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    outputTokens: Math.ceil(ok.completion.output.length / 4),
+    reasoningTokens: 0,
+    source: 'actual',
+    batch: true,
+  });
   const failed = by.get('P3/theme-fail')!;
   assert.ok('failure' in failed && failed.failure === 'failed' && failed.detail.length > 0, JSON.stringify(failed));
   const expired = by.get('P4/theme-late')!;
@@ -61,25 +82,36 @@ test('OpenAI Batch API: a batch that expires with no answer says so', async () =
     const status = await driver.status(id);
     assert.deepEqual([status.ended, status.status], [true, 'expired']);
     const outcomes = await driver.outcomes(id);
-    assert.deepEqual(outcomes.map((o) => ('failure' in o ? o.failure : 'ok')), ['expired', 'expired']);
+    assert.deepEqual(
+      outcomes.map((o) => ('failure' in o ? o.failure : 'ok')),
+      ['expired', 'expired'],
+    );
   } finally {
     await standin.close();
   }
 });
 
-test('Anthropic Message Batches: create with each request\'s params, status until ended, results by custom id', async () => {
+test("Anthropic Message Batches: create with each request's params, status until ended, results by custom id", async () => {
   const standin = await startAnthropicBatchStandin(plan);
   try {
     await conformance(new AnthropicBatchDriver({ baseURL: standin.baseURL, apiKey: 'sk-ant-api03-BATCHtest0123456789' }), standin, 'claude-haiku-4-5');
-    const create = JSON.parse(standin.requests.find((r) => r.method === 'POST')!.body) as { requests: { custom_id: string; params: { system: { text: string }[]; max_tokens: number } }[] };
-    assert.deepEqual([create.requests[0].custom_id, create.requests[0].params.max_tokens, create.requests[0].params.system[0].text], ['P1/theme', 256, 'You plan parties.']);
-    assert.ok(standin.requests.some((r) => r.path.endsWith('/results')), 'results read from the results URL');
+    const create = JSON.parse(standin.requests.find((r) => r.method === 'POST')!.body) as {
+      requests: { custom_id: string; params: { system: { text: string }[]; max_tokens: number } }[];
+    };
+    assert.deepEqual(
+      [create.requests[0].custom_id, create.requests[0].params.max_tokens, create.requests[0].params.system[0].text],
+      ['P1/theme', 256, 'You plan parties.'],
+    );
+    assert.ok(
+      standin.requests.some((r) => r.path.endsWith('/results')),
+      'results read from the results URL',
+    );
   } finally {
     await standin.close();
   }
 });
 
-test('an agent marked batch: true runs through the vendor\'s batch API in an ordinary run, billed at the batch price', async () => {
+test("an agent marked batch: true runs through the vendor's batch API in an ordinary run, billed at the batch price", async () => {
   const { PartyService } = await import('../../sidecar/service/partyService');
   const { PartyStore } = await import('../../sidecar/store/partyStore');
   const { Providers } = await import('../../sidecar/providers/registry');
@@ -100,7 +132,7 @@ test('an agent marked batch: true runs through the vendor\'s batch API in an ord
     const { party } = parties.create('jungle', ['jungle theme']);
     const report = await parties.run(party.id);
     assert.equal(report.executed, 1);
-    assert.deepEqual([...standin.batches.values()], [['theme']], 'one batch, one item: the agent\'s call');
+    assert.deepEqual([...standin.batches.values()], [['theme']], "one batch, one item: the agent's call");
     assert.equal(standin.requests.filter((r) => r.path === '/v1/chat/completions').length, 0, 'no direct call');
     assert.equal(standin.requests.filter((r) => r.method === 'GET' && /^\/v1\/batches\//.test(r.path)).length >= 3, true, 'its status read until it ended');
     const result = parties.store.load(party.id).results.theme;

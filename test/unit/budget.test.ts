@@ -27,7 +27,10 @@ test('windows: local midnight, Monday and the first of the month, in UTC and acr
 
 test('levels: warn, cheaper models, defer, refuse at the thresholds, inclusive', () => {
   const thresholds = [0.5, 0.8, 0.9, 1.0];
-  assert.deepEqual([0, 0.49, 0.5, 0.79, 0.8, 0.9, 0.999, 1, 3].map((f) => levelOf(f, thresholds)), ['ok', 'ok', 'warn', 'warn', 'cheaper', 'defer', 'defer', 'refuse', 'refuse']);
+  assert.deepEqual(
+    [0, 0.49, 0.5, 0.79, 0.8, 0.9, 0.999, 1, 3].map((f) => levelOf(f, thresholds)),
+    ['ok', 'ok', 'warn', 'warn', 'cheaper', 'defer', 'defer', 'refuse', 'refuse'],
+  );
 });
 
 test('threshold transitions on an injected clock across day, week and month boundaries', () => {
@@ -77,7 +80,10 @@ test('at 100 % executions are refused with the limit and the spend named; reuse 
   assert.equal(actions.budget, 'reuse: unchanged');
   assert.equal(actions.theme, 'reuse: unchanged');
   assert.equal(plan.totals.blocked, 1);
-  assert.match(plan.budget!.message, /^daily limit \$0\.005: \$0\.00\d{4} spent \(\d+\.\d %\): executions refused; reuse and cache hits go on; cheaper models that would do: .*planner_final → gpt-4\.1/);
+  assert.match(
+    plan.budget!.message,
+    /^daily limit \$0\.005: \$0\.00\d{4} spent \(\d+\.\d %\): executions refused; reuse and cache hits go on; cheaper models that would do: .*planner_final → gpt-4\.1/,
+  );
 
   const ledgerBefore = (db.prepare('SELECT count(*) AS n FROM ledger').get() as { n: number }).n;
   const report = await parties.run(first.party.id);
@@ -117,7 +123,10 @@ test('at the second threshold cheaper models are suggested, and applied when con
     assert.equal(parties.budget().level, 'cheaper');
     const second = parties.create('second', ['pirate theme', '40 kids']);
     const plan = await parties.plan(second.party.id);
-    assert.match(plan.budget!.message, apply ? /; cheaper models applied: .*planner_final → gpt-4\.1 \(saves \$0\.\d{6}\/run\)$/ : /; cheaper models that would do: .*planner_final → gpt-4\.1/);
+    assert.match(
+      plan.budget!.message,
+      apply ? /; cheaper models applied: .*planner_final → gpt-4\.1 \(saves \$0\.\d{6}\/run\)$/ : /; cheaper models that would do: .*planner_final → gpt-4\.1/,
+    );
     await parties.run(second.party.id);
     const model = parties.store.load(second.party.id).results.planner_final.model;
     assert.equal(model, apply ? 'gpt-4.1' : 'gpt-4o');

@@ -6,7 +6,19 @@ import type { TokenBudget } from '../../sidecar/protocol';
 import { withFakePage } from '../webviewPage';
 
 const agents: TokenBudget[] = [
-  { agent: 'theme', model: 'gpt-4o-mini', budget: 800, tokens: 320, parts: { instructions: 200, inputs: 120, upstream: 0 }, upstream: [], prunedTokens: 0, overBudget: false, outputTokens: 880, outputTokensSource: 'learned', learnedFrom: 12 },
+  {
+    agent: 'theme',
+    model: 'gpt-4o-mini',
+    budget: 800,
+    tokens: 320,
+    parts: { instructions: 200, inputs: 120, upstream: 0 },
+    upstream: [],
+    prunedTokens: 0,
+    overBudget: false,
+    outputTokens: 880,
+    outputTokensSource: 'learned',
+    learnedFrom: 12,
+  },
   {
     agent: 'venue',
     model: 'gpt-4o-mini',
@@ -37,19 +49,42 @@ const agents: TokenBudget[] = [
     learnedFrom: 0,
   },
   {
-    agent: 'menu', model: 'anthropic/claude-haiku-4-5', budget: null, tokens: 90, parts: { instructions: 60, inputs: 30, upstream: 0 }, upstream: [], prunedTokens: 0, overBudget: false,
-    outputTokens: 150, outputTokensSource: 'configured', learnedFrom: 0, calibration: { model: 'anthropic/claude-haiku-4-5', factor: 1.2, runs: 6 },
+    agent: 'menu',
+    model: 'anthropic/claude-haiku-4-5',
+    budget: null,
+    tokens: 90,
+    parts: { instructions: 60, inputs: 30, upstream: 0 },
+    upstream: [],
+    prunedTokens: 0,
+    overBudget: false,
+    outputTokens: 150,
+    outputTokensSource: 'configured',
+    learnedFrom: 0,
+    calibration: { model: 'anthropic/claude-haiku-4-5', factor: 1.2, runs: 6 },
   },
 ];
 
 const state = (extra: Partial<BudgetsViewState> = {}): BudgetsViewState => ({ view: 'budgets', party: 'P1', agents, ...extra });
 
-test('the budgets view has one bar per agent whose probe values are the state\'s numbers', async () => {
+test("the budgets view has one bar per agent whose probe values are the state's numbers", async () => {
   await withFakePage(async (page) => {
     renderBudgets(page.root, state(), page.ipc);
     const rows = [...page.root.querySelectorAll('[data-probe="agent"]')];
-    const read = (row: Element) => ['agent', 'budget', 'tokens', 'instructions', 'inputs', 'upstream', 'pruned', 'over'].map((name) => row.getAttribute(`data-${name}`));
-    assert.deepEqual(rows.map(read), agents.map((b) => [b.agent, String(b.budget ?? 'none'), String(b.tokens), String(b.parts.instructions), String(b.parts.inputs), String(b.parts.upstream), String(b.prunedTokens), String(b.overBudget)]));
+    const read = (row: Element) =>
+      ['agent', 'budget', 'tokens', 'instructions', 'inputs', 'upstream', 'pruned', 'over'].map((name) => row.getAttribute(`data-${name}`));
+    assert.deepEqual(
+      rows.map(read),
+      agents.map((b) => [
+        b.agent,
+        String(b.budget ?? 'none'),
+        String(b.tokens),
+        String(b.parts.instructions),
+        String(b.parts.inputs),
+        String(b.parts.upstream),
+        String(b.prunedTokens),
+        String(b.overBudget),
+      ]),
+    );
     const venue = rows[1];
     const widths = [...venue.querySelectorAll('.budgets-segment')].map((s) => (s as HTMLElement).style.width);
     // The scale is the prompt plus what was pruned (1,900 > the budget of 1,500); the marker sits at the budget.
@@ -99,7 +134,10 @@ test('each upstream result shows its form and its tokens whole and used', async 
 test('empty states say what to do next and their buttons run the command', async () => {
   await withFakePage(async (page) => {
     const cases: [BudgetsViewState['empty'], string][] = [
-      [{ reason: 'no-config', message: 'No partycost.json', action: { label: 'Create Sample Configuration', command: 'partycost.createSampleConfiguration' } }, 'partycost.createSampleConfiguration'],
+      [
+        { reason: 'no-config', message: 'No partycost.json', action: { label: 'Create Sample Configuration', command: 'partycost.createSampleConfiguration' } },
+        'partycost.createSampleConfiguration',
+      ],
       [{ reason: 'no-party', message: 'No party yet', action: { label: 'Run Party Plan', command: 'partycost.runPartyPlan' } }, 'partycost.runPartyPlan'],
     ];
     for (const [empty, command] of cases) {
@@ -114,10 +152,14 @@ test('empty states say what to do next and their buttons run the command', async
   });
 });
 
-test('each agent\'s expected answer says whether it is learned from runs or configured; a calibrated model shows what its vendor bills', async () => {
+test("each agent's expected answer says whether it is learned from runs or configured; a calibrated model shows what its vendor bills", async () => {
   await withFakePage(async (page) => {
     renderBudgets(page.root, state(), page.ipc);
-    const answers = [...page.root.querySelectorAll('[data-probe="answer"]')].map((cell) => [cell.getAttribute('data-agent'), cell.getAttribute('data-source'), cell.textContent]);
+    const answers = [...page.root.querySelectorAll('[data-probe="answer"]')].map((cell) => [
+      cell.getAttribute('data-agent'),
+      cell.getAttribute('data-source'),
+      cell.textContent,
+    ]);
     assert.deepEqual(answers, [
       ['theme', 'learned', '880 learned (12)'],
       ['venue', 'configured', '250 configured'],

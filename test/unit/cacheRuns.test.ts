@@ -12,7 +12,11 @@ function ledgerRows(db: Db, party: string): number {
 }
 
 function ledgerHits(db: Db, party: string): { n: number; cost: number; saved: number } {
-  return db.prepare('SELECT count(*) AS n, sum(cost_usd) AS cost, sum(saved_usd) AS saved FROM ledger WHERE party_id = ? AND cached = 1').get(party) as { n: number; cost: number; saved: number };
+  return db.prepare('SELECT count(*) AS n, sum(cost_usd) AS cost, sum(saved_usd) AS saved FROM ledger WHERE party_id = ? AND cached = 1').get(party) as {
+    n: number;
+    cost: number;
+    saved: number;
+  };
 }
 
 test('a second party whose inputs normalise the same gets cache hits and spends nothing new', async (t) => {
@@ -24,13 +28,16 @@ test('a second party whose inputs normalise the same gets cache hits and spends 
   const spent = await parties.run(first.party.id);
   const second = parties.create('second', ['JUNGLE party', '80 guests']);
   const plan = await parties.plan(second.party.id);
-  assert.deepEqual(plan.agents.filter((a) => a.action === 'cache_hit').map((a) => [a.agent, a.tier]), [
-    ['theme', 'memory'],
-    ['venue', 'memory'],
-    ['catering', 'memory'],
-    ['budget', 'memory'],
-    ['planner_final', 'memory'],
-  ]);
+  assert.deepEqual(
+    plan.agents.filter((a) => a.action === 'cache_hit').map((a) => [a.agent, a.tier]),
+    [
+      ['theme', 'memory'],
+      ['venue', 'memory'],
+      ['catering', 'memory'],
+      ['budget', 'memory'],
+      ['planner_final', 'memory'],
+    ],
+  );
   assert.equal(plan.totals.executeCostUsd, 0);
   const report = await parties.run(second.party.id);
   assert.equal(report.executed, 0);

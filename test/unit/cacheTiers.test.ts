@@ -34,7 +34,11 @@ cacheConformance('redis', redisDriver);
 cacheConformance('tiered (memory → redis → sqlite)', async (clock) =>
   tieredAsDriver(
     new TieredCache(
-      [{ driver: new MemoryDriver({ now: clock.now }) }, { driver: await redisDriver(clock), breaker: new CircuitBreaker(3, 1000, clock.now) }, { driver: new SqliteDriver(tempDatabase().db, { now: clock.now }) }],
+      [
+        { driver: new MemoryDriver({ now: clock.now }) },
+        { driver: await redisDriver(clock), breaker: new CircuitBreaker(3, 1000, clock.now) },
+        { driver: new SqliteDriver(tempDatabase().db, { now: clock.now }) },
+      ],
       new CacheStats(),
     ),
   ),
@@ -128,7 +132,10 @@ test('tiered: a failing tier costs a miss, its breaker opens, skips it, half-ope
 
 test('concurrent requests for one key produce it once', async () => {
   const clock = new ManualClock();
-  const tiered = new TieredCache([{ driver: new MemoryDriver({ now: clock.now }) }, { driver: new SqliteDriver(tempDatabase().db, { now: clock.now }) }], new CacheStats());
+  const tiered = new TieredCache(
+    [{ driver: new MemoryDriver({ now: clock.now }) }, { driver: new SqliteDriver(tempDatabase().db, { now: clock.now }) }],
+    new CacheStats(),
+  );
   let produced = 0;
   const produce = async (): Promise<CacheEntry> => {
     produced++;

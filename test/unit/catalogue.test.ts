@@ -57,10 +57,13 @@ test('cache writes and reads bill at their own rates (Claude Sonnet 4.5: write $
   const usage = { inputTokens: 10_000, cacheReadTokens: 4_000, cacheWriteTokens: 3_000, outputTokens: 1_000 };
   const priced = priceUsage(model('claude-sonnet-4-5'), usage);
   // 3,000 uncached × $3 + 4,000 read × $0.30 + 3,000 written × $3.75 + 1,000 out × $15
-  assert.deepEqual(
-    Object.fromEntries(Object.entries(priced.parts).map(([k, v]) => [k, toUsd(v)])),
-    { input: 0.009, cacheRead: 0.0012, cacheWrite: 0.01125, output: 0.015, reasoning: 0 },
-  );
+  assert.deepEqual(Object.fromEntries(Object.entries(priced.parts).map(([k, v]) => [k, toUsd(v)])), {
+    input: 0.009,
+    cacheRead: 0.0012,
+    cacheWrite: 0.01125,
+    output: 0.015,
+    reasoning: 0,
+  });
   assert.equal(toUsd(priced.total), 0.03645);
   assert.ok(Math.abs(catalogueTotalUsd(model('claude-sonnet-4-5'), usage) - 0.03645) < 1e-12, 'the library agrees');
   assert.equal(cost('gpt-5', { inputTokens: 100_000, cacheReadTokens: 100_000, outputTokens: 0 }), 0.0125, 'gpt-5 cached input at 10 %');
@@ -86,20 +89,23 @@ test('reasoning tokens bill as output', () => {
   assert.equal(toUsd(reasoning.parts.reasoning), toUsd(tokenCost(800, 4.4)));
 });
 
-test('model names as users write them: dated ids, provider/model and provider:model, the model\'s own vendor', () => {
+test("model names as users write them: dated ids, provider/model and provider:model, the model's own vendor", () => {
   for (const name of ['claude-sonnet-4-5-20250929', 'anthropic/claude-sonnet-4-5', 'anthropic:claude-sonnet-4-5']) {
     const found = model(name);
     assert.deepEqual([found.provider, found.id], ['anthropic', 'claude-sonnet-4-5'], name);
   }
   assert.equal(model('gemini/gemini-2.5-flash').provider, 'google', 'LiteLLM spells Google "gemini"');
-  assert.equal(model('gpt-4o').provider, 'openai', 'sold by Azure too, but OpenAI\'s own model');
+  assert.equal(model('gpt-4o').provider, 'openai', "sold by Azure too, but OpenAI's own model");
   assert.equal(model('azure/gpt-4o').provider, 'azure', 'unless the name says otherwise');
   assert.equal(model('llama-3.3-70b-versatile').provider, 'groq', 'a model only a reseller lists');
   assert.equal(catalogueModel('nonsense-model-9000'), undefined);
-  assert.deepEqual([tokenizationFor('openai/gpt-4o').exact, tokenizationFor('anthropic/claude-sonnet-4-5').exact, tokenizationFor('gpt-5').exact], [true, false, true]);
+  assert.deepEqual(
+    [tokenizationFor('openai/gpt-4o').exact, tokenizationFor('anthropic/claude-sonnet-4-5').exact, tokenizationFor('gpt-5').exact],
+    [true, false, true],
+  );
 });
 
-test('a configuration mixing gpt-5, Claude 4.5 and Gemini 2.5 is priced exactly at the vendors\' prices, with the catalogue\'s date', () => {
+test("a configuration mixing gpt-5, Claude 4.5 and Gemini 2.5 is priced exactly at the vendors' prices, with the catalogue's date", () => {
   const text = configText({
     planner: { model: 'gpt-5', prompt: 'x', expectedInputTokens: 10_000, expectedOutputTokens: 2_000 },
     writer: { model: 'anthropic/claude-sonnet-4-5', prompt: 'x', expectedInputTokens: 10_000, expectedOutputTokens: 2_000 },
@@ -141,7 +147,10 @@ test('a misspelt model names the nearest of the whole catalogue; a prompt beyond
   const loaded = loadConfigText(text, 'partycost.json');
   const messages = loaded.problems.map((p) => p.message);
   assert.equal(loaded.config, undefined);
-  assert.ok(messages.includes('unknown model "claude-sonet-4-5" (did you mean "claude-sonnet-4-5"?); add its prices under "prices" to use it'), messages.join('\n'));
+  assert.ok(
+    messages.includes('unknown model "claude-sonet-4-5" (did you mean "claude-sonnet-4-5"?); add its prices under "prices" to use it'),
+    messages.join('\n'),
+  );
   assert.ok(messages.includes('"b" needs 250,000 prompt + 256 output tokens, over the 200,000-token context window of claude-sonnet-4-5'), messages.join('\n'));
   assert.ok(messages.includes('expectedOutputTokens of "c" (100,000) is over the 16,384-token maximum output of gpt-4o-mini'), messages.join('\n'));
 });
@@ -149,5 +158,5 @@ test('a misspelt model names the nearest of the whole catalogue; a prompt beyond
 test('context windows the price catalogue lacks come from models.dev (Gemini 2.5 Pro: 1,048,576; max output 65,536)', () => {
   const pro = model('gemini-2.5-pro');
   assert.deepEqual([pro.contextWindow, pro.maxOutputTokens], [1_048_576, 65_536]);
-  assert.equal(model('claude-sonnet-4-5').contextWindow, 200_000, 'the price catalogue\'s own window first');
+  assert.equal(model('claude-sonnet-4-5').contextWindow, 200_000, "the price catalogue's own window first");
 });

@@ -15,7 +15,10 @@ function bundleDir(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'partycost-compile-'));
   mkdirSync(path.join(dir, 'vendor'));
   writeFileSync(path.join(dir, 'vendor', 'beside.js'), 'module.exports = 41;\n');
-  writeFileSync(path.join(dir, 'bundle.js'), "'use strict';\nconst beside = require('./vendor/beside.js');\nexports.answer = () => beside + 1;\nexports.file = __filename;\n");
+  writeFileSync(
+    path.join(dir, 'bundle.js'),
+    "'use strict';\nconst beside = require('./vendor/beside.js');\nexports.answer = () => beside + 1;\nexports.file = __filename;\n",
+  );
   return dir;
 }
 
@@ -28,10 +31,15 @@ function load(dir: string, temp: string, env: Record<string, string> = {}): { an
     vm.Script = class extends Script { constructor(code, options) { super(code, options); if (options && options.cachedData) accepted = !this.cachedDataRejected; } };
     const loaded = require(${JSON.stringify(loader)}).loadCompiled(${JSON.stringify(path.join(dir, 'bundle.js'))});
     process.stdout.write(JSON.stringify({ answer: loaded.answer(), file: loaded.file, accepted }));`;
-  return JSON.parse(execFileSync(process.execPath, ['-e', script], { env: { ...process.env, TMPDIR: temp, ...env }, encoding: 'utf8' })) as { answer: number; file: string; accepted: boolean };
+  return JSON.parse(execFileSync(process.execPath, ['-e', script], { env: { ...process.env, TMPDIR: temp, ...env }, encoding: 'utf8' })) as {
+    answer: number;
+    file: string;
+    accepted: boolean;
+  };
 }
 
-const cacheFiles = (temp: string): string[] => readdirSync(temp).flatMap((d) => (d.startsWith('partycost-compile-cache-') ? readdirSync(path.join(temp, d)).map((f) => path.join(temp, d, f)) : []));
+const cacheFiles = (temp: string): string[] =>
+  readdirSync(temp).flatMap((d) => (d.startsWith('partycost-compile-cache-') ? readdirSync(path.join(temp, d)).map((f) => path.join(temp, d, f)) : []));
 
 test('the bundle loads as a module with its own require; the next process uses the compiled code kept by the first', () => {
   const dir = bundleDir();
@@ -41,7 +49,7 @@ test('the bundle loads as a module with its own require; the next process uses t
   assert.equal(cacheFiles(temp).length, 1, 'written at exit');
   assert.deepEqual(load(dir, temp), { ...first, accepted: true });
   // A new build of the bundle: new code, and the old build's cache is removed when the new one is written.
-  writeFileSync(path.join(dir, 'bundle.js'), "exports.answer = () => 7;\nexports.file = __filename;\n");
+  writeFileSync(path.join(dir, 'bundle.js'), 'exports.answer = () => 7;\nexports.file = __filename;\n');
   assert.deepEqual(load(dir, temp), { answer: 7, file: first.file, accepted: false });
   assert.equal(cacheFiles(temp).length, 1);
   assert.equal(load(dir, temp, { PARTYCOST_COMPILE_CACHE: '0' }).accepted, false, 'turned off');

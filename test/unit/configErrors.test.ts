@@ -18,7 +18,15 @@ const cases: { name: string; text: string; expected: [needle: string | typeof en
   },
   {
     name: 'wrong field types',
-    text: ['{', '  "defaults": { "model": "gpt-4o" },', '  "agents": {', '    "a": { "prompt": "x", "expectedOutputTokens": "lots", "dependsOn": "b" },', '    "b": { "prompt": 7 }', '  }', '}'].join('\n'),
+    text: [
+      '{',
+      '  "defaults": { "model": "gpt-4o" },',
+      '  "agents": {',
+      '    "a": { "prompt": "x", "expectedOutputTokens": "lots", "dependsOn": "b" },',
+      '    "b": { "prompt": 7 }',
+      '  }',
+      '}',
+    ].join('\n'),
     expected: [
       ['"lots"', 'agents.a.expectedOutputTokens: expected a number, got the string "lots"'],
       ['"b" }', 'agents.a.dependsOn: expected an array, got the string "b"'],
@@ -27,7 +35,15 @@ const cases: { name: string; text: string; expected: [needle: string | typeof en
   },
   {
     name: 'unknown model, with the nearest known name, inherited or not',
-    text: ['{', '  "defaults": { "model": "gpt-4o-mni" },', '  "agents": {', '    "a": { "prompt": "x", "model": "gpt4.1" },', '    "b": { "prompt": "x", "model": "llama-3-70b" }', '  }', '}'].join('\n'),
+    text: [
+      '{',
+      '  "defaults": { "model": "gpt-4o-mni" },',
+      '  "agents": {',
+      '    "a": { "prompt": "x", "model": "gpt4.1" },',
+      '    "b": { "prompt": "x", "model": "llama-3-70b" }',
+      '  }',
+      '}',
+    ].join('\n'),
     expected: [
       ['"gpt-4o-mni"', 'unknown model "gpt-4o-mni" (did you mean "gpt-4o-mini"?); add its prices under "prices" to use it'],
       ['"gpt4.1"', 'unknown model "gpt4.1" (did you mean "gpt-4.1"?); add its prices under "prices" to use it'],
@@ -36,7 +52,15 @@ const cases: { name: string; text: string; expected: [needle: string | typeof en
   },
   {
     name: 'unknown dependency',
-    text: ['{', '  "defaults": { "model": "gpt-4o" },', '  "agents": {', '    "theme": { "prompt": "x" },', '    "cake": { "prompt": "x", "dependsOn": ["theme", "thme"] }', '  }', '}'].join('\n'),
+    text: [
+      '{',
+      '  "defaults": { "model": "gpt-4o" },',
+      '  "agents": {',
+      '    "theme": { "prompt": "x" },',
+      '    "cake": { "prompt": "x", "dependsOn": ["theme", "thme"] }',
+      '  }',
+      '}',
+    ].join('\n'),
     expected: [['"thme"', 'agent "cake" depends on unknown agent "thme" (did you mean "theme"?)']],
   },
   {
@@ -59,7 +83,9 @@ const cases: { name: string; text: string; expected: [needle: string | typeof en
   },
   {
     name: 'duplicate agent',
-    text: ['{', '  "defaults": { "model": "gpt-4o" },', '  "agents": {', '    "cake": { "prompt": "x" },', '    "cake": { "prompt": "y" }', '  }', '}'].join('\n'),
+    text: ['{', '  "defaults": { "model": "gpt-4o" },', '  "agents": {', '    "cake": { "prompt": "x" },', '    "cake": { "prompt": "y" }', '  }', '}'].join(
+      '\n',
+    ),
     expected: [['"cake": { "prompt": "y"', 'duplicate agent "cake" (first defined on line 4)']],
   },
   {
@@ -97,13 +123,22 @@ const cases: { name: string; text: string; expected: [needle: string | typeof en
     ].join('\n'),
     expected: [
       // 3 tokens per message, 1 for the role, 3 to prime the reply: the chat framing the API bills.
-      ['"Plan', `prompt of "a" is ${7 + getEncoding('o200k_base').encode('Plan a birthday party for a seven year old who loves dinosaurs').length} tokens, over its contextBudget of 12`],
+      [
+        '"Plan',
+        `prompt of "a" is ${7 + getEncoding('o200k_base').encode('Plan a birthday party for a seven year old who loves dinosaurs').length} tokens, over its contextBudget of 12`,
+      ],
       ['900', 'expectedInputTokens of "b" (900) is over its contextBudget of 500'],
     ],
   },
   {
     name: 'unknown fields, with the nearest allowed name; API keys refused with where to put them',
-    text: ['{', '  "provider": { "apiKey": "sk-secret" },', '  "agents": { "a": { "model": "gpt-4o", "prompt": "x", "dependOn": [] } },', '  "volumes": {}', '}'].join('\n'),
+    text: [
+      '{',
+      '  "provider": { "apiKey": "sk-secret" },',
+      '  "agents": { "a": { "model": "gpt-4o", "prompt": "x", "dependOn": [] } },',
+      '  "volumes": {}',
+      '}',
+    ].join('\n'),
     expected: [
       ['"apiKey"', '"apiKey" is not allowed: API keys never go in partycost.json; set OPENAI_API_KEY in the environment or use "Party Cost: Set API Key"'],
       ['"dependOn"', 'unknown field "dependOn" in agents.a (did you mean "dependsOn"?)'],
@@ -129,7 +164,12 @@ const cases: { name: string; text: string; expected: [needle: string | typeof en
   },
   {
     name: 'spend limits: an unknown time zone, thresholds that do not rise',
-    text: ['{', '  "limits": { "daily": 5, "timeZone": "Europe/Pariss", "thresholds": [0.5, 0.9, 0.8] },', '  "agents": { "a": { "model": "gpt-4o", "prompt": "x" } }', '}'].join('\n'),
+    text: [
+      '{',
+      '  "limits": { "daily": 5, "timeZone": "Europe/Pariss", "thresholds": [0.5, 0.9, 0.8] },',
+      '  "agents": { "a": { "model": "gpt-4o", "prompt": "x" } }',
+      '}',
+    ].join('\n'),
     expected: [
       ['"Europe/Pariss"', 'unknown time zone "Europe/Pariss"; use an IANA name such as "Europe/Paris" or "UTC"'],
       ['0.8]', 'limits.thresholds must rise: 0.8 follows 0.9'],
@@ -173,7 +213,7 @@ test('warnings do not make a configuration invalid', () => {
   assert.deepEqual(problemsOf(text), [`${at(text, '"gpt-4o"')}: warning: compute agent "total" calls no model; "model" is ignored`]);
 });
 
-test('an agent on Anthropic or Gemini with another vendor\'s model is warned about, at its provider or its model', () => {
+test("an agent on Anthropic or Gemini with another vendor's model is warned about, at its provider or its model", () => {
   const text = [
     '{',
     '  "defaults": { "provider": "gemini" },',

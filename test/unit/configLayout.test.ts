@@ -14,7 +14,10 @@ function edited(text: string, after: string, needle: string, by: string): string
 
 test('the layout names every agent at its key, holds each entry and the text outside agents', () => {
   const layout = configLayout(sample);
-  assert.deepEqual(layout.agents.map((a) => a.agent), ['theme', 'venue', 'cake', 'catering', 'vendor', 'budget', 'planner_final']);
+  assert.deepEqual(
+    layout.agents.map((a) => a.agent),
+    ['theme', 'venue', 'cake', 'catering', 'vendor', 'budget', 'planner_final'],
+  );
   const theme = layout.agents[0];
   assert.equal(sample.slice(theme.offset, theme.offset + theme.length), '"theme"');
   assert.equal(agentAt(layout.agents, theme.offset + 2)?.agent, 'theme');
@@ -24,7 +27,7 @@ test('the layout names every agent at its key, holds each entry and the text out
   assert.doesNotMatch(layout.outside, /"theme"/);
 });
 
-test('an edit elsewhere keeps an agent\'s cost; an edit of the agent or of the settings does not', () => {
+test("an edit elsewhere keeps an agent's cost; an edit of the agent or of the settings does not", () => {
   const before = configLayout(sample);
   const promptOfVenue = configLayout(edited(sample, '"venue": {', '"prompt": "', '"prompt": "x'));
   assert.equal(sameFor('theme', before, promptOfVenue), true);

@@ -99,11 +99,17 @@ test('no budget: exactly the messages of agentMessages, parts add up', () => {
     assert.equal(assembly.prunedTokens, 0);
     assert.equal(assembly.overBudget, false);
     assert.ok(assembly.upstream.every((u) => u.form === 'whole' || u.form === 'none'));
-    assert.deepEqual(assembly.upstream.map((u) => u.agent), Object.keys(request.upstream));
+    assert.deepEqual(
+      assembly.upstream.map((u) => u.agent),
+      Object.keys(request.upstream),
+    );
     assertConsistent(assembly, request);
   }
   const assembly = assembleContext(plannerRequest);
-  assert.deepEqual(assembly.upstream.map((u) => u.form), ['whole', 'whole', 'none', 'none']);
+  assert.deepEqual(
+    assembly.upstream.map((u) => u.form),
+    ['whole', 'whole', 'none', 'none'],
+  );
   assert.equal(assembly.upstream[2].tokensWhole, 0, 'catering has no placeholder: not in the prompt');
   assert.ok(!assembly.messages.some((m) => m.content.includes('catering plan')));
   assert.ok(assembly.parts.instructions > 0 && assembly.parts.inputs > 0 && assembly.parts.upstream > 2000);
@@ -178,7 +184,10 @@ test('a budget below instructions + inputs + references gives the minimal assemb
   const minimal = assembleContext(withBudget(plannerRequest, 0));
   assertConsistent(minimal, withBudget(plannerRequest, 0));
   assert.equal(minimal.overBudget, true);
-  assert.deepEqual(minimal.upstream.map((u) => u.form), ['reference', 'reference', 'none', 'none']);
+  assert.deepEqual(
+    minimal.upstream.map((u) => u.form),
+    ['reference', 'reference', 'none', 'none'],
+  );
   assert.ok(userMessage(minimal).includes(referenceText('venue', plannerRequest.upstream.venue.resultHash!)));
   assert.ok(minimal.messages[0].content.includes(referenceText('theme', plannerRequest.upstream.theme.resultHash!)));
   for (const budget of [minimal.tokens - 1, minimal.parts.instructions + minimal.parts.inputs, 10]) {
@@ -249,10 +258,13 @@ test('property: 300 seeded cases stay within budget, keep inputs, are determinis
       const roll = random(10);
       const size = random(5001);
       upstream[name] =
-        roll === 0 ? result(null)
-        : roll === 1 ? result(words(random, size)) // no fields at all
-        : roll === 2 ? result(`Total: $${random(5000)}\nGuests: ${random(200)}\nNote: ${words(random, 8)}\n${'🎉'.repeat(random(300))}${words(random, size)}`)
-        : result(offlineOutput(name, 50 + random(1950), size, random));
+        roll === 0
+          ? result(null)
+          : roll === 1
+            ? result(words(random, size)) // no fields at all
+            : roll === 2
+              ? result(`Total: $${random(5000)}\nGuests: ${random(200)}\nNote: ${words(random, 8)}\n${'🎉'.repeat(random(300))}${words(random, size)}`)
+              : result(offlineOutput(name, 50 + random(1950), size, random));
     }
     // Most upstream agents have a placeholder, some two (system and prompt), some none.
     const inPrompt = names.filter(() => random(6) !== 0);
@@ -291,18 +303,24 @@ test('property: 300 seeded cases stay within budget, keep inputs, are determinis
   assert.ok(pruned > 200, `most cases prune (${pruned})`);
 });
 
-test('token budgets of a party: each active llm agent\'s prompt by part, within its budget', async () => {
+test("token budgets of a party: each active llm agent's prompt by part, within its budget", async () => {
   const { engine } = await import('../engine');
   const parties = engine();
   const { party } = parties.create('budgets', ['jungle theme', '75 guests', 'chocolate cake']);
   await parties.run(party.id);
   const budgets = parties.tokenBudgets(party.id);
-  assert.deepEqual(budgets.map((b) => b.agent), ['theme', 'venue', 'cake', 'catering', 'planner_final']);
+  assert.deepEqual(
+    budgets.map((b) => b.agent),
+    ['theme', 'venue', 'cake', 'catering', 'planner_final'],
+  );
   for (const b of budgets) {
     assert.equal(b.parts.instructions + b.parts.inputs + b.parts.upstream, b.tokens, b.agent);
     if (b.budget !== null) assert.ok(b.tokens <= b.budget, b.agent);
   }
   const venue = budgets.find((b) => b.agent === 'venue')!;
-  assert.deepEqual(venue.upstream.map((u) => [u.agent, u.form]), [['theme', 'whole']]);
+  assert.deepEqual(
+    venue.upstream.map((u) => [u.agent, u.form]),
+    [['theme', 'whole']],
+  );
   assert.equal(venue.tokens, parties.store.load(party.id).results.venue.usage.inputTokens, 'what the run sent');
 });

@@ -31,11 +31,13 @@ test('money sums exactly where floating point would not', () => {
   assert.equal(toUsd(scale(unitCost(1, 0.009025), 1500)), 13.5375);
 });
 
-test('workspace prices win over the catalogue and add models; a model of theirs keeps the catalogue\'s window', () => {
-  const book = priceBook({ prices: { 'gpt-4o': { input: 3, output: 12 }, 'my-model': { input: 1, output: 2, cachedInput: 0.25 }, 'llama3.1:8b': { input: 0, output: 0 } } });
+test("workspace prices win over the catalogue and add models; a model of theirs keeps the catalogue's window", () => {
+  const book = priceBook({
+    prices: { 'gpt-4o': { input: 3, output: 12 }, 'my-model': { input: 1, output: 2, cachedInput: 0.25 }, 'llama3.1:8b': { input: 0, output: 0 } },
+  });
   assert.deepEqual(book.overridden, ['gpt-4o', 'my-model', 'llama3.1:8b']);
   const usage = { inputTokens: 1_000_000, cacheReadTokens: 0, outputTokens: 1_000_000 };
-  assert.equal(book.model('gpt-4o')!.provider, 'openai', 'still the vendor\'s model, at the workspace\'s prices');
+  assert.equal(book.model('gpt-4o')!.provider, 'openai', "still the vendor's model, at the workspace's prices");
   assert.equal(book.model('my-model')!.provider, 'configuration');
   assert.equal(book.model('gpt-4o')!.contextWindow, 128_000);
   assert.equal(toUsd(priceUsage(book.model('gpt-4o')!, usage).total), 15);

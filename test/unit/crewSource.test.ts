@@ -22,23 +22,20 @@ const fixtures = path.resolve('test/fixtures/crews');
 const noEnv = {};
 const load = (dir: string, env: NodeJS.ProcessEnv = noEnv) => loadConfig(locateConfig(dir), { display: (file) => path.relative(dir, file), env });
 
-test('the example crew: each task an agent on its CrewAI agent\'s model, with the sequential rule for context', () => {
+test("the example crew: each task an agent on its CrewAI agent's model, with the sequential rule for context", () => {
   const loaded = load(example);
   assert.deepEqual(loaded.problems, []);
   assert.equal(loaded.kind, 'crewai');
   assert.equal(loaded.file, 'src/party_crew/config/tasks.yaml');
   const agents = loaded.config!.agents;
   assert.deepEqual(Object.keys(agents), ['theme_task', 'venue_task', 'menu_task', 'plan_task']);
-  assert.deepEqual(
-    Object.fromEntries(Object.entries(agents).map(([name, a]) => [name, [a.model, a.dependsOn ?? []]])),
-    {
-      theme_task: ['anthropic/claude-sonnet-4-5', []],
-      venue_task: ['openai/gpt-4.1-mini', ['theme_task']],
-      menu_task: ['gemini/gemini-2.5-flash', ['theme_task']],
-      // No context: every earlier task's output, as a sequential crew passes them; no llm: CrewAI's default model.
-      plan_task: ['gpt-4.1-mini', ['theme_task', 'venue_task', 'menu_task']],
-    },
-  );
+  assert.deepEqual(Object.fromEntries(Object.entries(agents).map(([name, a]) => [name, [a.model, a.dependsOn ?? []]])), {
+    theme_task: ['anthropic/claude-sonnet-4-5', []],
+    venue_task: ['openai/gpt-4.1-mini', ['theme_task']],
+    menu_task: ['gemini/gemini-2.5-flash', ['theme_task']],
+    // No context: every earlier task's output, as a sequential crew passes them; no llm: CrewAI's default model.
+    plan_task: ['gpt-4.1-mini', ['theme_task', 'venue_task', 'menu_task']],
+  });
   assert.deepEqual(loaded.crew!.tasks, { theme_task: 'planner', venue_task: 'venue_scout', menu_task: 'caterer', plan_task: 'coordinator' });
   assert.deepEqual(loaded.inputs, { destination: 'Lisbon', guests: '40' });
   // Inputs route to the tasks whose text (or whose agent's) uses them, and nowhere else.
@@ -46,7 +43,7 @@ test('the example crew: each task an agent on its CrewAI agent\'s model, with th
   assert.equal(agents.menu_task.handles, undefined);
 });
 
-test('the prompt is CrewAI\'s: role, backstory and goal in its system slices, the task and its context in the user slice', () => {
+test("the prompt is CrewAI's: role, backstory and goal in its system slices, the task and its context in the user slice", () => {
   const agents = load(example).config!.agents;
   const theme = agents.theme_task;
   assert.ok(theme.system!.startsWith('You are Party concept planner for {{input.destination}}\n. You have planned hundreds'), theme.system);
@@ -60,7 +57,12 @@ test('the prompt is CrewAI\'s: role, backstory and goal in its system slices, th
   assert.ok(theme.prompt!.includes('\nThis is the expected criteria for your final answer: One theme: its name'));
   assert.ok(!theme.prompt!.includes("This is the context you're working with"), 'the first task has no context');
   const plan = agents.plan_task.prompt!;
-  assert.ok(plan.includes(`This is the context you're working with:\n{{theme_task}}${crewSlices.contextDivider}{{venue_task}}${crewSlices.contextDivider}{{menu_task}}\n\nBegin!`), plan);
+  assert.ok(
+    plan.includes(
+      `This is the context you're working with:\n{{theme_task}}${crewSlices.contextDivider}{{venue_task}}${crewSlices.contextDivider}{{menu_task}}\n\nBegin!`,
+    ),
+    plan,
+  );
   // Filled for a party: named inputs by name (normalised, as every input is), upstream results at their place.
   const [system, user] = agentMessages(agents.venue_task, ['destination=lisbon', 'guests=40'], { theme_task: 'Azulejo night' });
   assert.ok(system.content.startsWith('You are Venue scout in lisbon\n.'));
@@ -68,15 +70,21 @@ test('the prompt is CrewAI\'s: role, backstory and goal in its system slices, th
   assert.ok(user.content.includes("This is the context you're working with:\nAzulejo night\n"));
 });
 
-test('an estimate counts each task\'s context: its template plus every upstream task\'s expected output', () => {
+test("an estimate counts each task's context: its template plus every upstream task's expected output", () => {
   const loaded = load(example);
   const config = loaded.config!;
   const plan = config.agents.plan_task;
   const counted = estimatedInputTokens('plan_task', plan, plan.model!, config);
   assert.equal(counted.tokens, templateTokens(plan, plan.model!).tokens + 3 * 256);
   const result = estimate(config, loaded.prices, listPricing);
-  assert.deepEqual(result.agents.map((a) => a.agent), ['theme_task', 'venue_task', 'menu_task', 'plan_task']);
-  assert.ok(result.agents.every((a) => a.costPerRunUsd > 0 && a.provider !== null), 'every task priced from the catalogue');
+  assert.deepEqual(
+    result.agents.map((a) => a.agent),
+    ['theme_task', 'venue_task', 'menu_task', 'plan_task'],
+  );
+  assert.ok(
+    result.agents.every((a) => a.costPerRunUsd > 0 && a.provider !== null),
+    'every task priced from the catalogue',
+  );
   assert.equal(result.agents[0].provider, 'anthropic');
   assert.equal(result.agents[2].provider, 'google');
 });
@@ -88,7 +96,7 @@ test('mistakes in a crew are errors and warnings at their YAML line and column, 
   assert.deepEqual(problemLines(loaded), [
     'src/trip/config/tasks.yaml:9:10: unknown agent "plannr" (did you mean "planner"?)',
     'src/trip/config/tasks.yaml:11:7: task "plan_task" has unknown context task "reserch_task" (did you mean "research_task"?)',
-    'src/trip/config/agents.yaml:4:50: warning: {budget} is not among the crew\'s inputs (main.py\'s inputs); a party needs the input budget=…',
+    "src/trip/config/agents.yaml:4:50: warning: {budget} is not among the crew's inputs (main.py's inputs); a party needs the input budget=…",
     'src/trip/config/agents.yaml:12:8: unknown model "openai/gpt-9-ultra" (did you mean "openai/gpt-6-luna"?); add its prices under "prices" in partycost.json to use it',
   ]);
 });
@@ -103,7 +111,9 @@ test('a context cycle and a context on a later task are errors at the context it
 
 test('malformed YAML is an error at its place, and nothing else is guessed from the broken file', () => {
   const loaded = load(path.join(fixtures, 'malformed'));
-  assert.deepEqual(problemLines(loaded), ['config/tasks.yaml:4:3: malformed YAML: Flow sequence in block collection must be sufficiently indented and end with a ]']);
+  assert.deepEqual(problemLines(loaded), [
+    'config/tasks.yaml:4:3: malformed YAML: Flow sequence in block collection must be sufficiently indented and end with a ]',
+  ]);
   assert.equal(loaded.config, undefined);
 });
 
@@ -116,7 +126,7 @@ test('partycost.json pointing at a crew adds prices, volume, sample inputs, a de
   assert.equal(config.agents.size_task.model, 'acme/analyst-1');
   assert.equal(config.agents.size_task.expectedOutputTokens, 900, 'the override');
   assert.equal(config.agents.edit_task.expectedOutputTokens, 400, 'defaults.expectedOutputTokens');
-  assert.equal(config.agents.edit_task.model, 'claude-haiku-4-5', 'defaults.model stands in for CrewAI\'s default');
+  assert.equal(config.agents.edit_task.model, 'claude-haiku-4-5', "defaults.model stands in for CrewAI's default");
   assert.equal(config.agents.edit_task.dependsOn, undefined, 'context: [] receives nothing');
   const result = estimate(config, loaded.prices, listPricing);
   assert.equal(result.volume.partiesPerMonth, 5000);
@@ -125,7 +135,10 @@ test('partycost.json pointing at a crew adds prices, volume, sample inputs, a de
   // The environment's MODEL wins over defaults.model, as CrewAI reads it first.
   assert.equal(load(dir, { MODEL: 'gpt-4o' }).config!.agents.edit_task.model, 'gpt-4o');
   // A crew run on disk with its files listed for watchers: partycost.json first.
-  assert.deepEqual(sourceFiles(locateConfig(dir)).map((file) => path.relative(dir, file)), ['partycost.json', 'crew/tasks.yaml', 'crew/agents.yaml']);
+  assert.deepEqual(
+    sourceFiles(locateConfig(dir)).map((file) => path.relative(dir, file)),
+    ['partycost.json', 'crew/tasks.yaml', 'crew/agents.yaml'],
+  );
 });
 
 test('an override of a task the crew lacks is an error in partycost.json, with a suggestion', () => {
@@ -133,7 +146,9 @@ test('an override of a task the crew lacks is an error in partycost.json, with a
   cpSync(path.join(fixtures, 'overlay'), dir, { recursive: true });
   const file = path.join(dir, 'partycost.json');
   writeFileSync(file, readFileSync(file, 'utf8').replace('"size_task": {', '"sizetask": {'));
-  assert.deepEqual(problemLines(load(dir)), ['partycost.json:9:5: no task "sizetask" in crew/tasks.yaml (did you mean "size_task"?): "agents" of a crew override its tasks by name']);
+  assert.deepEqual(problemLines(load(dir)), [
+    'partycost.json:9:5: no task "sizetask" in crew/tasks.yaml (did you mean "size_task"?): "agents" of a crew override its tasks by name',
+  ]);
 });
 
 test('where a configuration is found: partycost.json first, then a CrewAI layout; --config may name the directory', () => {
@@ -146,11 +161,20 @@ test('where a configuration is found: partycost.json first, then a CrewAI layout
   assert.deepEqual(locateConfig(example, path.join(example, 'partycost.json'), false).kind, 'partycost');
 });
 
-test('main.py\'s inputs are read as crewai create crew writes them; the layout finds each top-level key', () => {
-  assert.deepEqual([...mainPyInputs(readFileSync(path.join(fixtures, 'typos/src/trip/main.py'), 'utf8'))], [['destination', 'Lisbon'], ['days', '3']]);
+test("main.py's inputs are read as crewai create crew writes them; the layout finds each top-level key", () => {
+  assert.deepEqual(
+    [...mainPyInputs(readFileSync(path.join(fixtures, 'typos/src/trip/main.py'), 'utf8'))],
+    [
+      ['destination', 'Lisbon'],
+      ['days', '3'],
+    ],
+  );
   const text = readFileSync(path.join(example, 'src/party_crew/config/tasks.yaml'), 'utf8');
   const layout = yamlLayout(text);
-  assert.deepEqual(layout.agents.map((a) => a.agent), ['theme_task', 'venue_task', 'menu_task', 'plan_task']);
+  assert.deepEqual(
+    layout.agents.map((a) => a.agent),
+    ['theme_task', 'venue_task', 'menu_task', 'plan_task'],
+  );
   const venue = layout.agents[1];
   assert.equal(text.slice(venue.offset, venue.offset + venue.length), 'venue_task');
   assert.ok(layout.entries.get('venue_task')!.includes('- theme_task'));
@@ -161,7 +185,12 @@ test('hostile or missing crew files: an alias bomb is refused, a crew directory 
   cpSync(path.join(fixtures, 'cycle'), dir, { recursive: true });
   // Each alias list nine times the one before: twelve levels expand to 9^12 items unless aliases are limited.
   const levels = ['a0: &a0 [x, x, x, x, x, x, x, x, x]'];
-  for (let i = 1; i < 12; i++) levels.push(`a${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(', ')}]`);
+  for (let i = 1; i < 12; i++)
+    levels.push(
+      `a${i}: &a${i} [${Array(9)
+        .fill(`*a${i - 1}`)
+        .join(', ')}]`,
+    );
   writeFileSync(path.join(dir, 'config/tasks.yaml'), `${levels.join('\n')}\nbomb:\n  description: x\n  expected_output: y\n  agent: writer\n  context: *a11\n`);
   assert.deepEqual(problemLines(load(dir)), ['config/tasks.yaml:1:1: YAML: Excessive alias count indicates a resource exhaustion attack']);
 

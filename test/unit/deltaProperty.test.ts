@@ -27,8 +27,21 @@ function sampleVariants(): string[] {
 }
 
 const samplePool = [
-  'jungle theme', 'JUNGLE party', 'pirate theme', '75 guests', '70 guests', '40 kids', 'chocolate cake', 'vanilla cupcakes',
-  'Need balloon artist', 'a magician please', 'vegan snacks', 'garden venue', '120 people', 'DJ for the evening', 'chocolate fountain',
+  'jungle theme',
+  'JUNGLE party',
+  'pirate theme',
+  '75 guests',
+  '70 guests',
+  '40 kids',
+  'chocolate cake',
+  'vanilla cupcakes',
+  'Need balloon artist',
+  'a magician please',
+  'vegan snacks',
+  'garden venue',
+  '120 people',
+  'DJ for the evening',
+  'chocolate fountain',
 ];
 
 /** A larger generated graph: 30 agents, keyword routing, each depending on up to three earlier agents. */
@@ -39,7 +52,9 @@ function generatedVariants(): { variants: string[]; pool: string[] } {
     const deps = i < 5 ? [] : [...new Set(Array.from({ length: 1 + random(3) }, () => `a${random(i)}`))];
     const routed = i < 5 || random(3) > 0;
     agents[`a${i}`] = {
-      ...(i % 7 === 6 ? { kind: 'compute' } : { prompt: `Agent ${i}: {{inputs}} ${deps.map((d) => `{{${d}}}`).join(' ')}`, expectedOutputTokens: 20 + random(40) }),
+      ...(i % 7 === 6
+        ? { kind: 'compute' }
+        : { prompt: `Agent ${i}: {{inputs}} ${deps.map((d) => `{{${d}}}`).join(' ')}`, expectedOutputTokens: 20 + random(40) }),
       dependsOn: deps,
       ...(routed ? { handles: { keywords: [`k${i}`, `k${(i * 7) % 30}`] }, cache: { normalize: { roundTo: 10 } } } : {}),
     };
@@ -63,10 +78,21 @@ async function fromScratch(parties: PartyService, texts: string[], memo: Map<str
 
 function hashes(parties: PartyService, partyId: string): Record<string, string> {
   const results = parties.store.load(partyId).results;
-  return Object.fromEntries(Object.entries(results).map(([agent, r]) => [agent, r.resultHash]).sort(([a], [b]) => a.localeCompare(b)));
+  return Object.fromEntries(
+    Object.entries(results)
+      .map(([agent, r]) => [agent, r.resultHash])
+      .sort(([a], [b]) => a.localeCompare(b)),
+  );
 }
 
-async function editSession(variants: string[], pool: string[], random: Random, db: Db, memo: Map<string, Record<string, string>>, steps: number): Promise<void> {
+async function editSession(
+  variants: string[],
+  pool: string[],
+  random: Random,
+  db: Db,
+  memo: Map<string, Record<string, string>>,
+  steps: number,
+): Promise<void> {
   const services = variants.map((text) => engine(text, db));
   let parties = services[0];
   const { party } = parties.create('edited', [pool[random(pool.length)], pool[random(pool.length)]]);
@@ -131,12 +157,27 @@ test('early cutoff: an upstream agent that returns the same result leaves its de
   parties.removeInput(party.id, inputs[0].id);
   parties.addInput(party.id, 'JUNGLE party');
   const plan = await parties.plan(party.id);
-  assert.deepEqual(plan.agents.filter((a) => a.action === 'execute'), []);
+  assert.deepEqual(
+    plan.agents.filter((a) => a.action === 'execute'),
+    [],
+  );
 
   // Forcing theme re-runs it; it returns the same result, so its dependents are cut off at run time.
   const forced = await parties.plan(party.id, ['theme']);
-  assert.deepEqual(forced.agents.filter((a) => a.conditional).map((a) => a.agent), ['venue', 'budget', 'planner_final']);
+  assert.deepEqual(
+    forced.agents.filter((a) => a.conditional).map((a) => a.agent),
+    ['venue', 'budget', 'planner_final'],
+  );
   const report = await parties.run(party.id, { force: ['theme'] });
-  assert.deepEqual(report.agents.filter((a) => a.action === 'execute').map((a) => a.agent), ['theme']);
-  assert.deepEqual(report.agents.filter((a) => a.action === 'reuse').map((a) => a.agent).sort(), ['budget', 'catering', 'planner_final', 'venue']);
+  assert.deepEqual(
+    report.agents.filter((a) => a.action === 'execute').map((a) => a.agent),
+    ['theme'],
+  );
+  assert.deepEqual(
+    report.agents
+      .filter((a) => a.action === 'reuse')
+      .map((a) => a.agent)
+      .sort(),
+    ['budget', 'catering', 'planner_final', 'venue'],
+  );
 });

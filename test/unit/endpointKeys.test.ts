@@ -26,7 +26,16 @@ test('the endpoint is part of every result key, normalised; offline and compute 
   assert.equal(resultEndpoint('anthropic', {}, {}), 'https://api.anthropic.com');
   assert.equal(resultEndpoint('anthropic', {}, { ANTHROPIC_BASE_URL: 'http://proxy.internal:8080/' }), 'http://proxy.internal:8080');
   const offline = loadConfigText(JSON.stringify({ agents: { a: { model: 'gpt-4o', prompt: 'x' } } }), 'partycost.json').config!;
-  assert.deepEqual(Object.keys(agentDefinition(offline.agents.a, offline)).sort(), ['contextBudget', 'expectedOutputTokens', 'kind', 'model', 'normalize', 'prompt', 'provider', 'system']);
+  assert.deepEqual(Object.keys(agentDefinition(offline.agents.a, offline)).sort(), [
+    'contextBudget',
+    'expectedOutputTokens',
+    'kind',
+    'model',
+    'normalize',
+    'prompt',
+    'provider',
+    'system',
+  ]);
 });
 
 test('two endpoints never share a result; a shared cacheGroup does, on purpose', async (t) => {

@@ -12,11 +12,50 @@ import { withFakePage } from '../webviewPage';
 import type { FakePage } from '../webviewPage';
 
 const zero = { llm: 0, vector: 0, compute: 0, cache: 0, sql: 0 };
-const llmOf = (provider: string | null, usd: number) => ({ outputTokensSource: 'configured' as const, learnedFrom: 0, configuredOutputTokens: provider ? 256 : 0, provider, runsOn: provider ? ('offline' as const) : ('builtin' as const), llmParts: { inputUsd: usd / 4, cacheReadUsd: 0, cacheWriteUsd: 0, outputUsd: (3 * usd) / 4 }, contextWindow: provider ? 128_000 : null, maxOutputTokens: provider ? 16_384 : null });
+const llmOf = (provider: string | null, usd: number) => ({
+  outputTokensSource: 'configured' as const,
+  learnedFrom: 0,
+  configuredOutputTokens: provider ? 256 : 0,
+  provider,
+  runsOn: provider ? ('offline' as const) : ('builtin' as const),
+  llmParts: { inputUsd: usd / 4, cacheReadUsd: 0, cacheWriteUsd: 0, outputUsd: (3 * usd) / 4 },
+  contextWindow: provider ? 128_000 : null,
+  maxOutputTokens: provider ? 16_384 : null,
+});
 const agents: AgentEstimate[] = [
-  { agent: 'theme', kind: 'llm', model: 'gpt-4o-mini', inputTokens: 420, outputTokens: 256, tokenCount: 'counted', costPerRunUsd: 0.000221, breakdown: { ...zero, llm: 0.00022, cache: 0.000001 }, ...llmOf('openai', 0.00022) },
-  { agent: 'venue', kind: 'llm', model: 'gpt-4o', inputTokens: 900, outputTokens: 300, tokenCount: 'counted', costPerRunUsd: 0.00546, breakdown: { ...zero, llm: 0.00525, vector: 0.0002, sql: 0.00001 }, ...llmOf('openai', 0.00525) },
-  { agent: 'budget', kind: 'compute', model: null, inputTokens: 0, outputTokens: 0, tokenCount: 'none', costPerRunUsd: 0.0003, breakdown: { ...zero, compute: 0.0003 }, ...llmOf(null, 0) },
+  {
+    agent: 'theme',
+    kind: 'llm',
+    model: 'gpt-4o-mini',
+    inputTokens: 420,
+    outputTokens: 256,
+    tokenCount: 'counted',
+    costPerRunUsd: 0.000221,
+    breakdown: { ...zero, llm: 0.00022, cache: 0.000001 },
+    ...llmOf('openai', 0.00022),
+  },
+  {
+    agent: 'venue',
+    kind: 'llm',
+    model: 'gpt-4o',
+    inputTokens: 900,
+    outputTokens: 300,
+    tokenCount: 'counted',
+    costPerRunUsd: 0.00546,
+    breakdown: { ...zero, llm: 0.00525, vector: 0.0002, sql: 0.00001 },
+    ...llmOf('openai', 0.00525),
+  },
+  {
+    agent: 'budget',
+    kind: 'compute',
+    model: null,
+    inputTokens: 0,
+    outputTokens: 0,
+    tokenCount: 'none',
+    costPerRunUsd: 0.0003,
+    breakdown: { ...zero, compute: 0.0003 },
+    ...llmOf(null, 0),
+  },
 ];
 
 function estimate(pricing: Pricing = { cachedInputShare: 0, batch: false }, scale = 1): Estimate {
@@ -34,8 +73,24 @@ function estimate(pricing: Pricing = { cachedInputShare: 0, batch: false }, scal
 }
 
 const rightSizing: RightSizing[] = [
-  { agent: 'theme', current: { model: 'gpt-4o-mini', provider: 'openai', costPerRunUsd: 0.00022, quality: 70, latencyMs: 900 }, needs: { minQuality: 70, maxLatencyMs: null }, suggested: null, alternatives: [], savingPerRunUsd: 0, savingPerMonthUsd: 0 },
-  { agent: 'venue', current: { model: 'gpt-4o', provider: 'openai', costPerRunUsd: 0.00525, quality: 85, latencyMs: 1500 }, needs: { minQuality: 80, maxLatencyMs: null }, suggested: { model: 'gpt-4.1', provider: 'openai', costPerRunUsd: 0.0042, quality: 86, latencyMs: 1400 }, alternatives: [], savingPerRunUsd: 0.00105, savingPerMonthUsd: 2.1 },
+  {
+    agent: 'theme',
+    current: { model: 'gpt-4o-mini', provider: 'openai', costPerRunUsd: 0.00022, quality: 70, latencyMs: 900 },
+    needs: { minQuality: 70, maxLatencyMs: null },
+    suggested: null,
+    alternatives: [],
+    savingPerRunUsd: 0,
+    savingPerMonthUsd: 0,
+  },
+  {
+    agent: 'venue',
+    current: { model: 'gpt-4o', provider: 'openai', costPerRunUsd: 0.00525, quality: 85, latencyMs: 1500 },
+    needs: { minQuality: 80, maxLatencyMs: null },
+    suggested: { model: 'gpt-4.1', provider: 'openai', costPerRunUsd: 0.0042, quality: 86, latencyMs: 1400 },
+    alternatives: [],
+    savingPerRunUsd: 0.00105,
+    savingPerMonthUsd: 2.1,
+  },
 ];
 
 const state = (e: Estimate = estimate()): EstimatesViewState => ({ view: 'estimates', estimate: e, rightSizing });
@@ -44,25 +99,48 @@ const attr = (page: FakePage, selector: string, name: string): string | null | u
 const change = (page: FakePage, element: Element): void => void element.dispatchEvent(new page.window.Event('change') as unknown as Event);
 const settle = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
-test('the estimates view lists each agent by component, the totals and the prices\' source and date', async () => {
+test("the estimates view lists each agent by component, the totals and the prices' source and date", async () => {
   await withFakePage(async (page) => {
     renderEstimates(page.root, state(), page.ipc);
     const rows = [...page.root.querySelectorAll('[data-probe="agent"]')];
-    assert.deepEqual(rows.map((r) => r.getAttribute('data-agent')), ['theme', 'venue', 'budget']);
-    assert.deepEqual(['data-cost', 'data-llm', 'data-vector', 'data-compute', 'data-cache', 'data-sql'].map((a) => rows[1].getAttribute(a)), ['0.00546', '0.00525', '0.0002', '0', '0', '0.00001']);
+    assert.deepEqual(
+      rows.map((r) => r.getAttribute('data-agent')),
+      ['theme', 'venue', 'budget'],
+    );
+    assert.deepEqual(
+      ['data-cost', 'data-llm', 'data-vector', 'data-compute', 'data-cache', 'data-sql'].map((a) => rows[1].getAttribute(a)),
+      ['0.00546', '0.00525', '0.0002', '0', '0', '0.00001'],
+    );
     assert.equal(rows[2].getAttribute('data-compute'), '0.0003');
     const models = [...page.root.querySelectorAll('[data-probe="model"]')];
-    assert.deepEqual(models.map((m) => [m.getAttribute('data-runs-on'), m.getAttribute('data-provider')]), [['offline', 'openai'], ['offline', 'openai'], ['builtin', '']], 'each agent names the provider it runs on and whose prices apply');
+    assert.deepEqual(
+      models.map((m) => [m.getAttribute('data-runs-on'), m.getAttribute('data-provider')]),
+      [
+        ['offline', 'openai'],
+        ['offline', 'openai'],
+        ['builtin', ''],
+      ],
+      'each agent names the provider it runs on and whose prices apply',
+    );
     assert.match(rows[1].textContent ?? '', /gpt-4o.*900 \/ 300.*\$0\.005460.*\$10\.92/);
     const e = estimate();
     const total = (name: string) => attr(page, `[data-probe="total"][data-name="${name}"]`, 'data-value');
     assert.deepEqual([total('perPartyUsd'), total('perMonthUsd'), total('orchestrationUsd')], [String(e.perPartyUsd), String(e.perMonthUsd), '0.0001']);
     assert.match(page.root.querySelector('.totals')?.textContent ?? '', /per month.*1,000 parties × 2 runs/);
-    assert.deepEqual([attr(page, '[data-probe="prices"]', 'data-source'), attr(page, '[data-probe="prices"]', 'data-date')], ['OpenAI pricing page', '2025-06-01']);
+    assert.deepEqual(
+      [attr(page, '[data-probe="prices"]', 'data-source'), attr(page, '[data-probe="prices"]', 'data-date')],
+      ['OpenAI pricing page', '2025-06-01'],
+    );
     assert.match(page.root.querySelector('[data-probe="prices"]')?.textContent ?? '', /as of 2025-06-01; overridden in the configuration: gpt-4o/);
     const saving = [...page.root.querySelectorAll('[data-probe="saving"]')];
-    assert.deepEqual(saving.map((s) => [s.getAttribute('data-agent'), s.getAttribute('data-suggested'), s.getAttribute('data-saving-month')]), [['venue', 'gpt-4.1', '2.1']]);
-    assert.ok([...page.root.querySelectorAll('th')].every((th) => th.getAttribute('scope')), 'every header cell has a scope');
+    assert.deepEqual(
+      saving.map((s) => [s.getAttribute('data-agent'), s.getAttribute('data-suggested'), s.getAttribute('data-saving-month')]),
+      [['venue', 'gpt-4.1', '2.1']],
+    );
+    assert.ok(
+      [...page.root.querySelectorAll('th')].every((th) => th.getAttribute('scope')),
+      'every header cell has a scope',
+    );
   });
 });
 
@@ -87,7 +165,12 @@ test('the what-if toggles ask for the estimate at their pricing, and the reply i
     assert.deepEqual([attr(page, '[data-probe="pricing"]', 'data-cached-input-share'), attr(page, '[data-probe="pricing"]', 'data-batch')], ['0', 'false']);
     assert.equal(page.root.querySelector('[data-probe="cached-share"]')?.hasAttribute('disabled'), true, 'no share to choose while caching is off');
     change(page, page.root.querySelector('[data-probe="cached-input"]')!);
-    assert.deepEqual(page.posted[0], { kind: 'request', method: 'estimates/get', id: page.posted[0].id, params: { pricing: { cachedInputShare: 0.5, batch: false } } });
+    assert.deepEqual(page.posted[0], {
+      kind: 'request',
+      method: 'estimates/get',
+      id: page.posted[0].id,
+      params: { pricing: { cachedInputShare: 0.5, batch: false } },
+    });
     assert.equal(page.root.getAttribute('aria-busy'), 'true');
 
     const cheaper = estimate({ cachedInputShare: 0.5, batch: false }, 0.5);
@@ -131,13 +214,26 @@ test('only the latest answer is drawn; a refused one is shown; a notification re
 test('empty states: no configuration offers the sample, an invalid one points at the Problems panel', async () => {
   await withFakePage(async (page) => {
     const action = { label: 'Create Sample Configuration', command: 'partycost.createSampleConfiguration' } as const;
-    renderEstimates(page.root, { view: 'estimates', estimate: null, rightSizing: [], empty: { reason: 'no-config', message: 'No partycost.json', action } }, page.ipc);
+    renderEstimates(
+      page.root,
+      { view: 'estimates', estimate: null, rightSizing: [], empty: { reason: 'no-config', message: 'No partycost.json', action } },
+      page.ipc,
+    );
     assert.equal(attr(page, '[data-probe="empty"]', 'data-reason'), 'no-config');
     assert.equal(page.root.querySelector('[data-probe="chart"]'), null);
     (page.root.querySelector('[data-probe="empty"] vscode-button') as HTMLElement).click();
     assert.deepEqual(page.posted[0], { kind: 'command', method: 'webview/action', params: { command: 'partycost.createSampleConfiguration' } });
 
-    renderEstimates(page.root, { view: 'estimates', estimate: null, rightSizing: [], empty: { reason: 'invalid-config', message: 'partycost.json has 2 problems (see the Problems panel)' } }, page.ipc);
+    renderEstimates(
+      page.root,
+      {
+        view: 'estimates',
+        estimate: null,
+        rightSizing: [],
+        empty: { reason: 'invalid-config', message: 'partycost.json has 2 problems (see the Problems panel)' },
+      },
+      page.ipc,
+    );
     assert.equal(attr(page, '[data-probe="empty"]', 'data-reason'), 'invalid-config');
     assert.match(page.root.textContent ?? '', /Problems panel/);
   });
@@ -145,15 +241,49 @@ test('empty states: no configuration offers the sample, an invalid one points at
 
 test('actual costs per execution show cache reads, cache writes and reasoning as their own parts; none yet says so', async () => {
   const actuals: AgentActuals[] = [
-    { agent: 'theme', provider: 'anthropic', model: 'claude-haiku-4-5', executions: 4, cacheHits: 2, meanActualUsd: 0.0031, meanParts: { inputUsd: 0.001, cacheReadUsd: 0.0001, cacheWriteUsd: 0.0005, outputUsd: 0.0012, reasoningUsd: 0, resourcesUsd: 0.0003 } },
-    { agent: 'venue', provider: 'gemini', model: 'gemini-2.5-flash', executions: 1, cacheHits: 0, meanActualUsd: 0.0042, meanParts: { inputUsd: 0.0009, cacheReadUsd: 0.0002, cacheWriteUsd: 0, outputUsd: 0.0015, reasoningUsd: 0.0014, resourcesUsd: 0.0002 } },
-    { agent: 'cake', provider: 'openai', model: 'gpt-5', executions: 0, cacheHits: 3, meanActualUsd: 0, meanParts: { inputUsd: 0, cacheReadUsd: 0, cacheWriteUsd: 0, outputUsd: 0, reasoningUsd: 0, resourcesUsd: 0 } },
+    {
+      agent: 'theme',
+      provider: 'anthropic',
+      model: 'claude-haiku-4-5',
+      executions: 4,
+      cacheHits: 2,
+      meanActualUsd: 0.0031,
+      meanParts: { inputUsd: 0.001, cacheReadUsd: 0.0001, cacheWriteUsd: 0.0005, outputUsd: 0.0012, reasoningUsd: 0, resourcesUsd: 0.0003 },
+    },
+    {
+      agent: 'venue',
+      provider: 'gemini',
+      model: 'gemini-2.5-flash',
+      executions: 1,
+      cacheHits: 0,
+      meanActualUsd: 0.0042,
+      meanParts: { inputUsd: 0.0009, cacheReadUsd: 0.0002, cacheWriteUsd: 0, outputUsd: 0.0015, reasoningUsd: 0.0014, resourcesUsd: 0.0002 },
+    },
+    {
+      agent: 'cake',
+      provider: 'openai',
+      model: 'gpt-5',
+      executions: 0,
+      cacheHits: 3,
+      meanActualUsd: 0,
+      meanParts: { inputUsd: 0, cacheReadUsd: 0, cacheWriteUsd: 0, outputUsd: 0, reasoningUsd: 0, resourcesUsd: 0 },
+    },
   ];
   await withFakePage(async (page) => {
     renderEstimates(page.root, { ...state(), actuals }, page.ipc);
     const rows = [...page.root.querySelectorAll('[data-probe="actual"]')];
-    assert.deepEqual(rows.map((r) => [r.getAttribute('data-agent'), r.getAttribute('data-provider')]), [['theme', 'anthropic'], ['venue', 'gemini']], 'agents that only hit the cache have no execution to show');
-    assert.deepEqual(['data-cacheReadUsd', 'data-cacheWriteUsd', 'data-reasoningUsd', 'data-mean'].map((a) => rows[0].getAttribute(a)), ['0.0001', '0.0005', '0', '0.0031']);
+    assert.deepEqual(
+      rows.map((r) => [r.getAttribute('data-agent'), r.getAttribute('data-provider')]),
+      [
+        ['theme', 'anthropic'],
+        ['venue', 'gemini'],
+      ],
+      'agents that only hit the cache have no execution to show',
+    );
+    assert.deepEqual(
+      ['data-cacheReadUsd', 'data-cacheWriteUsd', 'data-reasoningUsd', 'data-mean'].map((a) => rows[0].getAttribute(a)),
+      ['0.0001', '0.0005', '0', '0.0031'],
+    );
     assert.equal(rows[1].getAttribute('data-reasoningUsd'), '0.0014');
     assert.match(rows[0].textContent ?? '', /anthropic · claude-haiku-4-5.*4.*\$0\.000100.*\$0\.000500/);
     const head = [...page.root.querySelectorAll('[data-probe="actuals"] thead th')].map((th) => th.textContent);
@@ -165,28 +295,82 @@ test('actual costs per execution show cache reads, cache writes and reasoning as
   });
 });
 
-test('estimates against actual runs: each agent\'s configured and learned error, a drift warning beyond 25 %, and next month from the spend', async () => {
+test("estimates against actual runs: each agent's configured and learned error, a drift warning beyond 25 %, and next month from the spend", async () => {
   const row = (agent: string, fields: Partial<AgentAccuracy>): AgentAccuracy => ({
-    agent, model: 'gpt-4o-mini', runs: 12, window: 12, configuredCostUsd: 0.0001, learnedCostUsd: 0.0005, actualMeanCostUsd: 0.00051, configuredErrorPercent: 80.4,
-    learnedErrorPercent: 1.9, errorTrend: [], driftPercent: 2, drift: false, outputTokensSource: 'learned', earlierRuns: 0, outliers: 0, why: 'learned from 12 runs (output p50 880, p90 900)', ...fields,
+    agent,
+    model: 'gpt-4o-mini',
+    runs: 12,
+    window: 12,
+    configuredCostUsd: 0.0001,
+    learnedCostUsd: 0.0005,
+    actualMeanCostUsd: 0.00051,
+    configuredErrorPercent: 80.4,
+    learnedErrorPercent: 1.9,
+    errorTrend: [],
+    driftPercent: 2,
+    drift: false,
+    outputTokensSource: 'learned',
+    earlierRuns: 0,
+    outliers: 0,
+    why: 'learned from 12 runs (output p50 880, p90 900)',
+    ...fields,
   });
   const accuracy: AccuracyReport = {
     agents: [
       row('theme', {}),
-      row('venue', { runs: 3, window: 3, learnedCostUsd: null, learnedErrorPercent: null, driftPercent: 61.5, drift: true, outputTokensSource: 'configured', why: '3 runs so far, 5 needed' }),
-      row('cake', { runs: 0, window: 0, actualMeanCostUsd: null, configuredErrorPercent: null, learnedErrorPercent: null, driftPercent: null, why: 'no runs yet: the configured figures apply' }),
+      row('venue', {
+        runs: 3,
+        window: 3,
+        learnedCostUsd: null,
+        learnedErrorPercent: null,
+        driftPercent: 61.5,
+        drift: true,
+        outputTokensSource: 'configured',
+        why: '3 runs so far, 5 needed',
+      }),
+      row('cake', {
+        runs: 0,
+        window: 0,
+        actualMeanCostUsd: null,
+        configuredErrorPercent: null,
+        learnedErrorPercent: null,
+        driftPercent: null,
+        why: 'no runs yet: the configured figures apply',
+      }),
     ],
-    projection: { configuredPerMonthUsd: 1.2, learnedPerMonthUsd: 3.4, actual: { days: 6, spentUsd: 0.5, todayUsd: 0.01, ratePerMonthUsd: 2.5, trendPerMonthUsd: 3.1, slopePerDayUsd: 0.001, why: 'a line through 6 whole days of spend (2026-11-26 on), projected over the next 30 days' } },
+    projection: {
+      configuredPerMonthUsd: 1.2,
+      learnedPerMonthUsd: 3.4,
+      actual: {
+        days: 6,
+        spentUsd: 0.5,
+        todayUsd: 0.01,
+        ratePerMonthUsd: 2.5,
+        trendPerMonthUsd: 3.1,
+        slopePerDayUsd: 0.001,
+        why: 'a line through 6 whole days of spend (2026-11-26 on), projected over the next 30 days',
+      },
+    },
     learning: { window: 20, minRuns: 5 },
   };
   await withFakePage(async (page) => {
     renderEstimates(page.root, { ...state(), accuracy }, page.ipc);
     const rows = [...page.root.querySelectorAll('[data-probe="accuracy-agent"]')];
-    assert.deepEqual(rows.map((r) => [r.getAttribute('data-agent'), r.getAttribute('data-source'), r.getAttribute('data-learned-error'), r.getAttribute('data-drift')]), [['theme', 'learned', '1.9', 'false'], ['venue', 'configured', '', 'true']], 'an agent that never ran has no row');
+    assert.deepEqual(
+      rows.map((r) => [r.getAttribute('data-agent'), r.getAttribute('data-source'), r.getAttribute('data-learned-error'), r.getAttribute('data-drift')]),
+      [
+        ['theme', 'learned', '1.9', 'false'],
+        ['venue', 'configured', '', 'true'],
+      ],
+      'an agent that never ran has no row',
+    );
     assert.match(rows[0].textContent ?? '', /theme12\$0\.000100\$0\.000500\$0\.00051080\.4 %1\.9 %\+2\.0 %/);
     assert.match(page.root.querySelector('[data-probe="drift-warning"]')?.textContent ?? '', /more than 25 % from the estimate: venue \(\+61\.5 %\)/);
     const projection = page.root.querySelector('[data-probe="projection"]')!;
-    assert.deepEqual(['data-configured', 'data-learned', 'data-actual'].map((a) => projection.getAttribute(a)), ['1.2', '3.4', '3.1']);
+    assert.deepEqual(
+      ['data-configured', 'data-learned', 'data-actual'].map((a) => projection.getAttribute(a)),
+      ['1.2', '3.4', '3.1'],
+    );
   });
   await withFakePage(async (page) => {
     renderEstimates(page.root, { ...state(), accuracy: { ...accuracy, agents: [accuracy.agents[2]] } }, page.ipc);

@@ -23,7 +23,11 @@ test('each cycle is reported once, as a closed path of real edges', () => {
     ['f', ['g']],
     ['g', ['f']],
   ]);
-  assert.deepEqual(findCycles(graph), [['a', 'b', 'c', 'a'], ['e', 'e'], ['f', 'g', 'f']]);
+  assert.deepEqual(findCycles(graph), [
+    ['a', 'b', 'c', 'a'],
+    ['e', 'e'],
+    ['f', 'g', 'f'],
+  ]);
 });
 
 /** Kahn's algorithm, written independently of the implementation under test: can every node be ordered? */

@@ -71,13 +71,21 @@ test('bad framing is skipped up to the next header with a log line; a body that 
   assert.deepEqual((await side.request('party/list', {})).result, { parties: [] });
   assert.match(side.stderr, /skipping a frame with an invalid header \(Content-Length: abc\)/);
   assert.match(side.stderr, /skipped \d+ bytes that were not a valid frame; reading again from the next header/);
-  assert.equal(side.answers.some((a) => a.id === 99), false, 'a frame with a broken header is not guessed at');
+  assert.equal(
+    side.answers.some((a) => a.id === 99),
+    false,
+    'a frame with a broken header is not guessed at',
+  );
 });
 
 test('a stream that cannot be resynchronised is given up, and says so (the frame reader on its own)', () => {
   const stream = new PassThrough();
   const events = { logs: [] as string[], parseErrors: 0, lost: [] as string[] };
-  const reader = new FrameReader(stream, { log: (line) => events.logs.push(line), parseError: () => events.parseErrors++, lost: (reason) => events.lost.push(reason) }, { maxFrameBytes: 1024, maxGarbageBytes: 10_000 });
+  const reader = new FrameReader(
+    stream,
+    { log: (line) => events.logs.push(line), parseError: () => events.parseErrors++, lost: (reason) => events.lost.push(reason) },
+    { maxFrameBytes: 1024, maxGarbageBytes: 10_000 },
+  );
   const messages: unknown[] = [];
   reader.listen((message) => messages.push(message));
   const frame = (value: unknown): string => `Content-Length: ${Buffer.byteLength(JSON.stringify(value))}\r\n\r\n${JSON.stringify(value)}`;
@@ -110,7 +118,14 @@ test('fuzzing: random params at every request type, random bytes between frames:
   // Arbitrary JSON, with the engine's own names now and then, so some params get past the schema.
   const names = fc.constantFrom('P1', 'theme', 'venue', 'jungle theme', '', 'i1', dir);
   const value = fc.oneof(fc.jsonValue(), names, fc.array(names, { maxLength: 3 }));
-  const params = fc.oneof(fc.dictionary(fc.constantFrom('party', 'text', 'force', 'input', 'name', 'inputs', 'type', 'version', 'agent', 'pricing', 'since', 'runId', 'workspace'), value, { maxKeys: 4 }), fc.jsonValue());
+  const params = fc.oneof(
+    fc.dictionary(
+      fc.constantFrom('party', 'text', 'force', 'input', 'name', 'inputs', 'type', 'version', 'agent', 'pricing', 'since', 'runId', 'workspace'),
+      value,
+      { maxKeys: 4 },
+    ),
+    fc.jsonValue(),
+  );
   await side.request('party/create', { name: 'fuzzed', inputs: ['jungle theme', '75 guests'] });
   await fc.assert(
     fc.asyncProperty(fc.constantFrom(...requests), params, fc.option(fc.uint8Array({ maxLength: 64 })), async (type, random, noise) => {

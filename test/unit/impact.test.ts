@@ -47,12 +47,12 @@ const configOf = (text: string): PartyConfig => {
 const edits: Record<string, (text: string) => string> = {
   'a prompt': (t) => t.replace('Suggest a party theme', 'Suggest a bold party theme'),
   'a model': (t) => t.replace('"model": "gpt-4o"', '"model": "gpt-4.1"'),
-  'routing': (t) => t.replace('"keywords": ["theme"', '"keywords": ["theme", "party"'),
-  'normalisation': (t) => t.replace('"roundTo": 25', '"roundTo": 50'),
+  routing: (t) => t.replace('"keywords": ["theme"', '"keywords": ["theme", "party"'),
+  normalisation: (t) => t.replace('"roundTo": 25', '"roundTo": 50'),
   'expected output': (t) => t.replace('"expectedOutputTokens": 200', '"expectedOutputTokens": 300'),
 };
 
-test('impact of each edit: per party, exactly the planner\'s execute and delete decisions, from the results table alone', async () => {
+test("impact of each edit: per party, exactly the planner's execute and delete decisions, from the results table alone", async () => {
   const db = await ranWorkspace();
   const store = new PartyStore(db);
   for (const [name, edit] of Object.entries(edits)) {
@@ -64,17 +64,25 @@ test('impact of each edit: per party, exactly the planner\'s execute and delete 
     let executions = 0;
     for (const impact of impacts) {
       const plan = planParty({ config, prices, state: store.load(impact.party), now: Date.now(), estimate: estimate(config, prices) });
-      const planned = plan.agents.filter((a) => a.action === 'execute' || a.action === 'delete').map((a) => [a.agent, a.action, a.cause, a.conditional === true]);
-      assert.deepEqual(impact.agents.map((a) => [a.agent, a.action, a.cause, a.conditional]), planned, `${name}, party ${impact.party}`);
+      const planned = plan.agents
+        .filter((a) => a.action === 'execute' || a.action === 'delete')
+        .map((a) => [a.agent, a.action, a.cause, a.conditional === true]);
+      assert.deepEqual(
+        impact.agents.map((a) => [a.agent, a.action, a.cause, a.conditional]),
+        planned,
+        `${name}, party ${impact.party}`,
+      );
       executions += planned.length;
     }
     assert.ok(executions > 0, `the edit of ${name} re-runs something`);
   }
 });
 
-test('an unchanged configuration affects no party, a party\'s own pending edit is not the change\'s, a removed agent\'s results are kept', async () => {
+test("an unchanged configuration affects no party, a party's own pending edit is not the change's, a removed agent's results are kept", async () => {
   const db = await ranWorkspace();
-  const unchanged = impactReport(configOf(sample), loadConfigText(sample, 'partycost.json').prices, partyImpacts(configOf(sample), storedResults(db)), { against: 'results' });
+  const unchanged = impactReport(configOf(sample), loadConfigText(sample, 'partycost.json').prices, partyImpacts(configOf(sample), storedResults(db)), {
+    against: 'results',
+  });
   assert.deepEqual([unchanged.parties, unchanged.totals.executions, impactSummary(unchanged)], [{ total: 5, affected: 0 }, 0, 'no party affected (5 stored)']);
 
   // P1 gets an input it has not run with: its vendor and what follows re-run whatever the configuration says.
@@ -84,9 +92,17 @@ test('an unchanged configuration affects no party, a party\'s own pending edit i
   const prompt = partyImpacts(configOf(edits['a prompt'](sample)), storedResults(db)).find((p) => p.party === 'P1')!;
   // The theme's prompt changed: theme and what depends on it only on theme re-run; budget and the final plan would
   // re-run anyway (the vendor has a new input), so they are not the change's.
-  assert.deepEqual(prompt.agents.map((a) => a.agent), ['theme', 'venue', 'cake']);
+  assert.deepEqual(
+    prompt.agents.map((a) => a.agent),
+    ['theme', 'venue', 'cake'],
+  );
 
-  const removed = configOf(sample.replace(/"vendor": \{[\s\S]*?\n    \},\n/, '').replace(/"vendor", /g, '').replace(/, "vendor"/g, ''));
+  const removed = configOf(
+    sample
+      .replace(/"vendor": \{[\s\S]*?\n    \},\n/, '')
+      .replace(/"vendor", /g, '')
+      .replace(/, "vendor"/g, ''),
+  );
   assert.equal(removed.agents.vendor, undefined);
   // Its results are kept (a run plans only configured agents), said apart; nothing else changes for them.
   const withoutVendor = partyImpacts(removed, storedResults(db));
@@ -109,7 +125,10 @@ test('the report sums parties per agent and cause, priced at list and batch pric
   const theme = report.agents.find((a) => a.agent === 'theme')!;
   assert.deepEqual([theme.cause, theme.detail, theme.parties, theme.conditional], ['configuration changed', 'prompt', 4, false]);
   assert.deepEqual([report.parties.total, report.parties.affected], [5, 4]);
-  assert.deepEqual(report.byParty!.map((p) => p.party), themed);
+  assert.deepEqual(
+    report.byParty!.map((p) => p.party),
+    themed,
+  );
   const sum = (key: 'executeCostUsd' | 'batchCostUsd') => report.agents.reduce((total, a) => total + a[key], 0);
   assert.ok(Math.abs(sum('executeCostUsd') - report.totals.executeCostUsd) < 1e-6);
   assert.ok(Math.abs(sum('batchCostUsd') - report.totals.batchCostUsd) < 1e-6);
@@ -120,15 +139,22 @@ test('the report sums parties per agent and cause, priced at list and batch pric
   // Against a revision: the parties as if produced by the sample, the working configuration the edited one.
   const against = partyImpacts(config, partiesRunWith(configOf(sample), storedResults(db)));
   const direct = partyImpacts(config, storedResults(db));
-  assert.deepEqual(against.map((p) => p.agents.map((a) => [a.agent, a.cause, a.conditional])), direct.map((p) => p.agents.map((a) => [a.agent, a.cause, a.conditional])));
+  assert.deepEqual(
+    against.map((p) => p.agents.map((a) => [a.agent, a.cause, a.conditional])),
+    direct.map((p) => p.agents.map((a) => [a.agent, a.cause, a.conditional])),
+  );
   assert.ok(partyImpacts(configOf(sample), partiesRunWith(configOf(sample), storedResults(db))).every((p) => p.agents.length === 0));
 });
 
-test('agentKey, written out with each definition\'s JSON kept, is still the hash of canonicalJson({ v, definition, inputs, upstream })', () => {
+test("agentKey, written out with each definition's JSON kept, is still the hash of canonicalJson({ v, definition, inputs, upstream })", () => {
   const config = configOf(sample);
   for (const [name, agent] of Object.entries(config.agents)) {
     const definition = agentDefinition(agent, config);
-    for (const [inputs, upstream] of [[[], {}], [['75 guests', 'jungle'], { theme: 'abc', venue: null }], [['a"b\\u001f'], { z: 'x', a: 'y' }]] as [string[], Record<string, string | null>][]) {
+    for (const [inputs, upstream] of [
+      [[], {}],
+      [['75 guests', 'jungle'], { theme: 'abc', venue: null }],
+      [['a"b\\u001f'], { z: 'x', a: 'y' }],
+    ] as [string[], Record<string, string | null>][]) {
       const expected = sha256(canonicalJson({ v: keyVersion, definition, inputs, upstream }));
       assert.equal(agentKey(definition, inputs, upstream), expected, name);
       assert.equal(agentKey(definition, inputs, upstream), expected, `${name}, its definition's JSON kept`);

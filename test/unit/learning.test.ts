@@ -35,19 +35,32 @@ function load(text = configText) {
   return { config: loaded.config, prices: loaded.prices };
 }
 
-function runOf(config: PartyConfig, agent: string, usage: { input: number; output: number; counted?: number; costUsd?: number; estimatedUsd?: number; at?: string }): LedgerEntry {
+function runOf(
+  config: PartyConfig,
+  agent: string,
+  usage: { input: number; output: number; counted?: number; costUsd?: number; estimatedUsd?: number; at?: string },
+): LedgerEntry {
   const definition = agentDefinition(config.agents[agent], config);
   return {
-    partyId: 'P1', agent, provider: String(definition.provider), model: definition.model as string, at: usage.at ?? new Date().toISOString(),
+    partyId: 'P1',
+    agent,
+    provider: String(definition.provider),
+    model: definition.model as string,
+    at: usage.at ?? new Date().toISOString(),
     usage: { inputTokens: usage.input, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: usage.output, reasoningTokens: 0, source: 'actual' },
-    estimatedCostUsd: usage.estimatedUsd ?? 0.0001, actualCostUsd: usage.costUsd ?? 0.0002, parts: null, cached: false, savedUsd: 0,
-    promptHash: promptHash(definition), ...(usage.counted ? { countedInputTokens: usage.counted } : {}),
+    estimatedCostUsd: usage.estimatedUsd ?? 0.0001,
+    actualCostUsd: usage.costUsd ?? 0.0002,
+    parts: null,
+    cached: false,
+    savedUsd: 0,
+    promptHash: promptHash(definition),
+    ...(usage.counted ? { countedInputTokens: usage.counted } : {}),
   };
 }
 
 const byName = (e: ReturnType<typeof estimate>, name: string) => e.agents.find((a) => a.agent === name)!;
 
-test('an agent\'s figures are configured until it has minRuns runs, then the median of its latest window; its dependents\' prompts take the learned answer', () => {
+test("an agent's figures are configured until it has minRuns runs, then the median of its latest window; its dependents' prompts take the learned answer", () => {
   const { config, prices } = load();
   const { db } = tempDatabase();
   const ledger = new Ledger(db);
@@ -107,7 +120,12 @@ test('figures are kept per agent and prompt: a new process reads them without th
   assert.deepEqual(kept, [{ windowSize: 6, lastId: ledger.lastId() }]);
   // The runs themselves are gone (only this test can do that): the next process still has the figures, so it read them.
   db.prepare('DELETE FROM ledger').run();
-  ledger.append([{ ...runOf(config, 'venue', { input: 1, output: 1 }), usage: { inputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 1, reasoningTokens: 0, source: 'estimated' } }]);
+  ledger.append([
+    {
+      ...runOf(config, 'venue', { input: 1, output: 1 }),
+      usage: { inputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 1, reasoningTokens: 0, source: 'estimated' },
+    },
+  ]);
   const other = openDatabase(file);
   const second = new Learner(new Ledger(other)).learningFor(config).agents.get('theme')!;
   assert.deepEqual(second, first);
@@ -135,7 +153,7 @@ test('an estimate never waits for the database: while another process writes, th
   } finally {
     other.prepare('ROLLBACK').run();
   }
-  assert.equal(db.pragma('busy_timeout', { simple: true }), 5000, 'the connection\'s own timeout is back');
+  assert.equal(db.pragma('busy_timeout', { simple: true }), 5000, "the connection's own timeout is back");
   assert.equal((db.prepare('SELECT count(*) AS n FROM ledger_learned').get() as { n: number }).n, 0, 'not kept while the other wrote');
   new Learner(ledger).learningFor(config);
   assert.equal((db.prepare('SELECT count(*) AS n FROM ledger_learned').get() as { n: number }).n, 1, 'kept by the next estimate');
@@ -153,7 +171,10 @@ test('a changed prompt or model starts afresh for that agent only; its earlier r
   const learner = new Learner(ledger);
   const afterEdit = estimate(edited, prices, listPricing, learner.learningFor(edited));
   assert.deepEqual([byName(afterEdit, 'theme').outputTokensSource, byName(afterEdit, 'theme').learning!.earlierRuns], ['configured', 4]);
-  assert.match(byName(afterEdit, 'theme').learning!.why, /^no runs since its prompt or model changed: the configured figures apply; 4 runs under an earlier prompt or model no longer describe it$/);
+  assert.match(
+    byName(afterEdit, 'theme').learning!.why,
+    /^no runs since its prompt or model changed: the configured figures apply; 4 runs under an earlier prompt or model no longer describe it$/,
+  );
   assert.equal(byName(afterEdit, 'venue').outputTokensSource, 'learned', 'the venue is as it was');
   const afterSwap = estimate(swapped, prices, listPricing, learner.learningFor(swapped));
   assert.equal(byName(afterSwap, 'venue').outputTokensSource, 'configured', 'another model: its old runs do not describe it');
@@ -172,7 +193,10 @@ test('an approximately counted model is calibrated by billed ÷ counted over its
   const e = estimate(config, prices, listPricing, learner.learningFor(config));
   const drinks = byName(e, 'drinks');
   const template = templateTokens(config.agents.drinks, 'claude-haiku-4-5').tokens;
-  assert.deepEqual([drinks.tokenCount, drinks.inputTokens, drinks.calibration], ['calibrated', Math.round(template * 1.25), { model: 'claude-haiku-4-5', factor: 1.25, runs: 3 }]);
+  assert.deepEqual(
+    [drinks.tokenCount, drinks.inputTokens, drinks.calibration],
+    ['calibrated', Math.round(template * 1.25), { model: 'claude-haiku-4-5', factor: 1.25, runs: 3 }],
+  );
   assert.equal(byName(e, 'venue').tokenCount, 'counted', 'an exact count stays as counted');
   assert.equal(byName(e, 'venue').calibration, undefined);
   assert.equal(byName(e, 'menu').tokenCount, 'learned', 'an agent with runs of its own uses them');
@@ -221,7 +245,8 @@ test('the spend trend: a line through whole days of spend, projected over 30 day
   // Spend of 1, 2, 3, 4, 5 dollars on the five days before today (each split over two runs): 1 + x a day.
   const { db: db2 } = tempDatabase();
   const rising = new Ledger(db2);
-  for (let x = 0; x < 5; x++) rising.append([0.4, 0.6].map((share) => runOf(config, 'theme', { input: 1, output: 1, costUsd: (x + 1) * share, at: day(5 - x) })));
+  for (let x = 0; x < 5; x++)
+    rising.append([0.4, 0.6].map((share) => runOf(config, 'theme', { input: 1, output: 1, costUsd: (x + 1) * share, at: day(5 - x) })));
   const trend = spendTrend(rising, now);
   assert.deepEqual([trend.days, trend.spentUsd, trend.ratePerMonthUsd, trend.slopePerDayUsd, trend.trendPerMonthUsd], [5, 15, 90, 1, 615]);
   db.close();
@@ -238,9 +263,21 @@ test('a plan prices its executes at the learned estimate, and the runner records
   const { party } = parties.create('p', ['jungle theme', 'garden venue']);
   const plan = await parties.plan(party.id);
   assert.equal(plan.agents.find((a) => a.agent === 'theme')!.estimatedCostUsd, byName(learned, 'theme').costPerRunUsd);
-  assert.deepEqual(plan.agents.filter((a) => a.action === 'execute').map((a) => [a.agent, a.learnedFrom]), [['theme', 3], ['venue', undefined], ['menu', undefined], ['drinks', undefined]], 'each execute says whether its cost is learned');
+  assert.deepEqual(
+    plan.agents.filter((a) => a.action === 'execute').map((a) => [a.agent, a.learnedFrom]),
+    [
+      ['theme', 3],
+      ['venue', undefined],
+      ['menu', undefined],
+      ['drinks', undefined],
+    ],
+    'each execute says whether its cost is learned',
+  );
   await parties.run(party.id);
-  const recorded = parties.store.ledger.report({ party: party.id }).executions.filter((e) => e.agent === 'theme').at(-1)!;
+  const recorded = parties.store.ledger
+    .report({ party: party.id })
+    .executions.filter((e) => e.agent === 'theme')
+    .at(-1)!;
   assert.equal(recorded.estimatedCostUsd, byName(learned, 'theme').costPerRunUsd);
   db.close();
 });

@@ -15,9 +15,18 @@ import { agentDefinition, promptHash } from '../../sidecar/planner/keys';
 
 function entry(at: Date, costUsd: number, prunedTokens: number): LedgerEntry {
   return {
-    partyId: 'P1', agent: 'theme', provider: 'offline', model: 'gpt-4o-mini', at: at.toISOString(),
+    partyId: 'P1',
+    agent: 'theme',
+    provider: 'offline',
+    model: 'gpt-4o-mini',
+    at: at.toISOString(),
     usage: { inputTokens: 10, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 5, reasoningTokens: 0, source: 'estimated' },
-    estimatedCostUsd: costUsd, actualCostUsd: costUsd, parts: null, cached: false, savedUsd: 0, prunedTokens,
+    estimatedCostUsd: costUsd,
+    actualCostUsd: costUsd,
+    parts: null,
+    cached: false,
+    savedUsd: 0,
+    prunedTokens,
   };
 }
 
@@ -34,7 +43,9 @@ test('spend and pruned tokens since an instant equal a full sum, with rows added
     // Rows come in at any time around the windows' starts, late ones included.
     writer.append(Array.from({ length: 1 + random(3) }, () => entry(new Date(day - 86_400_000 + random(3 * 86_400_000)), random(1_000) / 1e6, random(50))));
     for (const since of windows) {
-      const full = db.prepare('SELECT coalesce(sum(cost_usd), 0) AS spent, coalesce(sum(pruned_tokens), 0) AS pruned FROM ledger WHERE at >= ?').get(new Date(since).toISOString()) as { spent: number; pruned: number };
+      const full = db
+        .prepare('SELECT coalesce(sum(cost_usd), 0) AS spent, coalesce(sum(pruned_tokens), 0) AS pruned FROM ledger WHERE at >= ?')
+        .get(new Date(since).toISOString()) as { spent: number; pruned: number };
       assert.ok(Math.abs(ours.spentSince(since) - full.spent) < 1e-9, `round ${round}, since ${new Date(since).toISOString()}`);
       assert.equal(ours.prunedSince(since), full.pruned);
     }
@@ -45,9 +56,19 @@ test('spend and pruned tokens since an instant equal a full sum, with rows added
 
 function run(agent: string, promptHash: string | undefined, outputTokens: number, fields: Partial<LedgerEntry> = {}): LedgerEntry {
   return {
-    partyId: 'P1', agent, provider: 'openai', model: 'gpt-4o-mini', at: new Date().toISOString(),
+    partyId: 'P1',
+    agent,
+    provider: 'openai',
+    model: 'gpt-4o-mini',
+    at: new Date().toISOString(),
     usage: { inputTokens: 100, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens, reasoningTokens: 0, source: 'actual' },
-    estimatedCostUsd: 0.001, actualCostUsd: 0.001, parts: null, cached: false, savedUsd: 0, ...(promptHash ? { promptHash } : {}), ...fields,
+    estimatedCostUsd: 0.001,
+    actualCostUsd: 0.001,
+    parts: null,
+    cached: false,
+    savedUsd: 0,
+    ...(promptHash ? { promptHash } : {}),
+    ...fields,
   };
 }
 
@@ -58,20 +79,40 @@ test('learned outputs: the latest actual runs of the agent as configured now; ca
   ledger.append([880, 900, 870, 12, 910, 890, 940, 905, 885, 895].map((tokens) => run('theme', 'A', tokens)));
   ledger.append([400, 420, 410].map((tokens) => run('theme', 'B', tokens)));
   ledger.append([run('theme', 'B', 9_999, { cached: true, actualCostUsd: 0, savedUsd: 0.001 })]);
-  ledger.append([run('theme', 'B', 9_999, { usage: { inputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 9_999, reasoningTokens: 0, source: 'estimated' } })]);
+  ledger.append([
+    run('theme', 'B', 9_999, {
+      usage: { inputTokens: 1, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 9_999, reasoningTokens: 0, source: 'estimated' },
+    }),
+  ]);
   ledger.append([run('theme', undefined, 9_999), run('venue', 'A', 300)]);
 
   const learned = (agent: string, hash: string, window = 20): AgentLearning => {
-    const byPrompt = new Map(ledger.promptRuns(window).filter((row) => row.agent === agent).map((row) => [row.hash, row.runs]));
+    const byPrompt = new Map(
+      ledger
+        .promptRuns(window)
+        .filter((row) => row.agent === agent)
+        .map((row) => [row.hash, row.runs]),
+    );
     const runs = byPrompt.get(hash) ?? 0;
-    return learnedFrom(ledger.teachingRuns(agent, hash, window), { runs, earlierRuns: [...byPrompt.values()].reduce((x, y) => x + y, 0) - runs, minRuns: Math.min(5, window) });
+    return learnedFrom(ledger.teachingRuns(agent, hash, window), {
+      runs,
+      earlierRuns: [...byPrompt.values()].reduce((x, y) => x + y, 0) - runs,
+      minRuns: Math.min(5, window),
+    });
   };
   const a = learned('theme', 'A');
-  assert.deepEqual({ runs: a.runs, window: a.window, p50: a.output!.p50, p90: a.output!.p90, outliers: a.outliers, earlier: a.earlierRuns }, { runs: 10, window: 10, p50: 890, p90: 910, outliers: 1, earlier: 3 });
+  assert.deepEqual(
+    { runs: a.runs, window: a.window, p50: a.output!.p50, p90: a.output!.p90, outliers: a.outliers, earlier: a.earlierRuns },
+    { runs: 10, window: 10, p50: 890, p90: 910, outliers: 1, earlier: 3 },
+  );
   assert.ok(a.output!.mean < a.output!.p50, 'the cut-off answer pulls the mean down, not the percentiles');
   assert.match(a.why, /^learned from 10 runs \(output p50 890, p90 910\); 1 run is far from the rest .*; 3 runs under an earlier prompt/);
   const venue = learned('venue', 'V');
-  assert.deepEqual({ runs: venue.runs, window: venue.window, output: venue.output, cost: venue.actualMeanCostUsd }, { runs: 0, window: 0, output: null, cost: null }, 'no run of venue as it is configured now');
+  assert.deepEqual(
+    { runs: venue.runs, window: venue.window, output: venue.output, cost: venue.actualMeanCostUsd },
+    { runs: 0, window: 0, output: null, cost: null },
+    'no run of venue as it is configured now',
+  );
   assert.match(venue.why, /^no runs since its prompt or model changed: the configured figures apply; 1 run under an earlier prompt/);
 
   const b = learned('theme', 'B');
@@ -82,9 +123,17 @@ test('learned outputs: the latest actual runs of the agent as configured now; ca
   assert.deepEqual({ runs: newest.runs, window: newest.window, p50: newest.output!.p50 }, { runs: 10, window: 4, p50: 895 });
   assert.match(newest.why, /^learned from the latest 4 of 10 runs/);
   // The trigger-kept counts equal a count over the table.
-  const counted = db.prepare(`SELECT agent, prompt_hash AS hash, count(*) AS runs FROM ledger WHERE cached = 0 AND source = 'actual' AND prompt_hash IS NOT NULL GROUP BY agent, prompt_hash ORDER BY agent, hash`).all();
+  const counted = db
+    .prepare(
+      `SELECT agent, prompt_hash AS hash, count(*) AS runs FROM ledger WHERE cached = 0 AND source = 'actual' AND prompt_hash IS NOT NULL GROUP BY agent, prompt_hash ORDER BY agent, hash`,
+    )
+    .all();
   assert.deepEqual(db.prepare('SELECT agent, prompt_hash AS hash, runs FROM ledger_runs ORDER BY agent, hash').all(), counted);
-  const newestRuns = db.prepare(`SELECT agent, prompt_hash AS hash, max(id) AS lastId FROM ledger WHERE cached = 0 AND source = 'actual' AND prompt_hash IS NOT NULL GROUP BY agent, prompt_hash ORDER BY agent, hash`).all();
+  const newestRuns = db
+    .prepare(
+      `SELECT agent, prompt_hash AS hash, max(id) AS lastId FROM ledger WHERE cached = 0 AND source = 'actual' AND prompt_hash IS NOT NULL GROUP BY agent, prompt_hash ORDER BY agent, hash`,
+    )
+    .all();
   assert.deepEqual(db.prepare('SELECT agent, prompt_hash AS hash, last_id AS lastId FROM ledger_runs ORDER BY agent, hash').all(), newestRuns);
   db.close();
 });
@@ -92,7 +141,9 @@ test('learned outputs: the latest actual runs of the agent as configured now; ca
 test('every execution records what its agent sent; a changed prompt gives that agent a new prompt hash, the others keep theirs', async () => {
   const { db } = tempDatabase();
   const hashes = (): Map<string, string> =>
-    new Map((db.prepare('SELECT agent, prompt_hash AS hash FROM ledger ORDER BY id').all() as { agent: string; hash: string }[]).map((row) => [row.agent, row.hash]));
+    new Map(
+      (db.prepare('SELECT agent, prompt_hash AS hash FROM ledger ORDER BY id').all() as { agent: string; hash: string }[]).map((row) => [row.agent, row.hash]),
+    );
   const first = engine(sampleConfig, db);
   const { party } = first.create('p', ['jungle theme', '75 guests']);
   await first.run(party.id);

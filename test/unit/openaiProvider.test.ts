@@ -122,12 +122,27 @@ test('the sample party on the openai provider runs end to end: one call per llm 
 
   // Each llm agent gets its own usage (and a cost line the budget agent totals), matched on its prompt.
   const script: Record<string, { prompt: string; model: string; usage: StandinUsage; content: string }> = {
-    theme: { prompt: 'Suggest a party theme', model: 'gpt-4o-mini', usage: { input: 1200, cacheRead: 1024, output: 180 }, content: 'Jungle: green, vines, toy animals.' },
+    theme: {
+      prompt: 'Suggest a party theme',
+      model: 'gpt-4o-mini',
+      usage: { input: 1200, cacheRead: 1024, output: 180 },
+      content: 'Jungle: green, vines, toy animals.',
+    },
     venue: { prompt: 'Find a venue', model: 'gpt-4o-mini', usage: { input: 431, cacheRead: 0, output: 233 }, content: 'Garden hall. Cost: $400' },
     cake: { prompt: 'Design a cake', model: 'gpt-4o-mini', usage: { input: 97, cacheRead: 0, output: 141 }, content: 'Chocolate jungle cake. Cost: $60' },
-    catering: { prompt: 'Plan food and drinks', model: 'gpt-4o-mini', usage: { input: 2048, cacheRead: 1536, output: 299 }, content: 'Vegan snacks for 30 kids. Cost: $250' },
+    catering: {
+      prompt: 'Plan food and drinks',
+      model: 'gpt-4o-mini',
+      usage: { input: 2048, cacheRead: 1536, output: 299 },
+      content: 'Vegan snacks for 30 kids. Cost: $250',
+    },
     vendor: { prompt: 'Book entertainment', model: 'gpt-4o-mini', usage: { input: 310, cacheRead: 128, output: 77 }, content: 'A magician. Cost: $150' },
-    planner_final: { prompt: 'Write the final party plan', model: 'gpt-4o', usage: { input: 3333, cacheRead: 2048, output: 654 }, content: 'The plan: 14:00 arrive, 15:00 cake.' },
+    planner_final: {
+      prompt: 'Write the final party plan',
+      model: 'gpt-4o',
+      usage: { input: 3333, cacheRead: 2048, output: 654 },
+      content: 'The plan: 14:00 arrive, 15:00 cake.',
+    },
   };
   server.plan(...Object.values(script).map((s) => ({ status: 200 as const, match: s.prompt, usage: s.usage, content: s.content })));
 
@@ -135,7 +150,10 @@ test('the sample party on the openai provider runs end to end: one call per llm 
   const { party } = service.create('Jungle party', ['jungle theme', '30 kids in the garden', 'chocolate cake', 'vegan snacks', 'a magician']);
   const report = await service.run(party.id, { retry: { sleep: noSleep } });
 
-  assert.deepEqual(report.agents.map((a) => [a.agent, a.action]).sort(), [...Object.keys(script), 'budget'].sort().map((agent) => [agent, 'execute']));
+  assert.deepEqual(
+    report.agents.map((a) => [a.agent, a.action]).sort(),
+    [...Object.keys(script), 'budget'].sort().map((agent) => [agent, 'execute']),
+  );
   assert.equal(server.requests.length, 6, 'one request per llm agent; the compute agent "budget" calls no model');
   assert.deepEqual(server.pending(), [], 'every scripted answer was asked for');
   for (const [agent, s] of Object.entries(script)) {
@@ -165,7 +183,11 @@ test('the sample party on the openai provider runs end to end: one call per llm 
   const results = db.prepare('SELECT agent, usage_source, input_tokens FROM results').all() as { agent: string; usage_source: string; input_tokens: number }[];
   assert.equal(results.length, 7);
   for (const r of results) assert.equal(r.usage_source, r.agent === 'budget' ? 'estimated' : 'actual', r.agent);
-  assertClose(report.costUsd, rows.reduce((total, r) => total + r.cost_usd, 0), 'the report totals the ledger');
+  assertClose(
+    report.costUsd,
+    rows.reduce((total, r) => total + r.cost_usd, 0),
+    'the report totals the ledger',
+  );
 });
 
 test('the API key goes to the server as a bearer token and nowhere into the database', async (t) => {
@@ -187,7 +209,10 @@ test('the API key goes to the server as a bearer token and nowhere into the data
   const otherService = engine(config, other.db, provider(server.baseURL, 'sk-other-key'));
   const otherParty = otherService.create('Key party', ['a pirate theme']).party;
   await otherService.run(otherParty.id, { retry: { sleep: noSleep } });
-  assert.deepEqual((other.db.prepare('SELECT key FROM results ORDER BY agent').all() as { key: string }[]).map((r) => r.key), keys);
+  assert.deepEqual(
+    (other.db.prepare('SELECT key FROM results ORDER BY agent').all() as { key: string }[]).map((r) => r.key),
+    keys,
+  );
   assert.equal(server.requests[2].headers.authorization, 'Bearer sk-other-key');
 
   db.close();
@@ -210,7 +235,10 @@ test('a 429 with retry-after: 0 is retried at once and the run succeeds with one
 
   const report = await service.run(party.id, { retry: { sleep } });
 
-  assert.deepEqual(report.agents.map((a) => [a.agent, a.action]), [['theme', 'execute']]);
+  assert.deepEqual(
+    report.agents.map((a) => [a.agent, a.action]),
+    [['theme', 'execute']],
+  );
   assert.equal(requestsFor(server, 'Suggest a party theme').length, 2, 'the rate-limited request and its retry');
   assert.deepEqual(delays, [0], 'the client waited what retry-after asked for, once');
   const rows = ledger(db);
@@ -232,23 +260,42 @@ test('a 500 on every try fails the run naming the agent; the finished agents are
     assert.match(error.message, /venue/);
     assert.match(error.message, /500/);
     assert.match(error.message, /after 3 tries/);
-    assert.deepEqual(error.report.agents.map((a) => [a.agent, a.action]), [['theme', 'execute']]);
+    assert.deepEqual(
+      error.report.agents.map((a) => [a.agent, a.action]),
+      [['theme', 'execute']],
+    );
     return true;
   });
   assert.equal(requestsFor(server, 'Suggest a party theme').length, 1);
   assert.equal(requestsFor(server, 'Find a venue').length, 3, 'the first try and two retries');
   assert.deepEqual(server.pending(), []);
-  assert.deepEqual((db.prepare('SELECT agent FROM results').all() as { agent: string }[]).map((r) => r.agent), ['theme']);
-  assert.deepEqual(ledger(db).map((r) => r.agent), ['theme'], 'failed tries are not charged');
+  assert.deepEqual(
+    (db.prepare('SELECT agent FROM results').all() as { agent: string }[]).map((r) => r.agent),
+    ['theme'],
+  );
+  assert.deepEqual(
+    ledger(db).map((r) => r.agent),
+    ['theme'],
+    'failed tries are not charged',
+  );
 
   // The server answers again: only venue runs; theme's stored result is reused.
   const report = await service.run(party.id, { retry: { retries: 2, sleep: noSleep } });
-  assert.deepEqual(report.agents.map((a) => [a.agent, a.action]), [['theme', 'reuse'], ['venue', 'execute']]);
+  assert.deepEqual(
+    report.agents.map((a) => [a.agent, a.action]),
+    [
+      ['theme', 'reuse'],
+      ['venue', 'execute'],
+    ],
+  );
   assert.equal(report.executed, 1);
   assert.equal(requestsFor(server, 'Suggest a party theme').length, 1, 'theme did not call the server again');
   assert.equal(requestsFor(server, 'Find a venue').length, 4);
   assert.match(requestsFor(server, 'Find a venue')[3].userText, /Fake answer to: Suggest a party theme for: a circus theme/, "venue got theme's stored output");
-  assert.deepEqual(ledger(db).map((r) => r.agent), ['theme', 'venue']);
+  assert.deepEqual(
+    ledger(db).map((r) => r.agent),
+    ['theme', 'venue'],
+  );
   assert.deepEqual(Object.keys(service.store.load(party.id).results).sort(), ['theme', 'venue']);
 });
 

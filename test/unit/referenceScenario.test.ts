@@ -25,11 +25,20 @@ test('reference scenario: add "Need balloon artist", remove "chocolate cake"', a
   parties.removeInput(party.id, inputs[2].id);
 
   const plan = await parties.plan(party.id);
-  assert.deepEqual(plan.agents.map((a) => [a.agent, a.action, a.cause]), referencePlan);
+  assert.deepEqual(
+    plan.agents.map((a) => [a.agent, a.action, a.cause]),
+    referencePlan,
+  );
   assert.equal(plan.agents.find((a) => a.agent === 'planner_final')!.conditional, true, 'budget may come back unchanged');
   assert.equal(plan.totals.execute, 3);
   const second = await parties.run(party.id);
-  assert.deepEqual(second.agents.filter((a) => a.action === 'execute').map((a) => a.agent), ['vendor', 'budget', 'planner_final']);
+  assert.deepEqual(
+    second.agents.filter((a) => a.action === 'execute').map((a) => a.agent),
+    ['vendor', 'budget', 'planner_final'],
+  );
   assert.deepEqual(Object.keys(parties.store.load(party.id).results).sort(), ['budget', 'catering', 'planner_final', 'theme', 'vendor', 'venue']);
-  assert.deepEqual((await parties.plan(party.id)).agents.map((a) => a.action), ['reuse', 'reuse', 'skip', 'reuse', 'reuse', 'reuse', 'reuse']);
+  assert.deepEqual(
+    (await parties.plan(party.id)).agents.map((a) => a.action),
+    ['reuse', 'reuse', 'skip', 'reuse', 'reuse', 'reuse', 'reuse'],
+  );
 });

@@ -59,13 +59,44 @@ function generatedRules(random: (n: number) => number, count: number): string {
 }
 
 function generatedText(random: (n: number) => number): string {
-  const parts = ['DJ', 'djs', 'a dj!', 'Balloon Artist', 'balloon-artist', 'CAKE', 'cakes', 'théme', 'theme', 'Music', 'CAFÉ', 'cafe', 'naive',
-    'ſſs', 'SSS', 'K-POP', 'kids', 'Kids', '2024', '12024', '+1', 'a.b', 'axb', 'budget', 'colour', 'color', 'need', 'guests', 'x', 'ß'];
+  const parts = [
+    'DJ',
+    'djs',
+    'a dj!',
+    'Balloon Artist',
+    'balloon-artist',
+    'CAKE',
+    'cakes',
+    'théme',
+    'theme',
+    'Music',
+    'CAFÉ',
+    'cafe',
+    'naive',
+    'ſſs',
+    'SSS',
+    'K-POP',
+    'kids',
+    'Kids',
+    '2024',
+    '12024',
+    '+1',
+    'a.b',
+    'axb',
+    'budget',
+    'colour',
+    'color',
+    'need',
+    'guests',
+    'x',
+    'ß',
+  ];
   const numbers = ['75', '12', '2.5', '1,5', 'a12', '7'];
   const joins = [' ', '', '  ', '\t', ', ', '-'];
   const units = ['guests', 'GUESTS', 'kids', 'people', 'year olds', 'year-olds', 'pax', 'ß', 'SS', '3d', '%', 'peoples'];
   const pieces: string[] = [];
-  for (let n = 1 + random(5); n > 0; n--) pieces.push(random(3) ? parts[random(parts.length)] : `${numbers[random(numbers.length)]}${joins[random(joins.length)]}${units[random(units.length)]}`);
+  for (let n = 1 + random(5); n > 0; n--)
+    pieces.push(random(3) ? parts[random(parts.length)] : `${numbers[random(numbers.length)]}${joins[random(joins.length)]}${units[random(units.length)]}`);
   return pieces.join(joins[random(joins.length)] || ' ');
 }
 
@@ -87,12 +118,24 @@ test('property: the indexed router answers exactly as testing every rule does, o
   assert.ok(routed > 1000, `the texts reach agents: ${routed} routes`);
 });
 
-test('property: every agent\'s inputs computed for all agents at once equal agentInputs of its own texts', () => {
+test("property: every agent's inputs computed for all agents at once equal agentInputs of its own texts", () => {
   const random = seeded(77);
   const texts = Array.from({ length: 200 }, () => generatedText(random));
   const routed = new Map<string, number[]>();
   const agents = Object.fromEntries(Object.keys(config.agents).map((name) => [name, config.agents[name]]));
-  for (const name of Object.keys(agents)) routed.set(name, texts.map((_, i) => i).filter(() => random(3) === 0));
+  for (const name of Object.keys(agents))
+    routed.set(
+      name,
+      texts.map((_, i) => i).filter(() => random(3) === 0),
+    );
   const all = inputsByAgent(texts, routed, agents);
-  for (const [name, indices] of routed) assert.deepEqual(all.get(name), agentInputs(indices.map((i) => texts[i]), agents[name]), name);
+  for (const [name, indices] of routed)
+    assert.deepEqual(
+      all.get(name),
+      agentInputs(
+        indices.map((i) => texts[i]),
+        agents[name],
+      ),
+      name,
+    );
 });

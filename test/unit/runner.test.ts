@@ -67,7 +67,10 @@ test('a cancelled run keeps what finished and runs the rest next time', async ()
   const kept = Object.keys(parties.store.load(party.id).results);
   assert.deepEqual(kept, ['theme']);
   const next = await parties.run(party.id);
-  assert.deepEqual(next.agents.filter((a) => a.action === 'reuse').map((a) => a.agent), ['theme']);
+  assert.deepEqual(
+    next.agents.filter((a) => a.action === 'reuse').map((a) => a.agent),
+    ['theme'],
+  );
   assert.ok(!next.agents.some((a) => a.agent === 'theme' && a.action === 'execute'));
 });
 
@@ -75,7 +78,10 @@ test('transient failures are retried with backoff; a permanent one fails the run
   const provider = new ScriptedProvider();
   const parties = engine(undefined, tempDatabase().db, provider);
   const { party } = parties.create('p', ['jungle theme', '75 guests']);
-  provider.failures.set('theme', [new ProviderError('offline', 'gpt-4o-mini', 'rate limited', 'slow down', true, 0, 429), new ProviderError('offline', 'gpt-4o-mini', 'overloaded', 'busy', true, undefined, 503)]);
+  provider.failures.set('theme', [
+    new ProviderError('offline', 'gpt-4o-mini', 'rate limited', 'slow down', true, 0, 429),
+    new ProviderError('offline', 'gpt-4o-mini', 'overloaded', 'busy', true, undefined, 503),
+  ]);
   provider.failures.set('catering', [new Error('provider answered 400: bad request')]);
   const delays: number[] = [];
   const sleep = async (ms: number): Promise<void> => void delays.push(ms);

@@ -10,15 +10,59 @@ type Schema = { properties: Record<string, Schema>; additionalProperties?: Schem
 
 test('the JSON Schema carries exactly the public field names', () => {
   const schema = configJsonSchema() as Schema;
-  assert.deepEqual(Object.keys(schema.properties).sort(), ['$schema', 'agents', 'crew', 'defaults', 'inputs', 'learning', 'limits', 'prices', 'provider', 'providers', 'resourcePrices', 'volume']);
+  assert.deepEqual(Object.keys(schema.properties).sort(), [
+    '$schema',
+    'agents',
+    'crew',
+    'defaults',
+    'inputs',
+    'learning',
+    'limits',
+    'prices',
+    'provider',
+    'providers',
+    'resourcePrices',
+    'volume',
+  ]);
   assert.deepEqual(Object.keys(schema.properties.providers.properties).sort(), ['anthropic', 'gemini', 'openai']);
-  assert.deepEqual(Object.keys((schema.properties.providers.properties.anthropic as Schema).properties).sort(), ['baseURL', 'cacheGroup', 'maxRetries', 'timeoutMs']);
+  assert.deepEqual(Object.keys((schema.properties.providers.properties.anthropic as Schema).properties).sort(), [
+    'baseURL',
+    'cacheGroup',
+    'maxRetries',
+    'timeoutMs',
+  ]);
   const prices = schema.properties.prices.additionalProperties as Schema;
-  assert.deepEqual(Object.keys(prices.properties).sort(), ['batchInput', 'batchOutput', 'cacheWrite', 'cachedInput', 'contextWindow', 'input', 'latencyMs', 'maxOutputTokens', 'output', 'quality']);
+  assert.deepEqual(Object.keys(prices.properties).sort(), [
+    'batchInput',
+    'batchOutput',
+    'cacheWrite',
+    'cachedInput',
+    'contextWindow',
+    'input',
+    'latencyMs',
+    'maxOutputTokens',
+    'output',
+    'quality',
+  ]);
   const agent = schema.properties.agents.additionalProperties as Schema;
   assert.deepEqual(Object.keys(agent.properties).sort(), [
-    'batch', 'cache', 'contextBudget', 'dependsOn', 'essential', 'expectedInputTokens', 'expectedOutputTokens', 'handles',
-    'kind', 'maxLatencyMs', 'minQuality', 'model', 'prompt', 'promptCache', 'provider', 'resources', 'system',
+    'batch',
+    'cache',
+    'contextBudget',
+    'dependsOn',
+    'essential',
+    'expectedInputTokens',
+    'expectedOutputTokens',
+    'handles',
+    'kind',
+    'maxLatencyMs',
+    'minQuality',
+    'model',
+    'prompt',
+    'promptCache',
+    'provider',
+    'resources',
+    'system',
   ]);
   assert.deepEqual(Object.keys(agent.properties.resources.properties).sort(), ['cacheOps', 'computeSeconds', 'sqlQueries', 'vectorQueries']);
   assert.deepEqual(Object.keys(schema.properties.limits.properties).sort(), ['applyCheaperModels', 'daily', 'monthly', 'thresholds', 'timeZone', 'weekly']);

@@ -64,8 +64,14 @@ test('a sidecar that crashes at start: restarted within the policy, then given u
   await assert.rejects(sidecar.request(listPartiesRequest, {}), /exited at start \(code 7\)/);
   await reaches(states, 'gave up');
   assert.equal(states.filter((s) => s === 'starting').length, 3, 'three tries, as the policy allows');
-  assert.ok(logs.some((line) => line.includes('crashAtStart: failing on purpose')), 'its stderr reaches the log');
-  await assert.rejects(sidecar.request(listPartiesRequest, {}), (error: Error) => error instanceof SidecarUnavailableError && /Restart Sidecar/.test(error.message));
+  assert.ok(
+    logs.some((line) => line.includes('crashAtStart: failing on purpose')),
+    'its stderr reaches the log',
+  );
+  await assert.rejects(
+    sidecar.request(listPartiesRequest, {}),
+    (error: Error) => error instanceof SidecarUnavailableError && /Restart Sidecar/.test(error.message),
+  );
   assert.equal(sidecar.pid, undefined);
 });
 
@@ -122,7 +128,10 @@ test('the real sidecar: initialise, answer, stop', async () => {
 
 test('the sidecar namespaces its Redis keys as the CLI does: PARTYCOST_CACHE_NAMESPACE, else the folder name', async () => {
   const workspace = mkdtempSync(path.join(tmpdir(), 'partycost-ns-'));
-  for (const [env, expected] of [[{ PARTYCOST_CACHE_NAMESPACE: 'team-x' }, 'team-x'], [{ PARTYCOST_CACHE_NAMESPACE: '' }, path.basename(workspace)]] as const) {
+  for (const [env, expected] of [
+    [{ PARTYCOST_CACHE_NAMESPACE: 'team-x' }, 'team-x'],
+    [{ PARTYCOST_CACHE_NAMESPACE: '' }, path.basename(workspace)],
+  ] as const) {
     const sidecar = new SidecarClient({
       command: process.execPath,
       args: [path.resolve('bin/partycost.js'), 'serve', '--stdio'],
@@ -159,10 +168,18 @@ test('restart policy: five crashes within the window stop restarts; old crashes 
 test('the real sidecar: the agent graph and a what-if estimate over JSON-RPC; a bad cached share is refused', async () => {
   const workspace = mkdtempSync(path.join(tmpdir(), 'partycost-graph-'));
   writeFileSync(path.join(workspace, 'partycost.json'), sampleConfig);
-  const sidecar = new SidecarClient({ command: process.execPath, args: [path.resolve('bin/partycost.js'), 'serve', '--stdio'], initialize: { workspace }, log: () => {} });
+  const sidecar = new SidecarClient({
+    command: process.execPath,
+    args: [path.resolve('bin/partycost.js'), 'serve', '--stdio'],
+    initialize: { workspace },
+    log: () => {},
+  });
   try {
     const { agents } = await sidecar.request(agentGraphRequest, {});
-    assert.deepEqual(agents.map((a) => a.agent), ['theme', 'venue', 'cake', 'catering', 'vendor', 'budget', 'planner_final']);
+    assert.deepEqual(
+      agents.map((a) => a.agent),
+      ['theme', 'venue', 'cake', 'catering', 'vendor', 'budget', 'planner_final'],
+    );
     const budget = agents.find((a) => a.agent === 'budget')!;
     assert.deepEqual([budget.kind, budget.model, budget.dependsOn.length > 0], ['compute', null, true]);
     const list = await sidecar.request(estimateRequest, {});
@@ -171,7 +188,10 @@ test('the real sidecar: the agent graph and a what-if estimate over JSON-RPC; a 
     const llm = (e: typeof list.estimate) => e!.agents.reduce((total, a) => total + a.breakdown.llm, 0);
     assert.ok(Math.abs(llm(batch.estimate) - llm(list.estimate) / 2) < 1e-9, 'batch halves model charges');
     assert.deepEqual(batch.estimate.pricing, { cachedInputShare: 0, batch: true });
-    await assert.rejects(sidecar.request(estimateRequest, { pricing: { cachedInputShare: 2, batch: false } }), /invalid params of config\/estimate: pricing\.cachedInputShare: must be at most 1/);
+    await assert.rejects(
+      sidecar.request(estimateRequest, { pricing: { cachedInputShare: 2, batch: false } }),
+      /invalid params of config\/estimate: pricing\.cachedInputShare: must be at most 1/,
+    );
   } finally {
     await sidecar.stop();
   }
@@ -188,7 +208,13 @@ test('the real sidecar: prices/update puts newer prices in force for estimates; 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   t.after(() => server.close());
   const env = { ...process.env, PARTYCOST_PRICES_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
-  const sidecar = new SidecarClient({ command: process.execPath, args: [path.resolve('bin/partycost.js'), 'serve', '--stdio'], env, initialize: { workspace }, log: () => {} });
+  const sidecar = new SidecarClient({
+    command: process.execPath,
+    args: [path.resolve('bin/partycost.js'), 'serve', '--stdio'],
+    env,
+    initialize: { workspace },
+    log: () => {},
+  });
   try {
     const planner = async () => (await sidecar.request(estimateRequest, {})).estimate!.agents.find((a) => a.agent === 'planner_final')!;
     const before = await planner();

@@ -31,9 +31,21 @@ test('events are numbered per party; an automatic snapshot lands every 10 events
   const b = store.createParty('b');
   for (let i = 1; i <= 25; i++) store.append(a.id, [{ type: 'input_added', input: { id: `i${i}`, text: `input ${i}`, agents: [] } }]);
   store.append(b.id, [{ type: 'input_added', input: { id: 'i1', text: 'x', agents: ['theme'] } }]);
-  assert.deepEqual(store.events(a.id).map((e) => e.seq), Array.from({ length: 26 }, (_, i) => i + 1));
-  assert.deepEqual(store.events(b.id).map((e) => e.seq), [1, 2]);
-  assert.deepEqual(store.snapshots(a.id).map((s) => [s.version, s.type, s.seq]), [[1, 'auto', autoSnapshotEvery], [2, 'auto', 2 * autoSnapshotEvery]]);
+  assert.deepEqual(
+    store.events(a.id).map((e) => e.seq),
+    Array.from({ length: 26 }, (_, i) => i + 1),
+  );
+  assert.deepEqual(
+    store.events(b.id).map((e) => e.seq),
+    [1, 2],
+  );
+  assert.deepEqual(
+    store.snapshots(a.id).map((s) => [s.version, s.type, s.seq]),
+    [
+      [1, 'auto', autoSnapshotEvery],
+      [2, 'auto', 2 * autoSnapshotEvery],
+    ],
+  );
   const saved = store.saveSnapshot(a.id, 'final');
   assert.deepEqual([saved.version, saved.type, saved.seq], [3, 'final', 27]);
   assert.equal(store.load(a.id).status, 'final');
@@ -53,7 +65,10 @@ test('replay from the latest snapshot equals replay from nothing and the project
   const store = parties.store;
   const latest = store.replayLatest(party.id);
   assert.ok(latest.fromVersion !== null && latest.eventsReplayed < autoSnapshotEvery);
-  const fromNothing = replay(emptyParty(party.id), store.events(party.id).map((e) => e.event));
+  const fromNothing = replay(
+    emptyParty(party.id),
+    store.events(party.id).map((e) => e.event),
+  );
   assert.equal(canonicalJson(latest.state), canonicalJson(fromNothing));
   assert.equal(canonicalJson(store.load(party.id)), canonicalJson(fromNothing));
 });
@@ -68,7 +83,10 @@ test('resume with a version restores that snapshot as a new event; history keeps
   const resumed = await parties.resume(party.id, v);
   assert.equal(resumed.restored, true);
   const state = parties.store.load(party.id);
-  assert.deepEqual(state.inputs.map((i) => i.text), ['jungle theme']);
+  assert.deepEqual(
+    state.inputs.map((i) => i.text),
+    ['jungle theme'],
+  );
   assert.equal(state.status, 'editing');
   assert.equal(parties.store.events(party.id).length, eventsBefore + 1);
   assert.ok(resumed.plan.agents.every((a) => a.action !== 'execute'));

@@ -39,7 +39,14 @@ for (const encoding of ['o200k_base', 'cl100k_base'] as const) {
 test('random unicode strings agree with the independent tokenizer', () => {
   let seed = 42;
   const random = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
-  const ranges = [[0x20, 0x7e], [0xc0, 0x24f], [0x400, 0x4ff], [0x3040, 0x30ff], [0x4e00, 0x4fff], [0x1f300, 0x1f64f]];
+  const ranges = [
+    [0x20, 0x7e],
+    [0xc0, 0x24f],
+    [0x400, 0x4ff],
+    [0x3040, 0x30ff],
+    [0x4e00, 0x4fff],
+    [0x1f300, 0x1f64f],
+  ];
   for (let i = 0; i < 200; i++) {
     const chars = Array.from({ length: 1 + random(60) }, () => {
       const [low, high] = ranges[random(ranges.length)];

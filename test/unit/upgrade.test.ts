@@ -18,7 +18,11 @@ import { usageOf } from '../../sidecar/party/usage';
 const currentKeysSince = 3;
 
 const fixtures = path.resolve('test/fixtures/databases');
-const versions = readdirSync(fixtures).map((file) => /^schema-(\d+)\.db$/.exec(file)?.[1]).filter((v): v is string => v !== undefined).map(Number).sort((a, b) => a - b);
+const versions = readdirSync(fixtures)
+  .map((file) => /^schema-(\d+)\.db$/.exec(file)?.[1])
+  .filter((v): v is string => v !== undefined)
+  .map(Number)
+  .sort((a, b) => a - b);
 
 /** What must survive, read the same way before and after: rows by their lasting columns, in a fixed order. */
 function contents(db: Db): Record<string, unknown[]> {
@@ -39,21 +43,57 @@ function contents(db: Db): Record<string, unknown[]> {
 function cacheEntries(db: Db): unknown[] {
   const columns = (db.prepare(`SELECT name FROM pragma_table_info('cache_entries')`).all() as { name: string }[]).map((c) => c.name);
   if (columns.includes('entry')) {
-    return (db.prepare('SELECT key, agent, entry, expires_at FROM cache_entries ORDER BY key').all() as { key: string; agent: string; entry: string; expires_at: number }[]).map((row) => {
+    return (
+      db.prepare('SELECT key, agent, entry, expires_at FROM cache_entries ORDER BY key').all() as {
+        key: string;
+        agent: string;
+        entry: string;
+        expires_at: number;
+      }[]
+    ).map((row) => {
       const entry = JSON.parse(row.entry) as Record<string, unknown> & { usage: Parameters<typeof usageOf>[0] };
-      return { key: row.key, agent: row.agent, expiresAt: row.expires_at, output: entry.output, resultHash: entry.resultHash, model: entry.model, usage: usageOf(entry.usage), durationMs: entry.durationMs, createdAt: entry.createdAt, context: entry.context ?? null };
+      return {
+        key: row.key,
+        agent: row.agent,
+        expiresAt: row.expires_at,
+        output: entry.output,
+        resultHash: entry.resultHash,
+        model: entry.model,
+        usage: usageOf(entry.usage),
+        durationMs: entry.durationMs,
+        createdAt: entry.createdAt,
+        context: entry.context ?? null,
+      };
     });
   }
   type Row = Record<string, string | number | null>;
   return (db.prepare('SELECT * FROM cache_entries ORDER BY key').all() as Row[]).map((row) => ({
-    key: row.key, agent: row.agent, expiresAt: row.expires_at, output: row.output, resultHash: row.result_hash, model: row.model,
-    usage: { inputTokens: row.input_tokens, cacheReadTokens: row.cache_read_tokens, cacheWriteTokens: row.cache_write_tokens, outputTokens: row.output_tokens, reasoningTokens: row.reasoning_tokens, source: row.usage_source },
-    durationMs: row.duration_ms, createdAt: row.created_at, context: row.context === null ? null : JSON.parse(row.context as string),
+    key: row.key,
+    agent: row.agent,
+    expiresAt: row.expires_at,
+    output: row.output,
+    resultHash: row.result_hash,
+    model: row.model,
+    usage: {
+      inputTokens: row.input_tokens,
+      cacheReadTokens: row.cache_read_tokens,
+      cacheWriteTokens: row.cache_write_tokens,
+      outputTokens: row.output_tokens,
+      reasoningTokens: row.reasoning_tokens,
+      source: row.usage_source,
+    },
+    durationMs: row.duration_ms,
+    createdAt: row.created_at,
+    context: row.context === null ? null : JSON.parse(row.context as string),
   }));
 }
 
 test('a fixture database is kept for every schema version up to the current one', () => {
-  assert.deepEqual(versions, migrations.map((_, i) => i + 1), 'write one with test/fixtures/databases/write.sh when a migration is added');
+  assert.deepEqual(
+    versions,
+    migrations.map((_, i) => i + 1),
+    'write one with test/fixtures/databases/write.sh when a migration is added',
+  );
 });
 
 for (const version of versions) {
@@ -76,12 +116,19 @@ for (const version of versions) {
       const config = readFileSync(path.join(fixtures, `schema-${version}.partycost.json`), 'utf8');
       const parties = engine(config, db);
       const listed = parties.list();
-      assert.deepEqual(listed.map((party) => party.id), ['P1', 'P2']);
+      assert.deepEqual(
+        listed.map((party) => party.id),
+        ['P1', 'P2'],
+      );
       for (const party of listed) {
         const plan = await parties.plan(party.id);
         const executes = plan.agents.filter((a) => a.action === 'execute');
         if (version >= currentKeysSince) {
-          assert.deepEqual(executes.map((a) => `${a.agent} (${a.cause})`), [], `${party.id} reuses every result`);
+          assert.deepEqual(
+            executes.map((a) => `${a.agent} (${a.cause})`),
+            [],
+            `${party.id} reuses every result`,
+          );
           assert.ok(plan.totals.reuse >= 5);
         } else {
           // Keys of an older key version: each result re-runs, and says why, not "upstream changed".

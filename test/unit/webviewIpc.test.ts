@@ -2,7 +2,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readInitialState, RequestFailedError, WebviewIpc } from '../../webview/ipc';
 import type { MessageSource, VsCodeApi } from '../../webview/ipc';
-import { cacheStateNotification, getPlanRequest, planStateNotification, readyCommand, runActionCommand, runPlanCommand, viewActions } from '../../webview/protocol';
+import {
+  cacheStateNotification,
+  getPlanRequest,
+  planStateNotification,
+  readyCommand,
+  runActionCommand,
+  runPlanCommand,
+  viewActions,
+} from '../../webview/protocol';
 
 /** A stand-in for acquireVsCodeApi() that records what the view posts, and a window the test posts into. */
 function fakeWebview() {
@@ -30,7 +38,7 @@ test('commands are posted with their declared method; the host recognises them w
   assert.ok(!runPlanCommand.is({ kind: 'notification', method: 'plan/run' }), 'and kinds');
 });
 
-test('a request gets the reply with its id, errors reject with the host\'s sentence, silence times out', async () => {
+test("a request gets the reply with its id, errors reject with the host's sentence, silence times out", async () => {
   const view = fakeWebview();
   const ipc = new WebviewIpc(view.api, view.source, 50);
   const first = ipc.request(getPlanRequest, { party: 'P1' });

@@ -26,7 +26,9 @@ function testFilesPlugin(testDir, files) {
  */
 export async function buildSuite({ suiteDir, testDir = suiteDir, testSuffix = '.test.ts', outDir, config }) {
   mkdirSync(outDir, { recursive: true });
-  const testFiles = readdirSync(testDir).filter((f) => f.endsWith(testSuffix)).sort();
+  const testFiles = readdirSync(testDir)
+    .filter((f) => f.endsWith(testSuffix))
+    .sort();
   if (!testFiles.length) throw new Error(`no *${testSuffix} files in ${testDir}`);
   const outfile = path.join(outDir, 'suite.js');
   await esbuild.build({

@@ -28,16 +28,20 @@ function privateEnvironment(runDir) {
   mkdirSync(path.join(dirs['user-data'], 'User'), { recursive: true });
   writeFileSync(
     path.join(dirs['user-data'], 'User', 'settings.json'),
-    JSON.stringify({
-      'workbench.startupEditor': 'none',
-      'workbench.tips.enabled': false,
-      'workbench.enableExperiments': false,
-      'security.workspace.trust.enabled': false,
-      'telemetry.telemetryLevel': 'off',
-      'update.mode': 'none',
-      'extensions.autoCheckUpdates': false,
-      'extensions.autoUpdate': false,
-    }, null, 2),
+    JSON.stringify(
+      {
+        'workbench.startupEditor': 'none',
+        'workbench.tips.enabled': false,
+        'workbench.enableExperiments': false,
+        'security.workspace.trust.enabled': false,
+        'telemetry.telemetryLevel': 'off',
+        'update.mode': 'none',
+        'extensions.autoCheckUpdates': false,
+        'extensions.autoUpdate': false,
+      },
+      null,
+      2,
+    ),
   );
   // Variables of an outer VS Code (terminal IPC hooks and the like) would confuse the one started here.
   const inherited = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('VSCODE_')));
@@ -82,11 +86,16 @@ export async function startCodeServer({ entry, runDir, workspace }) {
   const log = openSync(logFile, 'a');
   const args = [
     entry,
-    '--bind-addr', `127.0.0.1:${port}`,
-    '--auth', 'none',
-    '--config', configFile,
-    '--user-data-dir', dirs['user-data'],
-    '--extensions-dir', dirs.extensions,
+    '--bind-addr',
+    `127.0.0.1:${port}`,
+    '--auth',
+    'none',
+    '--config',
+    configFile,
+    '--user-data-dir',
+    dirs['user-data'],
+    '--extensions-dir',
+    dirs.extensions,
     '--disable-telemetry',
     '--disable-update-check',
     '--disable-workspace-trust',

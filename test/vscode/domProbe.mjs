@@ -20,8 +20,19 @@ function snapshot() {
     };
   });
   const csp = document.querySelector('meta[http-equiv="Content-Security-Policy"]')?.getAttribute('content') ?? null;
-  const scripts = [...document.scripts].map((script) => ({ type: script.type || 'text/javascript', src: script.getAttribute('src') ?? '', nonce: script.nonce !== '' }));
-  return { view: document.body.dataset.view, theme: document.body.className, background: getComputedStyle(document.body).backgroundColor, csp, scripts, elements };
+  const scripts = [...document.scripts].map((script) => ({
+    type: script.type || 'text/javascript',
+    src: script.getAttribute('src') ?? '',
+    nonce: script.nonce !== '',
+  }));
+  return {
+    view: document.body.dataset.view,
+    theme: document.body.className,
+    background: getComputedStyle(document.body).backgroundColor,
+    csp,
+    scripts,
+    elements,
+  };
 }
 
 async function probe(page, { view, click, post }) {
@@ -33,10 +44,14 @@ async function probe(page, { view, click, post }) {
     if (post) await frame.parentFrame().evaluate((messages) => messages.forEach((message) => window.__vscode_post_message__('onmessage', { message })), post);
     return frame.evaluate(snapshot);
   }
-  const frames = await Promise.all(page.frames().map(async (f) => {
-    const state = await f.evaluate(() => ({ ready: document.readyState, controlled: !!navigator.serviceWorker?.controller, frames: document.querySelectorAll('iframe').length })).catch((e) => String(e).slice(0, 60));
-    return `${f.url().replace(/\?.*/, '').slice(-40)} ${JSON.stringify(state)}`;
-  }));
+  const frames = await Promise.all(
+    page.frames().map(async (f) => {
+      const state = await f
+        .evaluate(() => ({ ready: document.readyState, controlled: !!navigator.serviceWorker?.controller, frames: document.querySelectorAll('iframe').length }))
+        .catch((e) => String(e).slice(0, 60));
+      return `${f.url().replace(/\?.*/, '').slice(-40)} ${JSON.stringify(state)}`;
+    }),
+  );
   throw new Error(`no webview showing the ${view} view is open (frames: ${frames.join(', ')})`);
 }
 

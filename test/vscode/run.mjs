@@ -8,7 +8,19 @@
 // code-server and Chromium, packaging and starting the server come before it starts)
 // PARTYCOST_VSCODE_SUITE=test|installed|bench runs only that one; bench runs test/vscode/bench/*.bench.ts (for npm run
 // bench), and a bench may write bench*.json next to results.json, which is collected too.
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, appendFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+  appendFileSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,7 +45,16 @@ if (!kinds.every((kind) => kind in KINDS)) throw new Error(`PARTYCOST_VSCODE_SUI
 const deadlineMs = Number(process.env.VSCODE_TEST_TIMEOUT_S ?? 300) * 1000;
 const started = Date.now();
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 // Screenshot names run.mjs itself uses; suite/screenshot.ts refuses them.
 const AFTER_TESTS_SHOT = 'after-tests';
 const TIMEOUT_SHOT = 'timeout';
@@ -49,7 +70,14 @@ function prepareRunDir() {
   cpSync(path.join(repoRoot, 'examples', 'crew', 'src'), path.join(workspace, 'src'), { recursive: true });
   const screenshotDir = path.join(runDir, 'screenshots');
   mkdirSync(screenshotDir);
-  return { runDir, workspace, screenshotDir, resultsFile: path.join(runDir, 'results.json'), workbenchLog: path.join(runDir, 'workbench.log'), webviewLog: path.join(runDir, 'webviews.log') };
+  return {
+    runDir,
+    workspace,
+    screenshotDir,
+    resultsFile: path.join(runDir, 'results.json'),
+    workbenchLog: path.join(runDir, 'workbench.log'),
+    webviewLog: path.join(runDir, 'webviews.log'),
+  };
 }
 
 /** Where a kind of run keeps its results (.test-results/vscode[-<kind>]/) and its bundled suite. */
@@ -191,9 +219,13 @@ function report(kind, results, problems) {
 function collectOutput(run, serverLog, outputDir) {
   rmSync(outputDir, { recursive: true, force: true });
   mkdirSync(outputDir, { recursive: true });
-  for (const png of readdirSync(run.screenshotDir).filter((f) => f.endsWith('.png'))) copyFileSync(path.join(run.screenshotDir, png), path.join(outputDir, png));
-  const benches = readdirSync(run.runDir).filter((f) => /^bench.*\.json$/.test(f)).map((f) => path.join(run.runDir, f));
-  for (const file of [run.resultsFile, ...benches, run.workbenchLog, run.webviewLog, serverLog]) if (file && existsSync(file)) copyFileSync(file, path.join(outputDir, path.basename(file)));
+  for (const png of readdirSync(run.screenshotDir).filter((f) => f.endsWith('.png')))
+    copyFileSync(path.join(run.screenshotDir, png), path.join(outputDir, png));
+  const benches = readdirSync(run.runDir)
+    .filter((f) => /^bench.*\.json$/.test(f))
+    .map((f) => path.join(run.runDir, f));
+  for (const file of [run.resultsFile, ...benches, run.workbenchLog, run.webviewLog, serverLog])
+    if (file && existsSync(file)) copyFileSync(file, path.join(outputDir, path.basename(file)));
   if (existsSync(path.join(run.runDir, 'logs'))) cpSync(path.join(run.runDir, 'logs'), path.join(outputDir, 'logs'), { recursive: true });
   // The server side's logs: the extension host's, with the extension's own output channel (Party Cost Inspector).
   const serverLogs = path.join(run.runDir, 'user-data', 'logs');
@@ -234,7 +266,13 @@ async function main(kind) {
     try {
       // The limit counts the tests (with the workbench loading them), not installing code-server or packaging.
       const deadline = Date.now() + deadlineMs;
-      const exitCode = await runTestsInWorkbench({ page: browser.page, url: workbenchUrl(server.url, run.workspace, bundle, extension.developmentPath), run, server, deadline });
+      const exitCode = await runTestsInWorkbench({
+        page: browser.page,
+        url: workbenchUrl(server.url, run.workspace, bundle, extension.developmentPath),
+        run,
+        server,
+        deadline,
+      });
       say(`tests finished with exit code ${exitCode}`);
       if (exitCode !== 0 && !readResults(run.resultsFile)?.failed) problems.push(`the test run exited with code ${exitCode}`);
       await screenshotTo(browser.page, path.join(run.screenshotDir, `${AFTER_TESTS_SHOT}.png`)).catch(() => {});

@@ -13,7 +13,8 @@ function traceHostPage() {
   const say = (line) => console.log(`[webview] ${page} ${line}`);
   navigator.serviceWorker.addEventListener('controllerchange', () => say(`controller is now ${idOf(navigator.serviceWorker.controller?.scriptURL)}`));
   navigator.serviceWorker.addEventListener('message', (event) => {
-    if (event.data?.channel === 'load-resource') say(`load-resource ${event.data.id} ${event.data.path.split('/').pop()} from ${idOf(event.source?.scriptURL)}`);
+    if (event.data?.channel === 'load-resource')
+      say(`load-resource ${event.data.id} ${event.data.path.split('/').pop()} from ${idOf(event.source?.scriptURL)}`);
   });
   // The host page answers through its controller; wrapped only to log the answer, which it passes on unchanged.
   const post = ServiceWorker.prototype.postMessage;
@@ -52,7 +53,9 @@ export async function traceWebviews(page, file, now) {
     }
   });
   return () => {
-    const summary = pending.size ? `webview resource requests never answered: ${[...pending.values()].join('; ')}` : 'every webview resource request was answered';
+    const summary = pending.size
+      ? `webview resource requests never answered: ${[...pending.values()].join('; ')}`
+      : 'every webview resource request was answered';
     write(summary);
     return summary;
   };

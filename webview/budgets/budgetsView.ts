@@ -31,10 +31,15 @@ function statusText(b: TokenBudget): string {
 
 function barOf(b: TokenBudget): HTMLElement {
   const scale = scaleOf(b);
-  const segments = (Object.keys(partLabels) as Part[]).map((part) => sized(h('span', { class: `budgets-segment budgets-${part}` }), 'width', b.parts[part], scale));
+  const segments = (Object.keys(partLabels) as Part[]).map((part) =>
+    sized(h('span', { class: `budgets-segment budgets-${part}` }), 'width', b.parts[part], scale),
+  );
   const pruned = b.prunedTokens ? sized(h('span', { class: 'budgets-segment budgets-pruned' }), 'width', b.prunedTokens, scale) : null;
   const marker = b.budget === null ? null : sized(h('span', { class: 'budgets-marker' }), 'left', b.budget, scale);
-  const excess = b.budget !== null && b.tokens > b.budget ? sized(sized(h('span', { class: 'budgets-excess' }), 'left', b.budget, scale), 'width', b.tokens - b.budget, scale) : null;
+  const excess =
+    b.budget !== null && b.tokens > b.budget
+      ? sized(sized(h('span', { class: 'budgets-excess' }), 'left', b.budget, scale), 'width', b.tokens - b.budget, scale)
+      : null;
   const label = `${b.agent}: ${statusText(b)}; ${(Object.keys(partLabels) as Part[]).map((p) => `${partLabels[p]} ${count(b.parts[p])}`).join(', ')}${b.prunedTokens ? `; ${count(b.prunedTokens)} upstream tokens pruned` : ''}`;
   return h('div', { class: 'budgets-bar', role: 'img', 'aria-label': label, title: label }, ...segments, pruned, excess, marker);
 }
@@ -62,7 +67,13 @@ function agentRow(b: TokenBudget): HTMLElement {
 
 function legend(): HTMLElement {
   const items = (Object.keys(partLabels) as Part[]).map((part) => h('li', { class: `swatch budgets-${part}` }, partLabels[part]));
-  return h('ul', { class: 'legend', 'aria-label': 'Parts of a prompt' }, ...items, h('li', { class: 'swatch budgets-pruned' }, 'pruned upstream'), h('li', { class: 'budgets-marker-key' }, 'budget'));
+  return h(
+    'ul',
+    { class: 'legend', 'aria-label': 'Parts of a prompt' },
+    ...items,
+    h('li', { class: 'swatch budgets-pruned' }, 'pruned upstream'),
+    h('li', { class: 'budgets-marker-key' }, 'budget'),
+  );
 }
 
 /** A table whose columns named in `numeric` are right-aligned, headers included. */
@@ -80,7 +91,12 @@ function numbersRow(b: TokenBudget): HTMLElement {
     h('td', {}, b.model),
     h(
       'td',
-      { class: 'number', title: b.calibration ? `counted with o200k; the vendor bills about ${count(Math.round(b.tokens * b.calibration.factor))} (× ${b.calibration.factor}, from ${b.calibration.runs} runs of ${b.calibration.model})` : undefined },
+      {
+        class: 'number',
+        title: b.calibration
+          ? `counted with o200k; the vendor bills about ${count(Math.round(b.tokens * b.calibration.factor))} (× ${b.calibration.factor}, from ${b.calibration.runs} runs of ${b.calibration.model})`
+          : undefined,
+      },
       count(b.tokens),
       b.calibration ? h('span', { class: 'hint' }, ` ≈${count(Math.round(b.tokens * b.calibration.factor))} billed`) : '',
     ),
@@ -92,7 +108,16 @@ function numbersRow(b: TokenBudget): HTMLElement {
     cell(b.prunedTokens),
     h(
       'td',
-      { class: 'number', 'data-probe': 'answer', 'data-agent': b.agent, 'data-source': b.outputTokensSource, title: b.outputTokensSource === 'learned' ? `the median answer of its latest ${b.learnedFrom} runs` : 'expectedOutputTokens (else 256): too few runs to learn from' },
+      {
+        class: 'number',
+        'data-probe': 'answer',
+        'data-agent': b.agent,
+        'data-source': b.outputTokensSource,
+        title:
+          b.outputTokensSource === 'learned'
+            ? `the median answer of its latest ${b.learnedFrom} runs`
+            : 'expectedOutputTokens (else 256): too few runs to learn from',
+      },
       count(b.outputTokens),
       h('span', { class: 'hint' }, b.outputTokensSource === 'learned' ? ` learned (${b.learnedFrom})` : ' configured'),
     ),
@@ -101,7 +126,14 @@ function numbersRow(b: TokenBudget): HTMLElement {
 }
 
 function upstreamRow(b: TokenBudget, u: Placement): HTMLElement {
-  const attributes = { 'data-probe': 'upstream', 'data-agent': b.agent, 'data-from': u.agent, 'data-form': u.form, 'data-whole': u.tokensWhole, 'data-used': u.tokensUsed };
+  const attributes = {
+    'data-probe': 'upstream',
+    'data-agent': b.agent,
+    'data-from': u.agent,
+    'data-form': u.form,
+    'data-whole': u.tokensWhole,
+    'data-used': u.tokensUsed,
+  };
   return h(
     'tr',
     { ...attributes, class: `budgets-form-${u.form}` },
@@ -133,7 +165,11 @@ export function renderBudgets(root: HTMLElement, state: BudgetsViewState, ipc: W
   }
   const agents = state.agents;
   if (!agents.length) {
-    replace(root, h('h1', {}, `Token budgets of ${state.party}`), h('p', { class: 'hint' }, 'No llm agent in the configuration: only llm agents have prompts to fit a budget.'));
+    replace(
+      root,
+      h('h1', {}, `Token budgets of ${state.party}`),
+      h('p', { class: 'hint' }, 'No llm agent in the configuration: only llm agents have prompts to fit a budget.'),
+    );
     return;
   }
   const placements = agents.flatMap((b) => b.upstream.map((u) => upstreamRow(b, u)));
@@ -146,7 +182,9 @@ export function renderBudgets(root: HTMLElement, state: BudgetsViewState, ipc: W
     h('h2', {}, 'Numbers'),
     table(['agent', 'model', ...numberColumns, ''], numberColumns, agents.map(numbersRow), 'Tokens per agent'),
     h('h2', {}, 'Upstream results in each prompt'),
-    placements.length ? table(['agent', 'upstream', 'form', ...placementColumns], placementColumns, placements, 'How each upstream result was placed') : h('p', { class: 'hint' }, 'No agent takes upstream results.'),
+    placements.length
+      ? table(['agent', 'upstream', 'form', ...placementColumns], placementColumns, placements, 'How each upstream result was placed')
+      : h('p', { class: 'hint' }, 'No agent takes upstream results.'),
     h('p', { class: 'hint' }, 'Own inputs are always whole; upstream results are summarised or passed by reference when the prompt would not fit its budget.'),
   );
 }

@@ -26,7 +26,15 @@ function toolbar(state: CacheViewState, ipc: WebviewIpc): HTMLElement {
     refresh.setAttribute('icon-spin', '');
     ipc.command(refreshCacheCommand, {});
   });
-  const clear = state.report && !state.empty ? h('vscode-button', { 'data-probe': 'clear', onclick: () => ipc.command(runActionCommand, { command: 'partycost.clearCache' }) }, icon('clear-all'), 'Clear Cache') : null;
+  const clear =
+    state.report && !state.empty
+      ? h(
+          'vscode-button',
+          { 'data-probe': 'clear', onclick: () => ipc.command(runActionCommand, { command: 'partycost.clearCache' }) },
+          icon('clear-all'),
+          'Clear Cache',
+        )
+      : null;
   return h('div', { class: 'cache-toolbar' }, clear, refresh);
 }
 
@@ -43,7 +51,12 @@ function redisLine(report: CacheReport): HTMLElement {
   const breaker = report.tiers.find((t) => t.tier === 'redis')?.breaker;
   return h(
     'p',
-    { class: `cache-redis cache-redis-${report.redis.replace(' ', '-')}`, 'data-probe': 'redis', 'data-state': report.redis, 'data-breaker': breaker ?? 'none' },
+    {
+      class: `cache-redis cache-redis-${report.redis.replace(' ', '-')}`,
+      'data-probe': 'redis',
+      'data-state': report.redis,
+      'data-breaker': breaker ?? 'none',
+    },
     icon(redisIcons[report.redis]),
     ` Redis ${report.redis}`,
     breaker ? h('vscode-badge', { class: `cache-breaker-${breaker}`, title: 'circuit breaker' }, `breaker ${breaker}`) : null,
@@ -69,9 +82,23 @@ function tierOf(t: TierReport): HTMLElement {
   fill.style.width = `${(t.hitRate * 100).toFixed(1)}%`;
   return h(
     'section',
-    { class: 'cache-tier', 'data-probe': 'tier', 'data-tier': t.tier, 'data-hits': t.hits, 'data-misses': t.misses, 'data-hit-rate': t.hitRate, 'data-evictions': t.evictions, 'data-errors': t.errors, 'data-skipped': t.skipped },
+    {
+      class: 'cache-tier',
+      'data-probe': 'tier',
+      'data-tier': t.tier,
+      'data-hits': t.hits,
+      'data-misses': t.misses,
+      'data-hit-rate': t.hitRate,
+      'data-evictions': t.evictions,
+      'data-errors': t.errors,
+      'data-skipped': t.skipped,
+    },
     h('h3', {}, icon(name.icon), ` ${name.label} `, h('vscode-badge', { title: 'hit rate' }, percent(t.hitRate))),
-    h('div', { class: 'meter cache-meter', role: 'img', 'aria-label': `${name.label}: hit rate ${percent(t.hitRate)}, ${t.hits} hits, ${t.misses} misses` }, fill),
+    h(
+      'div',
+      { class: 'meter cache-meter', role: 'img', 'aria-label': `${name.label}: hit rate ${percent(t.hitRate)}, ${t.hits} hits, ${t.misses} misses` },
+      fill,
+    ),
     h(
       'dl',
       { class: 'cache-figures' },
@@ -109,7 +136,8 @@ function topAgentsOf(byAgent: AgentSavings[]): HTMLElement {
 export function renderCache(root: HTMLElement, state: CacheViewState, ipc: WebviewIpc): void {
   const report = state.report;
   if (state.empty) return replace(root, toolbar(state, ipc), emptyState(state.empty, ipc));
-  if (!report) return replace(root, h('p', { class: 'cache-loading', 'data-probe': 'loading' }, h('vscode-progress-ring', {}), ' Reading the cache statistics…'));
+  if (!report)
+    return replace(root, h('p', { class: 'cache-loading', 'data-probe': 'loading' }, h('vscode-progress-ring', {}), ' Reading the cache statistics…'));
   replace(
     root,
     toolbar(state, ipc),

@@ -17,14 +17,34 @@ const kindLabel: Record<Advice['kind'], string> = {
 
 function adviceRow(a: Advice, ipc: WebviewIpc): HTMLElement {
   const apply = a.edit
-    ? h('vscode-button', { secondary: true, 'data-probe': 'apply-advice', onclick: () => ipc.command(applyAdviceCommand, { agent: a.agent, kind: a.kind, change: a.change }) }, 'Apply')
-    : h('span', { class: 'hint', title: 'An edit of the prompts (or of a crew\'s YAML): made by hand' }, 'by hand');
+    ? h(
+        'vscode-button',
+        { secondary: true, 'data-probe': 'apply-advice', onclick: () => ipc.command(applyAdviceCommand, { agent: a.agent, kind: a.kind, change: a.change }) },
+        'Apply',
+      )
+    : h('span', { class: 'hint', title: "An edit of the prompts (or of a crew's YAML): made by hand" }, 'by hand');
   return h(
     'tr',
-    { 'data-probe': 'advice', 'data-rank': a.rank, 'data-agent': a.agent, 'data-kind': a.kind, 'data-change': a.change, 'data-saving-month': a.savingPerMonthUsd, 'data-confidence': a.confidence },
+    {
+      'data-probe': 'advice',
+      'data-rank': a.rank,
+      'data-agent': a.agent,
+      'data-kind': a.kind,
+      'data-change': a.change,
+      'data-saving-month': a.savingPerMonthUsd,
+      'data-confidence': a.confidence,
+    },
     h('td', { class: 'number' }, String(a.rank)),
     h('th', { scope: 'row' }, a.agent),
-    h('td', {}, h('vscode-badge', {}, kindLabel[a.kind]), ' ', a.change, h('div', { class: 'hint' }, a.why), h('div', { class: 'hint' }, `Assumes: ${a.assumes.join('; ')}.`)),
+    h(
+      'td',
+      {},
+      h('vscode-badge', {}, kindLabel[a.kind]),
+      ' ',
+      a.change,
+      h('div', { class: 'hint' }, a.why),
+      h('div', { class: 'hint' }, `Assumes: ${a.assumes.join('; ')}.`),
+    ),
     h('td', { class: 'number' }, usdMonth(a.savingPerMonthUsd)),
     h('td', {}, a.confidence),
     h('td', {}, apply),
@@ -35,7 +55,15 @@ function cachingRow(p: PromptCaching): HTMLElement {
   const m = p.measured;
   return h(
     'tr',
-    { 'data-probe': 'prompt-caching', 'data-agent': p.agent, 'data-vendor': p.vendor, 'data-cached': p.cachedTokens, 'data-minimum': p.minimumTokens ?? '', 'data-saving-month': p.savingPerMonthUsd, title: p.rule },
+    {
+      'data-probe': 'prompt-caching',
+      'data-agent': p.agent,
+      'data-vendor': p.vendor,
+      'data-cached': p.cachedTokens,
+      'data-minimum': p.minimumTokens ?? '',
+      'data-saving-month': p.savingPerMonthUsd,
+      title: p.rule,
+    },
     h('th', { scope: 'row' }, p.agent),
     h('td', {}, `${p.vendor} · ${p.model}`),
     h('td', { class: 'number' }, `${count(p.prefixTokens)} / ${count(p.stableTokens)}`),
@@ -43,16 +71,25 @@ function cachingRow(p: PromptCaching): HTMLElement {
     h('td', { class: 'number' }, count(p.cachedTokens)),
     h('td', { class: 'number' }, p.cachedTokens ? `${Math.round(p.hitRate * 100)} %` : '–'),
     h('td', { class: 'number' }, p.savingPerMonthUsd < 0 ? `−${usdMonth(-p.savingPerMonthUsd)}` : usdMonth(p.savingPerMonthUsd)),
-    h('td', {}, m ? `${Math.round(m.hitRate * 100)} % hits, ${usd(m.savingPerRunUsd)} a run over ${count(m.runs)} runs (predicted ${usd(m.predictedPerRunUsd)})` : '–'),
+    h(
+      'td',
+      {},
+      m ? `${Math.round(m.hitRate * 100)} % hits, ${usd(m.savingPerRunUsd)} a run over ${count(m.runs)} runs (predicted ${usd(m.predictedPerRunUsd)})` : '–',
+    ),
   );
 }
 
 /** The savings advisor: ranked changes with their monthly saving, prompt caching per agent, advice applied and measured. */
 export function adviceSection(report: AdviceReport | undefined, ipc: WebviewIpc): HTMLElement {
   const title = h('h2', {}, 'Advice: what would cut the bill');
-  if (!report) return h('section', { 'data-probe': 'advice-section' }, title, h('p', { class: 'hint' }, 'No advice: the saved configuration could not be read.'));
+  if (!report)
+    return h('section', { 'data-probe': 'advice-section' }, title, h('p', { class: 'hint' }, 'No advice: the saved configuration could not be read.'));
   const v = report.volume;
-  const volume = h('p', { class: 'hint' }, `Per month at ${count(v.partiesPerMonth)} parties × ${v.runsPerParty} runs (${v.why}). Ranked by saving; changes to one agent overlap, so the total is an upper bound.`);
+  const volume = h(
+    'p',
+    { class: 'hint' },
+    `Per month at ${count(v.partiesPerMonth)} parties × ${v.runsPerParty} runs (${v.why}). Ranked by saving; changes to one agent overlap, so the total is an upper bound.`,
+  );
   const list = report.advice.length
     ? h(
         'div',
@@ -60,7 +97,17 @@ export function adviceSection(report: AdviceReport | undefined, ipc: WebviewIpc)
         h(
           'table',
           { class: 'estimates-advice' },
-          h('thead', {}, h('tr', {}, ...['#', 'agent', 'change', 'saves / month', 'confidence', ''].map((c, i) => h('th', { scope: 'col', class: i === 0 || i === 3 ? 'number' : undefined }, c)))),
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              ...['#', 'agent', 'change', 'saves / month', 'confidence', ''].map((c, i) =>
+                h('th', { scope: 'col', class: i === 0 || i === 3 ? 'number' : undefined }, c),
+              ),
+            ),
+          ),
           h('tbody', {}, ...report.advice.map((a) => adviceRow(a, ipc))),
         ),
       )
@@ -71,7 +118,17 @@ export function adviceSection(report: AdviceReport | undefined, ipc: WebviewIpc)
     h(
       'table',
       { class: 'estimates-caching' },
-      h('thead', {}, h('tr', {}, ...['agent', 'vendor · model', 'prefix / stable', 'minimum', 'cached', 'hit rate', 'saves / month', 'measured'].map((c, i) => h('th', { scope: 'col', class: i > 1 && i < 7 ? 'number' : undefined }, c)))),
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          ...['agent', 'vendor · model', 'prefix / stable', 'minimum', 'cached', 'hit rate', 'saves / month', 'measured'].map((c, i) =>
+            h('th', { scope: 'col', class: i > 1 && i < 7 ? 'number' : undefined }, c),
+          ),
+        ),
+      ),
       h('tbody', {}, ...report.promptCaching.map(cachingRow)),
     ),
   );
@@ -80,7 +137,14 @@ export function adviceSection(report: AdviceReport | undefined, ipc: WebviewIpc)
         'ul',
         { 'data-probe': 'applied-advice' },
         ...report.applied.map((a) =>
-          h('li', {}, `${a.appliedAt.slice(0, 16).replace('T', ' ')} ${a.agent}: ${a.change}: predicted ${usd(a.predictedPerRunUsd)} a run; `, a.measured ? `measured ${usd(a.measured.savingPerRunUsd)} (${usd(a.measured.before.meanUsd)} over ${count(a.measured.before.runs)} runs before, ${usd(a.measured.after.meanUsd)} over ${count(a.measured.after.runs)} after)` : 'not measured yet'),
+          h(
+            'li',
+            {},
+            `${a.appliedAt.slice(0, 16).replace('T', ' ')} ${a.agent}: ${a.change}: predicted ${usd(a.predictedPerRunUsd)} a run; `,
+            a.measured
+              ? `measured ${usd(a.measured.savingPerRunUsd)} (${usd(a.measured.before.meanUsd)} over ${count(a.measured.before.runs)} runs before, ${usd(a.measured.after.meanUsd)} over ${count(a.measured.after.runs)} after)`
+              : 'not measured yet',
+          ),
         ),
       )
     : '';
@@ -88,12 +152,20 @@ export function adviceSection(report: AdviceReport | undefined, ipc: WebviewIpc)
     'section',
     { 'data-probe': 'advice-section', 'data-total': report.totalPerMonthUsd, 'data-volume-source': v.source },
     title,
-    h('p', { class: 'totals' }, h('span', {}, `Up to ${usdMonth(report.totalPerMonthUsd)} a month across ${count(report.advice.length)} change${report.advice.length === 1 ? '' : 's'}`)),
+    h(
+      'p',
+      { class: 'totals' },
+      h('span', {}, `Up to ${usdMonth(report.totalPerMonthUsd)} a month across ${count(report.advice.length)} change${report.advice.length === 1 ? '' : 's'}`),
+    ),
     volume,
     list,
-    h('h3', {}, 'Prompt caching by each vendor\'s rules, as the prompts are sent now'),
+    h('h3', {}, "Prompt caching by each vendor's rules, as the prompts are sent now"),
     caching,
-    h('p', { class: 'hint' }, 'Prefix: tokens before the first part that changes between parties; stable: every part that repeats. Hover a row for its vendor\'s rule. Agents on the offline provider are priced as their vendor bills them.'),
+    h(
+      'p',
+      { class: 'hint' },
+      "Prefix: tokens before the first part that changes between parties; stable: every part that repeats. Hover a row for its vendor's rule. Agents on the offline provider are priced as their vendor bills them.",
+    ),
     applied ? h('h3', {}, 'Advice applied, measured on the ledger') : '',
     applied,
   );

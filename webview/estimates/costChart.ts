@@ -49,7 +49,12 @@ function chartConfig(estimate: Estimate): ChartConfiguration<'bar'> {
       color: text,
       font,
       scales: {
-        x: { stacked: true, ticks: { color: text, font, callback: (value) => (Number(value) === 0 ? '$0' : usd(Number(value))) }, grid: { color: grid }, border: { color: grid } },
+        x: {
+          stacked: true,
+          ticks: { color: text, font, callback: (value) => (Number(value) === 0 ? '$0' : usd(Number(value))) },
+          grid: { color: grid },
+          border: { color: grid },
+        },
         y: { stacked: true, ticks: { color: text, font }, grid: { display: false }, border: { color: grid } },
       },
       plugins: {

@@ -15,7 +15,6 @@ const defaultShare = 0.5;
 const shown = new WeakMap<HTMLElement, string>();
 let latestRequest = 0;
 
-
 function showError(message: string): void {
   document.getElementById('estimates-error')?.replaceChildren(message);
 }
@@ -43,20 +42,44 @@ function pricingControls(root: HTMLElement, state: EstimatesViewState, pricing: 
   const cached = pricing.cachedInputShare > 0;
   const share = h(
     'vscode-single-select',
-    { 'aria-label': 'Share of input tokens billed at the cached-input price', disabled: !cached, 'data-probe': 'cached-share', onchange: (event) => to({ ...pricing, cachedInputShare: Number((event.target as { value?: string }).value) }) },
+    {
+      'aria-label': 'Share of input tokens billed at the cached-input price',
+      disabled: !cached,
+      'data-probe': 'cached-share',
+      onchange: (event) => to({ ...pricing, cachedInputShare: Number((event.target as { value?: string }).value) }),
+    },
     ...shares.map((s) => h('vscode-option', { value: s, selected: s === (cached ? pricing.cachedInputShare : defaultShare) }, `${Math.round(s * 100)} %`)),
   );
   return h(
     'section',
-    { class: 'toggles estimates-pricing', 'aria-label': 'What-if pricing', 'data-probe': 'pricing', 'data-cached-input-share': pricing.cachedInputShare, 'data-batch': String(pricing.batch) },
-    h('vscode-checkbox', { checked: cached, label: 'Cached input', 'data-probe': 'cached-input', onchange: () => to({ ...pricing, cachedInputShare: cached ? 0 : defaultShare }) }),
+    {
+      class: 'toggles estimates-pricing',
+      'aria-label': 'What-if pricing',
+      'data-probe': 'pricing',
+      'data-cached-input-share': pricing.cachedInputShare,
+      'data-batch': String(pricing.batch),
+    },
+    h('vscode-checkbox', {
+      checked: cached,
+      label: 'Cached input',
+      'data-probe': 'cached-input',
+      onchange: () => to({ ...pricing, cachedInputShare: cached ? 0 : defaultShare }),
+    }),
     share,
-    h('vscode-checkbox', { checked: pricing.batch, label: 'Batch API (50 % off)', 'data-probe': 'batch', onchange: () => to({ ...pricing, batch: !pricing.batch }) }),
+    h('vscode-checkbox', {
+      checked: pricing.batch,
+      label: 'Batch API (50 % off)',
+      'data-probe': 'batch',
+      onchange: () => to({ ...pricing, batch: !pricing.batch }),
+    }),
   );
 }
 
 function pricingHint(pricing: Pricing): HTMLElement {
-  const cached = pricing.cachedInputShare > 0 ? `${Math.round(pricing.cachedInputShare * 100)} % of each prompt's input tokens are billed at the cached-input price` : 'no input tokens are cached';
+  const cached =
+    pricing.cachedInputShare > 0
+      ? `${Math.round(pricing.cachedInputShare * 100)} % of each prompt's input tokens are billed at the cached-input price`
+      : 'no input tokens are cached';
   const batch = pricing.batch ? 'every model call goes through the Batch API at its batch prices (results within 24 h)' : 'calls are billed at list prices';
   return h('p', { class: 'hint' }, `Assumed: ${cached}; ${batch}.`);
 }
@@ -70,12 +93,17 @@ function prices(e: Estimate, ipc: WebviewIpc): HTMLElement {
     ` Prices: ${source}, as of ${date}${fetchedAt ? ` (updated ${fetchedAt.slice(0, 16).replace('T', ' ')} UTC)` : ''}`,
     overridden.length ? `; overridden in the configuration: ${overridden.join(', ')}` : '',
     ' ',
-    h('vscode-button', { secondary: true, 'data-probe': 'update-prices', onclick: () => ipc.command(runActionCommand, { command: 'partycost.updatePrices' }) }, 'Update prices'),
+    h(
+      'vscode-button',
+      { secondary: true, 'data-probe': 'update-prices', onclick: () => ipc.command(runActionCommand, { command: 'partycost.updatePrices' }) },
+      'Update prices',
+    ),
   );
 }
 
 function totals(e: Estimate): HTMLElement {
-  const item = (name: string, value: number, text: string): HTMLElement => h('span', { class: 'total', 'data-probe': 'total', 'data-name': name, 'data-value': value }, text);
+  const item = (name: string, value: number, text: string): HTMLElement =>
+    h('span', { class: 'total', 'data-probe': 'total', 'data-name': name, 'data-value': value }, text);
   return h(
     'p',
     { class: 'totals' },
@@ -87,7 +115,11 @@ function totals(e: Estimate): HTMLElement {
 }
 
 function chartBox(e: Estimate): { box: HTMLElement; canvas: HTMLCanvasElement } {
-  const canvas = h('canvas', { role: 'img', 'aria-label': chartSummary(e), 'aria-describedby': 'estimates-caption' }, 'The table below has the numbers.') as unknown as HTMLCanvasElement;
+  const canvas = h(
+    'canvas',
+    { role: 'img', 'aria-label': chartSummary(e), 'aria-describedby': 'estimates-caption' },
+    'The table below has the numbers.',
+  ) as unknown as HTMLCanvasElement;
   const box = h('div', { class: 'estimates-chart', 'data-probe': 'chart', 'data-agents': e.agents.length }, canvas);
   // Set through the CSSOM: the page's Content-Security-Policy refuses style attributes.
   box.style.height = `${60 + e.agents.length * 30}px`;
@@ -103,13 +135,25 @@ function agentRow(a: AgentEstimate, e: Estimate): HTMLElement {
     h('th', { scope: 'row' }, a.agent, a.crewAgent ? h('span', { class: 'hint', title: 'the CrewAI agent that performs this task' }, ` · ${a.crewAgent}`) : ''),
     h(
       'td',
-      { 'data-probe': 'model', 'data-provider': a.provider ?? '', 'data-runs-on': a.runsOn, title: a.provider ? `runs on ${a.runsOn}; prices of ${a.provider}` : 'a built-in function' },
+      {
+        'data-probe': 'model',
+        'data-provider': a.provider ?? '',
+        'data-runs-on': a.runsOn,
+        title: a.provider ? `runs on ${a.runsOn}; prices of ${a.provider}` : 'a built-in function',
+      },
       a.model ?? 'compute',
       a.model ? h('span', { class: 'hint' }, ` · ${a.runsOn}`) : '',
     ),
     h(
       'td',
-      { class: 'number', title: tokenTitle(a), 'data-probe': 'tokens', 'data-output-source': a.outputTokensSource, 'data-learned-from': a.learnedFrom, 'data-token-count': a.tokenCount },
+      {
+        class: 'number',
+        title: tokenTitle(a),
+        'data-probe': 'tokens',
+        'data-output-source': a.outputTokensSource,
+        'data-learned-from': a.learnedFrom,
+        'data-token-count': a.tokenCount,
+      },
       a.kind === 'llm' ? `${tokenMarks[a.tokenCount]}${count(a.inputTokens)} / ${count(a.outputTokens)}` : '–',
       a.outputTokensSource === 'learned' ? h('span', { class: 'hint' }, ` learned (${count(a.learnedFrom)})`) : '',
     ),
@@ -124,15 +168,18 @@ const tokenMarks: Record<AgentEstimate['tokenCount'], string> = { counted: '', a
 function tokenTitle(a: AgentEstimate): string {
   const calibration = a.calibration ? `: × ${a.calibration.factor} from ${count(a.calibration.runs)} billed runs of ${a.calibration.model}` : '';
   const how = {
-    counted: 'counted with the model\'s tokenizer',
-    approximate: 'approximate: counted with o200k, not the model\'s own tokenizer',
+    counted: "counted with the model's tokenizer",
+    approximate: "approximate: counted with o200k, not the model's own tokenizer",
     calibrated: `counted with o200k and calibrated by what the vendor billed${calibration}`,
     declared: 'declared by expectedInputTokens',
-    learned: 'learned from the agent\'s runs (the median billed prompt)',
+    learned: "learned from the agent's runs (the median billed prompt)",
     none: '',
   }[a.tokenCount];
   const tier = a.tierAbove ? `; above ${count(a.tierAbove)} input tokens every token bills at the long-context rate` : '';
-  const output = a.outputTokensSource === 'learned' ? `output tokens learned: ${a.learning!.why}` : `output tokens configured (${count(a.configuredOutputTokens)})${a.learning ? `; ${a.learning.why}` : ''}`;
+  const output =
+    a.outputTokensSource === 'learned'
+      ? `output tokens learned: ${a.learning!.why}`
+      : `output tokens configured (${count(a.configuredOutputTokens)})${a.learning ? `; ${a.learning.why}` : ''}`;
   return `input tokens ${how}${tier}; ${output}`;
 }
 
@@ -149,7 +196,9 @@ function footRow(label: string, parts: (number | null)[], perRun: number, perMon
 
 function agentTable(e: Estimate): HTMLElement {
   const sums = components.map(({ name }) => e.agents.reduce((total, a) => total + a.breakdown[name], 0));
-  const head = ['agent', 'model', 'tokens in / out', ...components.map((c) => c.name), 'per run', 'per month'].map((c, i) => h('th', { scope: 'col', class: i > 1 ? 'number' : undefined }, c));
+  const head = ['agent', 'model', 'tokens in / out', ...components.map((c) => c.name), 'per run', 'per month'].map((c, i) =>
+    h('th', { scope: 'col', class: i > 1 ? 'number' : undefined }, c),
+  );
   return h(
     'table',
     { class: 'agents estimates-agents' },
@@ -159,7 +208,12 @@ function agentTable(e: Estimate): HTMLElement {
     h(
       'tfoot',
       {},
-      footRow('orchestration', components.map(() => null), e.orchestrationUsd, e.orchestrationUsd * runsPerMonth(e.volume)),
+      footRow(
+        'orchestration',
+        components.map(() => null),
+        e.orchestrationUsd,
+        e.orchestrationUsd * runsPerMonth(e.volume),
+      ),
       footRow('per party', sums, e.perPartyUsd, e.perMonthUsd, 'party-row'),
     ),
   );
@@ -167,23 +221,50 @@ function agentTable(e: Estimate): HTMLElement {
 
 function rightSizingSection(sizing: RightSizing[]): HTMLElement {
   const better = sizing.filter((s) => s.suggested);
-  const title = h('h2', {}, 'Cheaper models that meet each agent\'s needs');
-  if (!better.length) return h('section', { 'data-probe': 'right-sizing' }, title, h('p', { class: 'hint' }, icon('pass'), ' Every agent is on the cheapest model that meets its needs.'));
-  const head = ['agent', 'now', 'cheaper', 'quality', 'latency', 'saves per run', 'saves per month'].map((c, i) => h('th', { scope: 'col', class: i > 2 ? 'number' : undefined }, c));
+  const title = h('h2', {}, "Cheaper models that meet each agent's needs");
+  if (!better.length)
+    return h(
+      'section',
+      { 'data-probe': 'right-sizing' },
+      title,
+      h('p', { class: 'hint' }, icon('pass'), ' Every agent is on the cheapest model that meets its needs.'),
+    );
+  const head = ['agent', 'now', 'cheaper', 'quality', 'latency', 'saves per run', 'saves per month'].map((c, i) =>
+    h('th', { scope: 'col', class: i > 2 ? 'number' : undefined }, c),
+  );
   const rows = better.map((s) =>
     h(
       'tr',
-      { 'data-probe': 'saving', 'data-agent': s.agent, 'data-current': s.current.model, 'data-suggested': s.suggested!.model, 'data-saving-run': s.savingPerRunUsd, 'data-saving-month': s.savingPerMonthUsd },
+      {
+        'data-probe': 'saving',
+        'data-agent': s.agent,
+        'data-current': s.current.model,
+        'data-suggested': s.suggested!.model,
+        'data-saving-run': s.savingPerRunUsd,
+        'data-saving-month': s.savingPerMonthUsd,
+      },
       h('th', { scope: 'row' }, s.agent),
       h('td', {}, s.current.model),
-      h('td', {}, h('vscode-badge', {}, s.suggested!.model), s.suggested!.provider ? h('span', { class: 'hint' }, ` ${s.suggested!.provider}`) : '', s.alternatives.length ? h('div', { class: 'hint' }, `also ${s.alternatives.map((a) => `${a.model} ${usd(a.costPerRunUsd)}`).join(', ')}`) : ''),
+      h(
+        'td',
+        {},
+        h('vscode-badge', {}, s.suggested!.model),
+        s.suggested!.provider ? h('span', { class: 'hint' }, ` ${s.suggested!.provider}`) : '',
+        s.alternatives.length ? h('div', { class: 'hint' }, `also ${s.alternatives.map((a) => `${a.model} ${usd(a.costPerRunUsd)}`).join(', ')}`) : '',
+      ),
       h('td', { class: 'number' }, s.suggested!.quality === null ? '–' : String(s.suggested!.quality)),
       h('td', { class: 'number' }, s.suggested!.latencyMs === null ? '–' : `${count(s.suggested!.latencyMs)} ms`),
       h('td', { class: 'number' }, usd(s.savingPerRunUsd)),
       h('td', { class: 'number' }, usdMonth(s.savingPerMonthUsd)),
     ),
   );
-  return h('section', { 'data-probe': 'right-sizing' }, title, h('div', { class: 'estimates-scroll' }, h('table', { class: 'estimates-savings' }, h('thead', {}, h('tr', {}, ...head)), h('tbody', {}, ...rows))), h('p', { class: 'hint' }, 'Needs: the agent\'s minQuality (else its current model\'s quality) and maxLatencyMs; savings at list prices.'));
+  return h(
+    'section',
+    { 'data-probe': 'right-sizing' },
+    title,
+    h('div', { class: 'estimates-scroll' }, h('table', { class: 'estimates-savings' }, h('thead', {}, h('tr', {}, ...head)), h('tbody', {}, ...rows))),
+    h('p', { class: 'hint' }, "Needs: the agent's minQuality (else its current model's quality) and maxLatencyMs; savings at list prices."),
+  );
 }
 
 const actualParts: [keyof CostParts, string][] = [
@@ -199,12 +280,26 @@ const actualParts: [keyof CostParts, string][] = [
 function actualsSection(actuals: AgentActuals[]): HTMLElement {
   const title = h('h2', {}, 'Actual cost per execution, by part');
   const ran = actuals.filter((a) => a.executions > 0);
-  if (!ran.length) return h('section', { 'data-probe': 'actuals' }, title, h('p', { class: 'hint' }, 'No executions yet: run a party plan to see what each agent actually costs.'));
-  const head = ['agent', 'provider · model', 'runs', ...actualParts.map(([, label]) => label), 'mean'].map((c, i) => h('th', { scope: 'col', class: i > 1 ? 'number' : undefined }, c));
+  if (!ran.length)
+    return h(
+      'section',
+      { 'data-probe': 'actuals' },
+      title,
+      h('p', { class: 'hint' }, 'No executions yet: run a party plan to see what each agent actually costs.'),
+    );
+  const head = ['agent', 'provider · model', 'runs', ...actualParts.map(([, label]) => label), 'mean'].map((c, i) =>
+    h('th', { scope: 'col', class: i > 1 ? 'number' : undefined }, c),
+  );
   const rows = ran.map((a) =>
     h(
       'tr',
-      { 'data-probe': 'actual', 'data-agent': a.agent, 'data-provider': a.provider, 'data-mean': a.meanActualUsd, ...Object.fromEntries(actualParts.map(([key]) => [`data-${key}`, a.meanParts[key]])) },
+      {
+        'data-probe': 'actual',
+        'data-agent': a.agent,
+        'data-provider': a.provider,
+        'data-mean': a.meanActualUsd,
+        ...Object.fromEntries(actualParts.map(([key]) => [`data-${key}`, a.meanParts[key]])),
+      },
       h('th', { scope: 'row' }, a.agent),
       h('td', {}, `${a.provider} · ${a.model ?? 'compute'}`),
       h('td', { class: 'number' }, count(a.executions)),
@@ -228,18 +323,37 @@ const maybeUsd = (value: number | null): string => (value === null ? '–' : usd
 function accuracySection(report: AccuracyReport | undefined): HTMLElement {
   const title = h('h2', {}, 'Estimates against actual runs');
   const ran = report?.agents.filter((a) => a.runs > 0 || a.earlierRuns > 0) ?? [];
-  if (!report || !ran.length) return h('section', { 'data-probe': 'accuracy' }, title, h('p', { class: 'hint' }, 'No runs reported by a provider yet: estimates use the configured figures until an agent has run a few times.'));
+  if (!report || !ran.length)
+    return h(
+      'section',
+      { 'data-probe': 'accuracy' },
+      title,
+      h('p', { class: 'hint' }, 'No runs reported by a provider yet: estimates use the configured figures until an agent has run a few times.'),
+    );
   const drifting = ran.filter((a) => a.drift);
   const warning = drifting.length
-    ? h('p', { class: 'warning', role: 'status', 'data-probe': 'drift-warning' }, icon('warning'), ` Actual costs run more than 25 % from the estimate: ${drifting.map((a) => `${a.agent} (${a.driftPercent! > 0 ? '+' : ''}${a.driftPercent!.toFixed(1)} %)`).join(', ')}.`)
+    ? h(
+        'p',
+        { class: 'warning', role: 'status', 'data-probe': 'drift-warning' },
+        icon('warning'),
+        ` Actual costs run more than 25 % from the estimate: ${drifting.map((a) => `${a.agent} (${a.driftPercent! > 0 ? '+' : ''}${a.driftPercent!.toFixed(1)} %)`).join(', ')}.`,
+      )
     : '';
-  const head = ['agent', 'runs', 'configured', 'learned', 'actual mean', 'configured error', 'learned error', 'drift'].map((c, i) => h('th', { scope: 'col', class: i > 0 ? 'number' : undefined }, c));
+  const head = ['agent', 'runs', 'configured', 'learned', 'actual mean', 'configured error', 'learned error', 'drift'].map((c, i) =>
+    h('th', { scope: 'col', class: i > 0 ? 'number' : undefined }, c),
+  );
   const rows = ran.map((a) =>
     h(
       'tr',
       {
-        'data-probe': 'accuracy-agent', 'data-agent': a.agent, 'data-runs': a.runs, 'data-source': a.outputTokensSource, 'data-configured-error': a.configuredErrorPercent ?? '',
-        'data-learned-error': a.learnedErrorPercent ?? '', 'data-drift': String(a.drift), title: a.why,
+        'data-probe': 'accuracy-agent',
+        'data-agent': a.agent,
+        'data-runs': a.runs,
+        'data-source': a.outputTokensSource,
+        'data-configured-error': a.configuredErrorPercent ?? '',
+        'data-learned-error': a.learnedErrorPercent ?? '',
+        'data-drift': String(a.drift),
+        title: a.why,
       },
       h('th', { scope: 'row' }, a.agent),
       h('td', { class: 'number' }, a.window < a.runs ? `${count(a.window)} of ${count(a.runs)}` : count(a.runs)),
@@ -259,10 +373,20 @@ function accuracySection(report: AccuracyReport | undefined): HTMLElement {
     title,
     warning,
     h('div', { class: 'estimates-scroll' }, h('table', { class: 'estimates-accuracy' }, h('thead', {}, h('tr', {}, ...head)), h('tbody', {}, ...rows))),
-    h('p', { class: 'hint' }, `Over each agent's latest ${count(report.learning.window)} runs as now configured; learned figures replace the configured ones after ${count(report.learning.minRuns)}. Error: mean absolute percentage error against each run. Hover a row for why.`),
     h(
       'p',
-      { class: 'totals', 'data-probe': 'projection', 'data-configured': configuredPerMonthUsd, 'data-learned': learnedPerMonthUsd, 'data-actual': fromSpend ?? '' },
+      { class: 'hint' },
+      `Over each agent's latest ${count(report.learning.window)} runs as now configured; learned figures replace the configured ones after ${count(report.learning.minRuns)}. Error: mean absolute percentage error against each run. Hover a row for why.`,
+    ),
+    h(
+      'p',
+      {
+        class: 'totals',
+        'data-probe': 'projection',
+        'data-configured': configuredPerMonthUsd,
+        'data-learned': learnedPerMonthUsd,
+        'data-actual': fromSpend ?? '',
+      },
       h('span', {}, `Per month: ${usdMonth(configuredPerMonthUsd)} configured, ${usdMonth(learnedPerMonthUsd)} learned`),
       h('span', {}, fromSpend === null ? `from the ledger's spend: ${actual.why}` : `${usdMonth(fromSpend)} from the ledger's spend (${actual.why})`),
     ),
@@ -284,7 +408,12 @@ export function renderEstimates(root: HTMLElement, state: EstimatesViewState, ip
   const chart = chartBox(e);
   replace(
     root,
-    h('header', { class: 'bar' }, h('h1', {}, 'Cost Estimates'), h('vscode-badge', { 'aria-label': `${usdMonth(e.perMonthUsd)} per month` }, `${usdMonth(e.perMonthUsd)} / month`)),
+    h(
+      'header',
+      { class: 'bar' },
+      h('h1', {}, 'Cost Estimates'),
+      h('vscode-badge', { 'aria-label': `${usdMonth(e.perMonthUsd)} per month` }, `${usdMonth(e.perMonthUsd)} / month`),
+    ),
     prices(e, ipc),
     totals(e),
     pricingControls(root, state, e.pricing, ipc),

@@ -21,7 +21,14 @@ function action(a: { action: string; conditional: boolean }): string {
 function agentRow(a: AgentImpact): HTMLElement {
   return h(
     'tr',
-    { 'data-probe': 'agent', 'data-agent': a.agent, 'data-cause': a.cause, 'data-parties': a.parties, 'data-conditional': String(a.conditional), 'data-cost': a.executeCostUsd },
+    {
+      'data-probe': 'agent',
+      'data-agent': a.agent,
+      'data-cause': a.cause,
+      'data-parties': a.parties,
+      'data-conditional': String(a.conditional),
+      'data-cost': a.executeCostUsd,
+    },
     h('th', { scope: 'row' }, a.agent),
     h('td', { title: a.conditional ? 'runs only if an upstream agent that re-runs returns a different result' : undefined }, action(a)),
     h('td', {}, a.detail ? `${a.cause}: ${a.detail}` : a.cause),
@@ -32,7 +39,12 @@ function agentRow(a: AgentImpact): HTMLElement {
 }
 
 function partyRow(p: NonNullable<ImpactResult['byParty']>[number]): HTMLElement {
-  return h('tr', { 'data-probe': 'party', 'data-party': p.party, 'data-agents': p.agents.map((a) => a.agent).join(',') }, h('th', { scope: 'row' }, p.party), h('td', {}, p.agents.map((a) => `${a.agent} (${action(a)})`).join(', ')));
+  return h(
+    'tr',
+    { 'data-probe': 'party', 'data-party': p.party, 'data-agents': p.agents.map((a) => a.agent).join(',') },
+    h('th', { scope: 'row' }, p.party),
+    h('td', {}, p.agents.map((a) => `${a.agent} (${action(a)})`).join(', ')),
+  );
 }
 
 /** The impact view: the summary, what re-runs per agent and cause, the parties affected, and the button to refresh them. */
@@ -45,13 +57,37 @@ export function renderImpact(root: HTMLElement, state: ImpactViewState, ipc: Web
   const t = impact.totals;
   const refreshing = state.refreshing;
   const button = impact.parties.affected
-    ? h('vscode-button', { 'data-probe': 'refresh', disabled: refreshing ? true : undefined, onclick: () => ipc.command(runActionCommand, { command: 'partycost.refreshAffectedParties' }) }, icon('sync'), refreshing ? `Refreshing… ${refreshing.done} of ${refreshing.total}` : 'Refresh Affected Parties')
+    ? h(
+        'vscode-button',
+        {
+          'data-probe': 'refresh',
+          disabled: refreshing ? true : undefined,
+          onclick: () => ipc.command(runActionCommand, { command: 'partycost.refreshAffectedParties' }),
+        },
+        icon('sync'),
+        refreshing ? `Refreshing… ${refreshing.done} of ${refreshing.total}` : 'Refresh Affected Parties',
+      )
     : null;
   replace(
     root,
     h('h1', {}, 'Configuration Impact'),
-    h('p', { class: 'totals', 'data-probe': 'summary', 'data-affected': impact.parties.affected, 'data-total': impact.parties.total, 'data-executions': t.executions }, h('span', {}, impact.summary), button),
-    h('p', { class: 'hint' }, `The configuration on disk against each party's results, at ${impact.prices.source.split(',')[0]} prices of ${impact.prices.date}. ${count(t.executions)} executions: ${usd(t.executeCostUsd)} at list prices (${usd(t.bestCaseCostUsd)} if early cutoff stops every conditional one), ${usd(t.batchCostUsd)} through the Batch API.`),
+    h(
+      'p',
+      {
+        class: 'totals',
+        'data-probe': 'summary',
+        'data-affected': impact.parties.affected,
+        'data-total': impact.parties.total,
+        'data-executions': t.executions,
+      },
+      h('span', {}, impact.summary),
+      button,
+    ),
+    h(
+      'p',
+      { class: 'hint' },
+      `The configuration on disk against each party's results, at ${impact.prices.source.split(',')[0]} prices of ${impact.prices.date}. ${count(t.executions)} executions: ${usd(t.executeCostUsd)} at list prices (${usd(t.bestCaseCostUsd)} if early cutoff stops every conditional one), ${usd(t.batchCostUsd)} through the Batch API.`,
+    ),
     ...(impact.agents.length
       ? [
           h('h2', {}, 'By agent'),

@@ -29,5 +29,8 @@ export function replace(root: Element, ...content: (Node | string)[]): void {
  */
 export function icon(name: string, options: { large?: boolean; label?: string } = {}): HTMLElement & SVGElement {
   const attributes: Attributes = { class: `codicon codicon-${name}${options.large ? ' codicon-large' : ''}` };
-  return h('span', options.label ? { ...attributes, role: 'img', 'aria-label': options.label, title: options.label } : { ...attributes, 'aria-hidden': 'true' });
+  return h(
+    'span',
+    options.label ? { ...attributes, role: 'img', 'aria-label': options.label, title: options.label } : { ...attributes, 'aria-hidden': 'true' },
+  );
 }

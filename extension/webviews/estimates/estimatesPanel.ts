@@ -21,7 +21,10 @@ interface Loaded {
 }
 
 function invalidConfig(problems: number): EstimatesViewState['empty'] {
-  return { reason: 'invalid-config', message: `partycost.json has ${problems} problem${problems === 1 ? '' : 's'}; fix ${problems === 1 ? 'it' : 'them'} (see the Problems panel) and save to see the estimate.` };
+  return {
+    reason: 'invalid-config',
+    message: `partycost.json has ${problems} problem${problems === 1 ? '' : 's'}; fix ${problems === 1 ? 'it' : 'them'} (see the Problems panel) and save to see the estimate.`,
+  };
 }
 
 /** The estimates view's state at a what-if pricing, with the sidecar's answer it came from. */
@@ -35,10 +38,23 @@ async function load(context: PartyCostContext, pricing: Pricing): Promise<Loaded
       context.request(actualsRequest, {}).catch(() => ({ agents: [] })),
       // Read from the saved configuration: an unsaved or broken one has no report (the estimate says why).
       context.request(accuracyRequest, {}).catch(() => undefined),
-      context.request(adviceRequest, {}).then((answer) => answer.report ?? undefined, () => undefined),
+      context.request(adviceRequest, {}).then(
+        (answer) => answer.report ?? undefined,
+        () => undefined,
+      ),
     ]);
     if (!result.estimate) return { state: { ...state, empty: invalidConfig(result.problems.length) }, result };
-    return { state: { ...state, estimate: result.estimate, rightSizing: result.rightSizing, actuals: actuals.agents, ...(accuracy ? { accuracy } : {}), ...(advice ? { advice } : {}) }, result };
+    return {
+      state: {
+        ...state,
+        estimate: result.estimate,
+        rightSizing: result.rightSizing,
+        actuals: actuals.agents,
+        ...(accuracy ? { accuracy } : {}),
+        ...(advice ? { advice } : {}),
+      },
+      result,
+    };
   } catch (error) {
     return { state: { ...state, empty: failed(error) } };
   }

@@ -15,8 +15,22 @@ const viewType = 'partycost.impact';
 function impactState(context: PartyCostContext, impact: ImpactResult | undefined, refreshing?: ImpactViewState['refreshing']): ImpactViewState {
   const missing = missingConfig(context);
   if (missing) return { view: 'impact', impact: null, empty: missing };
-  if (!impact) return { view: 'impact', impact: null, empty: { reason: 'invalid-config', message: 'The impact needs a configuration without problems (see the Problems panel).' } };
-  if (!impact.parties.total) return { view: 'impact', impact: null, empty: { reason: 'no-party', message: 'No stored party yet: the impact of a change is what it re-runs in the parties that ran.', action: { label: 'Run Party Plan', command: 'partycost.runPartyPlan' } } };
+  if (!impact)
+    return {
+      view: 'impact',
+      impact: null,
+      empty: { reason: 'invalid-config', message: 'The impact needs a configuration without problems (see the Problems panel).' },
+    };
+  if (!impact.parties.total)
+    return {
+      view: 'impact',
+      impact: null,
+      empty: {
+        reason: 'no-party',
+        message: 'No stored party yet: the impact of a change is what it re-runs in the parties that ran.',
+        action: { label: 'Run Party Plan', command: 'partycost.runPartyPlan' },
+      },
+    };
   return { view: 'impact', impact, ...(refreshing ? { refreshing } : {}) };
 }
 

@@ -22,7 +22,12 @@ export function graphProblems(graph: Map<string, string[]>, spans: Map<string, M
     if (inCycle.has(task)) continue;
     for (const dep of deps) {
       if (order.indexOf(dep) > order.indexOf(task)) {
-        problems.push({ severity: 'error', file, message: `task "${task}" has context "${dep}", which comes later: CrewAI runs tasks in file order`, ...(spans.get(task)?.get(dep) ?? { offset: 0, length: 0 }) });
+        problems.push({
+          severity: 'error',
+          file,
+          message: `task "${task}" has context "${dep}", which comes later: CrewAI runs tasks in file order`,
+          ...(spans.get(task)?.get(dep) ?? { offset: 0, length: 0 }),
+        });
       }
     }
   }
@@ -70,12 +75,22 @@ export function windowProblems(config: PartyConfig, prices: PriceBook, tasks: Ya
     const output = agent.expectedOutputTokens ?? config.defaults?.expectedOutputTokens ?? defaultOutputTokens;
     const count = (n: number): string => n.toLocaleString('en-US');
     if (priced.maxOutputTokens !== null && output > priced.maxOutputTokens) {
-      problems.push({ severity: 'error', file: tasks.name, message: `task "${entry.name}" expects ${count(output)} output tokens, over the ${count(priced.maxOutputTokens)}-token maximum output of ${agent.model}`, ...entry.key });
+      problems.push({
+        severity: 'error',
+        file: tasks.name,
+        message: `task "${entry.name}" expects ${count(output)} output tokens, over the ${count(priced.maxOutputTokens)}-token maximum output of ${agent.model}`,
+        ...entry.key,
+      });
     }
     if (priced.contextWindow === null) continue;
     const input = estimatedInputTokens(entry.name, agent, agent.model!, config).tokens;
     if (input + output > priced.contextWindow) {
-      problems.push({ severity: 'error', file: tasks.name, message: `task "${entry.name}" needs ${count(input)} prompt + ${count(output)} output tokens, over the ${count(priced.contextWindow)}-token context window of ${agent.model}`, ...entry.key });
+      problems.push({
+        severity: 'error',
+        file: tasks.name,
+        message: `task "${entry.name}" needs ${count(input)} prompt + ${count(output)} output tokens, over the ${count(priced.contextWindow)}-token context window of ${agent.model}`,
+        ...entry.key,
+      });
     }
   }
   return problems;

@@ -89,7 +89,11 @@ export function loadCrew(source: CrewSource): LoadedCrew {
     if (text === undefined) {
       missing = true;
       const where = overlay ? { file: overlay.file, ...overlay.crewSpan } : { file: name, offset: 0, length: 0 };
-      problems.push({ severity: 'error', message: `no ${base}.yaml in ${source.display(source.dir) || '.'}: a CrewAI config directory holds agents.yaml and tasks.yaml`, ...where });
+      problems.push({
+        severity: 'error',
+        message: `no ${base}.yaml in ${source.display(source.dir) || '.'}: a CrewAI config directory holds agents.yaml and tasks.yaml`,
+        ...where,
+      });
     }
     const yaml = readYamlFile(file, name, text ?? '', what);
     if (text !== undefined) problems.push(...yaml.problems);
@@ -125,7 +129,8 @@ export function loadCrew(source: CrewSource): LoadedCrew {
   const tasksFile = tasksYaml.name;
   for (const [index, entry] of tasksYaml.entries.entries()) {
     const task = entry.name;
-    const at = (span: Span, message: string, severity: Problem['severity'] = 'error'): void => void problems.push({ severity, message, file: tasksFile, ...span });
+    const at = (span: Span, message: string, severity: Problem['severity'] = 'error'): void =>
+      void problems.push({ severity, message, file: tasksFile, ...span });
     if (!identifier.test(task)) at(entry.key, `task name "${task}" must be a name (letters, digits, _ and -), as crew.py's methods name tasks`);
     const description = requiredText(entry, 'description', 'task', tasksFile, problems);
     const expectedOutput = requiredText(entry, 'expected_output', 'task', tasksFile, problems);
@@ -136,7 +141,13 @@ export function loadCrew(source: CrewSource): LoadedCrew {
     else {
       agent = agents.get(agentField.value);
       if (!agent && !agentsYaml.entries.some((e) => e.name === agentField.value)) {
-        at(agentField.span, `unknown agent "${agentField.value}"${didYouMean(agentField.value, agentsYaml.entries.map((e) => e.name))}`);
+        at(
+          agentField.span,
+          `unknown agent "${agentField.value}"${didYouMean(
+            agentField.value,
+            agentsYaml.entries.map((e) => e.name),
+          )}`,
+        );
       }
       if (agent) {
         crew.tasks[task] = agent.name;
@@ -164,15 +175,29 @@ export function loadCrew(source: CrewSource): LoadedCrew {
   problems.push(...graphProblems(graph, contextSpans, taskNames, tasksFile));
   problems.push(...placeholderProblems(tasksYaml, agentsYaml, inputs, overlay?.file));
   // An agent no task names is worth a word, unless a task names an unknown agent (likely this one, misspelt).
-  const misspelt = tasksYaml.entries.some((entry) => typeof entry.fields.get('agent')?.value === 'string' && !agents.has(entry.fields.get('agent')!.value as string));
+  const misspelt = tasksYaml.entries.some(
+    (entry) => typeof entry.fields.get('agent')?.value === 'string' && !agents.has(entry.fields.get('agent')!.value as string),
+  );
   for (const [name, tasks] of Object.entries(crew.agents)) {
-    if (tasks.length === 0 && !misspelt) problems.push({ severity: 'warning', file: agentsYaml.name, message: `agent "${name}" performs no task in tasks.yaml; it costs nothing`, ...agents.get(name)!.entry.key });
+    if (tasks.length === 0 && !misspelt)
+      problems.push({
+        severity: 'warning',
+        file: agentsYaml.name,
+        message: `agent "${name}" performs no task in tasks.yaml; it costs nothing`,
+        ...agents.get(name)!.entry.key,
+      });
   }
 
   const merged: Record<string, AgentConfig> = {};
   for (const [task, agentConfig] of Object.entries(built)) merged[task] = { ...agentConfig, ...(config?.agents?.[task] ?? {}) };
   for (const [task, span] of overlay?.agentSpans ?? []) {
-    if (!taskNames.includes(task)) problems.push({ severity: 'error', file: overlay!.file, message: `no task "${task}" in ${tasksFile}${didYouMean(task, taskNames)}: "agents" of a crew override its tasks by name`, ...span });
+    if (!taskNames.includes(task))
+      problems.push({
+        severity: 'error',
+        file: overlay!.file,
+        message: `no task "${task}" in ${tasksFile}${didYouMean(task, taskNames)}: "agents" of a crew override its tasks by name`,
+        ...span,
+      });
   }
   const result = withOutputDefault({ ...(config ?? {}), agents: merged });
   problems.push(...windowProblems(result, prices, tasksYaml));
@@ -200,12 +225,18 @@ function crewAgentOf(entry: YamlEntry, file: string, fallbackModel: string, pric
   const llm = entry.fields.get('llm');
   let model = fallbackModel;
   if (llm && llm.value !== null) {
-    if (typeof llm.value !== 'string' || llm.value.trim() === '') problems.push({ severity: 'error', file, message: `llm of "${entry.name}" must be a model name, e.g. "openai/gpt-4.1-mini"`, ...llm.span });
+    if (typeof llm.value !== 'string' || llm.value.trim() === '')
+      problems.push({ severity: 'error', file, message: `llm of "${entry.name}" must be a model name, e.g. "openai/gpt-4.1-mini"`, ...llm.span });
     else model = llm.value.trim();
   }
   if (!prices.model(model)) {
     const where = llm && typeof llm.value === 'string' ? llm.span : entry.key;
-    problems.push({ severity: 'error', file, message: `unknown model "${model}"${didYouMean(model, prices.knownNames())}; add its prices under "prices" in partycost.json to use it`, ...where });
+    problems.push({
+      severity: 'error',
+      file,
+      message: `unknown model "${model}"${didYouMean(model, prices.knownNames())}; add its prices under "prices" in partycost.json to use it`,
+      ...where,
+    });
   }
   const tools = toolsOf(entry.fields.get('tools'), file, problems);
   if (role === undefined || goal === undefined || backstory === undefined) return undefined;
@@ -245,7 +276,12 @@ function contextOf(entry: YamlEntry, taskNames: string[], index: number, file: s
     if (typeof item.value !== 'string') {
       problems.push({ severity: 'error', file, message: `context of "${entry.name}" lists task names; this is not one`, ...item.span });
     } else if (!taskNames.includes(item.value)) {
-      problems.push({ severity: 'error', file, message: `task "${entry.name}" has unknown context task "${item.value}"${didYouMean(item.value, taskNames)}`, ...item.span });
+      problems.push({
+        severity: 'error',
+        file,
+        message: `task "${entry.name}" has unknown context task "${item.value}"${didYouMean(item.value, taskNames)}`,
+        ...item.span,
+      });
     } else if (!names.includes(item.value)) {
       names.push(item.value);
       spans.set(item.value, item.span);

@@ -20,7 +20,8 @@ export const crewSlices = {
     'Thought: I now can give a great answer\nFinal Answer: Your final answer must be the great and the most complete as possible, it must be outcome described.\n\n' +
     'I MUST use these formats, my job depends on it!',
   task: '\nCurrent Task: {input}\n\nBegin! This is VERY important to you, use the tools available and give your best Final Answer, your job depends on it!\n\nThought:',
-  expectedOutput: '\nThis is the expected criteria for your final answer: {expected_output}\nyou MUST return the actual complete content as the final answer, not a summary.',
+  expectedOutput:
+    '\nThis is the expected criteria for your final answer: {expected_output}\nyou MUST return the actual complete content as the final answer, not a summary.',
   taskWithContext: "{task}\n\nThis is the context you're working with:\n{context}",
   /** Between upstream outputs when a task receives several. */
   contextDivider: '\n\n----------\n\n',

@@ -62,8 +62,20 @@ export function readYamlFile(path: string, name: string, text: string, what: str
   const lines = new LineIndex(text);
   const document = parseDocument(text, { prettyErrors: false });
   const problems: Problem[] = [
-    ...document.errors.map((error) => ({ severity: 'error' as const, file: name, message: `malformed YAML: ${yamlMessage(error.message)}`, offset: error.pos[0], length: Math.max(0, error.pos[1] - error.pos[0]) })),
-    ...document.warnings.map((warning) => ({ severity: 'warning' as const, file: name, message: `YAML: ${yamlMessage(warning.message)}`, offset: warning.pos[0], length: Math.max(0, warning.pos[1] - warning.pos[0]) })),
+    ...document.errors.map((error) => ({
+      severity: 'error' as const,
+      file: name,
+      message: `malformed YAML: ${yamlMessage(error.message)}`,
+      offset: error.pos[0],
+      length: Math.max(0, error.pos[1] - error.pos[0]),
+    })),
+    ...document.warnings.map((warning) => ({
+      severity: 'warning' as const,
+      file: name,
+      message: `YAML: ${yamlMessage(warning.message)}`,
+      offset: warning.pos[0],
+      length: Math.max(0, warning.pos[1] - warning.pos[0]),
+    })),
   ];
   const entries: YamlEntry[] = [];
   const malformed = document.errors.length > 0;
@@ -103,7 +115,12 @@ function entryOf(pair: Pair<Node, Node | null>, file: string, what: string, prob
   const span = { offset: keySpan.offset, length: end - keySpan.offset };
   const fields = new Map<string, YamlField>();
   if (!isMap(pair.value)) {
-    problems.push({ severity: 'error', file, message: `${what} "${name}" must be a mapping of its fields (${what === 'task' ? 'description, expected_output, agent…' : 'role, goal, backstory…'})`, ...(pair.value ? spanOf(pair.value) : keySpan) });
+    problems.push({
+      severity: 'error',
+      file,
+      message: `${what} "${name}" must be a mapping of its fields (${what === 'task' ? 'description, expected_output, agent…' : 'role, goal, backstory…'})`,
+      ...(pair.value ? spanOf(pair.value) : keySpan),
+    });
     return { name, key: keySpan, span, fields };
   }
   const values = (data?.[name] ?? {}) as Record<string, unknown>;

@@ -37,7 +37,11 @@ export function requiredVersion(requirements: readonly string[], pkg: string): s
   for (const requirement of requirements) {
     const match = /^\s*([A-Za-z0-9][A-Za-z0-9._-]*)\s*(?:\[[^\]]*\])?\s*([^;]*)/.exec(requirement);
     if (!match || normalizedPackage(match[1]!) !== normalizedPackage(pkg)) continue;
-    const specifiers = match[2]!.trim().replace(/^\((.*)\)$/, '$1').split(',').map((s) => /^\s*(===|==|~=|>=|<=|!=|>|<)\s*(\S+)\s*$/.exec(s));
+    const specifiers = match[2]!
+      .trim()
+      .replace(/^\((.*)\)$/, '$1')
+      .split(',')
+      .map((s) => /^\s*(===|==|~=|>=|<=|!=|>|<)\s*(\S+)\s*$/.exec(s));
     const pinned = specifiers.find((s) => s?.[1] === '==' || s?.[1] === '===');
     const lower = specifiers.find((s) => s?.[1] === '>=' || s?.[1] === '~=');
     const version = (pinned ?? lower)?.[2];

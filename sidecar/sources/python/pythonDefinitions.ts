@@ -5,7 +5,10 @@ import type { PyClass, PyExpr, PyFunction, PyImport, PyParameter, PyScope } from
 
 /** An annotation's text without its `:` or `->`. */
 export function annotationText(reader: ExpressionReader, typeDef: SyntaxNode): string {
-  return reader.text(typeDef).replace(/^(->|:)/, '').trim();
+  return reader
+    .text(typeDef)
+    .replace(/^(->|:)/, '')
+    .trim();
 }
 
 /** A scope with nothing in it yet. */
@@ -95,7 +98,12 @@ export function importsOf(reader: ExpressionReader, node: SyntaxNode): PyImport[
   const importAt = children.findIndex((child) => child.name === 'import');
   if (importAt < 0) return [];
   const isFrom = children[0]!.name === 'from';
-  const module = isFrom ? children.slice(1, importAt).map((child) => reader.text(child)).join('') : '';
+  const module = isFrom
+    ? children
+        .slice(1, importAt)
+        .map((child) => reader.text(child))
+        .join('')
+    : '';
   const result: PyImport[] = [];
   for (const group of commaGroups(children.slice(importAt + 1))) {
     const asAt = group.findIndex((child) => child.name === 'as');

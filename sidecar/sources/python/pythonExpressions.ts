@@ -8,11 +8,32 @@ const maxDepth = 100;
 
 /** The node names of expressions in @lezer/python's tree. */
 const expressionNames = new Set([
-  'String', 'FormatString', 'ContinuedString', 'Number', 'Boolean', 'None', 'Ellipsis', 'VariableName',
-  'MemberExpression', 'CallExpression', 'ParenthesizedExpression', 'TupleExpression', 'ArrayExpression', 'SetExpression',
-  'DictionaryExpression', 'BinaryExpression', 'UnaryExpression', 'ConditionalExpression', 'LambdaExpression',
-  'AwaitExpression', 'NamedExpression', 'YieldExpression', 'ComprehensionExpression', 'ArrayComprehensionExpression',
-  'DictionaryComprehensionExpression', 'SetComprehensionExpression',
+  'String',
+  'FormatString',
+  'ContinuedString',
+  'Number',
+  'Boolean',
+  'None',
+  'Ellipsis',
+  'VariableName',
+  'MemberExpression',
+  'CallExpression',
+  'ParenthesizedExpression',
+  'TupleExpression',
+  'ArrayExpression',
+  'SetExpression',
+  'DictionaryExpression',
+  'BinaryExpression',
+  'UnaryExpression',
+  'ConditionalExpression',
+  'LambdaExpression',
+  'AwaitExpression',
+  'NamedExpression',
+  'YieldExpression',
+  'ComprehensionExpression',
+  'ArrayComprehensionExpression',
+  'DictionaryComprehensionExpression',
+  'SetComprehensionExpression',
 ]);
 
 /** Whether a node is an expression (rather than a token, a statement or a pattern). */
@@ -104,7 +125,11 @@ export class ExpressionReader {
       case 'TupleExpression':
       case 'ArrayExpression':
       case 'SetExpression':
-        return { kind: node.name === 'TupleExpression' ? 'tuple' : node.name === 'ArrayExpression' ? 'list' : 'set', items: commaGroups(children).map((group) => this.group(group)), ...base };
+        return {
+          kind: node.name === 'TupleExpression' ? 'tuple' : node.name === 'ArrayExpression' ? 'list' : 'set',
+          items: commaGroups(children).map((group) => this.group(group)),
+          ...base,
+        };
       case 'DictionaryExpression':
         return this.dictionary(children, base);
       case 'MemberExpression':
@@ -136,7 +161,9 @@ export class ExpressionReader {
     if (property) {
       const attribute = this.source.text.slice(property.from, property.to);
       const prefix = object.kind === 'name' ? object.name : object.kind === 'attribute' ? object.path : undefined;
-      return prefix === undefined ? { kind: 'attribute', object, attribute, ...base } : { kind: 'attribute', object, attribute, path: `${prefix}.${attribute}`, ...base };
+      return prefix === undefined
+        ? { kind: 'attribute', object, attribute, ...base }
+        : { kind: 'attribute', object, attribute, path: `${prefix}.${attribute}`, ...base };
     }
     const inside = children.slice(1);
     const simple = inside.length === 3 && inside[0]!.name === '[' && inside[2]!.name === ']' && isExpression(inside[1]!);
@@ -158,7 +185,8 @@ export class ExpressionReader {
     for (const group of argList ? commaGroups(childrenOf(argList)) : []) {
       if (group[0]!.name === '**' && group[1]) result.kwargs.push(this.expression(group[1]!));
       else if (group[0]!.name === '*' && group[1]) result.varargs.push(this.expression(group[1]!));
-      else if (group.length === 3 && group[0]!.name === 'VariableName' && group[1]!.name === 'AssignOp') result.keywords.set(this.text(group[0]!), this.expression(group[2]!));
+      else if (group.length === 3 && group[0]!.name === 'VariableName' && group[1]!.name === 'AssignOp')
+        result.keywords.set(this.text(group[0]!), this.expression(group[2]!));
       else result.args.push(this.group(group));
     }
     return result;
@@ -166,7 +194,8 @@ export class ExpressionReader {
 
   private binary(node: SyntaxNode, children: SyntaxNode[], base: PyExprBase): PyExpr {
     const [leftNode, rightNode] = [children[0], children[children.length - 1]];
-    if (children.length < 3 || !leftNode || !rightNode || !isExpression(leftNode) || !isExpression(rightNode)) return this.unknown(node.from, node.to, children);
+    if (children.length < 3 || !leftNode || !rightNode || !isExpression(leftNode) || !isExpression(rightNode))
+      return this.unknown(node.from, node.to, children);
     const left = this.expression(leftNode);
     const right = this.expression(rightNode);
     const operator = this.source.text.slice(leftNode.to, rightNode.from).trim().replace(/\s+/g, ' ');

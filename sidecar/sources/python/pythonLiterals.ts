@@ -17,7 +17,13 @@ export function delimiters(literal: string): StringDelimiters {
   const quote = rest.startsWith('"""') || rest.startsWith("'''") ? rest.slice(0, 3) : rest.slice(0, 1);
   const start = prefix.length + quote.length;
   const closed = literal.length - quote.length >= start && literal.endsWith(quote);
-  return { raw: prefix.includes('r'), bytes: prefix.includes('b'), format: prefix.includes('f'), start, end: closed ? literal.length - quote.length : literal.length };
+  return {
+    raw: prefix.includes('r'),
+    bytes: prefix.includes('b'),
+    format: prefix.includes('f'),
+    start,
+    end: closed ? literal.length - quote.length : literal.length,
+  };
 }
 
 const simpleEscapes: Record<string, string> = {
@@ -89,7 +95,9 @@ export function mergeLiterals(parts: PyFStringPart[]): PyFStringPart[] {
 /** `"a" "b"` or `"a" + "b"` (an f-string among them makes an f-string); undefined when either is not a literal. */
 export function concatenated(left: PyExpr, right: PyExpr, base: PyExprBase): PyExpr | undefined {
   if (left.kind === 'string' && right.kind === 'string') {
-    return left.bytes ? { kind: 'string', value: left.value + right.value, bytes: true, ...base } : { kind: 'string', value: left.value + right.value, ...base };
+    return left.bytes
+      ? { kind: 'string', value: left.value + right.value, bytes: true, ...base }
+      : { kind: 'string', value: left.value + right.value, ...base };
   }
   const partsOf = (expr: PyExpr): PyFStringPart[] | undefined =>
     expr.kind === 'fstring' ? expr.parts : expr.kind === 'string' ? [{ kind: 'literal', value: expr.value }] : undefined;

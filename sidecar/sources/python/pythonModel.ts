@@ -23,9 +23,7 @@ export interface PyString extends PyExprBase {
 }
 
 /** One piece of an f-string: literal text, or a `{replacement}` with its expression. */
-export type PyFStringPart =
-  | { kind: 'literal'; value: string }
-  | { kind: 'expression'; text: string; expr: PyExpr; conversion?: string; spec?: string };
+export type PyFStringPart = { kind: 'literal'; value: string } | { kind: 'expression'; text: string; expr: PyExpr; conversion?: string; spec?: string };
 
 /** An f-string (or a concatenation with one): its literal parts and the expressions between them. */
 export interface PyFString extends PyExprBase {

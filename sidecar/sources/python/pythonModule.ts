@@ -70,7 +70,13 @@ class ModuleReader {
       case 'DecoratedStatement': {
         const decorators = children.filter((child) => child.name === 'Decorator').map((child) => decoratorExpression(this.reader, child));
         const definition = children.find((child) => child.name === 'FunctionDefinition' || child.name === 'ClassDefinition');
-        if (definition) this.definition(definition, decorators.filter((d): d is PyExpr => d !== undefined), node.from, scope);
+        if (definition)
+          this.definition(
+            definition,
+            decorators.filter((d): d is PyExpr => d !== undefined),
+            node.from,
+            scope,
+          );
         return;
       }
     }
@@ -124,7 +130,8 @@ class ModuleReader {
   /** Each name or dotted path a target binds, with its share of the value when it can be told. */
   private targets(target: SyntaxNode[], value: PyExpr | undefined): [string, PyExpr | undefined][] {
     const groups = commaGroups(target.length === 1 && ['TupleExpression', 'ArrayExpression'].includes(target[0]!.name) ? childrenOf(target[0]!) : target);
-    const unpacked = groups.length > 1 || target.some((node) => node.name === ',') || target[0]?.name === 'TupleExpression' || target[0]?.name === 'ArrayExpression';
+    const unpacked =
+      groups.length > 1 || target.some((node) => node.name === ',') || target[0]?.name === 'TupleExpression' || target[0]?.name === 'ArrayExpression';
     const items = unpacked && (value?.kind === 'tuple' || value?.kind === 'list') && value.items.length === groups.length ? value.items : undefined;
     const result: [string, PyExpr | undefined][] = [];
     groups.forEach((group, i) => {
@@ -150,8 +157,16 @@ class ModuleReader {
           return;
         }
         const found = (text.slice(node.from, node.to).split('\n')[0] ?? '').slice(0, 40);
-        const next = text.slice(node.to).match(/^[ \t]*(\S*)/)?.[1]?.slice(0, 40) ?? '';
-        const message = found ? `syntax error: unexpected "${found}"` : next ? `syntax error: something is missing before "${next}"` : 'syntax error: the statement is incomplete';
+        const next =
+          text
+            .slice(node.to)
+            .match(/^[ \t]*(\S*)/)?.[1]
+            ?.slice(0, 40) ?? '';
+        const message = found
+          ? `syntax error: unexpected "${found}"`
+          : next
+            ? `syntax error: something is missing before "${next}"`
+            : 'syntax error: the statement is incomplete';
         this.errors.push({ message, ...this.reader.source.place(node.from, node.to) });
       },
     });

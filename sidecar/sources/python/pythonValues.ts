@@ -132,7 +132,11 @@ function binaryValue(operator: string, left: PyValue, right: () => PyValue, expr
     // `os.getenv("X") or "default"`: the default when the variable is unset (or empty).
     if (left.kind === 'env' && left.default === undefined) return { ...left, default: right(), expr };
     const falsy = left.kind === 'none' || ((left.kind === 'string' || left.kind === 'number' || left.kind === 'bool') && !left.value);
-    return falsy ? right() : left.kind === 'unknown' || left.kind === 'env' ? { kind: 'unknown', reason: 'an "or" of a value not known statically', expr } : left;
+    return falsy
+      ? right()
+      : left.kind === 'unknown' || left.kind === 'env'
+        ? { kind: 'unknown', reason: 'an "or" of a value not known statically', expr }
+        : left;
   }
   const other = right();
   if (operator === '+' && left.kind === 'string' && other.kind === 'string') return { kind: 'string', value: left.value + other.value, expr };
@@ -159,7 +163,9 @@ function subscriptValue(objectExpr: PyExpr, indexExpr: PyExpr, lookup: Lookup, e
   const index = valueOf(indexExpr, lookup);
   const environ = objectExpr.kind === 'attribute' ? objectExpr.path === 'os.environ' : objectExpr.kind === 'name' && objectExpr.name === 'environ';
   if (environ) {
-    return index.kind === 'string' ? { kind: 'env', name: index.value, expr } : { kind: 'unknown', reason: 'an environment variable whose name is not a constant', expr };
+    return index.kind === 'string'
+      ? { kind: 'env', name: index.value, expr }
+      : { kind: 'unknown', reason: 'an environment variable whose name is not a constant', expr };
   }
   const object = valueOf(objectExpr, lookup);
   if (object.kind === 'dict' && (index.kind === 'string' || index.kind === 'number')) {
@@ -188,7 +194,10 @@ export function resolveEnvironment(value: PyValue, environment: (name: string) =
     case 'list':
       return { ...value, items: value.items.map((item) => resolveEnvironment(item, environment)) };
     case 'dict':
-      return { ...value, entries: value.entries.map(({ key, value: v }) => ({ key: resolveEnvironment(key, environment), value: resolveEnvironment(v, environment) })) };
+      return {
+        ...value,
+        entries: value.entries.map(({ key, value: v }) => ({ key: resolveEnvironment(key, environment), value: resolveEnvironment(v, environment) })),
+      };
     default:
       return value;
   }

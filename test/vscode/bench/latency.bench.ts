@@ -47,8 +47,16 @@ suite('Party Cost Inspector latency', function () {
     const activateCallMs = performance.now() - started;
     const marks = hostMarks();
     const mark = (what: string): number | undefined => marks?.get(`code/extHost/${what}/${extensionId}`);
-    const [willLoad, didLoad, willActivate, didActivate] = ['willLoadExtensionCode', 'didLoadExtensionCode', 'willActivateExtension', 'didActivateExtension'].map(mark);
-    const host = willLoad !== undefined && didLoad !== undefined && willActivate !== undefined && didActivate !== undefined ? { loadCodeMs: didLoad - willLoad, activateMs: didActivate - willActivate } : null;
+    const [willLoad, didLoad, willActivate, didActivate] = [
+      'willLoadExtensionCode',
+      'didLoadExtensionCode',
+      'willActivateExtension',
+      'didActivateExtension',
+    ].map(mark);
+    const host =
+      willLoad !== undefined && didLoad !== undefined && willActivate !== undefined && didActivate !== undefined
+        ? { loadCodeMs: didLoad - willLoad, activateMs: didActivate - willActivate }
+        : null;
 
     // The first hover on "theme": the document is opened, not shown, so no CodeLens request fills the cache first.
     const sidecarSpawnedBeforeFirstHover = (await vscode.commands.executeCommand<number | undefined>('partycost.sidecarPid')) !== undefined;

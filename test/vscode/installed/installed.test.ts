@@ -73,7 +73,9 @@ suite('Party Cost Inspector installed from its VSIX', function () {
   });
 
   test('Run Party Plan runs the agents of a new party', async () => {
-    const report = await vscode.commands.executeCommand<{ party: string; executed: number } | undefined>('partycost.runPartyPlan', { inputs: ['jungle theme', '75 guests'] });
+    const report = await vscode.commands.executeCommand<{ party: string; executed: number } | undefined>('partycost.runPartyPlan', {
+      inputs: ['jungle theme', '75 guests'],
+    });
     assert.ok(report, 'the run returned its report');
     assert.ok(report.executed > 0, `executed ${report.executed} agents`);
   });

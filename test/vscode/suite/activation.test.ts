@@ -25,7 +25,8 @@ suite('VS Code with the fixture workspace', () => {
   });
 
   test('the walkthrough opens on the first activation', async () => {
-    const walkthroughOpen = (): boolean => vscode.window.tabGroups.all.some((group) => group.tabs.some((tab) => /Walkthrough: Party Cost Inspector/.test(tab.label)));
+    const walkthroughOpen = (): boolean =>
+      vscode.window.tabGroups.all.some((group) => group.tabs.some((tab) => /Walkthrough: Party Cost Inspector/.test(tab.label)));
     const deadline = Date.now() + 20_000;
     while (!walkthroughOpen() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
     assert.ok(walkthroughOpen(), `no walkthrough tab among ${vscode.window.tabGroups.all.flatMap((g) => g.tabs.map((t) => t.label)).join(', ')}`);

@@ -28,13 +28,26 @@ export async function adviceInPanel(): Promise<void> {
   await vscode.commands.executeCommand('partycost.showCostEstimate');
   const snapshot = await probeView('estimates', (s) => elements(s, 'advice').length > 0 && elements(s, 'prompt-caching').length > 0);
   const advice = elements(snapshot, 'advice');
-  assert.deepEqual(advice.map((a) => Number(a.rank)), advice.map((_, i) => i + 1));
+  assert.deepEqual(
+    advice.map((a) => Number(a.rank)),
+    advice.map((_, i) => i + 1),
+  );
   const savings = advice.map((a) => Number(a.savingMonth));
-  assert.deepEqual(savings, [...savings].sort((a, b) => b - a), 'ranked by saving per month');
-  assert.ok(advice.some((a) => a.agent === 'planner_final' && a.kind === 'model'), JSON.stringify(advice.map((a) => a.change)));
+  assert.deepEqual(
+    savings,
+    [...savings].sort((a, b) => b - a),
+    'ranked by saving per month',
+  );
+  assert.ok(
+    advice.some((a) => a.agent === 'planner_final' && a.kind === 'model'),
+    JSON.stringify(advice.map((a) => a.change)),
+  );
   assert.ok(advice.some((a) => a.agent === 'vendor' && a.kind === 'batch'));
   const caching = elements(snapshot, 'prompt-caching');
-  assert.deepEqual(caching.map((c) => [c.agent, c.vendor, c.minimum, c.cached]), ['theme', 'venue', 'cake', 'catering', 'vendor', 'planner_final'].map((a) => [a, 'openai', '1024', '0']));
+  assert.deepEqual(
+    caching.map((c) => [c.agent, c.vendor, c.minimum, c.cached]),
+    ['theme', 'venue', 'cake', 'catering', 'vendor', 'planner_final'].map((a) => [a, 'openai', '1024', '0']),
+  );
   const section = elements(snapshot, 'advice-section')[0];
   assert.ok(Math.abs(Number(section.total) - savings.reduce((t, s) => t + s, 0)) < 1e-6);
   // A click on its heading scrolls the section into view, as a user would, for the picture.
@@ -48,7 +61,12 @@ export async function quickFixApplies(): Promise<void> {
   const document = await vscode.workspace.openTextDocument(configUri());
   const at = document.positionAt(document.getText().indexOf('"planner_final"') + 3);
   const actions = await eventually('quick fixes on planner_final', async () => {
-    const found = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', document.uri, new vscode.Range(at, at), vscode.CodeActionKind.QuickFix.value);
+    const found = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+      'vscode.executeCodeActionProvider',
+      document.uri,
+      new vscode.Range(at, at),
+      vscode.CodeActionKind.QuickFix.value,
+    );
     return found.some((a) => a.title.startsWith('Apply advice: model gpt-4o → ')) ? found : undefined;
   });
   const fix = actions.find((a) => a.title.startsWith('Apply advice: model gpt-4o → '))!;
@@ -61,9 +79,15 @@ export async function quickFixApplies(): Promise<void> {
   assert.equal((withoutComments(document.getText()) as { agents: Record<string, { model?: string }> }).agents.planner_final.model, suggested);
   assert.match(document.getText(), /\/\/ Party Cost Inspector: the agents of a party planner/, 'comments kept');
   const escaped = suggested.replace(/\./g, '\\.');
-  const snapshot = await probeView('estimates', (s) => elements(s, 'applied-advice').length > 0 && !elements(s, 'advice').some((a) => a.agent === 'planner_final' && a.kind === 'model'));
+  const snapshot = await probeView(
+    'estimates',
+    (s) => elements(s, 'applied-advice').length > 0 && !elements(s, 'advice').some((a) => a.agent === 'planner_final' && a.kind === 'model'),
+  );
   assert.match(elements(snapshot, 'applied-advice')[0].text, new RegExp(`planner_final: model gpt-4o → ${escaped}: predicted \\$`));
-  assert.ok(elements(snapshot, 'model').some((m) => m.text.startsWith(suggested)), 'the estimate shows planner_final on its new model');
+  assert.ok(
+    elements(snapshot, 'model').some((m) => m.text.startsWith(suggested)),
+    'the estimate shows planner_final on its new model',
+  );
   await clickInView('estimates', '[data-probe="applied-advice"]');
   await requestScreenshot('estimates-advice-applied');
 }
@@ -73,7 +97,13 @@ export async function applyButtonApplies(): Promise<void> {
   await probeView('estimates', (s) => elements(s, 'advice').some((a) => a.agent === 'vendor' && a.kind === 'batch'));
   await clickInView('estimates', '[data-probe="advice"][data-agent="vendor"][data-kind="batch"] [data-probe="apply-advice"]');
   const document = await vscode.workspace.openTextDocument(configUri());
-  await eventually('batch: true written and saved', () => !document.isDirty && (withoutComments(document.getText()) as { agents: Record<string, { batch?: boolean }> }).agents.vendor.batch === true);
-  const snapshot = await probeView('estimates', (s) => elements(s, 'applied-advice').length > 0 && !elements(s, 'advice').some((a) => a.agent === 'vendor' && a.kind === 'batch'));
+  await eventually(
+    'batch: true written and saved',
+    () => !document.isDirty && (withoutComments(document.getText()) as { agents: Record<string, { batch?: boolean }> }).agents.vendor.batch === true,
+  );
+  const snapshot = await probeView(
+    'estimates',
+    (s) => elements(s, 'applied-advice').length > 0 && !elements(s, 'advice').some((a) => a.agent === 'vendor' && a.kind === 'batch'),
+  );
   assert.match(elements(snapshot, 'applied-advice')[0].text, /vendor: batch: true: predicted \$/);
 }

@@ -81,7 +81,7 @@ suite('A CrewAI project in VS Code', function () {
     });
   });
 
-  test('tasks.yaml: a CodeLens and a hover on every task, at its CrewAI agent\'s model, context counted', async () => {
+  test("tasks.yaml: a CodeLens and a hover on every task, at its CrewAI agent's model, context counted", async () => {
     const document = await vscode.workspace.openTextDocument(tasksUri());
     const titles = await lensTitles(document.uri, 4);
     assert.match(titles[0], /^anthropic\/claude-sonnet-4-5 · offline · ~\d+ → 256 tokens · \$0\.\d{6}\/run · \$\d+\.\d{2}\/month$/);
@@ -103,7 +103,7 @@ suite('A CrewAI project in VS Code', function () {
     await requestScreenshot('crew-hover');
   });
 
-  test('agents.yaml: each agent\'s CodeLens and hover sum its tasks', async () => {
+  test("agents.yaml: each agent's CodeLens and hover sum its tasks", async () => {
     const document = await vscode.workspace.openTextDocument(agentsUri());
     const titles = await lensTitles(document.uri, 4);
     assert.match(titles[0], /^1 task \(theme_task\) · \$0\.\d{6}\/run · \$\d+\.\d{2}\/month$/);
@@ -118,15 +118,34 @@ suite('A CrewAI project in VS Code', function () {
 
   test('Cost Estimates, a party run, its delta plan and Token Budgets work on the crew; a saved backstory edit re-runs its task', async () => {
     const shown = await vscode.commands.executeCommand<EstimateResult>('partycost.showCostEstimate');
-    assert.deepEqual(shown.estimate?.agents.map((a) => [a.agent, a.crewAgent]), [['theme_task', 'planner'], ['venue_task', 'venue_scout'], ['menu_task', 'caterer'], ['plan_task', 'coordinator']]);
+    assert.deepEqual(
+      shown.estimate?.agents.map((a) => [a.agent, a.crewAgent]),
+      [
+        ['theme_task', 'planner'],
+        ['venue_task', 'venue_scout'],
+        ['menu_task', 'caterer'],
+        ['plan_task', 'coordinator'],
+      ],
+    );
     const snapshot = await probeView('estimates', (s) => elements(s, 'agent').length === 4);
-    assert.deepEqual(elements(snapshot, 'agent').map((row) => [row.agent, row.crewAgent]), [['theme_task', 'planner'], ['venue_task', 'venue_scout'], ['menu_task', 'caterer'], ['plan_task', 'coordinator']]);
+    assert.deepEqual(
+      elements(snapshot, 'agent').map((row) => [row.agent, row.crewAgent]),
+      [
+        ['theme_task', 'planner'],
+        ['venue_task', 'venue_scout'],
+        ['menu_task', 'caterer'],
+        ['plan_task', 'coordinator'],
+      ],
+    );
     await requestScreenshot('crew-estimates');
 
     const report = await vscode.commands.executeCommand<RunReport>('partycost.runPartyPlan', { inputs: ['destination=Lisbon', 'guests=40'] });
     assert.equal(report.executed, 4);
     const budgets = await vscode.commands.executeCommand<{ agents: TokenBudget[] }>('partycost.showTokenBudgets', { party: report.party });
-    assert.deepEqual(budgets.agents.map((b) => b.agent), ['theme_task', 'venue_task', 'menu_task', 'plan_task']);
+    assert.deepEqual(
+      budgets.agents.map((b) => b.agent),
+      ['theme_task', 'venue_task', 'menu_task', 'plan_task'],
+    );
 
     const agents = await vscode.workspace.openTextDocument(agentsUri());
     await replaceIn(agents, 'You keep proposals short and concrete.', 'You keep proposals short.');
@@ -135,12 +154,15 @@ suite('A CrewAI project in VS Code', function () {
       const found = await vscode.commands.executeCommand<Plan>('partycost.showDeltaPlan', { party: report.party });
       return found?.agents.find((a) => a.agent === 'theme_task')?.action === 'execute' ? found : undefined;
     });
-    assert.deepEqual(plan.agents.map((a) => [a.agent, a.action, a.cause]), [
-      ['theme_task', 'execute', 'configuration changed'],
-      ['venue_task', 'execute', 'upstream changed'],
-      ['menu_task', 'execute', 'upstream changed'],
-      ['plan_task', 'execute', 'upstream changed'],
-    ]);
+    assert.deepEqual(
+      plan.agents.map((a) => [a.agent, a.action, a.cause]),
+      [
+        ['theme_task', 'execute', 'configuration changed'],
+        ['venue_task', 'execute', 'upstream changed'],
+        ['menu_task', 'execute', 'upstream changed'],
+        ['plan_task', 'execute', 'upstream changed'],
+      ],
+    );
     await restoreAll();
   });
 
@@ -148,14 +170,18 @@ suite('A CrewAI project in VS Code', function () {
     const tasks = await vscode.workspace.openTextDocument(tasksUri());
     const before = await lensTitles(tasks.uri, 4);
     const agents = await vscode.workspace.openTextDocument(agentsUri());
-    await replaceIn(agents, 'You keep proposals short and concrete.', 'You keep proposals short and concrete, and you explain the reasoning behind every single choice in detail.');
+    await replaceIn(
+      agents,
+      'You keep proposals short and concrete.',
+      'You keep proposals short and concrete, and you explain the reasoning behind every single choice in detail.',
+    );
     const after = await eventually('theme_task repriced', async () => {
       const titles = await lensTitles(tasks.uri, 4);
       return titles[0] !== before[0] ? titles : undefined;
     });
     const tokens = (title: string): number => Number(/~?([\d,]+) →/.exec(title)![1].replace(/,/g, ''));
     assert.ok(tokens(after[0]) > tokens(before[0]), `${after[0]} vs ${before[0]}`);
-    assert.deepEqual(after.slice(1), before.slice(1), 'the other tasks\' own prompts are as they were');
+    assert.deepEqual(after.slice(1), before.slice(1), "the other tasks' own prompts are as they were");
     await restoreAll();
   });
 
@@ -164,7 +190,9 @@ suite('A CrewAI project in VS Code', function () {
     const document = await vscode.workspace.openTextDocument(tasksUri());
     await vscode.window.showTextDocument(document);
     await replaceIn(document, 'agent: caterer', 'agent: caterr');
-    const diagnostic = await eventually('a diagnostic on tasks.yaml', () => vscode.languages.getDiagnostics(document.uri).find((d) => d.message.includes('caterr')));
+    const diagnostic = await eventually('a diagnostic on tasks.yaml', () =>
+      vscode.languages.getDiagnostics(document.uri).find((d) => d.message.includes('caterr')),
+    );
     assert.equal(diagnostic.message, 'unknown agent "caterr" (did you mean "caterer"?)');
     assert.equal(diagnostic.severity, vscode.DiagnosticSeverity.Error);
     assert.deepEqual([diagnostic.range.start.line, diagnostic.range.start.character], [24, 9]);

@@ -34,13 +34,21 @@ suite('Party Cost Inspector in VS Code', function () {
   test('a CodeLens above each agent gives the one-line summary', async () => {
     const document = await vscode.workspace.openTextDocument(configUri());
     const lenses = await eventually('seven CodeLenses', async () => {
-      const found = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', document.uri, 10)).filter((lens) => lens.command?.command === 'partycost.showCostEstimate');
+      const found = (await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', document.uri, 10)).filter(
+        (lens) => lens.command?.command === 'partycost.showCostEstimate',
+      );
       return found.length === 7 ? found : undefined;
     });
     const titles = lenses.map((lens) => lens.command?.title ?? '');
     assert.match(titles[0], /^gpt-4o-mini · offline · \d+ → 200 tokens · \$0\.\d{6}\/run · \$\d+\.\d{2}\/month$/);
-    assert.ok(titles.some((title) => /^compute · no tokens · /.test(title)), 'the budget agent computes');
-    assert.ok(titles.some((title) => title.startsWith('gpt-4o · offline · ')), 'the final planner uses gpt-4o');
+    assert.ok(
+      titles.some((title) => /^compute · no tokens · /.test(title)),
+      'the budget agent computes',
+    );
+    assert.ok(
+      titles.some((title) => title.startsWith('gpt-4o · offline · ')),
+      'the final planner uses gpt-4o',
+    );
     await vscode.window.showTextDocument(document);
     await requestScreenshot('codelens');
   });
@@ -121,7 +129,9 @@ suite('Party Cost Inspector in VS Code', function () {
   });
 
   test('Run Party Plan creates a party that the parties tree shows, and Resume Party Plan resumes it', async () => {
-    const report = await vscode.commands.executeCommand<{ party: string; executed: number }>('partycost.runPartyPlan', { inputs: ['jungle theme', '75 guests', 'chocolate cake'] });
+    const report = await vscode.commands.executeCommand<{ party: string; executed: number }>('partycost.runPartyPlan', {
+      inputs: ['jungle theme', '75 guests', 'chocolate cake'],
+    });
     assert.ok(report, 'the run returned its report');
     assert.equal(report.executed, 6);
     const nodes = await eventually('the party in the tree', async () => {
@@ -137,21 +147,28 @@ suite('Party Cost Inspector in VS Code', function () {
     await vscode.commands.executeCommand('partycost.addInput', { party: report.party, text: 'Need balloon artist' });
     const saved = await vscode.commands.executeCommand<{ version: number }>('partycost.saveSnapshot', { party: report.party, type: 'draft' });
     assert.ok(saved && saved.version >= 1);
-    const resumed = await vscode.commands.executeCommand<{ plan: { agents: { agent: string; action: string; cause: string }[] } }>('partycost.resumePartyPlan', {
-      party: report.party,
-      version: saved.version,
-    });
+    const resumed = await vscode.commands.executeCommand<{ plan: { agents: { agent: string; action: string; cause: string }[] } }>(
+      'partycost.resumePartyPlan',
+      {
+        party: report.party,
+        version: saved.version,
+      },
+    );
     assert.ok(resumed);
     const vendor = resumed.plan.agents.find((a) => a.agent === 'vendor')!;
     assert.deepEqual([vendor.action, vendor.cause], ['execute', 'input added']);
     await requestScreenshot('resume-plan');
 
-    const budgets = await vscode.commands.executeCommand<{ agents: { agent: string; budget: number | null; tokens: number }[] }>('partycost.showTokenBudgets', { party: report.party });
+    const budgets = await vscode.commands.executeCommand<{ agents: { agent: string; budget: number | null; tokens: number }[] }>('partycost.showTokenBudgets', {
+      party: report.party,
+    });
     assert.ok(budgets);
     const venue = budgets.agents.find((a) => a.agent === 'venue')!;
     assert.equal(venue.budget, 1500);
     assert.ok(venue.tokens > 0 && venue.tokens <= 1500);
-    const estimate = await vscode.commands.executeCommand<{ rightSizing: { agent: string; suggested: { model: string } | null }[] }>('partycost.showCostEstimate');
+    const estimate = await vscode.commands.executeCommand<{ rightSizing: { agent: string; suggested: { model: string } | null }[] }>(
+      'partycost.showCostEstimate',
+    );
     assert.equal(estimate.rightSizing.find((r) => r.agent === 'planner_final')?.suggested?.model, 'gpt-4.1');
   });
 
@@ -167,7 +184,7 @@ suite('Party Cost Inspector in VS Code', function () {
     assert.ok(nodes.length >= 1, 'the parties are still there after the restart');
   });
 
-  test('Set API Key keeps each provider\'s key in secret storage and hands it to the sidecar\'s environment only', async () => {
+  test("Set API Key keeps each provider's key in secret storage and hands it to the sidecar's environment only", async () => {
     const canary = 'sk-ant-api03-VSCODECANARY0123456789';
     const before = await eventually('a running sidecar', async () => vscode.commands.executeCommand<number>('partycost.sidecarPid'));
     await vscode.commands.executeCommand('partycost.setApiKey', { provider: 'anthropic', key: canary });
@@ -191,5 +208,7 @@ suite('Party Cost Inspector in VS Code', function () {
 });
 
 function filesBelow(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? filesBelow(path.join(dir, entry.name)) : [path.join(dir, entry.name)]));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? filesBelow(path.join(dir, entry.name)) : [path.join(dir, entry.name)],
+  );
 }

@@ -17,7 +17,9 @@ const configUri = (): vscode.Uri => vscode.Uri.joinPath(vscode.workspace.workspa
 
 async function topLenses(uri: vscode.Uri): Promise<string[]> {
   const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', uri, 10);
-  return lenses.filter((lens) => lens.range.start.line === 0 && lens.command?.command !== 'partycost.showCostEstimate').map((lens) => lens.command?.title ?? '');
+  return lenses
+    .filter((lens) => lens.range.start.line === 0 && lens.command?.command !== 'partycost.showCostEstimate')
+    .map((lens) => lens.command?.title ?? '');
 }
 
 async function saveText(document: vscode.TextDocument, text: string): Promise<void> {
@@ -37,7 +39,10 @@ suite('Configuration impact in VS Code', function () {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     original = new TextDecoder().decode(await vscode.workspace.fs.readFile(configUri()));
     // Two parties that ran with the configuration as it is, and everything else up to date with it.
-    for (const inputs of [['jungle theme', '75 guests'], ['pirate theme', '40 kids', 'chocolate cake']]) {
+    for (const inputs of [
+      ['jungle theme', '75 guests'],
+      ['pirate theme', '40 kids', 'chocolate cake'],
+    ]) {
       const report = await vscode.commands.executeCommand<RunReport>('partycost.runPartyPlan', { inputs });
       assert.ok(report.executed > 0);
     }
@@ -77,7 +82,10 @@ suite('Configuration impact in VS Code', function () {
     const snapshot = await probeView('impact', (s) => elements(s, 'agent').length === impact.agents.length);
     assert.equal(elements(snapshot, 'agent')[0].agent, 'theme');
     assert.equal(Number(elements(snapshot, 'summary')[0].affected), impact.parties.affected);
-    assert.deepEqual(elements(snapshot, 'party').map((p) => p.party), impact.byParty!.map((p) => p.party));
+    assert.deepEqual(
+      elements(snapshot, 'party').map((p) => p.party),
+      impact.byParty!.map((p) => p.party),
+    );
     await requestScreenshot('impact-panel');
   });
 
@@ -85,7 +93,10 @@ suite('Configuration impact in VS Code', function () {
     const before = api.impact.latest!;
     assert.ok(before.parties.affected > 0);
     const outcome = await vscode.commands.executeCommand<RefreshOutcome>('partycost.refreshAffectedParties');
-    assert.deepEqual(outcome.refreshed, before.byParty!.map((p) => p.party));
+    assert.deepEqual(
+      outcome.refreshed,
+      before.byParty!.map((p) => p.party),
+    );
     assert.deepEqual([outcome.failed, outcome.cancelled], [[], false]);
     assert.ok(outcome.executed >= before.agents.filter((a) => !a.conditional && a.action === 'execute').reduce((sum, a) => sum + a.parties, 0));
     assert.equal(api.impact.latest!.parties.affected, 0);

@@ -53,7 +53,7 @@ suite('Estimates that learn, in VS Code', function () {
     await vscode.workspace.fs.writeFile(configUri(), fixture);
     await vscode.commands.executeCommand('partycost.setApiKey', { provider: 'openai', key: '' });
     // The fixture is back in force before the next suite starts.
-    await eventually('the fixture\'s estimate', async () => {
+    await eventually("the fixture's estimate", async () => {
       const result = await vscode.commands.executeCommand<EstimateResult>('partycost.showCostEstimate');
       return result?.estimate?.agents.length === 7 ? true : undefined;
     });

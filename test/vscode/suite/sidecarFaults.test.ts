@@ -23,7 +23,11 @@ function sidecarProcesses(): number[] {
     .filter((entry) => /^\d+$/.test(entry))
     .filter((pid) => {
       try {
-        const ppid = Number(readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ')[1]);
+        const ppid = Number(
+          readFileSync(`/proc/${pid}/stat`, 'utf8')
+            .replace(/^.*\) /s, '')
+            .split(' ')[1],
+        );
         return ppid === process.pid && readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes('serve');
       } catch {
         return false; // gone meanwhile
@@ -39,8 +43,14 @@ async function resultsByParty(api: PartyCostApi): Promise<Map<string, number>> {
 }
 
 function logText(api: PartyCostApi): string {
-  const files = (dir: string): string[] => (existsSync(dir) ? readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : [path.join(dir, e.name)])) : []);
-  return files(api.logUri.fsPath).filter((file) => file.endsWith('.log')).map((file) => readFileSync(file, 'utf8')).join('\n');
+  const files = (dir: string): string[] =>
+    existsSync(dir)
+      ? readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : [path.join(dir, e.name)]))
+      : [];
+  return files(api.logUri.fsPath)
+    .filter((file) => file.endsWith('.log'))
+    .map((file) => readFileSync(file, 'utf8'))
+    .join('\n');
 }
 
 suite('Sidecar faults in VS Code', function () {
@@ -63,7 +73,9 @@ suite('Sidecar faults in VS Code', function () {
     await vscode.commands.executeCommand('partycost.restartSidecar');
     const known = new Set((await resultsByParty(api)).keys());
     const first = (await sidecarPid())!;
-    const running = Promise.resolve(vscode.commands.executeCommand<RunReport | undefined>('partycost.runPartyPlan', { inputs: ['safari theme', '30 guests'] })).then(
+    const running = Promise.resolve(
+      vscode.commands.executeCommand<RunReport | undefined>('partycost.runPartyPlan', { inputs: ['safari theme', '30 guests'] }),
+    ).then(
       (report) => ({ report }),
       (error: unknown) => ({ error }),
     );
@@ -130,7 +142,10 @@ suite('Sidecar faults in VS Code', function () {
     ]);
     const log = await eventually('the log lines', () => {
       const text = logText(api);
-      return /refused plan\/get from the plan view: party: expected a string, not the number 42/.test(text) && /a view sent a message no handler takes: \{"kind":"command","method":"no\/such\/method"/.test(text) ? text : undefined;
+      return /refused plan\/get from the plan view: party: expected a string, not the number 42/.test(text) &&
+        /a view sent a message no handler takes: \{"kind":"command","method":"no\/such\/method"/.test(text)
+        ? text
+        : undefined;
     });
     assert.match(log, /ignored plan\/run from the plan view: force: expected an array, not a string/);
     assert.match(log, /the plan view asked for a command views may not run/);

@@ -18,7 +18,12 @@ function page(webview: vscode.Webview, script: vscode.Uri): string {
 /** Opens a bare panel whose local script posts at once; resolves with the milliseconds until it did, or null. */
 async function attempt(folder: vscode.Uri, script: vscode.Uri): Promise<number | null> {
   const started = performance.now();
-  const panel = vscode.window.createWebviewPanel('partycost.warmUp', 'warm-up', { viewColumn: vscode.ViewColumn.Active, preserveFocus: true }, { enableScripts: true, localResourceRoots: [folder] });
+  const panel = vscode.window.createWebviewPanel(
+    'partycost.warmUp',
+    'warm-up',
+    { viewColumn: vscode.ViewColumn.Active, preserveFocus: true },
+    { enableScripts: true, localResourceRoots: [folder] },
+  );
   try {
     return await new Promise<number | null>((resolve) => {
       const timer = setTimeout(() => resolve(null), attemptMs);

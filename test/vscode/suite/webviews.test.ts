@@ -55,7 +55,7 @@ suite('The webviews in VS Code', function () {
     await vscode.workspace.getConfiguration('workbench').update('colorTheme', undefined, vscode.ConfigurationTarget.Global);
   });
 
-  test('the Delta Execution Plan panel draws every agent coloured by its action, with the plan\'s totals', async () => {
+  test("the Delta Execution Plan panel draws every agent coloured by its action, with the plan's totals", async () => {
     const first = await vscode.commands.executeCommand<Plan>('partycost.showDeltaPlan', { party });
     assert.ok(first, 'the command returned the plan it shows');
     await probeView('plan', (s) => elements(s, 'node').length === 7);
@@ -74,9 +74,12 @@ suite('The webviews in VS Code', function () {
     assert.equal(distinct.size, colours.size, 'each action has its own colour');
     assert.ok(colours.size >= 2, `the plan mixes actions: ${[...colours.keys()].join(', ')}`);
     const totals = Object.fromEntries(elements(snapshot, 'total').map((t) => [t.name, Number(t.value)]));
-    for (const name of ['execute', 'reuse', 'cacheHit', 'delete', 'skip', 'blocked', 'savedCostUsd', 'savedPercent'] as const) assert.equal(totals[name], plan.totals[name], name);
+    for (const name of ['execute', 'reuse', 'cacheHit', 'delete', 'skip', 'blocked', 'savedCostUsd', 'savedPercent'] as const)
+      assert.equal(totals[name], plan.totals[name], name);
     // The fixture's comments are whole lines.
-    const config = JSON.parse(readFileSync(path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, 'partycost.json'), 'utf8').replace(/^\s*\/\/.*$/gm, '')) as { agents: Record<string, { dependsOn?: string[] }> };
+    const config = JSON.parse(
+      readFileSync(path.join(vscode.workspace.workspaceFolders![0].uri.fsPath, 'partycost.json'), 'utf8').replace(/^\s*\/\/.*$/gm, ''),
+    ) as { agents: Record<string, { dependsOn?: string[] }> };
     const dependencies = Object.values(config.agents).flatMap((a) => a.dependsOn ?? []);
     assert.equal(elements(snapshot, 'edge').length, dependencies.length, 'one edge per dependency of the configuration');
     // A strict policy: nothing by default, scripts only with the page's nonce, styles and fonts only from the bundle.
@@ -96,14 +99,17 @@ suite('The webviews in VS Code', function () {
     }
   });
 
-  test('the plan panel\'s Run button runs the plan; afterwards every agent is reused', async () => {
+  test("the plan panel's Run button runs the plan; afterwards every agent is reused", async () => {
     await vscode.commands.executeCommand('partycost.showDeltaPlan', { party });
     const before = await probeView('plan', (s) => elements(s, 'node').some((n) => n.action === 'execute'));
     const working = elements(before, 'node').filter((n) => ['execute', 'cache_hit', 'delete'].includes(n.action)).length;
     await clickInView('plan', '[data-probe="run-button"]');
     const after = await probeView('plan', (s) => elements(s, 'run').some((r) => r.state === 'done'), 60_000);
     const nodes = elements(after, 'node');
-    assert.ok(nodes.every((n) => n.action === 'reuse'), `after the run: ${nodes.map((n) => `${n.agent}=${n.action}`).join(', ')}`);
+    assert.ok(
+      nodes.every((n) => n.action === 'reuse'),
+      `after the run: ${nodes.map((n) => `${n.agent}=${n.action}`).join(', ')}`,
+    );
     assert.match(elements(after, 'run')[0].text, /Last run: [1-9]\d* executed for \$0\.\d{6}/);
     assert.equal(nodes.filter((n) => n.run === 'done').length, working, 'every agent the run worked on reported its progress to the view');
   });
@@ -134,9 +140,9 @@ suite('The webviews in VS Code', function () {
     await probeView('estimates', (s) => elements(s, 'pricing')[0]?.batch === 'false');
   });
 
-  test('the panel\'s Advice ranks the changes by saving, with prompt caching by each vendor\'s rules', adviceInPanel);
+  test("the panel's Advice ranks the changes by saving, with prompt caching by each vendor's rules", adviceInPanel);
 
-  test('a quick fix on an agent applies its advice and the panel follows; so does the panel\'s Apply button', async () => {
+  test("a quick fix on an agent applies its advice and the panel follows; so does the panel's Apply button", async () => {
     const original = new TextDecoder().decode(await vscode.workspace.fs.readFile(configUri()));
     try {
       await quickFixApplies();
@@ -146,14 +152,17 @@ suite('The webviews in VS Code', function () {
     }
   });
 
-  test('the Token Budgets panel shows each agent\'s prompt against its budget, part by part', async () => {
+  test("the Token Budgets panel shows each agent's prompt against its budget, part by part", async () => {
     type Shown = { party: string; agents: TokenBudget[] };
     const first = await vscode.commands.executeCommand<Shown>('partycost.showTokenBudgets', { party });
     assert.ok(first && first.party === party, 'the command returned the budgets it shows');
     await probeView('budgets', (s) => elements(s, 'agent').length === first.agents.length);
     // Asked again once the view is up, so no event still in flight (a run's party/changed) refreshes it behind the test's back.
     const shown = await vscode.commands.executeCommand<Shown>('partycost.showTokenBudgets', { party });
-    const tokens = (s: ViewSnapshot): string => elements(s, 'agent').map((r) => `${r.agent}=${r.tokens}`).join();
+    const tokens = (s: ViewSnapshot): string =>
+      elements(s, 'agent')
+        .map((r) => `${r.agent}=${r.tokens}`)
+        .join();
     const snapshot = await probeView('budgets', (s) => tokens(s) === shown.agents.map((b) => `${b.agent}=${b.tokens}`).join());
     const rows = elements(snapshot, 'agent');
     for (const b of shown.agents) {
@@ -164,8 +173,14 @@ suite('The webviews in VS Code', function () {
         b.agent,
       );
     }
-    assert.equal(elements(snapshot, 'upstream').length, shown.agents.reduce((total, b) => total + b.upstream.length, 0));
-    assert.ok(shown.agents.some((b) => b.budget !== null), 'the fixture budgets some agents');
+    assert.equal(
+      elements(snapshot, 'upstream').length,
+      shown.agents.reduce((total, b) => total + b.upstream.length, 0),
+    );
+    assert.ok(
+      shown.agents.some((b) => b.budget !== null),
+      'the fixture budgets some agents',
+    );
     await screenshotsInBothThemes('budgets');
   });
 
@@ -181,9 +196,16 @@ suite('The webviews in VS Code', function () {
     });
     for (const tier of report.tiers) {
       const shown = elements(snapshot, 'tier').find((t) => t.tier === tier.tier)!;
-      assert.deepEqual([Number(shown.hits), Number(shown.misses), Number(shown.evictions), Number(shown.errors)], [tier.hits, tier.misses, tier.evictions, tier.errors], tier.tier);
+      assert.deepEqual(
+        [Number(shown.hits), Number(shown.misses), Number(shown.evictions), Number(shown.errors)],
+        [tier.hits, tier.misses, tier.evictions, tier.errors],
+        tier.tier,
+      );
     }
-    assert.ok(report.tiers.some((t) => t.hits > 0), 'the twin party of this suite hit the cache');
+    assert.ok(
+      report.tiers.some((t) => t.hits > 0),
+      'the twin party of this suite hit the cache',
+    );
     assert.ok(elements(snapshot, 'top-agent').length > 0, 'the agents that saved most are listed');
     assert.equal(Number(elements(snapshot, 'savings')[0].savedUsd), report.savings.savedUsd);
     assert.equal(elements(snapshot, 'redis')[0].state, report.redis);

@@ -340,7 +340,10 @@ async function tieredBench(server: RedisServer): Promise<void> {
       const byTier: Record<string, number> = { memory: 0, redis: 0, produced: 0 };
       const start = performance.now();
       for (const i of workload) {
-        const { tier } = await tiered.getOrProduce(keys[i], async () => (produced++, produce(i)));
+        const { tier } = await tiered.getOrProduce(keys[i], async () => {
+          produced++;
+          return produce(i);
+        });
         byTier[tier ?? 'produced']++;
       }
       return { ms: performance.now() - start, produced, byTier };
@@ -365,7 +368,14 @@ async function tieredBench(server: RedisServer): Promise<void> {
       let produced = 0;
       await bento.get({ key: 'warm-connection' });
       const start = performance.now();
-      for (const i of workload) await bento.getOrSet({ key: keys[i], factory: () => (produced++, produce(i)) });
+      for (const i of workload)
+        await bento.getOrSet({
+          key: keys[i],
+          factory: () => {
+            produced++;
+            return produce(i);
+          },
+        });
       return { ms: performance.now() - start, produced };
     } finally {
       await bento.disconnectAll();

@@ -45,11 +45,18 @@ export function contextBench(): void {
   const budget = 4000;
   const budgeted: AssemblyRequest = { ...request, agent: { ...agent, contextBudget: budget } };
   clearContextCaches();
-  let started = performance.now();
+  const started = performance.now();
   const first = assembleContext(budgeted);
   const firstMs = performance.now() - started;
   const warmMs = medianMs(() => assembleContext(budgeted), 20, 2);
-  const coldMs = medianMs(() => (clearContextCaches(), assembleContext(budgeted)), 20, 2);
+  const coldMs = medianMs(
+    () => {
+      clearContextCaches();
+      return assembleContext(budgeted);
+    },
+    20,
+    2,
+  );
   console.log(`\nContext assembly: 50 upstream results of ~300 words (${thousands(whole.tokens)} tokens whole), contextBudget ${thousands(budget)}`);
   figure('assembly of 50 upstream results within 4,000 tokens, caches cleared', coldMs, 'ms');
   figure('assembly of 50 upstream results within 4,000 tokens, caches kept', warmMs, 'ms');

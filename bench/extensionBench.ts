@@ -418,7 +418,10 @@ interface WebviewBench {
 }
 
 function webviewPaints(file: string): void {
-  if (!existsSync(file)) return console.log('  webview paints: not measured (bench-webviews.json missing)');
+  if (!existsSync(file)) {
+    console.log('  webview paints: not measured (bench-webviews.json missing)');
+    return;
+  }
   const b = JSON.parse(readFileSync(file, 'utf8')) as WebviewBench;
   const floor = b.bareWebviewMs;
   for (const [view, r] of Object.entries(b.results)) figure(`VS Code: ${view} view, command → first paint`, r.commandToPaintMs, 'ms');

@@ -21,7 +21,10 @@ export function report(rows: [string, string][]): void {
  * whose high bits pick the number (its low bits repeat with short periods: `seed % 10` cycles through few values).
  */
 export function seeded(seed: number): (n: number) => number {
-  return (n) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), Math.floor((seed / 2 ** 31) * n));
+  return (n) => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return Math.floor((seed / 2 ** 31) * n);
+  };
 }
 
 /** A goal for a figure: the comparison it must pass, e.g. `<= 2` or `>= 0.5`. */

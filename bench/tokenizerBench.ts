@@ -71,7 +71,14 @@ export function tokenizerBench(): void {
   const theirs = reference.encode(text, [], []).length;
   if (ours !== theirs) throw new Error(`token counts differ: ${ours} vs ${theirs}`);
   // Cold: gpt-tokenizer's merge cache cleared before each run, as for text it has never seen.
-  const oursMs = medianMs(() => (clearMergeCache(), countText(text, 'o200k_base')), 5, 1);
+  const oursMs = medianMs(
+    () => {
+      clearMergeCache();
+      return countText(text, 'o200k_base');
+    },
+    5,
+    1,
+  );
   const warmMs = medianMs(() => countText(text, 'o200k_base'), 5, 1);
   const theirsMs = medianMs(() => reference.encode(text, [], []), 5, 1);
   const mb = text.length / 1e6;

@@ -8,7 +8,7 @@ try {
   sidecar = loadCompiled(bundle);
 } catch (error) {
   if (error && error.code === 'ENOENT' && error.path === bundle) {
-    process.stderr.write('partycost: the engine is not built yet; run "npm install" (or "npm run build") in ' + path.dirname(__dirname) + '\n');
+    process.stderr.write(`partycost: the engine is not built yet; run "npm install" (or "npm run build") in ${path.dirname(__dirname)}\n`);
     process.exit(1);
   }
   throw error;

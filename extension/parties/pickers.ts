@@ -42,13 +42,11 @@ export async function pickSnapshot(context: PartyCostContext, party: string): Pr
   const { snapshots } = await context.request(historyRequest, { party });
   const items = [
     { version: null as number | null, label: '$(history) Latest state', description: 'latest snapshot + the events after it' },
-    ...[...snapshots]
-      .reverse()
-      .map((s) => ({
-        version: s.version as number | null,
-        label: `v${s.version} ${s.type}`,
-        description: `events 1–${s.seq} · ${s.at.slice(0, 16).replace('T', ' ')}`,
-      })),
+    ...[...snapshots].reverse().map((s) => ({
+      version: s.version as number | null,
+      label: `v${s.version} ${s.type}`,
+      description: `events 1–${s.seq} · ${s.at.slice(0, 16).replace('T', ' ')}`,
+    })),
   ];
   const picked = await vscode.window.showQuickPick(items, { title: `Resume ${party} from…` });
   return picked ? picked.version : undefined;

@@ -15,12 +15,12 @@ export function accuracyCommand(ctx: CommandContext): void {
   if (args.positionals.length) throw new CliError('partycost: usage: partycost accuracy [--json]', exitCodes.usage);
   const report = accuracyOf(ws, requireConfig(ctx));
   if (!report) {
-    if (args.json) return out.json({ agents: [], projection: null, learning: null });
-    out.line('No ledger yet: "partycost run PARTY" records what each execution costs, and estimates learn from it.');
+    if (args.json) out.json({ agents: [], projection: null, learning: null });
+    else out.line('No ledger yet: "partycost run PARTY" records what each execution costs, and estimates learn from it.');
     return;
   }
-  if (args.json) return out.json(report);
-  print(report, out);
+  if (args.json) out.json(report);
+  else print(report, out);
 }
 
 const percent = (value: number | null): string => (value === null ? '–' : `${value.toFixed(1)} %`);

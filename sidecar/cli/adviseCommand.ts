@@ -20,7 +20,9 @@ export function adviseCommand(ctx: CommandContext): void {
     throw new CliError(`partycost: --apply takes an advice's rank (1, 2, …), not "${String(args.flags.apply)}"`, exitCodes.usage);
   if (apply === undefined) {
     const report = adviceReport(ws, loaded);
-    return args.json ? out.json(report) : print(report, out);
+    if (args.json) out.json(report);
+    else print(report, out);
+    return;
   }
   const chosen = applyAdviceRank(ws, loaded, apply);
   out.line(`Applied advice ${apply} to ${ws.display(ws.configFile())}: ${chosen.agent}: ${chosen.change} (about ${usd(chosen.savingPerMonthUsd, 2)} a month)`);

@@ -20,8 +20,8 @@ export function impactCommand(ctx: CommandContext): void {
   const against = revisionFlag(args);
   const loaded = requireConfig(ctx);
   const report = impactOf(ws, loaded, { against, byParty: args.flags['by-party'] === true });
-  if (args.json) return out.json(report);
-  print(report, loaded.file, out);
+  if (args.json) out.json(report);
+  else print(report, loaded.file, out);
 }
 
 function print(report: ImpactReport, file: string, out: Output): void {

@@ -102,9 +102,15 @@ Exit codes: 0 ok, 1 the work failed (e.g. a broken configuration), 2 a wrong com
 export async function main(argv: string[], cwd = process.cwd(), out: Output = processOutput): Promise<number> {
   let ws: Workspace | undefined;
   try {
-    if (argv[0] === '--version') return (out.line(typeof PARTYCOST_VERSION === 'string' ? PARTYCOST_VERSION : 'dev'), exitCodes.ok);
+    if (argv[0] === '--version') {
+      out.line(typeof PARTYCOST_VERSION === 'string' ? PARTYCOST_VERSION : 'dev');
+      return exitCodes.ok;
+    }
     const args = parseCliArgs(argv, cwd);
-    if (args.help || args.command === undefined || args.command === 'help') return (out.line(usage), exitCodes.ok);
+    if (args.help || args.command === undefined || args.command === 'help') {
+      out.line(usage);
+      return exitCodes.ok;
+    }
     if (args.command === 'serve') return await serveCommand(args);
     const command = commands[args.command];
     if (!command) throw new CliError(`partycost: unknown command "${args.command}"; run "partycost --help"`, exitCodes.usage);

@@ -35,12 +35,12 @@ export const defaultOutputTokens = 256;
 /** An agent's learning when its runs are enough to replace the configured figures. */
 export function learnedEnough(name: string, learning: Learning | undefined): AgentLearning | undefined {
   const learned = learning?.agents.get(name);
-  return learned && learned.output && learned.input && learned.window >= learned.minRuns ? learned : undefined;
+  return learned?.output && learned.input && learned.window >= learned.minRuns ? learned : undefined;
 }
 
 /** An agent's output tokens for an estimate: the p50 of its runs once there are enough, else `expectedOutputTokens`. */
 export function outputTokensOf(name: string, config: PartyConfig, learning?: Learning): number {
-  return learnedEnough(name, learning)?.output!.p50 ?? config.agents[name]?.expectedOutputTokens ?? defaultOutputTokens;
+  return learnedEnough(name, learning)?.output?.p50 ?? config.agents[name]?.expectedOutputTokens ?? defaultOutputTokens;
 }
 
 /**

@@ -70,6 +70,7 @@ export function scanRouter(config: PartyConfig): Router {
   return scanning(rulesOf(config));
 }
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the whole ASCII range, control characters included, is what "ASCII only" means
 const asciiOnly = /^[\x00-\x7f]*$/;
 const wordRun = /[\p{L}\p{N}]+/gu;
 const firstWord = /^[a-z0-9]+/;

@@ -46,7 +46,10 @@ export class OfflineProvider implements Provider {
 
 function generate(agent: string, seed: Buffer, tokens: number): string {
   let state = seed.readUInt32BE(0);
-  const next = (n: number): number => ((state = (Math.imul(state, 1664525) + 1013904223) >>> 0), state % n);
+  const next = (n: number): number => {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    return state % n;
+  };
   const cost = 50 + (seed.readUInt32BE(4) % 1950);
   const words = Array.from({ length: Math.max(0, tokens - 12) }, () => vocabulary[next(vocabulary.length)]);
   return `${agent} plan (offline ${seed.toString('hex', 0, 4)})\nCost: $${cost}\n${words.join(' ')}`;

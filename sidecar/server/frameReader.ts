@@ -76,16 +76,21 @@ export class FrameReader extends AbstractMessageReader {
       this.skip(this.buffer.length - keep, 'bytes that are not a frame');
       return false;
     }
-    if (start > 0) return (this.skip(start, 'bytes that are not a frame'), true);
+    if (start > 0) {
+      this.skip(start, 'bytes that are not a frame');
+      return true;
+    }
     const end = this.buffer.indexOf(headerEnd);
     if (end < 0 || end > maxHeaderBytes) {
       if (this.buffer.length <= maxHeaderBytes) return false;
-      return (this.skip(headerStart.length, 'a header that never ends'), true);
+      this.skip(headerStart.length, 'a header that never ends');
+      return true;
     }
     const length = contentLength(this.buffer.subarray(0, end).toString('ascii'));
     if (length === undefined || length > this.limits.maxFrameBytes) {
       const header = this.buffer.subarray(0, Math.min(end, 80)).toString('ascii').replace(/\r\n/g, ' | ');
-      return (this.skip(end + headerEnd.length, `a frame with an invalid header (${header})`), true);
+      this.skip(end + headerEnd.length, `a frame with an invalid header (${header})`);
+      return true;
     }
     const bodyStart = end + headerEnd.length;
     if (this.buffer.length < bodyStart + length) return false;

@@ -145,7 +145,10 @@ export class PartyService {
     const estimated = estimate(config, this.prices, undefined, this.learner.learningFor(config));
     for (;;) {
       const asked = new Set<string>();
-      const cached = (key: string): CachedResult | undefined => (asked.add(key), found.get(key));
+      const cached = (key: string): CachedResult | undefined => {
+        asked.add(key);
+        return found.get(key);
+      };
       const plan = planParty({ config, prices: this.prices, state, force, cached, budget, estimate: estimated });
       if (plan.budget) plan.budget.message += note;
       const fresh = [...asked].filter((key) => !found.has(key));

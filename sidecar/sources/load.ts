@@ -5,7 +5,7 @@ import type { PartyConfig } from '../config/schema';
 import { semanticProblems } from './checks';
 import { nodeAt, parseDocument } from './parse';
 import type { JsonDocument } from './parse';
-import { formatProblem, LineIndex, sortProblems } from '../config/problems';
+import { formatProblem, type LineIndex, sortProblems } from '../config/problems';
 import type { Problem } from '../config/problems';
 import { schemaProblems } from './schemaProblems';
 import { priceBook } from '../cost/prices';

@@ -187,7 +187,7 @@ test('demo tells the whole story offline, in a scratch database', () => {
   }
   assert.match(run.stdout, /^cake +delete +input removed/m);
   assert.match(run.stdout, /^Execute 0: nothing to pay; reuse 6; skip 1\. Saved \$0\.\d{6} \(100 % of re-running everything\)\.$/m);
-  assert.match(run.stdout, /^  1\. planner_final: model gpt-4o → gpt-4\.1: \$2\.22 a month \(medium confidence\)$/m);
-  assert.match(run.stdout, /^  prompt caching: no prompt reaches its vendor's minimum \(theme \d+ of 1,024, /m);
+  assert.match(run.stdout, /^ {2}1\. planner_final: model gpt-4o → gpt-4\.1: \$2\.22 a month \(medium confidence\)$/m);
+  assert.match(run.stdout, /^ {2}prompt caching: no prompt reaches its vendor's minimum \(theme \d+ of 1,024, /m);
   assert.ok(!existsSync(path.join(dir, '.partycost')), 'the workspace database is left alone');
 });

@@ -97,7 +97,10 @@ test('SIGKILL in the middle of runs, many times: the database opens, nothing com
   ];
   let killedRuns = 0;
   let seed = 11;
-  const random = (n: number): number => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0), seed % n);
+  const random = (n: number): number => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed % n;
+  };
   for (let round = 0; round < 15; round++) {
     // Each round edits the party so that the run has work, then kills it at a different point.
     const [verb, text] = edits[round % edits.length];

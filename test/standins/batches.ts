@@ -297,7 +297,7 @@ export async function startAnthropicBatchStandin(plan: BatchPlan = {}): Promise<
         };
         return { custom_id: item.customId, result: { type: 'succeeded', message } };
       });
-      const text = lines.map((line) => JSON.stringify(line)).join('\n') + '\n';
+      const text = `${lines.map((line) => JSON.stringify(line)).join('\n')}\n`;
       res.writeHead(200, { 'content-type': 'application/binary', 'content-length': Buffer.byteLength(text) });
       return void res.end(text);
     }

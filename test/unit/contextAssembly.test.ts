@@ -231,7 +231,7 @@ test('summaries: fields first, then the beginning cut at a word (by characters w
       const kept = summary.text.slice(summary.text.indexOf('venue plan'), -1);
       assert.ok(rest.startsWith(kept) && /\S$/.test(kept) && /^\s/.test(rest.slice(kept.length)));
       const next = rest.slice(kept.length).match(/^\s*\S+/)![0];
-      assert.ok(countText(summary.text.slice(0, -1) + next + '…', 'o200k_base') > target, `the cut at ${target} is the largest that fits`);
+      assert.ok(countText(`${summary.text.slice(0, -1) + next}…`, 'o200k_base') > target, `the cut at ${target} is the largest that fits`);
     }
   }
   assert.deepEqual(summarize(200), summarize(200));

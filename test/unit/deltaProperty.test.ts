@@ -8,7 +8,10 @@ import type { Db } from '../../sidecar/store/database';
 type Random = (n: number) => number;
 
 function seeded(seed: number): Random {
-  return (n) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0), seed % n);
+  return (n) => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed % n;
+  };
 }
 
 /** The sample without spend limits: hundreds of sessions in one database would otherwise reach them, by design. */

@@ -48,7 +48,10 @@ function acyclic(graph: Map<string, string[]>): boolean {
 
 test('property: cycles are found exactly when no topological order exists, and every reported path is a cycle', () => {
   let seed = 7;
-  const random = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+  const random = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % n;
+  };
   for (let round = 0; round < 500; round++) {
     const size = 1 + random(12);
     const names = Array.from({ length: size }, (_, i) => `agent${i}`);

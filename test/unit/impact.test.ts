@@ -99,7 +99,7 @@ test("an unchanged configuration affects no party, a party's own pending edit is
 
   const removed = configOf(
     sample
-      .replace(/"vendor": \{[\s\S]*?\n    \},\n/, '')
+      .replace(/"vendor": \{[\s\S]*?\n {4}\},\n/, '')
       .replace(/"vendor", /g, '')
       .replace(/, "vendor"/g, ''),
   );

@@ -337,7 +337,7 @@ test('never throws: every prefix of a file, garbage, and nesting deeper than Pyt
     const module = readPython(text.slice(0, end));
     for (const error of module.errors) assert.ok(error.offset <= end && error.line >= 1 && error.column >= 1, `prefix ${end}: ${JSON.stringify(error)}`);
   }
-  for (const garbage of ['def (((\n"""unterminated', '@\n@\nclass', ')]}', "f'{", '\u0000\uffff', 'x = ' + '['.repeat(3000)]) {
+  for (const garbage of ['def (((\n"""unterminated', '@\n@\nclass', ')]}', "f'{", '\u0000\uffff', `x = ${'['.repeat(3000)}`]) {
     assert.ok(readPython(garbage).errors.length > 0, JSON.stringify(garbage.slice(0, 20)));
   }
   const deep = readPython(`x = ${'('.repeat(1000)}"deep"${')'.repeat(1000)}\n`);
@@ -706,6 +706,7 @@ test("uv.lock: the version it pins, by normalised name; .env: dotenv's reading",
       ['MODEL', 'gpt-4o-mini'],
       ['OPENAI_API_KEY', 'sk-placeholder'],
       ['SERPER_API_KEY', 'serper-placeholder'],
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the literal text of a .env value, which dotenv does not expand
       ['BASE_URL', 'http://localhost:4000/${PATH_PART}'],
       ['GREETING', 'line one\nline two'],
       ['EMPTY', ''],

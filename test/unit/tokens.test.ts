@@ -38,7 +38,10 @@ for (const encoding of ['o200k_base', 'cl100k_base'] as const) {
 
 test('random unicode strings agree with the independent tokenizer', () => {
   let seed = 42;
-  const random = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+  const random = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % n;
+  };
   const ranges = [
     [0x20, 0x7e],
     [0xc0, 0x24f],

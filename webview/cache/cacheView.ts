@@ -135,9 +135,14 @@ function topAgentsOf(byAgent: AgentSavings[]): HTMLElement {
 /** The sidebar's cache statistics: savings, Redis and its breaker, each tier's counters, the agents that saved most. */
 export function renderCache(root: HTMLElement, state: CacheViewState, ipc: WebviewIpc): void {
   const report = state.report;
-  if (state.empty) return replace(root, toolbar(state, ipc), emptyState(state.empty, ipc));
-  if (!report)
-    return replace(root, h('p', { class: 'cache-loading', 'data-probe': 'loading' }, h('vscode-progress-ring', {}), ' Reading the cache statistics…'));
+  if (state.empty) {
+    replace(root, toolbar(state, ipc), emptyState(state.empty, ipc));
+    return;
+  }
+  if (!report) {
+    replace(root, h('p', { class: 'cache-loading', 'data-probe': 'loading' }, h('vscode-progress-ring', {}), ' Reading the cache statistics…'));
+    return;
+  }
   replace(
     root,
     toolbar(state, ipc),

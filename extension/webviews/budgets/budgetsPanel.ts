@@ -1,4 +1,4 @@
-import * as vscode from 'vscode';
+import type * as vscode from 'vscode';
 import { disposeAll } from '../../host/lifecycle';
 import type { PartyCostContext } from '../../host/context';
 import { listPartiesRequest, tokenBudgetsRequest } from '../../../sidecar/protocol';

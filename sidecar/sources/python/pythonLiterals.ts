@@ -44,14 +44,14 @@ const simpleEscapes: Record<string, string> = {
  * The value of a literal's body with Python's escapes applied (none in a raw literal). `\N{name}` stays as written:
  * resolving it needs the Unicode name table. An escape Python does not know keeps its backslash, as Python does.
  */
-export function unescape(body: string, raw: boolean, bytes: boolean): string {
+export function pythonUnescape(body: string, raw: boolean, bytes: boolean): string {
   if (raw || !body.includes('\\')) return body;
-  return body.replace(/\\(\n|[\\'"abfnrtv]|[0-7]{1,3}|x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|[\s\S]?)/g, (whole, escape: string) => {
-    if (escape in simpleEscapes) return simpleEscapes[escape]!;
-    if (/^[0-7]/.test(escape)) return String.fromCharCode(parseInt(escape, 8));
-    if (escape[0] === 'x') return String.fromCharCode(parseInt(escape.slice(1), 16));
-    if (!bytes && (escape[0] === 'u' || escape[0] === 'U') && escape.length > 1) {
-      const code = parseInt(escape.slice(1), 16);
+  return body.replace(/\\(\n|[\\'"abfnrtv]|[0-7]{1,3}|x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|[\s\S]?)/g, (whole: string, sequence: string) => {
+    if (sequence in simpleEscapes) return simpleEscapes[sequence]!;
+    if (/^[0-7]/.test(sequence)) return String.fromCharCode(parseInt(sequence, 8));
+    if (sequence[0] === 'x') return String.fromCharCode(parseInt(sequence.slice(1), 16));
+    if (!bytes && (sequence[0] === 'u' || sequence[0] === 'U') && sequence.length > 1) {
+      const code = parseInt(sequence.slice(1), 16);
       return code <= 0x10ffff ? String.fromCodePoint(code) : whole;
     }
     return whole;
@@ -61,7 +61,7 @@ export function unescape(body: string, raw: boolean, bytes: boolean): string {
 /** The value of one plain (not f-) string literal, as its source text writes it. */
 export function stringValue(literal: string): { value: string; bytes: boolean } {
   const d = delimiters(literal);
-  return { value: unescape(literal.slice(d.start, d.end), d.raw, d.bytes), bytes: d.bytes };
+  return { value: pythonUnescape(literal.slice(d.start, d.end), d.raw, d.bytes), bytes: d.bytes };
 }
 
 /** A piece of an f-string's body outside its replacements: escapes applied, `{{` and `}}` halved. */
@@ -69,7 +69,7 @@ export function formatLiteral(piece: string, raw: boolean): string {
   // Halved before escapes apply: `\x7b\x7b` is two braces.
   return piece
     .split(/(\{\{|\}\})/)
-    .map((part, i) => (i % 2 === 1 ? part[0] : unescape(part, raw, false)))
+    .map((part, i) => (i % 2 === 1 ? part[0] : pythonUnescape(part, raw, false)))
     .join('');
 }
 

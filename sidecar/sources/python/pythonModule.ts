@@ -52,7 +52,8 @@ class ModuleReader {
     switch (node.name) {
       case 'AssignStatement':
       case 'UpdateStatement':
-        return this.assignment(node, children, scope, conditional);
+        this.assignment(node, children, scope, conditional);
+        return;
       case 'ReturnStatement': {
         const value = this.reader.sequence(children.slice(1));
         if (value) scope.expressions.push(value);
@@ -63,10 +64,12 @@ class ModuleReader {
         this.imports.push(...importsOf(this.reader, node));
         return;
       case 'StatementGroup':
-        return this.statements(children, scope, conditional, returns);
+        this.statements(children, scope, conditional, returns);
+        return;
       case 'FunctionDefinition':
       case 'ClassDefinition':
-        return this.definition(node, [], node.from, scope);
+        this.definition(node, [], node.from, scope);
+        return;
       case 'DecoratedStatement': {
         const decorators = children.filter((child) => child.name === 'Decorator').map((child) => decoratorExpression(this.reader, child));
         const definition = children.find((child) => child.name === 'FunctionDefinition' || child.name === 'ClassDefinition');

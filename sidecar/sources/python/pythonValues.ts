@@ -29,11 +29,11 @@ interface Lookup {
  * A name assigned conditionally, changed by `+=` or imported is `unknown`, with the reason.
  */
 export function constantValue(expr: PyExpr, scope: PyScope | readonly PyScope[]): PyValue {
-  return valueOf(expr, { scopes: Array.isArray(scope) ? scope : [scope as PyScope], resolving: new Set() });
+  return staticValue(expr, { scopes: Array.isArray(scope) ? scope : [scope as PyScope], resolving: new Set() });
 }
 
-function valueOf(expr: PyExpr, lookup: Lookup): PyValue {
-  const unknown = (reason: string): PyValue => ({ kind: 'unknown', reason, expr });
+function staticValue(expr: PyExpr, lookup: Lookup): PyValue {
+  const unknownValue = (reason: string): PyValue => ({ kind: 'unknown', reason, expr });
   switch (expr.kind) {
     case 'string':
     case 'number':
@@ -45,20 +45,20 @@ function valueOf(expr: PyExpr, lookup: Lookup): PyValue {
       return nameValue(expr.name, expr, lookup);
     case 'list':
     case 'tuple':
-      return { kind: 'list', items: expr.items.map((item) => valueOf(item, lookup)), expr };
+      return { kind: 'list', items: expr.items.map((item) => staticValue(item, lookup)), expr };
     case 'dict':
-      if (expr.spreads.length > 0) return unknown('a dict with ** spreads');
-      return { kind: 'dict', entries: expr.entries.map(({ key, value }) => ({ key: valueOf(key, lookup), value: valueOf(value, lookup) })), expr };
+      if (expr.spreads.length > 0) return unknownValue('a dict with ** spreads');
+      return { kind: 'dict', entries: expr.entries.map(({ key, value }) => ({ key: staticValue(key, lookup), value: staticValue(value, lookup) })), expr };
     case 'fstring':
       return formatted(expr, lookup);
     case 'binary':
-      return binaryValue(expr.operator, valueOf(expr.left, lookup), () => valueOf(expr.right, lookup), expr);
+      return binaryValue(expr.operator, staticValue(expr.left, lookup), () => staticValue(expr.right, lookup), expr);
     case 'call':
-      return envValue(expr, lookup) ?? unknown(`the result of calling ${expr.name ?? 'a function'}`);
+      return envValue(expr, lookup) ?? unknownValue(`the result of calling ${expr.name ?? 'a function'}`);
     case 'subscript':
       return subscriptValue(expr.object, expr.index, lookup, expr);
     default:
-      return unknown('not a constant');
+      return unknownValue('not a constant');
   }
 }
 
@@ -87,7 +87,7 @@ function nameValue(name: string, expr: PyExpr, lookup: Lookup): PyValue {
   if ('reason' in bound) return { kind: 'unknown', reason: bound.reason, expr };
   lookup.resolving.add(name);
   try {
-    return valueOf(bound.value, lookup);
+    return staticValue(bound.value, lookup);
   } finally {
     lookup.resolving.delete(name);
   }
@@ -116,7 +116,7 @@ function formatted(expr: Extract<PyExpr, { kind: 'fstring' }>, lookup: Lookup): 
       text += part.value;
       continue;
     }
-    const value = valueOf(part.expr, lookup);
+    const value = staticValue(part.expr, lookup);
     const plain = part.conversion === undefined && part.spec === undefined;
     if (plain && value.kind === 'string') text += value.value;
     else if (plain && value.kind === 'number' && Number.isInteger(value.value)) text += String(value.value);
@@ -154,20 +154,20 @@ function envValue(call: PyCall, lookup: Lookup): PyValue | undefined {
   if (call.name === undefined || !environReaders.has(call.name)) return undefined;
   const keyExpr = call.args[0] ?? call.keywords.get('key');
   const defaultExpr = call.args[1] ?? call.keywords.get('default');
-  const key = keyExpr ? valueOf(keyExpr, lookup) : undefined;
+  const key = keyExpr ? staticValue(keyExpr, lookup) : undefined;
   if (key?.kind !== 'string') return { kind: 'unknown', reason: 'an environment variable whose name is not a constant', expr: call };
-  return defaultExpr ? { kind: 'env', name: key.value, default: valueOf(defaultExpr, lookup), expr: call } : { kind: 'env', name: key.value, expr: call };
+  return defaultExpr ? { kind: 'env', name: key.value, default: staticValue(defaultExpr, lookup), expr: call } : { kind: 'env', name: key.value, expr: call };
 }
 
 function subscriptValue(objectExpr: PyExpr, indexExpr: PyExpr, lookup: Lookup, expr: PyExpr): PyValue {
-  const index = valueOf(indexExpr, lookup);
+  const index = staticValue(indexExpr, lookup);
   const environ = objectExpr.kind === 'attribute' ? objectExpr.path === 'os.environ' : objectExpr.kind === 'name' && objectExpr.name === 'environ';
   if (environ) {
     return index.kind === 'string'
       ? { kind: 'env', name: index.value, expr }
       : { kind: 'unknown', reason: 'an environment variable whose name is not a constant', expr };
   }
-  const object = valueOf(objectExpr, lookup);
+  const object = staticValue(objectExpr, lookup);
   if (object.kind === 'dict' && (index.kind === 'string' || index.kind === 'number')) {
     const entry = [...object.entries].reverse().find(({ key }) => key.kind === index.kind && key.value === index.value);
     if (entry) return entry.value;

@@ -76,7 +76,12 @@ export function revisionFlag(args: CliArgs): string | undefined {
 
 const tokenMarks: Record<AgentEstimate['tokenCount'], string> = { counted: '', approximate: '~', calibrated: '≈', declared: '*', learned: '‡', none: '' };
 
-function agentRow(a: AgentEstimate): string[] {
+/** Whether any agent runs as a loop of calls: the table then has a column of calls per run. */
+function loops(result: Estimate): boolean {
+  return result.agents.some((a) => a.callsPerRun.p90 > 1);
+}
+
+function agentRow(a: AgentEstimate, withCalls: boolean): string[] {
   const tokens = (n: number, mark = ''): string => (a.kind === 'compute' ? '–' : `${mark}${integer(n)}`);
   const { llm, vector, compute, cache, sql } = a.breakdown;
   const tier = `${a.tierAbove ? '†' : ''}${a.batch ? 'ᴮ' : ''}`;
@@ -86,6 +91,7 @@ function agentRow(a: AgentEstimate): string[] {
     a.provider ?? '',
     tokens(a.inputTokens, tokenMarks[a.tokenCount]),
     tokens(a.outputTokens, a.outputTokensSource === 'learned' ? '‡' : ''),
+    ...(withCalls ? [a.kind === 'compute' ? '–' : `${a.callsPerRun.source === 'assumed' ? '~' : ''}${a.callsPerRun.p50}`] : []),
     ...[`${usd(llm)}${tier}`, ...[vector, compute, cache, sql].map((v) => usd(v))],
     usd(a.costPerRunUsd),
   ];
@@ -121,6 +127,7 @@ function printEstimate(result: Estimate, file: string, out: Output): void {
     'prices of',
     'in tok',
     'out tok',
+    ...(loops(result) ? ['calls'] : []),
     'llm',
     'vector',
     'compute',
@@ -133,7 +140,7 @@ function printEstimate(result: Estimate, file: string, out: Output): void {
   const blank = (label: string, value: string): string[] => [label, ...header.slice(1, -1).map(() => ''), value];
   const { partiesPerMonth, rerunFactor } = result.volume;
   const rows = [
-    ...result.agents.map((a) => (crew ? [a.agent, a.crewAgent ?? '', ...agentRow(a).slice(1)] : agentRow(a))),
+    ...result.agents.map((a) => (crew ? [a.agent, a.crewAgent ?? '', ...agentRow(a, loops(result)).slice(1)] : agentRow(a, loops(result)))),
     blank('orchestration', usd(result.orchestrationUsd)),
     blank('per party', usd(result.perPartyUsd)),
   ];
@@ -174,6 +181,7 @@ function footnotes(result: Estimate): string[] {
       "Input tokens: the prompt template counted with the model's tokenizer (chat overhead included) plus upstream results at their producers' output tokens.",
     );
   if (result.agents.some((a) => a.outputTokensSource === 'learned')) notes.push("‡ learned from the agent's own runs in the ledger (the median; see below)");
+  for (const a of result.agents.filter((agent) => agent.callsPerRun.p90 > 1)) notes.push(loopNote(a));
   return notes;
 }
 
@@ -202,4 +210,18 @@ function learningLines(result: Estimate, trend: SpendTrend | undefined): string[
     lines.push('', `From the ledger's spend: ${usd(trend.todayUsd)} today; ${trend.why}`);
   }
   return lines;
+}
+
+/** A loop's line: its calls per run and where they come from, its first call, and a run at p90. */
+function loopNote(a: AgentEstimate): string {
+  const calls = a.callsPerRun;
+  const why = {
+    assumed: 'assumed for an agent with tools: two tool rounds, then the answer; expectedCalls says otherwise',
+    configured: 'as expectedCalls says',
+    learned: "learned from the agent's runs",
+    'one call': '',
+  }[calls.source];
+  const p90 = a.costPerRunP90Usd === undefined ? '' : `; at p90, ${calls.p90} calls: ${usd(a.costPerRunP90Usd)} a run`;
+  const first = a.firstCallInputTokens === undefined ? '' : `, the first with ${integer(a.firstCallInputTokens)} input tokens`;
+  return `⟳ ${a.agent}: ${calls.p50} calls a run${first}, ${why}${a.tools?.length ? `; tools ${a.tools.join(', ')}` : ''}${p90}`;
 }

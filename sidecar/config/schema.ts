@@ -40,6 +40,20 @@ const resourcesSchema = z
   })
   .describe('Non-model resources one run of the agent uses.');
 
+const toolSchema = z
+  .strictObject({
+    name: z.string().min(1).describe('The function name the model calls.'),
+    description: z.string().optional().describe('What the tool does, as the model is told.'),
+    parameters: z.record(z.string(), z.unknown()).optional().describe("The tool's arguments as a JSON Schema object."),
+    resultTokens: count.max(1_000_000).optional().describe('Tokens one call of the tool adds to the conversation (its result); default 500.'),
+  })
+  .describe('A function tool the model is given with every call: its definition is billed as input, and each call of it is another model call.');
+
+const callsSchema = z.union([
+  count.min(1).max(1_000).describe('Model calls per run.'),
+  z.strictObject({ p50: count.min(1).max(1_000), p90: count.min(1).max(1_000) }).describe('Model calls per run: the median and the 90th percentile.'),
+]);
+
 /** The providers an agent can run on (sidecar/providers/provider.ts names the same). */
 const providerName = z.enum(providerNames);
 
@@ -57,6 +71,12 @@ export const agentSchema = z.strictObject({
   contextBudget: count.optional().describe('Maximum prompt tokens.'),
   dependsOn: z.array(z.string().min(1)).optional().describe('Upstream agent names.'),
   handles: handlesSchema.optional(),
+  tools: z
+    .array(toolSchema)
+    .optional()
+    .describe('Function tools sent with each call: a run is then a loop of calls, each re-sending the conversation and the results so far.'),
+  expectedCalls: callsSchema.optional().describe('Model calls per run (default 1; with tools, 3 at the median and 6 at p90, up to maxCalls).'),
+  maxCalls: count.min(1).max(1_000).optional().describe("The most model calls one run makes (an agent loop's bound, e.g. CrewAI's max_iter + 1)."),
   cache: cacheSchema.optional(),
   resources: resourcesSchema.optional(),
   minQuality: z.number().min(0).max(1).optional().describe('Minimum model quality (0–1) for right-sizing.'),

@@ -65,6 +65,16 @@ export interface LlmParts {
   outputUsd: number;
 }
 
+/** Model calls per run of an agent (1 without tools; a loop with them), and where the figure comes from. */
+export interface CallsPerRun {
+  p50: number;
+  p90: number;
+  /** The bound of the loop (`maxCalls`: e.g. CrewAI's max_iter + 1), if any. */
+  max: number | null;
+  /** `one call`: no tools; `assumed`: tools, the stated default; `configured`: `expectedCalls`; `learned`: the agent's runs. */
+  source: 'one call' | 'assumed' | 'configured' | 'learned';
+}
+
 /** One agent's estimate: its tokens and its cost per run, by component. */
 export interface AgentEstimate {
   /** The agent's name; in a crew, the task's. */
@@ -77,9 +87,17 @@ export interface AgentEstimate {
   provider: string | null;
   /** The provider the agent runs on (offline by default: usage counted locally); builtin for a compute agent. */
   runsOn: 'offline' | 'openai' | 'anthropic' | 'gemini' | 'builtin';
+  /** Prompt tokens of a run: every call's, at the median calls per run. */
   inputTokens: number;
+  /** Output tokens of a run: the answer, and each call that asks for a tool. */
   outputTokens: number;
   tokenCount: TokenCount;
+  /** Model calls per run: one, or the loop of an agent with tools. */
+  callsPerRun: CallsPerRun;
+  /** A loop's first call: its prompt tokens (the tools' definitions included). */
+  firstCallInputTokens?: number;
+  /** The function tools sent with each call. */
+  tools?: string[];
   /** Where `outputTokens` comes from: the configuration (`expectedOutputTokens`, else 256) or the agent's runs. */
   outputTokensSource: 'configured' | 'learned';
   /** Runs the learned figures are taken over; 0 when the configured ones apply. */

@@ -2,6 +2,8 @@ import type { AgentConfig, PartyConfig } from '../config/schema';
 import { agentModel, agentProvider } from '../config/agents';
 import { providerProfile } from '../providers/profiles';
 import { defaultOutputTokens, estimatedInputTokens, learnedEnough } from '../context/agentTokens';
+import { callsPerRun, loopTokens, roundTokens, toolsTokens } from '../context/loop';
+import { tokenizationFor } from '../cost/tokens';
 import { scale, sum, toUsd, unitCost } from '../cost/money';
 import type { Pico } from '../cost/money';
 import type { PriceBook } from '../cost/prices';
@@ -28,7 +30,18 @@ function agentCost(
   const input = model ? estimatedInputTokens(name, agent, model, config, learning) : { tokens: 0, count: 'none' as const };
   const learned = model ? learnedEnough(name, learning) : undefined;
   const configuredOutputTokens = model ? (agent.expectedOutputTokens ?? defaultOutputTokens) : 0;
-  const outputTokens = learned ? learned.output!.p50 : configuredOutputTokens;
+  const answerTokens = learned ? learned.output!.p50 : configuredOutputTokens;
+  const calls = model ? callsPerRun(agent) : { p50: 1, p90: 1, max: null, source: 'one call' as const };
+  // A loop's first call carries the tools' definitions (and the vendor's tool-use prompt), unless its count already
+  // measures a whole call (declared, or learned from runs that sent them).
+  const toolTokens =
+    model && input.count !== 'learned' && input.count !== 'declared'
+      ? toolsTokens(agent.tools, model, priced?.provider ?? '', tokenizationFor(model).encoding)
+      : 0;
+  const firstCall = input.tokens + toolTokens;
+  const perRound = roundTokens(agent.tools);
+  const run = loopTokens(firstCall, answerTokens, calls.p50, perRound);
+  const outputTokens = run.output;
   const runsOn = agentProvider(agent, config);
   // An agent marked `batch` runs through its vendor's batch API (driven for OpenAI and Anthropic, and as the offline
   // provider counts it): priced so, as the what-if prices every agent.
@@ -38,7 +51,7 @@ function agentCost(
     priced
       ? prices.price(priced, { inputTokens, cacheReadTokens: Math.round(inputTokens * pricing.cachedInputShare), outputTokens: output }, { batch, at })
       : null;
-  const llm = llmAt(input.tokens, outputTokens);
+  const llm = llmAt(run.input, outputTokens);
   const resources = resourceCosts(agent.resources, prices);
   const parts: Record<Component, Pico> = { llm: llm?.total ?? 0n, ...resources };
   const cost = sum(Object.values(parts));
@@ -51,7 +64,10 @@ function agentCost(
         outputUsd: toUsd(llm.parts.output + llm.parts.reasoning),
       }
     : noParts;
-  const p90 = learned ? llmAt(learned.input!.p90, learned.output!.p90) : null;
+  const atP90 = learned
+    ? loopTokens(learned.input!.p90 + toolTokens, learned.output!.p90, calls.p90, perRound)
+    : loopTokens(firstCall, answerTokens, calls.p90, perRound);
+  const p90 = learned || calls.p90 > calls.p50 ? llmAt(atP90.input, atP90.output) : null;
   const agentLearning = model ? learning?.agents.get(name) : undefined;
   return {
     cost,
@@ -61,9 +77,12 @@ function agentCost(
       model,
       provider: priced?.provider ?? null,
       runsOn,
-      inputTokens: input.tokens,
+      inputTokens: run.input,
       outputTokens,
       tokenCount: input.count,
+      callsPerRun: calls,
+      ...(calls.p50 > 1 || calls.p90 > 1 ? { firstCallInputTokens: firstCall } : {}),
+      ...(agent.tools?.length ? { tools: agent.tools.map((tool) => tool.name) } : {}),
       outputTokensSource: learned ? 'learned' : 'configured',
       learnedFrom: learned ? learned.window : 0,
       configuredOutputTokens,

@@ -3,6 +3,7 @@ import type { AgentEstimate, Estimate, ModelChoice, RightSizing } from '../contr
 import { runsPerMonth, volumeOf } from '../contract/cost';
 import { estimate } from './estimate';
 import { estimatedInputTokens, outputTokensOf } from '../context/agentTokens';
+import { loopTokens, roundTokens, toolsTokens } from '../context/loop';
 import type { Learning } from '../contract/cost';
 import { listPricing } from '../contract/pricing';
 import { resourceCosts } from '../cost/usageCost';
@@ -40,7 +41,10 @@ const alternativesShown = 3;
 interface CandidateRow {
   provider: string | null;
   costPerRunUsd: number;
+  /** Prompt tokens of a run (every call's). */
   inputTokens: number;
+  /** The largest prompt of a run: a loop's last call. */
+  largestPrompt: number;
   outputTokens: number;
   contextWindow: number | null;
   maxOutputTokens: number | null;
@@ -113,7 +117,7 @@ function sizeAgent(
 ): RightSizing {
   const profile = profileOf(model, profiles, prices);
   const needs = { minQuality: agent.minQuality ?? profile?.quality ?? null, maxLatencyMs: agent.maxLatencyMs ?? null };
-  const choice = (m: string, row: CandidateRow): ModelChoice => ({
+  const choice = (m: string, row: Pick<CandidateRow, 'provider' | 'costPerRunUsd'>): ModelChoice => ({
     model: m,
     provider: row.provider,
     costPerRunUsd: row.costPerRunUsd,
@@ -162,15 +166,20 @@ function candidateRows(
   const outputTokens = now.outputTokens;
   const fixedInput = now.tokenCount === 'learned' || now.tokenCount === 'declared' ? now.inputTokens : undefined;
   const inputByEncoding = new Map<string, number>();
+  // A loop keeps its calls on every candidate: each re-sends the candidate's prompt and the rounds before it.
+  const calls = now.callsPerRun.p50;
+  const perRound = roundTokens(agent.tools);
   const rows = new Map<string, CandidateRow>();
   for (const m of candidates) {
     const priced = prices.model(m)!;
     const { encoding, exact } = tokenizationFor(m);
     // Approximate counts may be calibrated per model; exact ones differ only by encoding.
     const counting = exact || !learning?.calibration.has(m) ? encoding : `${encoding}\u0000${m}`;
-    let inputTokens = fixedInput ?? inputByEncoding.get(counting);
-    if (inputTokens === undefined)
-      inputByEncoding.set(counting, (inputTokens = estimatedInputTokens(name, { ...agent, model: m }, m, config, learning).tokens));
+    let prompt = inputByEncoding.get(counting);
+    if (fixedInput === undefined && prompt === undefined)
+      inputByEncoding.set(counting, (prompt = estimatedInputTokens(name, { ...agent, model: m }, m, config, learning).tokens));
+    const firstCall = fixedInput === undefined ? prompt! + toolsTokens(agent.tools, m, priced.provider, encoding) : (now.firstCallInputTokens ?? fixedInput);
+    const inputTokens = fixedInput ?? loopTokens(firstCall, 0, calls, perRound).input;
     const llm = prices.price(
       priced,
       { inputTokens, cacheReadTokens: Math.round(inputTokens * listPricing.cachedInputShare), outputTokens },
@@ -180,6 +189,7 @@ function candidateRows(
       provider: priced.provider ?? null,
       costPerRunUsd: toUsd(llm.total + resources),
       inputTokens,
+      largestPrompt: firstCall + (calls - 1) * perRound,
       outputTokens,
       contextWindow: priced.contextWindow ?? null,
       maxOutputTokens: priced.maxOutputTokens ?? null,
@@ -205,7 +215,7 @@ function meets(profile: ModelProfile, needs: RightSizing['needs']): boolean {
 function fits(agent: AgentConfig, row: CandidateRow): boolean {
   const window = row.contextWindow;
   const output = row.maxOutputTokens === null || row.outputTokens <= row.maxOutputTokens;
-  return output && (window === null || (row.inputTokens + row.outputTokens <= window && (agent.contextBudget ?? 0) <= window));
+  return output && (window === null || (row.largestPrompt + row.outputTokens <= window && (agent.contextBudget ?? 0) <= window));
 }
 
 /** An agent with a cheaper model that meets its needs. */

@@ -13,6 +13,7 @@ import type { FakePage } from '../webviewPage';
 
 const zero = { llm: 0, vector: 0, compute: 0, cache: 0, sql: 0 };
 const llmOf = (provider: string | null, usd: number) => ({
+  callsPerRun: { p50: 1, p90: 1, max: null, source: 'one call' as const },
   outputTokensSource: 'configured' as const,
   learnedFrom: 0,
   configuredOutputTokens: provider ? 256 : 0,

@@ -6,7 +6,7 @@ import { configJsonSchema } from '../../sidecar/config/schema';
 import { loadConfigText } from '../../sidecar/sources/load';
 import { sampleConfig } from '../../sidecar/config/sample';
 
-type Schema = { properties: Record<string, Schema>; additionalProperties?: Schema | boolean };
+type Schema = { properties: Record<string, Schema>; additionalProperties?: Schema | boolean; items?: Schema };
 
 test('the JSON Schema carries exactly the public field names', () => {
   const schema = configJsonSchema() as Schema;
@@ -51,10 +51,12 @@ test('the JSON Schema carries exactly the public field names', () => {
     'contextBudget',
     'dependsOn',
     'essential',
+    'expectedCalls',
     'expectedInputTokens',
     'expectedOutputTokens',
     'handles',
     'kind',
+    'maxCalls',
     'maxLatencyMs',
     'minQuality',
     'model',
@@ -63,7 +65,9 @@ test('the JSON Schema carries exactly the public field names', () => {
     'provider',
     'resources',
     'system',
+    'tools',
   ]);
+  assert.deepEqual(Object.keys(agent.properties.tools!.items!.properties).sort(), ['description', 'name', 'parameters', 'resultTokens']);
   assert.deepEqual(Object.keys(agent.properties.resources.properties).sort(), ['cacheOps', 'computeSeconds', 'sqlQueries', 'vectorQueries']);
   assert.deepEqual(Object.keys(schema.properties.limits.properties).sort(), ['applyCheaperModels', 'daily', 'monthly', 'thresholds', 'timeZone', 'weekly']);
   assert.deepEqual(Object.keys(schema.properties.volume.properties).sort(), ['partiesPerMonth', 'rerunFactor']);

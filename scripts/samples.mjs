@@ -90,7 +90,13 @@ const recipes = {
     return ws.shown(['advise', '--workspace', 'examples/party-planner']);
   },
   'prices-gpt-4o': async (ws) => ws.shown(['prices', 'gpt-4o']),
-  demo: async (ws) => ws.shown(['demo']),
+  demo: async (ws) => {
+    const shown = await ws.shown(['demo']);
+    // The demo keeps its scratch database (it prints where); this one is ours to remove.
+    const database = /^Database: (.+)$/m.exec(ws.raw)?.[1];
+    if (database?.startsWith(path.join(tmpdir(), 'partycost-demo-'))) rmSync(path.dirname(database), { recursive: true, force: true });
+    return shown;
+  },
   /** The demo's step 5, the delta plan after the edit, from the same run as `demo`. */
   'demo-delta-plan': async () => {
     const demo = await produce('demo');
@@ -170,6 +176,7 @@ class Scratch {
     });
     closeSync(fd);
     const output = readFileSync(file, 'utf8');
+    this.raw = output;
     if (code !== expectedCode) {
       throw new Error(`${path.basename(program)} ${args.join(' ')} exited ${code}, not ${expectedCode}:\n${output}`);
     }

@@ -1,4 +1,4 @@
-// Copies the README's screenshots from the last `npm run test:vscode` (.test-results/vscode/) to docs/screenshots/.
+// Copies the screenshots the README and docs/vscode.md show from the last `npm run test:vscode` (.test-results/vscode/) to docs/screenshots/.
 // Usage: node scripts/screenshots.mjs
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 

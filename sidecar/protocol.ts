@@ -64,7 +64,7 @@ export const healthRequest = new CheckedRequest<Record<string, never>, HealthRes
 
 /** A configuration problem with its position (0-based, as editors count). */
 export interface ConfigProblem {
-  severity: 'error' | 'warning';
+  severity: 'error' | 'warning' | 'info';
   message: string;
   start: { line: number; character: number };
   end: { line: number; character: number };

@@ -115,7 +115,7 @@ export function registerEditorFeatures(context: PartyCostContext, impact: Impact
     for (const p of problems) {
       const file = path.resolve(p.file ?? document.uri.fsPath);
       const range = new vscode.Range(p.start.line, p.start.character, p.end.line, p.end.character);
-      const diagnostic = new vscode.Diagnostic(range, p.message, p.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning);
+      const diagnostic = new vscode.Diagnostic(range, p.message, severityOf(p.severity));
       diagnostic.source = 'partycost';
       byFile.set(file, [...(byFile.get(file) ?? []), diagnostic]);
     }
@@ -155,4 +155,12 @@ export function registerEditorFeatures(context: PartyCostContext, impact: Impact
 /** A CrewAI agent's lens: the sum of its tasks, or undefined when it has none. */
 function crewTitle(tasks: AgentCost[]): string | undefined {
   return tasks.length ? crewAgentSummary(tasks) : undefined;
+}
+
+function severityOf(severity: 'error' | 'warning' | 'info'): vscode.DiagnosticSeverity {
+  return severity === 'error'
+    ? vscode.DiagnosticSeverity.Error
+    : severity === 'warning'
+      ? vscode.DiagnosticSeverity.Warning
+      : vscode.DiagnosticSeverity.Information;
 }

@@ -88,7 +88,7 @@ function agentRow(a: AgentEstimate, withCalls: boolean): string[] {
   return [
     a.agent,
     a.model ?? '(compute)',
-    a.provider ?? '',
+    a.local ? 'local' : (a.provider ?? ''),
     tokens(a.inputTokens, tokenMarks[a.tokenCount]),
     tokens(a.outputTokens, a.outputTokensSource === 'learned' ? '‡' : ''),
     ...(withCalls ? [a.kind === 'compute' ? '–' : `${a.callsPerRun.source === 'assumed' ? '~' : ''}${a.callsPerRun.p50}`] : []),
@@ -154,6 +154,19 @@ function printEstimate(result: Estimate, file: string, out: Output): void {
     `Per month: ${usd(result.perMonthUsd, 2)} (${integer(partiesPerMonth)} parties × ${rerunFactor} run${rerunFactor === 1 ? '' : 's'} per party × ${usd(result.perPartyUsd)})`,
   );
   footnotes(result).forEach((line) => out.line(line));
+  modelSources(result).forEach((line) => out.line(line));
+}
+
+/** Where a crew's models come from, one line per CrewAI agent and model. */
+function modelSources(result: Estimate): string[] {
+  const sourced = result.agents.filter((a) => a.modelSource !== undefined);
+  if (!sourced.length) return [];
+  const lines = new Map<string, string[]>();
+  for (const a of sourced) {
+    const key = `${a.crewAgent}: ${a.model}${a.local ? ' (local: $0)' : ''}, from ${a.modelSource}`;
+    lines.set(key, [...(lines.get(key) ?? []), a.agent]);
+  }
+  return ['', 'Models, and where they come from:', ...[...lines].map(([line, agents]) => `  ${line} (${agents.join(', ')})`)];
 }
 
 function overrides(result: Estimate): string {

@@ -1,6 +1,7 @@
 /** One thing wrong with a configuration file, located by character offset in its text. */
 export interface Problem {
-  severity: 'error' | 'warning';
+  /** An error stops the configuration; a warning says what is wrong or unknown; a note says what was assumed. */
+  severity: 'error' | 'warning' | 'info';
   message: string;
   offset: number;
   length: number;
@@ -37,7 +38,7 @@ export class LineIndex {
 /** `file:line:column: message`, with `warning: ` before the message of a warning. */
 export function formatProblem(file: string, lines: LineIndex, problem: Problem): string {
   const { line, column } = lines.position(problem.offset);
-  const severity = problem.severity === 'warning' ? 'warning: ' : '';
+  const severity = problem.severity === 'warning' ? 'warning: ' : problem.severity === 'info' ? 'note: ' : '';
   return `${file}:${line}:${column}: ${severity}${problem.message}`;
 }
 

@@ -77,6 +77,14 @@ export const agentSchema = z.strictObject({
     .describe('Function tools sent with each call: a run is then a loop of calls, each re-sending the conversation and the results so far.'),
   expectedCalls: callsSchema.optional().describe('Model calls per run (default 1; with tools, 3 at the median and 6 at p90, up to maxCalls).'),
   maxCalls: count.min(1).max(1_000).optional().describe("The most model calls one run makes (an agent loop's bound, e.g. CrewAI's max_iter + 1)."),
+  toolsInPrompt: z
+    .boolean()
+    .optional()
+    .describe('The tools are described in the system message, not sent as function definitions (a ReAct agent: CrewAI on a model without function calling).'),
+  outputSchema: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .describe("A JSON Schema the answer must follow, sent with the call as structured output (OpenAI's response_format): billed as input."),
   cache: cacheSchema.optional(),
   resources: resourcesSchema.optional(),
   minQuality: z.number().min(0).max(1).optional().describe('Minimum model quality (0–1) for right-sizing.'),

@@ -4,11 +4,18 @@ import type { AgentLearning, Calibration, Learning, TokenCount } from '../contra
 import { countChat, tokenizationFor } from '../cost/tokens';
 import type { ChatMessage, Tokenization } from '../cost/tokens';
 
-/** The chat an agent sends, with every placeholder still empty (its fixed part). */
-export function templateMessages(agent: Pick<AgentConfig, 'system' | 'prompt'>): ChatMessage[] {
+/** Sample values of named inputs (a crew's main.py inputs, partycost.json's `inputs`), by name. */
+export type SampleInputs = Readonly<Record<string, string>>;
+
+/**
+ * The chat an agent sends before its runs fill it: each `{{input.NAME}}` with its sample value when there is one,
+ * every other placeholder empty (its fixed part).
+ */
+export function templateMessages(agent: Pick<AgentConfig, 'system' | 'prompt'>, samples: SampleInputs = {}): ChatMessage[] {
+  const fill = (name: string): string => (name.startsWith('input.') ? (samples[name.slice('input.'.length)] ?? '') : '');
   const messages: ChatMessage[] = [];
-  if (agent.system) messages.push({ role: 'system', content: fillTemplate(agent.system, () => '') });
-  messages.push({ role: 'user', content: fillTemplate(agent.prompt ?? '', () => '') });
+  if (agent.system) messages.push({ role: 'system', content: fillTemplate(agent.system, fill) });
+  messages.push({ role: 'user', content: fillTemplate(agent.prompt ?? '', fill) });
   return messages;
 }
 
@@ -16,13 +23,17 @@ export function templateMessages(agent: Pick<AgentConfig, 'system' | 'prompt'>):
 const counted = new Map<string, number>();
 const countsKept = 20_000;
 
-/** Prompt tokens of the agent's fixed part, chat overhead included, and whether the count is exact for its model. */
-export function templateTokens(agent: Pick<AgentConfig, 'system' | 'prompt'>, model: string): { tokens: number } & Tokenization {
+/**
+ * Prompt tokens of the agent's fixed part (with the sample inputs it names), chat overhead included, and whether the
+ * count is exact for its model.
+ */
+export function templateTokens(agent: Pick<AgentConfig, 'system' | 'prompt'>, model: string, samples: SampleInputs = {}): { tokens: number } & Tokenization {
   const tokenization = tokenizationFor(model);
-  const key = `${tokenization.encoding}\u0000${agent.system ?? ''}\u0000${agent.prompt ?? ''}`;
+  const used = Object.keys(samples).filter((name) => `${agent.system ?? ''}${agent.prompt ?? ''}`.includes(`input.${name}`));
+  const key = `${tokenization.encoding}\u0000${agent.system ?? ''}\u0000${agent.prompt ?? ''}\u0000${used.map((name) => `${name}=${samples[name]}`).join('\u0000')}`;
   let tokens = counted.get(key);
   if (tokens === undefined) {
-    tokens = countChat(templateMessages(agent), tokenization.encoding);
+    tokens = countChat(templateMessages(agent, samples), tokenization.encoding);
     if (counted.size >= countsKept) counted.delete(counted.keys().next().value!);
     counted.set(key, tokens);
   }
@@ -58,7 +69,7 @@ export function estimatedInputTokens(
   const learned = learnedEnough(name, learning);
   if (learned) return { tokens: learned.input!.p50, count: 'learned' };
   if (agent.expectedInputTokens !== undefined) return { tokens: agent.expectedInputTokens, count: 'declared' };
-  const template = templateTokens(agent, model);
+  const template = templateTokens(agent, model, config.inputs);
   const upstream = (agent.dependsOn ?? []).reduce((total, dep) => total + outputTokensOf(dep, config, learning), 0);
   const calibration = template.exact ? undefined : learning?.calibration.get(model);
   if (calibration) return { tokens: Math.round(template.tokens * calibration.factor) + upstream, count: 'calibrated', calibration };

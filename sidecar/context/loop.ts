@@ -49,9 +49,18 @@ export function toolDefinitionTokens(tools: AgentConfig['tools'], encoding: Enco
   return countText(JSON.stringify(definitions), encoding);
 }
 
-/** What tools add to each call: their definitions, and the vendor's own tool-use prompt where it bills one. */
-export function toolsTokens(tools: AgentConfig['tools'], model: string, billedBy: string, encoding: EncodingName): number {
-  return tools?.length ? toolDefinitionTokens(tools, encoding) + toolUseSystemTokens(billedBy, model) : 0;
+/**
+ * What an agent's definitions add to each call: its tools' (unless the prompt describes them), the vendor's own
+ * tool-use prompt where it bills one, and a structured output's schema (counted as JSON, as the tools are).
+ */
+export function definitionTokens(
+  agent: Pick<AgentConfig, 'tools' | 'toolsInPrompt' | 'outputSchema'>,
+  model: string,
+  billedBy: string,
+  encoding: EncodingName,
+): number {
+  const tools = agent.tools?.length && !agent.toolsInPrompt ? toolDefinitionTokens(agent.tools, encoding) + toolUseSystemTokens(billedBy, model) : 0;
+  return tools + (agent.outputSchema ? countText(JSON.stringify(agent.outputSchema), encoding) : 0);
 }
 
 /** The tokens one tool round adds to the conversation: the call, its result (the mean of the agent's tools), the framing. */

@@ -79,8 +79,16 @@ export interface CallsPerRun {
 export interface AgentEstimate {
   /** The agent's name; in a crew, the task's. */
   agent: string;
-  /** In a crew: the CrewAI agent that performs the task. */
+  /** In a crew: the CrewAI agent that performs the task (or the crew's own: manager, planner, memory). */
   crewAgent?: string;
+  /** The agents whose results its prompt carries. */
+  dependsOn?: string[];
+  /** Where the model comes from, when the configuration's framework decides it (`crew.py:14`, `.env (MODEL)`, `CrewAI default (gpt-4.1-mini)`). */
+  modelSource?: string;
+  /** The model is served on this machine (ollama/…, lm_studio/…, a localhost base_url): it costs nothing. */
+  local?: true;
+  /** Where the agent is defined, when it is not in partycost.json: a crew task's `@task` method, YAML key or crew.jsonc entry. */
+  definedAt?: SourcePlace;
   kind: 'llm' | 'compute';
   model: string | null;
   /** The provider whose prices apply (the model's own vendor for a bare name); null for a compute agent. */
@@ -163,6 +171,21 @@ export interface Estimate {
   /** Where the prices come from and how fresh: the catalogue's version's date, or when an update fetched it. */
   prices: { source: string; date: string; overridden: string[]; fetchedAt?: string };
   pricing: Pricing;
+  /** What the configuration's reading could not know, or assumed (a crew's Python): each where it stands. */
+  warnings?: SourceNote[];
+}
+
+/** A place in a configuration's files, 1-based, as editors and compilers print it. */
+export interface SourcePlace {
+  file: string;
+  line: number;
+  column: number;
+}
+
+/** A warning (something unknown, priced at a stated assumption) or a note (something assumed) where it stands. */
+export interface SourceNote extends SourcePlace {
+  severity: 'warning' | 'info';
+  message: string;
 }
 
 /** A model an agent could run on, with its cost per run and its profile. */

@@ -2,7 +2,7 @@ import type { AgentConfig, PartyConfig } from '../config/schema';
 import { agentModel, agentProvider } from '../config/agents';
 import { providerProfile } from '../providers/profiles';
 import { defaultOutputTokens, estimatedInputTokens, learnedEnough } from '../context/agentTokens';
-import { callsPerRun, loopTokens, roundTokens, toolsTokens } from '../context/loop';
+import { callsPerRun, definitionTokens, loopTokens, roundTokens } from '../context/loop';
 import { tokenizationFor } from '../cost/tokens';
 import { scale, sum, toUsd, unitCost } from '../cost/money';
 import type { Pico } from '../cost/money';
@@ -36,7 +36,7 @@ function agentCost(
   // measures a whole call (declared, or learned from runs that sent them).
   const toolTokens =
     model && input.count !== 'learned' && input.count !== 'declared'
-      ? toolsTokens(agent.tools, model, priced?.provider ?? '', tokenizationFor(model).encoding)
+      ? definitionTokens(agent, model, priced?.provider ?? '', tokenizationFor(model).encoding)
       : 0;
   const firstCall = input.tokens + toolTokens;
   const perRound = roundTokens(agent.tools);
@@ -77,6 +77,7 @@ function agentCost(
       model,
       provider: priced?.provider ?? null,
       runsOn,
+      ...(agent.dependsOn?.length ? { dependsOn: agent.dependsOn } : {}),
       inputTokens: run.input,
       outputTokens,
       tokenCount: input.count,

@@ -3,7 +3,7 @@ import type { AgentEstimate, Estimate, ModelChoice, RightSizing } from '../contr
 import { runsPerMonth, volumeOf } from '../contract/cost';
 import { estimate } from './estimate';
 import { estimatedInputTokens, outputTokensOf } from '../context/agentTokens';
-import { loopTokens, roundTokens, toolsTokens } from '../context/loop';
+import { definitionTokens, loopTokens, roundTokens } from '../context/loop';
 import type { Learning } from '../contract/cost';
 import { listPricing } from '../contract/pricing';
 import { resourceCosts } from '../cost/usageCost';
@@ -178,7 +178,7 @@ function candidateRows(
     let prompt = inputByEncoding.get(counting);
     if (fixedInput === undefined && prompt === undefined)
       inputByEncoding.set(counting, (prompt = estimatedInputTokens(name, { ...agent, model: m }, m, config, learning).tokens));
-    const firstCall = fixedInput === undefined ? prompt! + toolsTokens(agent.tools, m, priced.provider, encoding) : (now.firstCallInputTokens ?? fixedInput);
+    const firstCall = fixedInput === undefined ? prompt! + definitionTokens(agent, m, priced.provider, encoding) : (now.firstCallInputTokens ?? fixedInput);
     const inputTokens = fixedInput ?? loopTokens(firstCall, 0, calls, perRound).input;
     const llm = prices.price(
       priced,

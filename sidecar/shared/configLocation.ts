@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'jsonc-parser';
+import { parse as parseToml } from 'smol-toml';
 
 /** The file name every workspace uses unless told otherwise. */
 export const configFileName = 'partycost.json';
@@ -12,6 +13,10 @@ export function crewFile(dir: string, base: 'agents' | 'tasks', exists: (file: s
 }
 
 /** Where a workspace's agent configuration comes from: partycost.json (which may point at a crew) or a CrewAI project. */
+/**
+ * Where a workspace's agent configuration comes from: partycost.json (which may point at a crew), or CrewAI: a crew's
+ * config directory, or a CrewAI project's root (its pyproject.toml has `[tool.crewai]`): every crew of it.
+ */
 export type ConfigLocation = { kind: 'partycost'; file: string } | { kind: 'crewai'; dir: string };
 
 const isFile = (file: string): boolean => {
@@ -23,24 +28,73 @@ const isFile = (file: string): boolean => {
 };
 
 /** Whether a directory is a CrewAI config directory: agents.yaml and tasks.yaml (or .yml) side by side. */
-export function isCrewDir(dir: string): boolean {
-  return isFile(crewFile(dir, 'agents', isFile)) && isFile(crewFile(dir, 'tasks', isFile));
+export function isCrewDir(dir: string, exists: (file: string) => boolean = isFile): boolean {
+  return exists(crewFile(dir, 'agents', exists)) && exists(crewFile(dir, 'tasks', exists));
+}
+
+/** Lists a directory's entries (none when it is not one). */
+export type Lister = (dir: string) => string[];
+
+const listDir: Lister = (dir) => {
+  try {
+    return readdirSync(dir).sort();
+  } catch {
+    return [];
+  }
+};
+
+/** A pyproject.toml's `[tool.crewai]` table, when the text has one (`type`, and `definition` for a declarative crew). */
+export function crewaiTable(pyprojectText: string): { type?: string; definition?: string } | undefined {
+  let parsed: unknown;
+  try {
+    parsed = parseToml(pyprojectText);
+  } catch {
+    return undefined;
+  }
+  const table = (parsed as { tool?: { crewai?: unknown } }).tool?.crewai;
+  if (!table || typeof table !== 'object') return undefined;
+  const { type, definition } = table as { type?: unknown; definition?: unknown };
+  return { ...(typeof type === 'string' ? { type } : {}), ...(typeof definition === 'string' && definition.trim() ? { definition } : {}) };
+}
+
+/** Whether a directory is a CrewAI project: a pyproject.toml with a `[tool.crewai]` table (what `crewai create` writes). */
+export function isCrewProject(dir: string, read: (file: string) => string | undefined = readIfFile): boolean {
+  const text = read(path.join(dir, 'pyproject.toml'));
+  return text !== undefined && /^\s*\[tool\.crewai\]/m.test(text) && crewaiTable(text) !== undefined;
 }
 
 /**
- * A CrewAI layout in a workspace, as `crewai create crew` writes it (`src/<name>/config/`), or `config/` or the root:
- * the first found, projects in name order.
+ * The crews of a CrewAI project, as `crewai create crew` and `crewai create flow` lay them out: `src/<pkg>/config/`,
+ * each `src/<pkg>/crews/<crew>/config/` of a flow, and `config/` at the root, in that order and by name.
+ */
+export function projectCrews(root: string, exists: (file: string) => boolean = isFile, list: Lister = listDir): string[] {
+  const found: string[] = [];
+  for (const pkg of list(path.join(root, 'src'))) {
+    const dir = path.join(root, 'src', pkg);
+    if (isCrewDir(path.join(dir, 'config'), exists)) found.push(path.join(dir, 'config'));
+    for (const crew of list(path.join(dir, 'crews'))) {
+      if (isCrewDir(path.join(dir, 'crews', crew, 'config'), exists)) found.push(path.join(dir, 'crews', crew, 'config'));
+    }
+  }
+  if (isCrewDir(path.join(root, 'config'), exists)) found.push(path.join(root, 'config'));
+  return found;
+}
+
+/**
+ * A CrewAI layout in a workspace: a CrewAI project at its root (or one folder down), else a config directory as
+ * `crewai create crew` writes it (`src/<name>/config/`), or `config/` or the root: the first found, in name order.
  */
 export function findCrew(workspace: string): string | undefined {
+  if (isCrewProject(workspace)) return workspace;
   const candidates = [path.join(workspace, 'config')];
-  try {
-    const src = path.join(workspace, 'src');
-    for (const name of readdirSync(src).sort()) candidates.push(path.join(src, name, 'config'));
-  } catch {
-    // no src/
-  }
+  for (const name of listDir(path.join(workspace, 'src'))) candidates.push(path.join(workspace, 'src', name, 'config'));
   candidates.push(workspace);
-  return candidates.find(isCrewDir);
+  const dir = candidates.find((candidate) => isCrewDir(candidate));
+  if (dir) return dir;
+  return listDir(workspace)
+    .filter((name) => !name.startsWith('.') && name !== 'node_modules')
+    .map((name) => path.join(workspace, name))
+    .find((child) => isCrewProject(child));
 }
 
 /**
@@ -53,7 +107,7 @@ export function locateConfig(workspace: string, explicit?: string, detect = expl
     if (/\.ya?ml$/i.test(explicit) && /^(agents|tasks)\./i.test(path.basename(explicit))) return { kind: 'crewai', dir: path.dirname(explicit) };
     if (existsSync(explicit) && !isFile(explicit)) {
       if (isFile(path.join(explicit, configFileName))) return { kind: 'partycost', file: path.join(explicit, configFileName) };
-      if (isCrewDir(explicit)) return { kind: 'crewai', dir: explicit };
+      if (isCrewDir(explicit) || isCrewProject(explicit)) return { kind: 'crewai', dir: explicit };
       const crew = findCrew(explicit);
       if (crew) return { kind: 'crewai', dir: crew };
     }
@@ -73,17 +127,75 @@ export function crewPointer(file: string, text: string): string | undefined {
 
 /** Every file a location's configuration is read from (those that exist), the main one first. */
 export function sourceFiles(location: ConfigLocation, read: (file: string) => string | undefined = readIfFile): string[] {
-  const crewFiles = (dir: string): string[] => [crewFile(dir, 'tasks', isFile), crewFile(dir, 'agents', isFile), path.join(path.dirname(dir), 'main.py')];
-  if (location.kind === 'crewai') return crewFiles(location.dir).filter(isFile);
+  if (location.kind === 'crewai') return crewSourceFiles(location.dir).filter(isFile);
   const text = read(location.file);
   if (text === undefined) return [];
   const crew = crewPointer(location.file, text);
-  return [location.file, ...(crew ? crewFiles(crew).filter(isFile) : [])];
+  return [location.file, ...(crew ? crewSourceFiles(crew).filter(isFile) : [])];
 }
 
-/** The main file of a location: partycost.json, or a crew's tasks.yaml. */
+/** The nearest folder at or above `dir` with a pyproject.toml (a Python project's root), within a few levels. */
+export function projectRoot(dir: string, exists: (file: string) => boolean = isFile): string | undefined {
+  for (let at = dir, i = 0; i < 6; i++, at = path.dirname(at)) {
+    if (exists(path.join(at, 'pyproject.toml'))) return at;
+    if (path.dirname(at) === at) break;
+  }
+  return undefined;
+}
+
+/** A crew's Python beside its config directory: `crew.py`, or `<crew>.py` in a flow's `crews/<crew>/`. */
+export function crewPythonFiles(configDir: string): string[] {
+  const pkg = path.dirname(configDir);
+  return [path.join(pkg, 'crew.py'), path.join(pkg, `${path.basename(pkg)}.py`)];
+}
+
+/** The entry points that may pass a crew's inputs: its package's main.py, or its flow's. */
+export function crewMainFiles(configDir: string): string[] {
+  const pkg = path.dirname(configDir);
+  const inFlow = path.basename(path.dirname(pkg)) === 'crews';
+  return [path.join(pkg, 'main.py'), ...(inFlow ? [path.normalize(path.join(pkg, '..', '..', 'main.py'))] : [])];
+}
+
+/** The files a CrewAI location may be read from: the project's, each crew's YAML and Python, a declarative definition's. */
+function crewSourceFiles(dir: string): string[] {
+  const root = isCrewProject(dir) ? dir : projectRoot(dir);
+  const project = root ? ['pyproject.toml', 'uv.lock', '.env'].map((name) => path.join(root, name)) : [];
+  const table = root ? crewaiTable(readIfFile(path.join(root, 'pyproject.toml')) ?? '') : undefined;
+  if (root === dir && table?.definition) {
+    const definition = path.resolve(root, table.definition);
+    const agents = path.join(path.dirname(definition), 'agents');
+    return [
+      definition,
+      ...listDir(agents)
+        .filter((name) => /\.jsonc?$/.test(name))
+        .map((name) => path.join(agents, name)),
+      ...project,
+    ];
+  }
+  const crews = root === dir ? projectCrews(dir) : [dir];
+  const perCrew = crews.flatMap((configDir) => {
+    const tools = path.join(path.dirname(configDir), 'tools');
+    return [
+      crewFile(configDir, 'tasks', isFile),
+      crewFile(configDir, 'agents', isFile),
+      ...crewPythonFiles(configDir),
+      ...crewMainFiles(configDir),
+      ...listDir(tools)
+        .filter((name) => name.endsWith('.py'))
+        .map((name) => path.join(tools, name)),
+    ];
+  });
+  return [...new Set([...perCrew, ...project])];
+}
+
+/** The main file of a location: partycost.json; a crew's tasks.yaml; a project's definition, only crew's tasks.yaml, or pyproject.toml. */
 export function mainFile(location: ConfigLocation): string {
-  return location.kind === 'partycost' ? location.file : crewFile(location.dir, 'tasks', isFile);
+  if (location.kind === 'partycost') return location.file;
+  if (!isCrewProject(location.dir)) return crewFile(location.dir, 'tasks', isFile);
+  const definition = crewaiTable(readIfFile(path.join(location.dir, 'pyproject.toml')) ?? '')?.definition;
+  if (definition) return path.resolve(location.dir, definition);
+  const crews = projectCrews(location.dir);
+  return crews.length === 1 ? crewFile(crews[0]!, 'tasks', isFile) : path.join(location.dir, 'pyproject.toml');
 }
 
 export function readIfFile(file: string): string | undefined {

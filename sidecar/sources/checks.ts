@@ -1,9 +1,9 @@
 import { findCycles } from '../config/graph';
 import { didYouMean } from '../config/nearest';
-import { nodeAt, problemAt } from './parse';
+import { nodeAt, problemAt } from './json/jsonDocument';
 import { agentEntries, isRecord, stringList } from './agentEntries';
 import type { AgentEntry } from './agentEntries';
-import type { JsonDocument } from './parse';
+import type { JsonDocument } from './json/jsonDocument';
 import type { Problem } from '../config/problems';
 import { inputsPlaceholder, isInputPlaceholder, placeholders } from '../config/template';
 import { templateTokens } from '../context/agentTokens';

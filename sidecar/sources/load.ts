@@ -3,21 +3,20 @@ import { stripComments } from 'jsonc-parser';
 import { configSchema } from '../config/schema';
 import type { PartyConfig } from '../config/schema';
 import { semanticProblems } from './checks';
-import { nodeAt, parseDocument } from './parse';
-import type { JsonDocument } from './parse';
+import { nodeAt, parseDocument } from './json/jsonDocument';
+import type { JsonDocument } from './json/jsonDocument';
 import { formatProblem, type LineIndex, sortProblems } from '../config/problems';
 import type { Problem } from '../config/problems';
 import { schemaProblems } from './schemaProblems';
 import { priceBook } from '../cost/prices';
 import type { PriceBook } from '../cost/prices';
 import { loadCrew } from './crew/crewSource';
-import type { CrewMap, Reader } from './crew/crewSource';
+import type { CrewMap, Reader, TaskFacts } from './crew/crewSource';
 import { configFileName, mainFile, readIfFile } from '../shared/configLocation';
 import type { ConfigLocation } from '../shared/configLocation';
 import { withOutputDefault } from '../config/outputDefault';
 import { agentProvider } from '../config/agents';
-import type { Estimate } from '../contract/cost';
-import { withCrewAgents } from './crew/crewAgents';
+import type { Estimate, SourceNote, SourcePlace } from '../contract/cost';
 
 export { configFileName };
 
@@ -44,6 +43,8 @@ export interface LoadedConfig {
   problems: Problem[];
   /** A crew's agents and tasks. */
   crew?: CrewMap;
+  /** A crew's agents of ours: where each one's figures come from. */
+  crewFacts?: Map<string, TaskFacts>;
   /** A crew's sample inputs (main.py's and partycost.json's `inputs`). */
   inputs?: Record<string, string | null>;
   /** Whether advice may write its edits into the configuration: partycost.json alone (a crew's YAML is edited by hand). */
@@ -134,6 +135,7 @@ function withCrew(
     prices: loaded.prices,
     problems: sortProblems([...own, ...loaded.problems], [base.file]),
     crew: loaded.crew,
+    crewFacts: loaded.facts,
     inputs: loaded.inputs,
   };
 }
@@ -165,6 +167,7 @@ export function loadConfig(location: ConfigLocation, options: LoadOptions = {}):
     prices: loaded.prices,
     problems: loaded.problems,
     crew: loaded.crew,
+    crewFacts: loaded.facts,
     inputs: loaded.inputs,
   });
 }
@@ -200,7 +203,36 @@ export function problemLines(loaded: LoadedConfig): string[] {
   return loaded.problems.map((problem) => formatProblem(problem.file ?? loaded.file, linesOf(loaded, problem), problem));
 }
 
-/** The estimate with each row named as the configuration's framework names it (a crew's task: its CrewAI agent). */
+/**
+ * The estimate with what the configuration's framework knows of each row: a crew task's CrewAI agent, where its model
+ * comes from, whether it is local, where it is defined; and the reading's warnings and notes, each where it stands.
+ */
 export function labelledEstimate(loaded: LoadedConfig, estimate: Estimate): Estimate {
-  return withCrewAgents(estimate, loaded.crew);
+  const facts = loaded.crewFacts ?? new Map<string, TaskFacts>();
+  const placeOf = (at: { file: string; offset: number }): SourcePlace => {
+    const position = (loaded.files.find((file) => file.name === at.file) ?? loaded.files[0]!).lines.position(at.offset);
+    return { file: at.file, line: position.line, column: position.column };
+  };
+  const warnings: SourceNote[] = loaded.problems
+    .filter((problem) => problem.severity !== 'error')
+    .map((problem) => ({
+      severity: problem.severity as 'warning' | 'info',
+      ...placeOf({ file: problem.file ?? loaded.file, offset: problem.offset }),
+      message: problem.message,
+    }));
+  return {
+    ...estimate,
+    agents: estimate.agents.map((agent) => {
+      const fact = facts.get(agent.agent);
+      if (!fact) return agent;
+      return {
+        ...agent,
+        crewAgent: fact.crewAgent,
+        modelSource: fact.modelSource,
+        ...(fact.local ? { local: true as const } : {}),
+        definedAt: placeOf(fact.at),
+      };
+    }),
+    warnings,
+  };
 }

@@ -4,8 +4,8 @@ import type { Problem } from '../config/problems';
 import { defaultOutputTokens, estimatedInputTokens } from '../context/agentTokens';
 import type { PriceBook } from '../cost/prices';
 import type { AgentEntry } from './agentEntries';
-import { keyAt, problemAt } from './parse';
-import type { JsonDocument } from './parse';
+import { keyAt, problemAt } from './json/jsonDocument';
+import type { JsonDocument } from './json/jsonDocument';
 import { providerNames, providerProfile } from '../providers/profiles';
 import type { ProviderName } from '../providers/profiles';
 

@@ -1,8 +1,8 @@
 import type { z } from 'zod';
 import { configSchema } from '../config/schema';
 import { didYouMean } from '../config/nearest';
-import { keyAt, problemAt } from './parse';
-import type { JsonDocument } from './parse';
+import { keyAt, problemAt } from './json/jsonDocument';
+import type { JsonDocument } from './json/jsonDocument';
 import type { Problem } from '../config/problems';
 import { legacySettingsProvider, providerNames, providerProfile } from '../providers/profiles';
 import type { ProviderName } from '../providers/profiles';

@@ -10,8 +10,7 @@ import { estimate } from '../../sidecar/estimate/estimate';
 import { estimatedInputTokens } from '../../sidecar/context/agentTokens';
 import { templateTokens } from '../../sidecar/context/agentTokens';
 import { agentMessages } from '../../sidecar/context/prompt';
-import { crewSlices } from '../../sidecar/sources/crew/templates';
-import { mainPyInputs } from '../../sidecar/sources/crew/inputs';
+import { crewInputs } from '../../sidecar/sources/crew/crewInputs';
 import { listPricing } from '../../sidecar/contract/pricing';
 
 // A CrewAI project read from its YAML files on disk (examples/crew and test/fixtures/crews): every task an agent of
@@ -43,31 +42,51 @@ test("the example crew: each task an agent on its CrewAI agent's model, with the
   assert.equal(agents.menu_task.handles, undefined);
 });
 
-test("the prompt is CrewAI's: role, backstory and goal in its system slices, the task and its context in the user slice", () => {
+test("the prompt is CrewAI's (1.15.17): role, backstory and goal in the system message, the task and its context in the user message", () => {
   const agents = load(example).config!.agents;
-  const theme = agents.theme_task;
-  assert.ok(theme.system!.startsWith('You are Party concept planner for {{input.destination}}\n. You have planned hundreds'), theme.system);
-  assert.ok(theme.system!.includes('\nYour personal goal is: Choose one party theme that suits {{input.guests}} guests'));
-  assert.ok(theme.system!.endsWith(crewSlices.noTools));
-  // A tool listed with its description: the tools slice, with its name among the allowed actions.
-  const venue = agents.venue_task.system!;
-  assert.ok(venue.includes('Tool Name: venue_search\nTool Arguments: {}\nTool Description: Searches event venues'));
-  assert.ok(venue.includes('only one name of [venue_search]'));
+  const theme = agents.theme_task!;
+  assert.equal(
+    theme.system,
+    'You are Party concept planner for {{input.destination}}\n. You have planned hundreds of parties in European cities and know which themes work with local venues, food and weather. You keep proposals short and concrete.\n\nYour personal goal is: Choose one party theme that suits {{input.guests}} guests and the city of {{input.destination}}',
+  );
+  // No tools: the task_no_tools ending, and no ReAct format in the system message (CrewAI 1.9.2 on).
   assert.ok(theme.prompt!.startsWith('\nCurrent Task: Propose a theme for a party of {{input.guests}} guests in {{input.destination}}.'));
+  assert.ok(theme.prompt!.endsWith('\n\nProvide your complete response:'));
   assert.ok(theme.prompt!.includes('\nThis is the expected criteria for your final answer: One theme: its name'));
   assert.ok(!theme.prompt!.includes("This is the context you're working with"), 'the first task has no context');
-  const plan = agents.plan_task.prompt!;
+  // A tool on a function-calling model: its schema goes to the API (sanitised name, strict parameters), the prompt
+  // ends at the task.
+  const venue = agents.venue_task!;
+  assert.ok(!venue.system!.includes('Tool Name'));
+  assert.ok(!venue.prompt!.includes('Provide your complete response'));
+  assert.deepEqual(venue.tools, [
+    {
+      name: 'venue_search',
+      description: 'Searches event venues by city, capacity and date; returns name, capacity and price per head.',
+      parameters: {
+        properties: {
+          city: { description: 'The city to search in.', type: 'string' },
+          guests: { description: 'How many guests the venue must hold.', type: 'integer' },
+          date: { description: "The party's date, YYYY-MM-DD.", type: 'string' },
+        },
+        required: ['city', 'guests', 'date'],
+        type: 'object',
+        additionalProperties: false,
+      },
+      resultTokens: 500,
+    },
+  ]);
+  assert.equal(venue.maxCalls, 26, "max_iter's default 25 rounds, then the forced answer");
+  const plan = agents.plan_task!.prompt!;
   assert.ok(
-    plan.includes(
-      `This is the context you're working with:\n{{theme_task}}${crewSlices.contextDivider}{{venue_task}}${crewSlices.contextDivider}{{menu_task}}\n\nBegin!`,
-    ),
+    plan.includes("This is the context you're working with:\n{{theme_task}}\n\n----------\n\n{{venue_task}}\n\n----------\n\n{{menu_task}}\n\nProvide"),
     plan,
   );
   // Filled for a party: named inputs by name (normalised, as every input is), upstream results at their place.
-  const [system, user] = agentMessages(agents.venue_task, ['destination=lisbon', 'guests=40'], { theme_task: 'Azulejo night' });
-  assert.ok(system.content.startsWith('You are Venue scout in lisbon\n.'));
-  assert.ok(user.content.includes('Find three venues in lisbon for 40 guests'));
-  assert.ok(user.content.includes("This is the context you're working with:\nAzulejo night\n"));
+  const [system, user] = agentMessages(venue, ['destination=lisbon', 'guests=40'], { theme_task: 'Azulejo night' });
+  assert.ok(system!.content.startsWith('You are Venue scout in lisbon\n.'));
+  assert.ok(user!.content.includes('Find three venues in lisbon for 40 guests'));
+  assert.ok(user!.content.endsWith("This is the context you're working with:\nAzulejo night"));
 });
 
 test("an estimate counts each task's context: its template plus every upstream task's expected output", () => {
@@ -147,12 +166,13 @@ test('an override of a task the crew lacks is an error in partycost.json, with a
   const file = path.join(dir, 'partycost.json');
   writeFileSync(file, readFileSync(file, 'utf8').replace('"size_task": {', '"sizetask": {'));
   assert.deepEqual(problemLines(load(dir)), [
-    'partycost.json:9:5: no task "sizetask" in crew/tasks.yaml (did you mean "size_task"?): "agents" of a crew override its tasks by name',
+    'partycost.json:9:5: no task "sizetask" in the crew (did you mean "size_task"?): "agents" of a crew override its tasks by name',
   ]);
 });
 
-test('where a configuration is found: partycost.json first, then a CrewAI layout; --config may name the directory', () => {
-  assert.deepEqual(locateConfig(example), { kind: 'crewai', dir: path.join(example, 'src/party_crew/config') });
+test('where a configuration is found: partycost.json first, then a CrewAI project or layout; --config may name the directory', () => {
+  // A CrewAI project (pyproject.toml with [tool.crewai]): every crew of it.
+  assert.deepEqual(locateConfig(example), { kind: 'crewai', dir: example });
   assert.deepEqual(locateConfig(path.join(fixtures, 'overlay')), { kind: 'partycost', file: path.join(fixtures, 'overlay/partycost.json') });
   assert.deepEqual(locateConfig('/nowhere', path.join(fixtures, 'cycle/config')), { kind: 'crewai', dir: path.join(fixtures, 'cycle/config') });
   assert.deepEqual(locateConfig('/nowhere', path.join(fixtures, 'cycle/config/tasks.yaml')), { kind: 'crewai', dir: path.join(fixtures, 'cycle/config') });
@@ -162,8 +182,10 @@ test('where a configuration is found: partycost.json first, then a CrewAI layout
 });
 
 test("main.py's inputs are read as crewai create crew writes them; the layout finds each top-level key", () => {
+  const main = path.join(fixtures, 'typos/src/trip/main.py');
+  const env = { get: () => undefined, origin: () => '.env' };
   assert.deepEqual(
-    [...mainPyInputs(readFileSync(path.join(fixtures, 'typos/src/trip/main.py'), 'utf8'))],
+    [...crewInputs(readFileSync(main, 'utf8'), main, undefined, () => undefined, env).inputs].map(([name, input]) => [name, input.value]),
     [
       ['destination', 'Lisbon'],
       ['days', '3'],

@@ -60,12 +60,14 @@ test('the JSON Schema carries exactly the public field names', () => {
     'maxLatencyMs',
     'minQuality',
     'model',
+    'outputSchema',
     'prompt',
     'promptCache',
     'provider',
     'resources',
     'system',
     'tools',
+    'toolsInPrompt',
   ]);
   assert.deepEqual(Object.keys(agent.properties.tools!.items!.properties).sort(), ['description', 'name', 'parameters', 'resultTokens']);
   assert.deepEqual(Object.keys(agent.properties.resources.properties).sort(), ['cacheOps', 'computeSeconds', 'sqlQueries', 'vectorQueries']);

@@ -1,31 +1,39 @@
 import path from 'node:path';
-import { crewFile } from '../../shared/configLocation';
 import type { AgentConfig, PartyConfig } from '../../config/schema';
 import { didYouMean } from '../../config/nearest';
-import { sortProblems } from '../../config/problems';
+import { LineIndex, sortProblems } from '../../config/problems';
 import type { Problem } from '../../config/problems';
+import { withOutputDefault } from '../../config/outputDefault';
 import { priceBook } from '../../cost/prices';
 import type { PriceBook } from '../../cost/prices';
-import { withOutputDefault } from '../../config/outputDefault';
-import { crewDefaultModel, crewModelVariables, crewSlices, systemMessage, userMessage } from './templates';
-import type { CrewTool } from './templates';
-import { crewPlaceholders, mainPyInputs, toTemplate } from './inputs';
-import { graphProblems, placeholderProblems, windowProblems } from './crewChecks';
-import { readYamlFile, sequenceItems } from './yamlFile';
-import type { Span, YamlEntry, YamlField, YamlFile } from './yamlFile';
+import { crewaiTable, projectCrews } from '../../shared/configLocation';
+import type { Lister } from '../../shared/configLocation';
+import { graphProblems, placeholderProblems, unknownModels, windowProblems } from './crewChecks';
+import { isLocal } from './crewModels';
+import type { CrewDefinition, CrewFile } from './crewDefinition';
 
-/** Reads a file of the workspace: its text (an editor's unsaved one first), or undefined when there is none. */
-export type Reader = (file: string) => string | undefined;
+export type { CrewFile } from './crewDefinition';
+import { crewInputs } from './crewInputs';
+import type { CrewInput } from './crewInputs';
+import { crewProject } from './crewProject';
+import type { CrewProject, Reader } from './crewProject';
+import { crewAgents } from './crewTasks';
+import type { TaskFacts } from './crewTasks';
+import { readJsonCrew } from './jsonCrew';
+import { rulesFor } from './prompts';
+import { readYamlCrew } from './yamlCrew';
+import type { CrewReading } from './yamlCrew';
+import type { Span } from './yamlFile';
 
-/** Which CrewAI agent does which task, and the reverse, in file order. */
+export type { Reader } from './crewProject';
+export type { TaskFacts } from './crewTasks';
+
+/** Which CrewAI agent does which of our agents (a task, or a call of the crew's own), and the reverse, in order. */
 export interface CrewMap {
-  /** Task name → the crew agent that performs it. */
+  /** Our agent → the CrewAI agent that performs it. */
   tasks: Record<string, string>;
-  /** Crew agent → its tasks. */
+  /** CrewAI agent → our agents it performs. */
   agents: Record<string, string[]>;
-  /** The two YAML files, as problems name them. */
-  agentsFile: string;
-  tasksFile: string;
 }
 
 /** What partycost.json adds to a crew it points at: its settings, its per-task overrides, its sample inputs. */
@@ -40,9 +48,11 @@ export interface CrewOverlay {
 }
 
 export interface CrewSource {
-  /** The config directory (holding agents.yaml and tasks.yaml). */
+  /** A crew's config directory (agents.yaml and tasks.yaml), or a CrewAI project's root: every crew of it. */
   dir: string;
   read: Reader;
+  /** Lists a directory (a project's crews are found so); default: the disk. */
+  list?: Lister;
   /** How a path is shown to the user. */
   display: (file: string) => string;
   overlay?: CrewOverlay;
@@ -50,242 +60,210 @@ export interface CrewSource {
 }
 
 export interface LoadedCrew {
-  files: YamlFile[];
+  files: CrewFile[];
   config?: PartyConfig;
   prices: PriceBook;
   problems: Problem[];
   crew: CrewMap;
-  /** Sample values of the crew's inputs: main.py's, then partycost.json's `inputs`. */
+  /** Sample values of the crew's inputs: main.py's (or crew.jsonc's), then partycost.json's `inputs`. */
   inputs: Record<string, string | null>;
+  /** Per agent of ours: where its figures come from. */
+  facts: Map<string, TaskFacts>;
+  /** The CrewAI version whose prompts are used, and where it comes from. */
+  version: { value: string; from: string };
 }
-
-interface CrewAgent {
-  name: string;
-  role: string;
-  goal: string;
-  backstory: string;
-  model: string;
-  tools: CrewTool[];
-  entry: YamlEntry;
-}
-
-const identifier = /^[A-Za-z_][\w-]*$/;
 
 /**
- * A CrewAI project as the engine's agent graph: every task an agent of ours, running on its CrewAI agent's model,
- * with the prompt CrewAI sends (templates.ts) and, as upstream, its `context` (or, without one, every earlier task, as
- * a sequential crew passes them). Every problem is positioned in its YAML file (or in partycost.json).
+ * A CrewAI project as the engine's agent graph (crewTasks.ts): read from its YAML and crew.py (yamlCrew.ts), or from
+ * the declarative definition pyproject.toml names (jsonCrew.ts); every crew of a project (a flow's crews), the inputs
+ * its entry point passes, the prompts of the CrewAI version it pins. Every problem is positioned in its file; what a
+ * static reading cannot know is a warning, never a silent default.
  */
 export function loadCrew(source: CrewSource): LoadedCrew {
-  const exists = (file: string): boolean => source.read(file) !== undefined;
   const problems: Problem[] = [];
+  const files: CrewFile[] = [];
+  const env = source.env ?? process.env;
   const overlay = source.overlay;
-  const files: YamlFile[] = [];
-  let missing = false;
-  const read = (base: 'agents' | 'tasks', what: string): YamlFile => {
-    const file = crewFile(source.dir, base, exists);
-    const name = source.display(file);
-    const text = source.read(file);
-    if (text === undefined) {
-      missing = true;
-      const where = overlay ? { file: overlay.file, ...overlay.crewSpan } : { file: name, offset: 0, length: 0 };
+  const exists = (file: string): boolean => source.read(file) !== undefined;
+  const pyproject = source.read(path.join(source.dir, 'pyproject.toml'));
+  const table = pyproject !== undefined ? crewaiTable(pyproject) : undefined;
+  const reading = (project: CrewProject): CrewReading => ({
+    read: source.read,
+    display: source.display,
+    project,
+    rules: rulesFor(project.version.value),
+    problems,
+    files,
+    ...(overlay ? { missingAt: { file: overlay.file, ...overlay.crewSpan } } : {}),
+  });
+
+  const crews: { definition: CrewDefinition; prefix: string; inputs: Map<string, CrewInput> }[] = [];
+  let version = { value: '', from: '' };
+  if (table?.definition) {
+    const project = crewProject(source.dir, source.read, env, source.display, true);
+    version = project.version;
+    const definition = readJsonCrew(path.resolve(source.dir, table.definition), reading(project));
+    if (definition) crews.push({ definition, prefix: definition.name, inputs: new Map() });
+  } else {
+    const dirs = table ? projectCrews(source.dir, exists, source.list) : [source.dir];
+    if (dirs.length === 0) {
       problems.push({
         severity: 'error',
-        message: `no ${base}.yaml in ${source.display(source.dir) || '.'}: a CrewAI config directory holds agents.yaml and tasks.yaml`,
-        ...where,
+        ...(overlay ? { file: overlay.file, ...overlay.crewSpan } : { file: source.display(path.join(source.dir, 'pyproject.toml')), offset: 0, length: 0 }),
+        message: `no crew in ${source.display(source.dir) || '.'}: a CrewAI project keeps each crew's agents.yaml and tasks.yaml in src/<name>/config/ (or src/<flow>/crews/<crew>/config/)`,
       });
     }
-    const yaml = readYamlFile(file, name, text ?? '', what);
-    if (text !== undefined) problems.push(...yaml.problems);
-    files.push(yaml);
-    return yaml;
-  };
-  const tasksYaml = read('tasks', 'task');
-  const agentsYaml = read('agents', 'agent');
+    for (const dir of dirs) {
+      const project = crewProject(dir, source.read, env, source.display);
+      version = project.version;
+      const definition = readYamlCrew(dir, reading(project));
+      if (!definition) continue;
+      const inFlow = path.basename(path.dirname(path.dirname(dir))) === 'crews';
+      const inputs = readInputs(project, source, problems, files, inFlow ? definition.name : undefined);
+      definition.inputs = Object.fromEntries([...inputs].map(([name, input]) => [name, input.value ?? null]));
+      crews.push({ definition, prefix: path.basename(path.dirname(dir)), inputs });
+    }
+  }
+  const crew: CrewMap = { tasks: {}, agents: {} };
   const prices = priceBook(overlay?.config ?? {});
-  const order = [...(overlay ? [overlay.file] : []), tasksYaml.name, agentsYaml.name];
-  const crew: CrewMap = { tasks: {}, agents: {}, agentsFile: agentsYaml.name, tasksFile: tasksYaml.name };
-  // A file that does not parse is not guessed at: its syntax errors are all that is said.
-  if (missing || tasksYaml.malformed || agentsYaml.malformed) return { files, prices, problems: sortProblems(problems, order), crew, inputs: {} };
+  const order = [...(overlay ? [overlay.file] : []), ...files.map((file) => file.name)];
+  if (crews.length === 0) return { files, prices, problems: sortProblems(problems, order), crew, inputs: {}, facts: new Map(), version };
   const config = overlay?.config;
-  const envModel = crewModelVariables.map((name) => source.env?.[name]).find((value) => value);
-  const fallbackModel = envModel || config?.defaults?.model || crewDefaultModel;
 
-  const mainPy = source.read(path.join(path.dirname(source.dir), 'main.py'));
-  const inputs: Record<string, string | null> = Object.fromEntries(mainPy === undefined ? [] : mainPyInputs(mainPy));
-  Object.assign(inputs, config?.inputs ?? {});
-
-  const agents = new Map<string, CrewAgent>();
-  for (const entry of agentsYaml.entries) {
-    const agent = crewAgentOf(entry, agentsYaml.name, fallbackModel, prices, problems);
-    if (agent) agents.set(agent.name, agent);
-  }
-
-  crew.agents = Object.fromEntries([...agents.keys()].map((name) => [name, []]));
-  const taskNames = tasksYaml.entries.map((entry) => entry.name);
-  const graph = new Map<string, string[]>();
-  const contextSpans = new Map<string, Map<string, Span>>();
+  // A task name two crews share is prefixed with its crew's folder (content_crew-editing_task).
+  const counts = new Map<string, number>();
+  for (const { definition } of crews) for (const task of definition.tasks) counts.set(task.name, (counts.get(task.name) ?? 0) + 1);
   const built: Record<string, AgentConfig> = {};
-  const tasksFile = tasksYaml.name;
-  for (const [index, entry] of tasksYaml.entries.entries()) {
-    const task = entry.name;
-    const at = (span: Span, message: string, severity: Problem['severity'] = 'error'): void =>
-      void problems.push({ severity, message, file: tasksFile, ...span });
-    if (!identifier.test(task)) at(entry.key, `task name "${task}" must be a name (letters, digits, _ and -), as crew.py's methods name tasks`);
-    const description = requiredText(entry, 'description', 'task', tasksFile, problems);
-    const expectedOutput = requiredText(entry, 'expected_output', 'task', tasksFile, problems);
-    const agentField = entry.fields.get('agent');
-    let agent: CrewAgent | undefined;
-    if (!agentField || agentField.value === null) at(entry.key, `task "${task}" has no agent: name one of agents.yaml's agents`);
-    else if (typeof agentField.value !== 'string') at(agentField.span, `agent of "${task}" must be an agent's name`);
-    else {
-      agent = agents.get(agentField.value);
-      if (!agent && !agentsYaml.entries.some((e) => e.name === agentField.value)) {
-        at(
-          agentField.span,
-          `unknown agent "${agentField.value}"${didYouMean(
-            agentField.value,
-            agentsYaml.entries.map((e) => e.name),
-          )}`,
-        );
-      }
-      if (agent) {
-        crew.tasks[task] = agent.name;
-        crew.agents[agent.name]!.push(task);
+  const facts = new Map<string, TaskFacts>();
+  const samples: Record<string, string | null> = {};
+  const lastRow = new Map<string, string>();
+  const flowInputs: { agents: Record<string, AgentConfig>; inputs: Map<string, CrewInput> }[] = [];
+  for (const { definition, prefix, inputs } of crews) {
+    // partycost.json's defaults.model stands in for CrewAI's fallback, as MODEL would.
+    const stand = config?.defaults?.model;
+    if (stand) {
+      for (const agent of definition.agents.values()) {
+        if (agent.model.source.startsWith('CrewAI default')) agent.model = { model: stand, source: `${overlay!.file} (defaults.model)`, local: isLocal(stand) };
       }
     }
-    const context = contextOf(entry, taskNames, index, tasksFile, problems);
-    graph.set(task, context.names);
-    contextSpans.set(task, context.spans);
-    if (!agent || description === undefined || expectedOutput === undefined) continue;
-
-    const tools = [...agent.tools, ...toolsOf(entry.fields.get('tools'), tasksFile, problems)];
-    const upstream = context.names.map((name) => `{{${name}}}`).join(crewSlices.contextDivider);
-    const used = new Set([agent.role, agent.goal, agent.backstory, description, expectedOutput].flatMap((text) => crewPlaceholders(text).map((p) => p.name)));
-    built[task] = {
-      kind: 'llm',
-      model: agent.model,
-      system: toTemplate(systemMessage(agent, tools)),
-      prompt: toTemplate(userMessage({ description, expectedOutput }, context.names.length ? upstream : undefined)),
-      ...(context.names.length ? { dependsOn: context.names } : {}),
-      ...(used.size ? { handles: { patterns: [`^\\s*(?:${[...used].join('|')})\\s*[=:]`] } } : {}),
+    const rename = (name: string): string => {
+      const task = name.replace(/-(delegated|knowledge_query|memory)$/, '');
+      return (counts.get(task) ?? 0) > 1 || (task === 'crew_planner' && crews.length > 1) ? `${prefix}-${name}` : name;
     };
-  }
+    const { agents, facts: crewFacts } = crewAgents(definition, rename);
+    flowInputs.push({ agents, inputs });
+    Object.assign(built, agents);
+    for (const [name, fact] of crewFacts) facts.set(name, fact);
+    for (const [key, value] of Object.entries(definition.inputs)) if (!(key in samples) || samples[key] === null) samples[key] = value;
+    const tasks = definition.tasks.map((task) => rename(task.name)).filter((name) => name in agents);
+    if (tasks.length) lastRow.set(definition.name, tasks.at(-1)!);
+    for (const [name, fact] of crewFacts) {
+      crew.tasks[name] = fact.crewAgent;
+      (crew.agents[fact.crewAgent] ??= []).push(name);
+    }
+    for (const agent of definition.agents.values()) crew.agents[agent.name] ??= [];
 
-  problems.push(...graphProblems(graph, contextSpans, taskNames, tasksFile));
-  problems.push(...placeholderProblems(tasksYaml, agentsYaml, inputs, overlay?.file));
-  // An agent no task names is worth a word, unless a task names an unknown agent (likely this one, misspelt).
-  const misspelt = tasksYaml.entries.some(
-    (entry) => typeof entry.fields.get('agent')?.value === 'string' && !agents.has(entry.fields.get('agent')!.value as string),
-  );
-  for (const [name, tasks] of Object.entries(crew.agents)) {
-    if (tasks.length === 0 && !misspelt)
-      problems.push({
-        severity: 'warning',
-        file: agentsYaml.name,
-        message: `agent "${name}" performs no task in tasks.yaml; it costs nothing`,
-        ...agents.get(name)!.entry.key,
-      });
+    const names = definition.tasks.map((t) => t.name);
+    const graph = new Map(definition.tasks.map((t, i) => [t.name, t.context === 'earlier' ? names.slice(0, i) : t.context]));
+    const tasksFile = definition.tasks[0]?.at.file ?? '';
+    problems.push(...graphProblems(graph, new Map(definition.tasks.map((t) => [t.name, t.contextSpans])), names, tasksFile));
+    warnUnusedAgents(definition, crew, problems);
   }
+  // In a flow, an input that is another crew's output is that crew's last task, upstream.
+  for (const { agents, inputs } of flowInputs) {
+    for (const [key, input] of inputs) {
+      const from = input.upstream ? lastRow.get(input.upstream) : undefined;
+      if (!from) continue;
+      for (const agent of Object.values(agents)) {
+        if (!`${agent.system ?? ''}${agent.prompt ?? ''}`.includes(`{{input.${key}}}`)) continue;
+        if (agent.system) agent.system = agent.system.replaceAll(`{{input.${key}}}`, `{{${from}}}`);
+        if (agent.prompt) agent.prompt = agent.prompt.replaceAll(`{{input.${key}}}`, `{{${from}}}`);
+        agent.dependsOn = [...new Set([...(agent.dependsOn ?? []), from])];
+      }
+      samples[key] ??= null;
+    }
+  }
+  // A task takes part in a party whose inputs it names (`topic=…` routes to the tasks with {topic}).
+  for (const agent of Object.values(built)) {
+    const used = [...new Set([...`${agent.system ?? ''}${agent.prompt ?? ''}`.matchAll(/\{\{input\.([A-Za-z_][\w-]*)\}\}/g)].map((m) => m[1]!))];
+    if (used.length) agent.handles = { patterns: [`^\\s*(?:${used.join('|')})\\s*[=:]`] };
+  }
+  Object.assign(samples, config?.inputs ?? {});
+  problems.push(
+    ...placeholderProblems(
+      files,
+      crews.map(({ definition }) => definition),
+      samples,
+      overlay?.file,
+    ),
+  );
 
   const merged: Record<string, AgentConfig> = {};
-  for (const [task, agentConfig] of Object.entries(built)) merged[task] = { ...agentConfig, ...(config?.agents?.[task] ?? {}) };
+  for (const [name, agentConfig] of Object.entries(built)) merged[name] = { ...agentConfig, ...(config?.agents?.[name] ?? {}) };
   for (const [task, span] of overlay?.agentSpans ?? []) {
-    if (!taskNames.includes(task))
+    if (!(task in built)) {
       problems.push({
         severity: 'error',
         file: overlay!.file,
-        message: `no task "${task}" in ${tasksFile}${didYouMean(task, taskNames)}: "agents" of a crew override its tasks by name`,
+        message: `no task "${task}" in the crew${didYouMean(task, Object.keys(built))}: "agents" of a crew override its tasks by name`,
         ...span,
       });
-  }
-  const result = withOutputDefault({ ...(config ?? {}), agents: merged });
-  problems.push(...windowProblems(result, prices, tasksYaml));
-  const ok = !problems.some((problem) => problem.severity === 'error') && (!overlay || overlay.config !== undefined);
-  return { files, config: ok ? result : undefined, prices, problems: sortProblems(problems, order), crew, inputs };
-}
-
-function requiredText(entry: YamlEntry, field: string, what: string, file: string, problems: Problem[]): string | undefined {
-  const found = entry.fields.get(field);
-  if (!found || found.value === null || found.value === '') {
-    problems.push({ severity: 'error', file, message: `${what} "${entry.name}" has no ${field}: CrewAI requires one`, ...entry.key });
-    return undefined;
-  }
-  if (typeof found.value !== 'string' && typeof found.value !== 'number') {
-    problems.push({ severity: 'error', file, message: `${field} of "${entry.name}" must be text`, ...found.span });
-    return undefined;
-  }
-  return String(found.value);
-}
-
-function crewAgentOf(entry: YamlEntry, file: string, fallbackModel: string, prices: PriceBook, problems: Problem[]): CrewAgent | undefined {
-  const role = requiredText(entry, 'role', 'agent', file, problems);
-  const goal = requiredText(entry, 'goal', 'agent', file, problems);
-  const backstory = requiredText(entry, 'backstory', 'agent', file, problems);
-  const llm = entry.fields.get('llm');
-  let model = fallbackModel;
-  if (llm && llm.value !== null) {
-    if (typeof llm.value !== 'string' || llm.value.trim() === '')
-      problems.push({ severity: 'error', file, message: `llm of "${entry.name}" must be a model name, e.g. "openai/gpt-4.1-mini"`, ...llm.span });
-    else model = llm.value.trim();
-  }
-  if (!prices.model(model)) {
-    const where = llm && typeof llm.value === 'string' ? llm.span : entry.key;
-    problems.push({
-      severity: 'error',
-      file,
-      message: `unknown model "${model}"${didYouMean(model, prices.knownNames())}; add its prices under "prices" in partycost.json to use it`,
-      ...where,
-    });
-  }
-  const tools = toolsOf(entry.fields.get('tools'), file, problems);
-  if (role === undefined || goal === undefined || backstory === undefined) return undefined;
-  return { name: entry.name, role, goal, backstory, model, tools, entry };
-}
-
-/** Tools listed by name (as crew.py defines them) or as `{ name, description }`; descriptions count when given. */
-function toolsOf(field: YamlField | undefined, file: string, problems: Problem[]): CrewTool[] {
-  if (!field || field.value === null) return [];
-  if (!Array.isArray(field.value)) {
-    problems.push({ severity: 'error', file, message: 'tools must be a list of tool names', ...field.span });
-    return [];
-  }
-  const tools: CrewTool[] = [];
-  for (const item of sequenceItems(field)) {
-    const value = item.value as unknown;
-    if (typeof value === 'string') tools.push({ name: value });
-    else if (value && typeof value === 'object' && typeof (value as { name?: unknown }).name === 'string') {
-      const { name, description } = value as { name: string; description?: unknown };
-      tools.push({ name, ...(typeof description === 'string' ? { description } : {}) });
-    } else problems.push({ severity: 'error', file, message: 'a tool is a name, or { name, description }', ...item.span });
-  }
-  return tools;
-}
-
-/** A task's upstream: its `context` list, else (a sequential crew) every task before it; `context: []`, none. */
-function contextOf(entry: YamlEntry, taskNames: string[], index: number, file: string, problems: Problem[]): { names: string[]; spans: Map<string, Span> } {
-  const field = entry.fields.get('context');
-  const spans = new Map<string, Span>();
-  if (!field || field.value === null) return { names: taskNames.slice(0, index), spans };
-  if (!Array.isArray(field.value)) {
-    problems.push({ severity: 'error', file, message: `context of "${entry.name}" must be a list of task names`, ...field.span });
-    return { names: [], spans };
-  }
-  const names: string[] = [];
-  for (const item of sequenceItems(field)) {
-    if (typeof item.value !== 'string') {
-      problems.push({ severity: 'error', file, message: `context of "${entry.name}" lists task names; this is not one`, ...item.span });
-    } else if (!taskNames.includes(item.value)) {
-      problems.push({
-        severity: 'error',
-        file,
-        message: `task "${entry.name}" has unknown context task "${item.value}"${didYouMean(item.value, taskNames)}`,
-        ...item.span,
-      });
-    } else if (!names.includes(item.value)) {
-      names.push(item.value);
-      spans.set(item.value, item.span);
     }
   }
-  return { names, spans };
+  // A local model costs nothing: priced at zero unless partycost.json prices it.
+  const local = Object.fromEntries([...facts].filter(([, fact]) => fact.local).map(([name]) => [built[name]!.model!, { input: 0, output: 0 }]));
+  const crewPrices = { ...local, ...(config?.prices ?? {}) };
+  const known = Object.entries(samples).filter((entry): entry is [string, string] => entry[1] !== null);
+  const result = withOutputDefault({
+    ...(config ?? {}),
+    ...(Object.keys(crewPrices).length ? { prices: crewPrices } : {}),
+    ...(known.length ? { inputs: Object.fromEntries(known) } : {}),
+    agents: merged,
+  });
+  const finalPrices = Object.keys(local).length ? priceBook(result) : prices;
+  problems.push(
+    ...unknownModels(
+      crews.map(({ definition }) => definition),
+      finalPrices,
+      overlay?.file,
+    ),
+  );
+  problems.push(...windowProblems(result, finalPrices, facts));
+  const ok = !problems.some((problem) => problem.severity === 'error') && (!overlay || overlay.config !== undefined);
+  return { files, config: ok ? result : undefined, prices: finalPrices, problems: sortProblems(problems, order), crew, inputs: samples, facts, version };
+}
+
+/** The inputs an entry point passes (a flow's, to `crewClass`), with a warning for each computed at run time. */
+function readInputs(project: CrewProject, source: CrewSource, problems: Problem[], files: CrewFile[], crewClass?: string): Map<string, CrewInput> {
+  if (!project.mainFile) return new Map();
+  const text = source.read(project.mainFile)!;
+  const name = source.display(project.mainFile);
+  if (!files.some((file) => file.path === project.mainFile)) files.push({ path: project.mainFile, name, text, lines: new LineIndex(text) });
+  const { inputs, read } = crewInputs(text, project.mainFile, project.root, source.read, project.env, crewClass);
+  for (const file of read) {
+    const inputText = source.read(file);
+    if (inputText !== undefined && !files.some((f) => f.path === file))
+      files.push({ path: file, name: source.display(file), text: inputText, lines: new LineIndex(inputText) });
+  }
+  for (const [key, input] of inputs) {
+    if (input.note && input.at && !problems.some((p) => p.file === name && p.offset === input.at!.offset && p.message.startsWith(`input ${key}:`))) {
+      problems.push({
+        severity: input.severity ?? 'warning',
+        file: name,
+        message: `input ${key}: ${input.note}`,
+        offset: input.at.offset,
+        length: input.at.length,
+      });
+    }
+  }
+  return inputs;
+}
+
+/** An agent no task names: a warning (it costs nothing), unless a task names an unknown agent (likely it, misspelt). */
+function warnUnusedAgents(definition: CrewDefinition, crew: CrewMap, problems: Problem[]): void {
+  if (definition.hierarchical || definition.tasks.some((t) => t.agent === undefined)) return;
+  for (const [name, agent] of definition.agents) {
+    if ((crew.agents[name] ?? []).length === 0)
+      problems.push({ severity: 'warning', ...agent.at, message: `agent "${name}" performs no task; it costs nothing` });
+  }
 }

@@ -79,6 +79,7 @@ export function readYamlFile(path: string, name: string, text: string, what: str
   ];
   const entries: YamlEntry[] = [];
   const malformed = document.errors.length > 0;
+  if (!malformed) clipAtEnd(document, text);
   // Values with their aliases resolved, at most 100 of them (a file of nested aliases would otherwise expand without end).
   let data: unknown;
   try {
@@ -101,6 +102,25 @@ export function readYamlFile(path: string, name: string, text: string, what: str
     }
   }
   return { path, name, text, lines, entries, problems, malformed };
+}
+
+/**
+ * A block scalar (`>` or `|`) with clip chomping that ends the file without a line break has no final line break
+ * (YAML 1.2 §8.1.1.2; PyYAML, which CrewAI reads with, agrees), where the yaml library gives it one: CrewAI's
+ * template agents.yaml ends so, and its last backstory is sent without "\n".
+ */
+function clipAtEnd(document: ReturnType<YamlLibrary['parseDocument']>, text: string): void {
+  if (text.endsWith('\n') || text.endsWith('\r')) return;
+  const { visit } = yaml();
+  visit(document, {
+    Scalar(_, node) {
+      const range = node.range;
+      if (!range || (node.type !== 'BLOCK_FOLDED' && node.type !== 'BLOCK_LITERAL') || typeof node.value !== 'string') return;
+      const header = /^[|>]([-+]?)\d*([-+]?)/.exec(text.slice(range[0]));
+      const chomping = (header?.[1] ?? '') + (header?.[2] ?? '');
+      if (chomping === '' && range[1] >= text.trimEnd().length && node.value.endsWith('\n')) node.value = node.value.slice(0, -1);
+    },
+  });
 }
 
 function entryOf(pair: Pair<Node, Node | null>, file: string, what: string, problems: Problem[], data: Record<string, unknown>): YamlEntry | undefined {

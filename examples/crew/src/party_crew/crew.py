@@ -1,6 +1,8 @@
 from crewai import Agent, Crew, Process, Task
 from crewai.project import CrewBase, agent, crew, task
 
+from party_crew.tools.venue_search import VenueSearchTool
+
 
 @CrewBase
 class PartyCrew:
@@ -15,7 +17,7 @@ class PartyCrew:
 
     @agent
     def venue_scout(self) -> Agent:
-        return Agent(config=self.agents_config['venue_scout'])
+        return Agent(config=self.agents_config['venue_scout'], tools=[VenueSearchTool()])
 
     @agent
     def caterer(self) -> Agent:

@@ -1,7 +1,7 @@
 import { parseTree, printParseErrorCode, getNodeValue, findNodeAtLocation } from 'jsonc-parser';
 import type { Node, ParseError, JSONPath } from 'jsonc-parser';
-import { LineIndex } from '../config/problems';
-import type { Problem } from '../config/problems';
+import { LineIndex } from '../../config/problems';
+import type { Problem } from '../../config/problems';
 
 /** A parsed JSON-with-comments document that keeps every value's position. */
 export interface JsonDocument {

@@ -125,11 +125,18 @@ function scanLearning(db: Db, config: PartyConfig): Learning {
   const { window, minRuns } = learningSettings(config);
   const learning: Learning = { agents: new Map(), calibration: new Map() };
   const rows = db.prepare(
-    `SELECT input_tokens AS inputTokens, output_tokens AS outputTokens, cost_usd AS costUsd, estimated_cost_usd AS estimatedCostUsd, prompt_hash AS hash FROM ledger NOT INDEXED WHERE agent = ? AND cached = 0 AND source = 'actual' ORDER BY id DESC`,
+    `SELECT input_tokens AS inputTokens, output_tokens AS outputTokens, cost_usd AS costUsd, estimated_cost_usd AS estimatedCostUsd, calls, prompt_hash AS hash FROM ledger NOT INDEXED WHERE agent = ? AND cached = 0 AND source = 'actual' ORDER BY id DESC`,
   );
   for (const [name, agent] of Object.entries(config.agents)) {
     const hash = promptHash(agentDefinition(agent, config));
-    const all = rows.all(name) as { hash: string; inputTokens: number; outputTokens: number; costUsd: number; estimatedCostUsd: number | null }[];
+    const all = rows.all(name) as {
+      hash: string;
+      inputTokens: number;
+      outputTokens: number;
+      costUsd: number;
+      estimatedCostUsd: number | null;
+      calls: number | null;
+    }[];
     const current = all.filter((row) => row.hash === hash);
     learning.agents.set(name, learnedFrom(current.slice(0, window), { runs: current.length, earlierRuns: all.length - current.length, minRuns }));
   }

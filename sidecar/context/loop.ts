@@ -20,16 +20,20 @@ export const loopAssumptions = {
   toolResultTokens: 500,
 } as const;
 
-/** The agent's calls per run: `expectedCalls`, else one without tools and the assumed loop with them, within `maxCalls`. */
+/**
+ * The agent's calls per run: learned from its counted runs (a loop seen in traces) once there are enough, else
+ * `expectedCalls` (the prior, as `expectedOutputTokens` is), else one without tools and the assumed loop with them;
+ * within `maxCalls`.
+ */
 export function callsPerRun(agent: Pick<AgentConfig, 'tools' | 'expectedCalls' | 'maxCalls'>, learned?: { p50: number; p90: number }): CallsPerRun {
   const max = agent.maxCalls ?? null;
   const bound = (n: number): number => (max === null ? n : Math.min(n, max));
+  if (learned) return { p50: Math.round(learned.p50), p90: Math.round(Math.max(learned.p50, learned.p90)), max, source: 'learned' };
   const configured = agent.expectedCalls;
   if (configured !== undefined) {
     const { p50, p90 } = typeof configured === 'number' ? { p50: configured, p90: configured } : configured;
     return { p50: bound(p50), p90: bound(Math.max(p50, p90)), max, source: 'configured' };
   }
-  if (learned) return { p50: bound(learned.p50), p90: bound(Math.max(learned.p50, learned.p90)), max, source: 'learned' };
   if (!agent.tools?.length) return { p50: 1, p90: 1, max, source: 'one call' };
   return { p50: bound(loopAssumptions.calls.p50), p90: bound(loopAssumptions.calls.p90), max, source: 'assumed' };
 }

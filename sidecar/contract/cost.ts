@@ -34,6 +34,11 @@ export interface AgentLearning {
   actualMeanCostUsd: number | null;
   /** Runs of the window under a quarter or over four times the median output: a cut-off or runaway answer. */
   outliers: number;
+  /**
+   * Model calls per run, from the window's runs whose calls were counted (a loop seen in traces); null when none were.
+   * With it, `input` and `output` are a whole run's.
+   */
+  calls: LearnedTokens | null;
   /** Executions under an earlier prompt, model or provider of this agent: they no longer describe it. */
   earlierRuns: number;
   /** One sentence: what the figures are learned from, or why the configured ones still apply. */
@@ -41,7 +46,7 @@ export interface AgentLearning {
 }
 
 /** What an agent's latest runs show, as the ledger keeps it per agent, prompt and window. */
-export type RunFigures = Pick<AgentLearning, 'window' | 'input' | 'output' | 'actualMeanCostUsd' | 'outliers'>;
+export type RunFigures = Pick<AgentLearning, 'window' | 'input' | 'output' | 'actualMeanCostUsd' | 'outliers' | 'calls'>;
 
 /** What the ledger teaches a configuration's estimate: per LLM agent, and per model counted approximately. */
 export interface Learning {

@@ -31,7 +31,9 @@ function agentCost(
   const learned = model ? learnedEnough(name, learning) : undefined;
   const configuredOutputTokens = model ? (agent.expectedOutputTokens ?? defaultOutputTokens) : 0;
   const answerTokens = learned ? learned.output!.p50 : configuredOutputTokens;
-  const calls = model ? callsPerRun(agent) : { p50: 1, p90: 1, max: null, source: 'one call' as const };
+  // Runs whose calls were counted (a loop seen in traces) teach a whole run: its calls, and its tokens over them.
+  const wholeRuns = learned?.calls ? learned : undefined;
+  const calls = model ? callsPerRun(agent, wholeRuns?.calls ?? undefined) : { p50: 1, p90: 1, max: null, source: 'one call' as const };
   // A loop's first call carries the tools' definitions (and the vendor's tool-use prompt), unless its count already
   // measures a whole call (declared, or learned from runs that sent them).
   const toolTokens =
@@ -40,7 +42,7 @@ function agentCost(
       : 0;
   const firstCall = input.tokens + toolTokens;
   const perRound = roundTokens(agent.tools);
-  const run = loopTokens(firstCall, answerTokens, calls.p50, perRound);
+  const run = wholeRuns ? { input: wholeRuns.input!.p50, output: wholeRuns.output!.p50 } : loopTokens(firstCall, answerTokens, calls.p50, perRound);
   const outputTokens = run.output;
   const runsOn = agentProvider(agent, config);
   // An agent marked `batch` runs through its vendor's batch API (driven for OpenAI and Anthropic, and as the offline
@@ -64,9 +66,11 @@ function agentCost(
         outputUsd: toUsd(llm.parts.output + llm.parts.reasoning),
       }
     : noParts;
-  const atP90 = learned
-    ? loopTokens(learned.input!.p90 + toolTokens, learned.output!.p90, calls.p90, perRound)
-    : loopTokens(firstCall, answerTokens, calls.p90, perRound);
+  const atP90 = wholeRuns
+    ? { input: wholeRuns.input!.p90, output: wholeRuns.output!.p90 }
+    : learned
+      ? loopTokens(learned.input!.p90 + toolTokens, learned.output!.p90, calls.p90, perRound)
+      : loopTokens(firstCall, answerTokens, calls.p90, perRound);
   const p90 = learned || calls.p90 > calls.p50 ? llmAt(atP90.input, atP90.output) : null;
   const agentLearning = model ? learning?.agents.get(name) : undefined;
   return {
@@ -82,7 +86,7 @@ function agentCost(
       outputTokens,
       tokenCount: input.count,
       callsPerRun: calls,
-      ...(calls.p50 > 1 || calls.p90 > 1 ? { firstCallInputTokens: firstCall } : {}),
+      ...((calls.p50 > 1 || calls.p90 > 1) && !wholeRuns ? { firstCallInputTokens: firstCall } : {}),
       ...(agent.tools?.length ? { tools: agent.tools.map((tool) => tool.name) } : {}),
       outputTokensSource: learned ? 'learned' : 'configured',
       learnedFrom: learned ? learned.window : 0,

@@ -104,7 +104,7 @@ export class Learner {
   }
 }
 
-const noFigures: RunFigures = { window: 0, input: null, output: null, actualMeanCostUsd: null, outliers: 0 };
+const noFigures: RunFigures = { window: 0, input: null, output: null, actualMeanCostUsd: null, outliers: 0, calls: null };
 
 /** An agent's learning from its newest runs (newest first), with the sentence that explains it. */
 export function learnedFrom(taught: TeachingRun[], counts: { runs: number; earlierRuns: number; minRuns: number }): AgentLearning {
@@ -117,7 +117,10 @@ export function figuresFrom(taught: TeachingRun[]): RunFigures {
   const input = figures(taught.map((run) => run.inputTokens));
   const outliers = output ? taught.filter((run) => isOutlier(run, output.p50)).length : 0;
   const actualMeanCostUsd = taught.length ? roundUsd(taught.reduce((total, run) => total + run.costUsd, 0) / taught.length) : null;
-  return { window: taught.length, input, output, actualMeanCostUsd, outliers };
+  const counted = taught.flatMap((run) => (run.calls === null || run.calls === undefined ? [] : [run.calls]));
+  // Calls are learned when most of the window counted them (a loop seen in traces), so totals and calls agree.
+  const calls = counted.length * 2 > taught.length ? figures(counted) : null;
+  return { window: taught.length, input, output, actualMeanCostUsd, outliers, calls };
 }
 
 function learningOf(figures: RunFigures, counts: { runs: number; earlierRuns: number; minRuns: number }): AgentLearning {

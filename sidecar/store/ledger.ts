@@ -15,6 +15,8 @@ export interface LedgerEntry extends Omit<LedgerExecution, 'party'> {
   countedInputTokens?: number;
   /** Why it ran: the plan's cause ("cache expired", "input added"…); absent for a cache hit. */
   cause?: string;
+  /** The model calls it made, when counted (a loop seen in traces); its usage is then the whole run's. */
+  calls?: number;
 }
 
 /** What the ledger says about volume: executions per agent over the last 30 days, scaled to a month. */
@@ -40,6 +42,8 @@ export interface TeachingRun {
   costUsd: number;
   /** What the estimate in force when it ran said it would cost (null for rows recorded before estimates were kept). */
   estimatedCostUsd: number | null;
+  /** The model calls it made, when counted. */
+  calls: number | null;
 }
 
 /** An agent's runs under one prompt, and the figures kept for a window. */
@@ -104,8 +108,8 @@ export class Ledger {
   append(entries: LedgerEntry[]): void {
     const insert = this.sql(
       `INSERT INTO ledger (party_id, agent, provider, model, input_tokens, cache_read_tokens, cache_write_tokens, output_tokens, reasoning_tokens,
-         cost_usd, estimated_cost_usd, cost_parts, source, cached, saved_usd, at, pruned_tokens, prompt_hash, counted_input_tokens, cause)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         cost_usd, estimated_cost_usd, cost_parts, source, cached, saved_usd, at, pruned_tokens, prompt_hash, counted_input_tokens, cause, calls)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     for (const e of entries) {
       const u = e.usage;
@@ -130,6 +134,7 @@ export class Ledger {
         e.promptHash ?? null,
         e.countedInputTokens ?? null,
         e.cause ?? null,
+        e.calls ?? null,
       );
     }
   }
@@ -141,7 +146,7 @@ export class Ledger {
    */
   teachingRuns(agent: string, promptHash: string, window: number): TeachingRun[] {
     return this.sql(
-      `SELECT input_tokens AS inputTokens, output_tokens AS outputTokens, cost_usd AS costUsd, estimated_cost_usd AS estimatedCostUsd
+      `SELECT input_tokens AS inputTokens, output_tokens AS outputTokens, cost_usd AS costUsd, estimated_cost_usd AS estimatedCostUsd, calls
        FROM ledger WHERE agent = ? AND prompt_hash = ? AND cached = 0 AND source = 'actual' ORDER BY id DESC LIMIT ?`,
     ).all(agent, promptHash, window) as TeachingRun[];
   }
@@ -153,30 +158,33 @@ export class Ledger {
   promptRuns(window: number): PromptRuns[] {
     const rows = this.sql(
       `SELECT r.agent, r.prompt_hash, r.runs, r.last_id, l.last_id, l.runs_used, l.input_p50, l.input_p90, l.input_mean,
-         l.output_p50, l.output_p90, l.output_mean, l.mean_cost_usd, l.outliers
+         l.output_p50, l.output_p90, l.output_mean, l.mean_cost_usd, l.outliers, l.calls_p50, l.calls_p90, l.calls_mean
        FROM ledger_runs r LEFT JOIN ledger_learned l ON l.agent = r.agent AND l.prompt_hash = r.prompt_hash AND l.window_size = ?`,
     )
       .raw()
       .all(window) as (string | number | null)[][];
-    return rows.map(([agent, hash, runs, lastId, keptAt, used, inP50, inP90, inMean, outP50, outP90, outMean, cost, outliers]) => ({
-      agent: agent as string,
-      hash: hash as string,
-      runs: runs as number,
-      lastId: lastId as number,
-      kept:
-        keptAt === null
-          ? null
-          : {
-              lastId: keptAt as number,
-              figures: {
-                window: used as number,
-                input: inP50 === null ? null : { p50: inP50 as number, p90: inP90 as number, mean: inMean as number },
-                output: outP50 === null ? null : { p50: outP50 as number, p90: outP90 as number, mean: outMean as number },
-                actualMeanCostUsd: cost as number | null,
-                outliers: outliers as number,
+    return rows.map(
+      ([agent, hash, runs, lastId, keptAt, used, inP50, inP90, inMean, outP50, outP90, outMean, cost, outliers, callsP50, callsP90, callsMean]) => ({
+        agent: agent as string,
+        hash: hash as string,
+        runs: runs as number,
+        lastId: lastId as number,
+        kept:
+          keptAt === null
+            ? null
+            : {
+                lastId: keptAt as number,
+                figures: {
+                  window: used as number,
+                  input: inP50 === null ? null : { p50: inP50 as number, p90: inP90 as number, mean: inMean as number },
+                  output: outP50 === null ? null : { p50: outP50 as number, p90: outP90 as number, mean: outMean as number },
+                  actualMeanCostUsd: cost as number | null,
+                  outliers: outliers as number,
+                  calls: callsP50 === null ? null : { p50: callsP50 as number, p90: callsP90 as number, mean: callsMean as number },
+                },
               },
-            },
-    }));
+      }),
+    );
   }
 
   /**
@@ -196,11 +204,13 @@ export class Ledger {
 
   private insertFigures(agent: string, hash: string, window: number, lastId: number, f: RunFigures): void {
     this.sql(
-      `INSERT INTO ledger_learned (agent, prompt_hash, window_size, last_id, runs_used, input_p50, input_p90, input_mean, output_p50, output_p90, output_mean, mean_cost_usd, outliers)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+      `INSERT INTO ledger_learned (agent, prompt_hash, window_size, last_id, runs_used, input_p50, input_p90, input_mean, output_p50, output_p90, output_mean, mean_cost_usd, outliers,
+         calls_p50, calls_p90, calls_mean)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (agent, prompt_hash, window_size) DO UPDATE SET last_id = excluded.last_id, runs_used = excluded.runs_used,
          input_p50 = excluded.input_p50, input_p90 = excluded.input_p90, input_mean = excluded.input_mean, output_p50 = excluded.output_p50,
-         output_p90 = excluded.output_p90, output_mean = excluded.output_mean, mean_cost_usd = excluded.mean_cost_usd, outliers = excluded.outliers
+         output_p90 = excluded.output_p90, output_mean = excluded.output_mean, mean_cost_usd = excluded.mean_cost_usd, outliers = excluded.outliers,
+         calls_p50 = excluded.calls_p50, calls_p90 = excluded.calls_p90, calls_mean = excluded.calls_mean
        WHERE excluded.last_id > last_id`,
     ).run(
       agent,
@@ -216,6 +226,9 @@ export class Ledger {
       f.output?.mean ?? null,
       f.actualMeanCostUsd,
       f.outliers,
+      f.calls?.p50 ?? null,
+      f.calls?.p90 ?? null,
+      f.calls?.mean ?? null,
     );
   }
 

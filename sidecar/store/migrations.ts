@@ -288,4 +288,13 @@ export const migrations: string[] = [
     applied_at TEXT NOT NULL
   );
   `,
+  // 12: the model calls an execution made, when they were counted (an agent's loop seen in its traces; our own runs
+  // make one call and leave it empty), learned per agent like its tokens. The kept figures are computed again.
+  `
+  ALTER TABLE ledger ADD COLUMN calls INTEGER;
+  ALTER TABLE ledger_learned ADD COLUMN calls_p50 REAL;
+  ALTER TABLE ledger_learned ADD COLUMN calls_p90 REAL;
+  ALTER TABLE ledger_learned ADD COLUMN calls_mean REAL;
+  DELETE FROM ledger_learned;
+  `,
 ];

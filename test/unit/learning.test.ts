@@ -38,7 +38,7 @@ function load(text = configText) {
 function runOf(
   config: PartyConfig,
   agent: string,
-  usage: { input: number; output: number; counted?: number; costUsd?: number; estimatedUsd?: number; at?: string },
+  usage: { input: number; output: number; counted?: number; costUsd?: number; estimatedUsd?: number; at?: string; calls?: number },
 ): LedgerEntry {
   const definition = agentDefinition(config.agents[agent], config);
   return {
@@ -55,6 +55,7 @@ function runOf(
     savedUsd: 0,
     promptHash: promptHash(definition),
     ...(usage.counted ? { countedInputTokens: usage.counted } : {}),
+    ...(usage.calls ? { calls: usage.calls } : {}),
   };
 }
 
@@ -292,5 +293,31 @@ test('drift is measured at list prices: under a what-if pricing the runs were no
   assert.ok(atList.driftPercent! > 25, `two runs at $0.01 against the configured estimate: ${atList.driftPercent} %`);
   assert.equal(byName(estimate(config, prices, { cachedInputShare: 0, batch: true }, learning), 'theme').driftPercent, undefined);
   assert.equal(byName(estimate(config, prices, { cachedInputShare: 0.5, batch: false }, learning), 'theme').driftPercent, undefined);
+  db.close();
+});
+
+test("runs whose calls were counted (a loop seen in traces) teach the calls per run, and the whole run's tokens", () => {
+  const withTools = configText.replace('"theme": { "prompt"', '"theme": { "tools": [{ "name": "search", "resultTokens": 300 }], "expectedCalls": 2, "prompt"');
+  const loaded = loadConfigText(withTools, 'partycost.json');
+  const config = loaded.config!;
+  const { db } = tempDatabase();
+  const ledger = new Ledger(db);
+  const learner = new Learner(ledger);
+  const theme = () => estimate(config, loaded.prices, listPricing, learner.learningFor(config)).agents.find((a) => a.agent === 'theme')!;
+  assert.deepEqual([theme().callsPerRun.source, theme().callsPerRun.p50], ['configured', 2], 'expectedCalls is the prior');
+  // Our own runs (one call each, uncounted) teach tokens, not calls.
+  ledger.append([1, 2, 3].map(() => runOf(config, 'theme', { input: 400, output: 300 })));
+  assert.deepEqual([theme().callsPerRun.source, theme().outputTokensSource], ['configured', 'learned']);
+  // Runs counted from traces: 4, 5 and 7 calls, their tokens over the whole loop.
+  ledger.append([
+    runOf(config, 'theme', { input: 5000, output: 600, calls: 4 }),
+    runOf(config, 'theme', { input: 6500, output: 700, calls: 5 }),
+    runOf(config, 'theme', { input: 9900, output: 900, calls: 7 }),
+    runOf(config, 'theme', { input: 6100, output: 650, calls: 5 }),
+  ]);
+  const learned = theme();
+  assert.deepEqual([learned.callsPerRun.source, learned.callsPerRun.p50, learned.callsPerRun.p90], ['learned', 5, 7]);
+  // The window (6) holds two uncounted runs and four counted: the run's tokens are the window's median, not looped again.
+  assert.deepEqual([learned.inputTokens, learned.outputTokens, learned.firstCallInputTokens], [5000, 600, undefined]);
   db.close();
 });

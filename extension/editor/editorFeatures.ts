@@ -38,6 +38,7 @@ export function registerEditorFeatures(context: PartyCostContext, impact: Impact
     { scheme: 'file', pattern: '**/*.json' },
     { scheme: 'file', pattern: '**/{agents,tasks}.yaml' },
     { scheme: 'file', pattern: '**/{agents,tasks}.yml' },
+    { scheme: 'file', pattern: '**/*.py' },
   ];
   const costs = new AgentCosts(context);
   const lensesChanged = new vscode.EventEmitter<void>();
@@ -59,7 +60,7 @@ export function registerEditorFeatures(context: PartyCostContext, impact: Impact
       const range = new vscode.Range(document.positionAt(located.offset), document.positionAt(located.offset + located.length));
       let markdown: vscode.MarkdownString;
       let previous = false;
-      if (isCrewAgents(document)) {
+      if (isCrewAgents(document) || located.crewAgent) {
         const [task, ...more] = tasksOf(await costs.costs(document), located.agent);
         if (!task) return undefined;
         markdown = crewAgentMarkdown(located.agent, [task, ...more]);
@@ -81,6 +82,7 @@ export function registerEditorFeatures(context: PartyCostContext, impact: Impact
       if (!isConfig(document)) return [];
       const all = await costs.costs(document);
       const crewAgents = isCrewAgents(document);
+      // A crew's Python holds both: @agent methods (CrewAI agents) and @task methods (tasks).
       // At the top of the configuration: what the saved version re-runs across the stored parties.
       const affected = impact.latest && impact.latest.parties.affected > 0 && !document.isDirty ? impact.latest : undefined;
       const top = new vscode.Range(0, 0, 0, 0);
@@ -94,7 +96,7 @@ export function registerEditorFeatures(context: PartyCostContext, impact: Impact
         ...impactLenses,
         ...costs.layoutOf(document).agents.flatMap((located) => {
           const range = new vscode.Range(document.positionAt(located.offset), document.positionAt(located.offset + located.length));
-          const title = crewAgents ? crewTitle(tasksOf(all, located.agent)) : all.get(located.agent) && summary(all.get(located.agent)!);
+          const title = crewAgents || located.crewAgent ? crewTitle(tasksOf(all, located.agent)) : all.get(located.agent) && summary(all.get(located.agent)!);
           return title ? [new vscode.CodeLens(range, { title, command: 'partycost.showCostEstimate' })] : [];
         }),
       ];

@@ -61,7 +61,8 @@ export class PartyCostContext implements vscode.Disposable {
       .relative(workspace, this.configPath ?? path.join(workspace, 'partycost.json'))
       .split(path.sep)
       .join('/');
-    const pattern = `{${config},**/agents.yaml,**/agents.yml,**/tasks.yaml,**/tasks.yml,**/main.py}`;
+    // A crew is read from its YAML, its Python, its project's pyproject.toml, uv.lock and .env, or its crew.jsonc.
+    const pattern = `{${config},**/agents.yaml,**/agents.yml,**/tasks.yaml,**/tasks.yml,**/*.py,**/pyproject.toml,**/uv.lock,**/.env,**/*.jsonc}`;
     const watcher = vscode.workspace.createFileSystemWatcher(new vscode.RelativePattern(vscode.Uri.file(workspace), pattern), false, true, false);
     this.pushExtCleanup(
       watcher,

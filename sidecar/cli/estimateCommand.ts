@@ -146,6 +146,7 @@ function printEstimate(result: Estimate, file: string, out: Output): void {
   ];
   out.line(`Cost estimate for ${file}`);
   out.line(`Prices: ${result.prices.source}; as of ${result.prices.date}${overrides(result)}`);
+  if (result.crewai) out.line(`Prompts: as CrewAI ${result.crewai.version} sends them (${result.crewai.from})`);
   out.line("(`partycost prices PATTERN` lists a model's prices; `partycost prices --update` fetches newer ones)");
   out.line('');
   table(header, rows, numeric).forEach((line) => out.line(line));

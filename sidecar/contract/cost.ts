@@ -178,6 +178,8 @@ export interface Estimate {
   pricing: Pricing;
   /** What the configuration's reading could not know, or assumed (a crew's Python): each where it stands. */
   warnings?: SourceNote[];
+  /** A crew's: the CrewAI version whose prompts are priced, and where it comes from (uv.lock, pyproject.toml). */
+  crewai?: { version: string; from: string };
 }
 
 /** A place in a configuration's files, 1-based, as editors and compilers print it. */

@@ -5,6 +5,8 @@ export interface AgentLocation {
   agent: string;
   offset: number;
   length: number;
+  /** A CrewAI agent (crew.py's `@agent` method): what it costs is its tasks', not an agent of ours. */
+  crewAgent?: true;
 }
 
 /**
@@ -19,9 +21,31 @@ export interface ConfigLayout {
   outside: string;
 }
 
-/** The layout of a configuration file by its name: a crew's YAML (its top-level keys), else partycost.json. */
+/** The layout of a configuration file by its name: a crew's YAML (its top-level keys), a crew's Python, else partycost.json. */
 export function layoutOf(file: string, text: string): ConfigLayout {
+  if (/\.py$/i.test(file)) return pythonLayout(text);
   return /\.ya?ml$/i.test(file) ? yamlLayout(text) : configLayout(text);
+}
+
+/**
+ * Where a crew's Python names its tasks and agents, for an editor's hovers and lenses: each `@task` method (a task,
+ * an agent of ours) and `@agent` method (a CrewAI agent), by the decorator written above its `def`, each entry to the
+ * next decorated method. Only places: the sidecar reads the file with a Python parser.
+ */
+export function pythonLayout(text: string): ConfigLayout {
+  const located: AgentLocation[] = [];
+  const starts: number[] = [];
+  const method = /^([ \t]*)@(agent|task)\b[^\n]*\n(?:\1@[^\n]*\n)*\1(?:async[ \t]+)?def[ \t]+([A-Za-z_]\w*)/gm;
+  for (const match of text.matchAll(method)) {
+    const name = match[3]!;
+    const offset = (match.index ?? 0) + match[0].length - name.length;
+    located.push({ agent: name, offset, length: name.length, ...(match[2] === 'agent' ? { crewAgent: true as const } : {}) });
+    starts.push(match.index ?? 0);
+  }
+  const entries = new Map<string, string>();
+  located.forEach((entry, i) => entries.set(entry.agent, text.slice(starts[i], starts[i + 1] ?? text.length)));
+  const outside = starts.length ? text.slice(0, starts[0]) : text;
+  return { agents: located, entries, outside };
 }
 
 /** Where a crew YAML file's entries are: keys at the start of a line (agent or task names), each to the next. */

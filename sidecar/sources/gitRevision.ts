@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { realpathSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from './load';
 import type { LoadedConfig } from './load';
@@ -34,7 +34,13 @@ function firstLine(text: string): string {
 
 /** Reads `file` at `rev` with `git show REV:path`, git run in the file's directory. */
 export function configAtRevision(file: string, rev: string, display: (file: string) => string): OldConfig {
-  const dir = path.dirname(file);
+  // A file of the old revision may stand in a folder that is gone now: git runs in the nearest folder that is here.
+  let dir = path.dirname(file);
+  let below = '';
+  while (!existsSync(dir) && path.dirname(dir) !== dir) {
+    below = path.join(path.basename(dir), below);
+    dir = path.dirname(dir);
+  }
   const shownDir = display(dir) || '.';
   const top = git(['rev-parse', '--show-toplevel'], dir);
   if (!top.ok) {
@@ -45,7 +51,7 @@ export function configAtRevision(file: string, rev: string, display: (file: stri
   }
   const root = realpathSync(top.stdout.trim());
   const repoPath = path
-    .relative(root, path.join(realpathSync(dir), path.basename(file)))
+    .relative(root, path.join(realpathSync(dir), below, path.basename(file)))
     .split(path.sep)
     .join('/');
   const name = `${rev}:${repoPath}`;

@@ -45,6 +45,8 @@ export interface LoadedConfig {
   crew?: CrewMap;
   /** A crew's agents of ours: where each one's figures come from. */
   crewFacts?: Map<string, TaskFacts>;
+  /** A crew's CrewAI version (whose prompts are priced) and where it comes from. */
+  crewai?: { version: string; from: string };
   /** A crew's sample inputs (main.py's and partycost.json's `inputs`). */
   inputs?: Record<string, string | null>;
   /** Whether advice may write its edits into the configuration: partycost.json alone (a crew's YAML is edited by hand). */
@@ -136,6 +138,7 @@ function withCrew(
     problems: sortProblems([...own, ...loaded.problems], [base.file]),
     crew: loaded.crew,
     crewFacts: loaded.facts,
+    ...(loaded.version.value ? { crewai: { version: loaded.version.value, from: loaded.version.from } } : {}),
     inputs: loaded.inputs,
   };
 }
@@ -168,6 +171,7 @@ export function loadConfig(location: ConfigLocation, options: LoadOptions = {}):
     problems: loaded.problems,
     crew: loaded.crew,
     crewFacts: loaded.facts,
+    ...(loaded.version.value ? { crewai: { version: loaded.version.value, from: loaded.version.from } } : {}),
     inputs: loaded.inputs,
   });
 }
@@ -234,5 +238,6 @@ export function labelledEstimate(loaded: LoadedConfig, estimate: Estimate): Esti
       };
     }),
     warnings,
+    ...(loaded.crewai ? { crewai: loaded.crewai } : {}),
   };
 }

@@ -150,3 +150,108 @@ test('party create --input destination=Lisbon, run and plan on a crew: a backsto
     ],
   );
 });
+
+const fixtures = path.resolve('test/fixtures/crewai');
+
+/** `partycost estimate --json` of a fixture crew, run from the repository (paths shown from there). */
+function estimateOf(fixture: string, extraEnv: NodeJS.ProcessEnv = {}): { result: Estimate; stderr: string } {
+  const run = spawnSync(process.execPath, [bin, 'estimate', '--json', '--workspace', path.join(fixtures, fixture)], {
+    cwd: fixtures,
+    encoding: 'utf8',
+    env: { ...env, ...extraEnv },
+  });
+  assert.equal(run.status, 0, run.stderr);
+  return { result: JSON.parse(run.stdout) as Estimate, stderr: run.stderr };
+}
+
+test('estimate --json on crews as their users write them: every row says who runs it, on what model from where, after what, with which tools', () => {
+  const game = estimateOf('game_builder_crew').result;
+  assert.deepEqual(
+    game.agents.map((a) => [a.agent, a.crewAgent, a.model, a.modelSource, a.dependsOn ?? [], a.tools ?? [], a.callsPerRun.source]),
+    [
+      ['code_task', 'senior_engineer', 'gpt-4o', 'game_builder_crew/.env (MODEL)', [], [], 'one call'],
+      ['review_task', 'qa_engineer', 'gpt-4o', 'game_builder_crew/.env (MODEL)', ['code_task'], [], 'one call'],
+      [
+        'evaluate_task',
+        'chief_qa_engineer',
+        'gpt-4o',
+        'game_builder_crew/.env (MODEL)',
+        ['code_task', 'review_task'],
+        ['delegate_work_to_coworker', 'ask_question_to_coworker'],
+        'assumed',
+      ],
+    ],
+  );
+  assert.equal(game.agents[2]!.callsPerRun.max, 26, 'max_iter 25, then the forced answer');
+  assert.deepEqual(game.crewai, { version: '1.15.17', from: 'locked in game_builder_crew/uv.lock' });
+  // The environment's MODEL wins over .env, as load_dotenv leaves it.
+  assert.equal(estimateOf('game_builder_crew', { MODEL: 'gpt-4.1' }).result.agents[0]!.modelSource, 'the environment (MODEL)');
+
+  const leads = estimateOf('lead_qualifier').result;
+  assert.deepEqual(
+    leads.agents.map((a) => [a.agent, a.model, a.modelSource, a.provider]),
+    [
+      ['research_lead_task', 'gpt-4o', 'lead_qualifier/src/lead_qualifier/crew.py:36', 'openai'],
+      ['score_lead_task', 'anthropic/claude-sonnet-4-5', 'lead_qualifier/src/lead_qualifier/crew.py:45', 'anthropic'],
+    ],
+  );
+  assert.deepEqual(leads.agents[0]!.definedAt, { file: 'lead_qualifier/src/lead_qualifier/crew.py', line: 50, column: 9 });
+});
+
+test('a local model costs $0 and says so; a model that cannot be read is a positioned warning, never a silent default', () => {
+  const minutes = estimateOf('meeting_minutes').result;
+  assert.deepEqual(
+    minutes.agents.map((a) => [a.model, a.local, a.costPerRunUsd]),
+    [
+      ['ollama/llama3.1', true, 0],
+      ['ollama/llama3.1', true, 0],
+    ],
+  );
+  assert.ok(
+    minutes.agents.every((a) => a.inputTokens > 0),
+    'its tokens are still counted',
+  );
+  const human = spawnSync(process.execPath, [bin, 'estimate', '--workspace', path.join(fixtures, 'meeting_minutes')], { cwd: fixtures, encoding: 'utf8', env });
+  assert.match(human.stdout, /^minutes_task +minutes_writer +ollama\/llama3\.1 +local /m);
+
+  const { result, stderr } = estimateOf('support_triage');
+  const warning = result.warnings!.find((w) => w.message.includes('cannot be known statically'))!;
+  assert.deepEqual([warning.severity, warning.file, warning.line, warning.column], ['warning', 'support_triage/src/support_triage/crew.py', 20, 17]);
+  assert.match(
+    warning.message,
+    /^the model of agent "triage_specialist" cannot be known statically \(.*build_llm\(settings\.provider\).*\): priced at gpt-4\.1-mini/,
+  );
+  assert.match(stderr, /^support_triage\/src\/support_triage\/crew\.py:20:17: warning: the model of agent "triage_specialist"/m);
+  assert.match(result.agents[0]!.modelSource!, /^assumed gpt-4\.1-mini: support_triage\/src\/support_triage\/crew\.py:20 cannot be read$/);
+  assert.equal(result.agents[1]!.modelSource, 'CrewAI default (gpt-4.1-mini)');
+});
+
+test("a flow: both crews, the second reading the first one's output; a declarative crew from crew.jsonc", () => {
+  const flow = estimateOf('newsletter_flow').result;
+  assert.deepEqual(
+    flow.agents.map((a) => [a.agent, a.dependsOn ?? []]),
+    [
+      ['planning_task', []],
+      ['writing_task', ['planning_task']],
+      ['editing_task', ['planning_task', 'writing_task']],
+      // {newsletter} is ContentCrew's result: its last task's output, upstream.
+      ['subject_lines_task', ['editing_task']],
+      ['deliverability_task', ['subject_lines_task']],
+    ],
+  );
+  assert.ok(
+    flow.warnings!.some((w) => w.severity === 'warning' && w.line === 50 && /newsletter: self\.state\.newsletter is the output of ContentCrew/.test(w.message)),
+  );
+
+  const brief = estimateOf('launch_brief').result;
+  assert.deepEqual(
+    brief.agents.map((a) => [a.agent, a.crewAgent, a.model]),
+    [
+      ['research_the_market_for_task', 'market_researcher', 'openai/gpt-4o'],
+      ['research_the_market_for_task-memory', 'memory', 'openai/gpt-4o'],
+      ['write_a_onepage_launch_task', 'launch_copywriter', 'openai/gpt-4o-mini'],
+      ['write_a_onepage_launch_task-memory', 'memory', 'openai/gpt-4o'],
+    ],
+  );
+  assert.deepEqual(brief.agents[0]!.definedAt, { file: 'launch_brief/crew.jsonc', line: 12, column: 7 });
+});

@@ -68,6 +68,7 @@ function prepareRunDir() {
   cpSync(path.join(here, 'fixture'), workspace, { recursive: true });
   // The example crew beside partycost.json: the crew suite removes partycost.json to make the crew the configuration.
   cpSync(path.join(repoRoot, 'examples', 'crew', 'src'), path.join(workspace, 'src'), { recursive: true });
+  cpSync(path.join(repoRoot, 'examples', 'crew', 'pyproject.toml'), path.join(workspace, 'pyproject.toml'));
   const screenshotDir = path.join(runDir, 'screenshots');
   mkdirSync(screenshotDir);
   return {

@@ -71,8 +71,8 @@ function versionOf(
   display: (file: string) => string,
 ): CrewProject['version'] {
   const locked = uvLock ? lockedVersion(uvLock, 'crewai') : undefined;
-  if (locked && root) return { value: locked, from: display(path.join(root, 'uv.lock')) };
+  if (locked && root) return { value: locked, from: `locked in ${display(path.join(root, 'uv.lock'))}` };
   const required = pyproject ? readPyproject(pyproject).crewaiVersion : undefined;
-  if (required && root) return { value: required, from: display(path.join(root, 'pyproject.toml')) };
-  return { value: latestCrewai, from: 'the latest CrewAI these rules were read from' };
+  if (required && root) return { value: required, from: `required by ${display(path.join(root, 'pyproject.toml'))}` };
+  return { value: latestCrewai, from: 'no version pinned: the latest these rules were read from' };
 }

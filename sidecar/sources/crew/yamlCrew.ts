@@ -408,11 +408,7 @@ function agentOf(
   if (agents.has(field.value)) return field.value;
   const defined = context.python ? context.python.agents.some((a) => a.name === field.value) : context.agentsYaml.entries.some((e) => e.name === field.value);
   if (!defined) {
-    error(
-      context,
-      { file: tasksYaml.name, ...field.span },
-      `unknown agent "${field.value}"${didYouMean(field.value, known)}${context.python ? ': crew.py has no @agent method of that name' : ''}`,
-    );
+    error(context, { file: tasksYaml.name, ...field.span }, `unknown agent "${field.value}"${didYouMean(field.value, known)}`);
   }
   return undefined;
 }

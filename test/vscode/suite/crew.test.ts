@@ -16,6 +16,7 @@ const root = (): vscode.Uri => vscode.workspace.workspaceFolders![0].uri;
 const configUri = (): vscode.Uri => vscode.Uri.joinPath(root(), 'partycost.json');
 const tasksUri = (): vscode.Uri => vscode.Uri.joinPath(root(), 'src/party_crew/config/tasks.yaml');
 const agentsUri = (): vscode.Uri => vscode.Uri.joinPath(root(), 'src/party_crew/config/agents.yaml');
+const crewPyUri = (): vscode.Uri => vscode.Uri.joinPath(root(), 'src/party_crew/crew.py');
 
 function hoverText(hovers: vscode.Hover[]): string {
   return hovers.flatMap((hover) => hover.contents.map((c) => (typeof c === 'string' ? c : c.value))).join('\n');
@@ -59,13 +60,13 @@ suite('A CrewAI project in VS Code', function () {
   let saved: Uint8Array;
   const originals = new Map<string, string>();
   const restoreAll = async (): Promise<void> => {
-    for (const uri of [tasksUri(), agentsUri()]) await restore(await vscode.workspace.openTextDocument(uri), originals.get(uri.toString())!);
+    for (const uri of [tasksUri(), agentsUri(), crewPyUri()]) await restore(await vscode.workspace.openTextDocument(uri), originals.get(uri.toString())!);
   };
 
   suiteSetup(async () => {
     await vscode.extensions.getExtension('partycost.party-cost-inspector')!.activate();
     saved = await vscode.workspace.fs.readFile(configUri());
-    for (const uri of [tasksUri(), agentsUri()]) originals.set(uri.toString(), new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)));
+    for (const uri of [tasksUri(), agentsUri(), crewPyUri()]) originals.set(uri.toString(), new TextDecoder().decode(await vscode.workspace.fs.readFile(uri)));
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     await vscode.workspace.fs.delete(configUri());
   });
@@ -85,7 +86,7 @@ suite('A CrewAI project in VS Code', function () {
     const document = await vscode.workspace.openTextDocument(tasksUri());
     const titles = await lensTitles(document.uri, 4);
     assert.match(titles[0], /^anthropic\/claude-sonnet-4-5 · offline · ~\d+ → 256 tokens · \$0\.\d{6}\/run · \$\d+\.\d{2}\/month$/);
-    assert.match(titles[1], /^openai\/gpt-4\.1-mini · offline · \d+ → 256 tokens/);
+    assert.match(titles[1], /^openai\/gpt-4\.1-mini · offline · [\d,]+ → [\d,]+ tokens/);
     assert.match(titles[3], /^gpt-4\.1-mini · offline · [\d,]+ → 256 tokens/);
     const planInput = Number(/· ([\d,]+) →/.exec(titles[3])![1].replace(/,/g, ''));
     assert.ok(planInput > 3 * 256, `plan_task reads the three earlier outputs: ${planInput}`);
@@ -199,5 +200,53 @@ suite('A CrewAI project in VS Code', function () {
     await requestScreenshot('crew-diagnostic');
     await restoreAll();
     await eventually('the diagnostic gone after the revert', () => !vscode.languages.getDiagnostics(document.uri).some((d) => d.message.includes('caterr')));
+  });
+
+  test("crew.py: a CodeLens and a hover on every @agent (its tasks' sum) and @task method (the task)", async () => {
+    const document = await vscode.workspace.openTextDocument(crewPyUri());
+    const titles = await lensTitles(document.uri, 8);
+    // In the file's order: the four @agent methods, then the four @task methods.
+    assert.match(titles[1]!, /^1 task \(venue_task\) · \$0\.\d{6}\/run · \$\d+\.\d{2}\/month$/);
+    assert.match(titles[5]!, /^openai\/gpt-4\.1-mini · offline · [\d,]+ → [\d,]+ tokens/);
+    const at = (name: string): vscode.Position => document.positionAt(document.getText().indexOf(`def ${name}(`) + 4);
+    const task = await eventually('a hover on def venue_task', async () => {
+      const found = hoverText(await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', document.uri, at('venue_task')));
+      return found.includes('Cost per run') ? found : undefined;
+    });
+    assert.match(task, /\*\*venue_task\*\* · openai\/gpt-4\.1-mini · runs on offline/);
+    const agent = await eventually('a hover on def venue_scout', async () => {
+      const found = hoverText(await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', document.uri, at('venue_scout')));
+      return found.includes('All its tasks') ? found : undefined;
+    });
+    assert.match(agent, /\*\*venue_scout\*\* · CrewAI agent · openai\/gpt-4\.1-mini/);
+  });
+
+  test("an unsaved llm= in crew.py reprices the agent's task at that model; one that cannot be read is a warning at its place", async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    const tasks = await vscode.workspace.openTextDocument(tasksUri());
+    const before = await lensTitles(tasks.uri, 4);
+    assert.match(before[0]!, /^anthropic\/claude-sonnet-4-5 ·/);
+    const python = await vscode.workspace.openTextDocument(crewPyUri());
+    await vscode.window.showTextDocument(python);
+    await replaceIn(python, "Agent(config=self.agents_config['planner'])", 'Agent(config=self.agents_config[\'planner\'], llm="gpt-4o")');
+    const after = await eventually('theme_task on gpt-4o', async () => {
+      const titles = await lensTitles(tasks.uri, 4);
+      return titles[0]!.startsWith('gpt-4o ·') ? titles : undefined;
+    });
+    assert.deepEqual(after.slice(1), before.slice(1), 'the other tasks as they were');
+
+    await replaceIn(python, 'llm="gpt-4o"', 'llm=build_llm()');
+    const diagnostic = await eventually('a warning in crew.py', () =>
+      vscode.languages.getDiagnostics(python.uri).find((d) => d.message.includes('cannot be known statically')),
+    );
+    assert.equal(diagnostic.severity, vscode.DiagnosticSeverity.Warning);
+    const line = python.lineAt(diagnostic.range.start.line).text;
+    assert.equal(line.slice(diagnostic.range.start.character, diagnostic.range.end.character), 'build_llm()');
+    await requestScreenshot('crew-python-warning');
+    await restoreAll();
+    await eventually(
+      'the warning gone after the revert',
+      () => !vscode.languages.getDiagnostics(python.uri).some((d) => d.message.includes('cannot be known statically')),
+    );
   });
 });

@@ -1,5 +1,7 @@
 import { parseTree } from 'jsonc-parser';
-import { loadConfigText } from '../sidecar/sources/load';
+import path from 'node:path';
+import { loadConfig, loadConfigText } from '../sidecar/sources/load';
+import { locateConfig, readIfFile } from '../sidecar/shared/configLocation';
 import { estimate } from '../sidecar/estimate/estimate';
 import { tokenCost } from '../sidecar/cost/money';
 import type { PriceBook } from '../sidecar/cost/prices';
@@ -66,5 +68,36 @@ export function configBench(): void {
     ['parse + validate + estimate', `${full.toFixed(1)} ms (median of 15)`],
     ['jsonc-parser parse alone (floor)', `${parseOnly.toFixed(2)} ms`],
     ['ratio to the floor', `${(full / parseOnly).toFixed(1)}×`],
+  ]);
+  crewBench();
+}
+
+/**
+ * A CrewAI project read as an editor reads it on every edit: crew.py and main.py through the Python parser, the YAML,
+ * .env, uv.lock, and the estimate; beside it the same crew's YAML alone (no crew.py), the floor of any crew reading.
+ */
+function crewBench(): void {
+  const project = path.resolve('test/fixtures/crewai/competitor_watch');
+  const yamlOnly = path.join(project, 'src/competitor_watch/config');
+  const env = {};
+  const full = (): unknown => {
+    const loaded = loadConfig(locateConfig(project), { env });
+    return estimate(loaded.config!, loaded.prices);
+  };
+  const bare = (): unknown => loadConfig({ kind: 'crewai', dir: yamlOnly }, { env, read: (file) => (file.endsWith('.py') ? undefined : readIfFile(file)) });
+  if (!loadConfig(locateConfig(project), { env }).config) throw new Error('competitor_watch does not load');
+  const rounds = Array.from({ length: 5 }, () => [medianMs(full, 15, 3), medianMs(bare, 15, 3)]);
+  const withPython = rounds.map((r) => r[0]!).sort((a, b) => a - b)[2]!;
+  const yaml = rounds.map((r) => r[1]!).sort((a, b) => a - b)[2]!;
+  console.log('\nA CrewAI project (test/fixtures/crewai/competitor_watch: crew.py, tools/, main.py, .env, uv.lock, YAML)');
+  figure('crew project: read + estimate', withPython, 'ms', '< 50');
+  figure('crew project / its YAML alone', withPython / yaml, '×');
+  report([
+    [
+      'read (crew.py, main.py, YAML, .env, uv.lock) + estimate',
+      `${withPython.toFixed(2)} ms (${verdict('< 50', withPython)}: an edit reprices within a keystroke)`,
+    ],
+    ['its YAML alone (no Python read)', `${yaml.toFixed(2)} ms`],
+    ['ratio', `${(withPython / yaml).toFixed(1)}×`],
   ]);
 }

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { stripComments } from 'jsonc-parser';
+import { findNodeAtLocation, stripComments } from 'jsonc-parser';
 import { configSchema } from '../config/schema';
 import type { PartyConfig } from '../config/schema';
 import { semanticProblems } from './checks';
@@ -109,7 +109,8 @@ function withCrew(
   const here = path.dirname(options.path ?? path.resolve(base.file));
   const display = options.display ?? defaultDisplay;
   const crewNode = nodeAt(document, ['crew']);
-  const agentsNode = nodeAt(document, ['agents']);
+  // Exactly `agents` (nodeAt would give the nearest ancestor, the root, when there is none: {"crew": "…"} alone).
+  const agentsNode = document.root ? findNodeAtLocation(document.root, ['agents']) : undefined;
   const agentSpans = new Map(
     (agentsNode?.type === 'object' ? (agentsNode.children ?? []) : []).flatMap((property) => {
       const key = property.children?.[0];

@@ -225,3 +225,18 @@ test('hostile or missing crew files: an alias bomb is refused, a crew directory 
     'partycost.json:2:11: no tasks.yaml in src/nowhere/config: a CrewAI config directory holds agents.yaml and tasks.yaml',
   ]);
 });
+
+test('a partycost.json holding only {"crew": …} prices the crew it points at (a project folder or a config directory)', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'partycost-crew-'));
+  cpSync(path.resolve('test/fixtures/crewai/research_crew'), dir, { recursive: true });
+  for (const crew of ['.', 'src/research_crew/config']) {
+    writeFileSync(path.join(dir, 'partycost.json'), `{ "crew": "${crew}" }\n`);
+    const loaded = load(dir);
+    assert.deepEqual(
+      loaded.problems.filter((p) => p.severity === 'error'),
+      [],
+      crew,
+    );
+    assert.deepEqual(Object.keys(loaded.config!.agents), ['research_task', 'reporting_task'], crew);
+  }
+});

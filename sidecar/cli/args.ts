@@ -30,6 +30,8 @@ const commandOptions: Record<string, Record<string, OptionSpec>> = {
   impact: { against: { type: 'string' }, 'by-party': { type: 'boolean' } },
   refresh: { parties: { type: 'string' }, batch: { type: 'boolean' } },
   advise: { apply: { type: 'string' } },
+  collect: { port: { type: 'string' }, host: { type: 'string' } },
+  import: { format: { type: 'string' } },
 };
 
 export interface CliArgs {

@@ -13,6 +13,7 @@ import { accuracyCommand } from './accuracyCommand';
 import { impactCommand } from './impactCommand';
 import { adviseCommand } from './adviseCommand';
 import { refreshCommand } from './refreshCommand';
+import { agentsCommand, collectCommand, importCommand } from './productionCommands';
 import { processOutput } from './output';
 import type { Output } from './output';
 import { workspaceOf } from './context';
@@ -46,6 +47,9 @@ const commands: Record<string, Command> = {
   impact: impactCommand,
   advise: adviseCommand,
   refresh: refreshCommand,
+  collect: collectCommand,
+  import: importCommand,
+  agents: agentsCommand,
   schema: ({ out }) => out.json(configSchema()),
 };
 
@@ -67,8 +71,10 @@ Commands:
   input add PARTY TEXT                  add an input; prints its id and the agents it routes to
   input remove PARTY INPUT_ID           remove an input
   plan PARTY [--force AGENT]...         the delta plan: what re-runs, what is reused, cost and savings; runs nothing
-  run PARTY [--force AGENT]... [--no-wait]   execute the delta plan (Ctrl-C cancels, keeping what finished); waits
-                                        while another process runs the party, or with --no-wait refuses
+  run PARTY [--force AGENT]... [--no-wait] [--concurrency N]
+                                        execute the delta plan (Ctrl-C cancels, keeping what finished), N agents at
+                                        a time (default 4); waits while another process runs the party, or with
+                                        --no-wait refuses
   save PARTY [--type draft|final]       write a snapshot
   resume PARTY [--version N]            restore a snapshot (+ later events) and show the plan
   history PARTY                         snapshots and events
@@ -83,6 +89,11 @@ Commands:
   advise [--apply N]                    every change that would cut the bill, per agent, priced per month and ranked
                                         (prompt caching by vendor rules, models, Batch API, cache TTL, budgets);
                                         --apply N writes advice N's edit to partycost.json
+  collect [--port 4318] [--host H]      receive OpenTelemetry traces (OTLP/HTTP, /v1/traces) of agents that run
+                                        elsewhere: their calls into the ledger, attributed and priced; Ctrl-C stops
+  import FILE... [--format F]           the same from exported files: OTLP JSON (the Collector's file exporter),
+                                        LiteLLM spend logs, Langfuse observations (otlp-json, litellm, langfuse)
+  agents [map NAME AGENT]               the agents traces named that match no configured one; map one to an agent
   prices [PATTERN] [--provider P] [--all]   models and their prices per 1M tokens, from the catalogue
   prices --update                       fetch the catalogue's newest prices and keep them in the workspace
   schema                                print the JSON Schema of partycost.json

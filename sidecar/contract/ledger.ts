@@ -13,8 +13,15 @@ export interface CostParts {
   resourcesUsd: number;
 }
 
-/** One execution of an agent (or one result served from the result cache instead). */
+/**
+ * Where a ledger row came from: a run of ours (`run`), a call the OTLP receiver collected from a trace
+ * (`collected`), or one imported from an exported file (`imported`).
+ */
+export type LedgerOrigin = 'run' | 'collected' | 'imported';
+
+/** One execution of an agent (or one result served from the result cache instead), or one model call of a traced run. */
 export interface LedgerExecution {
+  /** The party it ran for; empty for a traced call (production runs belong to no party of ours). */
   party: string;
   agent: string;
   /** The provider that ran it: offline, openai, anthropic, gemini; builtin for a compute agent. */
@@ -32,6 +39,14 @@ export interface LedgerExecution {
   cached: boolean;
   /** For a cache hit: what producing the result again would have cost (0 otherwise). */
   savedUsd: number;
+  /** Where the row came from. */
+  source: LedgerOrigin;
+  /** A traced call's agent run (trace id / run span id): the run's calls share it. */
+  run?: string;
+  /** What the trace or export said the call cost, beside `actualCostUsd` (ours, from the catalogue). */
+  reportedCostUsd?: number;
+  /** False for a traced call whose agent matches none configured: `agent` is the source's own name. */
+  attributed?: false;
 }
 
 /** The sums over the executions listed. */
@@ -64,4 +79,31 @@ export interface AgentActuals {
   meanActualUsd: number;
   /** Mean cost per execution by part, over the executions that recorded parts. */
   meanParts: CostParts;
+}
+
+/** An agent traces named that matches no configured one: what it ran and cost, and when last. */
+export interface UnattributedAgent {
+  name: string;
+  runs: number;
+  calls: number;
+  costUsd: number;
+  lastAt: string;
+}
+
+/** Nearest-rank p50 and p90. */
+export interface Percentiles {
+  p50: number;
+  p90: number;
+}
+
+/** An agent's traced runs (collected or imported), as production shows them. */
+export interface ProductionRuns {
+  /** Every traced run of the agent. */
+  runs: number;
+  /** The newest of them the percentiles are taken over. */
+  window: number;
+  costUsd: Percentiles;
+  calls: Percentiles;
+  inputTokens: Percentiles;
+  outputTokens: Percentiles;
 }

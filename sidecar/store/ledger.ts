@@ -1,11 +1,21 @@
 import type Database from 'better-sqlite3';
-import type { AgentActuals, CostParts, LedgerExecution, LedgerReport, LedgerTotals } from '../contract/ledger';
+import type {
+  AgentActuals,
+  CostParts,
+  LedgerExecution,
+  LedgerOrigin,
+  LedgerReport,
+  LedgerTotals,
+  Percentiles,
+  ProductionRuns,
+  UnattributedAgent,
+} from '../contract/ledger';
 import { usageOf } from '../party/usage';
 import { roundUsd } from '../cost/money';
 import type { RunFigures } from '../contract/cost';
 
 /** One execution (or cache hit) to record, in the transaction of the event that stores its result. */
-export interface LedgerEntry extends Omit<LedgerExecution, 'party'> {
+export interface LedgerEntry extends Omit<LedgerExecution, 'party' | 'source' | 'run' | 'reportedCostUsd' | 'attributed'> {
   partyId: string;
   /** Upstream tokens left out of the prompt by context assembly. */
   prunedTokens?: number;
@@ -15,8 +25,16 @@ export interface LedgerEntry extends Omit<LedgerExecution, 'party'> {
   countedInputTokens?: number;
   /** Why it ran: the plan's cause ("cache expired", "input added"…); absent for a cache hit. */
   cause?: string;
-  /** The model calls it made, when counted (a loop seen in traces); its usage is then the whole run's. */
-  calls?: number;
+  /** Where it came from: our runner (default), the OTLP receiver, or an imported file. */
+  origin?: LedgerOrigin;
+  /** The agent run a traced call belongs to (trace id and run span); its calls are one run. */
+  run?: string;
+  /** A traced call's trace id and span id: kept once however often it arrives. */
+  span?: string;
+  /** What the source said the call cost, beside ours. */
+  reportedCostUsd?: number;
+  /** False when `agent` is the source's name, matching no configured agent. */
+  attributed?: boolean;
 }
 
 /** What the ledger says about volume: executions per agent over the last 30 days, scaled to a month. */
@@ -42,7 +60,7 @@ export interface TeachingRun {
   costUsd: number;
   /** What the estimate in force when it ran said it would cost (null for rows recorded before estimates were kept). */
   estimatedCostUsd: number | null;
-  /** The model calls it made, when counted. */
+  /** The model calls it made, when they were counted (a traced run's calls); null for one call of ours. */
   calls: number | null;
 }
 
@@ -79,6 +97,53 @@ interface LedgerRow {
   cost_parts: string | null;
   cached: number;
   saved_usd: number;
+  origin: LedgerOrigin;
+  run_id: string | null;
+  reported_cost_usd: number | null;
+  attributed: number;
+}
+
+function percentiles(values: number[]): Percentiles {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (p: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? 0;
+  return { p50: at(0.5), p90: at(0.9) };
+}
+
+/** A teaching row as read: a call of a traced run, or an execution of ours. */
+interface TeachingRow {
+  id: number;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  estimatedCostUsd: number | null;
+  run: string | null;
+}
+
+/** Rows (newest first) as runs: a traced run's calls summed and counted, each execution of ours alone; newest first. */
+function runsOf(rows: TeachingRow[]): TeachingRun[] {
+  const runs: TeachingRun[] = [];
+  const byRun = new Map<string, TeachingRun>();
+  for (const row of rows) {
+    const known = row.run === null ? undefined : byRun.get(row.run);
+    if (known) {
+      known.inputTokens += row.inputTokens;
+      known.outputTokens += row.outputTokens;
+      known.costUsd += row.costUsd;
+      if (row.estimatedCostUsd !== null) known.estimatedCostUsd = (known.estimatedCostUsd ?? 0) + row.estimatedCostUsd;
+      known.calls! += 1;
+      continue;
+    }
+    const run: TeachingRun = {
+      inputTokens: row.inputTokens,
+      outputTokens: row.outputTokens,
+      costUsd: row.costUsd,
+      estimatedCostUsd: row.estimatedCostUsd,
+      calls: row.run === null ? null : 1,
+    };
+    runs.push(run);
+    if (row.run !== null) byRun.set(row.run, run);
+  }
+  return runs;
 }
 
 interface RunningTotal {
@@ -104,16 +169,22 @@ export class Ledger {
     return statement;
   }
 
-  /** Records entries; the caller's transaction makes them atomic with the events they belong to. */
-  append(entries: LedgerEntry[]): void {
+  /**
+   * Records entries; the caller's transaction makes them atomic with the events they belong to. A traced call whose
+   * span is already recorded is left out. Returns how many were recorded.
+   */
+  append(entries: LedgerEntry[]): number {
     const insert = this.sql(
       `INSERT INTO ledger (party_id, agent, provider, model, input_tokens, cache_read_tokens, cache_write_tokens, output_tokens, reasoning_tokens,
-         cost_usd, estimated_cost_usd, cost_parts, source, cached, saved_usd, at, pruned_tokens, prompt_hash, counted_input_tokens, cause, calls)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         cost_usd, estimated_cost_usd, cost_parts, source, cached, saved_usd, at, pruned_tokens, prompt_hash, counted_input_tokens, cause,
+         origin, run_id, span_id, reported_cost_usd, attributed)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (span_id) WHERE span_id IS NOT NULL DO NOTHING`,
     );
+    let recorded = 0;
     for (const e of entries) {
       const u = e.usage;
-      insert.run(
+      recorded += insert.run(
         e.partyId,
         e.agent,
         e.provider,
@@ -134,21 +205,34 @@ export class Ledger {
         e.promptHash ?? null,
         e.countedInputTokens ?? null,
         e.cause ?? null,
-        e.calls ?? null,
-      );
+        e.origin ?? 'run',
+        e.run ?? null,
+        e.span ?? null,
+        e.reportedCostUsd ?? null,
+        e.attributed === false ? 0 : 1,
+      ).changes;
     }
+    return recorded;
   }
 
   /**
-   * The newest `window` executions of an agent as it is now configured (`promptHash`) that called the provider and
-   * reported actual usage (cache hits and locally counted usage teach nothing), newest first: a walk of a partial
-   * index, never of the agent's whole history.
+   * The newest `window` runs of an agent as it is now configured (`promptHash`) that called the provider and reported
+   * actual usage (cache hits and locally counted usage teach nothing), newest first: an execution of ours is a run; a
+   * traced run is its calls summed, with their count. A walk of a partial index from the newest row, widened only
+   * when the rows read hold fewer than `window` whole runs, never the agent's whole history at once.
    */
   teachingRuns(agent: string, promptHash: string, window: number): TeachingRun[] {
-    return this.sql(
-      `SELECT input_tokens AS inputTokens, output_tokens AS outputTokens, cost_usd AS costUsd, estimated_cost_usd AS estimatedCostUsd, calls
+    const rows = this.sql(
+      `SELECT id, input_tokens AS inputTokens, output_tokens AS outputTokens, cost_usd AS costUsd, estimated_cost_usd AS estimatedCostUsd, run_id AS run
        FROM ledger WHERE agent = ? AND prompt_hash = ? AND cached = 0 AND source = 'actual' ORDER BY id DESC LIMIT ?`,
-    ).all(agent, promptHash, window) as TeachingRun[];
+    );
+    for (let limit = window * 4; ; limit *= 8) {
+      const read = rows.all(agent, promptHash, limit) as TeachingRow[];
+      const runs = runsOf(read);
+      // A full read may end inside a run (its older calls not read): that run is left out unless it is not needed.
+      const whole = read.length < limit ? runs : runs.slice(0, -1);
+      if (whole.length >= window || read.length < limit) return whole.slice(0, window);
+    }
   }
 
   /**
@@ -329,8 +413,12 @@ export class Ledger {
     if (spanDays < 7) return null;
     const since = new Date(now - 30 * dayMs).toISOString();
     const scale = 30 / spanDays;
-    const parties = this.sql('SELECT count(DISTINCT party_id) AS n FROM ledger WHERE at >= ?').get(since) as { n: number };
-    const rows = this.sql('SELECT agent, count(*) AS n FROM ledger WHERE at >= ? AND cached = 0 GROUP BY agent').all(since) as { agent: string; n: number }[];
+    // Parties are ours (a traced call has none); runs are executions of ours and traced runs (their calls count once).
+    const parties = this.sql("SELECT count(DISTINCT party_id) AS n FROM ledger WHERE at >= ? AND party_id <> ''").get(since) as { n: number };
+    const rows = this.sql('SELECT agent, count(DISTINCT coalesce(run_id, id)) AS n FROM ledger WHERE at >= ? AND cached = 0 GROUP BY agent').all(since) as {
+      agent: string;
+      n: number;
+    }[];
     return { partiesPerMonth: parties.n * scale, runsPerMonth: new Map(rows.map((r) => [r.agent, r.n * scale])), spanDays };
   }
 
@@ -372,6 +460,102 @@ export class Ledger {
       cost: number;
     }[];
   }
+
+  /** Traced calls recorded in one transaction of their own: on return they are durable. Returns how many were new. */
+  recordTraced(entries: LedgerEntry[]): number {
+    return this.db.transaction(() => this.append(entries))();
+  }
+
+  /** The user's mapping of source agent names to configured agents. */
+  aliases(): Map<string, string> {
+    const rows = this.sql('SELECT name, agent FROM agent_aliases').all() as { name: string; agent: string }[];
+    return new Map(rows.map((row) => [row.name, row.agent]));
+  }
+
+  /**
+   * Maps a source's agent name to a configured agent: kept for the calls to come, and the calls already recorded
+   * under that name become the agent's (taught under `promptHash`, its prompt now). Returns how many calls moved.
+   */
+  alias(name: string, agent: string, promptHash: string, at: string): number {
+    return this.db.transaction(() => {
+      this.sql('INSERT INTO agent_aliases (name, agent, at) VALUES (?, ?, ?) ON CONFLICT (name) DO UPDATE SET agent = excluded.agent, at = excluded.at').run(
+        name,
+        agent,
+        at,
+      );
+      const moved = this.sql('UPDATE ledger SET agent = ?, attributed = 1, prompt_hash = ? WHERE agent = ? AND attributed = 0').run(
+        agent,
+        promptHash,
+        name,
+      ).changes;
+      if (moved > 0) this.recountRuns(agent, promptHash);
+      return moved;
+    })();
+  }
+
+  /** ledger_runs of one agent and prompt, counted again from the rows (after rows moved to it). */
+  private recountRuns(agent: string, promptHash: string): void {
+    const counted = this.sql(
+      `SELECT count(DISTINCT coalesce(run_id, id)) AS runs, max(id) AS lastId FROM ledger WHERE agent = ? AND prompt_hash = ? AND cached = 0 AND source = 'actual'`,
+    ).get(agent, promptHash) as { runs: number; lastId: number | null };
+    if (counted.lastId === null) return;
+    this.sql(
+      'INSERT INTO ledger_runs (agent, prompt_hash, runs, last_id) VALUES (?, ?, ?, ?) ON CONFLICT (agent, prompt_hash) DO UPDATE SET runs = excluded.runs, last_id = excluded.last_id',
+    ).run(agent, promptHash, counted.runs, counted.lastId);
+  }
+
+  /** The agents traces named that match no configured one: their runs, calls and cost, the most expensive first. */
+  unattributed(): UnattributedAgent[] {
+    return this.sql(
+      `SELECT agent AS name, count(DISTINCT coalesce(run_id, id)) AS runs, count(*) AS calls, sum(cost_usd) AS costUsd, max(at) AS lastAt
+       FROM ledger WHERE attributed = 0 GROUP BY agent ORDER BY costUsd DESC, name`,
+    ).all() as UnattributedAgent[];
+  }
+
+  /**
+   * Per agent, its traced runs (collected or imported) over the last `window` of them: how many, and the p50 and
+   * p90 of a run's cost, calls and tokens.
+   */
+  production(window: number): Map<string, ProductionRuns> {
+    const rows = this.sql(
+      `SELECT agent, run_id AS run, sum(cost_usd) AS costUsd, count(*) AS calls, sum(input_tokens) AS input, sum(output_tokens) AS output, max(id) AS last
+       FROM ledger WHERE origin <> 'run' AND attributed = 1 AND cached = 0 GROUP BY agent, coalesce(run_id, id) ORDER BY agent, last DESC`,
+    ).all() as { agent: string; run: string | null; costUsd: number; calls: number; input: number; output: number }[];
+    const byAgent = new Map<string, typeof rows>();
+    for (const row of rows) {
+      const list = byAgent.get(row.agent) ?? [];
+      if (list.length < window) list.push(row);
+      byAgent.set(row.agent, list);
+    }
+    const total = this.sql(
+      `SELECT agent, count(DISTINCT coalesce(run_id, id)) AS runs FROM ledger WHERE origin <> 'run' AND attributed = 1 GROUP BY agent`,
+    ).all() as {
+      agent: string;
+      runs: number;
+    }[];
+    const runs = new Map(total.map((row) => [row.agent, row.runs]));
+    return new Map(
+      [...byAgent].map(([agent, list]) => [
+        agent,
+        {
+          runs: runs.get(agent) ?? list.length,
+          window: list.length,
+          costUsd: percentiles(list.map((r) => r.costUsd)),
+          calls: percentiles(list.map((r) => r.calls)),
+          inputTokens: percentiles(list.map((r) => r.input)),
+          outputTokens: percentiles(list.map((r) => r.output)),
+        },
+      ]),
+    );
+  }
+
+  /** What traced calls cost since an instant (today's production spend): their sum and runs. */
+  productionSince(since: string): { costUsd: number; runs: number; calls: number } {
+    const row = this.sql(
+      `SELECT coalesce(sum(cost_usd), 0) AS costUsd, count(DISTINCT coalesce(run_id, id)) AS runs, count(*) AS calls FROM ledger WHERE origin <> 'run' AND at >= ?`,
+    ).get(since) as { costUsd: number; runs: number; calls: number };
+    return { ...row, costUsd: roundUsd(row.costUsd) };
+  }
 }
 
 function executionOf(row: LedgerRow): LedgerExecution {
@@ -394,6 +578,10 @@ function executionOf(row: LedgerRow): LedgerExecution {
     parts: row.cost_parts ? (JSON.parse(row.cost_parts) as CostParts) : null,
     cached: row.cached === 1,
     savedUsd: row.saved_usd,
+    source: row.origin,
+    ...(row.run_id !== null ? { run: row.run_id } : {}),
+    ...(row.reported_cost_usd !== null ? { reportedCostUsd: row.reported_cost_usd } : {}),
+    ...(row.attributed === 0 ? { attributed: false as const } : {}),
   };
 }
 

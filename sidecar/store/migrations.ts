@@ -288,13 +288,35 @@ export const migrations: string[] = [
     applied_at TEXT NOT NULL
   );
   `,
-  // 12: the model calls an execution made, when they were counted (an agent's loop seen in its traces; our own runs
-  // make one call and leave it empty), learned per agent like its tokens. The kept figures are computed again.
+  // 12: calls from where agents really run. A row is a model call: ours (`origin` run), or one a trace brought
+  // (`collected` by the OTLP receiver, `imported` from a file), which belongs to an agent run (`run_id`: trace and run
+  // span) and is kept once however often its span arrives (`span_id`: trace and span, unique). `reported_cost_usd` is
+  // what the source said it cost, beside ours. `attributed` 0: the agent is the source's name, not one configured.
+  // ledger_runs counts runs (the calls of one run count once); the kept figures gain calls per run and are computed
+  // again. agent_aliases maps a source's agent name to a configured agent (the quick fix of an unattributed agent).
   `
-  ALTER TABLE ledger ADD COLUMN calls INTEGER;
+  ALTER TABLE ledger ADD COLUMN origin TEXT NOT NULL DEFAULT 'run';
+  ALTER TABLE ledger ADD COLUMN run_id TEXT;
+  ALTER TABLE ledger ADD COLUMN span_id TEXT;
+  ALTER TABLE ledger ADD COLUMN reported_cost_usd REAL;
+  ALTER TABLE ledger ADD COLUMN attributed INTEGER NOT NULL DEFAULT 1;
+  CREATE UNIQUE INDEX ledger_spans ON ledger (span_id) WHERE span_id IS NOT NULL;
+  CREATE INDEX ledger_by_run ON ledger (run_id) WHERE run_id IS NOT NULL;
+  CREATE INDEX ledger_unattributed ON ledger (agent) WHERE attributed = 0;
+  DROP TRIGGER ledger_runs_insert;
+  CREATE TRIGGER ledger_runs_insert AFTER INSERT ON ledger WHEN NEW.cached = 0 AND NEW.source = 'actual' AND NEW.prompt_hash IS NOT NULL BEGIN
+    INSERT INTO ledger_runs (agent, prompt_hash, runs, last_id)
+      VALUES (NEW.agent, NEW.prompt_hash, NEW.run_id IS NULL OR NOT EXISTS (SELECT 1 FROM ledger WHERE run_id = NEW.run_id AND id <> NEW.id), NEW.id)
+      ON CONFLICT (agent, prompt_hash) DO UPDATE SET runs = runs + excluded.runs, last_id = NEW.id;
+  END;
   ALTER TABLE ledger_learned ADD COLUMN calls_p50 REAL;
   ALTER TABLE ledger_learned ADD COLUMN calls_p90 REAL;
   ALTER TABLE ledger_learned ADD COLUMN calls_mean REAL;
   DELETE FROM ledger_learned;
+  CREATE TABLE agent_aliases (
+    name TEXT PRIMARY KEY,
+    agent TEXT NOT NULL,
+    at TEXT NOT NULL
+  ) WITHOUT ROWID;
   `,
 ];

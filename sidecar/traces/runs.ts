@@ -30,16 +30,24 @@ const key = (traceId: string, spanId: string) => `${traceId}/${spanId}`;
  * @param links every span of the batch, runs and calls included, so that ancestors between them are followed.
  * @param workflowOf the workflow a span declares, if any.
  */
-export function linkRuns<T extends SpanLink>(batch: MappedBatch, links: Iterable<T>, workflowOf: (link: T) => string | undefined = () => undefined): void {
+export function linkRuns<T extends SpanLink>(
+  batch: MappedBatch,
+  links: Iterable<T>,
+  workflowOf: (link: T) => string | undefined = () => undefined,
+  taskOf: (link: T) => string | undefined = () => undefined,
+): void {
   const spans = new SpanIndex(links);
   const runs = new SpanIndex(batch.runs);
   const runAbove = (item: SpanLink) => spans.find(item.traceId, item.parentSpanId, (link) => runs.get(link.traceId, link.spanId));
   const workflowAbove = (item: SpanLink) => spans.find(item.traceId, item.parentSpanId, workflowOf);
+  const taskAbove = (item: SpanLink) => spans.find(item.traceId, item.parentSpanId, taskOf);
   for (const run of batch.runs) {
     const parentRun = runAbove(run);
     if (parentRun) run.parentRunSpanId = parentRun.spanId;
     const workflow = run.workflowName ?? workflowAbove(run);
     if (workflow !== undefined) run.workflowName = workflow;
+    const task = run.taskName ?? taskAbove(run);
+    if (task !== undefined) run.taskName = task;
   }
   for (const item of batch.calls) {
     const run = runAbove(item);
@@ -49,6 +57,8 @@ export function linkRuns<T extends SpanLink>(batch: MappedBatch, links: Iterable
     }
     const workflow = item.workflowName ?? run?.workflowName ?? workflowAbove(item);
     if (workflow !== undefined) item.workflowName = workflow;
+    const task = run?.taskName ?? taskAbove(item);
+    if (task !== undefined) item.taskName = task;
   }
   for (const item of batch.tools) {
     const run = runAbove(item);

@@ -42,6 +42,12 @@ export const genAi = {
   cost: 'gen_ai.usage.cost',
 } as const;
 
+/** CrewAI's names (its own telemetry and the OpenLLMetry / OpenInference CrewAI instrumentations): the task a span runs. */
+export const crewai = {
+  taskName: 'crewai.task.name',
+  agentRole: 'crewai.agent.role',
+} as const;
+
 /** OpenLLMetry's own names. */
 export const traceloop = {
   requestType: 'llm.request.type',

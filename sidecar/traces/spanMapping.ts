@@ -9,7 +9,7 @@
 import { numberOf, textOf } from './attributeRead';
 import { linkRuns } from './runs';
 import { SpanIndex, type SpanLink } from './spanIndex';
-import { genAi, nonCallOperations, openInference, traceloop, vercelAi } from './spanConventions';
+import { crewai, genAi, nonCallOperations, openInference, traceloop, vercelAi } from './spanConventions';
 import { hasTokens, spanUsage, type SpanUsage } from './spanUsage';
 import type { AgentRun, Attributes, MappedBatch, ModelCall, SpanRecord, ToolCall } from './traceTypes';
 
@@ -42,7 +42,14 @@ export function mapSpans(spans: readonly SpanRecord[]): MappedBatch {
   }
   for (const candidate of innermost(new SpanIndex(candidates), spans, candidates)) batch.calls.push(modelCall(candidate));
   batch.nestedCallsDropped = candidates.length - batch.calls.length;
-  linkRuns(batch, spans, (span) => textOf(span.attributes, genAi.workflowName, traceloop.workflowName));
+  linkRuns(
+    batch,
+    spans,
+    (span) => textOf(span.attributes, genAi.workflowName, traceloop.workflowName),
+    (span) =>
+      textOf(span.attributes, crewai.taskName) ??
+      (textOf(span.attributes, traceloop.spanKind) === 'task' ? textOf(span.attributes, traceloop.entityName) : undefined),
+  );
   return batch;
 }
 
@@ -116,7 +123,7 @@ function modelCall({ span, provider, usage }: Candidate): ModelCall {
 function agentRun(span: SpanRecord): AgentRun {
   const a = span.attributes;
   const fromName = span.name.startsWith('invoke_agent ') ? span.name.slice('invoke_agent '.length) : span.name;
-  const agentName = textOf(a, genAi.agentName, openInference.agentName, traceloop.entityName) ?? fromName;
+  const agentName = textOf(a, genAi.agentName, openInference.agentName, crewai.agentRole, traceloop.entityName) ?? fromName;
   const run: AgentRun = {
     traceId: span.traceId,
     spanId: span.spanId,
@@ -127,6 +134,7 @@ function agentRun(span: SpanRecord): AgentRun {
   };
   assign(run, 'parentSpanId', span.parentSpanId);
   assign(run, 'workflowName', textOf(a, genAi.workflowName, traceloop.workflowName));
+  assign(run, 'taskName', textOf(a, crewai.taskName));
   assign(run, 'serviceName', serviceOf(span));
   const usage = spanUsage(a, providerOf(a, false), false);
   if (hasTokens(usage.usage)) run.reportedUsage = usage.usage;

@@ -73,6 +73,8 @@ export interface ModelCall {
   /** The agent: the call's own attribute, else its run's. */
   agentName?: string;
   workflowName?: string;
+  /** The task it ran for, when a span above names one (CrewAI's `crewai.task.name`, an OpenLLMetry task span). */
+  taskName?: string;
   /** The operation as reported: `chat`, `embeddings`, `ai.generateText.doGenerate`, `acompletion`, … */
   operation?: string;
   /** A cost the source computed (`gen_ai.usage.cost`, `llm.cost.total`, LiteLLM's spend, Langfuse's total). */
@@ -96,6 +98,8 @@ export interface AgentRun {
   parentSpanId?: string;
   agentName: string;
   workflowName?: string;
+  /** The task the run performs, when it or a span above names one. */
+  taskName?: string;
   startUnixNano: string;
   endUnixNano: string;
   serviceName?: string;

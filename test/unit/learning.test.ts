@@ -38,7 +38,7 @@ function load(text = configText) {
 function runOf(
   config: PartyConfig,
   agent: string,
-  usage: { input: number; output: number; counted?: number; costUsd?: number; estimatedUsd?: number; at?: string; calls?: number },
+  usage: { input: number; output: number; counted?: number; costUsd?: number; estimatedUsd?: number; at?: string; run?: string },
 ): LedgerEntry {
   const definition = agentDefinition(config.agents[agent], config);
   return {
@@ -55,7 +55,7 @@ function runOf(
     savedUsd: 0,
     promptHash: promptHash(definition),
     ...(usage.counted ? { countedInputTokens: usage.counted } : {}),
-    ...(usage.calls ? { calls: usage.calls } : {}),
+    ...(usage.run ? { run: usage.run, origin: 'collected' as const, span: `${usage.run}/${Math.random()}` } : {}),
   };
 }
 
@@ -308,13 +308,10 @@ test("runs whose calls were counted (a loop seen in traces) teach the calls per 
   // Our own runs (one call each, uncounted) teach tokens, not calls.
   ledger.append([1, 2, 3].map(() => runOf(config, 'theme', { input: 400, output: 300 })));
   assert.deepEqual([theme().callsPerRun.source, theme().outputTokensSource], ['configured', 'learned']);
-  // Runs counted from traces: 4, 5 and 7 calls, their tokens over the whole loop.
-  ledger.append([
-    runOf(config, 'theme', { input: 5000, output: 600, calls: 4 }),
-    runOf(config, 'theme', { input: 6500, output: 700, calls: 5 }),
-    runOf(config, 'theme', { input: 9900, output: 900, calls: 7 }),
-    runOf(config, 'theme', { input: 6100, output: 650, calls: 5 }),
-  ]);
+  // Traced runs of 4, 5, 7 and 5 calls: a row per call, the run's tokens spread over its calls.
+  const traced = (run: string, calls: number, input: number, output: number) =>
+    Array.from({ length: calls }, () => runOf(config, 'theme', { input: input / calls, output: output / calls, run }));
+  ledger.append([...traced('t1/a', 4, 5000, 600), ...traced('t2/a', 5, 6500, 700), ...traced('t3/a', 7, 9800, 910), ...traced('t4/a', 5, 6100, 650)]);
   const learned = theme();
   assert.deepEqual([learned.callsPerRun.source, learned.callsPerRun.p50, learned.callsPerRun.p90], ['learned', 5, 7]);
   // The window (6) holds two uncounted runs and four counted: the run's tokens are the window's median, not looped again.

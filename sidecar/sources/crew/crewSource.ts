@@ -34,6 +34,8 @@ export interface CrewMap {
   tasks: Record<string, string>;
   /** CrewAI agent → our agents it performs. */
   agents: Record<string, string[]>;
+  /** CrewAI agent → its role as written (`{placeholders}` unfilled): what traces name it by. */
+  roles: Record<string, string>;
 }
 
 /** What partycost.json adds to a crew it points at: its settings, its per-task overrides, its sample inputs. */
@@ -124,7 +126,7 @@ export function loadCrew(source: CrewSource): LoadedCrew {
       crews.push({ definition, prefix: path.basename(path.dirname(dir)), inputs });
     }
   }
-  const crew: CrewMap = { tasks: {}, agents: {} };
+  const crew: CrewMap = { tasks: {}, agents: {}, roles: {} };
   const prices = priceBook(overlay?.config ?? {});
   const order = [...(overlay ? [overlay.file] : []), ...files.map((file) => file.name)];
   if (crews.length === 0) return { files, prices, problems: sortProblems(problems, order), crew, inputs: {}, facts: new Map(), version };
@@ -161,7 +163,10 @@ export function loadCrew(source: CrewSource): LoadedCrew {
       crew.tasks[name] = fact.crewAgent;
       (crew.agents[fact.crewAgent] ??= []).push(name);
     }
-    for (const agent of definition.agents.values()) crew.agents[agent.name] ??= [];
+    for (const agent of definition.agents.values()) {
+      crew.agents[agent.name] ??= [];
+      crew.roles[agent.name] = agent.role.trim();
+    }
 
     const names = definition.tasks.map((t) => t.name);
     const graph = new Map(definition.tasks.map((t, i) => [t.name, t.context === 'earlier' ? names.slice(0, i) : t.context]));

@@ -65,7 +65,7 @@ test('partycost collect: protobuf and JSON, gzip or not, each answered once reco
   const collector = await collect(dir);
   try {
     const spans = recordSpans([run('theme', 900, 60), run('Concierge', 400, 30)]);
-    const post = (body: Uint8Array, headers: Record<string, string>) => fetch(collector.url, { method: 'POST', body, headers });
+    const post = (body: Uint8Array, headers: Record<string, string>) => fetch(collector.url, { method: 'POST', body: body as unknown as BodyInit, headers });
     const first = await post(protobufBody(spans), { 'Content-Type': 'application/x-protobuf' });
     assert.equal(first.status, 200);
     assert.equal(first.headers.get('content-type'), 'application/x-protobuf');

@@ -43,7 +43,8 @@ const batch = (agent: string, traces: number) =>
     ),
   );
 
-const post = (url: string, body: Uint8Array) => fetch(url, { method: 'POST', body, headers: { 'Content-Type': 'application/x-protobuf' } });
+const post = (url: string, body: Uint8Array) =>
+  fetch(url, { method: 'POST', body: body as unknown as BodyInit, headers: { 'Content-Type': 'application/x-protobuf' } });
 
 function collected(dir: string): number {
   const db = new Database(databaseOf(dir), { readonly: true });

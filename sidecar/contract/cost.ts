@@ -1,3 +1,4 @@
+import type { ProductionRuns } from './ledger';
 /** The shapes of a cost estimate and of model right-sizing, as `config/estimate` returns them. */
 import type { Pricing } from './pricing';
 
@@ -136,6 +137,8 @@ export interface AgentEstimate {
   contextWindow: number | null;
   /** The model's maximum output tokens of one answer, when a catalogue knows it. */
   maxOutputTokens: number | null;
+  /** What the agent's traced runs (production, collected or imported) cost, over how many: beside the estimate. */
+  production?: ProductionRuns;
   /** A long-context tier applies: every token bills at the rate for prompts above this many input tokens. */
   tierAbove?: number;
   /** The Batch API what-if was asked but the model's provider has no batch API: priced at list prices. */

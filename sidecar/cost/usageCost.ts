@@ -49,7 +49,11 @@ export function executionCost(agent: CostedAgent, model: string | null, usage: U
 
 /** The cost of one execution by part, in USD: model charges by token kind, and the resources. */
 export function executionParts(agent: CostedAgent, model: string | null, usage: Usage, prices: PriceBook, at?: Date): CostParts {
-  const llm = llmParts(model, usage, prices, { at, batch: usage.batch === true });
+  return partsInUsd(llmParts(model, usage, prices, { at, batch: usage.batch === true }), sum(Object.values(resourceCosts(agent.resources, prices))));
+}
+
+/** Model charges by part (none: all 0) and a resources cost, in USD. */
+export function partsInUsd(llm: PricedCost | null, resources: Pico = 0n): CostParts {
   const usd = (part: keyof PricedCost['parts']): number => toUsd(llm?.parts[part] ?? 0n);
   return {
     inputUsd: usd('input'),
@@ -57,6 +61,6 @@ export function executionParts(agent: CostedAgent, model: string | null, usage: 
     cacheWriteUsd: usd('cacheWrite'),
     outputUsd: usd('output'),
     reasoningUsd: usd('reasoning'),
-    resourcesUsd: toUsd(sum(Object.values(resourceCosts(agent.resources, prices)))),
+    resourcesUsd: toUsd(resources),
   };
 }

@@ -5,9 +5,13 @@ import { agentDefinition, promptHash } from '../planner/keys';
 import { tokenizationFor } from '../cost/tokens';
 import { roundUsd } from '../cost/money';
 import type { Ledger, TeachingRun } from '../store/ledger';
+import type { ProductionRuns } from '../contract/ledger';
 
 /** Runs an agent's learned figures are taken over, and runs needed before they replace the configured ones. */
 export const learningDefaults = { window: 20, minRuns: 5 } as const;
+
+/** How long figures that miss only traced runs (and production figures) are reused while traces stream in. */
+const tracedRefreshMs = 2_000;
 
 /** A run whose output is under a quarter or over four times the median is far from the rest. */
 const outlierRatio = 4;
@@ -26,17 +30,19 @@ export function learningSettings(config: PartyConfig): { window: number; minRuns
  */
 export class Learner {
   private lastId = -1;
-  /** Per agent and prompt: its run count and newest run; per agent, its runs under any prompt. */
-  private runs = new Map<string, { runs: number; lastId: number }>();
+  /** Per agent and prompt: its run count, newest run and newest of ours; per agent, its runs under any prompt. */
+  private runs = new Map<string, { runs: number; lastId: number; ownLastId: number }>();
   private totals = new Map<string, number>();
-  /** Figures per agent, prompt and window, with the newest run they include. */
-  private readonly figures = new Map<string, { lastId: number; figures: RunFigures }>();
+  /** Figures per agent, prompt and window, with the newest run they include and when they were computed (0: read). */
+  private readonly figures = new Map<string, { lastId: number; figures: RunFigures; at?: number }>();
+  /** Figures computed by this learning, kept in the database together at its end. */
+  private pending: { agent: string; hash: string; window: number; lastId: number; figures: RunFigures }[] = [];
   private window = 0;
   private readonly calibrations = new Map<string, Calibration | null>();
 
   constructor(private readonly ledger: Ledger) {}
 
-  learningFor(config: PartyConfig): Learning {
+  learningFor(config: PartyConfig, now = Date.now()): Learning {
     const { window, minRuns } = learningSettings(config);
     const lastId = this.ledger.lastId();
     if (lastId !== this.lastId || window !== this.window) this.refresh(lastId, window);
@@ -47,13 +53,14 @@ export class Learner {
       const hash = promptHash(agentDefinition(agent, config));
       const counted = this.runs.get(`${name}\u0000${hash}`);
       const runs = counted?.runs ?? 0;
-      const figures = counted ? this.figuresOf(name, hash, window, counted.lastId) : noFigures;
+      const figures = counted ? this.figuresOf(name, hash, window, counted, now) : noFigures;
       learning.agents.set(name, learningOf(figures, { runs, earlierRuns: (this.totals.get(name) ?? 0) - runs, minRuns }));
       if (!tokenizationFor(model).exact && !learning.calibration.has(model)) {
         const calibration = this.calibration(model, window, minRuns);
         if (calibration) learning.calibration.set(model, calibration);
       }
     }
+    this.keep();
     return learning;
   }
 
@@ -70,26 +77,65 @@ export class Learner {
     if (lastId === 0) return;
     for (const row of this.ledger.promptRuns(window)) {
       const key = `${row.agent}\u0000${row.hash}`;
-      this.runs.set(key, { runs: row.runs, lastId: row.lastId });
+      this.runs.set(key, { runs: row.runs, lastId: row.lastId, ownLastId: row.ownLastId });
       this.totals.set(row.agent, (this.totals.get(row.agent) ?? 0) + row.runs);
       const known = this.figures.get(`${key}\u0000${window}`);
       if (row.kept && (!known || known.lastId < row.kept.lastId)) this.figures.set(`${key}\u0000${window}`, row.kept);
     }
   }
 
-  /** An agent's figures as of its newest run: kept ones when they include it, else computed from its latest runs and kept. */
-  private figuresOf(agent: string, hash: string, window: number, lastId: number): RunFigures {
+  /**
+   * An agent's figures as of its newest run: kept ones when they include it, else computed from its latest runs. While
+   * traces stream in, an agent gains runs between any two hovers: figures that miss only traced runs are computed
+   * again at most every two seconds; a run of ours is in the next figures at once.
+   */
+  private figuresOf(agent: string, hash: string, window: number, counted: { lastId: number; ownLastId: number }, now: number): RunFigures {
     const key = `${agent}\u0000${hash}\u0000${window}`;
     const known = this.figures.get(key);
-    if (known?.lastId === lastId) return known.figures;
+    if (known?.lastId === counted.lastId) return known.figures;
+    if (known?.at !== undefined && counted.ownLastId <= known.lastId && now - known.at < tracedRefreshMs) return known.figures;
     const figures = figuresFrom(this.ledger.teachingRuns(agent, hash, window));
-    this.figures.set(key, { lastId, figures });
+    this.figures.set(key, { lastId: counted.lastId, figures, at: now });
+    this.pending.push({ agent, hash, window, lastId: counted.lastId, figures });
+    return figures;
+  }
+
+  /** The figures computed, kept for the next process. */
+  private keep(): void {
+    const pending = this.pending;
+    this.pending = [];
     try {
-      this.ledger.storeFigures(agent, hash, window, lastId, figures);
+      this.ledger.storeFigures(pending);
     } catch {
       // A database that cannot be written now (locked by a long run, read-only) only costs the next process a read.
     }
-    return figures;
+  }
+
+  private kept?: { lastId: number; window: number; at: number; production: Map<string, ProductionRuns> };
+
+  /** Rows changed without the ledger growing (calls mapped to an agent): everything is read again. */
+  forget(): void {
+    this.lastId = -1;
+    this.kept = undefined;
+    this.figures.clear();
+  }
+
+  /**
+   * Per agent, its traced runs (production): read again when the ledger grew, at most every two seconds (while traces
+   * stream in, the ledger grows between any two hovers; a figure two seconds old is as good).
+   */
+  productionFor(config: PartyConfig, now = Date.now()): Map<string, ProductionRuns> {
+    const { window } = learningSettings(config);
+    const kept = this.kept;
+    if (kept && kept.window === window && now - kept.at < tracedRefreshMs) return kept.production;
+    const lastId = this.ledger.lastId();
+    if (kept && kept.lastId === lastId && kept.window === window) {
+      kept.at = now;
+      return kept.production;
+    }
+    const production = lastId === 0 ? new Map<string, ProductionRuns>() : this.ledger.production(window);
+    this.kept = { lastId, window, at: now, production };
+    return production;
   }
 
   private calibration(model: string, window: number, minRuns: number): Calibration | undefined {

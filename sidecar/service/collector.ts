@@ -11,7 +11,7 @@ import type { Workspace } from './workspace';
  * An OTLP/HTTP trace receiver (OpenTelemetry's protocol specification, "OTLP/HTTP"): `POST /v1/traces` with an
  * ExportTraceServiceRequest in `application/x-protobuf` or `application/json`, gzip-encoded or not. A batch is
  * answered 200 (an empty ExportTraceServiceResponse in the request's encoding) only once its calls are committed to
- * the ledger, so an answered batch is never lost and an exporter retries what was not answered. A body that does not
+ * the ledger (in one transaction), so an answered batch is never lost and an exporter retries what was not answered. A body that does not
  * decode is 400 (not retryable: the same body fails again); one above 20 MiB is 413; a database that cannot be written
  * is 503 with Retry-After, so the exporter tries again.
  */

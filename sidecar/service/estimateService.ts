@@ -1,3 +1,4 @@
+import type { ProductionRuns } from '../contract/ledger';
 import type { PartyConfig } from '../config/schema';
 import type { SpendTrend } from '../contract/accuracy';
 import type { Estimate, Learning, RightSizing } from '../contract/cost';
@@ -31,7 +32,19 @@ export function learningOf(ws: Workspace, config: PartyConfig): Learning | undef
 
 /** The cost per agent, party and month, at list prices (or a what-if), learned where the ledger teaches. */
 export function estimateOf(ws: Workspace, loaded: ValidConfig, pricing: Pricing = listPricing, learning = learningOf(ws, loaded.config)): Estimate {
-  return labelledEstimate(loaded, estimate(loaded.config, loaded.prices, pricing, learning));
+  const estimated = labelledEstimate(loaded, estimate(loaded.config, loaded.prices, pricing, learning));
+  const production = productionOf(ws, loaded);
+  if (!production?.size) return estimated;
+  return { ...estimated, agents: estimated.agents.map((a) => (production.has(a.agent) ? { ...a, production: production.get(a.agent)! } : a)) };
+}
+
+/** Per agent, its traced runs from production; none without a database or when it cannot be read. */
+function productionOf(ws: Workspace, loaded: ValidConfig): Map<string, ProductionRuns> | undefined {
+  try {
+    return ws.learner()?.productionFor(loaded.config);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The cheaper models that meet each agent's needs; `atListPrices` is the estimate already made, if at list prices. */

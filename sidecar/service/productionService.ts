@@ -2,7 +2,7 @@ import type { Usage } from '../contract/party';
 import type { LedgerOrigin, UnattributedAgent } from '../contract/ledger';
 import { UserError } from '../contract/errors';
 import { didYouMean } from '../config/nearest';
-import { executionCost, executionParts } from '../cost/usageCost';
+import { llmParts, partsInUsd } from '../cost/usageCost';
 import { roundUsd, toUsd } from '../cost/money';
 import { priceBook } from '../cost/prices';
 import type { PriceBook } from '../cost/prices';
@@ -14,6 +14,9 @@ import type { LedgerEntry } from '../store/ledger';
 import { groupRuns } from '../traces/runs';
 import type { RunGroup } from '../traces/runs';
 import { importTraceFile } from '../traces/traceImport';
+
+export { importFormats } from '../traces/traceImport';
+export type { ImportFormat } from '../traces/traceImport';
 import type { ImportFormat, ImportResult } from '../traces/traceImport';
 import type { MappedBatch, ModelCall } from '../traces/traceTypes';
 import type { ValidConfig, Workspace } from './workspace';
@@ -66,87 +69,135 @@ function configurationOf(ws: Workspace): ValidConfig | undefined {
 
 /** Records a batch's calls in the ledger in one transaction: when this returns, they are durable. */
 export function ingest(ws: Workspace, batch: MappedBatch, origin: Exclude<LedgerOrigin, 'run'>): IngestReport {
-  const store = ws.store();
-  const loaded = configurationOf(ws);
-  const prices = loaded?.prices ?? priceBook();
-  const attribute = loaded
-    ? attributor(loaded.config, loaded.crew, store.ledger.aliases())
-    : (names: { agentName?: string; taskName?: string }): Attribution => ({
-        name: names.agentName ?? names.taskName ?? '(unnamed)',
-        reason: 'no configuration in the workspace',
-      });
-  const perRun = loaded ? new Map(estimate(loaded.config, loaded.prices).agents.map((a) => [a.agent, a.costPerRunUsd])) : new Map<string, number>();
-  const hashes = new Map<string, string>();
-  const hashOf = (agent: string): string => {
-    let hash = hashes.get(agent);
-    if (hash === undefined) hashes.set(agent, (hash = promptHash(agentDefinition(loaded!.config.agents[agent]!, loaded!.config))));
-    return hash;
-  };
-
-  const entries: LedgerEntry[] = [];
-  const unpriced = new Set<string>();
-  const agents = new Map<string, IngestedAgent>();
+  const recording = new Recording(ws, origin);
   const groups = groupRuns(batch).filter((group) => group.calls.length > 0);
-  for (const group of groups) {
-    const attribution = attribute({
-      ...(group.agentName !== undefined ? { agentName: group.agentName } : {}),
-      ...(taskOf(group) !== undefined ? { taskName: taskOf(group)! } : {}),
-    });
-    const agent = attribution.agent ?? attribution.name;
-    const run = `${group.traceId}/${group.run?.spanId ?? `agent:${group.agentName ?? ''}`}`;
-    const seen = agents.get(agent) ?? {
-      agent,
-      attributed: attribution.agent !== undefined,
-      ...(attribution.agent !== undefined ? { via: attribution.via } : { reason: attribution.reason }),
-      runs: 0,
-      calls: 0,
-      costUsd: 0,
-    };
-    seen.runs += 1;
-    agents.set(agent, seen);
-    group.calls.forEach((call, i) => {
-      const priced = pricedCall(call, prices);
-      if (!priced.known && priced.model) unpriced.add(priced.model);
-      entries.push({
-        partyId: '',
-        agent,
-        provider: call.provider ?? 'unknown',
-        model: priced.model,
-        at: priced.at.toISOString(),
-        usage: priced.usage,
-        // The run's estimate on its first call: a run's calls sum to it, as its costs do.
-        estimatedCostUsd: i === 0 && attribution.agent !== undefined ? (perRun.get(attribution.agent) ?? null) : null,
-        actualCostUsd: call.servedFromCache ? 0 : priced.costUsd,
-        parts: priced.parts,
-        cached: call.servedFromCache === true,
-        savedUsd: call.servedFromCache ? priced.costUsd : 0,
-        ...(attribution.agent !== undefined ? { promptHash: hashOf(attribution.agent) } : {}),
-        origin,
-        run,
-        span: `${call.traceId}/${call.spanId}`,
-        ...(call.reportedCostUsd !== undefined ? { reportedCostUsd: call.reportedCostUsd } : {}),
-        attributed: attribution.agent !== undefined,
+  recording.record(groups);
+  return recording.report();
+}
+
+/** Per configuration loaded (a workspace keeps one until its files change): each agent's estimate per run and prompt hash. */
+const configured = new WeakMap<ValidConfig, { perRun: Map<string, number>; hashes: Map<string, string> }>();
+
+function agentsOf(loaded: ValidConfig): { perRun: Map<string, number>; hashes: Map<string, string> } {
+  let known = configured.get(loaded);
+  if (!known) {
+    known = { perRun: new Map(estimate(loaded.config, loaded.prices).agents.map((a) => [a.agent, a.costPerRunUsd])), hashes: new Map() };
+    configured.set(loaded, known);
+  }
+  return known;
+}
+
+/** One batch being recorded: what attribution and pricing need, read once, and what was recorded so far. */
+class Recording {
+  private readonly store: ReturnType<Workspace['store']>;
+  private readonly loaded: ValidConfig | undefined;
+  private readonly prices: PriceBook;
+  private readonly attribute: (names: { agentName?: string; taskName?: string }) => Attribution;
+  private readonly perRun: Map<string, number>;
+  private readonly hashes: Map<string, string>;
+  private readonly unpriced = new Set<string>();
+  private readonly agents = new Map<string, IngestedAgent>();
+  private calls = 0;
+  private recorded = 0;
+  private runs = 0;
+  private costUsd = 0;
+  private reportedCostUsd: number | null = null;
+
+  constructor(
+    ws: Workspace,
+    private readonly origin: Exclude<LedgerOrigin, 'run'>,
+  ) {
+    this.store = ws.store();
+    const loaded = configurationOf(ws);
+    this.loaded = loaded;
+    this.prices = loaded?.prices ?? priceBook();
+    this.attribute = loaded
+      ? attributor(loaded.config, loaded.crew, this.store.ledger.aliases())
+      : (names) => ({ name: names.agentName ?? names.taskName ?? '(unnamed)', reason: 'no configuration in the workspace' });
+    const known = loaded ? agentsOf(loaded) : undefined;
+    this.perRun = known?.perRun ?? new Map();
+    this.hashes = known?.hashes ?? new Map();
+  }
+
+  private hashOf(agent: string): string {
+    let hash = this.hashes.get(agent);
+    if (hash === undefined) this.hashes.set(agent, (hash = promptHash(agentDefinition(this.loaded!.config.agents[agent]!, this.loaded!.config))));
+    return hash;
+  }
+
+  /** Attributes, prices and records these runs' calls in one transaction. */
+  record(groups: RunGroup[]): void {
+    const entries: LedgerEntry[] = [];
+    for (const group of groups) {
+      const task = taskOf(group);
+      const attribution = this.attribute({
+        ...(group.agentName !== undefined ? { agentName: group.agentName } : {}),
+        ...(task !== undefined ? { taskName: task } : {}),
       });
-    });
+      const attributed = attribution.agent !== undefined;
+      const agent = attribution.agent ?? attribution.name;
+      const run = `${group.traceId}/${group.run?.spanId ?? `agent:${group.agentName ?? ''}`}`;
+      const seen = this.agents.get(agent) ?? {
+        agent,
+        attributed,
+        ...(attributed ? { via: attribution.via } : { reason: attribution.reason }),
+        runs: 0,
+        calls: 0,
+        costUsd: 0,
+      };
+      seen.runs += 1;
+      this.agents.set(agent, seen);
+      group.calls.forEach((call, i) => {
+        const priced = pricedCall(call, this.prices);
+        if (!priced.known && priced.model) this.unpriced.add(priced.model);
+        const actualCostUsd = call.servedFromCache ? 0 : priced.costUsd;
+        seen.calls += 1;
+        seen.costUsd += actualCostUsd;
+        this.costUsd += actualCostUsd;
+        if (call.reportedCostUsd !== undefined) this.reportedCostUsd = (this.reportedCostUsd ?? 0) + call.reportedCostUsd;
+        entries.push({
+          partyId: '',
+          agent,
+          provider: call.provider ?? 'unknown',
+          model: priced.model,
+          at: priced.at.toISOString(),
+          usage: priced.usage,
+          // The run's estimate on its first call: a run's calls sum to it, as its costs do.
+          estimatedCostUsd: i === 0 && attributed ? (this.perRun.get(agent) ?? null) : null,
+          actualCostUsd,
+          parts: priced.parts,
+          cached: call.servedFromCache === true,
+          savedUsd: call.servedFromCache ? priced.costUsd : 0,
+          ...(attributed ? { promptHash: this.hashOf(agent) } : {}),
+          origin: this.origin,
+          run,
+          span: `${call.traceId}/${call.spanId}`,
+          spanStartMs: priced.startMs,
+          ...(call.reportedCostUsd !== undefined ? { reportedCostUsd: call.reportedCostUsd } : {}),
+          attributed,
+        });
+      });
+    }
+    this.runs += groups.length;
+    this.calls += entries.length;
+    this.recorded += this.store.ledger.recordTraced(entries);
   }
-  const recorded = store.ledger.recordTraced(entries);
-  // Which entries were new is not told per row; the report's sums are the batch's, its counts say how many were new.
-  for (const entry of entries) {
-    const seen = agents.get(entry.agent)!;
-    seen.calls += 1;
-    seen.costUsd += entry.actualCostUsd;
+
+  /** What the batch did. Which calls were new is not told per call: the sums are the batch's, the counts say how many were new. */
+  report(): IngestReport {
+    return {
+      calls: this.calls,
+      recorded: this.recorded,
+      duplicates: this.calls - this.recorded,
+      runs: this.runs,
+      costUsd: roundUsd(this.costUsd),
+      reportedCostUsd: this.reportedCostUsd === null ? null : roundUsd(this.reportedCostUsd),
+      agents: [...this.agents.values()]
+        .map((a) => ({ ...a, costUsd: roundUsd(a.costUsd) }))
+        .sort((a, b) => b.costUsd - a.costUsd || a.agent.localeCompare(b.agent)),
+      unpriced: [...this.unpriced].sort(),
+    };
   }
-  const reported = entries.filter((e) => e.reportedCostUsd !== undefined);
-  return {
-    calls: entries.length,
-    recorded,
-    duplicates: entries.length - recorded,
-    runs: groups.length,
-    costUsd: roundUsd(entries.reduce((total, e) => total + e.actualCostUsd, 0)),
-    reportedCostUsd: reported.length ? roundUsd(reported.reduce((total, e) => total + e.reportedCostUsd!, 0)) : null,
-    agents: [...agents.values()].map((a) => ({ ...a, costUsd: roundUsd(a.costUsd) })).sort((a, b) => b.costUsd - a.costUsd || a.agent.localeCompare(b.agent)),
-    unpriced: [...unpriced].sort(),
-  };
 }
 
 /** The task a run (or its first call) names. */
@@ -158,19 +209,21 @@ function taskOf(group: RunGroup): string | undefined {
 function pricedCall(
   call: ModelCall,
   prices: PriceBook,
-): { model: string | null; known: boolean; usage: Usage; costUsd: number; parts: LedgerEntry['parts']; at: Date } {
+): { model: string | null; known: boolean; usage: Usage; costUsd: number; parts: LedgerEntry['parts']; at: Date; startMs: number } {
   const named = call.responseModel ?? call.requestModel ?? null;
   const provider = call.provider?.split('.').at(-1);
   const model = named && !prices.model(named) && provider && prices.model(`${provider}/${named}`) ? `${provider}/${named}` : named;
   const usage: Usage = { ...call.usage, source: 'actual' };
-  const at = new Date(Number(BigInt(call.startUnixNano || '0') / 1_000_000n) || Date.now());
-  const known = model !== null && prices.model(model) !== undefined;
-  if (!known) {
+  // The call's start as its source says (0 when it does not say, then dated when it arrived).
+  const startMs = call.startUnixNano.length > 6 ? Number(call.startUnixNano.slice(0, -6)) : 0;
+  const at = new Date(startMs || Date.now());
+  // Priced once: the parts, and the cost their sum (a traced call has no resources of ours).
+  const priced = llmParts(model, usage, prices, { at, batch: usage.batch === true });
+  if (!priced) {
     // Not in the catalogue: what the source reported is the best figure there is.
-    const reported = call.reportedCostUsd ?? 0;
-    return { model, known, usage, costUsd: reported, parts: null, at };
+    return { model, known: false, usage, costUsd: call.reportedCostUsd ?? 0, parts: null, at, startMs };
   }
-  return { model, known, usage, costUsd: toUsd(executionCost({}, model, usage, prices, at)), parts: executionParts({}, model, usage, prices, at), at };
+  return { model, known: true, usage, costUsd: toUsd(priced.total), parts: partsInUsd(priced), at, startMs };
 }
 
 /** One file imported: its format, records, problems by line, and what reached the ledger. */
@@ -194,7 +247,9 @@ export function mapAgent(ws: Workspace, name: string, agent: string): { moved: n
   const loaded = ws.config();
   const config = loaded.config.agents[agent];
   if (!config) throw new UserError(`no agent "${agent}" in the configuration${didYouMean(agent, Object.keys(loaded.config.agents))}`);
-  return { moved: ws.store().ledger.alias(name, agent, promptHash(agentDefinition(config, loaded.config)), new Date().toISOString()) };
+  const moved = ws.store().ledger.alias(name, agent, promptHash(agentDefinition(config, loaded.config)), new Date().toISOString());
+  ws.learner()?.forget();
+  return { moved };
 }
 
 /** The agents traces named that match no configured one, the most expensive first. */

@@ -58,6 +58,8 @@ export class Workspace {
   private ledgerLearner?: Learner;
   /** The party service for the configuration on disk, with the files' modification times it was built from. */
   private service?: { stamp: string; loaded: ValidConfig; parties: PartyService };
+  /** The configuration on disk as last loaded, with its files' modification times (a trace receiver asks per batch). */
+  private loaded?: { stamp: string; loaded: ValidConfig };
 
   constructor(readonly options: WorkspaceOptions) {
     this.root = path.resolve(options.root);
@@ -96,8 +98,10 @@ export class Workspace {
     if (files.length === 0) throw new UserError(`no configuration at ${this.display(mainFile(location))}${this.options.hints?.missing ?? ''}`);
     const stamp = files.map((file) => `${file}@${mtimeOf(file)}`).join('|');
     if (this.service?.stamp === stamp) return this.service.loaded;
+    if (this.loaded?.stamp === stamp) return this.loaded.loaded;
     const loaded = this.load();
     if (!loaded.config) throw configProblems(loaded, this.options.hints?.problems);
+    this.loaded = { stamp, loaded: loaded as ValidConfig };
     return loaded as ValidConfig;
   }
 
@@ -172,6 +176,7 @@ export class Workspace {
   /** New prices are in force: what was built with the old ones is built again. */
   pricesChanged(): void {
     this.service = undefined;
+    this.loaded = undefined;
   }
 
   /** Puts the workspace's stored prices in force (else the bundled ones); a problem with them is returned, said. */
@@ -190,6 +195,7 @@ export class Workspace {
     this.resultCache = undefined;
     this.opened = undefined;
     this.service = undefined;
+    this.loaded = undefined;
     this.ledgerLearner = undefined;
   }
 }

@@ -13,7 +13,7 @@ export const defaultDatabasePath = path.join('.partycost', 'partycost.db');
 /** An error opening or using the database, worded for the user (locked, read-only, corrupt, newer schema). */
 export class StoreError extends UserError {}
 
-/** Opens (creating if needed) and migrates the database: WAL, foreign keys, a busy timeout for concurrent writers. */
+/** Opens (creating if needed) and migrates the database: WAL, foreign keys, temporary data in memory, a busy timeout for concurrent writers. */
 export function openDatabase(file: string, options: { busyTimeoutMs?: number; name?: string } = {}): Db {
   if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
   let db: Db | undefined;
@@ -23,6 +23,9 @@ export function openDatabase(file: string, options: { busyTimeoutMs?: number; na
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
+    // Statement journals (every INSERT on a table with a trigger writes one) and sorts kept in memory, not in temporary
+    // files: a batch of traced calls is recorded 3× faster (bench group `collect`).
+    db.pragma('temp_store = MEMORY');
     // For migrations that hash what they store (10: each result's definition).
     db.function('partycost_sha256', { deterministic: true }, (text: unknown) => createHash('sha256').update(String(text)).digest('hex'));
     migrate(db);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type {
   AgentActuals,
@@ -31,6 +32,8 @@ export interface LedgerEntry extends Omit<LedgerExecution, 'party' | 'source' | 
   run?: string;
   /** A traced call's trace id and span id: kept once however often it arrives. */
   span?: string;
+  /** When that span started as its source says (ms since 1970, 0 when it does not): where its key goes in the index. */
+  spanStartMs?: number;
   /** What the source said the call cost, beside ours. */
   reportedCostUsd?: number;
   /** False when `agent` is the source's name, matching no configured agent. */
@@ -70,6 +73,8 @@ export interface PromptRuns {
   hash: string;
   runs: number;
   lastId: number;
+  /** The newest of our executions among them (traced runs are the rest). */
+  ownLastId: number;
   kept: { lastId: number; figures: RunFigures } | null;
 }
 
@@ -120,6 +125,21 @@ interface TeachingRow {
 }
 
 /** Rows (newest first) as runs: a traced run's calls summed and counted, each execution of ours alone; newest first. */
+/**
+ * The newest `window` whole runs, reading rows newest first (`read(limit)`): a first read sized for a few calls a run,
+ * widened by the calls per run it found when it holds fewer whole runs (the oldest run read may be missing calls).
+ */
+function newestRuns(read: (limit: number) => TeachingRow[], window: number): TeachingRun[] {
+  for (let limit = window * 4 + 4; ; ) {
+    const rows = read(limit);
+    const runs = runsOf(rows);
+    const whole = rows.length < limit ? runs : runs.slice(0, -1);
+    if (whole.length >= window || rows.length < limit) return whole.slice(0, window);
+    const callsPerRun = rows.length / Math.max(1, whole.length);
+    limit = Math.max(limit * 2, Math.ceil(callsPerRun * (window + 1) * 1.25));
+  }
+}
+
 function runsOf(rows: TeachingRow[]): TeachingRun[] {
   const runs: TeachingRun[] = [];
   const byRun = new Map<string, TeachingRun>();
@@ -150,6 +170,26 @@ interface RunningTotal {
   lastId: number;
   spent: number;
   pruned: number;
+  /** Traced calls (collected or imported) since the instant: their cost, count and runs. */
+  production: { costUsd: number; calls: number; runs: number };
+}
+
+/** The largest 64-bit key (SQLite's INTEGER); the next after it is the smallest. */
+const maxKey = 2n ** 63n - 1n;
+
+/**
+ * A run's key in ledger_traced_runs: the first 8 bytes of its id's SHA-256, as SQLite's signed INTEGER (two runs
+ * sharing one, a chance in 2^64 per pair, would count as one run; their calls and costs stay whole).
+ */
+function runKey(run: string): bigint {
+  return createHash('sha256').update(run).digest().readBigInt64BE(0);
+}
+
+/** FNV-1a, 32 bits: cheap, and enough below a millisecond's keys (collisions are probed). */
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193);
+  return hash >>> 0;
 }
 
 /**
@@ -160,8 +200,24 @@ export class Ledger {
   private readonly statements = new Map<string, Database.Statement>();
   /** Spend and pruned tokens since a window's start, and the last ledger id they include. */
   private readonly windows = new Map<string, RunningTotal>();
+  /** Executions and cost per agent up to a ledger id, as of a state of agent_aliases. */
+  private perAgent = { aliases: '', lastId: 0, totals: new Map<string, { agent: string; executions: number; cost: number }>() };
 
-  constructor(private readonly db: Database.Database) {}
+  /** `spanHash` places a span among those that started in the same millisecond (tests give one that collides). */
+  constructor(
+    private readonly db: Database.Database,
+    private readonly spanHash: (span: string) => number = fnv1a,
+  ) {}
+
+  /**
+   * A span's key: its start (ms) in the high bits, so a batch's keys land together at the end of the index (random
+   * keys cost a page written per call), and 21 bits of a hash of its id below. Keys of different spans can collide:
+   * insertTraced probes.
+   */
+  private spanKey(span: string, startMs: number | undefined): bigint {
+    const start = startMs !== undefined && Number.isSafeInteger(startMs) && startMs > 0 && startMs < 2 ** 42 ? BigInt(startMs) : 0n;
+    return (start << 21n) | BigInt(this.spanHash(span) & 0x1fffff);
+  }
 
   private sql(text: string): Database.Statement {
     let statement = this.statements.get(text);
@@ -169,50 +225,64 @@ export class Ledger {
     return statement;
   }
 
-  /**
-   * Records entries; the caller's transaction makes them atomic with the events they belong to. A traced call whose
-   * span is already recorded is left out. Returns how many were recorded.
-   */
-  append(entries: LedgerEntry[]): number {
-    const insert = this.sql(
+  /** Records executions of ours (cache hits too); the caller's transaction makes them atomic with their events. */
+  append(entries: LedgerEntry[]): void {
+    for (const e of entries) this.insert(e, 0, null);
+  }
+
+  /** One row; with a span key, none when that key is taken (the caller probes). Returns the new row's id, or none. */
+  private insert(e: LedgerEntry, firstOfRun: 0 | 1, spanKey: bigint | null): number | undefined {
+    const u = e.usage;
+    const done = this.sql(
       `INSERT INTO ledger (party_id, agent, provider, model, input_tokens, cache_read_tokens, cache_write_tokens, output_tokens, reasoning_tokens,
          cost_usd, estimated_cost_usd, cost_parts, source, cached, saved_usd, at, pruned_tokens, prompt_hash, counted_input_tokens, cause,
-         origin, run_id, span_id, reported_cost_usd, attributed)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-       ON CONFLICT (span_id) WHERE span_id IS NOT NULL DO NOTHING`,
+         origin, run_id, first_of_run, span_id, span_key, reported_cost_usd, attributed)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (span_key) WHERE span_key IS NOT NULL DO NOTHING`,
+    ).run(
+      e.partyId,
+      e.agent,
+      e.provider,
+      e.model,
+      u.inputTokens,
+      u.cacheReadTokens,
+      u.cacheWriteTokens,
+      u.outputTokens,
+      u.reasoningTokens,
+      e.actualCostUsd,
+      e.estimatedCostUsd,
+      e.parts ? JSON.stringify(e.parts) : null,
+      u.source,
+      e.cached ? 1 : 0,
+      e.savedUsd,
+      e.at,
+      e.prunedTokens ?? 0,
+      e.promptHash ?? null,
+      e.countedInputTokens ?? null,
+      e.cause ?? null,
+      e.origin ?? 'run',
+      e.run ?? null,
+      firstOfRun,
+      e.span ?? null,
+      spanKey,
+      e.reportedCostUsd ?? null,
+      e.attributed === false ? 0 : 1,
     );
-    let recorded = 0;
-    for (const e of entries) {
-      const u = e.usage;
-      recorded += insert.run(
-        e.partyId,
-        e.agent,
-        e.provider,
-        e.model,
-        u.inputTokens,
-        u.cacheReadTokens,
-        u.cacheWriteTokens,
-        u.outputTokens,
-        u.reasoningTokens,
-        e.actualCostUsd,
-        e.estimatedCostUsd,
-        e.parts ? JSON.stringify(e.parts) : null,
-        u.source,
-        e.cached ? 1 : 0,
-        e.savedUsd,
-        e.at,
-        e.prunedTokens ?? 0,
-        e.promptHash ?? null,
-        e.countedInputTokens ?? null,
-        e.cause ?? null,
-        e.origin ?? 'run',
-        e.run ?? null,
-        e.span ?? null,
-        e.reportedCostUsd ?? null,
-        e.attributed === false ? 0 : 1,
-      ).changes;
+    return done.changes > 0 ? Number(done.lastInsertRowid) : undefined;
+  }
+
+  /**
+   * A traced call, unless its span is recorded: its span's key, and on a collision with another span's the next key
+   * (open addressing: a span is found again the way it was placed). Returns the new row's id, or none for a repeat.
+   */
+  private insertTraced(e: LedgerEntry, firstOfRun: 0 | 1): number | undefined {
+    if (e.span === undefined) return this.insert(e, firstOfRun, null);
+    const held = this.sql('SELECT span_id AS span FROM ledger WHERE span_key = ?');
+    for (let key = this.spanKey(e.span, e.spanStartMs); ; key = key === maxKey ? -maxKey - 1n : key + 1n) {
+      const id = this.insert(e, firstOfRun, key);
+      if (id !== undefined) return id;
+      if ((held.get(key) as { span: string | null } | undefined)?.span === e.span) return undefined;
     }
-    return recorded;
   }
 
   /**
@@ -226,13 +296,7 @@ export class Ledger {
       `SELECT id, input_tokens AS inputTokens, output_tokens AS outputTokens, cost_usd AS costUsd, estimated_cost_usd AS estimatedCostUsd, run_id AS run
        FROM ledger WHERE agent = ? AND prompt_hash = ? AND cached = 0 AND source = 'actual' ORDER BY id DESC LIMIT ?`,
     );
-    for (let limit = window * 4; ; limit *= 8) {
-      const read = rows.all(agent, promptHash, limit) as TeachingRow[];
-      const runs = runsOf(read);
-      // A full read may end inside a run (its older calls not read): that run is left out unless it is not needed.
-      const whole = read.length < limit ? runs : runs.slice(0, -1);
-      if (whole.length >= window || read.length < limit) return whole.slice(0, window);
-    }
+    return newestRuns((limit) => rows.all(agent, promptHash, limit) as TeachingRow[], window);
   }
 
   /**
@@ -241,18 +305,19 @@ export class Ledger {
    */
   promptRuns(window: number): PromptRuns[] {
     const rows = this.sql(
-      `SELECT r.agent, r.prompt_hash, r.runs, r.last_id, l.last_id, l.runs_used, l.input_p50, l.input_p90, l.input_mean,
+      `SELECT r.agent, r.prompt_hash, r.runs, r.last_id, r.own_last_id, l.last_id, l.runs_used, l.input_p50, l.input_p90, l.input_mean,
          l.output_p50, l.output_p90, l.output_mean, l.mean_cost_usd, l.outliers, l.calls_p50, l.calls_p90, l.calls_mean
        FROM ledger_runs r LEFT JOIN ledger_learned l ON l.agent = r.agent AND l.prompt_hash = r.prompt_hash AND l.window_size = ?`,
     )
       .raw()
       .all(window) as (string | number | null)[][];
     return rows.map(
-      ([agent, hash, runs, lastId, keptAt, used, inP50, inP90, inMean, outP50, outP90, outMean, cost, outliers, callsP50, callsP90, callsMean]) => ({
+      ([agent, hash, runs, lastId, ownLastId, keptAt, used, inP50, inP90, inMean, outP50, outP90, outMean, cost, outliers, callsP50, callsP90, callsMean]) => ({
         agent: agent as string,
         hash: hash as string,
         runs: runs as number,
         lastId: lastId as number,
+        ownLastId: ownLastId as number,
         kept:
           keptAt === null
             ? null
@@ -272,15 +337,18 @@ export class Ledger {
   }
 
   /**
-   * Keeps an agent's figures over its newest `window` runs up to `lastId`, so the next reader need not compute them.
-   * An estimate asks for it, so it never waits for the database: while another process writes, it throws at once
+   * Keeps agents' figures over their newest `window` runs up to `lastId` (in one transaction), so the next reader
+   * need not compute them. An estimate asks for it, so it never waits for the database: while another process writes, it throws at once
    * (SQLITE_BUSY) instead of after the busy timeout, and the caller goes on without keeping them.
    */
-  storeFigures(agent: string, hash: string, window: number, lastId: number, f: RunFigures): void {
+  storeFigures(kept: { agent: string; hash: string; window: number; lastId: number; figures: RunFigures }[]): void {
+    if (kept.length === 0) return;
     const busyTimeout = this.db.pragma('busy_timeout', { simple: true }) as number;
     this.db.pragma('busy_timeout = 0');
     try {
-      this.insertFigures(agent, hash, window, lastId, f);
+      this.db.transaction(() => {
+        for (const k of kept) this.insertFigures(k.agent, k.hash, k.window, k.lastId, k.figures);
+      })();
     } finally {
       this.db.pragma(`busy_timeout = ${busyTimeout}`);
     }
@@ -356,17 +424,30 @@ export class Ledger {
     const key = new Date(since).toISOString();
     let total = this.windows.get(key);
     if (!total) {
-      total = { lastId: 0, spent: 0, pruned: 0 };
+      total = { lastId: 0, spent: 0, pruned: 0, production: { costUsd: 0, calls: 0, runs: 0 } };
       this.windows.set(key, total);
       // Windows move on (a new day, week, month): keep the few in use.
       if (this.windows.size > 8) this.windows.delete(this.windows.keys().next().value!);
     }
     const added = this.sql(
-      'SELECT coalesce(sum(CASE WHEN at >= ? THEN cost_usd END), 0) AS spent, coalesce(sum(CASE WHEN at >= ? THEN pruned_tokens END), 0) AS pruned, max(id) AS last FROM ledger WHERE id > ?',
-    ).get(key, key, total.lastId) as { spent: number; pruned: number; last: number | null };
+      `SELECT coalesce(sum(cost_usd), 0) AS spent, coalesce(sum(pruned_tokens), 0) AS pruned,
+         coalesce(sum(CASE WHEN origin <> 'run' THEN cost_usd END), 0) AS tracedCost, coalesce(sum(origin <> 'run'), 0) AS tracedCalls,
+         coalesce(sum(CASE WHEN origin <> 'run' THEN first_of_run END), 0) AS tracedRuns, (SELECT max(id) FROM ledger WHERE id > @last) AS last
+       FROM ledger WHERE id > @last AND at >= @since`,
+    ).get({ last: total.lastId, since: key }) as {
+      spent: number;
+      pruned: number;
+      tracedCost: number;
+      tracedCalls: number;
+      tracedRuns: number;
+      last: number | null;
+    };
     if (added.last !== null) {
       total.spent += added.spent;
       total.pruned += added.pruned;
+      total.production.costUsd += added.tracedCost;
+      total.production.calls += added.tracedCalls;
+      total.production.runs += added.tracedRuns;
       total.lastId = added.last;
     }
     return total;
@@ -443,27 +524,86 @@ export class Ledger {
     ).all(agent, promptHash, limit) as { inputTokens: number; cacheReadTokens: number; cacheWriteTokens: number }[];
   }
 
-  /** Mean actual cost of an agent's executions before and after a moment (at most the latest `limit` of each). */
+  /** Mean actual cost of an agent's runs (a traced run's calls summed) before and after a moment (at most the latest `limit` of each). */
   costAround(agent: string, at: string, limit = 20): { before: MeanCost; after: MeanCost } {
     const side = (op: '<' | '>='): MeanCost =>
       this.sql(
-        `SELECT count(*) AS runs, coalesce(avg(cost_usd), 0) AS meanUsd FROM (SELECT cost_usd FROM ledger WHERE agent = ? AND cached = 0 AND at ${op} ? ORDER BY id DESC LIMIT ?)`,
+        `SELECT count(*) AS runs, coalesce(avg(cost), 0) AS meanUsd FROM (
+           SELECT sum(cost_usd) AS cost FROM ledger WHERE agent = ? AND cached = 0 AND at ${op} ? GROUP BY coalesce(run_id, id) ORDER BY max(id) DESC LIMIT ?)`,
       ).get(agent, at, limit) as MeanCost;
     return { before: side('<'), after: side('>=') };
   }
 
-  /** Per agent: every row it has in the ledger (executions and cache hits) and their actual cost. */
+  /**
+   * Per agent: every execution it has in the ledger (ours and cache hits a row each, a traced run once) and their
+   * actual cost. Kept running like spend windows (only rows committed since are read); counted again when calls were
+   * mapped to an agent since (agent_aliases changed, here or in another process).
+   */
   executionsByAgent(): { agent: string; executions: number; cost: number }[] {
-    return this.sql('SELECT agent, count(*) AS executions, sum(cost_usd) AS cost FROM ledger GROUP BY agent').all() as {
-      agent: string;
-      executions: number;
-      cost: number;
-    }[];
+    const aliases = (this.sql("SELECT count(*) || '@' || coalesce(max(at), '') AS state FROM agent_aliases").get() as { state: string }).state;
+    if (aliases !== this.perAgent.aliases) this.perAgent = { aliases, lastId: 0, totals: new Map() };
+    const rows = this.sql(
+      `SELECT agent, sum(CASE WHEN run_id IS NULL THEN 1 ELSE first_of_run END) AS executions, sum(cost_usd) AS cost, max(id) AS last
+       FROM ledger NOT INDEXED WHERE id > ? GROUP BY agent`, // the rows since, by id: not a walk of ledger_by_agent
+    ).all(this.perAgent.lastId) as { agent: string; executions: number; cost: number; last: number }[];
+    for (const row of rows) {
+      const total = this.perAgent.totals.get(row.agent) ?? { agent: row.agent, executions: 0, cost: 0 };
+      total.executions += row.executions;
+      total.cost += row.cost;
+      this.perAgent.totals.set(row.agent, total);
+      this.perAgent.lastId = Math.max(this.perAgent.lastId, row.last);
+    }
+    return [...this.perAgent.totals.values()].map((t) => ({ ...t }));
   }
 
-  /** Traced calls recorded in one transaction of their own: on return they are durable. Returns how many were new. */
+  /**
+   * Traced calls recorded in one transaction of their own: on return they are durable. A call whose span is recorded
+   * is left out; a run seen for the first time (ledger_traced_runs) counts once for its agent, in ledger_runs (as the
+   * agent is configured now) and ledger_production_runs, however its calls are split between batches. Returns how
+   * many calls were new.
+   */
   recordTraced(entries: LedgerEntry[]): number {
-    return this.db.transaction(() => this.append(entries))();
+    return this.db.transaction(() => {
+      const seeRun = this.sql('INSERT INTO ledger_traced_runs (run_key) VALUES (?) ON CONFLICT DO NOTHING');
+      /** Per run in this batch: whether it is new (its first call recorded now). */
+      const runs = new Map<string, { fresh: boolean; taught: boolean; counted: boolean }>();
+      const taught = new Map<string, { agent: string; promptHash: string; runs: number; lastId: number }>();
+      const production = new Map<string, number>();
+      let recorded = 0;
+      for (const e of entries) {
+        let run = e.run === undefined ? undefined : runs.get(e.run);
+        const first = e.run !== undefined && run === undefined;
+        if (e.run !== undefined && run === undefined) {
+          run = { fresh: seeRun.run(runKey(e.run)).changes > 0, taught: false, counted: false };
+          runs.set(e.run, run);
+        }
+        const id = this.insertTraced(e, first && run!.fresh ? 1 : 0);
+        if (id === undefined) continue;
+        recorded += 1;
+        // What ledger_runs_insert does for ours: a teaching call's run counts once.
+        if (!e.cached && e.usage.source === 'actual' && e.promptHash !== undefined) {
+          const key = `${e.agent}\u0000${e.promptHash}`;
+          const counts = taught.get(key) ?? { agent: e.agent, promptHash: e.promptHash, runs: 0, lastId: id };
+          if (run === undefined || (run.fresh && !run.taught)) counts.runs += 1;
+          if (run) run.taught = true;
+          counts.lastId = id;
+          taught.set(key, counts);
+        }
+        if (e.attributed !== false && run?.fresh && !run.counted) {
+          run.counted = true;
+          production.set(e.agent, (production.get(e.agent) ?? 0) + 1);
+        }
+      }
+      const countRuns = this.sql(
+        'INSERT INTO ledger_runs (agent, prompt_hash, runs, last_id) VALUES (?, ?, ?, ?) ON CONFLICT (agent, prompt_hash) DO UPDATE SET runs = runs + excluded.runs, last_id = excluded.last_id',
+      );
+      for (const c of taught.values()) countRuns.run(c.agent, c.promptHash, c.runs, c.lastId);
+      const countProduction = this.sql(
+        'INSERT INTO ledger_production_runs (agent, runs) VALUES (?, ?) ON CONFLICT (agent) DO UPDATE SET runs = runs + excluded.runs',
+      );
+      for (const [agent, count] of production) countProduction.run(agent, count);
+      return recorded;
+    })();
   }
 
   /** The user's mapping of source agent names to configured agents. */
@@ -488,7 +628,15 @@ export class Ledger {
         promptHash,
         name,
       ).changes;
-      if (moved > 0) this.recountRuns(agent, promptHash);
+      if (moved > 0) {
+        this.recountRuns(agent, promptHash);
+        const runs = this.sql("SELECT count(*) AS n FROM ledger WHERE agent = ? AND origin <> 'run' AND attributed = 1 AND first_of_run = 1").get(agent) as {
+          n: number;
+        };
+        this.sql('INSERT INTO ledger_production_runs (agent, runs) VALUES (?, ?) ON CONFLICT (agent) DO UPDATE SET runs = excluded.runs').run(agent, runs.n);
+        // Its kept figures no longer cover its runs.
+        this.sql('DELETE FROM ledger_learned WHERE agent = ? AND prompt_hash = ?').run(agent, promptHash);
+      }
       return moved;
     })();
   }
@@ -513,48 +661,36 @@ export class Ledger {
   }
 
   /**
-   * Per agent, its traced runs (collected or imported) over the last `window` of them: how many, and the p50 and
-   * p90 of a run's cost, calls and tokens.
+   * Per agent, its traced runs (collected or imported): how many (ledger_production_runs), and the p50 and p90 of a
+   * run's cost, calls and tokens over the newest `window` of them, read from the newest call back as teachingRuns
+   * reads (never an agent's whole history).
    */
   production(window: number): Map<string, ProductionRuns> {
+    const agents = this.sql('SELECT agent, runs FROM ledger_production_runs WHERE runs > 0').all() as { agent: string; runs: number }[];
     const rows = this.sql(
-      `SELECT agent, run_id AS run, sum(cost_usd) AS costUsd, count(*) AS calls, sum(input_tokens) AS input, sum(output_tokens) AS output, max(id) AS last
-       FROM ledger WHERE origin <> 'run' AND attributed = 1 AND cached = 0 GROUP BY agent, coalesce(run_id, id) ORDER BY agent, last DESC`,
-    ).all() as { agent: string; run: string | null; costUsd: number; calls: number; input: number; output: number }[];
-    const byAgent = new Map<string, typeof rows>();
-    for (const row of rows) {
-      const list = byAgent.get(row.agent) ?? [];
-      if (list.length < window) list.push(row);
-      byAgent.set(row.agent, list);
-    }
-    const total = this.sql(
-      `SELECT agent, count(DISTINCT coalesce(run_id, id)) AS runs FROM ledger WHERE origin <> 'run' AND attributed = 1 GROUP BY agent`,
-    ).all() as {
-      agent: string;
-      runs: number;
-    }[];
-    const runs = new Map(total.map((row) => [row.agent, row.runs]));
-    return new Map(
-      [...byAgent].map(([agent, list]) => [
-        agent,
-        {
-          runs: runs.get(agent) ?? list.length,
-          window: list.length,
-          costUsd: percentiles(list.map((r) => r.costUsd)),
-          calls: percentiles(list.map((r) => r.calls)),
-          inputTokens: percentiles(list.map((r) => r.input)),
-          outputTokens: percentiles(list.map((r) => r.output)),
-        },
-      ]),
+      `SELECT id, input_tokens AS inputTokens, output_tokens AS outputTokens, cost_usd AS costUsd, NULL AS estimatedCostUsd, run_id AS run
+       FROM ledger WHERE agent = ? AND origin <> 'run' AND attributed = 1 AND cached = 0 ORDER BY id DESC LIMIT ?`,
     );
+    const result = new Map<string, ProductionRuns>();
+    for (const { agent, runs } of agents) {
+      const list = newestRuns((limit) => rows.all(agent, limit) as TeachingRow[], window);
+      if (list.length === 0) continue;
+      result.set(agent, {
+        runs: Math.max(runs, list.length),
+        window: list.length,
+        costUsd: percentiles(list.map((r) => r.costUsd)),
+        calls: percentiles(list.map((r) => r.calls ?? 1)),
+        inputTokens: percentiles(list.map((r) => r.inputTokens)),
+        outputTokens: percentiles(list.map((r) => r.outputTokens)),
+      });
+    }
+    return result;
   }
 
-  /** What traced calls cost since an instant (today's production spend): their sum and runs. */
+  /** What traced calls cost since an instant (today's production spend): their sum, calls and runs, kept running. */
   productionSince(since: string): { costUsd: number; runs: number; calls: number } {
-    const row = this.sql(
-      `SELECT coalesce(sum(cost_usd), 0) AS costUsd, count(DISTINCT coalesce(run_id, id)) AS runs, count(*) AS calls FROM ledger WHERE origin <> 'run' AND at >= ?`,
-    ).get(since) as { costUsd: number; runs: number; calls: number };
-    return { ...row, costUsd: roundUsd(row.costUsd) };
+    const { production } = this.window(Date.parse(since));
+    return { costUsd: roundUsd(production.costUsd), runs: production.runs, calls: production.calls };
   }
 }
 

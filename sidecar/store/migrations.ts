@@ -290,24 +290,33 @@ export const migrations: string[] = [
   `,
   // 12: calls from where agents really run. A row is a model call: ours (`origin` run), or one a trace brought
   // (`collected` by the OTLP receiver, `imported` from a file), which belongs to an agent run (`run_id`: trace and run
-  // span) and is kept once however often its span arrives (`span_id`: trace and span, unique). `reported_cost_usd` is
-  // what the source said it cost, beside ours. `attributed` 0: the agent is the source's name, not one configured.
-  // ledger_runs counts runs (the calls of one run count once); the kept figures gain calls per run and are computed
-  // again. agent_aliases maps a source's agent name to a configured agent (the quick fix of an unattributed agent).
+  // span; `first_of_run` 1 on the run's first call recorded) and is kept once however often its span arrives (`span_id`:
+  // trace and span; `span_key`, unique: the span's start in ms and a hash of its id, probed on a collision, so a
+  // batch's keys land together in the index where random text keys would cost a page written per call). `reported_cost_usd` is what the source said it cost, beside ours. `attributed` 0: the agent
+  // is the source's name, not one configured. The trigger counts our executions in ledger_runs; the store counts traced
+  // runs there itself (a run's calls count once; ledger_traced_runs holds the runs seen, by a 64-bit hash of run_id) and
+  // in ledger_production_runs (per agent, what hovers show); ledger_runs.own_last_id names the newest of ours (figures
+  // follow our runs at once, traced ones at most every two seconds). The kept figures gain calls per run and are computed again.
+  // agent_aliases maps a source's agent name to a configured agent (the quick fix of an unattributed agent).
   `
   ALTER TABLE ledger ADD COLUMN origin TEXT NOT NULL DEFAULT 'run';
   ALTER TABLE ledger ADD COLUMN run_id TEXT;
+  ALTER TABLE ledger ADD COLUMN first_of_run INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE ledger ADD COLUMN span_id TEXT;
+  ALTER TABLE ledger ADD COLUMN span_key INTEGER;
   ALTER TABLE ledger ADD COLUMN reported_cost_usd REAL;
   ALTER TABLE ledger ADD COLUMN attributed INTEGER NOT NULL DEFAULT 1;
-  CREATE UNIQUE INDEX ledger_spans ON ledger (span_id) WHERE span_id IS NOT NULL;
-  CREATE INDEX ledger_by_run ON ledger (run_id) WHERE run_id IS NOT NULL;
+  CREATE UNIQUE INDEX ledger_spans ON ledger (span_key) WHERE span_key IS NOT NULL;
   CREATE INDEX ledger_unattributed ON ledger (agent) WHERE attributed = 0;
+  CREATE INDEX ledger_production ON ledger (agent, id) WHERE origin <> 'run' AND attributed = 1 AND cached = 0;
+  CREATE TABLE ledger_traced_runs (run_key INTEGER PRIMARY KEY) WITHOUT ROWID;
+  CREATE TABLE ledger_production_runs (agent TEXT PRIMARY KEY, runs INTEGER NOT NULL) WITHOUT ROWID;
   DROP TRIGGER ledger_runs_insert;
-  CREATE TRIGGER ledger_runs_insert AFTER INSERT ON ledger WHEN NEW.cached = 0 AND NEW.source = 'actual' AND NEW.prompt_hash IS NOT NULL BEGIN
-    INSERT INTO ledger_runs (agent, prompt_hash, runs, last_id)
-      VALUES (NEW.agent, NEW.prompt_hash, NEW.run_id IS NULL OR NOT EXISTS (SELECT 1 FROM ledger WHERE run_id = NEW.run_id AND id <> NEW.id), NEW.id)
-      ON CONFLICT (agent, prompt_hash) DO UPDATE SET runs = runs + excluded.runs, last_id = NEW.id;
+  ALTER TABLE ledger_runs ADD COLUMN own_last_id INTEGER NOT NULL DEFAULT 0;
+  UPDATE ledger_runs SET own_last_id = last_id;
+  CREATE TRIGGER ledger_runs_insert AFTER INSERT ON ledger WHEN NEW.cached = 0 AND NEW.source = 'actual' AND NEW.prompt_hash IS NOT NULL AND NEW.run_id IS NULL BEGIN
+    INSERT INTO ledger_runs (agent, prompt_hash, runs, last_id, own_last_id) VALUES (NEW.agent, NEW.prompt_hash, 1, NEW.id, NEW.id)
+      ON CONFLICT (agent, prompt_hash) DO UPDATE SET runs = runs + 1, last_id = NEW.id, own_last_id = NEW.id;
   END;
   ALTER TABLE ledger_learned ADD COLUMN calls_p50 REAL;
   ALTER TABLE ledger_learned ADD COLUMN calls_p90 REAL;

@@ -303,7 +303,8 @@ test("runs whose calls were counted (a loop seen in traces) teach the calls per 
   const { db } = tempDatabase();
   const ledger = new Ledger(db);
   const learner = new Learner(ledger);
-  const theme = () => estimate(config, loaded.prices, listPricing, learner.learningFor(config)).agents.find((a) => a.agent === 'theme')!;
+  let now = Date.now();
+  const theme = () => estimate(config, loaded.prices, listPricing, learner.learningFor(config, now)).agents.find((a) => a.agent === 'theme')!;
   assert.deepEqual([theme().callsPerRun.source, theme().callsPerRun.p50], ['configured', 2], 'expectedCalls is the prior');
   // Our own runs (one call each, uncounted) teach tokens, not calls.
   ledger.append([1, 2, 3].map(() => runOf(config, 'theme', { input: 400, output: 300 })));
@@ -311,8 +312,13 @@ test("runs whose calls were counted (a loop seen in traces) teach the calls per 
   // Traced runs of 4, 5, 7 and 5 calls: a row per call, the run's tokens spread over its calls.
   const traced = (run: string, calls: number, input: number, output: number) =>
     Array.from({ length: calls }, () => runOf(config, 'theme', { input: input / calls, output: output / calls, run }));
-  ledger.append([...traced('t1/a', 4, 5000, 600), ...traced('t2/a', 5, 6500, 700), ...traced('t3/a', 7, 9800, 910), ...traced('t4/a', 5, 6100, 650)]);
+  ledger.recordTraced([...traced('t1/a', 4, 5000, 600), ...traced('t2/a', 5, 6500, 700), ...traced('t3/a', 7, 9800, 910), ...traced('t4/a', 5, 6100, 650)]);
+  // While traces stream in, figures that miss only traced runs are computed again at most every two seconds.
+  now += 1_000;
+  assert.deepEqual([theme().callsPerRun.source, theme().learning!.runs], ['configured', 7], 'a second later: the runs counted, the figures of a second ago');
+  now += 1_001;
   const learned = theme();
+  assert.equal(learned.learning!.runs, 7, 'three of ours and four traced runs, each counted once');
   assert.deepEqual([learned.callsPerRun.source, learned.callsPerRun.p50, learned.callsPerRun.p90], ['learned', 5, 7]);
   // The window (6) holds two uncounted runs and four counted: the run's tokens are the window's median, not looped again.
   assert.deepEqual([learned.inputTokens, learned.outputTokens, learned.firstCallInputTokens], [5000, 600, undefined]);

@@ -159,3 +159,75 @@ test('every execution records what its agent sent; a changed prompt gives that a
   assert.equal(after.get('venue'), before.get('venue'));
   db.close();
 });
+
+/** A traced call of `agent` in `run`, its span `span`, started at `startMs`. */
+function tracedCall(agent: string, run: string, span: string, startMs: number, costUsd = 0.001): LedgerEntry {
+  return {
+    partyId: '',
+    agent,
+    provider: 'openai',
+    model: 'gpt-4o-mini',
+    at: new Date(startMs).toISOString(),
+    usage: { inputTokens: 100, cacheReadTokens: 0, cacheWriteTokens: 0, outputTokens: 10, reasoningTokens: 0, source: 'actual' },
+    estimatedCostUsd: null,
+    actualCostUsd: costUsd,
+    parts: null,
+    cached: false,
+    savedUsd: 0,
+    promptHash: 'hash-of-theme',
+    origin: 'collected',
+    run,
+    span,
+    spanStartMs: startMs,
+  };
+}
+
+test('a traced span is kept once, even when its key collides with other spans; a run split over batches counts once', () => {
+  const { db } = tempDatabase();
+  // Every span hashes alike, all in one millisecond: each key collides, and probing must still tell the spans apart.
+  const ledger = new Ledger(db, () => 7);
+  const start = Date.parse('2026-12-07T10:00:00Z');
+  const first = [tracedCall('theme', 't1/r1', 't1/s1', start), tracedCall('theme', 't1/r1', 't1/s2', start)];
+  assert.equal(ledger.recordTraced(first), 2);
+  // The exporter sends s2 again, then the rest of run r1 and a new run r2.
+  const second = [tracedCall('theme', 't1/r1', 't1/s2', start), tracedCall('theme', 't1/r1', 't1/s3', start), tracedCall('theme', 't2/r2', 't2/s4', start)];
+  assert.equal(ledger.recordTraced(second), 2, 's2 was recorded before; s3 and s4 are new');
+  assert.equal(ledger.recordTraced([...first, ...second]), 0, 'everything again: nothing new');
+  const keys = db.prepare('SELECT span_id AS span, span_key AS key FROM ledger ORDER BY id').safeIntegers(true).all() as { span: string; key: bigint }[];
+  assert.deepEqual(
+    keys.map((k) => k.span),
+    ['t1/s1', 't1/s2', 't1/s3', 't2/s4'],
+  );
+  assert.equal(new Set(keys.map((k) => String(k.key))).size, 4, 'probed to four keys');
+  const counted = (sql: string) => (db.prepare(sql).get() as { n: number }).n;
+  assert.equal(counted("SELECT runs AS n FROM ledger_runs WHERE agent = 'theme'"), 2, 'r1 once, though its calls came in two batches');
+  assert.equal(counted("SELECT runs AS n FROM ledger_production_runs WHERE agent = 'theme'"), 2);
+  assert.equal(counted('SELECT sum(first_of_run) AS n FROM ledger'), 2);
+  assert.deepEqual(ledger.productionSince(new Date(start - 1000).toISOString()), { costUsd: 0.004, runs: 2, calls: 4 });
+  assert.deepEqual(ledger.executionsByAgent(), [{ agent: 'theme', executions: 2, cost: 0.004 }]);
+  const production = ledger.production(20).get('theme')!;
+  assert.deepEqual([production.runs, production.window, production.calls.p50, production.calls.p90], [2, 2, 1, 3]);
+  db.close();
+});
+
+test('per-agent executions kept running: rows of another connection are added, calls mapped to an agent are counted again', () => {
+  const { file, db } = tempDatabase();
+  const ledger = new Ledger(db);
+  const start = Date.parse('2026-12-07T10:00:00Z');
+  ledger.append([entry(new Date(start), 0.002, 0)]);
+  ledger.recordTraced([{ ...tracedCall('Theme Designer', 't1/r1', 't1/s1', start), attributed: false }]);
+  assert.deepEqual(
+    ledger.executionsByAgent().sort((a, b) => (a.agent < b.agent ? -1 : 1)),
+    [
+      { agent: 'Theme Designer', executions: 1, cost: 0.001 },
+      { agent: 'theme', executions: 1, cost: 0.002 },
+    ],
+  );
+  const other = new Ledger(openDatabase(file));
+  other.recordTraced([{ ...tracedCall('Theme Designer', 't1/r1', 't1/s2', start), attributed: false }]);
+  other.alias('Theme Designer', 'theme', 'hash-of-theme', new Date(start).toISOString());
+  // Mapped in another process: this one counts again, the run once, its calls the agent's.
+  assert.deepEqual(ledger.executionsByAgent(), [{ agent: 'theme', executions: 2, cost: 0.004 }]);
+  assert.equal((db.prepare("SELECT runs FROM ledger_production_runs WHERE agent = 'theme'").get() as { runs: number }).runs, 1);
+  db.close();
+});

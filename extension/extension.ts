@@ -5,6 +5,7 @@ import { registerPartyCommands } from './commands/partyCommands';
 import { registerWorkspaceCommands } from './commands/workspaceCommands';
 import { PartiesTree } from './views/partiesTree';
 import { registerStatusBar } from './views/statusBar';
+import { registerProduction } from './views/production';
 import { CacheView } from './webviews/cache/cacheView';
 import { registerFirstRun } from './views/firstRun';
 import { ImpactTracker } from './views/impactStatus';
@@ -52,6 +53,7 @@ export function activate(extension: vscode.ExtensionContext): PartyCostApi {
   const cacheView = new CacheView(context);
   context.pushExtCleanup(cacheView, vscode.window.registerWebviewViewProvider(CacheView.viewId, cacheView));
   registerStatusBar(context);
+  registerProduction(context);
   registerFirstRun(context);
   return { partiesTree: parties, cacheView, impact, onDidPaintView, onDidProvideHover, logUri: extension.logUri };
 }

@@ -14,7 +14,7 @@ import type { Estimate, RightSizing } from './contract/cost';
 import type { PartyDetails, PartyInput, PartySummary, ResumeResult, SnapshotInfo, StoredEvent } from './contract/party';
 import type { AgentProgress, Plan, RunReport } from './contract/plan';
 import type { Pricing } from './contract/pricing';
-import type { AgentActuals, LedgerReport } from './contract/ledger';
+import type { AgentActuals, LedgerReport, UnattributedAgent } from './contract/ledger';
 import type { AccuracyReport } from './contract/accuracy';
 import type { ImpactReport } from './contract/impact';
 import type { AdviceApplied, AdviceReport } from './contract/advice';
@@ -254,6 +254,31 @@ export interface AgentObservation {
 
 /** extension → sidecar: what the ledger and cache have seen of each agent. */
 export const observationsRequest = new CheckedRequest<Record<string, never>, { agents: AgentObservation[] }>('agents/observations', nothing);
+
+/** What production spent today (UTC), and whether the trace receiver runs (and where). */
+export interface ProductionStatus {
+  today: { costUsd: number; runs: number; calls: number };
+  collector: { url: string } | null;
+}
+
+/** extension → sidecar: start (or move) the OTLP trace receiver beside the sidecar; null port: stop it. */
+const collectorParams = strictObject({ port: optional(int().check(gte(0), lte(65535))), host: optional(name) });
+export const collectorRequest = new CheckedRequest<{ port?: number; host?: string }, ProductionStatus>('production/collector', collectorParams);
+
+/** extension → sidecar: today's production spend and the receiver's state (the status bar). */
+export const productionRequest = new CheckedRequest<Record<string, never>, ProductionStatus>('production/status', nothing);
+
+/** extension → sidecar: the agents traces named that match no configured one. */
+export const unattributedRequest = new CheckedRequest<Record<string, never>, { agents: UnattributedAgent[] }>('production/unattributed', nothing);
+
+/** extension → sidecar: map a traced agent's name to a configured agent (the quick fix). */
+export const mapAgentRequest = new CheckedRequest<{ name: string; agent: string }, { moved: number }>(
+  'production/map',
+  strictObject({ name: string().check(minLength(1)), agent: name }),
+);
+
+/** sidecar → extension: the trace receiver recorded calls (production spend and learned figures may have changed). */
+export const productionChangedNotification = new NotificationType<{ recorded: number }>('production/changed');
 
 export interface StatusParams {
   state: 'ready' | 'error';

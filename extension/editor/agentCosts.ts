@@ -273,6 +273,11 @@ export function hoverMarkdown(cost: AgentCost, previous = false): vscode.Markdow
   lines.push(
     `Per 1,000 parties: ${usd(cost.perThousandUsd, 2)} · per month: ${usd(cost.monthlyUsd, 2)} (${cost.volume.partiesPerMonth.toLocaleString('en-US')} parties × ${cost.volume.rerunFactor} runs)`,
   );
+  const p = e.production;
+  if (p)
+    lines.push(
+      `Production: p50 ${usd(p.costUsd.p50)} per run (p90 ${usd(p.costUsd.p90)}), ${p.calls.p50} call${p.calls.p50 === 1 ? '' : 's'} at the median, over the latest ${p.window} of ${p.runs.toLocaleString('en-US')} traced runs`,
+    );
   const o = cost.observed;
   if (o)
     lines.push(

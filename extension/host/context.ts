@@ -94,6 +94,11 @@ export class PartyCostContext implements vscode.Disposable {
     return this.sourceFiles().some((source) => path.resolve(source) === resolved);
   }
 
+  /** Production calls were recorded, or an agent mapped: estimates (learned figures, production) are asked again. */
+  productionChanged(): void {
+    this.partiesChanged.fire();
+  }
+
   /** New prices are in force (Update Prices): whatever shows a cost asks again. */
   pricesChanged(): void {
     this.configFileChanged.fire('saved');

@@ -9,5 +9,6 @@ export function settings() {
     dbPath: config.get<string>('dbPath') || undefined,
     redisUrl: config.get<string>('redisUrl') || undefined,
     requestTimeoutMs: config.get<number>('requestTimeoutMs') ?? 60_000,
+    collector: { enabled: config.get<boolean>('collector.enabled') ?? false, port: config.get<number>('collector.port') ?? 4318 },
   };
 }

@@ -37,6 +37,7 @@ export function estimateCommand(ctx: CommandContext): void {
     else {
       printEstimate(result, shown, out);
       learningLines(result, trend).forEach((line) => out.line(line));
+      productionLines(result).forEach((line) => out.line(line));
       rightSizingLines(rightSizing).forEach((line) => out.line(line));
       const line = limitsLine(limits, violations);
       if (line) out.line(line);
@@ -224,6 +225,21 @@ function learningLines(result: Estimate, trend: SpendTrend | undefined): string[
     lines.push('', `From the ledger's spend: ${usd(trend.todayUsd)} today; ${trend.why}`);
   }
   return lines;
+}
+
+/** Per agent with traced runs: what production spends per run, beside the estimate. */
+function productionLines(result: Estimate): string[] {
+  const traced = result.agents.filter((a) => a.production);
+  if (!traced.length) return [];
+  return [
+    '',
+    'From production (runs collected from traces or imported; partycost agents lists the names it could not attribute):',
+    ...traced.map((a) => {
+      const p = a.production!;
+      const calls = p.calls.p50 === 1 && p.calls.p90 === 1 ? '1 call' : `${p.calls.p50} calls (p90 ${p.calls.p90})`;
+      return `  ${a.agent}: p50 ${usd(p.costUsd.p50)} per run (p90 ${usd(p.costUsd.p90)}), ${calls}, over the latest ${integer(p.window)} of ${integer(p.runs)} runs; estimate ${usd(a.costPerRunUsd)}`;
+    }),
+  ];
 }
 
 /** A loop's line: its calls per run and where they come from, its first call, and a run at p90. */

@@ -160,6 +160,9 @@ async function serveCommand(args: CliArgs): Promise<number> {
  * Once the command is done and its output written, the process ends: a Redis that does not answer (or a socket still
  * closing) never keeps it waiting. A reader that closes the pipe early (`| head`) ends it quietly, as git does.
  */
+/** The sidecar's trace receiver thread runs from this bundle too (see server/collectorThread). */
+export { collectorThread } from '../server/collectorThread';
+
 export function run(argv: string[]): void {
   quietOnClosedPipe();
   main(argv).then(

@@ -13,6 +13,9 @@ import { editorEstimate, warmTokenizer } from '../service/estimateService';
 import { editorImpact } from '../service/impactService';
 import { accuracyOf, cacheStats, clearCache, ledgerActuals, ledgerReport, observations } from '../service/ledgerService';
 import { updatePrices } from '../service/pricesService';
+import { startCollectorThread } from './collectorThread';
+import type { CollectorThread } from './collectorThread';
+import { mapAgent, productionToday, unattributedAgents } from '../service/productionService';
 import { Workspace, withText } from '../service/workspace';
 
 declare const PARTYCOST_VERSION: string;
@@ -187,12 +190,45 @@ export function serve(): Promise<void> {
   });
   handle(protocol.pricesUpdateRequest, async () => {
     const { file: _file, ...info } = await updatePrices(current());
+    collector?.pricesChanged();
     return info;
   });
   handle(protocol.observationsRequest, () => {
     const ws = current();
     return { agents: observations(ws, ws.config()) };
   });
+
+  // The OTLP receiver beside the sidecar (the setting partycost.collector.enabled): one at a time, moved on request, on
+  // a thread of its own (its batches never hold up a hover).
+  let collector: CollectorThread | undefined;
+  const productionStatus = (): protocol.ProductionStatus => ({ today: productionToday(current()), collector: collector ? { url: collector.url } : null });
+  handle(protocol.collectorRequest, async ({ port, host }) => {
+    const ws = current();
+    await collector?.close();
+    collector = undefined;
+    if (port === undefined) return productionStatus();
+    const { root, options } = ws;
+    collector = await startCollectorThread(
+      __filename,
+      { root, config: options.config, detect: options.detect, db: ws.databaseFile, port, host: host ?? '127.0.0.1' },
+      {
+        batch: (recorded) => {
+          if (recorded > 0) connection.sendNotification(protocol.productionChangedNotification, { recorded });
+        },
+        refused: (status, reason) => log(`trace receiver refused a request (${status}): ${reason}`),
+        log,
+      },
+    ).catch((error: NodeJS.ErrnoException) => {
+      throw new UserError(
+        error.code === 'EADDRINUSE' ? `port ${port} is in use: set partycost.collector.port to another` : `the trace receiver cannot listen: ${error.message}`,
+      );
+    });
+    log(`trace receiver listening at ${collector.url}`);
+    return productionStatus();
+  });
+  handle(protocol.productionRequest, () => productionStatus());
+  handle(protocol.unattributedRequest, () => ({ agents: unattributedAgents(current()) }));
+  handle(protocol.mapAgentRequest, ({ name, agent }) => mapAgent(current(), name, agent));
 
   process.on('uncaughtException', (error) => {
     log(`uncaught exception: ${error.stack ?? error.message}`);
@@ -207,6 +243,7 @@ export function serve(): Promise<void> {
   log(`sidecar ${process.pid} listening on stdio (Node ${process.version})`);
   return new Promise((resolve) => {
     connection.onClose(async () => {
+      await collector?.close();
       await session?.close();
       resolve();
     });

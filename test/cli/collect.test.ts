@@ -9,6 +9,8 @@ import { bin, partycost, workspace } from '../cliProcess';
 import { jsonBody, protobufBody, recordSpans } from '../otlpPayloads';
 import type { SpanSpec } from '../otlpPayloads';
 import type { LedgerReport } from '../../sidecar/contract/ledger';
+import { SidecarClient } from '../../extension/sidecar/sidecarClient';
+import { collectorRequest, productionChangedNotification, productionRequest } from '../../sidecar/protocol';
 
 // `partycost collect` as an exporter meets it: the OTLP/HTTP receiver in its own process, spans encoded by the
 // OpenTelemetry SDK sent by HTTP (protobuf and JSON, gzip or not), answered only once recorded; and `partycost
@@ -146,4 +148,40 @@ test('partycost import: LiteLLM and Langfuse exports, told by their fields; bad 
   assert.equal(unknown.code, 1);
   assert.equal(unknown.stderr.trim().split('\n').length, 1, unknown.stderr);
   assert.match(unknown.stderr, /^partycost: .*partycost\.json: /);
+});
+
+test("the sidecar's receiver (on a thread of its own), started and stopped on request: a batch is recorded, notified, counted today", async () => {
+  const dir = await workspace('partycost-sidecar-collect-');
+  const client = new SidecarClient({
+    command: process.execPath,
+    args: [bin, 'serve', '--stdio'],
+    env: process.env,
+    initialize: { workspace: dir },
+    log: () => {},
+  });
+  await client.ready();
+  try {
+    const notified = new Promise<number>((resolve) => client.onNotification(productionChangedNotification, ({ recorded }) => resolve(recorded)));
+    const started = await client.request(collectorRequest, { port: 0 });
+    assert.match(started.collector!.url, /^http:\/\/127\.0\.0\.1:\d+\/v1\/traces$/);
+    const answer = await fetch(started.collector!.url, {
+      method: 'POST',
+      body: protobufBody(recordSpans([run('theme', 1200, 300), run('venue', 800, 200)])) as unknown as BodyInit,
+      headers: { 'Content-Type': 'application/x-protobuf' },
+    });
+    assert.equal(answer.status, 200);
+    assert.equal(await notified, 2, 'the two calls, said to the editor');
+    // The sidecar's own connection reads what the thread wrote.
+    const status = await client.request(productionRequest, {});
+    assert.deepEqual([status.today.runs, status.today.calls], [2, 2]);
+    assert.ok(status.today.costUsd > 0);
+    const stopped = await client.request(collectorRequest, {});
+    assert.equal(stopped.collector, null);
+    await assert.rejects(
+      fetch(started.collector!.url, { method: 'POST', body: '{}', headers: { 'Content-Type': 'application/json' } }),
+      'nothing listens any more',
+    );
+  } finally {
+    await client.stop();
+  }
 });

@@ -158,7 +158,24 @@ function agentRow(a: AgentEstimate, e: Estimate): HTMLElement {
       a.outputTokensSource === 'learned' ? h('span', { class: 'hint' }, ` learned (${count(a.learnedFrom)})`) : '',
     ),
     ...components.map(({ name }) => h('td', { class: 'number' }, usd(a.breakdown[name]))),
-    h('td', { class: 'number' }, usd(a.costPerRunUsd)),
+    h(
+      'td',
+      { class: 'number' },
+      usd(a.costPerRunUsd),
+      a.production
+        ? h(
+            'span',
+            {
+              class: 'hint',
+              'data-probe': 'production',
+              'data-p50': a.production.costUsd.p50,
+              'data-runs': a.production.runs,
+              title: `production: p50 ${usd(a.production.costUsd.p50)}, p90 ${usd(a.production.costUsd.p90)} per run; ${a.production.calls.p50} calls at the median; over the latest ${count(a.production.window)} of ${count(a.production.runs)} traced runs`,
+            },
+            ` · prod ${usd(a.production.costUsd.p50)}`,
+          )
+        : '',
+    ),
     h('td', { class: 'number' }, usdMonth(a.costPerRunUsd * runsPerMonth(e.volume))),
   );
 }

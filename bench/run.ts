@@ -1,5 +1,6 @@
 // npm run bench [-- --only GROUP[,GROUP]] [-- --json FILE]: every figure is measured side by side in this one run;
 // --json writes { figures: [{ group, name, value, unit, goal?, met? }] } for every figure, goals included.
+import { collectBench } from './collectBench';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -24,6 +25,7 @@ const groups: Record<string, () => unknown> = {
   party: partyBench,
   learning: learningBench,
   impact: impactBench,
+  collect: collectBench,
   advice: adviceBench,
   cache: cacheBench,
   extension: extensionBench,

@@ -176,10 +176,15 @@ export function run(argv: string[]): void {
   );
 }
 
+/**
+ * A reader that went away (`| head`, a pager quit) ends the output, never the work: what is left to print is dropped
+ * and the command goes on to its end, so a run that has started paying records every answer it paid for, then exits
+ * as it would have (0 for a finished run), quietly.
+ */
 function quietOnClosedPipe(): void {
   for (const stream of [process.stdout, process.stderr]) {
     stream.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EPIPE') process.exit(process.exitCode ?? exitCodes.ok);
+      if (error.code === 'EPIPE' || error.code === 'ERR_STREAM_DESTROYED') return;
       throw error;
     });
   }
@@ -187,7 +192,8 @@ function quietOnClosedPipe(): void {
 
 function exitWhenWritten(code: number): void {
   process.exitCode = code;
-  const pending = [process.stdout, process.stderr].filter((stream) => stream.writableLength > 0);
+  // A closed stream holds what it could not write for ever: only an open one is waited for.
+  const pending = [process.stdout, process.stderr].filter((stream) => !stream.destroyed && stream.writableLength > 0);
   if (!pending.length) return void process.exit(code);
   let left = pending.length;
   for (const stream of pending) stream.once('drain', () => --left === 0 && process.exit(code));

@@ -9,7 +9,7 @@ import { array, boolean, enum as oneOf, int, lte, gte, minLength, number, option
 import type { output } from 'zod/mini';
 import { CheckedRequest } from './contract/checked';
 import type { BudgetState } from './contract/budget';
-import type { CacheReport } from './contract/cache';
+import type { CacheCleared, CacheReport } from './contract/cache';
 import type { Estimate, RightSizing } from './contract/cost';
 import type { PartyDetails, PartyInput, PartySummary, ResumeResult, SnapshotInfo, StoredEvent } from './contract/party';
 import type { AgentProgress, Plan, RunReport } from './contract/plan';
@@ -191,7 +191,7 @@ export const tokenBudgetsRequest = new CheckedRequest<{ party: string }, { party
 export const cacheStatsRequest = new CheckedRequest<Record<string, never>, CacheReport>('cache/stats', nothing);
 
 /** extension → sidecar: clear the cache, one agent's entries, or one party's results. */
-export const cacheClearRequest = new CheckedRequest<{ agent?: string; party?: string }, { cleared: number }>(
+export const cacheClearRequest = new CheckedRequest<{ agent?: string; party?: string }, CacheCleared>(
   'cache/clear',
   strictObject({ agent: optional(name), party: optional(name) }),
 );

@@ -38,10 +38,14 @@ export function registerWorkspaceCommands(context: PartyCostContext): void {
     const party =
       choice === 'one party' ? ((arg?.party as string | undefined) ?? (await pickParty(context, { title: 'Clear the cache entries of a party' }))) : undefined;
     if ((choice === 'one agent' && !agent) || (choice === 'one party' && !party)) return undefined;
-    const { cleared } = await context.request(cacheClearRequest, { agent, party });
+    const { cleared, unreachable } = await context.request(cacheClearRequest, { agent, party });
     CacheView.cacheChanged();
-    void vscode.window.showInformationMessage(`Party Cost: cleared ${cleared} cache entries.`);
-    return { cleared };
+    if (unreachable.length)
+      void vscode.window.showWarningMessage(
+        `Party Cost: cleared ${cleared} cache entries; ${unreachable.join(' and ')} did not answer: its older entries will not be used, but stay in it until cleared again.`,
+      );
+    else void vscode.window.showInformationMessage(`Party Cost: cleared ${cleared} cache entries.`);
+    return { cleared, unreachable };
   });
 
   command('partycost.createSampleConfiguration', async (arg) => {

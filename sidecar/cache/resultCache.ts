@@ -10,7 +10,7 @@ import { RedisDriver } from './redisDriver';
 import { CacheStats, readSavings, readTierCounters } from './stats';
 import { TieredCache } from './tieredCache';
 import { KeyLeases } from './keyLeases';
-import type { Tier } from './tieredCache';
+import type { Cleared, Tier } from './tieredCache';
 import { roundUsd } from '../cost/money';
 import type { CacheReport, TierReport } from '../contract/cache';
 
@@ -51,7 +51,7 @@ export class ResultCache {
       tiers.push({ driver: redis, breaker: this.redisBreaker });
     }
     tiers.push({ driver: options.tables.entries({ now, onEvict, maxBytes: options.sqliteMaxBytes }) });
-    this.cache = new TieredCache(tiers, this.stats, new KeyLeases(options.tables.leases, redis));
+    this.cache = new TieredCache(tiers, this.stats, new KeyLeases(options.tables.leases, redis), options.tables.counters);
   }
 
   /**
@@ -105,14 +105,13 @@ export class ResultCache {
     return this.options.tables.counters.breakerState('redis');
   }
 
-  /** Clears every tier, or one agent's entries, or the entries of some keys (a party's results). */
-  async clear(filter: { agent?: string; keys?: string[] } = {}): Promise<number> {
-    if (filter.keys) {
-      for (const key of filter.keys) await this.cache.delete(key);
-      return filter.keys.length;
-    }
-    const removed = await this.cache.clear(filter.agent);
-    return Math.max(0, ...Object.values(removed));
+  /**
+   * Clears every tier, or one agent's entries, or the entries of some keys (a party's results): how many, and the
+   * tiers that did not answer (their entries are not served again, and stay in them until cleared once more).
+   */
+  async clear(filter: { agent?: string; keys?: string[] } = {}): Promise<Cleared> {
+    if (filter.keys) return { removed: filter.keys.length, unreachable: await this.cache.delete(filter.keys) };
+    return this.cache.clear(filter.agent);
   }
 
   async close(): Promise<void> {

@@ -19,6 +19,18 @@ export interface Found {
 
 type Attempt<T> = { ok: true; value: T } | { ok: false };
 
+/** When the cache was last cleared, as every process on the workspace's database sees it. */
+export interface ClearMarks {
+  markCleared(scopes: string[], at: number): void;
+  clearedAt(agent: string, key: string): number;
+}
+
+/** What a clear did: entries removed (the most any tier removed), and the tiers that did not answer it. */
+export interface Cleared {
+  removed: number;
+  unreachable: TierName[];
+}
+
 /**
  * Memory → Redis → SQLite. Reads go down the tiers and promote a lower hit upward; writes go to every healthy tier.
  * A failing tier costs a miss, never the run; concurrent requests for one key produce it once.
@@ -31,7 +43,20 @@ export class TieredCache {
     readonly stats: CacheStats,
     /** One producer per key across processes; without it, within this process only. */
     private readonly leases?: KeyLeases,
+    /** Clears on record: an entry Redis kept because it missed a clear is not served. */
+    private readonly clears?: ClearMarks,
   ) {}
+
+  /**
+   * Whether an entry of the shared tier was made before a clear it missed (Redis hung or down while the clear was
+   * asked): then it is a miss, and removed when Redis answers. The other tiers are cleared by the process itself.
+   */
+  private missedClear(tier: Tier, key: string, entry: CacheEntry): boolean {
+    if (tier.driver.tier !== 'redis' || !this.clears) return false;
+    if (entry.createdAt > this.clears.clearedAt(entry.agent, key)) return false;
+    void this.attempt(tier, () => tier.driver.delete(key), false);
+    return true;
+  }
 
   private async attempt<T>(tier: Tier, work: () => T | Promise<T>, counted = true): Promise<Attempt<T>> {
     const name = tier.driver.tier;
@@ -66,7 +91,7 @@ export class TieredCache {
     for (const [index, tier] of this.tiers.entries()) {
       const found = await this.attempt(tier, () => tier.driver.get(key));
       if (!found.ok) continue;
-      if (!found.value) {
+      if (!found.value || this.missedClear(tier, key, found.value)) {
         this.count(tier, 'misses');
         continue;
       }
@@ -81,7 +106,7 @@ export class TieredCache {
   async peek(key: string): Promise<Found | undefined> {
     for (const tier of this.tiers) {
       const found = await this.attempt(tier, () => tier.driver.get(key), false);
-      if (found.ok && found.value) return { entry: found.value, tier: tier.driver.tier };
+      if (found.ok && found.value && !this.missedClear(tier, key, found.value)) return { entry: found.value, tier: tier.driver.tier };
     }
     return undefined;
   }
@@ -136,18 +161,30 @@ export class TieredCache {
     }
   }
 
-  async delete(key: string): Promise<void> {
-    for (const tier of this.tiers) await this.attempt(tier, () => tier.driver.delete(key), false);
+  /** Removes a key from every tier; returns the tiers that did not answer (the clear is on record for them). */
+  async delete(keys: string[]): Promise<TierName[]> {
+    this.clears?.markCleared(
+      keys.map((key) => `key:${key}`),
+      Date.now(),
+    );
+    const unreachable = new Set<TierName>();
+    for (const key of keys)
+      for (const tier of this.tiers) if (!(await this.attempt(tier, () => tier.driver.delete(key), false)).ok) unreachable.add(tier.driver.tier);
+    return [...unreachable];
   }
 
-  /** Clears every tier, or one agent's entries; returns how many each tier removed. */
-  async clear(agent?: string): Promise<Partial<Record<TierName, number>>> {
-    const removed: Partial<Record<TierName, number>> = {};
+  /** Clears every tier, or one agent's entries: how many were removed, and the tiers that did not answer. */
+  async clear(agent?: string): Promise<Cleared> {
+    // On record first: whatever a tier fails to remove now is never served afterwards.
+    this.clears?.markCleared([agent === undefined ? '*' : `agent:${agent}`], Date.now());
+    let removed = 0;
+    const unreachable: TierName[] = [];
     for (const tier of this.tiers) {
       const result = await this.attempt(tier, () => tier.driver.clear(agent), false);
-      if (result.ok) removed[tier.driver.tier] = result.value;
+      if (result.ok) removed = Math.max(removed, result.value);
+      else unreachable.push(tier.driver.tier);
     }
-    return removed;
+    return { removed, unreachable };
   }
 
   async close(): Promise<void> {

@@ -20,10 +20,16 @@ export async function cacheCommand(ctx: CommandContext): Promise<void> {
     const agent = args.flags.agent as string | undefined;
     const party = args.flags.party as string | undefined;
     requireConfig(ctx);
-    const cleared = await clearCache(ws, { agent, party });
+    const { cleared, unreachable } = await clearCache(ws, { agent, party });
     const what = party ? `the results of party ${party}` : agent ? `agent ${agent}` : 'every agent';
-    if (args.json) return out.json({ cleared, agent: agent ?? null, party: party ?? null });
-    out.line(`Cleared ${cleared} cache entr${cleared === 1 ? 'y' : 'ies'} (${what}) from every tier`);
+    if (args.json) out.json({ cleared, unreachable, agent: agent ?? null, party: party ?? null });
+    else out.line(`Cleared ${integer(cleared)} cache entr${cleared === 1 ? 'y' : 'ies'} (${what}) from ${unreachable.length ? 'the other tiers' : 'every tier'}`);
+    // A tier that did not answer still holds its entries: never served from now on, but said, and a failure.
+    if (unreachable.length)
+      throw new CliError(
+        `partycost: ${unreachable.join(' and ')} did not answer the clear: none of its entries made before now will be used, but they stay in it; run "partycost cache clear" again once it is back`,
+        exitCodes.failure,
+      );
   } else {
     throw new CliError(`partycost: unknown cache command "${verb}"; use "cache stats" or "cache clear"`, exitCodes.usage);
   }

@@ -46,3 +46,10 @@ export interface CacheReport {
   tiers: TierReport[];
   savings: { hits: number; savedUsd: number; savedMs: number; savedTokens: number; byAgent: AgentSavings[] };
 }
+
+/** What `cache clear` did: the entries removed, and the tiers that did not answer (a hung or unreachable Redis). */
+export interface CacheCleared {
+  cleared: number;
+  /** Their entries are never served afterwards, and stay in them until a clear they answer. */
+  unreachable: TierName[];
+}

@@ -171,7 +171,7 @@ export function serve(): Promise<void> {
   });
   handle(protocol.tokenBudgetsRequest, ({ party }) => ({ party, agents: current().parties().tokenBudgets(party) }));
   handle(protocol.cacheStatsRequest, () => cacheStats(current()));
-  handle(protocol.cacheClearRequest, async ({ agent, party }) => ({ cleared: await clearCache(current(), { agent, party }) }));
+  handle(protocol.cacheClearRequest, ({ agent, party }) => clearCache(current(), { agent, party }));
   handle(protocol.budgetStatusRequest, () => current().parties().budget());
   handle(protocol.ledgerRequest, ({ party, since }) => ledgerReport(current(), { party, since }));
   handle(protocol.actualsRequest, () => ({ agents: ledgerActuals(current()) }));

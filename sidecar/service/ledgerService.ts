@@ -1,5 +1,5 @@
 import type { AccuracyReport } from '../contract/accuracy';
-import type { CacheReport } from '../contract/cache';
+import type { CacheCleared, CacheReport } from '../contract/cache';
 import type { AgentActuals, LedgerReport } from '../contract/ledger';
 import { roundUsd } from '../cost/money';
 import { accuracyReport } from '../learning/accuracy';
@@ -43,11 +43,12 @@ export async function cacheStats(ws: Workspace): Promise<CacheReport> {
 }
 
 /** Clears the result cache: everything, one agent's entries (a known agent), or one party's results. */
-export async function clearCache(ws: Workspace, filter: { agent?: string; party?: string }): Promise<number> {
+export async function clearCache(ws: Workspace, filter: { agent?: string; party?: string }): Promise<CacheCleared> {
   const parties = ws.parties();
   if (filter.agent) parties.checkAgents([filter.agent]);
   const keys = filter.party ? Object.values(parties.store.load(filter.party).results).map((r) => r.key) : undefined;
-  return (await ws.connectedCache()).clear({ agent: filter.agent, keys });
+  const { removed, unreachable } = await (await ws.connectedCache()).clear({ agent: filter.agent, keys });
+  return { cleared: removed, unreachable };
 }
 
 /** Per agent, provider and model: executions, cache hits and the mean actual cost by part. */

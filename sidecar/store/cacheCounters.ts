@@ -11,7 +11,7 @@ export interface CacheDeltas {
 
 /**
  * The result cache's statistics as every process on the database adds to them: counters per tier and name, latency
- * histograms per tier, savings per agent, and the Redis breaker's last state.
+ * histograms per tier, savings per agent, and the Redis breaker's last state; and when it was last cleared.
  */
 export class CacheCounters {
   private readonly sql: Statements;
@@ -77,5 +77,19 @@ export class CacheCounters {
     this.sql
       .get('INSERT INTO cache_breaker (tier, state, at) VALUES (?, ?, ?) ON CONFLICT (tier) DO UPDATE SET state = excluded.state, at = excluded.at')
       .run(tier, state, new Date().toISOString());
+  }
+
+  /** A clear asked for at `at` (ms): of everything (`*`), of an agent (`agent:x`) or of keys (`key:k`). */
+  markCleared(scopes: string[], at: number): void {
+    const mark = this.sql.get('INSERT INTO cache_clears (scope, at) VALUES (?, ?) ON CONFLICT (scope) DO UPDATE SET at = max(at, excluded.at)');
+    this.db.transaction(() => {
+      for (const scope of scopes) mark.run(scope, at);
+    })();
+  }
+
+  /** When an entry of this agent and key was last cleared (0: never): an entry made before then is not to be served. */
+  clearedAt(agent: string, key: string): number {
+    const row = this.sql.get("SELECT max(at) AS at FROM cache_clears WHERE scope IN ('*', ?, ?)").get(`agent:${agent}`, `key:${key}`) as { at: number | null };
+    return row.at ?? 0;
   }
 }

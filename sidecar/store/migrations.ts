@@ -298,6 +298,8 @@ export const migrations: string[] = [
   // in ledger_production_runs (per agent, what hovers show); ledger_runs.own_last_id names the newest of ours (figures
   // follow our runs at once, traced ones at most every two seconds). The kept figures gain calls per run and are computed again.
   // agent_aliases maps a source's agent name to a configured agent (the quick fix of an unattributed agent).
+  // cache_clears: when the result cache was last cleared, whole (`*`), for an agent (`agent:x`) or a key (`key:k`), so
+  // an entry a tier kept because it did not answer the clear (a hung Redis) is never served afterwards.
   `
   ALTER TABLE ledger ADD COLUMN origin TEXT NOT NULL DEFAULT 'run';
   ALTER TABLE ledger ADD COLUMN run_id TEXT;
@@ -322,6 +324,10 @@ export const migrations: string[] = [
   ALTER TABLE ledger_learned ADD COLUMN calls_p90 REAL;
   ALTER TABLE ledger_learned ADD COLUMN calls_mean REAL;
   DELETE FROM ledger_learned;
+  CREATE TABLE cache_clears (
+    scope TEXT PRIMARY KEY,
+    at INTEGER NOT NULL
+  ) WITHOUT ROWID;
   CREATE TABLE agent_aliases (
     name TEXT PRIMARY KEY,
     agent TEXT NOT NULL,

@@ -124,3 +124,30 @@ for (const kind of ['dead', 'hung'] as const) {
     assert.equal(sqlite.misses, 5, 'the run looked each result up in the tiers that answer');
   });
 }
+
+test('cache clear while Redis is hung (SIGSTOP): exit 1 naming it; once it resumes, an entry it kept is never served to a new party', async (t) => {
+  const redis = await startRedis();
+  t.after(async () => {
+    process.kill(redis.pid, 'SIGCONT');
+    await redis.stop();
+  });
+  const env = { PARTYCOST_REDIS_URL: redis.url };
+  const dir = await workspace('redis-clear', ['jungle theme', '75 guests']);
+  const first = await partycost(dir, ['run', 'P1'], env);
+  assert.match(first.stdout, /Done: 5 executed/, first.stderr);
+
+  process.kill(redis.pid, 'SIGSTOP');
+  const clear = await partycost(dir, ['cache', 'clear'], env);
+  assert.equal(clear.code, 1, 'a tier that did not answer is a failure, not "every tier"');
+  assert.match(clear.stdout, /^Cleared \d+ cache entries \(every agent\) from the other tiers$/m);
+  assert.match(clear.stderr, /redis did not answer the clear: none of its entries made before now will be used/);
+  process.kill(redis.pid, 'SIGCONT');
+
+  // A new party with the same inputs: Redis answers again and still holds the results, but they predate the clear.
+  await partycost(dir, ['party', 'create', '--input', 'jungle theme', '--input', '75 guests'], env);
+  const second = await partycost(dir, ['run', 'P2'], env);
+  assert.equal(second.code, 0, second.stderr);
+  assert.match(second.stdout, /Done: 5 executed/, 'nothing served from before the clear');
+  const stats = JSON.parse((await partycost(dir, ['cache', 'stats', '--json'], env)).stdout) as { tiers: { tier: string; hits: number }[] };
+  assert.equal(stats.tiers.find((tier) => tier.tier === 'redis')!.hits, 0);
+});

@@ -193,6 +193,7 @@ export class PartyService {
         cache: this.cache,
         budget: () => this.budget(),
         learning: this.learner.learningFor(config),
+        fence: { name: `party:${partyId}`, owner: lease.owner },
       };
       return await runParty(context, partyId, options);
     } finally {

@@ -9,8 +9,10 @@ import { providerProfile, streams } from '../providers/profiles';
 import type { LedgerEntry } from '../store/ledger';
 import { noUsage } from '../party/usage';
 import { keysIn, redact } from '../shared/redact';
-import type { AgentResult, ContextRecord, PartyState } from '../contract/party';
+import type { AgentResult, ContextRecord, PartyEvent, PartyState } from '../contract/party';
 import type { PartyStore } from '../store/partyStore';
+import { LeaseLostError } from '../store/leases';
+import type { Fence } from '../store/leases';
 import { databaseFailure } from '../store/database';
 import { blockDecision, decide } from '../planner/decide';
 import { blockedBy } from '../budget/budget';
@@ -76,6 +78,8 @@ export interface RunContext extends Omit<PlanInput, 'state' | 'force' | 'now' | 
   cache?: ResultCache;
   /** The budget now (spend read afresh): checked before each execution, as spend grows during a run. */
   budget?: () => BudgetState;
+  /** The party's lease as this run holds it: checked before each call that may be billed and at each write. */
+  fence?: Fence;
 }
 
 /**
@@ -115,7 +119,7 @@ class PartyRun {
 
   async execute(): Promise<RunReport> {
     if (this.state.configHash !== this.context.configHash) {
-      this.context.store.append(this.state.id, [{ type: 'configuration_changed', configHash: this.context.configHash }]);
+      this.write([{ type: 'configuration_changed', configHash: this.context.configHash }]);
     }
     const waiting = partyGraph(this.context.config, this.state);
     const concurrency = Math.max(1, this.options.concurrency ?? 4);
@@ -127,7 +131,7 @@ class PartyRun {
     const report = this.report();
     if (this.failure) throw new RunFailedError(this.failure.agent, this.failure.reason, report);
     if (this.signal.aborted) throw new RunCancelledError(report);
-    this.context.store.append(this.state.id, [
+    this.write([
       {
         type: 'run_completed',
         executed: report.agents.filter((a) => a.action === 'execute').map((a) => a.agent),
@@ -135,6 +139,17 @@ class PartyRun {
       },
     ]);
     return report;
+  }
+
+  /** Events (with ledger entries) under the run's lease: a run taken over writes only what it was billed, then stops. */
+  private write(events: PartyEvent[], ledger: LedgerEntry[] = []): void {
+    this.context.store.append(this.state.id, events, ledger, this.context.fence);
+  }
+
+  /** Before a call that may be billed: a run whose lease was taken over (it was stopped too long) pays for nothing more. */
+  private checkFence(): void {
+    const fence = this.context.fence;
+    if (fence && !this.context.store.leases.holds(fence.name, fence.owner)) throw new LeaseLostError(`party ${this.state.id}`);
   }
 
   private startReady(waiting: AgentFacts[], concurrency: number): void {
@@ -182,7 +197,7 @@ class PartyRun {
         this.block(facts, decision, outcome);
         return;
       case 'delete':
-        this.context.store.append(this.state.id, [{ type: 'agent_result_deleted', agent: facts.name }]);
+        this.write([{ type: 'agent_result_deleted', agent: facts.name }]);
         this.settled.set(facts.name, { hash: null, output: null });
         this.outcomes.push(outcome());
         this.options.onProgress?.({ agent: facts.name, action: 'delete', cause: decision.cause, state: 'done' });
@@ -220,17 +235,20 @@ class PartyRun {
     try {
       const admitted = await this.admit(facts, decision);
       if (admitted !== 'execute' && 'action' in admitted) return this.block(facts, admitted, outcome);
-      if (admitted === 'execute') progress('started');
+      if (admitted === 'execute') {
+        this.checkFence();
+        progress('started');
+      }
       const { entry, tier } = admitted === 'execute' ? await this.produce(facts, decision) : admitted;
       const result = this.result(facts, decision, entry);
       if (tier) {
         // A hit spends nothing new: it saves what producing the entry took, at today's prices.
-        this.context.store.append(this.state.id, [{ type: 'agent_completed', result }], [this.ledgerEntry(facts, result, true)]);
+        this.write([{ type: 'agent_completed', result }], [this.ledgerEntry(facts, result, true)]);
         this.context.cache!.stats.saved(facts.name, result.costUsd, entry.durationMs, entry.usage.inputTokens + entry.usage.outputTokens);
         this.outcomes.push(outcome({ action: 'cache_hit', cause: 'cached elsewhere', tier, savedCostUsd: result.costUsd }));
         this.options.onProgress?.({ agent: facts.name, action: 'cache_hit', cause: 'cached elsewhere', state: 'done', tier });
       } else {
-        this.context.store.append(this.state.id, [{ type: 'agent_completed', result }], [{ ...this.ledgerEntry(facts, result, false), cause: decision.cause }]);
+        this.write([{ type: 'agent_completed', result }], [{ ...this.ledgerEntry(facts, result, false), cause: decision.cause }]);
         this.outcomes.push(outcome({ costUsd: result.costUsd, durationMs: entry.durationMs }));
         progress('done', { costUsd: result.costUsd });
       }

@@ -56,6 +56,11 @@ export class Leases {
       .immediate();
   }
 
+  /** Whether `owner` holds the lease still (a holder that stopped long enough was taken over). */
+  holds(name: string, owner: string): boolean {
+    return this.sql.get('SELECT 1 FROM leases WHERE name = ? AND owner = ?').get(name, owner) !== undefined;
+  }
+
   /** Keeps a lease alive; false when it was taken over meanwhile. */
   heartbeat(name: string, owner: string): boolean {
     return this.sql.get('UPDATE leases SET heartbeat = ? WHERE name = ? AND owner = ?').run(this.now(), name, owner).changes > 0;
@@ -122,6 +127,19 @@ export interface HoldOptions {
   /** Called once, when the lease is found held and waiting begins. */
   onWait?: (holder: LeaseHolder) => void;
   pollMs?: number;
+}
+
+/** A lease, named, as its holder writes under it: each write checks it still holds it (a fencing token). */
+export interface Fence {
+  name: string;
+  owner: string;
+}
+
+/** A holder that stopped (frozen, suspended) past the lease's life and was taken over: it writes nothing more. */
+export class LeaseLostError extends UserError {
+  constructor(what: string) {
+    super(`${what} was taken over by another process while this one was stopped: this one writes nothing more`, [], 'party-busy');
+  }
 }
 
 /** A lease that someone else holds, and the caller would not wait. */

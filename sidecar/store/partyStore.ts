@@ -7,7 +7,8 @@ import { Statements } from './statements';
 import { emptyParty, eventOf, replay, stateOf } from '../party/state';
 import type { PartyEvent, PartyState, SnapshotType } from '../contract/party';
 import { Ledger } from './ledger';
-import { Leases } from './leases';
+import { LeaseLostError, Leases } from './leases';
+import type { Fence } from './leases';
 import type { LedgerEntry } from './ledger';
 import type { PartySummary, SnapshotInfo, StoredEvent } from '../contract/party';
 
@@ -70,9 +71,21 @@ export class PartyStore {
     });
   }
 
-  /** Appends events (and ledger entries) atomically; returns the sequence number of the last event. */
-  append(partyId: string, events: PartyEvent[], ledger: LedgerEntry[] = []): number {
-    return this.transaction(() => this.appendInTransaction(partyId, events, ledger));
+  /**
+   * Appends events (and ledger entries) atomically; returns the sequence number of the last event. Under a `fence`
+   * (a run's lease), a holder that lost the lease writes no event: only its ledger entries, since what it was paid
+   * for was billed, and then it is told (LeaseLostError).
+   */
+  append(partyId: string, events: PartyEvent[], ledger: LedgerEntry[] = [], fence?: Fence): number {
+    const seq = this.transaction(() => {
+      if (fence && !this.leases.holds(fence.name, fence.owner)) {
+        if (ledger.length) this.ledger.append(ledger);
+        return undefined;
+      }
+      return this.appendInTransaction(partyId, events, ledger);
+    });
+    if (seq === undefined) throw new LeaseLostError(`party ${partyId}`);
+    return seq;
   }
 
   /**

@@ -47,6 +47,8 @@ export function activate(extension: vscode.ExtensionContext): PartyCostApi {
   registerEditorFeatures(context, impact);
   const parties = new PartiesTree(context);
   context.pushExtCleanup(
+    // Trust granted: a new sidecar, told so (its providers may then use the endpoints the configuration names).
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void context?.restartSidecar()),
     vscode.window.registerTreeDataProvider('partycost.parties', parties),
     vscode.commands.registerCommand('partycost.refreshParties', () => parties.refresh()),
   );

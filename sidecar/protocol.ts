@@ -30,7 +30,14 @@ const nothing = strictObject({});
  * `redisUrl`: a shared Redis cache tier, if any.
  */
 const absolute = string().check(regex(/^(\/|[A-Za-z]:[\\/])/, 'an absolute path'));
-const initializeParams = strictObject({ workspace: absolute, configPath: optional(absolute), dbPath: optional(absolute), redisUrl: optional(name) });
+const initializeParams = strictObject({
+  workspace: absolute,
+  configPath: optional(absolute),
+  dbPath: optional(absolute),
+  redisUrl: optional(name),
+  /** VS Code trusts the workspace: the endpoints its configuration names may receive API keys. */
+  trusted: optional(boolean()),
+});
 export type InitializeParams = output<typeof initializeParams>;
 
 export interface InitializeResult {

@@ -36,10 +36,10 @@ export function tieredAsDriver(tiered: TieredCache): CacheDriver {
     set: (e) => tiered.set(e),
     delete: async (key) => {
       const had = (await tiered.peek(key)) !== undefined;
-      await tiered.delete(key);
+      await tiered.delete([key]);
       return had;
     },
-    clear: async (agent) => Math.max(0, ...Object.values(await tiered.clear(agent))),
+    clear: async (agent) => (await tiered.clear(agent)).removed,
     size: async () => await tiered.tiers[tiered.tiers.length - 1].driver.size(),
     close: () => tiered.close(),
   };

@@ -161,6 +161,8 @@ export class PartyCostContext implements vscode.Disposable {
         configPath: this.configPath,
         dbPath: settings().dbPath ? path.resolve(workspace, settings().dbPath!) : undefined,
         redisUrl: settings().redisUrl,
+        // In a workspace VS Code does not trust, API keys go only to the vendors' endpoints and those the user names.
+        trusted: vscode.workspace.isTrusted,
       },
       requestTimeoutMs: settings().requestTimeoutMs,
       log: (line) => this.log.info(line),

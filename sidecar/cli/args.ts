@@ -32,6 +32,7 @@ const commandOptions: Record<string, Record<string, OptionSpec>> = {
   advise: { apply: { type: 'string' } },
   collect: { port: { type: 'string' }, host: { type: 'string' } },
   import: { format: { type: 'string' } },
+  trust: { list: { type: 'boolean' }, remove: { type: 'boolean' } },
 };
 
 export interface CliArgs {

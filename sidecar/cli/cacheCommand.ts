@@ -23,7 +23,8 @@ export async function cacheCommand(ctx: CommandContext): Promise<void> {
     const { cleared, unreachable } = await clearCache(ws, { agent, party });
     const what = party ? `the results of party ${party}` : agent ? `agent ${agent}` : 'every agent';
     if (args.json) out.json({ cleared, unreachable, agent: agent ?? null, party: party ?? null });
-    else out.line(`Cleared ${integer(cleared)} cache entr${cleared === 1 ? 'y' : 'ies'} (${what}) from ${unreachable.length ? 'the other tiers' : 'every tier'}`);
+    else
+      out.line(`Cleared ${integer(cleared)} cache entr${cleared === 1 ? 'y' : 'ies'} (${what}) from ${unreachable.length ? 'the other tiers' : 'every tier'}`);
     // A tier that did not answer still holds its entries: never served from now on, but said, and a failure.
     if (unreachable.length)
       throw new CliError(

@@ -14,6 +14,7 @@ import { impactCommand } from './impactCommand';
 import { adviseCommand } from './adviseCommand';
 import { refreshCommand } from './refreshCommand';
 import { agentsCommand, collectCommand, importCommand } from './productionCommands';
+import { trustCommand } from './trustCommand';
 import { processOutput } from './output';
 import type { Output } from './output';
 import { workspaceOf } from './context';
@@ -50,6 +51,7 @@ const commands: Record<string, Command> = {
   collect: collectCommand,
   import: importCommand,
   agents: agentsCommand,
+  trust: trustCommand,
   schema: ({ out }) => out.json(configSchema()),
 };
 
@@ -94,6 +96,8 @@ Commands:
   import FILE... [--format F]           the same from exported files: OTLP JSON (the Collector's file exporter),
                                         LiteLLM spend logs, Langfuse observations (otlp-json, litellm, langfuse)
   agents [map NAME AGENT]               the agents traces named that match no configured one; map one to an agent
+  trust [--list] [--remove]             let the endpoints this workspace's configuration names receive your API keys
+                                        (kept outside the workspace); keys go nowhere else but the vendors' own
   prices [PATTERN] [--provider P] [--all]   models and their prices per 1M tokens, from the catalogue
   prices --update                       fetch the catalogue's newest prices and keep them in the workspace
   schema                                print the JSON Schema of partycost.json

@@ -37,12 +37,60 @@ function ownSettings(name: ProviderName, config: ProvidersConfig): ProviderConfi
   return name === legacySettingsProvider ? { ...config.provider, ...own } : own;
 }
 
-/** A provider's base URL: its own settings' baseURL, the SDK's variable, the vendor's own. */
-function baseURLOf(name: ProviderName, config: ProvidersConfig, env: NodeJS.ProcessEnv): { baseURL: string; custom: boolean } {
+/** Who named a provider's endpoint: the workspace's configuration, the user's environment, or no one (the vendor's). */
+type EndpointSource = 'workspace' | 'environment' | 'vendor';
+
+/** A provider's base URL: its own settings' baseURL, the SDK's variable, the vendor's own; and who named it. */
+function baseURLOf(name: ProviderName, config: ProvidersConfig, env: NodeJS.ProcessEnv): { baseURL: string; custom: boolean; source: EndpointSource } {
   const profile = providerProfile(name);
-  if (!profile.remote || !profile.endpoint) return { baseURL: name, custom: false };
-  const configured = ownSettings(name, config)?.baseURL ?? (env[profile.baseURLVariable ?? ''] || undefined);
-  return { baseURL: configured ?? profile.endpoint, custom: configured !== undefined && configured !== profile.endpoint };
+  if (!profile.remote || !profile.endpoint) return { baseURL: name, custom: false, source: 'vendor' };
+  const fromWorkspace = ownSettings(name, config)?.baseURL;
+  const fromEnvironment = env[profile.baseURLVariable ?? ''] || undefined;
+  const configured = fromWorkspace ?? fromEnvironment;
+  const source: EndpointSource =
+    configured === undefined || configured === profile.endpoint
+      ? 'vendor'
+      : fromWorkspace === undefined || fromWorkspace === fromEnvironment
+        ? 'environment'
+        : 'workspace';
+  return { baseURL: configured ?? profile.endpoint, custom: configured !== undefined && configured !== profile.endpoint, source };
+}
+
+/** An endpoint as trust and result keys compare it: scheme and host in lower case, no default port, no trailing slash. */
+export function endpointOf(baseURL: string): string {
+  try {
+    const url = new URL(baseURL);
+    return `${url.protocol}//${url.host.toLowerCase()}${url.pathname.replace(/\/+$/, '')}`;
+  } catch {
+    return baseURL;
+  }
+}
+
+/** Whether the user trusts an endpoint a workspace names (`partycost trust`, VS Code's workspace trust). */
+export type EndpointTrust = (endpoint: string) => boolean;
+
+const loopback = (host: string): boolean => host === 'localhost' || host === '[::1]' || /^127\./.test(host);
+
+/**
+ * Where a key from the environment may go: the vendor's own endpoint, one the user's environment names, or one this
+ * workspace names that the user trusted; over plain http only to this machine. A cloned repository's partycost.json
+ * cannot send the user's key to a server of its choosing.
+ */
+function checkEndpoint(name: ProviderName, baseURL: string, source: EndpointSource, keyVariable: string, trust: EndpointTrust): void {
+  let url: URL;
+  try {
+    url = new URL(baseURL);
+  } catch {
+    throw new ProviderSetupError(`the ${name} endpoint "${baseURL}" is not a URL`);
+  }
+  if (url.protocol === 'http:' && !loopback(url.hostname))
+    throw new ProviderSetupError(
+      `the ${name} endpoint ${url.origin} is plain http: ${keyVariable} would cross the network unencrypted; use https (plain http goes only to this machine)`,
+    );
+  if (source === 'workspace' && !trust(endpointOf(baseURL)))
+    throw new ProviderSetupError(
+      `this workspace's configuration sends ${name} calls to ${url.origin} (providers.${name}.baseURL), which would receive your ${keyVariable}: run "partycost trust" if you trust this workspace (in VS Code, trust the workspace), or name the endpoint in your environment (${providerProfile(name).baseURLVariable})`,
+    );
 }
 
 /**
@@ -53,13 +101,7 @@ function baseURLOf(name: ProviderName, config: ProvidersConfig, env: NodeJS.Proc
 export function resultEndpoint(name: ProviderName, config: ProvidersConfig, env: NodeJS.ProcessEnv = process.env): string {
   const group = ownSettings(name, config)?.cacheGroup;
   if (group) return `group:${group}`;
-  const { baseURL } = baseURLOf(name, config, env);
-  try {
-    const url = new URL(baseURL);
-    return `${url.protocol}//${url.host.toLowerCase()}${url.pathname.replace(/\/+$/, '')}`;
-  } catch {
-    return baseURL;
-  }
+  return endpointOf(baseURLOf(name, config, env).baseURL);
 }
 
 export const defaultTimeoutMs = 60_000;
@@ -78,6 +120,8 @@ export class Providers {
     private readonly env: NodeJS.ProcessEnv = process.env,
     /** Ready-made providers by name (tests; an extension host that holds its own). */
     private readonly given: Partial<Record<ProviderName, Provider>> = {},
+    /** The endpoints of this workspace the user trusts with keys (none unless said). */
+    private readonly trust: EndpointTrust = () => false,
   ) {}
 
   settings(name: ProviderName): ProviderSettings {
@@ -104,13 +148,15 @@ export class Providers {
 
   /** The provider's endpoint and key, or a ProviderSetupError naming what to set. */
   private reach(name: ProviderName): { baseURL: string; apiKey: string | undefined } {
-    const { baseURL, custom } = this.settings(name);
+    const { baseURL, custom, source } = baseURLOf(name, this.config, this.env);
     const { keyVariables, keylessElsewhere } = providerProfile(name);
-    const apiKey = keyVariables.map((variable) => this.env[variable]).find((key) => key);
+    const keyVariable = keyVariables.find((variable) => this.env[variable]);
+    const apiKey = keyVariable && this.env[keyVariable];
     // A local OpenAI-compatible server (Ollama, vLLM, LM Studio) usually takes no key; the other vendors' APIs do.
     if (!apiKey && !(keylessElsewhere && custom)) {
       throw new ProviderSetupError(`the ${name} provider needs an API key: set ${keyVariables.join(' or ')} (or, in VS Code, run "Party Cost: Set API Key")`);
     }
+    if (apiKey) checkEndpoint(name, baseURL, source, keyVariable!, this.trust);
     return { baseURL, apiKey };
   }
 

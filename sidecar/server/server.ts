@@ -89,6 +89,7 @@ export function serve(): Promise<void> {
       detect: true,
       db: params.dbPath,
       redisUrl: params.redisUrl,
+      trusted: params.trusted === true,
       hints: { missing: ': run "Party Cost: Create Sample Configuration"', problems: '; see the Problems panel' },
       warn: log,
     });

@@ -6,6 +6,8 @@ import { UserError } from '../contract/errors';
 import { loadCatalogue } from '../cost/catalogueUpdate';
 import { Learner } from '../learning/learning';
 import { Providers } from '../providers/registry';
+import type { EndpointTrust } from '../providers/registry';
+import { endpointTrust } from './trust';
 import { locateConfig, mainFile, readIfFile, sourceFiles } from '../shared/configLocation';
 import type { ConfigLocation } from '../shared/configLocation';
 import { loadConfig, problemLines } from '../sources/load';
@@ -29,6 +31,8 @@ export interface WorkspaceOptions {
   detect?: boolean;
   /** The database file (default `.partycost/partycost.db` in the workspace). */
   db?: string;
+  /** The user trusts this workspace (VS Code's workspace trust): its configuration's endpoints may receive keys. */
+  trusted?: boolean;
   /** The shared cache tier; none when unset. */
   redisUrl?: string;
   /** How long a short-lived caller lets Redis connect before its first lookup (lookups never wait for it). */
@@ -64,6 +68,14 @@ export class Workspace {
   constructor(readonly options: WorkspaceOptions) {
     this.root = path.resolve(options.root);
     this.databaseFile = options.db ? path.resolve(options.db) : path.join(this.root, defaultDatabasePath);
+  }
+
+  /**
+   * The endpoints of this workspace's configuration the user trusts with keys: all of them in a workspace VS Code
+   * trusts, else those `partycost trust` recorded.
+   */
+  endpointTrust(): EndpointTrust {
+    return this.options.trusted ? () => true : endpointTrust(this.root);
   }
 
   /** How a file is named to the user. */
@@ -168,7 +180,14 @@ export class Workspace {
 
   private partiesFor(loaded: ValidConfig, stamp: string): PartyService {
     const store = this.store();
-    const parties = new PartyService(loaded.config, loaded.prices, store.parties, new Providers(loaded.config), this.cache(), this.learner());
+    const parties = new PartyService(
+      loaded.config,
+      loaded.prices,
+      store.parties,
+      new Providers(loaded.config, process.env, {}, this.endpointTrust()),
+      this.cache(),
+      this.learner(),
+    );
     this.service = { stamp, loaded, parties };
     return parties;
   }

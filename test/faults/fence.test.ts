@@ -50,5 +50,5 @@ test('a run holder frozen past its lease and resumed writes no event and pays fo
   }));
   const agents = completed.map((row) => (JSON.parse(row.payload) as { result: { agent: string } }).result.agent);
   assert.equal(new Set(agents).size, agents.length, `each agent completed once: ${agents.join(', ')}`);
-  assert.equal(paid, openai.requests.length, 'every call the vendor answered is in the ledger, the frozen holder\'s too');
+  assert.equal(paid, openai.requests.length, "every call the vendor answered is in the ledger, the frozen holder's too");
 });

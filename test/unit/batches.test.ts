@@ -128,7 +128,8 @@ test("an agent marked batch: true runs through the vendor's batch API in an ordi
     const loaded = loadConfigText(text, 'partycost.json');
     const env = { OPENAI_API_KEY: 'sk-proj-BATCHtest0123456789', PARTYCOST_BATCH_POLL_MS: '5' };
     const { db } = tempDatabase();
-    const parties = new PartyService(loaded.config!, loaded.prices, new PartyStore(db), new Providers(loaded.config!, env));
+    // The endpoint is the test's own, named in the configuration: trusted, as `partycost trust` would record it.
+    const parties = new PartyService(loaded.config!, loaded.prices, new PartyStore(db), new Providers(loaded.config!, env, {}, () => true));
     const { party } = parties.create('jungle', ['jungle theme']);
     const report = await parties.run(party.id);
     assert.equal(report.executed, 1);

@@ -1,8 +1,12 @@
 import OpenAI, { toFile } from 'openai';
-import type { BatchDriver, BatchItem, BatchOutcome, BatchStatus } from './batch';
+import type { BatchDriver, BatchItem, BatchOutcome, BatchStatus, SdkErrors } from './batch';
+import { batchCall } from './batch';
 import type { OpenAIOptions } from './openai';
 import { retention, usageOf } from './openai';
 import type { CompletionRequest } from './provider';
+
+/** How the SDK's failures are told apart. */
+const sdkErrors: SdkErrors = { APIError: OpenAI.APIError, APIConnectionError: OpenAI.APIConnectionError };
 
 /** OpenAI's batch statuses after which nothing changes. */
 const finalStatuses = new Set(['completed', 'failed', 'expired', 'cancelled']);
@@ -16,7 +20,8 @@ interface OutputLine {
 /**
  * The OpenAI Batch API: the calls as JSONL uploaded to Files (purpose `batch`), a batch on /v1/chat/completions
  * with a 24-hour window, its status, and the output and error files read back. Items that expired with the window
- * come back in the error file as `batch_expired`.
+ * come back in the error file as `batch_expired`. A refusal or a lost connection fails with a BatchApiError naming the
+ * step.
  */
 export class OpenAIBatchDriver implements BatchDriver {
   readonly provider = 'openai';
@@ -38,13 +43,17 @@ export class OpenAIBatchDriver implements BatchDriver {
         body: { model: item.request.model, messages: item.request.messages, ...retention(item.request) },
       });
     });
-    const file = await this.client.files.create({ file: await toFile(Buffer.from(`${lines.join('\n')}\n`), 'partycost-batch.jsonl'), purpose: 'batch' });
-    const batch = await this.client.batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' });
+    const file = await this.call('uploading the calls', async () =>
+      this.client.files.create({ file: await toFile(Buffer.from(`${lines.join('\n')}\n`), 'partycost-batch.jsonl'), purpose: 'batch' }),
+    );
+    const batch = await this.call('creating the batch', () =>
+      this.client.batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' }),
+    );
     return batch.id;
   }
 
   async status(id: string): Promise<BatchStatus> {
-    const batch = await this.client.batches.retrieve(id);
+    const batch = await this.call(`reading batch ${id}`, () => this.client.batches.retrieve(id));
     const ended = finalStatuses.has(batch.status);
     const failure =
       batch.status === 'failed'
@@ -56,9 +65,15 @@ export class OpenAIBatchDriver implements BatchDriver {
   }
 
   async outcomes(id: string): Promise<BatchOutcome[]> {
-    const batch = await this.client.batches.retrieve(id);
-    const lines = [...(await this.lines(batch.output_file_id)), ...(await this.lines(batch.error_file_id))];
-    return lines.map((line) => outcomeOf(line, this.requests.get(line.custom_id)));
+    return this.call(`reading the results of batch ${id}`, async () => {
+      const batch = await this.client.batches.retrieve(id);
+      const lines = [...(await this.lines(batch.output_file_id)), ...(await this.lines(batch.error_file_id))];
+      return lines.map((line) => outcomeOf(line, this.requests.get(line.custom_id)));
+    });
+  }
+
+  private call<T>(step: string, call: () => Promise<T>): Promise<T> {
+    return batchCall('openai', sdkErrors, step, call);
   }
 
   private async lines(fileId: string | null | undefined): Promise<OutputLine[]> {

@@ -112,6 +112,8 @@ export async function refreshThroughBatches(
     ...pollSettings(process.env),
     signal: options.signal,
     onLine: options.onLine,
+    // The endpoints this workspace names that the user trusts with keys (as its runs have them).
+    trust: ws.endpointTrust(),
   });
   return refresh.run();
 }

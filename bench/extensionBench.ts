@@ -1,5 +1,5 @@
-// The extension's figures: bundle sizes, sidecar cold start, JSON-RPC round trips, hover latency, and activation and
-// hovers in a real VS Code (code-server, through test/vscode/run.mjs in its bench mode).
+// The extension's figures: bundle sizes, sidecar cold start, JSON-RPC round trips and a 50 MB frame, hover latency,
+// and activation and hovers in a real VS Code (code-server, through test/vscode/run.mjs in its bench mode).
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -15,6 +15,7 @@ import type { MessageConnection } from 'vscode-jsonrpc/node';
 import { SidecarClient } from '../extension/sidecar/sidecarClient';
 import { estimateRequest, listPartiesRequest, observationsRequest, validateRequest } from '../sidecar/protocol';
 import type { AgentObservation, EstimateResult } from '../sidecar/protocol';
+import { largeFrameBench } from './frameBench';
 import { generatedConfig } from './generatedConfig';
 import { figure, report, verdict } from './measure';
 
@@ -442,6 +443,7 @@ export async function extensionBench(): Promise<void> {
     await bundleSizes();
     await coldStart();
     await rpcRoundTrip();
+    largeFrameBench();
     await hoverLatency();
   } finally {
     await cleanUp();

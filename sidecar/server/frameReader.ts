@@ -31,6 +31,11 @@ const maxHeaderBytes = 8 * 1024;
  */
 export class FrameReader extends AbstractMessageReader {
   private buffer: Buffer = Buffer.alloc(0);
+  /** Chunks come after `buffer`, joined only once there are `awaited` bytes: one copy per frame, not one per chunk. */
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  /** The bytes the frame being read needs in all (header and body), once its header is believed; else 0. */
+  private awaited = 0;
   private skipped = 0;
   private garbageInRow = 0;
   private callback: DataCallback | undefined;
@@ -61,7 +66,14 @@ export class FrameReader extends AbstractMessageReader {
   }
 
   private onData(chunk: Buffer): void {
-    this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
+    this.pending.push(chunk);
+    this.pendingBytes += chunk.length;
+    if (this.buffer.length + this.pendingBytes < this.awaited) return;
+    const bytes = this.buffer.length + this.pendingBytes;
+    this.buffer = this.buffer.length || this.pending.length > 1 ? Buffer.concat([this.buffer, ...this.pending], bytes) : chunk;
+    this.pending = [];
+    this.pendingBytes = 0;
+    this.awaited = 0;
     while (this.next()) {
       // one frame (or one skipped stretch) at a time
     }
@@ -80,8 +92,9 @@ export class FrameReader extends AbstractMessageReader {
       this.skip(start, 'bytes that are not a frame');
       return true;
     }
-    const end = this.buffer.indexOf(headerEnd);
-    if (end < 0 || end > maxHeaderBytes) {
+    // Only where a header can end: a search of the whole buffer would read a large body again for every header.
+    const end = this.buffer.subarray(0, maxHeaderBytes + headerEnd.length).indexOf(headerEnd);
+    if (end < 0) {
       if (this.buffer.length <= maxHeaderBytes) return false;
       this.skip(headerStart.length, 'a header that never ends');
       return true;
@@ -93,7 +106,10 @@ export class FrameReader extends AbstractMessageReader {
       return true;
     }
     const bodyStart = end + headerEnd.length;
-    if (this.buffer.length < bodyStart + length) return false;
+    if (this.buffer.length < bodyStart + length) {
+      this.awaited = bodyStart + length;
+      return false;
+    }
     const body = this.buffer.subarray(bodyStart, bodyStart + length).toString('utf8');
     this.buffer = this.buffer.subarray(bodyStart + length);
     this.reportSkipped();

@@ -12,6 +12,7 @@ import { rightSize } from '../estimate/rightSize';
 import { countText } from '../cost/tokens';
 import { spendTrend } from '../learning/trend';
 import { configAtRevision as readAtRevision, loadAtRevision } from '../sources/gitRevision';
+import { NewerDatabaseError } from '../store/database';
 import type { OldConfig } from '../sources/gitRevision';
 import { labelledEstimate } from '../sources/load';
 import type { LoadedConfig } from '../sources/load';
@@ -20,11 +21,15 @@ import { editorProblems } from './configService';
 import { configProblems } from './workspace';
 import type { OpenTexts, ValidConfig, Workspace } from './workspace';
 
-/** What the ledger teaches a configuration's estimates; nothing when it cannot be read (said, and the work goes on). */
+/**
+ * What the ledger teaches a configuration's estimates; nothing when it cannot be read (said, and the work goes on),
+ * but for a database of a newer release, which every command refuses.
+ */
 export function learningOf(ws: Workspace, config: PartyConfig): Learning | undefined {
   try {
     return ws.learner()?.learningFor(config);
   } catch (error) {
+    if (error instanceof NewerDatabaseError) throw error;
     ws.options.warn?.(`estimating without learned figures: the ledger cannot be read (${error instanceof Error ? error.message : String(error)})`);
     return undefined;
   }

@@ -8,11 +8,11 @@ import { Learner } from '../learning/learning';
 import { Providers } from '../providers/registry';
 import type { EndpointTrust } from '../providers/registry';
 import { endpointTrust } from './trust';
-import { locateConfig, mainFile, readIfFile, sourceFiles } from '../shared/configLocation';
+import { locateConfig, mainFile, readConfigFile, sourceFiles } from '../shared/configLocation';
 import type { ConfigLocation } from '../shared/configLocation';
 import { loadConfig, problemLines } from '../sources/load';
 import type { LoadedConfig } from '../sources/load';
-import { asStoreError, defaultDatabasePath } from '../store/database';
+import { asStoreError, defaultDatabasePath, NewerDatabaseError } from '../store/database';
 import { SqliteStore } from '../store/sqliteStore';
 import { PartyService } from './partyService';
 
@@ -95,18 +95,23 @@ export class Workspace {
 
   /** Every file the configuration is read from, the main one first (none: there is no configuration). */
   sourceFiles(): string[] {
-    return sourceFiles(this.location());
+    return sourceFiles(this.location(), (file) => this.read(file));
   }
 
   /** The configuration with an editor's unsaved texts over the files on disk; problems and all. */
   load(texts: OpenTexts = {}): LoadedConfig {
-    return loadConfig(this.location(), { read: (file) => texts[path.resolve(file)] ?? readIfFile(file), display: (file) => this.display(file) });
+    return loadConfig(this.location(), { read: (file) => texts[path.resolve(file)] ?? this.read(file), display: (file) => this.display(file) });
+  }
+
+  /** A configuration file's text; one too large or not a regular file is refused, named as the user sees it. */
+  private read(file: string): string | undefined {
+    return readConfigFile(file, this.display(file));
   }
 
   /** The configuration as it is on disk, valid, or a UserError saying why not (each problem as a detail line). */
   config(): ValidConfig {
     const location = this.location();
-    const files = sourceFiles(location);
+    const files = sourceFiles(location, (file) => this.read(file));
     if (files.length === 0) throw new UserError(`no configuration at ${this.display(mainFile(location))}${this.options.hints?.missing ?? ''}`);
     const stamp = files.map((file) => `${file}@${mtimeOf(file)}`).join('|');
     if (this.service?.stamp === stamp) return this.service.loaded;
@@ -131,7 +136,8 @@ export class Workspace {
 
   /**
    * The database when it exists and can be read: a command that only reads (an estimate learns from the runs) creates
-   * nothing, and goes on without it when it cannot be opened (said once).
+   * nothing, and goes on without it when it cannot be opened (said once). One from a newer release is refused instead:
+   * figures read around it would be silently wrong (no parties, no ledger).
    */
   storeIfExists(): SqliteStore | undefined {
     if (this.opened) return this.opened;
@@ -139,6 +145,7 @@ export class Workspace {
     try {
       return this.store();
     } catch (error) {
+      if (error instanceof NewerDatabaseError) throw error;
       this.unreadable = true;
       this.options.warn?.(`estimating without learned figures: ${error instanceof Error ? error.message : String(error)}`);
       return undefined;

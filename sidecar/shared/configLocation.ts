@@ -1,7 +1,9 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import type { Stats } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'jsonc-parser';
 import { parse as parseToml } from 'smol-toml';
+import { UserError } from '../contract/errors';
 
 /** The file name every workspace uses unless told otherwise. */
 export const configFileName = 'partycost.json';
@@ -198,10 +200,97 @@ export function mainFile(location: ConfigLocation): string {
   return crews.length === 1 ? crewFile(crews[0]!, 'tasks', isFile) : path.join(location.dir, 'pyproject.toml');
 }
 
-export function readIfFile(file: string): string | undefined {
+/**
+ * The most a configuration file may hold. The largest real ones (a big project's uv.lock) are a few MB; past 10 MB it
+ * is a mistake (a device, a dump named by accident), and reading it whole could take all the process's memory.
+ */
+export const maxConfigBytes = 10_000_000;
+
+/**
+ * A configuration file's text, read without ever holding much more than `maxConfigBytes`; undefined when there is no
+ * file to read (missing, a folder, unreadable). One too large, or one that is not a regular file (a device, which may
+ * never end; a FIFO, which may block), is refused with a sentence naming it as `name`.
+ */
+export function readConfigFile(file: string, name = file): string | undefined {
+  const stats = statOf(file);
+  if (!stats || stats.isDirectory()) return undefined;
+  // Refused before it is opened: opening a FIFO waits for a writer, opening a device may do something.
+  if (!stats.isFile()) throw notRegular(name, stats);
+  let fd: number;
   try {
-    return readFileSync(file, 'utf8');
+    // Non-blocking, should a FIFO have taken the file's place since.
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch {
     return undefined;
   }
+  try {
+    return boundedRead(fd, name);
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A file's text for finding the configuration (the extension too): undefined whatever stops it, so finding never fails. */
+export function readIfFile(file: string): string | undefined {
+  try {
+    return readConfigFile(file);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Reads an open file to its end, refusing it past `maxConfigBytes`: its size may be wrong (/proc says 0) or grow. */
+function boundedRead(fd: number, name: string): string {
+  const stats = fstatSync(fd);
+  if (!stats.isFile()) throw notRegular(name, stats);
+  const { size } = stats;
+  if (size > maxConfigBytes) throw tooLarge(name, formatBytes(size));
+  let buffer = Buffer.allocUnsafe(size + 1);
+  let length = 0;
+  for (;;) {
+    if (length === buffer.length) {
+      if (length > maxConfigBytes) throw tooLarge(name, `more than ${formatBytes(maxConfigBytes)}`);
+      // More than the size said: room for the most it may hold, and one byte to tell it went past.
+      const larger = Buffer.allocUnsafe(maxConfigBytes + 1);
+      buffer.copy(larger, 0, 0, length);
+      buffer = larger;
+    }
+    const read = readSync(fd, buffer, length, buffer.length - length, null);
+    if (read === 0) return buffer.toString('utf8', 0, length);
+    length += read;
+  }
+}
+
+function notRegular(name: string, stats: Stats): UserError {
+  return new UserError(`${name} is ${specialKind(stats)}: a configuration file must be a regular file`);
+}
+
+function tooLarge(name: string, size: string): UserError {
+  return new UserError(`${name} is ${size}: a configuration file is at most ${formatBytes(maxConfigBytes)}`);
+}
+
+/** A size to a tenth, rounded up: one past the limit never reads as the limit. */
+function formatBytes(bytes: number): string {
+  const [unit, scale] = bytes >= 1e9 ? ['GB', 1e9] : bytes >= 1e6 ? ['MB', 1e6] : ['kB', 1e3];
+  const tenths = Math.ceil(bytes / (scale / 10));
+  return `${unit === 'GB' ? (tenths / 10).toFixed(1) : tenths / 10} ${unit}`;
+}
+
+function statOf(file: string): Stats | undefined {
+  try {
+    return statSync(file);
+  } catch {
+    return undefined;
+  }
+}
+
+function specialKind(stats: Stats): string {
+  if (stats.isCharacterDevice()) return 'a character device';
+  if (stats.isBlockDevice()) return 'a block device';
+  if (stats.isFIFO()) return 'a FIFO (named pipe)';
+  if (stats.isSocket()) return 'a socket';
+  return 'a special file';
 }

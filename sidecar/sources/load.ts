@@ -12,7 +12,7 @@ import { priceBook } from '../cost/prices';
 import type { PriceBook } from '../cost/prices';
 import { loadCrew } from './crew/crewSource';
 import type { CrewMap, Reader, TaskFacts } from './crew/crewSource';
-import { configFileName, mainFile, readIfFile } from '../shared/configLocation';
+import { configFileName, mainFile, readConfigFile } from '../shared/configLocation';
 import type { ConfigLocation } from '../shared/configLocation';
 import { withOutputDefault } from '../config/outputDefault';
 import { agentProvider } from '../config/agents';
@@ -120,7 +120,7 @@ function withCrew(
   const ownErrors = own.some((problem) => problem.severity === 'error');
   const loaded = loadCrew({
     dir: path.resolve(here, crew),
-    read: options.read ?? readIfFile,
+    read: options.read ?? readConfigFile,
     display,
     env: options.env ?? process.env,
     overlay: {
@@ -151,7 +151,7 @@ function pricesOnly(value: unknown): Pick<PartyConfig, 'prices'> {
 }
 
 export function loadConfigFile(file: string, displayName = file, options: LoadOptions = {}): LoadedConfig {
-  const read = options.read ?? readIfFile;
+  const read = options.read ?? readConfigFile;
   const text = read(file);
   if (text === undefined) throw new Error(`cannot read ${displayName}`);
   return loadConfigText(text, displayName, { ...options, path: path.resolve(file) });
@@ -161,7 +161,7 @@ export function loadConfigFile(file: string, displayName = file, options: LoadOp
 export function loadConfig(location: ConfigLocation, options: LoadOptions = {}): LoadedConfig {
   const display = options.display ?? defaultDisplay;
   if (location.kind === 'partycost') return loadConfigFile(location.file, display(location.file), options);
-  const loaded = loadCrew({ dir: location.dir, read: options.read ?? readIfFile, display, env: options.env ?? process.env });
+  const loaded = loadCrew({ dir: location.dir, read: options.read ?? readConfigFile, display, env: options.env ?? process.env });
   const files = loaded.files.map((yaml) => ({ path: yaml.path, name: yaml.name, lines: yaml.lines, text: yaml.text }));
   return described({
     kind: 'crewai',

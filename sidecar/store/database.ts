@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import { createHash } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { migrations } from './migrations';
 import { UserError } from '../contract/errors';
@@ -13,9 +13,15 @@ export const defaultDatabasePath = path.join('.partycost', 'partycost.db');
 /** An error opening or using the database, worded for the user (locked, read-only, corrupt, newer schema). */
 export class StoreError extends UserError {}
 
+/** A database a newer release has migrated: refused by every command, even one that would only read it. */
+export class NewerDatabaseError extends StoreError {}
+
 /** Opens (creating if needed) and migrates the database: WAL, foreign keys, temporary data in memory, a busy timeout for concurrent writers. */
 export function openDatabase(file: string, options: { busyTimeoutMs?: number; name?: string } = {}): Db {
-  if (file !== ':memory:') mkdirSync(path.dirname(file), { recursive: true });
+  if (file !== ':memory:') {
+    refuseNewer(file, options.name ?? file);
+    mkdirSync(path.dirname(file), { recursive: true });
+  }
   let db: Db | undefined;
   try {
     db = new Database(file);
@@ -36,11 +42,40 @@ export function openDatabase(file: string, options: { busyTimeoutMs?: number; na
   }
 }
 
+/**
+ * Refuses a database of a newer schema before anything opens it: the version is read from the file's header, since a
+ * connection, even a read-only one, adds `-wal` and `-shm` files beside a WAL database, and a writing one would switch
+ * its journal mode. A header still in the WAL (a newer process has it open) is caught by `migrate`, which writes nothing.
+ */
+function refuseNewer(file: string, name: string): void {
+  const version = headerVersion(file);
+  if (version !== undefined && version > migrations.length) throw new NewerDatabaseError(`${name}: ${newerSchema(version)}`);
+}
+
+/** `PRAGMA user_version` as the file's header holds it (4 bytes at offset 60); undefined when it is no SQLite file. */
+function headerVersion(file: string): number | undefined {
+  const header = Buffer.alloc(100);
+  let read = 0;
+  try {
+    const fd = openSync(file, 'r');
+    try {
+      read = readSync(fd, header, 0, header.length, 0);
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return undefined; // none yet, or opening it for real says why it cannot be
+  }
+  return read === header.length && header.toString('latin1', 0, 16) === 'SQLite format 3\0' ? header.readInt32BE(60) : undefined;
+}
+
+function newerSchema(version: number): string {
+  return `schema version ${version} is newer than this Party Cost Inspector understands (${migrations.length}); update it`;
+}
+
 function migrate(db: Db): void {
   const current = db.pragma('user_version', { simple: true }) as number;
-  if (current > migrations.length) {
-    throw new StoreError(`schema version ${current} is newer than this Party Cost Inspector understands (${migrations.length}); update it`);
-  }
+  if (current > migrations.length) throw new NewerDatabaseError(newerSchema(current));
   for (let version = current; version < migrations.length; version++) {
     db.transaction(() => {
       db.exec(migrations[version]!);
@@ -51,6 +86,7 @@ function migrate(db: Db): void {
 
 /** Turns SQLite's codes into a sentence that says what happened to which file and what to do. */
 export function storeError(error: unknown, file: string): Error {
+  if (error instanceof NewerDatabaseError) return new NewerDatabaseError(`${file}: ${error.message}`);
   if (error instanceof StoreError) return new StoreError(`${file}: ${error.message}`);
   const code = (error as { code?: string }).code ?? '';
   const message = (error as Error).message ?? String(error);

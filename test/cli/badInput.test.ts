@@ -1,15 +1,22 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { migrations } from '../../sidecar/store/migrations';
 
 const bin = path.resolve('bin/partycost.js');
 
-function partycost(cwd: string, args: string[], options: { env?: NodeJS.ProcessEnv } = {}) {
-  const run = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...options.env } });
+function partycost(cwd: string, args: string[], options: { env?: NodeJS.ProcessEnv; node?: string[]; timeout?: number } = {}) {
+  const run = spawnSync(process.execPath, [...(options.node ?? []), bin, ...args], {
+    cwd,
+    encoding: 'utf8',
+    env: { ...process.env, ...options.env },
+    timeout: options.timeout,
+  });
   return { code: run.status, stdout: run.stdout, stderr: run.stderr };
 }
 
@@ -130,4 +137,56 @@ test('a corrupt database file: named, left untouched, and the rest of the worksp
   const viaEnv = partycost(dir, ['party', 'list'], { env: { PARTYCOST_DB: 'bad.db' } });
   assert.equal(viaEnv.code, 1);
   assert.equal(partycost(dir, ['party', 'list']).code, 0, 'the workspace database is unaffected');
+});
+
+/** Runs the CLI and answers its peak resident memory in MB, as the kernel counted it (written by a preloaded script at exit). */
+function peakMemory(cwd: string, args: string[]): { run: ReturnType<typeof partycost>; peakMb: number } {
+  const dir = mkdtempSync(path.join(tmpdir(), 'partycost-peak-'));
+  const script = path.join(dir, 'peak.cjs');
+  const peak = path.join(dir, 'peak.txt');
+  writeFileSync(script, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(peak)}, String(process.resourceUsage().maxRSS)));\n`);
+  const run = partycost(cwd, args, { node: ['--require', script], timeout: 60_000 });
+  return { run, peakMb: Number(readFileSync(peak, 'utf8')) / 1024 };
+}
+
+test('a configuration file too large, or not a file at all: one line, exit 1, and never read whole', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'partycost-bad-config-'));
+  partycost(dir, ['init']);
+  const limit = 'a configuration file is at most 10 MB';
+  expectError(partycost(dir, ['estimate', '--config', '/dev/zero']), `partycost: /dev/zero is a character device: a configuration file must be a regular file`);
+  // A FIFO with no writer: opening it would wait for ever.
+  execFileSync('mkfifo', [path.join(dir, 'pipe.json')]);
+  expectError(
+    partycost(dir, ['estimate', '--config', 'pipe.json'], { timeout: 30_000 }),
+    'partycost: pipe.json is a FIFO (named pipe): a configuration file must be a regular file',
+  );
+  // 1 GB that takes no disk (a sparse file): read whole, it took 1.1 GB of memory.
+  truncateSync(path.join(dir, 'partycost.json'), 1e9);
+  const { run, peakMb } = peakMemory(dir, ['estimate']);
+  expectError(run, `partycost: partycost.json is 1.0 GB: ${limit}`);
+  assert.ok(peakMb < 250, `peak memory ${peakMb.toFixed(0)} MB`);
+  // A crew's YAML, through the crew's own reading.
+  mkdirSync(path.join(dir, 'config'));
+  writeFileSync(path.join(dir, 'config', 'agents.yaml'), 'writer:\n  role: Writer\n  goal: write\n  backstory: writes\n');
+  writeFileSync(path.join(dir, 'config', 'tasks.yaml'), '');
+  truncateSync(path.join(dir, 'config', 'tasks.yaml'), 11e6);
+  expectError(partycost(dir, ['estimate', '--config', 'config/tasks.yaml']), `partycost: config/tasks.yaml is 11 MB: ${limit}`);
+});
+
+test('a database from a newer release: every command refuses it in one line and leaves every byte of it alone', () => {
+  const dir = workspace();
+  const dbFile = path.join(dir, '.partycost', 'partycost.db');
+  // In the rollback journal mode, so that a command switching it to WAL before refusing shows in its header.
+  const db = new Database(dbFile);
+  db.pragma('journal_mode = DELETE');
+  db.pragma(`user_version = ${migrations.length + 1}`);
+  db.close();
+  const hash = (): string => createHash('sha256').update(readFileSync(dbFile)).digest('hex');
+  const before = hash();
+  const refusal = `partycost: .partycost/partycost.db: schema version ${migrations.length + 1} is newer than this Party Cost Inspector understands (${migrations.length}); update it`;
+  for (const command of [['estimate'], ['impact'], ['accuracy'], ['advise'], ['plan', 'P1'], ['ledger'], ['party', 'list', '--json']]) {
+    expectError(partycost(dir, command), refusal);
+    assert.equal(hash(), before, `partycost ${command.join(' ')} left the file as it was`);
+    assert.deepEqual(readdirSync(path.dirname(dbFile)), ['partycost.db'], `partycost ${command.join(' ')} added no -wal, -shm or -journal`);
+  }
 });

@@ -1,9 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { canonicalJson } from '../../sidecar/hashing/hash';
 import { emptyParty, replay } from '../../sidecar/party/state';
 import { autoSnapshotEvery, PartyStore } from '../../sidecar/store/partyStore';
-import { openDatabase } from '../../sidecar/store/database';
+import { NewerDatabaseError, openDatabase } from '../../sidecar/store/database';
 import { migrations } from '../../sidecar/store/migrations';
 import { engine, tempDatabase } from '../engine';
 
@@ -17,11 +19,32 @@ test('the database is created with WAL and the latest schema version; reopening 
   again.close();
 });
 
-test('a database from a newer version is refused, not damaged', () => {
+test('a database from a newer version is refused, not damaged: not a byte of it, not even its journal mode', () => {
   const { file, db } = tempDatabase();
+  // In the rollback journal mode, so that a switch to WAL before the refusal would show in its header.
+  db.pragma('journal_mode = DELETE');
   db.pragma(`user_version = ${migrations.length + 1}`);
   db.close();
-  assert.throws(() => openDatabase(file), /schema version \d+ is newer than this Party Cost Inspector understands/);
+  const before = readFileSync(file);
+  assert.throws(
+    () => openDatabase(file),
+    (error) => error instanceof NewerDatabaseError && /schema version \d+ is newer than this Party Cost Inspector understands/.test(error.message),
+  );
+  assert.deepEqual(readFileSync(file), before);
+  assert.deepEqual(readdirSync(path.dirname(file)), ['partycost.db'], 'no -wal or -shm beside it');
+});
+
+test('a newer version still in the WAL of a process that has the database open is refused too', () => {
+  const { file, db } = tempDatabase();
+  db.pragma(`user_version = ${migrations.length + 1}`);
+  const header = readFileSync(file).subarray(0, 100);
+  assert.ok(header.readInt32BE(60) <= migrations.length, 'the file itself still says a version this release knows');
+  try {
+    assert.throws(() => openDatabase(file), NewerDatabaseError);
+    assert.deepEqual(readFileSync(file).subarray(0, 100), header);
+  } finally {
+    db.close();
+  }
 });
 
 test('events are numbered per party; an automatic snapshot lands every 10 events', () => {

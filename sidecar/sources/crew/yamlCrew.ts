@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { didYouMean } from '../../config/nearest';
 import { LineIndex } from '../../config/problems';
+import { UserError } from '../../contract/errors';
 import type { Problem } from '../../config/problems';
 import { crewFile } from '../../shared/configLocation';
 import { decorator } from '../python/pythonCalls';
@@ -307,7 +308,7 @@ function knowledgeTexts(context: Context, expr: PyExpr | undefined): string[] {
       const value = paths ? constantValue(paths, scopes) : undefined;
       const names = value?.kind === 'list' ? value.items.flatMap((v) => (v.kind === 'string' ? [v.value] : [])) : value?.kind === 'string' ? [value.value] : [];
       const root = context.project.root ?? path.dirname(context.project.crewFile!);
-      const read = names.map((name) => context.read(path.join(root, 'knowledge', name)));
+      const read = names.map((name) => knowledgeText(context, path.join(root, 'knowledge', name)));
       if (names.length && read.every((text) => text !== undefined) && className === 'TextFileKnowledgeSource') {
         texts.push(...(read as string[]));
         continue;
@@ -316,6 +317,16 @@ function knowledgeTexts(context: Context, expr: PyExpr | undefined): string[] {
     warn(context, inPython(context, item), `the knowledge source ${item.text} cannot be read statically: its retrieved text is not priced`);
   }
   return texts;
+}
+
+/** A knowledge file's text: one refused (too large, not a file) is data left unpriced, not a configuration refused. */
+function knowledgeText(context: Context, file: string): string | undefined {
+  try {
+    return context.read(file);
+  } catch (error) {
+    if (error instanceof UserError) return undefined;
+    throw error;
+  }
 }
 
 // ── tasks ───────────────────────────────────────────────────────────────────────────────────────────────────────────

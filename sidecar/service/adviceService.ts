@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { advise } from '../advice/advise';
 import type { AdviceRecords } from '../advice/adviceFacts';
 import { appliedOf } from '../contract/advice';
@@ -39,9 +39,29 @@ export function applyAdviceRank(ws: Workspace, loaded: ValidConfig, rank: number
   if (!chosen.edit)
     throw new UserError(`advice ${rank} (${chosen.change}) is ${loaded.editable ? 'an edit of the prompts' : "an edit of the crew's YAML"}: make it by hand`);
   const file = ws.configFile();
-  writeFileSync(file, applyAdvice(readFileSync(file, 'utf8'), chosen.edit));
+  const edited = applyAdvice(readFileSync(file, 'utf8'), chosen.edit);
+  try {
+    // A read-only configuration stays as it is; a writable one is replaced whole (a file beside it, renamed over it,
+    // keeping its mode), so a full disk mid-write never leaves it cut short.
+    accessSync(file, constants.W_OK);
+    const partial = `${file}.${process.pid}.partial`;
+    writeFileSync(partial, edited, { mode: statSync(file).mode & 0o777 });
+    renameSync(partial, file);
+  } catch (error) {
+    rmSync(`${file}.${process.pid}.partial`, { force: true });
+    throw unwritable(error, ws.display(file));
+  }
   recordApplied(ws, appliedOf(chosen));
   return chosen;
+}
+
+/** A configuration that cannot be written, in the user's words (nothing was changed); anything else as it is. */
+function unwritable(error: unknown, name: string): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EACCES' || code === 'EPERM') return new UserError(`cannot write ${name}: permission denied; nothing was changed`);
+  if (code === 'EROFS') return new UserError(`cannot write ${name}: the file system is read-only; nothing was changed`);
+  if (code === 'ENOSPC' || code === 'EFBIG') return new UserError(`cannot write ${name}: the disk is full; nothing was changed`);
+  return error;
 }
 
 /** Records advice applied elsewhere (a quick fix, the panel's Apply), now. */

@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { advise } from '../sidecar/advice/advise';
@@ -46,6 +47,41 @@ export function adviceBench(): void {
     ]);
   } finally {
     store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  largeAdvice();
+}
+
+/** A command's peak resident memory in MB, as the kernel counted it (a preloaded script writes it at exit). */
+function peakMb(cwd: string, args: string[]): number {
+  const script = path.join(cwd, 'peak.cjs');
+  const peak = path.join(cwd, 'peak.txt');
+  writeFileSync(script, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(peak)}, String(process.resourceUsage().maxRSS)));\n`);
+  // Its output (megabytes of JSON) is not kept: only whether it succeeded, and what it said if not.
+  const run = spawnSync(process.execPath, ['--require', script, path.resolve(__dirname, '..', 'bin', 'partycost.js'), ...args], {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  if (run.status !== 0) throw new Error(`partycost ${args.join(' ')} failed: ${run.stderr}`);
+  return Number(readFileSync(peak, 'utf8')) / 1024;
+}
+
+/** `partycost advise` and `estimate` on 10,000 agents, as processes: their peak memory. */
+function largeAdvice(): void {
+  const dir = mkdtempSync(path.join(tmpdir(), 'partycost-advice-large-'));
+  try {
+    writeFileSync(path.join(dir, 'partycost.json'), generatedConfig(10_000));
+    const advise = peakMb(dir, ['advise', '--json']);
+    const estimate = peakMb(dir, ['estimate', '--json']);
+    console.log('\nAdvice on 10,000 agents (partycost advise and estimate as processes, peak resident memory)');
+    figure('advise on 10,000 agents, peak memory', advise, 'MB', '< 500');
+    figure('estimate on 10,000 agents, peak memory', estimate, 'MB');
+    report([
+      ['partycost advise', `${advise.toFixed(0)} MB (${verdict('< 500', advise)})`],
+      ['partycost estimate', `${estimate.toFixed(0)} MB`],
+    ]);
+  } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { peakRecorder } from '../test/peakMemory';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { advise } from '../sidecar/advice/advise';
@@ -52,19 +53,17 @@ export function adviceBench(): void {
   largeAdvice();
 }
 
-/** A command's peak resident memory in MB, as the kernel counted it (a preloaded script writes it at exit). */
+/** A command's peak resident memory in MB. */
 function peakMb(cwd: string, args: string[]): number {
-  const script = path.join(cwd, 'peak.cjs');
-  const peak = path.join(cwd, 'peak.txt');
-  writeFileSync(script, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(peak)}, String(process.resourceUsage().maxRSS)));\n`);
+  const recorder = peakRecorder();
   // Its output (megabytes of JSON) is not kept: only whether it succeeded, and what it said if not.
-  const run = spawnSync(process.execPath, ['--require', script, path.resolve(__dirname, '..', 'bin', 'partycost.js'), ...args], {
+  const run = spawnSync(process.execPath, [...recorder.node, path.resolve(__dirname, '..', 'bin', 'partycost.js'), ...args], {
     cwd,
     encoding: 'utf8',
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   if (run.status !== 0) throw new Error(`partycost ${args.join(' ')} failed: ${run.stderr}`);
-  return Number(readFileSync(peak, 'utf8')) / 1024;
+  return recorder.peakMb();
 }
 
 /** `partycost advise` and `estimate` on 10,000 agents, as processes: their peak memory. */

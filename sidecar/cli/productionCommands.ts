@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { UserError } from '../contract/errors';
-import { isLoopback, startCollector } from '../service/collector';
+import { startCollector } from '../service/collector';
+import { isLoopback } from '../shared/loopback';
 import { importFile, importFormats, mapAgent, unattributedAgents } from '../service/productionService';
 import type { ImportFormat, IngestReport } from '../service/productionService';
 import type { CommandContext } from './context';

@@ -2,6 +2,7 @@ import { OfflineProvider } from './offline';
 import { legacySettingsProvider, providerProfile } from './profiles';
 import type { BatchProvider, ProviderName } from './profiles';
 import { ProviderSetupError } from './provider';
+import { isLoopback } from '../shared/loopback';
 import type { Provider } from './provider';
 import type { BatchDriver } from './batch';
 import { BatchedCalls, batchPollMs } from './batchedCall';
@@ -69,8 +70,6 @@ export function endpointOf(baseURL: string): string {
 /** Whether the user trusts an endpoint a workspace names (`partycost trust`, VS Code's workspace trust). */
 export type EndpointTrust = (endpoint: string) => boolean;
 
-const loopback = (host: string): boolean => host === 'localhost' || host === '[::1]' || /^127\./.test(host);
-
 /**
  * Where a key from the environment may go: the vendor's own endpoint, one the user's environment names, or one this
  * workspace names that the user trusted; over plain http only to this machine. A cloned repository's partycost.json
@@ -83,7 +82,7 @@ function checkEndpoint(name: ProviderName, baseURL: string, source: EndpointSour
   } catch {
     throw new ProviderSetupError(`the ${name} endpoint "${baseURL}" is not a URL`);
   }
-  if (url.protocol === 'http:' && !loopback(url.hostname))
+  if (url.protocol === 'http:' && !isLoopback(url.hostname))
     throw new ProviderSetupError(
       `the ${name} endpoint ${url.origin} is plain http: ${keyVariable} would cross the network unencrypted; use https (plain http goes only to this machine)`,
     );

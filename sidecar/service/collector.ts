@@ -36,11 +36,6 @@ export interface RunningCollector {
   close(): Promise<void>;
 }
 
-/** Whether a host is this machine only. */
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\./.test(host);
-}
-
 /** Starts the receiver; it stops with `close()` (requests in flight are finished first). */
 export function startCollector(ws: Workspace, options: CollectorOptions): Promise<RunningCollector> {
   const server = createServer((request, response) => {

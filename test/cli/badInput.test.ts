@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { peakRecorder } from '../peakMemory';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -139,14 +140,11 @@ test('a corrupt database file: named, left untouched, and the rest of the worksp
   assert.equal(partycost(dir, ['party', 'list']).code, 0, 'the workspace database is unaffected');
 });
 
-/** Runs the CLI and answers its peak resident memory in MB, as the kernel counted it (written by a preloaded script at exit). */
+/** Runs the CLI and answers its peak resident memory in MB. */
 function peakMemory(cwd: string, args: string[]): { run: ReturnType<typeof partycost>; peakMb: number } {
-  const dir = mkdtempSync(path.join(tmpdir(), 'partycost-peak-'));
-  const script = path.join(dir, 'peak.cjs');
-  const peak = path.join(dir, 'peak.txt');
-  writeFileSync(script, `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(peak)}, String(process.resourceUsage().maxRSS)));\n`);
-  const run = partycost(cwd, args, { node: ['--require', script], timeout: 60_000 });
-  return { run, peakMb: Number(readFileSync(peak, 'utf8')) / 1024 };
+  const recorder = peakRecorder();
+  const run = partycost(cwd, args, { node: recorder.node, timeout: 60_000 });
+  return { run, peakMb: recorder.peakMb() };
 }
 
 test('a configuration file too large, or not a file at all: one line, exit 1, and never read whole', () => {

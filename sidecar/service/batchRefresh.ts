@@ -32,6 +32,18 @@ export function requestHash(request: Pick<CompletionRequest, 'model' | 'messages
     .digest('hex');
 }
 
+/**
+ * A batch item's custom id, unique in its pass: the party and agent as Anthropic's Message Batches accept ids
+ * (`^[a-zA-Z0-9_-]{1,64}$`; the API refuses the whole batch otherwise), any other character as `_`, a number added
+ * when two names come out alike. OpenAI takes any string; the same id serves both.
+ */
+export function batchItemId(party: string, agent: string, taken: ReadonlySet<string>): string {
+  const base = `${party}-${agent}`.replace(/[^a-zA-Z0-9_-]/g, '_').slice(0, 56);
+  let id = base;
+  for (let n = 2; taken.has(id); n++) id = `${base}-${n}`;
+  return id;
+}
+
 /** A distinct call held back in a pass, under the custom id of the first party and agent that made it. */
 interface Deferred {
   customId: string;
@@ -88,6 +100,7 @@ export class BatchRefresh {
   private party = '';
   /** The distinct calls held back in this pass, by request hash. */
   private deferred = new Map<string, Deferred>();
+  private deferredIds = new Set<string>();
   /** The parties that had a call held back in this pass. */
   private held = new Set<string>();
   /** Answers by the hash of the request they answer. */
@@ -125,8 +138,10 @@ export class BatchRefresh {
     // Parties with the same inputs make the same call: it goes out once, and its answer serves every one of them.
     if (!this.deferred.has(hash)) {
       const { model, messages, maxOutputTokens, stablePrefix, promptCache } = request;
+      const customId = batchItemId(this.party, request.agent, this.deferredIds);
+      this.deferredIds.add(customId);
       this.deferred.set(hash, {
-        customId: `${this.party}/${request.agent}`,
+        customId,
         provider,
         hash,
         request: { model, messages, maxOutputTokens, ...(stablePrefix ? { stablePrefix } : {}), ...(promptCache ? { promptCache } : {}) },
@@ -173,6 +188,7 @@ export class BatchRefresh {
   /** Runs every party not failed yet, holding back its calls to the batch vendors. */
   private async pass(failed: Map<string, string>): Promise<void> {
     this.deferred = new Map();
+    this.deferredIds = new Set();
     this.held = new Set();
     for (const party of this.options.parties) {
       if (failed.has(party)) continue;

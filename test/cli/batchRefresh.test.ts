@@ -19,14 +19,14 @@ import { defaultContent } from '../standins/standin';
 // parties that make the same call send it once, and the ledger pays for exactly what the vendors billed.
 
 test('refresh --batch: one batch per vendor and level; an expired and a failed item reported, the rest recorded at batch prices', async () => {
-  const s = await standins({ items: [{ match: 'P2/theme', outcome: 'expired' }] }, { items: [{ match: 'P3/menu', outcome: 'failed' }] });
+  const s = await standins({ items: [{ match: 'P2-theme', outcome: 'expired' }] }, { items: [{ match: 'P3-menu', outcome: 'failed' }] });
   try {
     const dir = await staleWorkspace(s.openai, s.anthropic);
     const run = await partycost(dir, ['refresh', '--batch']);
     assert.equal(run.code, 1, run.stdout + run.stderr);
     // Level by level: every theme in one OpenAI batch; then the menus whose theme came back, in one Anthropic batch.
-    assert.deepEqual([...s.openai.batches.values()], [['P1/theme', 'P2/theme', 'P3/theme']]);
-    assert.deepEqual([...s.anthropic.batches.values()], [['P1/menu', 'P3/menu']]);
+    assert.deepEqual([...s.openai.batches.values()], [['P1-theme', 'P2-theme', 'P3-theme']]);
+    assert.deepEqual([...s.anthropic.batches.values()], [['P1-menu', 'P3-menu']]);
     assert.match(run.stdout, /openai batch batch_\d+ ended: 2 answered, 0 failed, 1 expired/);
     assert.match(run.stdout, /anthropic batch msgbatch_\d+ ended: 1 answered, 1 failed, 0 expired/);
     assert.match(run.stdout, /^Done: 1 of 3 parties refreshed/m);

@@ -259,6 +259,13 @@ export async function startAnthropicBatchStandin(plan: BatchPlan = {}): Promise<
       const body = JSON.parse(raw.toString('utf8')) as {
         requests: { custom_id: string; params: { model: string; messages: { role: string; content: unknown }[] } }[];
       };
+      // As the API checks it: each custom id matches ^[a-zA-Z0-9_-]{1,64}$ and is unique within the batch.
+      const ids = body.requests.map((r) => r.custom_id);
+      const bad = ids.findIndex((id, i) => !/^[a-zA-Z0-9_-]{1,64}$/.test(id) || ids.indexOf(id) !== i);
+      if (bad >= 0) {
+        const message = `requests.${bad}.custom_id: String should match pattern '^[a-zA-Z0-9_-]{1,64}$' and be unique within the batch`;
+        return sendJson(res, 400, { type: 'error', error: { type: 'invalid_request_error', message } });
+      }
       const items = body.requests.map((r) => ({ customId: r.custom_id, model: r.params.model, userText: lastUserText(r.params.messages) }));
       const batch = { id: `msgbatch_${++sequence}`, items, reads: 0, created: Math.floor(Date.now() / 1000) };
       batches.set(batch.id, batch);

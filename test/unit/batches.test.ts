@@ -5,12 +5,13 @@ import type { BatchStandin } from '../standins/batches';
 import { OpenAIBatchDriver } from '../../sidecar/providers/openaiBatch';
 import { AnthropicBatchDriver } from '../../sidecar/providers/anthropicBatch';
 import type { BatchDriver, BatchItem, BatchOutcome } from '../../sidecar/providers/batch';
+import { batchItemId } from '../../sidecar/service/batchRefresh';
 
 // The batch drivers against stand-ins of OpenAI's Files + Batch API and Anthropic's Message Batches, through the
 // official SDKs: submit, status until ended, outcomes by custom id (succeeded with usage, failed, expired).
 
 const items = (model: string): BatchItem[] =>
-  ['P1/theme', 'P2/theme', 'P3/theme-fail', 'P4/theme-late'].map((customId) => ({
+  ['P1-theme', 'P2-theme', 'P3-theme-fail', 'P4-theme-late'].map((customId) => ({
     customId,
     request: {
       model,
@@ -32,7 +33,7 @@ const plan = {
 
 async function conformance(driver: BatchDriver, standin: BatchStandin, model: string): Promise<BatchOutcome[]> {
   const id = await driver.submit(items(model));
-  assert.deepEqual(standin.batches.get(id), ['P1/theme', 'P2/theme', 'P3/theme-fail', 'P4/theme-late'], 'one batch with every item');
+  assert.deepEqual(standin.batches.get(id), ['P1-theme', 'P2-theme', 'P3-theme-fail', 'P4-theme-late'], 'one batch with every item');
   const seen: boolean[] = [];
   for (let read = 0; read < 5; read++) {
     const status = await driver.status(id);
@@ -43,11 +44,11 @@ async function conformance(driver: BatchDriver, standin: BatchStandin, model: st
   const outcomes = await driver.outcomes(id);
   const by = new Map(outcomes.map((o) => [o.customId, o]));
   assert.equal(outcomes.length, 4);
-  const ok = by.get('P1/theme')!;
+  const ok = by.get('P1-theme')!;
   assert.ok('completion' in ok);
-  assert.equal(ok.completion.output, 'Fake answer to: Suggest a theme for P1/theme');
+  assert.equal(ok.completion.output, 'Fake answer to: Suggest a theme for P1-theme');
   assert.deepEqual(ok.completion.usage, {
-    inputTokens: Math.ceil('Suggest a theme for P1/theme'.length / 4) + 10,
+    inputTokens: Math.ceil('Suggest a theme for P1-theme'.length / 4) + 10,
     cacheReadTokens: 0,
     cacheWriteTokens: 0,
     outputTokens: Math.ceil(ok.completion.output.length / 4),
@@ -55,9 +56,9 @@ async function conformance(driver: BatchDriver, standin: BatchStandin, model: st
     source: 'actual',
     batch: true,
   });
-  const failed = by.get('P3/theme-fail')!;
+  const failed = by.get('P3-theme-fail')!;
   assert.ok('failure' in failed && failed.failure === 'failed' && failed.detail.length > 0, JSON.stringify(failed));
-  const expired = by.get('P4/theme-late')!;
+  const expired = by.get('P4-theme-late')!;
   assert.ok('failure' in expired && expired.failure === 'expired', JSON.stringify(expired));
   return outcomes;
 }
@@ -67,7 +68,7 @@ test('OpenAI Batch API: the JSONL uploaded to Files, a batch on /v1/chat/complet
   try {
     await conformance(new OpenAIBatchDriver({ baseURL: standin.baseURL, apiKey: 'sk-proj-BATCHtest0123456789' }), standin, 'gpt-4o-mini');
     const upload = standin.requests.find((r) => r.path === '/v1/files')!;
-    assert.match(upload.body, /"custom_id":"P1\/theme","method":"POST","url":"\/v1\/chat\/completions"/);
+    assert.match(upload.body, /"custom_id":"P1-theme","method":"POST","url":"\/v1\/chat\/completions"/);
     assert.match(upload.body, /name="purpose"\r\n\r\nbatch/);
   } finally {
     await standin.close();
@@ -100,7 +101,7 @@ test("Anthropic Message Batches: create with each request's params, status until
     };
     assert.deepEqual(
       [create.requests[0].custom_id, create.requests[0].params.max_tokens, create.requests[0].params.system[0].text],
-      ['P1/theme', 256, 'You plan parties.'],
+      ['P1-theme', 256, 'You plan parties.'],
     );
     assert.ok(
       standin.requests.some((r) => r.path.endsWith('/results')),
@@ -146,4 +147,16 @@ test("an agent marked batch: true runs through the vendor's batch API in an ordi
   } finally {
     await standin.close();
   }
+});
+
+test("a batch item's custom id is one Anthropic accepts, whatever the agent is called, and unique in its pass", () => {
+  const taken = new Set<string>();
+  const ids = ['theme', 'Venue Finder', 'venue/finder', 'Venue_Finder', 'ménu', 'x'.repeat(80), 'x'.repeat(90)].map((agent) => {
+    const id = batchItemId('P12', agent, taken);
+    taken.add(id);
+    return id;
+  });
+  for (const id of ids) assert.match(id, /^[a-zA-Z0-9_-]{1,64}$/);
+  assert.equal(new Set(ids).size, ids.length, 'no two alike');
+  assert.deepEqual(ids.slice(0, 4), ['P12-theme', 'P12-Venue_Finder', 'P12-venue_finder', 'P12-Venue_Finder-2']);
 });

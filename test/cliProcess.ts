@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,11 +14,17 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs `partycost ARGS` in `cwd` with extra environment, resolving (never rejecting) with its exit code and output. */
-export function partycost(cwd: string, args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+/**
+ * Runs `partycost ARGS` in `cwd` with extra environment, resolving (never rejecting) with its exit code and output;
+ * `node` are options for Node itself (a preloaded script), `timeout` ends a process that would wait for ever.
+ */
+export function partycost(cwd: string, args: string[], env: Record<string, string> = {}, options: { node?: string[]; timeout?: number } = {}): Promise<CliRun> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...env } }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      [...(options.node ?? []), bin, ...args],
+      { cwd, encoding: 'utf8', env: { ...process.env, ...env }, timeout: options.timeout, maxBuffer: 256 * 2 ** 20 },
+      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
     );
   });
 }
@@ -43,4 +50,14 @@ export function readDatabase<T>(dir: string, read: (db: Database.Database) => T)
   } finally {
     db.close();
   }
+}
+
+/** The command failed as a user error should: exit 1, nothing on stdout, exactly one line on stderr, this one. */
+export function assertOneLine(run: { code: number | null; stdout: string; stderr: string }, message: string | RegExp): void {
+  assert.equal(run.code, 1, run.stderr);
+  assert.equal(run.stdout, '');
+  const lines = run.stderr.trimEnd().split('\n');
+  assert.equal(lines.length, 1, `one line: ${run.stderr}`);
+  if (typeof message === 'string') assert.equal(lines[0], message);
+  else assert.match(lines[0]!, message);
 }

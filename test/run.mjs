@@ -7,7 +7,8 @@ import path from 'node:path';
 const suites = {
   unit: 'test/unit',
   cli: 'test/cli',
-  // Faults injected on purpose: a full disk, a locked database, a vendor's broken answers, Redis dead, hung, killed.
+  // Faults injected on purpose: a full disk, a locked database, a vendor's broken answers, Redis dead, hung, killed;
+  // and where money or trust leaks: a batch, a frozen run holder, a closed pipe, a planted file, a hostile workspace.
   faults: 'test/faults',
   // Mocha inside a real VS Code (code-server driven by headless Chromium): its runner prints `N passed, N failed`.
   vscode: 'test/vscode/run.mjs',

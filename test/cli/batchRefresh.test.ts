@@ -2,21 +2,18 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { batchWorkspace, openBatches, partycost, staleWorkspace, standins, submittedItems, uploadedItems } from '../batchWorkspace';
-import type { SentItem } from '../batchWorkspace';
+import { partycost, staleWorkspace, standins } from '../batchWorkspace';
 import type { ImpactReport } from '../../sidecar/contract/impact';
 import type { LedgerExecution } from '../../sidecar/contract/ledger';
-import type { Usage } from '../../sidecar/contract/party';
 import { priceBook } from '../../sidecar/cost/prices';
 import { toUsd } from '../../sidecar/cost/money';
 import { catalogueReady } from '../../sidecar/cost/catalogue';
-import { defaultContent } from '../standins/standin';
 
 // partycost refresh --batch through the real CLI against stand-ins of OpenAI's Batch API and Anthropic's Message
 // Batches: a change of providers makes three parties stale; the theme of each goes out in one OpenAI batch, then
 // the menus that depend on it in one Anthropic batch; an expired and a failed item are reported, the rest refreshed
-// at batch prices; a refresh that stops waiting resumes its batch on the next run instead of submitting it again;
-// parties that make the same call send it once, and the ledger pays for exactly what the vendors billed.
+// at batch prices; a refresh that stops waiting resumes its batch on the next run instead of submitting it again.
+// Calls that parties share, and a vendor in trouble: test/faults/batch.test.ts.
 
 test('refresh --batch: one batch per vendor and level; an expired and a failed item reported, the rest recorded at batch prices', async () => {
   const s = await standins({ items: [{ match: 'P2-theme', outcome: 'expired' }] }, { items: [{ match: 'P3-menu', outcome: 'failed' }] });
@@ -77,86 +74,6 @@ test('refresh --batch that stops waiting resumes its batch on the next run, subm
     const after = JSON.parse((await partycost(dir, ['impact', '--json'])).stdout) as ImpactReport;
     assert.equal(after.parties.affected, 0);
     assert.ok(readFileSync(path.join(dir, 'partycost.json'), 'utf8').includes('"provider": "openai"'));
-  } finally {
-    await s.close();
-  }
-});
-
-/** What the batch stand-ins bill an item (their usage: a quarter of the characters, ten more in), at batch prices. */
-function billed(item: SentItem): number {
-  const messages = item.body.messages.filter((m) => m.role === 'user');
-  const last = messages[messages.length - 1]!.content;
-  const text = typeof last === 'string' ? last : (last as { text?: string }[]).map((block) => block.text ?? '').join('');
-  const usage: Usage = {
-    inputTokens: Math.ceil(text.length / 4) + 10,
-    cacheReadTokens: 0,
-    cacheWriteTokens: 0,
-    outputTokens: Math.ceil(defaultContent(text).length / 4),
-    reasoningTokens: 0,
-    source: 'actual',
-  };
-  const prices = priceBook();
-  return toUsd(prices.price(prices.model(item.body.model)!, usage, { batch: true }).total);
-}
-
-test('refresh --batch sends a call that parties share once and fans its answer out: the ledger pays what the vendors billed', async () => {
-  const s = await standins({}, {});
-  try {
-    const same = ['jungle theme', 'vegan food'];
-    const dir = await staleWorkspace(s.openai, s.anthropic, [same, same, same, ['pirate theme', 'pizza food']]);
-    const run = await partycost(dir, ['refresh', '--batch']);
-    assert.equal(run.code, 0, run.stdout + run.stderr);
-    assert.match(run.stdout, /^Done: 4 of 4 parties refreshed/m);
-    assert.deepEqual(openBatches(dir), []);
-
-    // What the vendors received: the JSONL uploaded to OpenAI, the requests of Anthropic's batch; no two alike.
-    await catalogueReady();
-    const sent = { openai: uploadedItems(s.openai), anthropic: submittedItems(s.anthropic) };
-    const ledger = JSON.parse((await partycost(dir, ['ledger', '--json'])).stdout) as { executions: LedgerExecution[] };
-    for (const [vendor, items] of Object.entries(sent)) {
-      assert.equal(items.length, 2, `${vendor}: one item per distinct call (P1 and P4), not one per party`);
-      assert.equal(new Set(items.map((item) => JSON.stringify(item.body))).size, items.length, `${vendor}: no two items alike`);
-      const rows = ledger.executions.filter((e) => e.provider === vendor);
-      const executions = rows.filter((e) => !e.cached);
-      assert.equal(executions.length, items.length, `${vendor}: one execution per item billed`);
-      assert.deepEqual(rows.map((e) => e.party).sort(), ['P1', 'P2', 'P3', 'P4'], `${vendor}: every party has its result`);
-      assert.ok(
-        rows.filter((e) => e.cached).every((e) => e.actualCostUsd === 0 && e.savedUsd > 0),
-        `${vendor}: the other parties' results are cache hits, costing nothing`,
-      );
-      const paid = executions.reduce((sum, e) => sum + e.actualCostUsd, 0);
-      const bill = items.reduce((sum, item) => sum + billed(item), 0);
-      assert.ok(Math.abs(paid - bill) < 1e-9, `${vendor}: the ledger paid ${paid}, the vendor billed ${bill}`);
-    }
-  } finally {
-    await s.close();
-  }
-});
-
-test('refresh --batch: two agents that send the same call (their keys differ) share one item; the second result costs nothing', async () => {
-  const s = await standins({}, {});
-  try {
-    // The same prompt and model; expected sizes that differ only in the key (both take the model's answer limit).
-    const agent = (expected: number): string =>
-      `{ "provider": "openai", "prompt": "Suggest a party theme for: {{inputs}}", "expectedOutputTokens": ${expected}, "handles": { "keywords": ["theme"] } }`;
-    const dir = batchWorkspace(
-      s.openai,
-      s.anthropic,
-      `{ "defaults": { "model": "gpt-4o-mini" }, "providers": { "openai": { "baseURL": "${s.openai.baseURL}" } }, "agents": { "theme": ${agent(100)}, "motto": ${agent(120)} } }`,
-    );
-    assert.equal((await partycost(dir, ['party', 'create', '--input', 'jungle theme'])).code, 0);
-    const run = await partycost(dir, ['refresh', '--batch', '--parties', 'P1']);
-    assert.equal(run.code, 0, run.stdout + run.stderr);
-    assert.match(run.stdout, /level 1: openai batch batch_\d+ submitted with 1 call$/m);
-    await catalogueReady();
-    const sent = uploadedItems(s.openai);
-    assert.equal(sent.length, 1);
-    const ledger = JSON.parse((await partycost(dir, ['ledger', '--json'])).stdout) as { executions: LedgerExecution[] };
-    const rows = ledger.executions.filter((e) => e.provider === 'openai');
-    assert.deepEqual(rows.map((e) => e.agent).sort(), ['motto', 'theme'], 'both agents have their result');
-    assert.equal(rows.filter((e) => e.actualCostUsd > 0).length, 1, 'one paid');
-    const paid = rows.reduce((sum, e) => sum + e.actualCostUsd, 0);
-    assert.ok(Math.abs(paid - billed(sent[0]!)) < 1e-9, `the ledger paid ${paid}, the vendor billed ${billed(sent[0]!)}`);
   } finally {
     await s.close();
   }

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { tokenCost, toUsd, unitCost } from '../../sidecar/cost/money';
@@ -170,51 +170,6 @@ test("a party on Claude, Gemini and OpenAI records each execution's exact usage 
     }
     for (const output of outputs) assert.ok(!output.stdout.includes(key) && !output.stderr.includes(key), `${key.slice(0, 12)}… was printed`);
   }
-});
-
-test("a workspace's own endpoint gets a key only once trusted (partycost trust, kept outside it), then wins over the environment's; a missing key fails that agent, naming what to set", async (t) => {
-  const { anthropic, env: vendors } = await standins(t);
-  // The user's own configuration folder, where trust is kept: never the workspace.
-  const home = mkdtempSync(path.join(tmpdir(), 'partycost-home-'));
-  const env = { ...vendors, XDG_CONFIG_HOME: home };
-  const dir = workspace();
-  const unreachable = 'http://127.0.0.1:9';
-  const config = readFileSync(path.join(dir, 'partycost.json'), 'utf8').replace(
-    '"anthropic": { "timeoutMs": 90000, "maxRetries": 3 }',
-    `"anthropic": { "baseURL": "${anthropic.baseURL}", "maxRetries": 0 }`,
-  );
-  const { writeFileSync } = await import('node:fs');
-  writeFileSync(path.join(dir, 'partycost.json'), config);
-  await partycost(dir, ['party', 'create', '--input', 'pirate theme', '--input', '30 kids'], env);
-  // A cloned repository's partycost.json naming a server: the key is not sent there.
-  const refused = await partycost(dir, ['run', 'P1'], { ...env, ANTHROPIC_BASE_URL: unreachable });
-  assert.equal(refused.code, 1);
-  assert.equal(anthropic.requests.length, 0, 'no request, so no key, reached the endpoint the workspace named');
-  assert.match(
-    refused.stderr,
-    /agent "theme" failed: this workspace's configuration sends anthropic calls to http:\/\/127\.0\.0\.1:\d+ \(providers\.anthropic\.baseURL\), which would receive your ANTHROPIC_API_KEY: run "partycost trust"/,
-  );
-  const trusted = await partycost(dir, ['trust'], env);
-  assert.match(trusted.stdout, /^Trusted with API keys here: http:\/\/127\.0\.0\.1:\d+/);
-  assert.ok(existsSync(path.join(home, 'partycost', 'trust.json')), "kept in the user's configuration folder");
-  assert.deepEqual(
-    filesIn(dir).filter(({ file }) => file.includes('trust')),
-    [],
-    'nothing of it in the workspace',
-  );
-  const run = await partycost(dir, ['run', 'P1'], { ...env, ANTHROPIC_BASE_URL: unreachable, GEMINI_API_KEY: '', GOOGLE_API_KEY: '' });
-  assert.equal(anthropic.requests.length, 1, `the configured base URL, not the environment's: ${run.stdout}${run.stderr}`);
-  assert.equal(run.code, 1);
-  assert.match(
-    run.stderr,
-    /agent "(venue|catering)" failed: the gemini provider needs an API key: set GEMINI_API_KEY or GOOGLE_API_KEY \(or, in VS Code, run "Party Cost: Set API Key"\)/,
-  );
-  const ledger = JSON.parse((await partycost(dir, ['ledger', '--json'], env)).stdout) as LedgerReport;
-  assert.deepEqual(
-    ledger.executions.filter((e) => e.provider === 'anthropic').map((e) => e.agent),
-    ['theme'],
-    'the agent that finished is kept (the refused run sent it nothing)',
-  );
 });
 
 test("a provider's rate limit is retried after the delay it asked for; a bad key fails at once, naming the provider and model", async (t) => {

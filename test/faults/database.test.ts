@@ -1,15 +1,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
-import { cpSync, mkdtempSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { bin, databaseOf, partycost, readDatabase, workspace } from '../cliProcess';
+import { assertOneLine, bin, databaseOf, partycost, readDatabase, workspace } from '../cliProcess';
+import { migrations } from '../../sidecar/store/migrations';
 import type { CliRun } from '../cliProcess';
 
-// The database failing under a run: the disk full (a file-size limit reached mid-run), and another process holding a
-// write transaction. The user gets one sentence with the cause; what finished is kept, nothing is committed half.
+// The database failing under a run: the disk full (a file-size limit reached mid-run), another process holding a
+// write transaction, a file written by a newer release. The user gets one sentence with the cause; what finished is
+// kept, nothing is committed half, and a file this release does not understand is not touched at all.
 
 interface Recorded {
   integrity: string;
@@ -128,4 +131,23 @@ test('another process holds a write transaction mid-run: a bounded wait, then th
   const again = await partycost(dir, ['run', 'P1']);
   assert.equal(again.code, 0, again.stderr);
   assert.equal(producedNow(again.stdout), 5 - after.completed.length);
+});
+
+test('a database from a newer release: every command refuses it in one line and leaves every byte of it alone', async () => {
+  const dir = await workspace('newer', ['jungle theme', '75 guests']);
+  assert.equal((await partycost(dir, ['run', 'P1'])).code, 0);
+  const dbFile = databaseOf(dir);
+  // In the rollback journal mode, so that a command switching it to WAL before refusing shows in its header.
+  const db = new Database(dbFile);
+  db.pragma('journal_mode = DELETE');
+  db.pragma(`user_version = ${migrations.length + 1}`);
+  db.close();
+  const hash = (): string => createHash('sha256').update(readFileSync(dbFile)).digest('hex');
+  const before = hash();
+  const refusal = `partycost: .partycost/partycost.db: schema version ${migrations.length + 1} is newer than this Party Cost Inspector understands (${migrations.length}); update it`;
+  for (const command of [['estimate'], ['impact'], ['accuracy'], ['advise'], ['plan', 'P1'], ['ledger'], ['party', 'list', '--json'], ['run', 'P1']]) {
+    assertOneLine(await partycost(dir, command), refusal);
+    assert.equal(hash(), before, `partycost ${command.join(' ')} left the file as it was`);
+    assert.deepEqual(readdirSync(path.dirname(dbFile)), ['partycost.db'], `partycost ${command.join(' ')} added no -wal, -shm or -journal`);
+  }
 });

@@ -28,6 +28,8 @@ export interface PartyCostApi {
   onDidProvideHover: vscode.Event<HoverTiming>;
   /** What the saved configuration re-runs across the stored parties (the status bar's and the top CodeLens's figures). */
   impact: ImpactTracker;
+  /** Fires for each agent of a run as it starts, finishes or fails (with why), as the progress notification shows it. */
+  onRunProgress: PartyCostContext['onRunProgress'];
   /** The folder VS Code keeps this extension's logs in (the "Party Cost Inspector" output channel's file among them). */
   logUri: vscode.Uri;
 }
@@ -57,7 +59,7 @@ export function activate(extension: vscode.ExtensionContext): PartyCostApi {
   registerStatusBar(context);
   registerProduction(context);
   registerFirstRun(context);
-  return { partiesTree: parties, cacheView, impact, onDidPaintView, onDidProvideHover, logUri: extension.logUri };
+  return { partiesTree: parties, cacheView, impact, onDidPaintView, onDidProvideHover, onRunProgress: context.onRunProgress, logUri: extension.logUri };
 }
 
 /** Returns the promise that stops the sidecar. */

@@ -20,8 +20,11 @@ function freePort() {
   });
 }
 
-/** Creates the private folders under runDir and returns the environment code-server runs with. */
-function privateEnvironment(runDir) {
+/**
+ * Creates the private folders under runDir and returns the environment code-server runs with; with `workspaceTrust`
+ * VS Code's workspace trust is on (a folder opened is untrusted, in restricted mode, and no prompt asks).
+ */
+function privateEnvironment(runDir, { workspaceTrust = false } = {}) {
   const dirs = Object.fromEntries(['home', 'tmp', 'config', 'data', 'cache', 'user-data', 'extensions'].map((d) => [d, path.join(runDir, d)]));
   for (const dir of Object.values(dirs)) mkdirSync(dir, { recursive: true });
   // Settings that keep the workbench quiet and comparable between runs: no welcome page, tips or trust prompts.
@@ -33,7 +36,8 @@ function privateEnvironment(runDir) {
         'workbench.startupEditor': 'none',
         'workbench.tips.enabled': false,
         'workbench.enableExperiments': false,
-        'security.workspace.trust.enabled': false,
+        'security.workspace.trust.enabled': workspaceTrust,
+        'security.workspace.trust.startupPrompt': 'never',
         'telemetry.telemetryLevel': 'off',
         'update.mode': 'none',
         'extensions.autoCheckUpdates': false,
@@ -77,9 +81,9 @@ async function waitForHealth(url, child) {
  * Starts code-server for `workspace` and waits until it answers. Returns { url, logFile, pid, exited, stop }.
  * Everything it spawns stays in one process group, which stop() ends.
  */
-export async function startCodeServer({ entry, runDir, workspace }) {
+export async function startCodeServer({ entry, runDir, workspace, workspaceTrust = false }) {
   const port = await freePort();
-  const { dirs, env } = privateEnvironment(runDir);
+  const { dirs, env } = privateEnvironment(runDir, { workspaceTrust });
   const configFile = path.join(runDir, 'code-server.yaml');
   writeFileSync(configFile, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
   const logFile = path.join(runDir, 'code-server.log');
@@ -98,7 +102,7 @@ export async function startCodeServer({ entry, runDir, workspace }) {
     dirs.extensions,
     '--disable-telemetry',
     '--disable-update-check',
-    '--disable-workspace-trust',
+    ...(workspaceTrust ? [] : ['--disable-workspace-trust']),
     workspace,
   ];
   const child = spawn(process.execPath, args, { detached: true, stdio: ['ignore', log, log], env, cwd: runDir });

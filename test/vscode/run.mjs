@@ -1,12 +1,13 @@
 // Runs mocha suites inside a real VS Code (code-server) extension host, driven by Debian's headless Chromium, one
 // after the other: `test` (test/vscode/suite, with this repository as the extension under development; needs
 // dist/extension.js: npm run build), then `installed` (test/vscode/installed, against the VSIX that
-// scripts/package.mjs makes afresh, installed into a new extensions folder; nothing loads from the source tree).
-// Each writes .test-results/vscode[-<kind>]/ (results.json, screenshots, logs) and prints `N passed, N failed (<kind>)`;
+// scripts/package.mjs makes afresh, installed into a new extensions folder; nothing loads from the source tree), then
+// `untrusted` (test/vscode/untrusted, the extension under development in a folder VS Code's workspace trust has not
+// trusted: restricted mode). Each writes .test-results/vscode[-<kind>]/ (results.json, screenshots, logs) and prints `N passed, N failed (<kind>)`;
 // the last line is the total. Exits 1 on any failure.
 // Usage: node test/vscode/run.mjs   (VSCODE_TEST_TIMEOUT_S: limit per suite's tests in seconds, default 300; installing
 // code-server and Chromium, packaging and starting the server come before it starts)
-// PARTYCOST_VSCODE_SUITE=test|installed|bench runs only that one; bench runs test/vscode/bench/*.bench.ts (for npm run
+// PARTYCOST_VSCODE_SUITE=test|installed|untrusted|bench runs only that one; bench runs test/vscode/bench/*.bench.ts (for npm run
 // bench), and a bench may write bench*.json next to results.json, which is collected too.
 import {
   copyFileSync,
@@ -39,8 +40,10 @@ const KINDS = {
   test: { testDir: 'suite', testSuffix: '.test.ts' },
   installed: { testDir: 'installed', testSuffix: '.test.ts' },
   bench: { testDir: 'bench', testSuffix: '.bench.ts' },
+  // The workspace as VS Code opens a folder the user has not trusted: workspace trust on, restricted mode.
+  untrusted: { testDir: 'untrusted', testSuffix: '.test.ts', workspaceTrust: true },
 };
-const kinds = process.env.PARTYCOST_VSCODE_SUITE ? [process.env.PARTYCOST_VSCODE_SUITE] : ['test', 'installed'];
+const kinds = process.env.PARTYCOST_VSCODE_SUITE ? [process.env.PARTYCOST_VSCODE_SUITE] : ['test', 'installed', 'untrusted'];
 if (!kinds.every((kind) => kind in KINDS)) throw new Error(`PARTYCOST_VSCODE_SUITE must be one of ${Object.keys(KINDS).join(', ')}, not "${kinds[0]}"`);
 const deadlineMs = Number(process.env.VSCODE_TEST_TIMEOUT_S ?? 300) * 1000;
 const started = Date.now();
@@ -259,7 +262,7 @@ async function main(kind) {
       config: { resultsFile: run.resultsFile, screenshotDir: run.screenshotDir, screenshotTimeoutMs: 30_000, ...extension.config },
     });
     say(`bundled ${testFiles.join(', ')}`);
-    server = await startCodeServer({ entry: codeServerEntry, runDir: run.runDir, workspace: run.workspace });
+    server = await startCodeServer({ entry: codeServerEntry, runDir: run.runDir, workspace: run.workspace, workspaceTrust: KINDS[kind].workspaceTrust });
     serverRunning = true;
     say(`code-server up at ${server.url}`);
     browser = await launchChromium(chromiumPath, path.join(run.runDir, 'chromium-profile'));

@@ -146,8 +146,8 @@ export class Providers {
   }
 
   /** The provider's endpoint and key, or a ProviderSetupError naming what to set. */
-  private reach(name: ProviderName): { baseURL: string; apiKey: string | undefined } {
-    const { baseURL, custom, source } = baseURLOf(name, this.config, this.env);
+  private reach(name: ProviderName, at?: string): { baseURL: string; apiKey: string | undefined } {
+    const { baseURL, custom, source } = at === undefined ? baseURLOf(name, this.config, this.env) : this.elsewhere(name, at);
     const { keyVariables, keylessElsewhere } = providerProfile(name);
     const keyVariable = keyVariables.find((variable) => this.env[variable]);
     const apiKey = keyVariable && this.env[keyVariable];
@@ -159,9 +159,29 @@ export class Providers {
     return { baseURL, apiKey };
   }
 
-  /** The vendor's batch API at the provider's endpoint, with its key: OpenAI's Batch API, Anthropic's Message Batches. */
-  async batchDriver(name: BatchProvider): Promise<BatchDriver> {
-    const { baseURL, apiKey } = this.reach(name);
+  /**
+   * An endpoint other than the one configured now (where an earlier batch went), with where it came from as the key's
+   * rules see it: the vendor's own, the one the environment names, or else one a workspace named (trusted or not).
+   */
+  private elsewhere(name: ProviderName, baseURL: string): { baseURL: string; custom: boolean; source: EndpointSource } {
+    const profile = providerProfile(name);
+    const fromEnvironment = this.env[profile.baseURLVariable ?? ''] || undefined;
+    const same = (other: string | undefined): boolean => other !== undefined && endpointOf(other) === endpointOf(baseURL);
+    const source: EndpointSource = same(profile.endpoint) ? 'vendor' : same(fromEnvironment) ? 'environment' : 'workspace';
+    return { baseURL, custom: source !== 'vendor', source };
+  }
+
+  /** The endpoint the provider's calls go to now, as batches record it. */
+  baseURL(name: ProviderName): string {
+    return baseURLOf(name, this.config, this.env).baseURL;
+  }
+
+  /**
+   * The vendor's batch API with its key: OpenAI's Batch API, Anthropic's Message Batches; at the provider's endpoint,
+   * or at `at`, where an earlier batch went (a batch is known only there), under the same rules for where a key goes.
+   */
+  async batchDriver(name: BatchProvider, at?: string): Promise<BatchDriver> {
+    const { baseURL, apiKey } = this.reach(name, at !== undefined && endpointOf(at) !== endpointOf(this.baseURL(name)) ? at : undefined);
     if (name === 'openai') return new (await import('./openaiBatch')).OpenAIBatchDriver({ baseURL, apiKey });
     return new (await import('./anthropicBatch')).AnthropicBatchDriver({ baseURL, apiKey: apiKey! });
   }

@@ -10,7 +10,7 @@ import { BatchApiError } from '../providers/batch';
 import type { BatchDriver, BatchItem, BatchOutcome } from '../providers/batch';
 import type { Completion, CompletionRequest, Provider } from '../providers/provider';
 import { ProviderSetupError } from '../providers/provider';
-import { Providers } from '../providers/registry';
+import { endpointOf, Providers } from '../providers/registry';
 import type { EndpointTrust } from '../providers/registry';
 import { batchProviders } from '../providers/profiles';
 import type { BatchProvider } from '../providers/profiles';
@@ -180,8 +180,9 @@ export class BatchRefresh {
   /** Batches an earlier refresh submitted and did not see end: collected first, so none is submitted twice. */
   private async resume(): Promise<void> {
     for (const batch of this.store.batches.open()) {
-      this.line(`resuming ${batch.provider} batch ${batch.id}`);
-      if (!(await this.collect(batch.id, batch.provider as BatchVendor, batch.items))) this.report.waiting.push(batch.id);
+      const moved = batch.baseURL !== undefined && endpointOf(batch.baseURL) !== endpointOf(this.providers.baseURL(batch.provider as BatchVendor));
+      this.line(`resuming ${batch.provider} batch ${batch.id}${moved ? ` at ${batch.baseURL}, where it was submitted` : ''}`);
+      if (!(await this.collect(batch.id, batch.provider as BatchVendor, batch.items, batch.baseURL))) this.report.waiting.push(batch.id);
     }
   }
 
@@ -234,7 +235,12 @@ export class BatchRefresh {
     try {
       const driver = await this.providers.batchDriver(vendor);
       const id = await driver.submit(items.map(({ customId, request }) => ({ customId, request })));
-      this.store.batches.add({ id, provider: vendor, items: items.map(({ customId, hash }) => ({ customId, hash })) });
+      this.store.batches.add({
+        id,
+        provider: vendor,
+        items: items.map(({ customId, hash }) => ({ customId, hash })),
+        baseURL: this.providers.baseURL(vendor),
+      });
       return id;
     } catch (error) {
       throw stopped(error, goOn);
@@ -246,9 +252,9 @@ export class BatchRefresh {
    * batch the vendor no longer knows is ended here and its calls are run again; any other failure of the vendor
    * stops the refresh, the batch kept for the next one.
    */
-  private async collect(id: string, provider: BatchVendor, items: BatchItemRow[]): Promise<boolean> {
+  private async collect(id: string, provider: BatchVendor, items: BatchItemRow[], at?: string): Promise<boolean> {
     try {
-      const driver = await this.providers.batchDriver(provider);
+      const driver = await this.providers.batchDriver(provider, at);
       if (!(await this.waitFor(driver, id))) return false;
       this.serveAll(id, provider, items, await driver.outcomes(id));
       return true;

@@ -334,4 +334,9 @@ export const migrations: string[] = [
     at TEXT NOT NULL
   ) WITHOUT ROWID;
   `,
+  // 13: the endpoint each batch went to, so a refresh collects it there after the configuration names another (rather
+  // than asking the new one, which knows nothing of it, and paying for its calls again). NULL: submitted before.
+  `
+  ALTER TABLE batches ADD COLUMN base_url TEXT;
+  `,
 ];

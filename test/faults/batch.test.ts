@@ -1,9 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { batchWorkspace, keys, openBatches, partycost, staleWorkspace, standins, submittedItems, uploadedItems } from '../batchWorkspace';
 import type { SentItem } from '../batchWorkspace';
 import type { CliRun } from '../cliProcess';
 import { startFaultProxy } from '../standins/faultProxy';
+import { startOpenAIBatchStandin } from '../standins/batches';
 import type { ImpactReport } from '../../sidecar/contract/impact';
 import type { LedgerExecution } from '../../sidecar/contract/ledger';
 import type { Usage } from '../../sidecar/contract/party';
@@ -219,5 +223,32 @@ test('refresh --batch: two agents that send the same call (their keys differ) sh
     assert.ok(Math.abs(paid - billed(sent[0]!)) < 1e-9, `the ledger paid ${paid}, the vendor billed ${billed(sent[0]!)}`);
   } finally {
     await s.close();
+  }
+});
+
+test('refresh --batch: a batch is collected where it was submitted after the configuration names another endpoint, never paid again there', async () => {
+  const s = await standins({ readsBeforeEnd: 1 }, {});
+  const moved = await startOpenAIBatchStandin({});
+  try {
+    const dir = await staleWorkspace(s.openai, s.anthropic);
+    const first = await partycost(dir, ['refresh', '--batch'], { PARTYCOST_BATCH_MAX_POLLS: '0' });
+    assert.equal(first.code, 0, first.stderr);
+    const [id] = openBatches(dir);
+    assert.ok(id, 'an OpenAI batch left open');
+    // The workspace now sends OpenAI's calls elsewhere (trusted by the user); the environment still names the first.
+    const file = path.join(dir, 'partycost.json');
+    writeFileSync(file, readFileSync(file, 'utf8').replace(s.openai.baseURL, moved.baseURL));
+    const home = mkdtempSync(path.join(tmpdir(), 'partycost-home-'));
+    assert.equal((await partycost(dir, ['trust'], { XDG_CONFIG_HOME: home })).code, 0);
+    const second = await partycost(dir, ['refresh', '--batch'], { XDG_CONFIG_HOME: home });
+    assert.equal(second.code, 0, second.stdout + second.stderr);
+    assert.match(second.stdout, new RegExp(`resuming openai batch ${id} at ${s.openai.baseURL.replace(/[.]/g, '\\.')}, where it was submitted`));
+    assert.match(second.stdout, /^Done: 3 of 3 parties refreshed/m);
+    assert.deepEqual(moved.requests, [], 'the new endpoint was asked nothing: no batch it does not know, no call paid again');
+    assert.equal(s.openai.batches.size, 1, 'the first endpoint kept its one batch');
+    assert.deepEqual(openBatches(dir), []);
+    clean(second);
+  } finally {
+    await Promise.all([s.close(), moved.close()]);
   }
 });

@@ -1,4 +1,5 @@
-import { accessSync, constants, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { advise } from '../advice/advise';
 import type { AdviceRecords } from '../advice/adviceFacts';
 import { appliedOf } from '../contract/advice';
@@ -6,6 +7,7 @@ import type { Advice, AdviceApplied, AdviceReport } from '../contract/advice';
 import { UserError } from '../contract/errors';
 import type { ConfigProblem } from '../protocol';
 import { applyAdvice } from '../shared/adviceEdit';
+import { readConfigFile } from '../shared/configLocation';
 import type { SqliteStore } from '../store/sqliteStore';
 import { editorProblems } from './configService';
 import { learningOf } from './estimateService';
@@ -39,7 +41,10 @@ export function applyAdviceRank(ws: Workspace, loaded: ValidConfig, rank: number
   if (!chosen.edit)
     throw new UserError(`advice ${rank} (${chosen.change}) is ${loaded.editable ? 'an edit of the prompts' : "an edit of the crew's YAML"}: make it by hand`);
   const file = ws.configFile();
-  const edited = applyAdvice(readFileSync(file, 'utf8'), chosen.edit);
+  // Read again as any configuration is (bounded, a regular file): it may have changed since it was loaded.
+  const text = readConfigFile(file, path.basename(file));
+  if (text === undefined) throw new UserError(`${path.basename(file)} is gone; nothing was changed`);
+  const edited = applyAdvice(text, chosen.edit);
   try {
     // A read-only configuration stays as it is; a writable one is replaced whole (a file beside it, renamed over it,
     // keeping its mode), so a full disk mid-write never leaves it cut short.

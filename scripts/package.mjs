@@ -1,12 +1,14 @@
 // Packages the extension as dist/<name>-<version>-linux-x64.vsix with @vscode/vsce and checks what the VSIX holds.
 // Usage: npm run package
-// The VSIX is platform-specific (linux-x64): it ships better-sqlite3's native build for this machine, built for
-// Node 20's ABI, which the sidecar loads under a plain Node 20 (never inside Electron).
+// The VSIX is platform-specific (linux-x64): it ships better-sqlite3's native module built for each supported Node's
+// ABI (package.json engines: 20, 22, 24; scripts/nodes.mjs builds them), and the sidecar, under a plain Node (never
+// inside Electron), loads the one for the Node it runs on.
 import { execFileSync } from 'node:child_process';
 import { readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { createVSIX } from '@vscode/vsce';
+import { ensureNodes } from './nodes.mjs';
 
 const TARGET = 'linux-x64';
 
@@ -31,13 +33,13 @@ const REQUIRED = [
   'dist/partycost.sample.json',
   'media/partycost.svg',
   'node_modules/better-sqlite3/lib/index.js',
-  'node_modules/better-sqlite3/build/Release/better_sqlite3.node',
   'node_modules/bindings/bindings.js',
   'node_modules/file-uri-to-path/index.js',
 ];
-// Sources, tests, source maps, native build leftovers and modules the bundles already contain.
+// Sources, tests, source maps, native build leftovers (better-sqlite3's own build/Release among them: one of the
+// per-ABI builds is the same file) and modules the bundles already contain.
 const UNWANTED =
-  /\.(ts|map|mjs|c|cc|cpp|h|gyp|mk|a|o)$|^(extension|sidecar|webview|test|bench|examples|scripts)\/|^node_modules\/(?!(better-sqlite3|bindings|file-uri-to-path)\/)/;
+  /\.(ts|map|mjs|c|cc|cpp|h|gyp|mk|a|o)$|^(extension|sidecar|webview|test|bench|examples|scripts)\/|^node_modules\/(?!(better-sqlite3|bindings|file-uri-to-path)\/)|^node_modules\/better-sqlite3\/build\/Release\//;
 
 function vsixPath() {
   const { name, version } = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8'));
@@ -58,11 +60,11 @@ function zipEntries(file) {
 }
 
 /** The extension's files in the VSIX (without the `extension/` folder they sit in); throws on a missing or stray one. */
-function checkContents(vsix) {
+function checkContents(vsix, bindings) {
   const files = zipEntries(vsix)
     .filter((f) => f.startsWith('extension/'))
     .map((f) => f.slice('extension/'.length));
-  const missing = REQUIRED.filter((f) => !files.includes(f));
+  const missing = [...REQUIRED, ...bindings].filter((f) => !files.includes(f));
   const unwanted = files.filter((f) => UNWANTED.test(f));
   if (missing.length || unwanted.length) {
     throw new Error(`${path.basename(vsix)}: ${[...missing.map((f) => `missing ${f}`), ...unwanted.map((f) => `should not ship ${f}`)].join('; ')}`);
@@ -78,6 +80,8 @@ function formatSize(bytes) {
 export async function packageExtension({ log = console.log } = {}) {
   const vsix = vsixPath();
   rmSync(vsix, { force: true });
+  // better-sqlite3 built for every supported Node's ABI, beside its own build (reused from .nodes/ when present).
+  const bindings = ensureNodes(undefined, { log }).map(({ binding }) => path.relative(repoRoot, binding));
   try {
     // The repository's README is for developers (with screenshots vsce cannot link without a repository URL);
     // the extension's details page gets its own.
@@ -87,7 +91,7 @@ export async function packageExtension({ log = console.log } = {}) {
     // and the development-path VS Code tests expect.
     execFileSync(process.execPath, ['esbuild.mjs'], { cwd: repoRoot, stdio: 'inherit' });
   }
-  const files = checkContents(vsix);
+  const files = checkContents(vsix, bindings);
   log(`${path.relative(repoRoot, vsix)}: ${files.length} files, ${formatSize(statSync(vsix).size)}`);
   return { vsix, files };
 }

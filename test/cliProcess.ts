@@ -4,6 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { sqliteOptions } from '../sidecar/store/sqliteBinding';
 
 /** The CLI as a user runs it: the built bin, its own process. */
 export const bin = path.resolve('bin/partycost.js');
@@ -44,7 +45,7 @@ export function databaseOf(dir: string): string {
 
 /** Reads the workspace's database (read-only) and closes it. */
 export function readDatabase<T>(dir: string, read: (db: Database.Database) => T): T {
-  const db = new Database(databaseOf(dir), { readonly: true, fileMustExist: true });
+  const db = new Database(databaseOf(dir), sqliteOptions({ readonly: true, fileMustExist: true }));
   try {
     return read(db);
   } finally {

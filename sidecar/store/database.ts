@@ -4,6 +4,7 @@ import { closeSync, mkdirSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { migrations } from './migrations';
 import { UserError } from '../contract/errors';
+import { sqliteOptions } from './sqliteBinding';
 
 export type Db = Database.Database;
 
@@ -24,7 +25,7 @@ export function openDatabase(file: string, options: { busyTimeoutMs?: number; na
   }
   let db: Db | undefined;
   try {
-    db = new Database(file);
+    db = new Database(file, sqliteOptions());
     db.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');

@@ -5,6 +5,7 @@ import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { sqliteOptions } from '../../sidecar/store/sqliteBinding';
 import { assertOneLine } from '../cliProcess';
 
 const bin = path.resolve('bin/partycost.js');
@@ -68,7 +69,7 @@ test('a configuration changed in between: the plan says which agents and fields 
 test('a locked database: a clear error after the busy timeout, and the change is not half-applied', () => {
   const dir = workspace();
   const dbFile = path.join(dir, '.partycost', 'partycost.db');
-  const holder = new Database(dbFile);
+  const holder = new Database(dbFile, sqliteOptions());
   holder.prepare('BEGIN IMMEDIATE').run();
   try {
     const run = partycost(dir, ['input', 'add', 'P1', 'chocolate cake'], { env: { PARTYCOST_BUSY_TIMEOUT_MS: '200' } });

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import Database from 'better-sqlite3';
+import { sqliteOptions } from '../../sidecar/store/sqliteBinding';
 import { bin, databaseOf, partycost, readDatabase, workspace as newWorkspace } from '../cliProcess';
 import { RawSidecar } from '../rawSidecar';
 
@@ -20,7 +21,7 @@ function ledger(dir: string): { executions: number; hits: number; byAgent: Recor
 async function leaseHeld(dir: string, name: string): Promise<{ pid: number }> {
   for (const deadline = Date.now() + 20_000; ; ) {
     try {
-      const db = new Database(databaseOf(dir), { readonly: true, fileMustExist: true });
+      const db = new Database(databaseOf(dir), sqliteOptions({ readonly: true, fileMustExist: true }));
       const row = db.prepare('SELECT pid FROM leases WHERE name = ?').get(name) as { pid: number } | undefined;
       db.close();
       if (row) return row;

@@ -5,6 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { sqliteOptions } from '../../sidecar/store/sqliteBinding';
 import type { Estimate } from '../../sidecar/contract/cost';
 import type { AccuracyReport } from '../../sidecar/contract/accuracy';
 import { startAnthropicStandin } from '../standins/anthropic';
@@ -124,7 +125,7 @@ test("after ten runs the estimate is learned (within 15 % of the answers' size),
   assert.match(table, /^theme +gpt-4o-mini +10 +\$0\.\d{6} +\$0\.\d{6} +\$0\.\d{6} +\d+\.\d % +\d\.\d % +[-+]?\d\.\d %$/m);
 
   // A changed prompt starts afresh for menu; the model's calibration (billed ÷ counted) still corrects its count.
-  const db = new Database(path.join(dir, '.partycost/partycost.db'), { readonly: true });
+  const db = new Database(path.join(dir, '.partycost/partycost.db'), sqliteOptions({ readonly: true }));
   const counted = db.prepare(`SELECT DISTINCT counted_input_tokens AS n FROM ledger WHERE agent = 'menu'`).all() as { n: number }[];
   db.close();
   assert.equal(counted.length, 1, 'the same prompt each time');

@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import Database from 'better-sqlite3';
+import { sqliteOptions } from '../../sidecar/store/sqliteBinding';
 import { bin, databaseOf, workspace } from '../cliProcess';
 import { protobufBody, recordSpans } from '../otlpPayloads';
 
@@ -47,7 +48,7 @@ const post = (url: string, body: Uint8Array) =>
   fetch(url, { method: 'POST', body: body as unknown as BodyInit, headers: { 'Content-Type': 'application/x-protobuf' } });
 
 function collected(dir: string): number {
-  const db = new Database(databaseOf(dir), { readonly: true });
+  const db = new Database(databaseOf(dir), sqliteOptions({ readonly: true }));
   try {
     return (db.prepare("SELECT count(*) AS n FROM ledger WHERE origin = 'collected'").get() as { n: number }).n;
   } finally {
@@ -71,7 +72,7 @@ test('a ledger held by another process: 503 with Retry-After, nothing half recor
   try {
     assert.equal((await post(url, batch('venue', 1))).status, 200);
     const body = batch('venue', 3);
-    const holder = new Database(databaseOf(dir));
+    const holder = new Database(databaseOf(dir), sqliteOptions());
     holder.exec('BEGIN IMMEDIATE');
     const refused = await post(url, body);
     assert.equal(refused.status, 503);

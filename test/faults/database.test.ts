@@ -6,6 +6,7 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { sqliteOptions } from '../../sidecar/store/sqliteBinding';
 import { assertOneLine, bin, databaseOf, partycost, readDatabase, workspace } from '../cliProcess';
 import { migrations } from '../../sidecar/store/migrations';
 import type { CliRun } from '../cliProcess';
@@ -108,7 +109,7 @@ test('another process holds a write transaction mid-run: a bounded wait, then th
   const exited = new Promise<number | null>((resolve) => runner.on('exit', resolve));
 
   // Once the first agent has committed, take the write lock and keep it until the runner gives up.
-  const holder = new Database(databaseOf(dir));
+  const holder = new Database(databaseOf(dir), sqliteOptions());
   for (const deadline = Date.now() + 20_000; !(holder.prepare(`SELECT count(*) AS n FROM events WHERE type = 'agent_completed'`).get() as { n: number }).n; ) {
     assert.ok(Date.now() < deadline, 'an agent completes');
     await new Promise((resolve) => setTimeout(resolve, 10));
@@ -138,7 +139,7 @@ test('a database from a newer release: every command refuses it in one line and 
   assert.equal((await partycost(dir, ['run', 'P1'])).code, 0);
   const dbFile = databaseOf(dir);
   // In the rollback journal mode, so that a command switching it to WAL before refusing shows in its header.
-  const db = new Database(dbFile);
+  const db = new Database(dbFile, sqliteOptions());
   db.pragma('journal_mode = DELETE');
   db.pragma(`user_version = ${migrations.length + 1}`);
   db.close();

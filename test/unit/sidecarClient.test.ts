@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { RestartPolicy } from '../../extension/sidecar/restartPolicy';
 import { SidecarClient, SidecarUnavailableError } from '../../extension/sidecar/sidecarClient';
 import type { ClientState } from '../../extension/sidecar/sidecarClient';
-import { findNodeRuntime } from '../../extension/sidecar/nodeRuntime';
+import { findNodeRuntime, supportedNodeMajors } from '../../extension/sidecar/nodeRuntime';
 import { agentGraphRequest, cacheStatsRequest, estimateRequest, healthRequest, listPartiesRequest, pricesUpdateRequest } from '../../sidecar/protocol';
 import { catalogueProviders, catalogueReady } from '../../sidecar/cost/catalogue';
 import { createServer } from 'node:http';
@@ -147,12 +147,42 @@ test('the sidecar namespaces its Redis keys as the CLI does: PARTYCOST_CACHE_NAM
   }
 });
 
-test('the Node runtime: found on PATH, or a message that says what to install or set', () => {
+/** An executable that answers `--version` as a Node of `version` would. */
+function fakeNode(dir: string, version: string): string {
+  const file = path.join(dir, `node-${version}`);
+  writeFileSync(file, `#!/bin/sh\necho ${version}\n`, { mode: 0o755 });
+  return file;
+}
+
+test('the Node runtime: any supported Node on PATH or in partycost.nodePath; else a message naming the supported versions', () => {
   const found = findNodeRuntime(undefined);
-  assert.ok('path' in found && found.version.startsWith('v20.'), JSON.stringify(found));
+  assert.ok('path' in found && supportedNodeMajors.includes(Number(found.version.slice(1).split('.')[0])), JSON.stringify(found));
+  const dir = mkdtempSync(path.join(tmpdir(), 'partycost-node-'));
+  for (const version of ['v20.20.2', 'v22.23.5', 'v24.22.3']) {
+    const node = fakeNode(dir, version);
+    assert.deepEqual(findNodeRuntime(node), { path: node, version });
+  }
+  for (const version of ['v18.20.8', 'v21.7.3', 'v23.11.1', 'v25.2.0']) {
+    const refused = findNodeRuntime(fakeNode(dir, version));
+    assert.ok('error' in refused, version);
+    assert.match(refused.error, new RegExp(`is ${version.replace(/\./g, '\\.')}\\)`));
+    assert.match(refused.error, /runs its engine with Node\.js 20, 22 or 24, .*Install Node\.js 24 .*any of 20, 22 or 24 works/);
+  }
   const missing = findNodeRuntime('/nonexistent/node');
   assert.ok('error' in missing);
-  assert.match(missing.error, /"partycost\.nodePath" \(\/nonexistent\/node\) is not usable .*Install Node\.js 20 .* or set "partycost\.nodePath"/);
+  assert.match(
+    missing.error,
+    /"partycost\.nodePath" \(\/nonexistent\/node\) is not usable .*Install Node\.js 24 .* or set "partycost\.nodePath" to a Node\.js 20, 22 or 24 executable/,
+  );
+});
+
+test('the supported Node versions are the ones package.json engines accept', () => {
+  const { engines } = JSON.parse(readFileSync('package.json', 'utf8')) as { engines: { node: string } };
+  assert.deepEqual(
+    [...engines.node.matchAll(/\^(\d+)/g)].map((m) => Number(m[1])),
+    supportedNodeMajors,
+  );
+  assert.equal(engines.node, supportedNodeMajors.map((major) => `^${major}`).join(' || '));
 });
 
 test('restart policy: five crashes within the window stop restarts; old crashes are forgiven', () => {

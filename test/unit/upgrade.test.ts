@@ -4,6 +4,7 @@ import { copyFileSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { sqliteOptions } from '../../sidecar/store/sqliteBinding';
 import { migrations } from '../../sidecar/store/migrations';
 import { openDatabase } from '../../sidecar/store/database';
 import type { Db } from '../../sidecar/store/database';
@@ -100,7 +101,7 @@ for (const version of versions) {
   test(`a schema-${version} database opens after every later migration with all its data, and plans no needless re-run`, async () => {
     const file = path.join(mkdtempSync(path.join(tmpdir(), `partycost-upgrade-${version}-`)), 'partycost.db');
     copyFileSync(path.join(fixtures, `schema-${version}.db`), file);
-    const original = new Database(file, { readonly: true });
+    const original = new Database(file, sqliteOptions({ readonly: true }));
     assert.equal(original.pragma('user_version', { simple: true }), version);
     const before = contents(original);
     original.close();

@@ -9,6 +9,7 @@
 // code-server and Chromium, packaging and starting the server come before it starts)
 // PARTYCOST_VSCODE_SUITE=test|installed|untrusted|bench runs only that one; bench runs test/vscode/bench/*.bench.ts (for npm run
 // bench), and a bench may write bench*.json next to results.json, which is collected too.
+// PARTYCOST_VSCODE_NODE=<node> has the installed extension run its sidecar on that Node (partycost.nodePath).
 import {
   copyFileSync,
   cpSync,
@@ -22,6 +23,7 @@ import {
   writeFileSync,
   appendFileSync,
 } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -102,7 +104,25 @@ async function provideExtension(kind, codeServerEntry, run) {
   say(output.split('\n').at(-1));
   const developmentPath = path.join(run.runDir, 'no-development-extension');
   mkdirSync(developmentPath);
-  return { developmentPath, config: { extensionsDir, sourceTree: repoRoot } };
+  // The Node the sidecar must run on: PARTYCOST_VSCODE_NODE (test/run.mjs installed@24), given to the extension as
+  // partycost.nodePath, else `node` on PATH. A PATH of the runner's own would not reach it: VS Code starts the
+  // extension host with the environment of the user's login shell.
+  const nodePath = process.env.PARTYCOST_VSCODE_NODE;
+  const sidecarNode = JSON.parse(
+    execFileSync(nodePath ?? 'node', ['-p', 'JSON.stringify({ path: process.execPath, version: process.version, abi: process.versions.modules })'], {
+      encoding: 'utf8',
+    }),
+  );
+  say(`code-server on Node ${process.version}; the sidecar should run on ${sidecarNode.path} (${sidecarNode.version}, ABI ${sidecarNode.abi})`);
+  const settings = nodePath ? { 'partycost.nodePath': nodePath } : {};
+  return { developmentPath, settings, config: { extensionsDir, sourceTree: repoRoot, sidecarNode } };
+}
+
+/** Adds a run's own user settings to those codeServer.mjs wrote, before the workbench (and the extension) reads them. */
+function addUserSettings(run, settings) {
+  if (!settings || !Object.keys(settings).length) return;
+  const file = path.join(run.runDir, 'user-data', 'User', 'settings.json');
+  writeFileSync(file, JSON.stringify({ ...JSON.parse(readFileSync(file, 'utf8')), ...settings }, null, 2));
 }
 
 function workbenchUrl(serverUrl, workspace, bundle, developmentPath) {
@@ -263,6 +283,7 @@ async function main(kind) {
     });
     say(`bundled ${testFiles.join(', ')}`);
     server = await startCodeServer({ entry: codeServerEntry, runDir: run.runDir, workspace: run.workspace, workspaceTrust: KINDS[kind].workspaceTrust });
+    addUserSettings(run, extension.settings);
     serverRunning = true;
     say(`code-server up at ${server.url}`);
     browser = await launchChromium(chromiumPath, path.join(run.runDir, 'chromium-profile'));

@@ -15,6 +15,8 @@ interface InstalledConfig {
   extensionsDir: string;
   /** The repository, which nothing may be loaded from. */
   sourceTree: string;
+  /** The Node that must run the sidecar: `partycost.nodePath` (test/run.mjs installed@24), else `node` on PATH. */
+  sidecarNode: { path: string; version: string; abi: string };
 }
 
 const EXTENSION_ID = 'partycost.party-cost-inspector';
@@ -34,7 +36,7 @@ function mappedFiles(pid: number): string[] {
 
 suite('Party Cost Inspector installed from its VSIX', function () {
   this.timeout(60_000);
-  const { extensionsDir, sourceTree } = readSuiteConfig() as ReturnType<typeof readSuiteConfig> & InstalledConfig;
+  const { extensionsDir, sourceTree, sidecarNode } = readSuiteConfig() as ReturnType<typeof readSuiteConfig> & InstalledConfig;
   let extension: vscode.Extension<unknown>;
 
   suiteSetup(async () => {
@@ -57,6 +59,12 @@ suite('Party Cost Inspector installed from its VSIX', function () {
     assert.equal(realpathSync(script), realpathSync(path.join(extension.extensionPath, 'bin', 'partycost.js')));
     const sqlite = await eventually('better-sqlite3 loaded in the sidecar', () => mappedFiles(pid).find((file) => file.endsWith('better_sqlite3.node')));
     assert.ok(isInside(sqlite, extension.extensionPath), `the sidecar loaded ${sqlite}`);
+    // The Node it was given runs it, with the native module the VSIX ships for that Node's ABI.
+    assert.equal(realpathSync(`/proc/${pid}/exe`), realpathSync(sidecarNode.path), `the sidecar runs on ${sidecarNode.version}`);
+    assert.equal(
+      path.relative(realpathSync(extension.extensionPath), realpathSync(sqlite)),
+      `node_modules/better-sqlite3/build/node-v${sidecarNode.abi}-linux-x64/better_sqlite3.node`,
+    );
   });
 
   test('a hover on an agent of partycost.json shows its cost per run', async () => {

@@ -39,8 +39,10 @@ export function bundleOptions({ production = false, outDir = 'dist', root = proc
     '@google/genai': 'vendor/google-genai',
     // The price catalogue's library and data: a third of the sidecar, needed at the first price, not at start.
     '@pydantic/genai-prices': 'vendor/genai-prices',
-    // The YAML parser: only a CrewAI project needs it.
+    // The YAML parser: only a CrewAI project (or an ADK Agent Config) needs it.
     yaml: 'vendor/yaml',
+    // The TypeScript compiler's parser: only an @openai/agents project written in TypeScript needs it.
+    typescript: 'vendor/typescript',
   };
   const loadedBesideBundle = {
     name: 'loaded-beside-bundle',

@@ -8,6 +8,7 @@ import { AgentCosts, crewAgentMarkdown, crewAgentSummary, hoverMarkdown, summary
 import type { AgentCost } from './agentCosts';
 import type { ImpactTracker } from '../views/impactStatus';
 import { registerAdviceActions } from './adviceActions';
+import { frameworkPlaces, isFrameworkDocument } from './frameworkPlaces';
 
 /** A crew's agents.yaml, whose entries are CrewAI agents (each costs the sum of its tasks), not tasks. */
 const isCrewAgents = (document: vscode.TextDocument): boolean => /^agents\.ya?ml$/i.test(path.basename(document.fileName));
@@ -39,6 +40,9 @@ export function registerEditorFeatures(context: PartyCostContext, impact: Impact
     { scheme: 'file', pattern: '**/{agents,tasks}.yaml' },
     { scheme: 'file', pattern: '**/{agents,tasks}.yml' },
     { scheme: 'file', pattern: '**/*.py' },
+    // OpenAI Agents SDK (TypeScript, JavaScript) and ADK Agent Config files.
+    { scheme: 'file', pattern: '**/*.{ts,mts,cts,js,mjs,cjs}' },
+    { scheme: 'file', pattern: '**/*.{yaml,yml}' },
   ];
   const costs = new AgentCosts(context);
   const lensesChanged = new vscode.EventEmitter<void>();
@@ -54,6 +58,15 @@ export function registerEditorFeatures(context: PartyCostContext, impact: Impact
     async provideHover(document, position) {
       if (!isConfig(document)) return undefined;
       const started = performance.now();
+      if (isFrameworkDocument(document)) {
+        // An Agents SDK or ADK agent: its estimate says where it is defined.
+        const place = frameworkPlaces(await costs.costs(document), document).find((p) => p.range.contains(position));
+        if (place) {
+          const answer = new vscode.Hover(hoverMarkdown(place.cost), place.range);
+          hoverTimings.fire({ ms: performance.now() - started, version: document.version, previous: false });
+          return answer;
+        }
+      }
       const layout = costs.layoutOf(document);
       const located = agentAt(layout.agents, document.offsetAt(position));
       if (!located) return undefined;
@@ -92,13 +105,21 @@ export function registerEditorFeatures(context: PartyCostContext, impact: Impact
             new vscode.CodeLens(top, { title: 'Refresh Affected Parties', command: 'partycost.refreshAffectedParties' }),
           ]
         : [];
+      const frameworkLenses = isFrameworkDocument(document)
+        ? frameworkPlaces(all, document).map((place) => new vscode.CodeLens(place.range, { title: summary(place.cost), command: 'partycost.showCostEstimate' }))
+        : [];
+      const placed = new Set(frameworkLenses.length ? frameworkPlaces(all, document).map((p) => p.agent) : []);
       return [
         ...impactLenses,
-        ...costs.layoutOf(document).agents.flatMap((located) => {
-          const range = new vscode.Range(document.positionAt(located.offset), document.positionAt(located.offset + located.length));
-          const title = crewAgents || located.crewAgent ? crewTitle(tasksOf(all, located.agent)) : all.get(located.agent) && summary(all.get(located.agent)!);
-          return title ? [new vscode.CodeLens(range, { title, command: 'partycost.showCostEstimate' })] : [];
-        }),
+        ...frameworkLenses,
+        ...costs
+          .layoutOf(document)
+          .agents.filter((located) => !placed.has(located.agent))
+          .flatMap((located) => {
+            const range = new vscode.Range(document.positionAt(located.offset), document.positionAt(located.offset + located.length));
+            const title = crewAgents || located.crewAgent ? crewTitle(tasksOf(all, located.agent)) : all.get(located.agent) && summary(all.get(located.agent)!);
+            return title ? [new vscode.CodeLens(range, { title, command: 'partycost.showCostEstimate' })] : [];
+          }),
       ];
     },
   });

@@ -148,6 +148,7 @@ function printEstimate(result: Estimate, file: string, out: Output): void {
   out.line(`Cost estimate for ${file}`);
   out.line(`Prices: ${result.prices.source}; as of ${result.prices.date}${overrides(result)}`);
   if (result.crewai) out.line(`Prompts: as CrewAI ${result.crewai.version} sends them (${result.crewai.from})`);
+  for (const framework of result.frameworks ?? []) out.line(`Prompts: as ${framework.name} ${framework.version} sends them (${framework.from})`);
   out.line("(`partycost prices PATTERN` lists a model's prices; `partycost prices --update` fetches newer ones)");
   out.line('');
   table(header, rows, numeric).forEach((line) => out.line(line));
@@ -159,13 +160,13 @@ function printEstimate(result: Estimate, file: string, out: Output): void {
   modelSources(result).forEach((line) => out.line(line));
 }
 
-/** Where a crew's models come from, one line per CrewAI agent and model. */
+/** Where a framework's models come from, one line per agent of the framework (a crew's CrewAI agent) and model. */
 function modelSources(result: Estimate): string[] {
   const sourced = result.agents.filter((a) => a.modelSource !== undefined);
   if (!sourced.length) return [];
   const lines = new Map<string, string[]>();
   for (const a of sourced) {
-    const key = `${a.crewAgent}: ${a.model}${a.local ? ' (local: $0)' : ''}, from ${a.modelSource}`;
+    const key = `${a.crewAgent ?? a.agent}: ${a.model}${a.local ? ' (local: $0)' : ''}, from ${a.modelSource}`;
     lines.set(key, [...(lines.get(key) ?? []), a.agent]);
   }
   return ['', 'Models, and where they come from:', ...[...lines].map(([line, agents]) => `  ${line} (${agents.join(', ')})`)];

@@ -183,6 +183,11 @@ export interface Estimate {
   warnings?: SourceNote[];
   /** A crew's: the CrewAI version whose prompts are priced, and where it comes from (uv.lock, pyproject.toml). */
   crewai?: { version: string; from: string };
+  /**
+   * The agent frameworks whose requests are priced (`OpenAI Agents SDK`, `Google ADK`), each with the version whose
+   * behaviour is priced and where that comes from (uv.lock, pyproject.toml, package.json, or the newest read).
+   */
+  frameworks?: { name: string; version: string; from: string }[];
 }
 
 /** A place in a configuration's files, 1-based, as editors and compilers print it. */

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { parse } from 'jsonc-parser';
 import { parse as parseToml } from 'smol-toml';
 import { UserError } from '../contract/errors';
+import { adkFiles, agentsSdkFiles, frameworkOfFile, frameworkRoot } from './frameworkLocation';
 
 /** The file name every workspace uses unless told otherwise. */
 export const configFileName = 'partycost.json';
@@ -14,12 +15,21 @@ export function crewFile(dir: string, base: 'agents' | 'tasks', exists: (file: s
   return !exists(path.join(dir, `${base}.yaml`)) && exists(yml) ? yml : path.join(dir, `${base}.yaml`);
 }
 
-/** Where a workspace's agent configuration comes from: partycost.json (which may point at a crew) or a CrewAI project. */
 /**
  * Where a workspace's agent configuration comes from: partycost.json (which may point at a crew), or CrewAI: a crew's
- * config directory, or a CrewAI project's root (its pyproject.toml has `[tool.crewai]`): every crew of it.
+ * config directory, or a CrewAI project's root (its pyproject.toml has `[tool.crewai]`): every crew of it; or an
+ * OpenAI Agents SDK project (its Python or TypeScript files, or the one file named), or a Google ADK project (its
+ * root_agent.yaml files and Python, or the one file named); or several of these frameworks in one workspace.
  */
-export type ConfigLocation = { kind: 'partycost'; file: string } | { kind: 'crewai'; dir: string };
+export type ConfigLocation =
+  | { kind: 'partycost'; file: string }
+  | { kind: 'crewai'; dir: string }
+  | { kind: 'agents-sdk'; dir: string; file?: string }
+  | { kind: 'adk'; dir: string; file?: string }
+  | { kind: 'frameworks'; parts: FrameworkLocation[] };
+
+/** One framework's part of a workspace that has several. */
+export type FrameworkLocation = Extract<ConfigLocation, { kind: 'crewai' | 'agents-sdk' | 'adk' }>;
 
 const isFile = (file: string): boolean => {
   try {
@@ -107,18 +117,35 @@ export function findCrew(workspace: string): string | undefined {
 export function locateConfig(workspace: string, explicit?: string, detect = explicit === undefined): ConfigLocation {
   if (explicit !== undefined) {
     if (/\.ya?ml$/i.test(explicit) && /^(agents|tasks)\./i.test(path.basename(explicit))) return { kind: 'crewai', dir: path.dirname(explicit) };
+    if (isFile(explicit) && path.basename(explicit) !== configFileName) {
+      const framework = frameworkOfFile(explicit, readIfFile);
+      if (framework) return { kind: framework, dir: path.dirname(explicit), file: explicit };
+    }
     if (existsSync(explicit) && !isFile(explicit)) {
       if (isFile(path.join(explicit, configFileName))) return { kind: 'partycost', file: path.join(explicit, configFileName) };
       if (isCrewDir(explicit) || isCrewProject(explicit)) return { kind: 'crewai', dir: explicit };
-      const crew = findCrew(explicit);
-      if (crew) return { kind: 'crewai', dir: crew };
+      const found = frameworksIn(explicit);
+      if (found) return found;
     }
     if (!detect || existsSync(explicit)) return { kind: 'partycost', file: explicit };
   }
   const file = path.join(workspace, configFileName);
   if (isFile(file)) return { kind: 'partycost', file };
-  const crew = findCrew(workspace);
-  return crew ? { kind: 'crewai', dir: crew } : { kind: 'partycost', file: explicit ?? file };
+  return frameworksIn(workspace) ?? { kind: 'partycost', file: explicit ?? file };
+}
+
+/**
+ * The agent frameworks of a folder without partycost.json: a CrewAI layout, OpenAI Agents SDK files, ADK agents;
+ * one of them as it is, several together (each priced, in that order).
+ */
+export function frameworksIn(dir: string): ConfigLocation | undefined {
+  const crew = findCrew(dir);
+  const parts: FrameworkLocation[] = [
+    ...(crew ? [{ kind: 'crewai' as const, dir: crew }] : []),
+    ...(agentsSdkFiles(dir, readIfFile).length ? [{ kind: 'agents-sdk' as const, dir }] : []),
+    ...(adkFiles(dir, readIfFile).length ? [{ kind: 'adk' as const, dir }] : []),
+  ];
+  return parts.length > 1 ? { kind: 'frameworks', parts } : parts[0];
 }
 
 /** The crew a partycost.json points at with `"crew"`, as an absolute directory, read from its text. */
@@ -130,6 +157,8 @@ export function crewPointer(file: string, text: string): string | undefined {
 /** Every file a location's configuration is read from (those that exist), the main one first. */
 export function sourceFiles(location: ConfigLocation, read: (file: string) => string | undefined = readIfFile): string[] {
   if (location.kind === 'crewai') return crewSourceFiles(location.dir).filter(isFile);
+  if (location.kind === 'frameworks') return [...new Set(location.parts.flatMap((part) => sourceFiles(part, read)))];
+  if (location.kind === 'agents-sdk' || location.kind === 'adk') return frameworkSourceFiles(location).filter(isFile);
   const text = read(location.file);
   if (text === undefined) return [];
   const crew = crewPointer(location.file, text);
@@ -190,9 +219,33 @@ function crewSourceFiles(dir: string): string[] {
   return [...new Set([...perCrew, ...project])];
 }
 
+/** The files an Agents SDK or ADK location is read from: its definitions (and the YAML beside an Agent Config), the project's files. */
+function frameworkSourceFiles(location: Extract<ConfigLocation, { kind: 'agents-sdk' | 'adk' }>): string[] {
+  const definitions = location.file ? [location.file] : location.kind === 'adk' ? adkFiles(location.dir, readIfFile) : agentsSdkFiles(location.dir, readIfFile);
+  const yamls =
+    location.kind === 'adk'
+      ? definitions
+          .filter((f) => /\.ya?ml$/i.test(f))
+          .flatMap((f) =>
+            listDir(path.dirname(f))
+              .filter((name) => /\.ya?ml$/i.test(name))
+              .map((name) => path.join(path.dirname(f), name)),
+          )
+      : [];
+  const root = frameworkRoot(location.dir, isFile);
+  const project = ['pyproject.toml', 'uv.lock', 'requirements.txt', 'package.json', 'package-lock.json', '.env'].map((name) => path.join(root, name));
+  return [...new Set([...definitions, ...yamls, ...project])];
+}
+
 /** The main file of a location: partycost.json; a crew's tasks.yaml; a project's definition, only crew's tasks.yaml, or pyproject.toml. */
 export function mainFile(location: ConfigLocation): string {
   if (location.kind === 'partycost') return location.file;
+  if (location.kind === 'frameworks') return mainFile(location.parts[0]!);
+  if (location.kind === 'agents-sdk' || location.kind === 'adk') {
+    if (location.file) return location.file;
+    const found = location.kind === 'adk' ? adkFiles(location.dir, readIfFile) : agentsSdkFiles(location.dir, readIfFile);
+    return found[0] ?? path.join(location.dir, location.kind === 'adk' ? 'root_agent.yaml' : 'agents.py');
+  }
   if (!isCrewProject(location.dir)) return crewFile(location.dir, 'tasks', isFile);
   const definition = crewaiTable(readIfFile(path.join(location.dir, 'pyproject.toml')) ?? '')?.definition;
   if (definition) return path.resolve(location.dir, definition);

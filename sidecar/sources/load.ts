@@ -17,6 +17,8 @@ import type { ConfigLocation } from '../shared/configLocation';
 import { withOutputDefault } from '../config/outputDefault';
 import { agentProvider } from '../config/agents';
 import type { Estimate, SourceNote, SourcePlace } from '../contract/cost';
+import { loadFramework } from './frameworks';
+import type { FrameworkFacts } from './framework/frameworkAgents';
 
 export { configFileName };
 
@@ -31,7 +33,8 @@ export interface SourceFile {
 
 /** A configuration read and checked, from whichever source: the config itself only when it has no errors. */
 export interface LoadedConfig {
-  kind: 'partycost' | 'crewai';
+  /** Where the agents come from: partycost.json, a CrewAI project, an OpenAI Agents SDK project, a Google ADK project, or several frameworks. */
+  kind: 'partycost' | 'crewai' | 'agents-sdk' | 'adk' | 'frameworks';
   /** The main file as shown (partycost.json, or a crew's tasks.yaml): problems without a file are its. */
   file: string;
   /** Every file read, the main one first. */
@@ -47,6 +50,10 @@ export interface LoadedConfig {
   crewFacts?: Map<string, TaskFacts>;
   /** A crew's CrewAI version (whose prompts are priced) and where it comes from. */
   crewai?: { version: string; from: string };
+  /** An Agents SDK or ADK project's agents of ours: their names in the framework and where their figures come from. */
+  frameworkFacts?: Map<string, FrameworkFacts>;
+  /** The frameworks whose requests are priced (Agents SDK, ADK), each with its version and where that comes from. */
+  frameworks?: { name: string; version: string; from: string }[];
   /** A crew's sample inputs (main.py's and partycost.json's `inputs`). */
   inputs?: Record<string, string | null>;
   /** Whether advice may write its edits into the configuration: partycost.json alone (a crew's YAML is edited by hand). */
@@ -161,6 +168,8 @@ export function loadConfigFile(file: string, displayName = file, options: LoadOp
 export function loadConfig(location: ConfigLocation, options: LoadOptions = {}): LoadedConfig {
   const display = options.display ?? defaultDisplay;
   if (location.kind === 'partycost') return loadConfigFile(location.file, display(location.file), options);
+  if (location.kind === 'frameworks') return described(mergedFrameworks(location.parts.map((part) => loadConfig(part, options))));
+  if (location.kind !== 'crewai') return described(loadFramework(location, { read: options.read ?? readConfigFile, display, env: options.env ?? process.env }));
   const loaded = loadCrew({ dir: location.dir, read: options.read ?? readConfigFile, display, env: options.env ?? process.env });
   const files = loaded.files.map((yaml) => ({ path: yaml.path, name: yaml.name, lines: yaml.lines, text: yaml.text }));
   return described({
@@ -177,19 +186,85 @@ export function loadConfig(location: ConfigLocation, options: LoadOptions = {}):
   });
 }
 
+/**
+ * Several frameworks of one workspace priced together: every agent of each, in the order found (CrewAI, Agents SDK,
+ * ADK). A name an earlier framework already has is prefixed with its framework (`adk-writer`); a note says so.
+ */
+function mergedFrameworks(parts: LoadedConfig[]): Read {
+  const agents: PartyConfig['agents'] = {};
+  const prices: NonNullable<PartyConfig['prices']> = {};
+  const frameworkFacts = new Map<string, FrameworkFacts>();
+  const problems: Problem[] = parts.flatMap((part) => part.problems);
+  for (const part of parts) {
+    const renames = new Map(
+      Object.keys(part.config?.agents ?? {}).map((name) => [name, name in agents ? `${part.kind === 'crewai' ? 'crew' : part.kind}-${name}` : name]),
+    );
+    for (const [name, agent] of Object.entries(part.config?.agents ?? {})) agents[renames.get(name)!] = renamed(agent, renames);
+    Object.assign(prices, part.config?.prices ?? {});
+    for (const [name, fact] of part.frameworkFacts ?? []) frameworkFacts.set(renames.get(name) ?? name, fact);
+    const crewFacts = part.crewFacts && [...renames].some(([a, b]) => a !== b) ? undefined : part.crewFacts;
+    if (part.crewFacts && !crewFacts)
+      problems.push({
+        severity: 'error',
+        file: part.file,
+        offset: 0,
+        length: 0,
+        message: "a task of this crew has the name of another framework's agent: rename one of them",
+      });
+  }
+  const crew = parts.find((part) => part.kind === 'crewai');
+  const names = parts.map((part) => (part.kind === 'crewai' ? 'CrewAI' : (part.frameworks?.[0]?.name ?? part.kind)));
+  problems.push({
+    severity: 'info',
+    file: parts[0]!.file,
+    offset: 0,
+    length: 0,
+    message: `this workspace has ${names.length} agent frameworks (${names.join(', ')}): each is priced, as agents of one graph; --config names one of them alone`,
+  });
+  const ok = parts.every((part) => part.config !== undefined);
+  const config: PartyConfig | undefined = ok ? { ...(crew?.config ?? {}), ...(Object.keys(prices).length ? { prices } : {}), agents } : undefined;
+  return {
+    kind: 'frameworks',
+    file: parts[0]!.file,
+    files: parts.flatMap((part) => part.files),
+    ...(config ? { config } : {}),
+    prices: config ? priceBook(config) : parts[0]!.prices,
+    problems: sortProblems(problems),
+    frameworkFacts,
+    frameworks: parts.flatMap((part) => part.frameworks ?? []),
+    ...(crew ? { crew: crew.crew, crewFacts: crew.crewFacts, ...(crew.crewai ? { crewai: crew.crewai } : {}), inputs: crew.inputs } : {}),
+  };
+}
+
+/** An agent with its upstream names (dependsOn and {{placeholders}}) renamed. */
+function renamed(agent: PartyConfig['agents'][string], renames: Map<string, string>): PartyConfig['agents'][string] {
+  if (![...renames].some(([a, b]) => a !== b)) return agent;
+  const text = (t: string | undefined): string | undefined =>
+    t?.replace(/\{\{\s*([A-Za-z_][\w-]*)\s*\}\}/g, (all, name: string) => (renames.has(name) ? `{{${renames.get(name)}}}` : all));
+  return {
+    ...agent,
+    ...(agent.system !== undefined ? { system: text(agent.system) } : {}),
+    ...(agent.prompt !== undefined ? { prompt: text(agent.prompt) } : {}),
+    ...(agent.dependsOn ? { dependsOn: agent.dependsOn.map((name) => renames.get(name) ?? name) } : {}),
+  };
+}
+
 /** A configuration as read, before it says what it is. */
-type Read = Omit<LoadedConfig, 'editable' | 'runNote'>;
+export type Read = Omit<LoadedConfig, 'editable' | 'runNote'>;
 
 /** The configuration with what its source knows of it: whether advice may edit it, what a run of it is. */
 function described(read: Read): LoadedConfig {
-  const note = read.crew && read.config ? crewRunNote(read.config) : undefined;
+  const note = read.config && (read.crew || read.frameworkFacts) ? crewRunNote(read.config, read.kind) : undefined;
   return { ...read, editable: read.kind === 'partycost' && !read.crew, ...(note ? { runNote: note } : {}) };
 }
 
-/** A crew's tasks run as one model call each on our providers, not as CrewAI's agent loop. */
-function crewRunNote(config: PartyConfig): string {
+/** A framework's agents run as one model call each on our providers, not as the framework's own loop. */
+function crewRunNote(config: PartyConfig, kind: LoadedConfig['kind']): string {
   const providers = [...new Set(Object.values(config.agents).map((agent) => agentProvider(agent, config)))].join(', ');
-  return `A CrewAI crew: each task runs as one model call on our ${providers} provider (not CrewAI's agent loop with tools; priced at each task's model).`;
+  if (kind === 'crewai')
+    return `A CrewAI crew: each task runs as one model call on our ${providers} provider (not CrewAI's agent loop with tools; priced at each task's model).`;
+  const what = kind === 'agents-sdk' ? 'An OpenAI Agents SDK project' : kind === 'adk' ? 'A Google ADK project' : 'Agent frameworks';
+  return `${what}: each agent runs as one model call on our ${providers} provider (not the framework's loop with tools, handoffs or transfers; priced at each agent's model).`;
 }
 
 function defaultDisplay(file: string): string {
@@ -214,6 +289,7 @@ export function problemLines(loaded: LoadedConfig): string[] {
  */
 export function labelledEstimate(loaded: LoadedConfig, estimate: Estimate): Estimate {
   const facts = loaded.crewFacts ?? new Map<string, TaskFacts>();
+  const frameworkFacts = loaded.frameworkFacts ?? new Map<string, FrameworkFacts>();
   const placeOf = (at: { file: string; offset: number }): SourcePlace => {
     const position = (loaded.files.find((file) => file.name === at.file) ?? loaded.files[0]!).lines.position(at.offset);
     return { file: at.file, line: position.line, column: position.column };
@@ -228,6 +304,10 @@ export function labelledEstimate(loaded: LoadedConfig, estimate: Estimate): Esti
   return {
     ...estimate,
     agents: estimate.agents.map((agent) => {
+      const framework = frameworkFacts.get(agent.agent);
+      if (framework) {
+        return { ...agent, modelSource: framework.modelSource, ...(framework.local ? { local: true as const } : {}), definedAt: placeOf(framework.at) };
+      }
       const fact = facts.get(agent.agent);
       if (!fact) return agent;
       return {
@@ -240,5 +320,6 @@ export function labelledEstimate(loaded: LoadedConfig, estimate: Estimate): Esti
     }),
     warnings,
     ...(loaded.crewai ? { crewai: loaded.crewai } : {}),
+    ...(loaded.frameworks ? { frameworks: loaded.frameworks } : {}),
   };
 }

@@ -18,6 +18,23 @@ const globalOptions: Record<string, OptionSpec> = {
 const commandOptions: Record<string, Record<string, OptionSpec>> = {
   init: { force: { type: 'boolean' } },
   estimate: { against: { type: 'string' }, 'max-per-party': { type: 'string' }, 'max-increase': { type: 'string' } },
+  diff: {
+    base: { type: 'string' },
+    head: { type: 'string' },
+    format: { type: 'string' },
+    'max-per-party': { type: 'string' },
+    'max-increase': { type: 'string' },
+  },
+  comment: {
+    base: { type: 'string' },
+    head: { type: 'string' },
+    repo: { type: 'string' },
+    pr: { type: 'string' },
+    project: { type: 'string' },
+    mr: { type: 'string' },
+    'max-per-party': { type: 'string' },
+    'max-increase': { type: 'string' },
+  },
   party: { name: { type: 'string' }, input: { type: 'string', multiple: true } },
   plan: { force: { type: 'string', multiple: true } },
   run: { force: { type: 'string', multiple: true }, concurrency: { type: 'string' }, 'no-wait': { type: 'boolean' } },

@@ -25,13 +25,13 @@ export function exactUsd(amount: number): string {
 }
 
 /** `+$0.000845`, `-$0.000100`; `–` for no change. */
-function signedUsd(amount: number, decimals = 6): string {
+export function signedUsd(amount: number, decimals = 6): string {
   if (amount === 0) return '–';
   return `${amount > 0 ? '+' : '-'}$${Math.abs(amount).toFixed(decimals)}`;
 }
 
 /** `+9.4 %`, `-12.0 %`, with more decimals when one would hide the difference from `unlike` (a limit). */
-function signedPercent(value: number, unlike?: number): string {
+export function signedPercent(value: number, unlike?: number): string {
   let decimals = 1;
   while (unlike !== undefined && decimals < 6 && Number(value.toFixed(decimals)) === unlike && value !== unlike) decimals++;
   return `${value >= 0 ? '+' : '-'}${Math.abs(value).toFixed(decimals)} %`;
@@ -54,14 +54,14 @@ function agentRow(a: AgentCostDiff): string[] {
 }
 
 /** `$0.009025 → $0.009870 (+$0.000845, +9.4 %)`: a total before and after, with its change. */
-function change(before: number, after: number, delta: number, deltaPercent: number | null, decimals: number): string {
+export function change(before: number, after: number, delta: number, deltaPercent: number | null, decimals: number): string {
   const sides = `${usd(before, decimals).replace('–', '$0')} → ${usd(after, decimals).replace('–', '$0')}`;
   if (delta === 0) return `${sides} (no change)`;
   const percent = deltaPercent === null ? 'new' : signedPercent(deltaPercent);
   return `${sides} (${signedUsd(delta, decimals)}, ${percent})`;
 }
 
-function counts(diff: CostDiff): string {
+export function counts(diff: Pick<CostDiff, 'agents'>): string {
   const count = (status: AgentCostDiff['status']): number => diff.agents.filter((a) => a.status === status).length;
   const changed = count('changed');
   return `${changed} agent${changed === 1 ? '' : 's'} changed, ${count('added')} added, ${count('removed')} removed, ${count('unchanged')} unchanged`;

@@ -5,6 +5,8 @@ import { budgetCommand } from './budgetCommand';
 import { cacheCommand } from './cacheCommand';
 import { demoCommand } from './demoCommand';
 import { estimateCommand } from './estimateCommand';
+import { diffCommand } from './diffCommand';
+import { commentCommand } from './commentCommand';
 import { initCommand } from './initCommand';
 import { historyCommand, inputCommand, partyCommand, planCommand, resumeCommand, runCommand, saveCommand } from './partyCommands';
 import { pricesCommand } from './pricesCommand';
@@ -33,6 +35,8 @@ const commands: Record<string, Command> = {
   init: initCommand,
   demo: demoCommand,
   estimate: estimateCommand,
+  diff: diffCommand,
+  comment: commentCommand,
   party: partyCommand,
   input: inputCommand,
   plan: planCommand,
@@ -68,6 +72,13 @@ Commands:
   estimate                              cost per agent (tokens, per run, per component), per party, per month
   estimate --against REV [--max-per-party USD] [--max-increase PERCENT]
                                         before → after a configuration change; exits 1 when a limit is crossed
+  diff --base REV [--head REV] [--format table|json|markdown] [--max-increase PERCENT] [--max-per-party USD]
+                                        per agent before → after (model, tokens, per run, per month) and what changed;
+                                        the monthly change; what it re-runs in stored parties; exits 1 over a limit
+  comment github --repo OWNER/NAME --pr N --base REV [diff's flags]
+  comment gitlab [--project ID] [--mr IID] --base REV [diff's flags]
+                                        the diff as one comment on the pull (merge) request, updated in place on every
+                                        run, deleted when the change no longer affects cost (GITHUB_TOKEN, GITLAB_TOKEN)
   party create [--name N] [--input TEXT]...   create a party; prints its id and where each input routes
   party list                            the parties, their status, inputs, results and snapshots
   input add PARTY TEXT                  add an input; prints its id and the agents it routes to

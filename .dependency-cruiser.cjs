@@ -85,10 +85,10 @@ module.exports = {
     },
     {
       name: 'only-the-store-speaks-sql',
-      comment: 'every SQL statement is in sidecar/store/: nothing else opens or queries the database',
+      comment: 'every SQL statement is in sidecar/store/: nothing else opens or queries a database (SQLite, or a team ledger on PostgreSQL)',
       severity: 'error',
       from: { path: '^(sidecar|extension|webview)/', pathNot: '^sidecar/store/' },
-      to: { path: 'node_modules/better-sqlite3/' },
+      to: { path: 'node_modules/(better-sqlite3|pg)/' },
     },
     {
       name: 'leaf-libraries-import-nothing-of-ours',

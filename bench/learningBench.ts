@@ -85,7 +85,7 @@ function firstComputation(db: Db, estimateNow: () => unknown): number {
 }
 
 /** 100,000 executions over the 200 agents: most under the current prompt, a tenth under an earlier one, some hits. */
-function fill(db: Db, ledger: Ledger, config: PartyConfig): number {
+export function fill(db: Db, ledger: Ledger, config: PartyConfig): number {
   const random = seeded(42);
   const names = Object.keys(config.agents);
   const hashes = new Map(names.map((name) => [name, promptHash(agentDefinition(config.agents[name], config))]));
@@ -125,7 +125,7 @@ function scanLearning(db: Db, config: PartyConfig): Learning {
   const { window, minRuns } = learningSettings(config);
   const learning: Learning = { agents: new Map(), calibration: new Map() };
   const rows = db.prepare(
-    `SELECT input_tokens AS inputTokens, output_tokens AS outputTokens, cost_usd AS costUsd, estimated_cost_usd AS estimatedCostUsd, calls, prompt_hash AS hash FROM ledger NOT INDEXED WHERE agent = ? AND cached = 0 AND source = 'actual' ORDER BY id DESC`,
+    `SELECT input_tokens AS inputTokens, output_tokens AS outputTokens, cost_usd AS costUsd, estimated_cost_usd AS estimatedCostUsd, NULL AS calls, prompt_hash AS hash FROM ledger NOT INDEXED WHERE agent = ? AND cached = 0 AND source = 'actual' ORDER BY id DESC`,
   );
   for (const [name, agent] of Object.entries(config.agents)) {
     const hash = promptHash(agentDefinition(agent, config));

@@ -14,6 +14,7 @@ import { learningBench } from './learningBench';
 import { impactBench } from './impactBench';
 import { adviceBench } from './adviceBench';
 import { tokenizerBench } from './tokenizerBench';
+import { teamBench } from './teamBench';
 import { recordedFigures, startGroup } from './measure';
 import { catalogueReady } from '../sidecar/cost/catalogue';
 
@@ -24,6 +25,7 @@ const groups: Record<string, () => unknown> = {
   context: contextBench,
   party: partyBench,
   learning: learningBench,
+  team: teamBench,
   impact: impactBench,
   collect: collectBench,
   advice: adviceBench,

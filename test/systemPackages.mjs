@@ -2,9 +2,13 @@
 // apt-get (as .ci/run does); elsewhere the run stops with what to install. Nothing is skipped for want of them.
 import { execFileSync, spawnSync } from 'node:child_process';
 
-const needed = [{ command: 'redis-server', debianPackage: 'redis-server', why: 'the Redis cache tier tests' }];
+const needed = [
+  { command: 'redis-server', check: 'command -v redis-server', debianPackage: 'redis-server', why: 'the Redis cache tier tests' },
+  // Debian keeps PostgreSQL's server programs off PATH, in /usr/lib/postgresql/<version>/bin (test/postgresServer.ts).
+  { command: 'initdb', check: 'ls /usr/lib/postgresql/*/bin/initdb', debianPackage: 'postgresql', why: 'the team ledger tests' },
+];
 
-const missing = needed.filter(({ command }) => spawnSync('sh', ['-c', `command -v ${command}`]).status !== 0);
+const missing = needed.filter(({ check }) => spawnSync('sh', ['-c', `${check} >/dev/null 2>&1`]).status !== 0);
 if (missing.length) {
   const packages = missing.map((m) => m.debianPackage);
   const canApt = process.getuid?.() === 0 && spawnSync('sh', ['-c', 'command -v apt-get']).status === 0;

@@ -61,6 +61,8 @@ const commands: Record<string, Command> = {
 
 /** Commands that need no workspace (and no price catalogue). */
 const standalone = new Set(['schema', 'serve']);
+/** Commands that read and write no ledger (demo keeps its own, in a scratch folder). */
+const offTheLedger = new Set(['init', 'demo', 'trust', 'diff', 'comment']);
 
 const usage = `partycost: what a multi-agent plan costs, what an edit re-runs, what the cache saves
 
@@ -141,10 +143,14 @@ export async function main(argv: string[], cwd = process.cwd(), out: Output = pr
     const command = commands[args.command];
     if (!command) throw new CliError(`partycost: unknown command "${args.command}"; run "partycost --help"`, exitCodes.usage);
     ws = workspaceOf(args, cwd, out);
+    if (!standalone.has(args.command) && !offTheLedger.has(args.command)) ws.startTeam();
     if (!standalone.has(args.command)) {
       const problem = await ws.loadPrices();
       if (problem) out.warn(`partycost: ${problem}`);
     }
+    // With a team ledger: what others recorded comes in first (a team ledger that does not answer within 50 ms is
+    // left for the next command; what this one records waits in the spool).
+    if (!standalone.has(args.command) && !offTheLedger.has(args.command)) await ws.syncTeam();
     await command({ args, cwd, out, ws });
     return exitCodes.ok;
   } catch (error) {

@@ -136,6 +136,18 @@ const limitsSchema = z.strictObject({
     .describe('At the second threshold, run agents on the cheaper models right-sizing finds, instead of only suggesting them.'),
 });
 
+const ledgerSchema = z
+  .strictObject({
+    url: z
+      .string()
+      .regex(/^postgres(ql)?:\/\//, 'a PostgreSQL URL: postgres://user:password@host:5432/database')
+      .optional()
+      .describe(
+        "A team ledger on PostgreSQL that workspaces share (spend, limits, learned figures); PARTYCOST_LEDGER_URL wins over it. Without one, the workspace's SQLite ledger is the ledger.",
+      ),
+  })
+  .describe('Where the ledger is shared.');
+
 const volumeSchema = z.strictObject({
   partiesPerMonth: amount.optional().describe('Parties planned per month (default 1000).'),
   rerunFactor: amount.optional().describe('Runs per party, re-runs included (default 1).'),
@@ -195,6 +207,7 @@ export const configSchema = z.strictObject({
   prices: z.record(z.string(), modelPriceSchema).optional().describe('Prices of models the catalogue lacks, or that win over it (USD per 1M tokens).'),
   resourcePrices: resourcePricesSchema.optional(),
   limits: limitsSchema.optional(),
+  ledger: ledgerSchema.optional(),
   volume: volumeSchema.optional(),
   learning: learningSchema.optional(),
   crew: z

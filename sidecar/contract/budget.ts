@@ -22,6 +22,24 @@ export interface LimitState {
   prunedTokens: number;
 }
 
+/**
+ * The ledger the spend is counted in: the workspace's own, or a team ledger (PostgreSQL) that workspaces share: its
+ * URL without the password, whether it answered, when it was last synced, what waits in the spool to reach it.
+ */
+export type TeamLedgerStatus =
+  | { kind: 'local' }
+  | {
+      kind: 'team';
+      url: string;
+      from: 'PARTYCOST_LEDGER_URL' | 'ledger.url';
+      reachable: boolean;
+      problem?: string;
+      syncedAt?: string;
+      spooled: number;
+      spooledUsd: number;
+      ranBy: string;
+    };
+
 /** Every limit's state and the level the most restrictive one sets. */
 export interface BudgetState {
   timeZone: string;

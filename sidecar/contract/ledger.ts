@@ -47,6 +47,8 @@ export interface LedgerExecution {
   reportedCostUsd?: number;
   /** False for a traced call whose agent matches none configured: `agent` is the source's own name. */
   attributed?: false;
+  /** With a team ledger: who recorded it (user and machine names, `user@machine`). */
+  ranBy?: string;
 }
 
 /** The sums over the executions listed. */

@@ -8,6 +8,7 @@ import type { ResultCache } from '../cache/resultCache';
 import type { CachedResult } from '../planner/decide';
 import { budgetLevels } from '../contract/budget';
 import { budgetState } from '../budget/budget';
+import type { TeamLedger } from './teamLedger';
 import { cheaperModels, withCheaperModels } from '../estimate/rightSize';
 import type { BudgetState } from '../contract/budget';
 import { runParty, RunCancelledError } from './runner';
@@ -61,6 +62,8 @@ export class PartyService {
     readonly providers: Providers,
     readonly cache?: ResultCache,
     learner?: Learner,
+    /** The team ledger the workspace shares: each execution reserves against the team's limits. */
+    readonly team?: TeamLedger,
   ) {
     this.configHash = sha256(canonicalJson(config));
     this.router = routerFor(config);
@@ -194,6 +197,7 @@ export class PartyService {
         budget: () => this.budget(),
         learning: this.learner.learningFor(config),
         fence: { name: `party:${partyId}`, owner: lease.owner },
+        ...(this.team ? { reserve: (agent: string, estimateUsd: number) => this.team!.reserve(config, agent, estimateUsd) } : {}),
       };
       return await runParty(context, partyId, options);
     } finally {

@@ -80,6 +80,17 @@ export interface RunContext extends Omit<PlanInput, 'state' | 'force' | 'now' | 
   budget?: () => BudgetState;
   /** The party's lease as this run holds it: checked before each call that may be billed and at each write. */
   fence?: Fence;
+  /**
+   * With a team ledger: reserves what an execution may cost against the team's limits before its call, settled once
+   * it is recorded (released when it failed); a refusal blocks the agent as the budget does.
+   */
+  reserve?: (agent: string, estimateUsd: number) => Promise<Reservation | { refused: string } | undefined>;
+}
+
+/** What a call reserved against a shared limit. */
+export interface Reservation {
+  settle(): Promise<void>;
+  release(): Promise<void>;
 }
 
 /**
@@ -105,6 +116,8 @@ class PartyRun {
   private readonly estimates: Map<string, number>;
   /** Our count of the prompt each executed agent sent, recorded beside what the vendor billed. */
   private readonly counted = new Map<string, number>();
+  /** What executing agents reserved against the team's limits, until each is settled or released. */
+  private readonly reservations = new Map<string, Reservation>();
 
   constructor(
     private readonly context: RunContext,
@@ -223,10 +236,23 @@ class PartyRun {
    * or the blocked decision.
    */
   private async admit(facts: AgentFacts, decision: Decision): Promise<'execute' | { entry: CacheEntry; tier: TierName } | Decision> {
-    const budgetBlock = this.context.budget && blockedBy(this.context.budget(), facts.agent.essential !== false);
+    let budgetBlock = this.context.budget && blockedBy(this.context.budget(), facts.agent.essential !== false);
+    if (!budgetBlock && this.context.reserve && facts.agent.kind !== 'compute') {
+      const reserved = await this.context.reserve(facts.name, this.estimates.get(facts.name) ?? 0);
+      if (reserved && 'refused' in reserved) budgetBlock = reserved.refused;
+      else if (reserved) this.reservations.set(facts.name, reserved);
+    }
     if (!budgetBlock) return 'execute';
     const found = decision.cause === 'forced' ? undefined : await this.context.cache?.cache.get(decision.key!);
     return found ?? blockDecision(decision, budgetBlock, []);
+  }
+
+  /** The agent's reservation, settled (its execution recorded) or released (no call billed, or it failed). */
+  private async endReservation(agent: string, settle: boolean): Promise<void> {
+    const reservation = this.reservations.get(agent);
+    if (!reservation) return;
+    this.reservations.delete(agent);
+    await (settle ? reservation.settle() : reservation.release());
   }
 
   private async executeAgent(facts: AgentFacts, decision: Decision, outcome: (fields: Partial<AgentOutcome>) => AgentOutcome): Promise<void> {
@@ -252,8 +278,10 @@ class PartyRun {
         this.outcomes.push(outcome({ costUsd: result.costUsd, durationMs: entry.durationMs }));
         progress('done', { costUsd: result.costUsd });
       }
+      await this.endReservation(facts.name, !tier);
       this.settled.set(facts.name, { hash: result.resultHash, output: result.output });
     } catch (error) {
+      await this.endReservation(facts.name, false);
       // A database that cannot be written (locked, disk full) is named as the cause, in the user's words.
       const reason = databaseFailure(error) ?? redact(error instanceof Error ? error.message : String(error), keysIn(process.env));
       if (!this.signal.aborted) this.failure ??= { agent: facts.name, reason };

@@ -15,6 +15,8 @@ import type { LoadedConfig } from '../sources/load';
 import { asStoreError, defaultDatabasePath, NewerDatabaseError } from '../store/database';
 import { SqliteStore } from '../store/sqliteStore';
 import { PartyService } from './partyService';
+import { TeamLedger, teamLedgerSettings } from './teamLedger';
+import type { TeamLedgerStatus } from '../contract/budget';
 
 /** Unsaved texts by absolute path, as an editor holds them. */
 export type OpenTexts = Record<string, string>;
@@ -43,6 +45,8 @@ export interface WorkspaceOptions {
   display?: (file: string) => string;
   /** What a user is told to do when there is no configuration, or it has problems. */
   hints?: { missing?: string; problems?: string };
+  /** The environment settings are read from (PARTYCOST_LEDGER_URL); default the process's. */
+  env?: NodeJS.ProcessEnv;
   /** A warning the work goes on after (a database that cannot be read for learned figures). */
   warn?: (line: string) => void;
 }
@@ -59,6 +63,7 @@ export class Workspace {
   /** The database that could not be opened for reading, said once. */
   private unreadable = false;
   private resultCache?: ResultCache;
+  private teamLedger?: TeamLedger;
   private ledgerLearner?: Learner;
   /** The party service for the configuration on disk, with the files' modification times it was built from. */
   private service?: { stamp: string; loaded: ValidConfig; parties: PartyService };
@@ -130,8 +135,50 @@ export class Workspace {
       } catch (error) {
         throw this.failure(error);
       }
+      // The environment wins: the configuration is read only when it does not name the team ledger.
+      const env = this.options.env ?? process.env;
+      const settings = teamLedgerSettings(env.PARTYCOST_LEDGER_URL ? undefined : this.quietConfig(), env);
+      if (settings) this.teamLedger = new TeamLedger(this.opened, settings, path.basename(this.root));
     }
     return this.opened;
+  }
+
+  /** The configuration on disk when it loads, else nothing (for settings read on the side, as the team ledger's). */
+  private quietConfig(): PartyConfig | undefined {
+    try {
+      return this.config().config;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /** The team ledger (PostgreSQL) the workspace shares, when one is configured: its database is opened first. */
+  team(): TeamLedger | undefined {
+    this.store();
+    return this.teamLedger;
+  }
+
+  /**
+   * Brings the workspace's ledger up to date with the team's, when there is a team ledger: pushes the spool, pulls
+   * what others recorded. A team ledger that does not connect within `connectMs` (50 ms) is left for the next time.
+   */
+  async syncTeam(options: { waitMs?: number; pullMs?: number } = {}): Promise<TeamLedgerStatus> {
+    if (!existsSync(this.databaseFile) && !teamLedgerSettings(this.quietConfig(), this.options.env ?? process.env)) return { kind: 'local' };
+    const team = this.team();
+    return team ? team.sync(options) : { kind: 'local' };
+  }
+
+  /**
+   * Starts connecting to a team ledger the environment names (PARTYCOST_LEDGER_URL), before anything else: a command
+   * calls it first, so the connection is made while it loads. One named in partycost.json starts on first use.
+   */
+  startTeam(): void {
+    if ((this.options.env ?? process.env).PARTYCOST_LEDGER_URL) this.team()?.start();
+  }
+
+  /** Where spend is counted: the workspace's own ledger, or the team's (and how it stands). */
+  ledgerStatus(): TeamLedgerStatus {
+    return this.team()?.status() ?? { kind: 'local' };
   }
 
   /**
@@ -194,6 +241,7 @@ export class Workspace {
       new Providers(loaded.config, process.env, {}, this.endpointTrust()),
       this.cache(),
       this.learner(),
+      this.teamLedger,
     );
     this.service = { stamp, loaded, parties };
     return parties;
@@ -207,7 +255,9 @@ export class Workspace {
 
   /** Puts the workspace's stored prices in force (else the bundled ones); a problem with them is returned, said. */
   async loadPrices(): Promise<string | undefined> {
-    return (await loadCatalogue(this.root)).problem;
+    const problem = (await loadCatalogue(this.root)).problem;
+    this.pricesChanged();
+    return problem;
   }
 
   /** A failure of the database as the user's sentence naming its file; anything else as it is. */
@@ -216,6 +266,8 @@ export class Workspace {
   }
 
   async close(): Promise<void> {
+    await this.teamLedger?.close();
+    this.teamLedger = undefined;
     await this.resultCache?.close().catch(() => {});
     this.opened?.close();
     this.resultCache = undefined;

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type {
   AgentActuals,
@@ -38,6 +38,8 @@ export interface LedgerEntry extends Omit<LedgerExecution, 'party' | 'source' | 
   reportedCostUsd?: number;
   /** False when `agent` is the source's name, matching no configured agent. */
   attributed?: boolean;
+  /** Its key in the team ledger: given for an execution pulled from there (kept once), made for ours while shared. */
+  teamKey?: string;
 }
 
 /** What the ledger says about volume: executions per agent over the last 30 days, scaled to a month. */
@@ -106,6 +108,7 @@ interface LedgerRow {
   run_id: string | null;
   reported_cost_usd: number | null;
   attributed: number;
+  ran_by: string | null;
 }
 
 function percentiles(values: number[]): Percentiles {
@@ -225,19 +228,42 @@ export class Ledger {
     return statement;
   }
 
+  /**
+   * While the workspace shares a team ledger: who records here (`user@machine`). Each row of ours then gets a team
+   * key and a place in team_spool, in the transaction that records it, until the team ledger has it.
+   */
+  sharedBy: string | undefined;
+
   /** Records executions of ours (cache hits too); the caller's transaction makes them atomic with their events. */
   append(entries: LedgerEntry[]): void {
     for (const e of entries) this.insert(e, 0, null);
   }
 
+  /**
+   * Executions another workspace recorded, from the team ledger (each with its team key: one already here is left
+   * out), as they were recorded there: ours through the trigger that counts runs, traced ones as traced calls are.
+   * Returns how many were new.
+   */
+  recordPulled(entries: LedgerEntry[]): number {
+    let recorded = 0;
+    this.db.transaction(() => {
+      for (const e of entries) if (e.run === undefined && this.insert(e, 0, null) !== undefined) recorded += 1;
+    })();
+    const traced = entries.filter((e) => e.run !== undefined);
+    return recorded + (traced.length ? this.recordTraced(traced) : 0);
+  }
+
   /** One row; with a span key, none when that key is taken (the caller probes). Returns the new row's id, or none. */
   private insert(e: LedgerEntry, firstOfRun: 0 | 1, spanKey: bigint | null): number | undefined {
     const u = e.usage;
+    // From the team ledger: kept once. Ours while shared: a key of its own, and spooled.
+    if (e.teamKey !== undefined && this.sql('SELECT 1 FROM ledger WHERE team_key = ?').get(e.teamKey)) return undefined;
+    const spool = e.teamKey === undefined && this.sharedBy !== undefined;
     const done = this.sql(
       `INSERT INTO ledger (party_id, agent, provider, model, input_tokens, cache_read_tokens, cache_write_tokens, output_tokens, reasoning_tokens,
          cost_usd, estimated_cost_usd, cost_parts, source, cached, saved_usd, at, pruned_tokens, prompt_hash, counted_input_tokens, cause,
-         origin, run_id, first_of_run, span_id, span_key, reported_cost_usd, attributed)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         origin, run_id, first_of_run, span_id, span_key, reported_cost_usd, attributed, team_key, ran_by)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (span_key) WHERE span_key IS NOT NULL DO NOTHING`,
     ).run(
       e.partyId,
@@ -267,8 +293,13 @@ export class Ledger {
       spanKey,
       e.reportedCostUsd ?? null,
       e.attributed === false ? 0 : 1,
+      e.teamKey ?? (spool ? randomUUID() : null),
+      e.ranBy ?? (spool ? this.sharedBy : null) ?? null,
     );
-    return done.changes > 0 ? Number(done.lastInsertRowid) : undefined;
+    if (done.changes === 0) return undefined;
+    const id = Number(done.lastInsertRowid);
+    if (spool) this.sql('INSERT INTO team_spool (ledger_id) VALUES (?)').run(id);
+    return id;
   }
 
   /**
@@ -718,6 +749,7 @@ function executionOf(row: LedgerRow): LedgerExecution {
     ...(row.run_id !== null ? { run: row.run_id } : {}),
     ...(row.reported_cost_usd !== null ? { reportedCostUsd: row.reported_cost_usd } : {}),
     ...(row.attributed === 0 ? { attributed: false as const } : {}),
+    ...(row.ran_by !== null ? { ranBy: row.ran_by } : {}),
   };
 }
 

@@ -339,4 +339,15 @@ export const migrations: string[] = [
   `
   ALTER TABLE batches ADD COLUMN base_url TEXT;
   `,
+  // 14: a team ledger (PostgreSQL) shared by workspaces. Each execution of ours while one is configured gets a key
+  // (its idempotency key there) and who ran it, and waits in team_spool until the team ledger has it; executions
+  // other workspaces recorded are pulled in with their key, so every figure read here is the team's. team_state keeps
+  // per team ledger where the pull stands and the team's spend when last seen.
+  `
+  ALTER TABLE ledger ADD COLUMN team_key TEXT;
+  ALTER TABLE ledger ADD COLUMN ran_by TEXT;
+  CREATE UNIQUE INDEX ledger_team_keys ON ledger (team_key) WHERE team_key IS NOT NULL;
+  CREATE TABLE team_spool (ledger_id INTEGER PRIMARY KEY);
+  CREATE TABLE team_state (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+  `,
 ];

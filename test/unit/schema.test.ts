@@ -17,6 +17,7 @@ test('the JSON Schema carries exactly the public field names', () => {
     'defaults',
     'inputs',
     'learning',
+    'ledger',
     'limits',
     'prices',
     'provider',
@@ -25,6 +26,7 @@ test('the JSON Schema carries exactly the public field names', () => {
     'volume',
   ]);
   assert.deepEqual(Object.keys(schema.properties.providers.properties).sort(), ['anthropic', 'gemini', 'openai']);
+  assert.deepEqual(Object.keys(schema.properties.ledger.properties), ['url']);
   assert.deepEqual(Object.keys((schema.properties.providers.properties.anthropic as Schema).properties).sort(), [
     'baseURL',
     'cacheGroup',

@@ -1,5 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { getEncoding } from 'js-tiktoken';
 import { loadConfig, labelledEstimate } from '../../sidecar/sources/load';
@@ -230,4 +232,16 @@ test('traces name agents as the SDK does (gen_ai.agent.name): they find our agen
   const attribute = attributor(loaded.config!, undefined, new Map());
   assert.deepEqual(attribute({ agentName: 'Venue Agent' }), { agent: 'venue_agent', via: 'name' });
   assert.deepEqual(attribute({ agentName: 'triage_agent' }), { agent: 'triage_agent', via: 'name' });
+});
+
+test('Python and TypeScript in one project: each agent priced at its own SDK release, and says which', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'partycost-sdk-both-'));
+  cpSync(path.join(fixtures, 'handoffs-python'), dir, { recursive: true });
+  cpSync(path.join(fixtures, 'typescript'), dir, { recursive: true });
+  const loaded = loadConfig(locateConfig(dir), { env });
+  assert.ok(loaded.config, JSON.stringify(loaded.problems));
+  const estimated = labelledEstimate(loaded, estimate(loaded.config!, loaded.prices, listPricing));
+  const source = (agent: string): string | undefined => estimated.agents.find((a) => a.agent === agent)?.modelSource;
+  assert.equal(source('venue_agent'), 'Agents SDK 0.22.0 default (gpt-5.6-luna)');
+  assert.equal(source('host'), '@openai/agents 0.17.0 default (gpt-5.6-luna)');
 });

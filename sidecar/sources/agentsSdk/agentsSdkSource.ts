@@ -50,6 +50,19 @@ export function loadAgentsSdk(source: AgentsSdkSource): LoadedFramework {
     source.env ?? process.env,
     chosen.map((f) => path.dirname(f)),
   );
+  // Python and TypeScript in one project have a version each: a TypeScript agent's default model and label are
+  // @openai/agents', not openai-agents'.
+  const scriptProject =
+    pythonTexts.length && scriptTexts.length
+      ? frameworkProject(
+          root,
+          files,
+          { npm: '@openai/agents' },
+          newestSdk.typescript,
+          source.env ?? process.env,
+          chosen.map((f) => path.dirname(f)),
+        )
+      : project;
   const programs: SdkProgram[] = [];
   if (pythonTexts.length) programs.push(readSdkPython(pythonTexts, project.env, project.origin));
   if (scriptTexts.length) programs.push(readSdkTypescript(scriptTexts, project.env));
@@ -65,7 +78,7 @@ export function loadAgentsSdk(source: AgentsSdkSource): LoadedFramework {
     });
     return { files: files.files, prices, problems: sortProblems(problems), facts: new Map(), version: project.version };
   }
-  const built = buildGraph(programs, project, prices, problems);
+  const built = buildGraph(programs, { python: project, typescript: scriptProject }, prices, problems);
   const ok = !problems.some((p) => p.severity === 'error');
   return {
     files: files.files,
@@ -89,7 +102,12 @@ interface Node {
 }
 
 /** The agents in handoff order from each run's starting agent, each with its tools, prompts and upstream. */
-function buildGraph(programs: SdkProgram[], project: FrameworkProject, prices: ReturnType<typeof priceBook>, problems: Problem[]) {
+function buildGraph(
+  programs: SdkProgram[],
+  projects: Record<'python' | 'typescript', FrameworkProject>,
+  prices: ReturnType<typeof priceBook>,
+  problems: Problem[],
+) {
   const all = programs.flatMap((program) => program.agents.map((def) => ({ def, language: program.language })));
   const keys = uniqueKeys(all.map(({ def }) => agentKey(def.name)));
   const nodes: Node[] = all.map(({ def, language }, i) => ({ def, key: keys[i]!, language, maxTurns: defaultMaxTurns }));
@@ -141,7 +159,7 @@ function buildGraph(programs: SdkProgram[], project: FrameworkProject, prices: R
   const facts = new Map<string, FrameworkFacts>();
   const local: Record<string, { input: number; output: number }> = {};
   for (const node of order) {
-    const { model, source } = modelOf(node, project, problems);
+    const { model, source } = modelOf(node, projects[node.language], problems);
     const isLocalModel = isLocal(model);
     if (isLocalModel) local[model] = { input: 0, output: 0 };
     else if (!prices.model(model)) problems.push(unknownModelProblem(model, node.def.model?.at ?? node.def.at, prices));
@@ -163,7 +181,7 @@ function modelOf(node: Node, project: FrameworkProject, problems: Problem[]): { 
   const model = fallback?.trim().toLowerCase() || sdkDefaultModel(node.language, project.version.value);
   const source = fallback?.trim()
     ? `${project.origin(defaultModelVariable)} (${defaultModelVariable})`
-    : `Agents SDK ${project.version.value} default (${model})`;
+    : `${node.language === 'typescript' ? '@openai/agents' : 'Agents SDK'} ${project.version.value} default (${model})`;
   if (named && 'problem' in named) problems.push({ severity: 'warning', ...named.at, message: `${named.problem}: priced at ${model} (${source})` });
   return { model, source };
 }

@@ -1,27 +1,16 @@
 import { test } from 'node:test';
-import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { tokenCost, toUsd, unitCost } from '../../sidecar/cost/money';
 import type { LedgerReport } from '../../sidecar/contract/ledger';
-import { startAnthropicStandin } from '../standins/anthropic';
-import { startGeminiStandin } from '../standins/gemini';
-import { startOpenAIStandin } from '../standins/openai';
-import type { Standin } from '../standins/standin';
+import { filesIn, keys, mixedVendorsWorkspace, vendorStandins } from '../vendorWorkspace';
 
 // A party whose agents run on Claude, Gemini and OpenAI (each against a local server speaking its vendor's protocol),
 // through the real CLI: exact usage and actual cost per part in the ledger, and canary keys nowhere in what the
 // product writes or prints.
 
 const bin = path.resolve('bin/partycost.js');
-const keys = {
-  OPENAI_API_KEY: 'sk-proj-CANARYopenai0123456789abcdef',
-  ANTHROPIC_API_KEY: 'sk-ant-api03-CANARYanthropic0123456789',
-  GEMINI_API_KEY: 'AIzaSyCANARYgemini0123456789abcdefgh',
-};
 
 interface Run {
   code: number;
@@ -37,30 +26,8 @@ function partycost(cwd: string, args: string[], env: Record<string, string>): Pr
   });
 }
 
-async function standins(t: TestContext): Promise<{ anthropic: Standin; gemini: Standin; openai: Standin; env: Record<string, string> }> {
-  const [anthropic, gemini, openai] = await Promise.all([startAnthropicStandin(), startGeminiStandin(), startOpenAIStandin()]);
-  t.after(() => Promise.all([anthropic.close(), gemini.close(), openai.close()]));
-  // The SDKs' own environment variables point them at the stand-ins.
-  const env = { ...keys, ANTHROPIC_BASE_URL: anthropic.baseURL, GOOGLE_GEMINI_BASE_URL: gemini.baseURL, OPENAI_BASE_URL: openai.baseURL };
-  return { anthropic, gemini, openai, env };
-}
-
-function workspace(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'partycost-vendors-'));
-  copyFileSync(path.resolve('examples/mixed-vendors/partycost.json'), path.join(dir, 'partycost.json'));
-  return dir;
-}
-
-/** Every file below a folder, with its bytes. */
-function filesIn(dir: string): { file: string; bytes: Buffer }[] {
-  return readdirSync(dir).flatMap((name) => {
-    const file = path.join(dir, name);
-    return statSync(file).isDirectory() ? filesIn(file) : [{ file, bytes: readFileSync(file) }];
-  });
-}
-
 test("a party on Claude, Gemini and OpenAI records each execution's exact usage and actual cost by part; no key anywhere", async (t) => {
-  const { anthropic, gemini, openai, env } = await standins(t);
+  const { anthropic, gemini, openai, env } = await vendorStandins(t);
   anthropic.plan({
     status: 200,
     match: 'Suggest a party theme',
@@ -77,7 +44,7 @@ test("a party on Claude, Gemini and OpenAI records each execution's exact usage 
     content: 'The plan: 14:00 arrive.',
     usage: { input: 2_000, cacheRead: 1_536, output: 900, reasoning: 640 },
   });
-  const dir = workspace();
+  const dir = mixedVendorsWorkspace('vendors');
   const outputs: Run[] = [];
   const cli = async (...args: string[]): Promise<Run> => {
     const run = await partycost(dir, args, env);
@@ -173,8 +140,8 @@ test("a party on Claude, Gemini and OpenAI records each execution's exact usage 
 });
 
 test("a provider's rate limit is retried after the delay it asked for; a bad key fails at once, naming the provider and model", async (t) => {
-  const { anthropic, gemini, openai, env } = await standins(t);
-  const dir = workspace();
+  const { anthropic, gemini, openai, env } = await vendorStandins(t);
+  const dir = mixedVendorsWorkspace('vendors');
   anthropic.plan({ status: 429, retryAfterSeconds: 0 }, { status: 529 }, { status: 200 });
   gemini.plan({ status: 401 });
   await partycost(dir, ['party', 'create', '--input', 'jungle theme', '--input', '30 kids'], env);

@@ -1,55 +1,23 @@
 import { test } from 'node:test';
-import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { databaseOf, partycost } from '../cliProcess';
 import type { LedgerReport } from '../../sidecar/contract/ledger';
-import { startAnthropicStandin } from '../standins/anthropic';
-import { startGeminiStandin } from '../standins/gemini';
-import { startOpenAIStandin } from '../standins/openai';
-import type { Standin } from '../standins/standin';
+import { filesIn, keys, mixedVendorsWorkspace, vendorStandins } from '../vendorWorkspace';
 
 // Where a user's API key may go, and what may come back: a cloned repository's partycost.json naming a server gets
 // no key until the user trusts the workspace (kept outside it); plain http never leaves this machine; a vendor that
 // echoes the key back (masked as Google does, cut short, percent-encoded in a URL) never gets it into what
 // partycost prints or keeps. Real CLI processes against local servers speaking each vendor's protocol.
 
-const keys = {
-  OPENAI_API_KEY: 'sk-proj-CANARYopenai0123456789abcdef',
-  ANTHROPIC_API_KEY: 'sk-ant-api03-CANARYanthropic0123456789',
-  GEMINI_API_KEY: 'AIzaSyCANARYgemini0123456789abcdefgh',
-};
-
-async function standins(t: TestContext): Promise<{ anthropic: Standin; gemini: Standin; openai: Standin; env: Record<string, string> }> {
-  const [anthropic, gemini, openai] = await Promise.all([startAnthropicStandin(), startGeminiStandin(), startOpenAIStandin()]);
-  t.after(() => Promise.all([anthropic.close(), gemini.close(), openai.close()]));
-  // The SDKs' own environment variables point them at the stand-ins.
-  const env = { ...keys, ANTHROPIC_BASE_URL: anthropic.baseURL, GOOGLE_GEMINI_BASE_URL: gemini.baseURL, OPENAI_BASE_URL: openai.baseURL };
-  return { anthropic, gemini, openai, env };
-}
-
-function workspace(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'partycost-trust-'));
-  copyFileSync(path.resolve('examples/mixed-vendors/partycost.json'), path.join(dir, 'partycost.json'));
-  return dir;
-}
-
-/** Every file below a folder, with its bytes. */
-function filesIn(dir: string): { file: string; bytes: Buffer }[] {
-  return readdirSync(dir).flatMap((name) => {
-    const file = path.join(dir, name);
-    return statSync(file).isDirectory() ? filesIn(file) : [{ file, bytes: readFileSync(file) }];
-  });
-}
-
 test("a workspace's own endpoint gets a key only once trusted (partycost trust, kept outside it), then wins over the environment's; a missing key fails that agent, naming what to set", async (t) => {
-  const { anthropic, env: vendors } = await standins(t);
+  const { anthropic, env: vendors } = await vendorStandins(t);
   // The user's own configuration folder, where trust is kept: never the workspace.
   const home = mkdtempSync(path.join(tmpdir(), 'partycost-home-'));
   const env = { ...vendors, XDG_CONFIG_HOME: home };
-  const dir = workspace();
+  const dir = mixedVendorsWorkspace('trust');
   const unreachable = 'http://127.0.0.1:9';
   const config = readFileSync(path.join(dir, 'partycost.json'), 'utf8').replace(
     '"anthropic": { "timeoutMs": 90000, "maxRetries": 3 }',
@@ -89,10 +57,10 @@ test("a workspace's own endpoint gets a key only once trusted (partycost trust, 
 });
 
 test('plain http carries no key off this machine, trusted or not; the refusal names the setting and nothing is sent', async (t) => {
-  const { env: vendors } = await standins(t);
+  const { env: vendors } = await vendorStandins(t);
   const home = mkdtempSync(path.join(tmpdir(), 'partycost-home-'));
   const env = { ...vendors, XDG_CONFIG_HOME: home };
-  const dir = workspace();
+  const dir = mixedVendorsWorkspace('trust');
   // 192.0.2.1 is TEST-NET-1 (RFC 5737): no machine answers there, and the check comes before any connection.
   const config = readFileSync(path.join(dir, 'partycost.json'), 'utf8').replace(
     '"anthropic": { "timeoutMs": 90000, "maxRetries": 3 }',
@@ -111,7 +79,7 @@ test('plain http carries no key off this machine, trusted or not; the refusal na
 });
 
 test('a key the vendor echoes back, masked, cut short or percent-encoded, reaches no output, no file and no database', async (t) => {
-  const { gemini, env } = await standins(t);
+  const { gemini, env } = await vendorStandins(t);
   const key = keys.GEMINI_API_KEY;
   const forms = {
     whole: key,
@@ -123,7 +91,7 @@ test('a key the vendor echoes back, masked, cut short or percent-encoded, reache
     status: 401,
     message: `API key not valid: ${forms.masked} (starts ${forms.cut}); see https://example.invalid/keys?key=${forms.percentEncoded}`,
   });
-  const dir = workspace();
+  const dir = mixedVendorsWorkspace('trust');
   await partycost(dir, ['party', 'create', '--input', 'jungle theme', '--input', '30 kids'], env);
   const run = await partycost(dir, ['run', 'P1'], env);
   assert.equal(run.code, 1);

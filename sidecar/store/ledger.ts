@@ -87,7 +87,7 @@ export interface CalibrationRuns {
   counted: number;
 }
 
-interface LedgerRow {
+export interface LedgerRow {
   party_id: string;
   agent: string;
   provider: string | null;
@@ -725,7 +725,8 @@ export class Ledger {
   }
 }
 
-function executionOf(row: LedgerRow): LedgerExecution {
+/** A ledger row as the contract shows it. */
+export function executionOf(row: LedgerRow): LedgerExecution {
   return {
     party: row.party_id,
     agent: row.agent,

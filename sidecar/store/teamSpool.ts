@@ -1,8 +1,8 @@
 import type { Db } from './database';
 import type { LedgerEntry } from './ledger';
 import { Statements } from './statements';
-import { usageOf } from '../party/usage';
-import type { CostParts, LedgerOrigin } from '../contract/ledger';
+import type { LedgerOrigin } from '../contract/ledger';
+import { executionOf } from './ledger';
 
 /** An execution of ours waiting for the team ledger: its row here, its key there, and the entry as recorded. */
 export interface SpooledExecution {
@@ -97,33 +97,15 @@ export class TeamSpool {
 
 /** A ledger row as the entry that recorded it (what another workspace records again from the team ledger). */
 function entryOf(row: SpoolRow): LedgerEntry {
+  const { party, source, ranBy: _recorder, ...execution } = executionOf(row);
   return {
-    partyId: row.party_id,
-    agent: row.agent,
-    provider: row.provider ?? 'unknown',
-    model: row.model,
-    at: row.at,
-    usage: usageOf({
-      inputTokens: row.input_tokens,
-      cacheReadTokens: row.cache_read_tokens,
-      cacheWriteTokens: row.cache_write_tokens,
-      outputTokens: row.output_tokens,
-      reasoningTokens: row.reasoning_tokens,
-      source: row.source,
-    }),
-    estimatedCostUsd: row.estimated_cost_usd,
-    actualCostUsd: row.cost_usd,
-    parts: row.cost_parts ? (JSON.parse(row.cost_parts) as CostParts) : null,
-    cached: row.cached === 1,
-    savedUsd: row.saved_usd,
+    ...execution,
+    partyId: party,
+    origin: source,
     ...(row.pruned_tokens ? { prunedTokens: row.pruned_tokens } : {}),
     ...(row.prompt_hash !== null ? { promptHash: row.prompt_hash } : {}),
     ...(row.counted_input_tokens !== null ? { countedInputTokens: row.counted_input_tokens } : {}),
     ...(row.cause !== null ? { cause: row.cause } : {}),
-    origin: row.origin,
-    ...(row.run_id !== null ? { run: row.run_id } : {}),
     ...(row.span_id !== null ? { span: row.span_id, spanStartMs: row.span_start_ms ?? 0 } : {}),
-    ...(row.reported_cost_usd !== null ? { reportedCostUsd: row.reported_cost_usd } : {}),
-    ...(row.attributed === 0 ? { attributed: false } : {}),
   };
 }

@@ -261,14 +261,19 @@ function dayOf(at: Date): string {
   return lastDay;
 }
 
-/** The model's prices in force on a day (the catalogue dates price changes). */
+/**
+ * The model's prices in force on a day (the catalogue dates price changes), as they stand at noon UTC: a discount by
+ * the hour (DeepSeek's off-peak, 16:30–00:30 UTC) is not applied, so a figure never depends on the minute it was
+ * asked, and a day's calls are priced alike.
+ */
 function dayPrice(model: CatalogueModel, at: Date): DayPrice {
   let byDay = pricesByDay.get(model.pricing);
   if (!byDay) pricesByDay.set(model.pricing, (byDay = new Map()));
   const day = dayOf(at);
   let found = byDay.get(day);
   if (!found) {
-    const price = prices().calcPrice({}, model.id, { provider: model.pricing, timestamp: at })!.model_price;
+    const noon = new Date(`${day}T12:00:00.000Z`);
+    const price = prices().calcPrice({}, model.id, { provider: model.pricing, timestamp: noon })!.model_price;
     byDay.set(day, (found = { price, starts: tierStarts(price), rates: new Map() }));
   }
   return found;
@@ -334,7 +339,7 @@ function partCost(tokens: number, rate: Pico, half: boolean): Pico {
   return half ? (whole + 1n) / 2n : whole;
 }
 
-/** The library's own total for a usage (USD), for cross-checks. */
+/** The library's own total for a usage (USD), for cross-checks: at noon UTC of the day, as ours is. */
 export function catalogueTotalUsd(model: CatalogueModel, usage: PricedUsage, at = new Date()): number {
   const result = prices().calcPrice(
     {
@@ -345,7 +350,7 @@ export function catalogueTotalUsd(model: CatalogueModel, usage: PricedUsage, at 
       output_reasoning_tokens: usage.reasoningTokens,
     },
     model.id,
-    { provider: model.pricing, timestamp: at },
+    { provider: model.pricing, timestamp: new Date(`${at.toISOString().slice(0, 10)}T12:00:00.000Z`) },
   );
   return result?.total_price ?? 0;
 }

@@ -160,3 +160,17 @@ test('context windows the price catalogue lacks come from models.dev (Gemini 2.5
   assert.deepEqual([pro.contextWindow, pro.maxOutputTokens], [1_048_576, 65_536]);
   assert.equal(model('claude-sonnet-4-5').contextWindow, 200_000, "the price catalogue's own window first");
 });
+
+test("a price by the hour (DeepSeek's off-peak) is not applied: a day's figures are the same at any minute, the standard ones", async () => {
+  await catalogueReady();
+  const deepseek = model('deepseek-chat');
+  const usage = { inputTokens: 100_000, outputTokens: 100_000 };
+  const evening = new Date('2026-12-07T18:00:00.000Z');
+  const noon = new Date('2026-12-07T12:00:00.000Z');
+  const night = new Date('2026-12-07T23:59:00.000Z');
+  const at = (when: Date): number => toUsd(priceUsage(deepseek, usage, { at: when }).total);
+  assert.equal(at(evening), at(noon));
+  assert.equal(at(night), at(noon));
+  assert.ok(Math.abs(at(noon) - catalogueTotalUsd(deepseek, usage, noon)) < 1e-12, 'the library agrees at noon');
+  assert.ok(Math.abs(at(evening) - catalogueTotalUsd(deepseek, usage, evening)) < 1e-12, 'and asked in the evening, at that day’s noon');
+});

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=16
 'use strict';
 const path = require('node:path');
 const { loadCompiled } = require('./compileCache.js');

@@ -1,7 +1,7 @@
 'use strict';
 // Loads a CommonJS bundle as require would, with V8's compiled code for it kept between starts. Compiling the
 // sidecar's 1 MB bundle is a third of a start on two cores; Node 20 has no compile cache of its own (22 does).
-// The code is named by the bundle's content and the Node version, and written after the process has run a while
+// The code is named by the bundle's content, the Node version and Node's options, and written after the process has run a while
 // (so lazily compiled functions are in it), or at exit. A cache that cannot be read, is rejected by V8, or cannot be
 // written (a full disk, a file-size limit) is ignored: the bundle loads as usual. PARTYCOST_COMPILE_CACHE=0 turns it off.
 //
@@ -28,7 +28,16 @@ function loadCompiled(file) {
   const dir = process.env.PARTYCOST_COMPILE_CACHE === '0' ? undefined : cacheFolder();
   if (!dir) return load(file, new vm.Script(Module.wrap(source), { filename: file }));
   const key = crypto.createHash('sha256').update(process.version).update('\0').update(source).digest('hex').slice(0, 32);
-  const cacheFile = path.join(dir, `${path.basename(file, '.js')}-${key}.bin`);
+  // V8 rejects code compiled under other flags (the CLI's shebang sets one the sidecar's start does not): each set of
+  // Node's options keeps its own file, which a new build replaces, so the two never replace each other's.
+  const options = crypto
+    .createHash('sha256')
+    .update(process.execArgv.join('\0'))
+    .update('\0')
+    .update(process.env.NODE_OPTIONS ?? '')
+    .digest('hex')
+    .slice(0, 8);
+  const cacheFile = path.join(dir, `${path.basename(file, '.js')}-${options}-${key}.bin`);
   const cachedData = readOwn(cacheFile);
   const script = new vm.Script(Module.wrap(source), { filename: file, cachedData });
   if (!cachedData || script.cachedDataRejected) keepLater(script, dir, cacheFile);

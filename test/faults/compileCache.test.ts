@@ -75,6 +75,17 @@ test('the bundle loads as a module with its own require; the next process uses t
   assert.equal(load(dir, temp, { PARTYCOST_COMPILE_CACHE: '0' }).accepted, false, 'turned off');
 });
 
+test("code compiled under other V8 options is kept beside this one's: the CLI (its shebang caps the young generation) and the sidecar never replace each other's", () => {
+  const dir = bundleDir();
+  const home = mkdtempSync(path.join(tmpdir(), 'partycost-temp-'));
+  const capped = { NODE_OPTIONS: '--max-semi-space-size=16' };
+  assert.equal(load(dir, home).accepted, false);
+  assert.equal(load(dir, home, capped).accepted, false, 'other options: compiled anew');
+  assert.equal(cacheFiles(home).length, 2);
+  assert.equal(load(dir, home).accepted, true, 'the first is still there');
+  assert.equal(load(dir, home, capped).accepted, true, 'and so is the second');
+});
+
 test('a damaged cache is rejected and replaced; a folder that cannot be written leaves the bundle loading as usual', () => {
   const dir = bundleDir();
   const { home, file } = kept(dir);

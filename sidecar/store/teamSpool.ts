@@ -1,7 +1,6 @@
 import type { Db } from './database';
-import type { LedgerEntry } from './ledger';
+import type { LedgerEntry, LedgerRow } from './ledger';
 import { Statements } from './statements';
-import type { LedgerOrigin } from '../contract/ledger';
 import { executionOf } from './ledger';
 
 /** An execution of ours waiting for the team ledger: its row here, its key there, and the entry as recorded. */
@@ -12,36 +11,16 @@ export interface SpooledExecution {
   entry: LedgerEntry;
 }
 
-interface SpoolRow {
+/** A ledger row as the spool reads it: its spool place, and what an entry has beyond what the contract shows. */
+interface SpoolRow extends LedgerRow {
   ledger_id: number;
   team_key: string;
-  ran_by: string | null;
-  party_id: string;
-  agent: string;
-  provider: string | null;
-  model: string | null;
-  at: string;
-  input_tokens: number;
-  cache_read_tokens: number;
-  cache_write_tokens: number;
-  output_tokens: number;
-  reasoning_tokens: number;
-  source: 'estimated' | 'actual';
-  cost_usd: number;
-  estimated_cost_usd: number | null;
-  cost_parts: string | null;
-  cached: number;
-  saved_usd: number;
   pruned_tokens: number;
   prompt_hash: string | null;
   counted_input_tokens: number | null;
   cause: string | null;
-  origin: LedgerOrigin;
-  run_id: string | null;
   span_id: string | null;
   span_start_ms: number | null;
-  reported_cost_usd: number | null;
-  attributed: number;
 }
 
 /**

@@ -75,6 +75,19 @@ async function teamRows(url: string): Promise<{ key: string; agent: string; cost
   }
 }
 
+/**
+ * Polls until a command in `dir` has synced with the team ledger (connected, its spool empty): under load a command
+ * may not connect within its 50 ms and go on with what it has, which is what the slow-server test checks, not these.
+ */
+async function synced(dir: string, url: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    const status = (JSON.parse((await partycost(dir, url, ['budget', '--json'])).stdout) as { ledger: TeamLedgerStatus }).ledger;
+    if (status.kind === 'team' && status.reachable && status.spooled === 0) return;
+    assert.ok(attempt < 50, `never synced: ${JSON.stringify(status)}`);
+    await delay(100);
+  }
+}
+
 function ledgerOf(run: CliRun): LedgerReport {
   assert.equal(run.code, 0, run.stderr);
   return JSON.parse(run.stdout) as LedgerReport;
@@ -96,6 +109,7 @@ test("two workspaces with one ledger URL see one ledger, each execution once wit
   for (const party of ['P1', 'P2', 'P3']) assert.equal((await partycost(a, url, ['run', party])).code, 0);
 
   // B has run nothing: its ledger is A's three executions, each with who ran it, its party not B's to show.
+  await synced(b, url);
   const seen = ledgerOf(await partycost(b, url, ['ledger', '--json']));
   assert.equal(seen.executions.length, 3);
   assert.ok(seen.executions.every((e) => e.agent === 'muse' && e.party === '' && /^.+@.+$/.test(e.ranBy ?? '')));
@@ -132,6 +146,7 @@ test('a limit the team shares holds under concurrent runs from two workspaces: t
     return done;
   };
   const all = (await Promise.all([runs(a), runs(b)])).flat();
+  for (const dir of [a, b]) await synced(dir, url);
   const rows = await teamRows(url);
   const spent = rows.reduce((sum, r) => sum + r.cost_usd, 0);
   const call = Math.max(...rows.map((r) => r.cost_usd));
@@ -169,6 +184,7 @@ test('PostgreSQL crashed mid-run and restarted: the run finishes, its executions
   assert.ok(status.ledger.kind === 'team' && !status.ledger.reachable && status.ledger.spooled >= 1, JSON.stringify(status.ledger));
 
   await server.start();
+  await synced(dir, url);
   const local = ledgerOf(await partycost(dir, url, ['ledger', '--json']));
   const rows = await teamRows(url);
   assert.equal(rows.length, local.executions.length, 'every execution reached the team ledger');

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Problem } from '../../config/problems';
 import { modelsIn, pydanticSchema } from '../crew/pydanticSchema';
 import type { FrameworkPlace } from '../framework/frameworkAgents';
+import { modelSourceOf } from '../framework/frameworkAgents';
 import { findCalls } from '../python/pythonCalls';
 import type { PyCall, PyExpr, PyModule, PyPlace } from '../python/pythonModel';
 import { readPython } from '../python/pythonModule';
@@ -208,13 +209,7 @@ function modelOf(expr: PyExpr, m: Module, modules: Module[], reading: AdkPythonR
   const value = resolveEnvironment(raw, reading.env);
   if (value.kind !== 'string' || !value.value.trim())
     return { problem: `the model cannot be read statically (${value.kind === 'unknown' ? value.reason : expr.text})`, at };
-  const where = `${found.m.file}:${named.line}`;
-  const source =
-    raw.kind === 'env'
-      ? reading.env(raw.name) !== undefined
-        ? `${reading.origin?.(raw.name) ?? 'the environment'} (${raw.name})`
-        : `${where} (the default of ${raw.name})`
-      : where;
+  const source = modelSourceOf(raw, `${found.m.file}:${named.line}`, reading.env, reading.origin);
   return { model: value.value.trim(), source, at };
 }
 

@@ -2,6 +2,7 @@ import type { Problem } from '../../config/problems';
 import { cleandoc, modelsIn, pydanticSchema } from '../crew/pydanticSchema';
 import type { ModelDef, ModelField } from '../crew/pydanticSchema';
 import type { FrameworkPlace } from '../framework/frameworkAgents';
+import { modelSourceOf } from '../framework/frameworkAgents';
 import { dottedName, findCalls } from '../python/pythonCalls';
 import type { PyCall, PyExpr, PyFunction, PyModule, PyPlace } from '../python/pythonModel';
 import { readPython } from '../python/pythonModule';
@@ -215,13 +216,7 @@ function modelOf(expr: PyExpr, reading: Reading): NonNullable<SdkAgentDef['model
     return { problem: `the model cannot be read statically (${reason})`, at: at(expr) };
   }
   const raw = constantValue(named, reading.module);
-  const where = `${reading.file}:${named.line}`;
-  const source =
-    raw.kind === 'env'
-      ? reading.env(raw.name) !== undefined
-        ? `${reading.origin?.(raw.name) ?? 'the environment'} (${raw.name})`
-        : `${where} (the default of ${raw.name})`
-      : where;
+  const source = modelSourceOf(raw, `${reading.file}:${named.line}`, reading.env, reading.origin);
   return { model: v.value.trim().replace(/^litellm\//, ''), source, at: at(expr) };
 }
 

@@ -1,6 +1,7 @@
 import type { PyExpr, PyPlace, PyScope } from '../python/pythonModel';
 import { constantValue, resolveEnvironment, resolveName } from '../python/pythonValues';
 import type { PyValue } from '../python/pythonValues';
+import { modelSourceOf } from '../framework/frameworkAgents';
 
 /**
  * An agent's model as CrewAI resolves its `llm` (crewAI `utilities/llm_utils.py` create_llm, `llm.py` LLM.__new__):
@@ -106,8 +107,12 @@ function textOf(value: PyValue, env: CrewEnvironment): string | undefined {
 
 /** Where an `os.getenv` value came from: the variable's origin when it is set, else the default's place. */
 function sourceOf(value: PyValue, env: CrewEnvironment, at: string): string {
-  if (value.kind === 'env') return env.get(value.name) !== undefined ? `${env.origin(value.name)} (${value.name})` : `${at} (the default of ${value.name})`;
-  return at;
+  return modelSourceOf(
+    value,
+    at,
+    (name) => env.get(name),
+    (name) => env.origin(name),
+  );
 }
 
 /** The model of an agent without `llm`: MODEL, MODEL_NAME or OPENAI_MODEL_NAME, else CrewAI's default. */

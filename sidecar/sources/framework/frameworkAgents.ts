@@ -3,6 +3,7 @@ import { didYouMean } from '../../config/nearest';
 import { LineIndex } from '../../config/problems';
 import type { Problem } from '../../config/problems';
 import type { PriceBook } from '../../cost/prices';
+import type { PyValue } from '../python/pythonValues';
 
 /**
  * What the readers of agent frameworks whose agents are ours one for one (the OpenAI Agents SDK, Google's ADK) share:
@@ -107,4 +108,13 @@ export function unknownModelProblem(model: string, at: FrameworkPlace, prices: P
 /** The agents' configuration with the engine's defaults, when nothing is wrong. */
 export function frameworkConfig(agents: Record<string, AgentConfig>, local: Record<string, { input: number; output: number }>): PartyConfig {
   return { ...(Object.keys(local).length ? { prices: local } : {}), agents };
+}
+
+/**
+ * Where a model read from Python came from: its place, or for `os.getenv(NAME, default)` the variable's origin when
+ * it is set (`origin`, else "the environment"), else the default's place.
+ */
+export function modelSourceOf(value: PyValue, where: string, env: (name: string) => string | undefined, origin?: (name: string) => string | undefined): string {
+  if (value.kind !== 'env') return where;
+  return env(value.name) !== undefined ? `${origin?.(value.name) ?? 'the environment'} (${value.name})` : `${where} (the default of ${value.name})`;
 }

@@ -1,30 +1,14 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
-import path from 'node:path';
 import { tokenCost, toUsd, unitCost } from '../../sidecar/cost/money';
 import type { LedgerReport } from '../../sidecar/contract/ledger';
 import { filesIn, keys, mixedVendorsWorkspace, vendorStandins } from '../vendorWorkspace';
+import { partycost } from '../cliProcess';
+import type { CliRun } from '../cliProcess';
 
 // A party whose agents run on Claude, Gemini and OpenAI (each against a local server speaking its vendor's protocol),
 // through the real CLI: exact usage and actual cost per part in the ledger, and canary keys nowhere in what the
 // product writes or prints.
-
-const bin = path.resolve('bin/partycost.js');
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function partycost(cwd: string, args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...env } }, (error, stdout, stderr) => {
-      resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr });
-    });
-  });
-}
 
 test("a party on Claude, Gemini and OpenAI records each execution's exact usage and actual cost by part; no key anywhere", async (t) => {
   const { anthropic, gemini, openai, env } = await vendorStandins(t);
@@ -45,8 +29,8 @@ test("a party on Claude, Gemini and OpenAI records each execution's exact usage 
     usage: { input: 2_000, cacheRead: 1_536, output: 900, reasoning: 640 },
   });
   const dir = mixedVendorsWorkspace('vendors');
-  const outputs: Run[] = [];
-  const cli = async (...args: string[]): Promise<Run> => {
+  const outputs: CliRun[] = [];
+  const cli = async (...args: string[]): Promise<CliRun> => {
     const run = await partycost(dir, args, env);
     outputs.push(run);
     return run;
